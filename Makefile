@@ -1,0 +1,41 @@
+# Fangkong — the two set-up commands are `make run` and `make test`; the rest are for developers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# A local secret for the demo; production sets SECRET_KEY itself, the tests use fangkong/testing.py.
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+ENV = SECRET_KEY="$$(cat var/secret_key)"
+
+messages: $(VENV)/.installed var/secret_key
+	$(ENV) $(PY) manage.py catalogs_compile
+
+run: $(VENV)/.installed var/secret_key messages
+	$(ENV) DEBUG=1 $(PY) manage.py migrate --no-input
+	$(ENV) DEBUG=1 $(PY) manage.py demo_load
+	$(ENV) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed var/secret_key messages
+	$(ENV) $(PY) benchmarks/run.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,146 @@
+"""The access layer: what a user may see and touch. Every page and endpoint authorizes through here.
+
+A user's scope for a permission is the union of the subtrees of the memberships whose role carries it.
+Objects outside scope answer 404 (never 403), so their existence does not leak.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.models import Membership, User
+from accounts.roles import RANK, USERS_MANAGE, role_grants
+from core.fields import paths_minimal
+from core.models import AuditEntry
+from orgunits.models import OrgUnit, Site
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A set of subtrees; `paths is None` means the whole tree."""
+
+    paths: tuple[str, ...] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.paths is None
+
+    @property
+    def empty(self) -> bool:
+        return self.paths == ()
+
+    def q(self, field: str = "unit_path") -> Q:
+        """A filter keeping the rows whose `field` (a materialised path) lies in scope."""
+        if self.paths is None:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{field}__under": p}) for p in self.paths))
+
+    def covers(self, path: str | None) -> bool:
+        if self.paths is None:
+            return True
+        return bool(path) and any(path.startswith(p) for p in self.paths)
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships, read once per request (kept on the request's user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_fk_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("unit"))
+        user._fk_memberships = cached
+    return cached
+
+
+def scope_for(user, perm: str) -> Scope:
+    """The subtrees over which `user` holds `perm`."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
+        return Scope(None)
+    paths = []
+    for m in memberships_of(user):
+        if role_grants(m.role, perm):
+            if m.unit_id is None:
+                return Scope(None)
+            paths.append(m.unit_path)
+    return Scope(tuple(paths_minimal(paths)))
+
+
+def require(user, perm: str) -> Scope:
+    """Return the user's scope for `perm`, or refuse (403) when the user holds it nowhere."""
+    scope = scope_for(user, perm)
+    if scope.empty:
+        raise PermissionDenied
+    return scope
+
+
+def has_perm(user, perm: str) -> bool:
+    return not scope_for(user, perm).empty
+
+
+def rank_at(user, path: str, perm: str = USERS_MANAGE) -> int:
+    """The highest rank among the user's memberships that carry `perm` and cover `path` (0 if none)."""
+    if user.is_superuser:
+        return max(RANK.values())
+    ranks = [RANK[m.role] for m in memberships_of(user)
+             if role_grants(m.role, perm) and (m.unit_id is None or path.startswith(m.unit_path))]
+    return max(ranks, default=0)
+
+
+def unit_get_for_user(user, code: str, *, perm: str) -> OrgUnit:
+    """The unit with `code` if it lies in the user's scope for `perm`, else 404."""
+    unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
+    if unit is None or not scope_for(user, perm).covers(unit.path):
+        raise Http404
+    return unit
+
+
+def site_get_for_user(user, pk: int, *, perm: str) -> Site:
+    """The site `pk` if its unit lies in the user's scope for `perm`, else 404."""
+    site = Site.objects.filter(pk=pk).select_related("unit").first()
+    if site is None or not scope_for(user, perm).covers(site.unit_path):
+        raise Http404
+    return site
+
+
+def users_in_scope(user) -> "QuerySet[User]":
+    """Users holding at least one membership inside the manager's users.manage scope."""
+    scope = scope_for(user, USERS_MANAGE)
+    if scope.everything:
+        return User.objects.all()
+    ids = Membership.objects.filter(scope.q()).values("user_id")
+    return User.objects.filter(pk__in=ids)
+
+
+def user_get_for_user(user, pk: int) -> User:
+    """The account `pk` if the manager may see it (one of its memberships lies in scope), else 404."""
+    target = users_in_scope(user).filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    return target
+
+
+def membership_get_for_user(user, pk: int) -> Membership:
+    """The membership `pk` if its unit lies in the manager's users.manage scope, else 404."""
+    membership = Membership.objects.filter(pk=pk).select_related("user", "unit").first()
+    scope = scope_for(user, USERS_MANAGE)
+    if membership is None or not (scope.everything or scope.covers(membership.unit_path)):
+        raise Http404
+    return membership
+
+
+def audit_entries_in_scope(user, perm: str) -> "QuerySet[AuditEntry]":
+    """Audit entries about objects in the user's scope (entries with no unit: whole-tree users only)."""
+    return AuditEntry.objects.filter(scope_for(user, perm).q())
+
+
+def audit_entry_get_for_user(user, pk: int, *, perm: str) -> AuditEntry:
+    entry = audit_entries_in_scope(user, perm).filter(pk=pk).select_related("actor").first()
+    if entry is None:
+        raise Http404
+    return entry

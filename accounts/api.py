@@ -1,0 +1,42 @@
+"""Account endpoints and the token authentication the whole API accepts."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from accounts import access, services
+
+router = Router(tags=["accounts"])
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer fk_…` with a per-user token from the profile page (revocable)."""
+
+    def authenticate(self, request, token):
+        user = services.token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class MembershipOut(Schema):
+    role: str
+    role_label: str
+    unit_code: str | None
+    unit_name: str | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    language: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="The caller and the roles it holds")
+def me(request: HttpRequest):
+    user = request.user
+    return {"username": user.username, "full_name": user.full_name, "language": user.language,
+            "memberships": [{"role": m.role, "role_label": str(m.get_role_display()),
+                             "unit_code": m.unit.code if m.unit else None,
+                             "unit_name": m.unit.name if m.unit else None} for m in access.memberships_of(user)]}

@@ -1,0 +1,23 @@
+"""Navigation by role: each entry is shown only to users holding its permission somewhere."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import has_perm
+from accounts.roles import AUDIT_VIEW, ORGUNITS_VIEW, USERS_MANAGE
+
+NAVIGATION = [
+    ("home", _("Home"), None),
+    ("orgunits:tree", _("Units"), ORGUNITS_VIEW),
+    ("accounts:user_list", _("Users"), USERS_MANAGE),
+    ("audit:list", _("Audit log"), AUDIT_VIEW),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [{"url": reverse(name), "label": label, "name": name}
+             for name, label, perm in NAVIGATION if perm is None or has_perm(user, perm)]
+    return {"nav_items": items}

@@ -1,0 +1,55 @@
+"""The roles, what each may do, and their rank (a manager grants only roles at or below its own).
+
+Permissions are strings `<area>.<verb>`; a membership grants its role's permissions over the subtree
+of its unit. Later apps add their areas here.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("system administrator")
+    COMMAND = "command", _("command centre")
+    STREET_OFFICER = "street_officer", _("street information officer")
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    LIAISON = "liaison", _("enterprise liaison")
+    AUDITOR = "auditor", _("auditor")
+    LAWYER = "lawyer", _("hotline lawyer")
+
+
+RANK = {
+    Role.ADMIN: 100,
+    Role.COMMAND: 80,
+    Role.AUDITOR: 70,
+    Role.STREET_OFFICER: 60,
+    Role.LAWYER: 50,
+    Role.COMMUNITY_WORKER: 40,
+    Role.LIAISON: 30,
+    Role.GRID_WORKER: 20,
+}
+
+ORGUNITS_VIEW = "orgunits.view"
+ORGUNITS_MANAGE = "orgunits.manage"
+USERS_MANAGE = "users.manage"
+AUDIT_VIEW = "audit.view"
+
+ALL = "*"
+
+PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: {ALL},
+    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW},
+    Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW},
+    Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE},
+    Role.GRID_WORKER: {ORGUNITS_VIEW},
+    Role.LIAISON: {ORGUNITS_VIEW},
+    Role.AUDITOR: {ORGUNITS_VIEW, AUDIT_VIEW},
+    Role.LAWYER: {ORGUNITS_VIEW},
+}
+
+
+def role_grants(role: str, perm: str) -> bool:
+    """Whether `role` carries permission `perm`."""
+    granted = PERMISSIONS.get(role, set())
+    return ALL in granted or perm in granted

@@ -1,0 +1,24 @@
+"""The Django admin is an inspection tool here: read-only, so every write goes through a service."""
+
+from django.contrib import admin
+
+from core.models import AuditEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_name", "action", "object_type", "object_id", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_name", "object_id", "object_repr"]
+    date_hierarchy = "at"

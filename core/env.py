@@ -1,0 +1,92 @@
+"""Reading settings from the environment, failing loudly with the variable's name."""
+
+import os
+import zoneinfo
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the boolean in variable `name`, or `default` when unset."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}: expected one of 1/0, true/false, yes/no, on/off, got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return the comma-separated list in variable `name`."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name}: set but empty; give a comma-separated list")
+    return items
+
+
+def env_int(name: str, default: int) -> int:
+    """Return the integer in variable `name`."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}") from None
+
+
+def env_secret_key(*, debug: bool) -> str:
+    """Return SECRET_KEY; outside debug it must be set and long enough."""
+    key = os.environ.get("SECRET_KEY", "")
+    if not key:
+        if debug:
+            return "insecure-debug-only-key-not-for-production-use-0000000000"
+        raise ImproperlyConfigured("SECRET_KEY: not set; generate one (50+ random characters) and export it")
+    if len(key) < 32:
+        raise ImproperlyConfigured("SECRET_KEY: too short; use at least 50 random characters")
+    return key
+
+
+def env_time_zone(default: str) -> str:
+    """Return TIME_ZONE, checked against the tz database."""
+    name = os.environ.get("TIME_ZONE", default)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"TIME_ZONE: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def env_database(default_sqlite_path: str) -> dict:
+    """Return the default database from DATABASE_URL (SQLite file when unset)."""
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        os.makedirs(os.path.dirname(default_sqlite_path), exist_ok=True)
+        url = f"sqlite:///{default_sqlite_path}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises several types for a bad URL
+        raise ImproperlyConfigured(f"DATABASE_URL: cannot parse {url!r}: {exc}") from None
+    engine = config.get("ENGINE", "")
+    if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {engine!r}; use sqlite:// or postgres://")
+    if engine == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets readers proceed while one writer commits; IMMEDIATE avoids lock-upgrade deadlocks.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    return config

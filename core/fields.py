@@ -1,0 +1,68 @@
+"""Materialised paths: every row that lives somewhere in the org-unit tree carries its unit's path.
+
+A path is the codes from the root down, each followed by "/": ``430000/431300/431302/431302004/``.
+``Q(unit_path__under=p)`` is the subtree filter — one prefix match that both databases answer from
+an index: GLOB on SQLite (case-sensitive, so its LIKE-optimisation applies) and LIKE on PostgreSQL,
+where ``db_index`` on a CharField also builds the ``varchar_pattern_ops`` index that serves it.
+"""
+
+from django.db import models
+from django.db.models import Lookup
+
+SEPARATOR = "/"
+
+
+class PathField(models.CharField):
+    """A materialised path (see module docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+
+def _glob_escape(prefix: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
+
+
+def _like_escape(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@PathField.register_lookup
+class Under(Lookup):
+    """`path__under=prefix`: the row's path starts with `prefix` (the node itself and its subtree)."""
+
+    lookup_name = "under"
+    prepare_rhs = False
+
+    def _parts(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return lhs, lhs_params, str(self.rhs)
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params, prefix = self._parts(compiler, connection)
+        return f"{lhs} GLOB %s", [*lhs_params, _glob_escape(prefix) + "*"]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params, prefix = self._parts(compiler, connection)
+        return f"{lhs} LIKE %s", [*lhs_params, _like_escape(prefix) + "%"]
+
+    def as_sql(self, compiler, connection):  # other backends: portable but unindexed
+        lhs, lhs_params, prefix = self._parts(compiler, connection)
+        return f"SUBSTR({lhs}, 1, %s) = %s", [*lhs_params, len(prefix), prefix]
+
+
+def path_ancestors(path: str) -> list[str]:
+    """Return the paths of every ancestor of `path` and of the node itself, root first."""
+    codes = [c for c in path.split(SEPARATOR) if c]
+    return [SEPARATOR.join(codes[: i + 1]) + SEPARATOR for i in range(len(codes))]
+
+
+def paths_minimal(paths: list[str]) -> list[str]:
+    """Drop every path that lies under another in the list (a scope's union of subtrees)."""
+    kept: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return kept

@@ -1,0 +1,8 @@
+"""Loaded by pytest before Django (`-p fangkong.testing`): the environment the test suite runs in."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ["HTTPS_ONLY"] = "0"  # the test client and the live server speak plain HTTP
+# Playwright's sync API runs an event loop in the test thread; the ORM calls beside it are safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

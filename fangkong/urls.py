@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import audit_urlpatterns
+from dashboard.views import home
+from fangkong.api import api
+from orgunits.urls import site_urlpatterns
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("units/", include("orgunits.urls")),
+    path("sites/", include(site_urlpatterns)),
+    path("audit/", include(audit_urlpatterns)),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
