@@ -1,5 +1,6 @@
 """Fangkong settings: one module, every deployment knob read from the environment (see README)."""
 
+import os
 from pathlib import Path
 
 from core.env import env_bool, env_database, env_int, env_list, env_secret_key, env_time_zone
@@ -98,7 +99,7 @@ TIME_ZONE = env_time_zone("Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,7 +1,7 @@
 """Org-unit endpoints: tree roots, a unit, its children, its subtree, search — all within scope."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from accounts import access
 from accounts.roles import ORGUNITS_MANAGE, ORGUNITS_VIEW
@@ -61,7 +61,7 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn):
     parent = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     unit = services.unit_create(parent=parent, code=payload.code, name=payload.name, kind=payload.kind,
                                 by=request.user)
-    return 201, _out(unit)
+    return Status(201, _out(unit))
 
 
 @router.get("/orgunits/{code}/sites", response=list[SiteOut])
