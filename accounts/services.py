@@ -105,6 +105,11 @@ def user_set_password(*, user: User, password: str, by) -> None:
         audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=_("password changed"))
 
 
+def user_viewed(*, user: User, by) -> None:
+    """Record that `by` opened the account page of `user` (it shows the person's phone and e-mail)."""
+    audit_record(actor=by, action="view", obj=user, unit_path=_user_path(user))
+
+
 def user_language_set(*, user: User, language: str) -> None:
     """Remember the user's interface language."""
     codes = {code for code, _name in User._meta.get_field("language").choices}

@@ -181,6 +181,8 @@ def user_detail(request, pk: int):
         except DomainError as exc:
             form = {"edit": edit_form, "grant": grant_form, "password": password_form}[action]
             form_add_domain_error(form, exc)
+    else:
+        services.user_viewed(user=target, by=request.user)
     return render(request, "accounts/user_detail.html", {
         "target": target,
         "memberships": target.memberships.select_related("unit"),

@@ -101,9 +101,14 @@ def _pg_drop(conn, name: str) -> None:
 
 
 def _pg_recreate(url: str, name: str) -> None:
+    import psycopg
     from psycopg import sql
 
-    with _pg_admin_connect(url) as conn:
+    try:
+        conn = _pg_admin_connect(url)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"DATABASE_URL: cannot reach PostgreSQL to create {name}: {exc}", pytrace=False)
+    with conn:
         _pg_drop(conn, name)
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
@@ -137,6 +142,17 @@ def _wait_until_serving(proc: subprocess.Popen, url: str, log: Path) -> None:
             pytest.fail(f"{url} did not answer within {SERVER_START_TIMEOUT} s\n{log.read_text(errors='replace')}",
                         pytrace=False)
         time.sleep(0.2)
+
+
+def _gunicorn_command(port: int) -> list[str]:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    command = [sys.executable, "-m", "gunicorn", "fangkong.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+               "--access-logfile", "-"]
+    # Newer gunicorn opens a control socket at one fixed path per user; two test runs would share it.
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        command.append("--no-control-socket")
+    return command
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -176,12 +192,11 @@ def demo_server(tmp_path_factory, pytestconfig):
     """The base URL of the application under gunicorn, on a fresh database holding the demo city."""
     tmp = tmp_path_factory.mktemp("demo-server")
     url = os.environ.get("DATABASE_URL", "").strip()
-    pg_url = pg_name = None
+    pg_name = None
     if url and _is_postgres(url):
         pg_name = (unquote(urlsplit(url).path.lstrip("/")) or "fangkong") + "_browser"
-        pg_url = _url_with_database(url, pg_name)
         _pg_recreate(url, pg_name)
-        database_url = pg_url
+        database_url = _url_with_database(url, pg_name)
     else:
         database_url = f"sqlite:///{tmp / 'fangkong.sqlite3'}"
     env = dict(os.environ)
@@ -204,10 +219,8 @@ def demo_server(tmp_path_factory, pytestconfig):
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "fangkong.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-                 "--access-logfile", "-"],
-                cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(_gunicorn_command(port), cwd=BASE_DIR, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         pytestconfig.stash[_server_log_key] = log
         _wait_until_serving(proc, base_url + "/accounts/login/", log)
         yield base_url
