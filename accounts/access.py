@@ -9,7 +9,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, User
@@ -108,7 +108,7 @@ def site_get_for_user(user, pk: int, *, perm: str) -> Site:
     return site
 
 
-def users_in_scope(user) -> "QuerySet[User]":
+def users_in_scope(user) -> QuerySet[User]:
     """Users holding at least one membership inside the manager's users.manage scope."""
     scope = scope_for(user, USERS_MANAGE)
     if scope.everything:
@@ -134,7 +134,7 @@ def membership_get_for_user(user, pk: int) -> Membership:
     return membership
 
 
-def audit_entries_in_scope(user, perm: str) -> "QuerySet[AuditEntry]":
+def audit_entries_in_scope(user, perm: str) -> QuerySet[AuditEntry]:
     """Audit entries about objects in the user's scope (entries with no unit: whole-tree users only)."""
     return AuditEntry.objects.filter(scope_for(user, perm).q())
 

@@ -34,16 +34,28 @@ ORGUNITS_VIEW = "orgunits.view"
 ORGUNITS_MANAGE = "orgunits.manage"
 USERS_MANAGE = "users.manage"
 AUDIT_VIEW = "audit.view"
+PERSONS_VIEW = "persons.view"  # the line list, with ID numbers and phones masked
+PERSONS_VIEW_FULL = "persons.view_full"  # unmasked ID numbers and phones (each view audited)
+PERSONS_EDIT = "persons.edit"  # register, edit, categories, statuses, health checks
+PERSONS_IMPORT = "persons.import"
+PERSONS_EXPORT = "persons.export"  # masked exports
+PERSONS_EXPORT_FULL = "persons.export_full"
+PERSONS_MERGE = "persons.merge"  # review probable duplicates and merge
+FIELDS_MANAGE = "persons.fields"  # additional fields (新增要素) and categories
 
 ALL = "*"
 
+_PERSONS_WORK = {PERSONS_VIEW, PERSONS_VIEW_FULL, PERSONS_EDIT}
+
 PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {ALL},
-    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW},
-    Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW},
-    Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE},
-    Role.GRID_WORKER: {ORGUNITS_VIEW},
-    Role.LIAISON: {ORGUNITS_VIEW},
+    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT},
+    Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW, *_PERSONS_WORK, PERSONS_IMPORT,
+                          PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE},
+    Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, *_PERSONS_WORK, PERSONS_IMPORT,
+                            PERSONS_EXPORT, PERSONS_MERGE},
+    Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK},
+    Role.LIAISON: {ORGUNITS_VIEW, *_PERSONS_WORK},
     Role.AUDITOR: {ORGUNITS_VIEW, AUDIT_VIEW},
     Role.LAWYER: {ORGUNITS_VIEW},
 }

@@ -15,8 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, services
-from accounts.forms import (AuditFilterForm, MembershipGrantForm, PasswordSetForm, TokenCreateForm,
-                            UserCreateForm, UserEditForm)
+from accounts.forms import (
+    AuditFilterForm,
+    MembershipGrantForm,
+    PasswordSetForm,
+    TokenCreateForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from accounts.models import ApiToken, Membership
 from accounts.roles import AUDIT_VIEW, RANK, USERS_MANAGE, Role
 from core.errors import DomainError

@@ -44,6 +44,18 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}") from None
 
 
+def env_decimal(name: str, default: str) -> str:
+    """Return the decimal number in variable `name` (as text, exact)."""
+    from decimal import Decimal, InvalidOperation
+
+    raw = os.environ.get(name, default)
+    try:
+        Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}: expected a number such as {default}, got {raw!r}") from None
+    return raw
+
+
 def env_secret_key(*, debug: bool) -> str:
     """Return SECRET_KEY; outside debug it must be set and long enough."""
     key = os.environ.get("SECRET_KEY", "")

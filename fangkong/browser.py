@@ -44,9 +44,15 @@ def _chromium_missing_outcome() -> None:
                 "or set FANGKONG_SKIP_BROWSER=1 to skip them.", pytrace=False)
 
 
+_FIXTURES = {"demo_server", "browser", "new_page", "page"}
+
+
 def pytest_runtest_setup(item):
+    marked = item.get_closest_marker("browser") is not None
+    if not marked and _FIXTURES & set(getattr(item, "fixturenames", ())):
+        pytest.fail(f"{item.nodeid} uses the browser fixtures: mark it @pytest.mark.browser", pytrace=False)
     # Before any fixture, so a missing browser does not first cost the demo server's start-up.
-    if item.get_closest_marker("browser"):
+    if marked:
         _chromium_missing_outcome()
 
 

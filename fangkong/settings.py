@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from core.env import env_bool, env_database, env_int, env_list, env_secret_key, env_time_zone
+from core.env import env_bool, env_database, env_decimal, env_int, env_list, env_secret_key, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -24,9 +24,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "orgunits",
     "accounts",
+    "persons",
     "dashboard",
 ]
 
@@ -128,6 +131,14 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (large imports, report runs) is queued in the database and run by
+# `manage.py db_worker`; TASKS_RUN_INLINE=1 runs it at once inside the request (the test suite).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+                     if env_bool("TASKS_RUN_INLINE", False) else "django_tasks_db.DatabaseBackend"}}
+
+# A temperature at or above this (°C) is a fever: health checks are flagged, gate readings alert.
+FEVER_THRESHOLD = env_decimal("FEVER_THRESHOLD", "37.3")
 
 LOGGING = {
     "version": 1,

@@ -4,5 +4,6 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ["HTTPS_ONLY"] = "0"  # the test client and the live server speak plain HTTP
+os.environ.setdefault("TASKS_RUN_INLINE", "1")  # background tasks run inside the test
 # Playwright's sync API runs an event loop in the test thread; the ORM calls beside it are safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -21,7 +21,7 @@ def _walk(patterns, prefix="", namespace=""):
 
 
 def _parametrised_urls():
-    for route, name, pattern in _walk(get_resolver().url_patterns):
+    for route, name, _pattern in _walk(get_resolver().url_patterns):
         if route.startswith("admin/"):
             continue  # the read-only Django admin is for superusers only
         if "<" in route:

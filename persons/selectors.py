@@ -1,0 +1,142 @@
+"""Reads of the line list: the scoped access function, filtered lists, "as of" questions, to-do lists."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.access import scope_for
+from accounts.roles import PERSONS_VIEW
+from orgunits.models import OrgUnit
+from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, StatusEpisode
+
+
+def person_get_for_user(user, pk: int, *, perm: str = PERSONS_VIEW) -> Person:
+    """The person `pk` if it lies in the user's scope for `perm`, else 404."""
+    person = Person.objects.filter(pk=pk).select_related("grid").first()
+    if person is None or not scope_for(user, perm).covers(person.unit_path):
+        raise Http404
+    return person
+
+
+def open_at(at: dt.datetime) -> Q:
+    """Episodes open at `at`: started at or before it and not ended by then."""
+    return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
+
+
+@dataclass
+class PersonFilter:
+    """The filters of the person list; every one maps to an indexed condition."""
+
+    unit: OrgUnit | None = None
+    category: str = ""
+    status: str = ""
+    name: str = ""
+    initials: str = ""
+    doc_suffix: str = ""
+    phone: str = ""
+    custom: dict[str, str] = field(default_factory=dict)
+    as_of: dt.datetime | None = None
+
+
+def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> QuerySet[Person]:
+    """People in the user's scope matching the filter (no ordering: callers paginate by keyset)."""
+    qs = Person.objects.filter(scope_for(user, perm).q())
+    if f.unit is not None:
+        qs = qs.filter(unit_path__under=f.unit.path)
+    at = f.as_of or timezone.now()
+    if f.category:
+        qs = qs.filter(Exists(CategoryEpisode.objects.filter(open_at(at), person=OuterRef("pk"),
+                                                             category__code=f.category)))
+    if f.status:
+        qs = qs.filter(Exists(StatusEpisode.objects.filter(open_at(at), person=OuterRef("pk"),
+                                                           status__code=f.status)))
+    if f.name:
+        qs = qs.filter(name__contains=f.name.strip())
+    if f.initials:
+        qs = qs.filter(name_initials__startswith=f.initials.strip().lower())
+    if f.doc_suffix:
+        suffix = f.doc_suffix.strip().upper()
+        qs = qs.filter(doc_tail=suffix[-4:], doc_number__endswith=suffix) if len(suffix) >= 4 else qs.filter(
+            doc_number__endswith=suffix)
+    if f.phone:
+        digits = "".join(c for c in f.phone if c.isdigit())
+        qs = qs.filter(phone=digits) if len(digits) == 11 else qs.filter(phone__contains=digits)
+    for key, value in f.custom.items():
+        if value not in ("", None):
+            qs = qs.filter(**{f"custom__{key}": value})
+    return qs
+
+
+def status_as_of(person: Person, at: dt.datetime | None = None) -> StatusEpisode | None:
+    """The person's management status at `at` (now by default)."""
+    at = at or timezone.now()
+    return (StatusEpisode.objects.filter(open_at(at), person=person).select_related("status", "site")
+            .order_by("-start").first())
+
+
+def categories_as_of(person: Person, at: dt.datetime | None = None) -> list[CategoryEpisode]:
+    """The categories the person held at `at` (now by default)."""
+    at = at or timezone.now()
+    return list(CategoryEpisode.objects.filter(open_at(at), person=person).select_related("category"))
+
+
+def person_history(person: Person) -> dict:
+    """Everything about a person, oldest first: category and status episodes, health checks."""
+    return {
+        "categories": list(person.category_episodes.select_related("category").order_by("start", "id")),
+        "statuses": list(person.status_episodes.select_related("status", "site").order_by("start", "id")),
+        "checks": list(person.health_checks.select_related("recorded_by").order_by("-checked_at")[:200]),
+    }
+
+
+def releases_overdue(scope, *, now: dt.datetime | None = None) -> QuerySet[StatusEpisode]:
+    """Open management past its planned end with no decision yet (to release or to extend)."""
+    now = now or timezone.now()
+    return (StatusEpisode.objects.filter(scope.q(), end__isnull=True, planned_end__lt=now, status__is_release=False)
+            .select_related("person", "status").order_by("planned_end"))
+
+
+def releases_due(scope, *, day: dt.date) -> QuerySet[StatusEpisode]:
+    """Open management whose planned end falls on `day` (local)."""
+    start, end = _day_bounds(day)
+    return (StatusEpisode.objects.filter(scope.q(), end__isnull=True, planned_end__gte=start, planned_end__lt=end,
+                                         status__is_release=False)
+            .select_related("person", "status").order_by("planned_end"))
+
+
+def checks_due(scope, *, day: dt.date) -> QuerySet[Person]:
+    """People under a status that needs daily checks on `day` and with no check recorded that day."""
+    start, end = _day_bounds(day)
+    needing = StatusEpisode.objects.filter(person=OuterRef("pk"), status__needs_checks=True, start__lt=end).filter(
+        Q(end__isnull=True) | Q(end__gt=end))
+    done = HealthCheck.objects.filter(person=OuterRef("pk"), check_date=day)
+    return (Person.objects.filter(scope.q()).filter(Exists(needing)).exclude(Exists(done))
+            .select_related("grid").order_by("unit_path", "name"))
+
+
+def arrivals(scope, *, day: dt.date) -> QuerySet[CategoryEpisode]:
+    """Category episodes that began on `day` (arrivals, new contacts…), not continuations after moves."""
+    start, end = _day_bounds(day)
+    return (CategoryEpisode.objects.filter(scope.q(), start__gte=start, start__lt=end, continued=False)
+            .select_related("person", "category").order_by("start"))
+
+
+def fevers(scope, *, day: dt.date) -> QuerySet[HealthCheck]:
+    return (HealthCheck.objects.filter(scope.q(), check_date=day, flagged=True)
+            .select_related("person").order_by("-checked_at"))
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return start, start + dt.timedelta(days=1)
+
+
+def categories_all() -> list[Category]:
+    return list(Category.objects.filter(active=True))
+
+
+def statuses_all() -> list[ManagementStatus]:
+    return list(ManagementStatus.objects.all())

@@ -1,0 +1,388 @@
+"""Writes to the line list: register, edit (with conflict detection), move, categories, statuses,
+health checks, additional fields, merge. Every write is audited; scope is checked against `by`
+(`by=None`: the system — commands and the demo generator)."""
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import scope_for
+from accounts.roles import PERSONS_EDIT
+from core.audit import audit_record, snapshot
+from core.errors import DomainError
+from orgunits.models import OrgUnit, Site
+from persons.models import (
+    Category,
+    CategoryEpisode,
+    CustomField,
+    DuplicateDismissal,
+    HealthCheck,
+    ManagementStatus,
+    Person,
+    PersonMerge,
+    StatusEpisode,
+)
+from persons.validation import person_clean
+
+PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
+                       "household_head", "household_relation", "notes", "custom"]
+PHYSICAL_RANGE = (Decimal("34.0"), Decimal("43.0"))
+SYMPTOMS = {"fever": "发热", "cough": "咳嗽", "fatigue": "乏力", "sore_throat": "咽痛", "diarrhea": "腹泻",
+            "breathlessness": "呼吸困难", "loss_of_smell": "嗅觉减退", "other": "其他"}
+
+
+def fever_threshold() -> Decimal:
+    return Decimal(str(settings.FEVER_THRESHOLD))
+
+
+def custom_fields_active() -> list[CustomField]:
+    return list(CustomField.objects.filter(active=True))
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_unit_in_scope(unit: OrgUnit, by) -> None:
+    if by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path):
+        raise DomainError("out_of_scope", _("%(unit)s is outside the units you may register people in.")
+                          % {"unit": unit.name}, fields={"grid": [_("Outside your scope.")]})
+
+
+def grid_resolve(code: str, *, by) -> OrgUnit:
+    """The unit (a grid, or a community without grids) that a person is registered under."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None or unit.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY):
+        raise DomainError("unknown_grid", _("No grid or community has the code %(code)s.") % {"code": code},
+                          fields={"grid": [_("Unknown grid code %(code)s.") % {"code": code}]})
+    _check_unit_in_scope(unit, by)
+    return unit
+
+
+def _duplicate_error(doc_type: str, doc_number: str, existing: Person) -> DomainError:
+    return DomainError("duplicate_person", _("This document is already registered (person #%(id)s).")
+                       % {"id": existing.pk},
+                       fields={"doc_number": [_("Already registered: %(type)s %(number)s.")
+                                              % {"type": Person.DocType(doc_type).label, "number": doc_number}]},
+                       status=409)
+
+
+def person_register(*, data: Mapping[str, Any], by) -> Person:
+    """Register a person from raw input (a form, the API); every error named by field."""
+    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today())
+    if errors:
+        raise DomainError("invalid_person", _("The person cannot be registered; correct the fields marked."),
+                          fields=errors)
+    grid = grid_resolve(clean.pop("grid"), by=by)
+    existing = Person.objects.filter(doc_type=clean["doc_type"], doc_number=clean["doc_number"]).first()
+    if existing is not None:
+        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(grid=grid, unit_path=grid.path, created_by=by, **clean)
+            audit_record(actor=by, action="create", obj=person, unit_path=person.unit_path,
+                         after=snapshot(person, PERSON_AUDIT_FIELDS))
+    except IntegrityError:  # registered by someone else a moment ago
+        existing = Person.objects.get(doc_type=clean["doc_type"], doc_number=clean["doc_number"])
+        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing) from None
+    return person
+
+
+def person_update(*, person: Person, data: Mapping[str, Any], version: int | None, by) -> Person:
+    """Change the fields present in `data`. `version` is the one the editor saw: if someone saved in
+    between, the save is refused with a conflict instead of silently overwriting their change."""
+    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today(), partial=True)
+    if errors:
+        raise DomainError("invalid_person", _("The changes cannot be saved; correct the fields marked."),
+                          fields=errors)
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        if version is not None and current.version != version:
+            raise DomainError("conflict", _("Someone else changed this person after you opened it; reload to see "
+                                            "their change, then edit again."), status=409)
+        before = snapshot(current, PERSON_AUDIT_FIELDS)
+        new_grid = None
+        if "grid" in clean:
+            code = clean.pop("grid")
+            if code != current.grid.code:
+                new_grid = grid_resolve(code, by=by)
+        if "doc_number" in clean and (clean["doc_type"], clean["doc_number"]) != (current.doc_type,
+                                                                                   current.doc_number):
+            other = Person.objects.filter(doc_type=clean["doc_type"], doc_number=clean["doc_number"]).first()
+            if other is not None:
+                raise _duplicate_error(clean["doc_type"], clean["doc_number"], other)
+        custom = clean.pop("custom", {})
+        for key, value in clean.items():
+            setattr(current, key, value)
+        if custom:
+            current.custom = {**current.custom, **custom}
+        if new_grid is not None:
+            _person_move(current, new_grid, by=by)
+        current.version += 1
+        current.save()
+        after = snapshot(current, PERSON_AUDIT_FIELDS)
+        if after != before:
+            audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before,
+                         after=after)
+    return current
+
+
+def _person_move(person: Person, grid: OrgUnit, *, by) -> None:
+    """Move a person to another grid: open episodes are split at now, the new part under the new unit."""
+    now = timezone.now()
+    for model in (CategoryEpisode, StatusEpisode):
+        for episode in model.objects.select_for_update().filter(person=person, end__isnull=True):
+            if episode.start >= now:
+                episode.unit_path = grid.path
+                episode.save(update_fields=["unit_path"])
+                continue
+            episode.end = now
+            episode.save(update_fields=["end"])
+            episode.pk = None
+            episode.start, episode.end, episode.unit_path, episode.continued = now, None, grid.path, True
+            episode.created_by = by
+            episode.save()
+    person.grid, person.unit_path = grid, grid.path
+
+
+def _aware(value: dt.datetime | dt.date | None, *, default_now: bool = True) -> dt.datetime | None:
+    """A datetime in the server's zone: a date means its local midnight."""
+    if value is None:
+        return timezone.now() if default_now else None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def category_assign(*, person: Person, category: Category, start: dt.datetime | dt.date | None = None,
+                    note: str = "", by) -> CategoryEpisode:
+    """Give a person a category from `start` (arrival date, exposure date…)."""
+    start = _aware(start)
+    if start > timezone.now() + dt.timedelta(hours=1):
+        raise DomainError("invalid_date", _("The start lies in the future."), fields={"start": [_("In the future.")]})
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)
+        if CategoryEpisode.objects.filter(person=person, category=category, end__isnull=True).exists():
+            raise DomainError("already_held", _("%(person)s already holds the category %(cat)s.")
+                              % {"person": person.name, "cat": category.name}, fields={"category": [
+                                  _("Already held.")]})
+        episode = CategoryEpisode.objects.create(person=person, category=category, start=start,
+                                                 unit_path=person.unit_path, note=note[:200], created_by=by)
+        audit_record(actor=by, action="create", obj=episode, object_repr=f"{person.name} · {category.name_zh}",
+                     unit_path=person.unit_path, after=snapshot(episode))
+    return episode
+
+
+def category_end(*, person: Person, category: Category, end: dt.datetime | dt.date | None = None,
+                 by) -> CategoryEpisode:
+    """End a person's holding of a category at `end`."""
+    end = _aware(end)
+    with transaction.atomic():
+        episode = CategoryEpisode.objects.select_for_update().filter(person=person, category=category,
+                                                                     end__isnull=True).first()
+        if episode is None:
+            raise DomainError("not_held", _("%(person)s does not hold the category %(cat)s.")
+                              % {"person": person.name, "cat": category.name})
+        if end < episode.start:
+            raise DomainError("invalid_date", _("The end lies before the start (%(d)s).")
+                              % {"d": timezone.localtime(episode.start).strftime("%Y-%m-%d %H:%M")},
+                              fields={"end": [_("Before the start.")]})
+        before = snapshot(episode)
+        episode.end = end
+        episode.save(update_fields=["end"])
+        audit_record(actor=by, action="update", obj=episode, object_repr=f"{person.name} · {category.name_zh}",
+                     unit_path=episode.unit_path, before=before, after=snapshot(episode))
+    return episode
+
+
+def planned_end_for(person: Person, start: dt.datetime) -> dt.datetime:
+    """Start plus the longest management period among the categories the person holds (14 days if none)."""
+    periods = list(Category.objects.filter(episodes__person=person, episodes__end__isnull=True)
+                   .values_list("period_days", flat=True))
+    return start + dt.timedelta(days=max(periods, default=14))
+
+
+def status_set(*, person: Person, status: ManagementStatus, start: dt.datetime | dt.date | None = None,
+               site: Site | None = None, planned_end: dt.datetime | dt.date | None = None, note: str = "",
+               by) -> StatusEpisode:
+    """Put a person under `status` from `start`, closing the status they were under."""
+    start = _aware(start)
+    errors = {}
+    if status.needs_site and site is None:
+        errors["site"] = [_("%(status)s needs the quarantine site.") % {"status": status.name}]
+    if site is not None and site.kind not in (Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL):
+        errors["site"] = [_("%(site)s is not a quarantine site or hospital.") % {"site": site.name}]
+    if start > timezone.now() + dt.timedelta(hours=1):
+        errors["start"] = [_("In the future.")]
+    if errors:
+        raise DomainError("invalid_status", _("The status cannot be set."), fields=errors)
+    with transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)
+        current = StatusEpisode.objects.filter(person=person, end__isnull=True).first()
+        if current is not None:
+            if start < current.start:
+                raise DomainError("invalid_date", _("The new status cannot start before the current one (%(d)s).")
+                                  % {"d": timezone.localtime(current.start).strftime("%Y-%m-%d %H:%M")},
+                                  fields={"start": [_("Before the current status began.")]})
+            current.end = start
+            current.save(update_fields=["end"])
+        if status.is_release:
+            planned = None
+        else:
+            planned = _aware(planned_end, default_now=False) or planned_end_for(person, start)
+        episode = StatusEpisode.objects.create(person=person, status=status, site=site, start=start,
+                                               planned_end=planned, unit_path=person.unit_path, note=note[:200],
+                                               created_by=by)
+        audit_record(actor=by, action="create", obj=episode, object_repr=f"{person.name} · {status.name_zh}",
+                     unit_path=person.unit_path, after=snapshot(episode),
+                     before=snapshot(current) if current else None)
+    return episode
+
+
+def health_check_record(*, person: Person, checked_at: dt.datetime | None = None, temperature: Any = None,
+                        symptoms: list[str] | None = None, result: str = HealthCheck.Result.WELL, note: str = "",
+                        by) -> HealthCheck:
+    """Record a health check; a temperature at or above the threshold (37.3 °C) is flagged."""
+    checked_at = _aware(checked_at)
+    errors: dict[str, list[str]] = {}
+    value = None
+    if temperature not in (None, ""):
+        try:
+            value = Decimal(str(temperature)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            errors["temperature"] = [_("%(v)s is not a temperature.") % {"v": temperature}]
+        else:
+            if not PHYSICAL_RANGE[0] <= value <= PHYSICAL_RANGE[1]:
+                errors["temperature"] = [_("%(v)s °C is outside the physical range 34–43 °C: re-measure.")
+                                         % {"v": value}]
+    if result not in HealthCheck.Result.values:
+        errors["result"] = [_("Unknown result.")]
+    elif result in (HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS) and value is None:
+        errors["temperature"] = [_("Enter the temperature of a person seen.")]
+    unknown = [s for s in (symptoms or []) if s not in SYMPTOMS]
+    if unknown:
+        errors["symptoms"] = [_("Unknown symptom(s): %(s)s.") % {"s": ", ".join(unknown)}]
+    if checked_at > timezone.now() + dt.timedelta(minutes=10):
+        errors["checked_at"] = [_("In the future.")]
+    if errors:
+        raise DomainError("invalid_check", _("The health check cannot be saved."), fields=errors)
+    if symptoms and result == HealthCheck.Result.WELL:
+        result = HealthCheck.Result.SYMPTOMS
+    with transaction.atomic():
+        check = HealthCheck.objects.create(
+            person=person, checked_at=checked_at, check_date=timezone.localtime(checked_at).date(),
+            temperature=value, symptoms=list(symptoms or []), result=result,
+            flagged=value is not None and value >= fever_threshold(), note=note[:200],
+            unit_path=person.unit_path, recorded_by=by)
+        audit_record(actor=by, action="create", obj=check, object_repr=f"{person.name} · {check.check_date}",
+                     unit_path=person.unit_path, after=snapshot(check))
+    return check
+
+
+def custom_field_save(*, data: Mapping[str, Any], field: CustomField | None = None, by) -> CustomField:
+    """Add or change an additional field. Its key and type never change once values may exist."""
+    key = (data.get("key") or (field.key if field else "")).strip()
+    errors: dict[str, list[str]] = {}
+    if field is None:
+        if not key or not key.replace("_", "").isalnum() or not key.isascii() or not key[0].isalpha():
+            errors["key"] = [_("A key is lower-case letters, digits and _, starting with a letter.")]
+        elif CustomField.objects.filter(key=key).exists():
+            errors["key"] = [_("The key %(k)s is in use.") % {"k": key}]
+        if data.get("type") not in CustomField.Type.values:
+            errors["type"] = [_("Choose a type.")]
+    label = (data.get("label") or "").strip()
+    if not label:
+        errors["label"] = [_("The label is required.")]
+    choices = data.get("choices") or []
+    if isinstance(choices, str):
+        choices = [c.strip() for c in choices.replace("，", ",").replace("、", ",").split(",") if c.strip()]
+    field_type = field.type if field else data.get("type")
+    if field_type == CustomField.Type.CHOICE and not choices:
+        errors["choices"] = [_("A choice field needs its choices.")]
+    if errors:
+        raise DomainError("invalid_field", _("The field cannot be saved."), fields=errors)
+    with transaction.atomic():
+        before = snapshot(field) if field else None
+        if field is None:
+            field = CustomField(key=key.lower(), type=field_type)
+        field.label = label
+        field.label_en = (data.get("label_en") or "").strip()
+        field.help_text = (data.get("help_text") or "").strip()
+        field.choices = choices if field_type == CustomField.Type.CHOICE else []
+        field.required_from = data.get("required_from") or None
+        field.active = data.get("active", True)
+        field.save()
+        audit_record(actor=by, action="update" if before else "create", obj=field, before=before,
+                     after=snapshot(field))
+    return field
+
+
+def duplicate_dismiss(*, a: Person, b: Person, by) -> None:
+    """Remember that two people listed as probable duplicates are different people."""
+    low, high = sorted([a, b], key=lambda p: p.pk)
+    with transaction.atomic():
+        _obj, created = DuplicateDismissal.objects.get_or_create(person_low=low, person_high=high,
+                                                                 defaults={"by": by})
+        if created:
+            audit_record(actor=by, action="create", object_type="persons.duplicatedismissal",
+                         object_id=f"{low.pk}-{high.pk}", object_repr=f"{low.name} ≠ {high.name}",
+                         unit_path=low.unit_path)
+
+
+def person_merge(*, keep: Person, drop: Person, by) -> Person:
+    """Merge `drop` into `keep`: every record that points at `drop` moves to `keep` (found from the
+    model graph, so records of apps added later move too), open episodes are joined, empty fields of
+    `keep` are filled from `drop`, and `drop` is deleted with its last state kept in PersonMerge."""
+    if keep.pk == drop.pk:
+        raise DomainError("invalid_merge", _("A person cannot be merged with itself."))
+    with transaction.atomic():
+        keep, drop = (Person.objects.select_for_update().get(pk=keep.pk),
+                      Person.objects.select_for_update().get(pk=drop.pk))
+        before_keep, before_drop = snapshot(keep, PERSON_AUDIT_FIELDS), snapshot(drop)
+        _merge_open_episodes(keep, drop)
+        DuplicateDismissal.objects.filter(Q(person_low=drop) | Q(person_high=drop)).delete()
+        for relation in Person._meta.related_objects:
+            if relation.related_model in (DuplicateDismissal, PersonMerge) or not relation.field.concrete:
+                continue
+            relation.related_model._base_manager.filter(**{relation.field.name: drop}).update(
+                **{relation.field.name: keep})
+        for field in ("phone", "address", "birth_date", "household_relation"):
+            if not getattr(keep, field) and getattr(drop, field):
+                setattr(keep, field, getattr(drop, field))
+        keep.custom = {**{k: v for k, v in drop.custom.items() if v is not None},
+                       **{k: v for k, v in keep.custom.items() if v is not None}}
+        if drop.notes:
+            keep.notes = (keep.notes + "\n" if keep.notes else "") + drop.notes
+        keep.version += 1
+        keep.save()
+        PersonMerge.objects.create(kept=keep, dropped_id=drop.pk, dropped=before_drop, by=by)
+        audit_record(actor=by, action="update", obj=keep, unit_path=keep.unit_path, before=before_keep,
+                     after=snapshot(keep, PERSON_AUDIT_FIELDS),
+                     note=_("merged person #%(id)s (%(name)s) into this one") % {"id": drop.pk, "name": drop.name})
+        audit_record(actor=by, action="delete", obj=drop, unit_path=drop.unit_path, before=before_drop,
+                     note=_("merged into person #%(id)s") % {"id": keep.pk})
+        drop.delete()
+    return keep
+
+
+def _merge_open_episodes(keep: Person, drop: Person) -> None:
+    """Where both hold the same open category, or both have an open status, end the earlier one where
+    the later begins, so that one open episode remains and no period is lost."""
+    for model, key in ((CategoryEpisode, "category_id"), (StatusEpisode, None)):
+        kept_open = {getattr(e, key) if key else None: e for e in model.objects.filter(person=keep, end__isnull=True)}
+        for episode in model.objects.filter(person=drop, end__isnull=True):
+            other = kept_open.get(getattr(episode, key) if key else None)
+            if other is None:
+                continue
+            earlier, later = sorted([episode, other], key=lambda e: (e.start, e.pk))
+            earlier.end = later.start
+            earlier.save(update_fields=["end"])
