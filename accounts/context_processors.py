@@ -4,10 +4,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import has_perm
-from accounts.roles import AUDIT_VIEW, ORGUNITS_VIEW, USERS_MANAGE
+from accounts.roles import (
+    AUDIT_VIEW,
+    FIELDS_MANAGE,
+    ORGUNITS_VIEW,
+    PERSONS_EDIT,
+    PERSONS_MERGE,
+    PERSONS_VIEW,
+    USERS_MANAGE,
+)
 
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("persons:today", _("Today"), PERSONS_EDIT),
+    ("persons:list", _("People"), PERSONS_VIEW),
+    ("persons:duplicates", _("Duplicates"), PERSONS_MERGE),
+    ("persons:fields", _("Fields"), FIELDS_MANAGE),
     ("orgunits:tree", _("Units"), ORGUNITS_VIEW),
     ("accounts:user_list", _("Users"), USERS_MANAGE),
     ("audit:list", _("Audit log"), AUDIT_VIEW),

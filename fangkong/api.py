@@ -11,6 +11,7 @@ from accounts.api import TokenAuth
 from accounts.api import router as accounts_router
 from core.errors import DomainError
 from orgunits.api import router as orgunits_router
+from persons.api import router as persons_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", orgunits_router)
+api.add_router("/", persons_router)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("units/", include("orgunits.urls")),
     path("sites/", include(site_urlpatterns)),
+    path("persons/", include("persons.urls")),
     path("audit/", include(audit_urlpatterns)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

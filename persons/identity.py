@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
 
-_SPACES = re.compile(r"\s+")
+_PHONE_JUNK = re.compile(r"[\s\-()]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _OTHER_DOC = re.compile(r"^[0-9A-Z()\-]{4,32}$")
@@ -21,17 +21,23 @@ _EARLIEST_BIRTH = dt.date(1890, 1, 1)
 
 def half_width(text: str) -> str:
     """Full-width letters, digits and punctuation to their ASCII forms (NFKC); ideographs unchanged."""
-    return unicodedata.normalize("NFKC", text or "")
+    if not text:
+        return ""
+    if text.isascii():  # ASCII is its own NFKC form; the import calls this millions of times
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 def normalize_name(raw: str) -> str:
     """A person's name: half-width, outer spaces removed, inner runs of spaces collapsed (foreign names)."""
-    return _SPACES.sub(" ", half_width(raw)).strip()
+    # str.split() and re's \s take the same characters for whitespace; split/join is several times
+    # faster than a regular expression, and the import runs this millions of times.
+    return " ".join(half_width(raw).split())
 
 
 def normalize_doc_number(raw: str) -> str:
     """A document number: half-width, every space removed, letters upper-case (x → X)."""
-    return _SPACES.sub("", half_width(raw)).upper()
+    return "".join(half_width(raw).split()).upper()
 
 
 def resident_id_check(number: str, *, today: dt.date) -> tuple[dt.date, str]:
@@ -69,7 +75,9 @@ def normalize_phone(raw: str) -> str:
     """A mainland mobile number: half-width, spaces and hyphens removed, +86/0086 prefix dropped.
 
     Returns '' for empty input; raises ValueError when it is not a mobile number."""
-    text = re.sub(r"[\s\-()]", "", half_width(raw))
+    text = half_width(raw)
+    if not text.isdigit():
+        text = _PHONE_JUNK.sub("", text)
     if not text:
         return ""
     for prefix in ("+86", "0086", "86"):
@@ -91,7 +99,7 @@ def _initial(char: str) -> str:
 
 def pinyin_initials(name: str) -> str:
     """The pinyin initials of a name, e.g. 张三丰 → zsf (per character; ASCII letters kept)."""
-    return "".join(_initial(c) for c in name if not c.isspace())[:50]
+    return "".join([_initial(c) for c in name if not c.isspace()])[:50]
 
 
 def mask_doc(number: str) -> str:

@@ -25,12 +25,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (translation.get_language() or "").startswith("en") else self.name_zh
-
-    def __str__(self):
-        return self.name
 
 
 class Category(Bilingual):
@@ -152,6 +152,9 @@ class CategoryEpisode(models.Model):
         ]
         indexes = [models.Index(fields=["category", "start", "end"], name="category_episode_asof_idx")]
 
+    def __str__(self):
+        return f"{self.person_id}·{self.category_id} {self.start:%Y-%m-%d}"
+
 
 class StatusEpisode(models.Model):
     """`person` was under `status` from `start` until `end`; one episode is open at a time."""
@@ -182,6 +185,9 @@ class StatusEpisode(models.Model):
                                     name="status_episode_one_open"),
         ]
         indexes = [models.Index(fields=["status", "start", "end"], name="status_episode_asof_idx")]
+
+    def __str__(self):
+        return f"{self.person_id}·{self.status_id} {self.start:%Y-%m-%d}"
 
 
 class CustomField(models.Model):
@@ -255,6 +261,9 @@ class HealthCheck(models.Model):
                                    name="health_check_temperature_range"),
         ]
 
+    def __str__(self):
+        return f"{self.person_id} {self.checked_at:%Y-%m-%d %H:%M} {self.temperature}"
+
 
 class DuplicateDismissal(models.Model):
     """Two people reviewed and found not to be the same person (low id first)."""
@@ -269,6 +278,9 @@ class DuplicateDismissal(models.Model):
                        models.CheckConstraint(condition=Q(person_low__lt=F("person_high")),
                                               name="dismissal_ordered")]
 
+    def __str__(self):
+        return f"{self.person_low_id} ≠ {self.person_high_id}"
+
 
 class PersonMerge(models.Model):
     """`dropped` (now deleted) was found to be `kept`: its records moved; its last state is kept here."""
@@ -278,6 +290,9 @@ class PersonMerge(models.Model):
     dropped = models.JSONField(help_text="the dropped person's fields at the merge")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"#{self.dropped_id} → #{self.kept_id}"
 
 
 class ImportMapping(models.Model):
@@ -330,3 +345,6 @@ class ImportJob(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename

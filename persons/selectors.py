@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.access import scope_for
 from accounts.roles import PERSONS_VIEW
 from orgunits.models import OrgUnit
+from persons.identity import mask_doc, mask_phone
 from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, StatusEpisode
 
 
@@ -68,6 +69,22 @@ def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> Quer
         if value not in ("", None):
             qs = qs.filter(**{f"custom__{key}": value})
     return qs
+
+
+def with_current_state(people: list[Person]) -> list[Person]:
+    """Attach the open categories and status to each person of a page (two queries for the page)."""
+    ids = [p.pk for p in people]
+    now = timezone.now()
+    cats: dict[int, list] = {}
+    for e in CategoryEpisode.objects.filter(open_at(now), person_id__in=ids).select_related("category"):
+        cats.setdefault(e.person_id, []).append(e.category)
+    statuses = {e.person_id: e for e in StatusEpisode.objects.filter(open_at(now), person_id__in=ids)
+                .select_related("status")}
+    for p in people:
+        p.current_categories = cats.get(p.pk, [])
+        p.current_status = statuses.get(p.pk)
+        p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
+    return people
 
 
 def status_as_of(person: Person, at: dt.datetime | None = None) -> StatusEpisode | None:

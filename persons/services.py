@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT
@@ -34,8 +35,10 @@ from persons.validation import person_clean
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
                        "household_head", "household_relation", "notes", "custom"]
 PHYSICAL_RANGE = (Decimal("34.0"), Decimal("43.0"))
-SYMPTOMS = {"fever": "发热", "cough": "咳嗽", "fatigue": "乏力", "sore_throat": "咽痛", "diarrhea": "腹泻",
-            "breathlessness": "呼吸困难", "loss_of_smell": "嗅觉减退", "other": "其他"}
+SYMPTOMS = {"fever": _lazy("fever"), "cough": _lazy("cough"), "fatigue": _lazy("fatigue"),
+            "sore_throat": _lazy("sore throat"), "diarrhea": _lazy("diarrhoea"),
+            "breathlessness": _lazy("shortness of breath"), "loss_of_smell": _lazy("loss of smell"),
+            "other": _lazy("other symptoms")}
 
 
 def fever_threshold() -> Decimal:

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts import services as account_services
 from core.models import AuditEntry
 from orgunits import services as unit_services
+from persons.models import CustomField, Person
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -35,7 +36,26 @@ def _objects_of_b(cast):
     unit_services.unit_rename(unit=cast.community_b, name="月塘社区", by=cast.community_b_worker)
     audit_b = AuditEntry.objects.filter(unit_path=cast.community_b.path).latest("at")
     code_b = {"code": cast.community_b.code}
+    person_b = Person.objects.create(name="月塘居民", doc_number="431302199001011239", grid=cast.grid_b,
+                                     unit_path=cast.grid_b.path)
+    field = CustomField.objects.create(key="nat", label="核酸", type="text")
+    page_b = {"pk": person_b.pk}
+    api_b = {"person_id": person_b.pk}
     return {
+        "persons:detail": page_b,
+        "persons:edit": page_b,
+        "persons:category_assign": page_b,
+        "persons:category_end": page_b,
+        "persons:status_set": page_b,
+        "persons:check_record": page_b,
+        "persons:field_edit": {"pk": field.pk},
+        "api:person_get": api_b,
+        "api:person_patch": api_b,
+        "api:category_assign": api_b,
+        "api:category_end": api_b,
+        "api:status_set": api_b,
+        "api:checks_list": api_b,
+        "api:check_create": api_b,
         "orgunits:detail": code_b,
         "orgunits:child_create": code_b,
         "orgunits:rename": code_b,
@@ -59,7 +79,10 @@ def _objects_of_b(cast):
 USERS_OF_A = ["grid_a_worker", "community_a_worker", "command_a"]
 
 _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
-API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID}
+API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
+              "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
+              "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
+              "api:checks_list": {"temperature": "36.5"}}
 
 
 def _fill(route: str, params: dict) -> str:
@@ -83,9 +106,15 @@ def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_f
         get = client.get(url)
         if name.startswith("api:"):
             post = client.post(url, data=json.dumps(API_BODIES.get(name, {})), content_type="application/json")
+            if name == "api:person_patch":
+                post = client.patch(url, data=json.dumps({"version": 1, "name": "越界"}),
+                                    content_type="application/json")
         else:
             post = client.post(url, {"name": "越界", "code": "X-9", "kind": "grid", "role": "grid_worker",
-                                     "unit_code": cast.community_b.code, "action": "edit"})
+                                     "unit_code": cast.community_b.code, "action": "edit", "category": "hubei",
+                                     "status": "released", "temperature": "36.5", "result": "well", "label": "x",
+                                     "doc_type": "resident_id", "doc_number": "431302199001011239",
+                                     "grid": cast.grid_b.code, "version": 1})
         statuses = {get.status_code, post.status_code}
         assert statuses <= {404, 405}, f"{who} {name} {url}: GET {get.status_code}, POST {post.status_code}"
         assert 404 in statuses, f"{who} {name} {url}: never answered 404"
@@ -95,6 +124,7 @@ def test_the_owner_of_b_reaches_the_same_objects(cast, client_for):
     """The check above is meaningful: the same URLs answer 200 for community B's own worker."""
     objects = _objects_of_b(cast)
     client = client_for(cast.community_b_worker)
-    for name in ["orgunits:detail", "sites:site_detail", "api:unit_get", "api:unit_children", "api:site_get"]:
+    for name in ["orgunits:detail", "sites:site_detail", "api:unit_get", "api:unit_children", "api:site_get",
+                 "persons:detail", "persons:edit", "api:person_get", "api:checks_list"]:
         route = next(r for r, n in _parametrised_urls() if n == name)
         assert client.get(_fill(route, objects[name])).status_code == 200, name

@@ -1,0 +1,163 @@
+"""Line-list endpoints: the same services, selectors and scope as the pages."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from accounts import access
+from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, PERSONS_VIEW_FULL
+from core.audit import audit_record
+from core.errors import DomainError
+from core.pagination import keyset_page
+from persons import selectors, services
+from persons.identity import mask_doc, mask_phone
+from persons.models import Category, ManagementStatus, Person
+from persons.schemas import (
+    CategoryEndIn,
+    CategoryIn,
+    CheckIn,
+    CheckOut,
+    DueOut,
+    PersonIn,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+    StatusIn,
+)
+
+router = Router(tags=["persons"])
+
+
+class PersonQuery(Schema):
+    unit: str | None = None
+    category: str | None = None
+    status: str | None = None
+    name: str | None = None
+    initials: str | None = None
+    doc_suffix: str | None = None
+    phone: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+def _raw(payload) -> dict:
+    data = payload.dict(exclude_unset=True)
+    custom = data.pop("custom", None) or {}
+    data.pop("version", None)
+    for key, value in custom.items():
+        data[f"custom.{key}"] = value
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def _out(request, person: Person) -> dict:
+    full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
+    if full:
+        audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path, note="api")
+    history = selectors.person_history(person)
+    return {
+        "id": person.pk, "version": person.version, "name": person.name, "sex": person.sex,
+        "birth_date": person.birth_date, "doc_type": person.doc_type,
+        "doc_number": person.doc_number if full else mask_doc(person.doc_number),
+        "phone": person.phone if full else mask_phone(person.phone), "address": person.address,
+        "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
+        "custom": person.custom, "masked": not full,
+        "categories": [{"code": e.category.code, "name": e.category.name, "start": e.start, "end": e.end}
+                       for e in history["categories"]],
+        "statuses": [{"code": e.status.code, "name": e.status.name, "start": e.start, "end": e.end,
+                      "planned_end": e.planned_end, "site": e.site.name if e.site else None}
+                     for e in history["statuses"]],
+    }
+
+
+@router.get("/persons", response=PersonPage, summary="People in scope, filtered, a page at a time (masked)")
+def person_list(request: HttpRequest, q: Query[PersonQuery]):
+    access.require(request.user, PERSONS_VIEW)
+    f = selectors.PersonFilter(category=q.category or "", status=q.status or "", name=q.name or "",
+                               initials=q.initials or "", doc_suffix=q.doc_suffix or "", phone=q.phone or "")
+    if q.unit:
+        f.unit = access.unit_get_for_user(request.user, q.unit, perm=PERSONS_VIEW)
+    qs = selectors.persons_filtered(request.user, f).select_related("grid")
+    page = keyset_page(qs, order=("unit_path", "id"), cursor=q.cursor, size=max(1, min(q.limit, 500)))
+    selectors.with_current_state(page.items)
+    return {"items": [{"id": p.pk, "name": p.name, "sex": p.sex, "doc_type": p.doc_type, "doc_number": p.doc_masked,
+                       "phone": p.phone_masked, "grid": p.grid.code,
+                       "categories": [c.code for c in p.current_categories],
+                       "status": p.current_status.status.code if p.current_status else None} for p in page.items],
+            "next_cursor": page.next_cursor}
+
+
+@router.post("/persons", response={201: PersonOut})
+def person_create(request: HttpRequest, payload: PersonIn):
+    access.require(request.user, PERSONS_EDIT)
+    person = services.person_register(data=_raw(payload), by=request.user)
+    return Status(201, _out(request, person))
+
+
+@router.get("/persons/checks-due", response=list[DueOut], summary="People whose health check is due today")
+def checks_due(request: HttpRequest, unit: str | None = None):
+    scope = access.require(request.user, PERSONS_EDIT)
+    qs = selectors.checks_due(scope, day=timezone.localdate())
+    if unit:
+        qs = qs.filter(unit_path__under=access.unit_get_for_user(request.user, unit, perm=PERSONS_EDIT).path)
+    return [{"id": p.pk, "name": p.name, "grid": p.grid.code} for p in qs[:1000]]
+
+
+@router.get("/persons/{person_id}", response=PersonOut)
+def person_get(request: HttpRequest, person_id: int):
+    return _out(request, selectors.person_get_for_user(request.user, person_id))
+
+
+@router.patch("/persons/{person_id}", response=PersonOut)
+def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    person = services.person_update(person=person, data=_raw(payload), version=payload.version, by=request.user)
+    return _out(request, person)
+
+
+def _category(code: str) -> Category:
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise DomainError("unknown_category", f"unknown category {code}", fields={"category": ["unknown"]})
+    return category
+
+
+@router.post("/persons/{person_id}/categories", response={201: PersonOut})
+def category_assign(request: HttpRequest, person_id: int, payload: CategoryIn):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    services.category_assign(person=person, category=_category(payload.category), start=payload.start,
+                             note=payload.note, by=request.user)
+    return Status(201, _out(request, person))
+
+
+@router.post("/persons/{person_id}/categories/end", response=PersonOut)
+def category_end(request: HttpRequest, person_id: int, payload: CategoryEndIn):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    services.category_end(person=person, category=_category(payload.category), end=payload.end, by=request.user)
+    return _out(request, person)
+
+
+@router.post("/persons/{person_id}/status", response={201: PersonOut})
+def status_set(request: HttpRequest, person_id: int, payload: StatusIn):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    status = ManagementStatus.objects.filter(code=payload.status).first()
+    if status is None:
+        raise DomainError("unknown_status", f"unknown status {payload.status}", fields={"status": ["unknown"]})
+    site = access.site_get_for_user(request.user, payload.site_id, perm=PERSONS_VIEW) if payload.site_id else None
+    services.status_set(person=person, status=status, start=payload.start, site=site,
+                        planned_end=payload.planned_end, note=payload.note, by=request.user)
+    return Status(201, _out(request, person))
+
+
+@router.get("/persons/{person_id}/checks", response=list[CheckOut])
+def checks_list(request: HttpRequest, person_id: int):
+    person = selectors.person_get_for_user(request.user, person_id)
+    return list(person.health_checks.order_by("-checked_at")[:500])
+
+
+@router.post("/persons/{person_id}/checks", response={201: CheckOut})
+def check_create(request: HttpRequest, person_id: int, payload: CheckIn):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    check = services.health_check_record(person=person, checked_at=payload.checked_at,
+                                         temperature=payload.temperature, symptoms=payload.symptoms,
+                                         result=payload.result, note=payload.note, by=request.user)
+    return Status(201, check)

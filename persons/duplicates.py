@@ -1,0 +1,86 @@
+"""Probable duplicates: people who are likely the same real person under two records.
+
+Exact document duplicates cannot exist (a unique constraint). The scan finds, with a few GROUP BY
+queries and no per-row Python over the table:
+  - the same name and phone;
+  - the same name and birth date;
+  - document numbers of the same type one character apart (a substitution at one position):
+    two numbers that differ only at position i share the number with position i cut out, so one
+    GROUP BY per position finds them. Valid resident IDs never differ by one character (GB 11643's
+    check digit catches every single substitution), so in practice this finds passports and permits.
+Pairs once marked "not a duplicate" are left out.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from persons.models import DuplicateDismissal, Person
+
+REASONS = {
+    "name_phone": _("same name and phone"),
+    "name_birth": _("same name and birth date"),
+    "doc_one_apart": _("document numbers one character apart"),
+}
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    low_id: int
+    high_id: int
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS[self.reason])
+
+
+def _scope_sql(scope) -> tuple[str, list]:
+    if scope.everything:
+        return "1=1", []
+    if scope.empty:
+        return "1=0", []
+    op = "GLOB" if connection.vendor == "sqlite" else "LIKE"
+    wildcard = "*" if connection.vendor == "sqlite" else "%"
+    return "(" + " OR ".join(f"unit_path {op} %s" for _p in scope.paths) + ")", [p + wildcard for p in scope.paths]
+
+
+def _pairs(sql: str, params: list) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    pairs = []
+    for (ids,) in rows:
+        members = sorted(int(i) for i in str(ids).split(","))
+        pairs.extend((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+    return pairs
+
+
+def duplicates_scan(scope, *, limit: int | None = None) -> list[DuplicatePair]:
+    """Probable duplicate pairs among the people in `scope`, excluding dismissed pairs."""
+    table = Person._meta.db_table
+    where, params = _scope_sql(scope)
+    agg = "GROUP_CONCAT(id)" if connection.vendor == "sqlite" else "STRING_AGG(id::text, ',')"
+    found: dict[tuple[int, int], str] = {}
+
+    def add(pairs, reason):
+        for pair in pairs:
+            found.setdefault(pair, reason)
+
+    add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND phone <> '' GROUP BY name, phone HAVING COUNT(*) > 1",
+               params), "name_phone")
+    add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND birth_date IS NOT NULL "
+               f"GROUP BY name, birth_date HAVING COUNT(*) > 1", params), "name_birth")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(LENGTH(doc_number)) FROM {table} WHERE {where}", params)
+        longest = cursor.fetchone()[0] or 0
+    for i in range(1, longest + 1):
+        cut = f"SUBSTR(doc_number, 1, {i - 1}) || SUBSTR(doc_number, {i + 1})"
+        add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND LENGTH(doc_number) >= {i} "
+                   f"GROUP BY doc_type, LENGTH(doc_number), {cut} HAVING COUNT(*) > 1", params), "doc_one_apart")
+    if found:
+        dismissed = set(DuplicateDismissal.objects.values_list("person_low_id", "person_high_id"))
+        found = {k: v for k, v in found.items() if k not in dismissed}
+    pairs = [DuplicatePair(a, b, reason) for (a, b), reason in sorted(found.items())]
+    return pairs[:limit] if limit else pairs

@@ -1,0 +1,125 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+
+class PersonIn(Schema):
+    """A person as registered; strings are normalised (full-width, spaces, x → X) and checked."""
+
+    name: str
+    doc_type: str = "resident_id"
+    doc_number: str
+    sex: str = ""
+    birth_date: dt.date | None = None
+    phone: str = ""
+    address: str = ""
+    grid: str
+    household_relation: str = ""
+    notes: str = ""
+    custom: dict[str, Any] = {}
+
+
+class PersonPatch(Schema):
+    """The fields to change, and the `version` read before editing (a conflict if it moved on)."""
+
+    version: int
+    name: str | None = None
+    doc_type: str | None = None
+    doc_number: str | None = None
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = None
+    address: str | None = None
+    grid: str | None = None
+    household_relation: str | None = None
+    notes: str | None = None
+    custom: dict[str, Any] | None = None
+
+
+class PersonListItem(Schema):
+    id: int
+    name: str
+    sex: str
+    doc_type: str
+    doc_number: str
+    phone: str
+    grid: str
+    categories: list[str]
+    status: str | None
+
+
+class PersonPage(Schema):
+    items: list[PersonListItem]
+    next_cursor: str | None
+
+
+class EpisodeOut(Schema):
+    code: str
+    name: str
+    start: dt.datetime
+    end: dt.datetime | None
+    planned_end: dt.datetime | None = None
+    site: str | None = None
+
+
+class CheckOut(Schema):
+    id: int
+    checked_at: dt.datetime
+    temperature: Decimal | None
+    symptoms: list[str]
+    result: str
+    flagged: bool
+
+
+class PersonOut(Schema):
+    id: int
+    version: int
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    doc_type: str
+    doc_number: str
+    phone: str
+    address: str
+    grid: str
+    household_relation: str
+    notes: str
+    custom: dict[str, Any]
+    masked: bool
+    categories: list[EpisodeOut]
+    statuses: list[EpisodeOut]
+
+
+class CategoryIn(Schema):
+    category: str
+    start: dt.datetime | None = None
+    note: str = ""
+
+
+class CategoryEndIn(Schema):
+    category: str
+    end: dt.datetime | None = None
+
+
+class StatusIn(Schema):
+    status: str
+    start: dt.datetime | None = None
+    site_id: int | None = None
+    planned_end: dt.datetime | None = None
+    note: str = ""
+
+
+class CheckIn(Schema):
+    checked_at: dt.datetime | None = None
+    temperature: Decimal | None = None
+    symptoms: list[str] = []
+    result: str = "well"
+    note: str = ""
+
+
+class DueOut(Schema):
+    id: int
+    name: str
+    grid: str

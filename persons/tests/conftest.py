@@ -1,0 +1,21 @@
+import datetime as dt
+
+import pytest
+from stdnum.cn import ric
+
+
+def resident_id(region: str = "431302", birth: dt.date = dt.date(1990, 1, 1), seq: int = 123) -> str:
+    """A valid resident ID number (GB 11643 check digit) for tests."""
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def person_data(cast):
+    """Raw registration data for a person in grid A."""
+    def make(**overrides):
+        data = {"name": "张三", "doc_type": "resident_id", "doc_number": resident_id(seq=123),
+                "phone": "13812345678", "address": "三元社区1栋", "grid": cast.grid_a.code}
+        data.update(overrides)
+        return data
+    return make

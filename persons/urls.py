@@ -1,0 +1,22 @@
+from django.urls import path
+
+from persons import views
+
+app_name = "persons"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_create, name="create"),
+    path("today/", views.today, name="today"),
+    path("export.csv", views.person_export, {"fmt": "csv"}, name="export_csv"),
+    path("export.xlsx", views.person_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/resolve/", views.duplicate_resolve, name="duplicate_resolve"),
+    path("fields/", views.field_list, name="fields"),
+    path("fields/<int:pk>/", views.field_edit, name="field_edit"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/categories/", views.category_assign, name="category_assign"),
+    path("<int:pk>/categories/end/", views.category_end, name="category_end"),
+    path("<int:pk>/status/", views.status_set, name="status_set"),
+    path("<int:pk>/checks/", views.check_record, name="check_record"),
+]

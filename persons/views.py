@@ -1,0 +1,313 @@
+"""Line-list pages: the list, a person's page, register and edit, the grid worker's day, duplicates,
+additional fields, exports. Each view parses, authorizes, calls one service or selector, renders."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.roles import (
+    FIELDS_MANAGE,
+    PERSONS_EDIT,
+    PERSONS_EXPORT,
+    PERSONS_MERGE,
+    PERSONS_VIEW,
+    PERSONS_VIEW_FULL,
+)
+from core.audit import audit_record
+from core.errors import DomainError
+from core.forms import form_add_domain_error
+from core.models import AuditEntry
+from core.pagination import keyset_page
+from orgunits.models import OrgUnit, Site
+from persons import selectors, services
+from persons.duplicates import duplicates_scan
+from persons.exporting import persons_export
+from persons.forms import (
+    CategoryAssignForm,
+    CategoryEndForm,
+    CustomFieldForm,
+    HealthCheckForm,
+    PersonFilterForm,
+    PersonForm,
+    StatusForm,
+)
+from persons.identity import mask_doc, mask_phone
+from persons.models import CustomField, Person
+
+
+def _grids_for(user) -> list[OrgUnit]:
+    scope = access.scope_for(user, PERSONS_EDIT)
+    return list(OrgUnit.objects.filter(scope.q("path"), kind__in=[OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY])
+                .order_by("path")[:2000])
+
+
+def _filter_from(request) -> tuple[PersonFilterForm, selectors.PersonFilter, dict]:
+    custom_fields = list(CustomField.objects.filter(active=True))
+    form = PersonFilterForm(request.GET or None, categories=selectors.categories_all(),
+                            statuses=selectors.statuses_all(), custom_fields=custom_fields)
+    f = selectors.PersonFilter()
+    used = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["unit"]:
+            f.unit = access.unit_get_for_user(request.user, data["unit"].strip(), perm=PERSONS_VIEW)
+            used["unit_path"] = f.unit.path
+        for key in ("category", "status", "name", "initials", "doc_suffix", "phone"):
+            setattr(f, key, data[key] or "")
+            if data[key]:
+                used[key] = data[key]
+        for name, field in form.custom_keys:
+            value = data.get(name)
+            if value not in ("", None):
+                f.custom[field.key] = (value == "true") if field.type == CustomField.Type.BOOLEAN else value
+                used[name] = value
+    return form, f, used
+
+
+@login_required
+def person_list(request):
+    access.require(request.user, PERSONS_VIEW)
+    form, f, used = _filter_from(request)
+    qs = selectors.persons_filtered(request.user, f).select_related("grid")
+    page = keyset_page(qs, order=("unit_path", "id"), cursor=request.GET.get("after"), size=50)
+    selectors.with_current_state(page.items)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "persons/person_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_edit": access.has_perm(request.user, PERSONS_EDIT),
+        "can_export": access.has_perm(request.user, PERSONS_EXPORT),
+    })
+
+
+@login_required
+def person_export(request, fmt: str):
+    access.require(request.user, PERSONS_EXPORT)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, f, used = _filter_from(request)
+    qs = selectors.persons_filtered(request.user, f, perm=PERSONS_EXPORT)
+    return persons_export(user=request.user, qs=qs, fmt=fmt, filters=used)
+
+
+@login_required
+def person_detail(request, pk: int):
+    """A person's page: data (unmasked only for roles that may see it, and that view audited),
+    the whole history, and the forms to change it."""
+    person = selectors.person_get_for_user(request.user, pk)
+    full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
+    if full:
+        audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path)
+    can_edit = access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path)
+    history = selectors.person_history(person)
+    custom_fields = list(CustomField.objects.filter(active=True))
+    status_form = StatusForm()
+    status_form.fields["site"].widget.choices = [("", "—")] + [
+        (s.pk, s.name) for s in Site.objects.filter(kind__in=[Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL])
+        .filter(access.scope_for(request.user, PERSONS_VIEW).q())]
+    return render(request, "persons/person_detail.html", {
+        "person": person, "full": full, "can_edit": can_edit,
+        "doc": person.doc_number if full else mask_doc(person.doc_number),
+        "phone": person.phone if full else mask_phone(person.phone),
+        "custom_values": [(f.display_label, person.custom.get(f.key)) for f in custom_fields],
+        "status_now": selectors.status_as_of(person),
+        "categories_now": selectors.categories_as_of(person),
+        "history": history,
+        "audit": AuditEntry.objects.filter(object_type="persons.person", object_id=str(person.pk)).order_by("-at")[:50],
+        "category_form": CategoryAssignForm(), "status_form": status_form, "check_form": HealthCheckForm(),
+    })
+
+
+@login_required
+def person_create(request):
+    access.require(request.user, PERSONS_EDIT)
+    custom_fields = list(CustomField.objects.filter(active=True))
+    grids = _grids_for(request.user)
+    form = PersonForm(request.POST or None, grids=grids, custom_fields=custom_fields,
+                      initial={"grid": grids[-1].code if len(grids) == 1 else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(data=form.raw(), by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+            return redirect("persons:detail", pk=person.pk)
+    return render(request, "persons/person_form.html", {"form": form, "title": _("Register a person")})
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
+    custom_fields = list(CustomField.objects.filter(active=True))
+    initial = {"name": person.name, "doc_type": person.doc_type, "doc_number": person.doc_number,
+               "sex": person.sex, "birth_date": person.birth_date, "phone": person.phone, "address": person.address,
+               "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
+               "version": person.version}
+    for field in custom_fields:
+        value = person.custom.get(field.key)
+        initial[f"custom.{field.key}"] = ("true" if value else "false") if isinstance(value, bool) else value
+    grids = _grids_for(request.user)
+    if person.grid not in grids:
+        grids.append(person.grid)
+    form = PersonForm(request.POST or None, grids=grids, custom_fields=custom_fields, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, data=form.raw(), version=form.cleaned_data["version"],
+                                   by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("persons:detail", pk=person.pk)
+    return render(request, "persons/person_form.html", {"form": form, "person": person, "title": _("Edit")})
+
+
+def _post_on_person(request, pk: int, form_class, call):
+    """Shared shape of the small forms on a person's page: validate, call the service, go back."""
+    person = selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(person, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items()
+                                                                     for m in v]))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
+                                          for k, errs in form.errors.items() for e in errs))
+    target = request.POST.get("next")
+    if target == "today":
+        return redirect("persons:today")
+    return redirect("persons:detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def category_assign(request, pk: int):
+    return _post_on_person(request, pk, CategoryAssignForm, lambda p, d: services.category_assign(
+        person=p, category=d["category"], start=d["start"], note=d["note"], by=request.user))
+
+
+@login_required
+@require_POST
+def category_end(request, pk: int):
+    return _post_on_person(request, pk, CategoryEndForm, lambda p, d: services.category_end(
+        person=p, category=d["category"], end=d["end"], by=request.user))
+
+
+@login_required
+@require_POST
+def status_set(request, pk: int):
+    def call(person, d):
+        site = None
+        if d["site"]:
+            site = access.site_get_for_user(request.user, d["site"], perm=PERSONS_VIEW)
+        services.status_set(person=person, status=d["status"], start=d["start"], site=site,
+                            planned_end=d["planned_end"], note=d["note"], by=request.user)
+    return _post_on_person(request, pk, StatusForm, call)
+
+
+@login_required
+@require_POST
+def check_record(request, pk: int):
+    return _post_on_person(request, pk, HealthCheckForm, lambda p, d: services.health_check_record(
+        person=p, temperature=d["temperature"], symptoms=d["symptoms"], result=d["result"], note=d["note"],
+        by=request.user))
+
+
+@login_required
+def today(request):
+    """The grid worker's day: checks due, arrivals, releases due or overdue, fevers."""
+    scope = access.require(request.user, PERSONS_EDIT)
+    day = timezone.localdate()
+    if request.GET.get("day"):
+        try:
+            day = dt.date.fromisoformat(request.GET["day"])
+        except ValueError:
+            pass
+    due = list(selectors.checks_due(scope, day=day)[:300])
+    return render(request, "persons/today.html", {
+        "day": day, "checks_due": due, "arrivals": selectors.arrivals(scope, day=day)[:200],
+        "releases_due": selectors.releases_due(scope, day=day)[:200],
+        "releases_overdue": selectors.releases_overdue(scope)[:200],
+        "fevers": selectors.fevers(scope, day=day)[:200], "check_form": HealthCheckForm(),
+    })
+
+
+@login_required
+def duplicates(request):
+    scope = access.require(request.user, PERSONS_MERGE)
+    pairs = duplicates_scan(scope, limit=200)
+    people = {p.pk: p for p in Person.objects.filter(pk__in={i for pr in pairs for i in (pr.low_id, pr.high_id)})
+              .select_related("grid")}
+    rows = [(pr, people[pr.low_id], people[pr.high_id]) for pr in pairs if pr.low_id in people and pr.high_id in people]
+    for _pr, a, b in rows:
+        for p in (a, b):
+            p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
+    return render(request, "persons/duplicates.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def duplicate_resolve(request):
+    """Merge two people (keeping the one chosen) or remember that they are different people."""
+    try:
+        keep = selectors.person_get_for_user(request.user, int(request.POST["keep"]), perm=PERSONS_MERGE)
+        other = selectors.person_get_for_user(request.user, int(request.POST["other"]), perm=PERSONS_MERGE)
+    except (KeyError, ValueError):
+        raise Http404 from None
+    if request.POST.get("action") == "dismiss":
+        services.duplicate_dismiss(a=keep, b=other, by=request.user)
+        messages.success(request, _("Marked as different people."))
+    else:
+        services.person_merge(keep=keep, drop=other, by=request.user)
+        messages.success(request, _("Merged into %(name)s.") % {"name": keep.name})
+    return redirect("persons:duplicates")
+
+
+@login_required
+def field_list(request):
+    access.require(request.user, FIELDS_MANAGE)
+    form = CustomFieldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_field_save(data=form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("persons:fields")
+    return render(request, "persons/fields.html", {"fields": CustomField.objects.all(), "form": form})
+
+
+@login_required
+def field_edit(request, pk: int):
+    field = CustomField.objects.filter(pk=pk).first()
+    if field is None or not access.has_perm(request.user, FIELDS_MANAGE):
+        raise Http404
+    form = CustomFieldForm(request.POST or None, initial={
+        "key": field.key, "label": field.label, "label_en": field.label_en, "help_text": field.help_text,
+        "type": field.type, "choices": ", ".join(field.choices), "required_from": field.required_from,
+        "active": field.active})
+    form.fields["key"].disabled = form.fields["type"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_field_save(data=form.cleaned_data, field=field, by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("persons:fields")
+    return render(request, "persons/field_form.html", {"field": field, "form": form})
+
+
