@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.access import rank_at
 from accounts.models import ApiToken, Membership, User
@@ -102,7 +103,7 @@ def user_set_password(*, user: User, password: str, by) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=_("password changed"))
+        audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=gettext_noop("password changed"))
 
 
 def user_viewed(*, user: User, by) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
@@ -95,12 +96,11 @@ def divisions_load(*, root_code: str | None = None, by=None) -> LoadResult:
         result.updated = len(to_update)
         if result.created or result.updated:
             audit_record(actor=by, action="update", object_type="orgunits.divisions",
-                         object_id=root_code or "", object_repr=_("official divisions"),
+                         object_id=root_code or "", object_repr=gettext_noop("official divisions"),
                          unit_path=paths[root_code] if root_code else "",
                          after={"created": result.created, "updated": result.updated,
                                 "moved": result.moved, "data_as_of": metadata.get("data_as_of")},
-                         note=_("loaded from the Ministry of Civil Affairs data as of %(date)s")
-                         % {"date": metadata.get("data_as_of")})
+                         note=gettext_noop("loaded from the Ministry of Civil Affairs data"))
     return result
 
 
@@ -163,8 +163,8 @@ def _unit_errors(*, parent: OrgUnit | None, code: str, name: str, kind: str,
     elif len(name) > 100:
         errors["name"] = [_("The name is longer than 100 characters.")]
     if kind not in LOCAL_KINDS:
-        errors["kind"] = [_("Only communities and grids are added here; official divisions come from "
-                            "load_divisions.")]
+        errors["kind"] = [_("Only communities and grids are added here; the official divisions come from the "
+                            "Ministry of Civil Affairs data.")]
     elif parent is not None and kind not in CHILD_KINDS[parent.kind]:
         errors["kind"] = [_("A %(kind)s cannot be placed under a %(parent)s.")
                           % {"kind": OrgUnit.Kind(kind).label, "parent": parent.get_kind_display()}]

@@ -7,6 +7,7 @@ import io
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from accounts.access import scope_for
@@ -17,7 +18,7 @@ from persons.models import CustomField
 
 
 def _columns(custom_fields: list[CustomField]) -> list[str]:
-    return [_("name"), _("sex"), _("birth date"), _("document type"), _("document number"), _("mobile phone"),
+    return [_("full name"), _("sex"), _("birth date"), _("document type"), _("document number"), _("mobile phone"),
             _("current address"), _("grid code"), _("grid"), _("relation to household head"), _("notes"),
             *[f.display_label for f in custom_fields]]
 
@@ -45,7 +46,7 @@ def persons_export(*, user, qs, fmt: str, filters: dict) -> StreamingHttpRespons
     custom_fields = list(CustomField.objects.filter(active=True))
     full_scope = scope_for(user, PERSONS_EXPORT_FULL)
     count = qs.count()
-    audit_record(actor=user, action="export", object_type="persons.person", object_repr=_("person list"),
+    audit_record(actor=user, action="export", object_type="persons.person", object_repr=gettext_noop("person list"),
                  unit_path=filters.get("unit_path", ""), after={"format": fmt, "rows": count, "filters": filters,
                                                                 "full": not full_scope.empty})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

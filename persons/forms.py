@@ -23,7 +23,7 @@ def _custom_form_field(field: CustomField, *, required: bool = False) -> forms.F
 class PersonForm(forms.Form):
     """Register or edit a person; additional fields are appended as custom.<key>."""
 
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     doc_type = forms.ChoiceField(label=_("document type"), choices=Person.DocType.choices)
     doc_number = forms.CharField(label=_("document number"), max_length=40,
                                  widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
@@ -60,7 +60,7 @@ class PersonFilterForm(forms.Form):
     unit = forms.CharField(label=_("unit code"), required=False)
     category = forms.ChoiceField(label=_("category"), required=False)
     status = forms.ChoiceField(label=_("status"), required=False)
-    name = forms.CharField(label=_("name"), required=False)
+    name = forms.CharField(label=_("full name"), required=False)
     initials = forms.CharField(label=_("pinyin initials"), required=False, max_length=20)
     doc_suffix = forms.CharField(label=_("ID number ends with"), required=False, max_length=18)
     phone = forms.CharField(label=_("phone"), required=False, max_length=20)

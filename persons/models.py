@@ -80,12 +80,12 @@ class Person(models.Model):
         HEAD = "head", _("head of household")
         SPOUSE = "spouse", _("spouse")
         CHILD = "child", _("child")
-        PARENT = "parent", _("parent")
+        PARENT = "parent", _("father or mother")
         GRANDCHILD = "grandchild", _("grandchild")
         SIBLING = "sibling", _("sibling")
         OTHER = "other", _("other relative or co-resident")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -106,7 +106,7 @@ class Person(models.Model):
     custom = models.JSONField(_("additional fields"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="optimistic-concurrency counter")
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT
@@ -369,10 +370,10 @@ def person_merge(*, keep: Person, drop: Person, by) -> Person:
         keep.save()
         PersonMerge.objects.create(kept=keep, dropped_id=drop.pk, dropped=before_drop, by=by)
         audit_record(actor=by, action="update", obj=keep, unit_path=keep.unit_path, before=before_keep,
-                     after=snapshot(keep, PERSON_AUDIT_FIELDS),
-                     note=_("merged person #%(id)s (%(name)s) into this one") % {"id": drop.pk, "name": drop.name})
+                     after={**snapshot(keep, PERSON_AUDIT_FIELDS), "merged_from": drop.pk},
+                     note=gettext_noop("a duplicate record was merged into this person"))
         audit_record(actor=by, action="delete", obj=drop, unit_path=drop.unit_path, before=before_drop,
-                     note=_("merged into person #%(id)s") % {"id": keep.pk})
+                     after={"merged_into": keep.pk}, note=gettext_noop("merged into another record of the same person"))
         drop.delete()
     return keep
 

@@ -108,17 +108,18 @@ def custom_value_clean(field: CustomField, value: Any) -> Any:
 def person_clean(raw: Mapping[str, Any], *, custom_fields: list[CustomField], today: dt.date,
                  partial: bool = False) -> tuple[dict, dict[str, list[str]]]:
     """Clean one person's input. With `partial`, only the keys present are checked (an edit)."""
+    # Written for speed as well as clarity: the bulk import runs it once per row of a file with up to
+    # a million rows, so it avoids per-call closures for the common path and enum look-ups.
     clean: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    full = not partial
+    get = raw.get
 
     def err(key, message):
         errors.setdefault(key, []).append(str(message))
 
-    def present(key):
-        return not partial or key in raw
-
-    if present("name"):
-        name = normalize_name(raw.get("name") or "")
+    if full or "name" in raw:
+        name = normalize_name(get("name") or "")
         if not name:
             err("name", _("The name is required."))
         elif len(name) > 50:
@@ -126,40 +127,38 @@ def person_clean(raw: Mapping[str, Any], *, custom_fields: list[CustomField], to
         clean["name"] = name
         clean["name_initials"] = pinyin_initials(name)
 
-    if present("doc_type") or present("doc_number"):
-        doc_type_raw = normalize_name(str(raw.get("doc_type") or _RESIDENT_ID))
+    derived_birth = derived_sex = None
+    if full or "doc_type" in raw or "doc_number" in raw:
+        doc_type_raw = normalize_name(str(get("doc_type") or _RESIDENT_ID))
         doc_type = DOC_TYPE_WORDS.get(doc_type_raw.lower(), DOC_TYPE_WORDS.get(doc_type_raw))
         if doc_type is None:
             err("doc_type", _("Unknown document type %(v)s (身份证, 护照, 港澳通行证, 台湾通行证, 其他).")
                 % {"v": doc_type_raw})
-        number = normalize_doc_number(raw.get("doc_number") or "")
+        number = normalize_doc_number(get("doc_number") or "")
         clean["doc_type"], clean["doc_number"], clean["doc_tail"] = doc_type, number, number[-4:]
         if not number:
             err("doc_number", _("The document number is required."))
         elif doc_type == _RESIDENT_ID:
             try:
-                birth, sex = resident_id_check(number, today=today)
+                derived_birth, derived_sex = resident_id_check(number, today=today)
             except ValueError as exc:
                 err("doc_number", exc)
-            else:
-                clean["_derived"] = (birth, sex)
         elif doc_type is not None:
             try:
                 other_doc_check(number)
             except ValueError as exc:
                 err("doc_number", exc)
 
-    derived_birth, derived_sex = clean.pop("_derived", (None, None))
-    if present("sex") or derived_sex:
-        word = normalize_name(str(raw.get("sex") or "")).lower()
+    if full or derived_sex or "sex" in raw:
+        word = normalize_name(str(get("sex") or "")).lower()
         sex = SEX_WORDS.get(word)
         if sex is None:
             err("sex", _("Sex is 男 or 女."))
         elif derived_sex and sex and sex != "U" and sex != derived_sex:
-            err("sex", _("The ID number says %(s)s.") % {"s": Person.Sex(derived_sex).label})
+            err("sex", _("The ID number gives the sex as %(s)s.") % {"s": Person.Sex(derived_sex).label})
         clean["sex"] = derived_sex or sex or "U"
-    if present("birth_date") or derived_birth:
-        value = raw.get("birth_date")
+    if full or derived_birth or "birth_date" in raw:
+        value = get("birth_date")
         birth = None
         if not _blank(value):
             try:
@@ -170,32 +169,32 @@ def person_clean(raw: Mapping[str, Any], *, custom_fields: list[CustomField], to
                 if birth > today:
                     err("birth_date", _("The birth date is in the future."))
                 elif derived_birth and birth != derived_birth:
-                    err("birth_date", _("The ID number says %(d)s.") % {"d": derived_birth.isoformat()})
+                    err("birth_date", _("The ID number gives the birth date as %(d)s.") % {"d": derived_birth.isoformat()})
         clean["birth_date"] = derived_birth or birth
 
-    if present("phone"):
+    if full or "phone" in raw:
         try:
-            clean["phone"] = normalize_phone(str(raw.get("phone") or ""))
+            clean["phone"] = normalize_phone(str(get("phone") or ""))
         except ValueError as exc:
             err("phone", exc)
-    if present("address"):
-        address = normalize_name(str(raw.get("address") or ""))
+    if full or "address" in raw:
+        address = normalize_name(str(get("address") or ""))
         if len(address) > 200:
             err("address", _("At most 200 characters."))
         clean["address"] = address
-    if present("grid"):
-        grid = normalize_doc_number(str(raw.get("grid") or ""))
+    if full or "grid" in raw:
+        grid = normalize_doc_number(str(get("grid") or ""))
         if not grid:
             err("grid", _("The grid responsible is required."))
         clean["grid"] = grid
-    if present("household_relation"):
-        word = normalize_name(str(raw.get("household_relation") or ""))
+    if full or "household_relation" in raw:
+        word = normalize_name(str(get("household_relation") or ""))
         relation = RELATION_WORDS.get(word, word.lower())
         if relation and relation not in _RELATIONS:
             err("household_relation", _("Unknown relation %(v)s.") % {"v": word})
         clean["household_relation"] = relation
-    if present("notes"):
-        clean["notes"] = str(raw.get("notes") or "").strip()[:2000]
+    if full or "notes" in raw:
+        clean["notes"] = str(get("notes") or "").strip()[:2000]
 
     custom: dict[str, Any] = {}
     for field in custom_fields:

@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         roots = [Path(p) for p in settings.LOCALE_PATHS]
-        roots += [Path(app.path) / "locale" for app in apps.get_app_configs()
-                  if Path(app.path).resolve().is_relative_to(Path(settings.BASE_DIR).resolve())]
+        base = Path(settings.BASE_DIR).resolve()
+        roots += [Path(app.path) / "locale" for app in apps.get_app_configs()  # the project's own apps only
+                  if Path(app.path).resolve().is_relative_to(base) and "site-packages" not in Path(app.path).parts]
         compiled = 0
         for root in roots:
             for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):

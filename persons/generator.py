@@ -1,0 +1,941 @@
+"""A deterministic generator of people for the demo and the benchmarks, at any size.
+
+Households with realistic names, resident ID numbers issued under each grid's county, phones and
+addresses; and, for a share of them, category and status histories over January–June 2020 with daily
+health checks while a status needs them. Everything is drawn from one `random.Random(seed)` in a fixed
+order, so the same seed, units and count give identical rows. Rows are written set-based (COPY on
+PostgreSQL, executemany on SQLite) with person ids reserved up front; one audit entry records the run.
+
+Times are kept as epoch seconds while planning and become aware datetimes (settings.TIME_ZONE for
+every local-time rule: days, office hours) only when written.
+"""
+
+import bisect
+import datetime as dt
+import random
+import time
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from core.audit import audit_record
+from core.fields import SEPARATOR
+from orgunits.models import OrgUnit, Site
+from persons.identity import pinyin_initials
+from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, StatusEpisode
+
+DAY, HOUR = 86400, 3600
+Moment = dt.date | dt.datetime
+
+# -- names, places, numbers ------------------------------------------------------------------------------
+
+# Surnames weighted roughly as in Hunan (刘, 李, 曾, 彭, 谭 more common than nationally).
+SURNAMES = (
+    "刘70 李65 王50 张45 陈45 周30 黄25 杨25 罗25 彭22 曾22 肖20 谭20 吴20 胡20 唐20 邓18 贺15 邹15 "
+    "赵15 谢14 袁12 欧阳2 龚10 蒋10 孙10 朱10 何10 徐9 郭9 马8 高8 林8 梁7 宋7 许7 韩6 冯6 曹6 田6 "
+    "董5 潘5 余5 程5 颜8 聂6 康5 廖7 段5 文6 钟5 雷5 龙6 向6 易5 尹5 姚4 夏4 方4 陶4 卢4 戴4 邱4 "
+    "熊4 汤4 范4 石4 左3 伍3 苏3 魏3 丁3 沈3 任3 毛3 侯3 万3 严3 付3 江3 贾2 金2 白2 孟2 秦2 崔2 "
+    "姜2 史2 覃2 莫2 武2 司马1 诸葛1"
+)
+# Given names by generation (born before 1965, 1965–1989, from 1990) and sex.
+GIVEN = {
+    ("M", 0): "建国 国强 志明 德华 春生 桂林 和平 新民 振华 长春 光明 建华 卫东 国庆 解放 福生 树林 玉林 跃进 "
+              "金山 海清 永红 水生 先华 辉 明 强 军 勇 平 华 林 斌 刚 清 松 荣 贵 富 发",
+    ("F", 0): "秀英 桂英 玉兰 淑珍 凤英 秀兰 桂兰 冬梅 翠花 金凤 素梅 菊英 春兰 玉梅 爱华 巧云 月娥 兰英 "
+              "美华 凤 英 兰 珍 芳 梅 华 秀 娥 莲 琴 霞",
+    ("M", 1): "伟 强 军 勇 杰 涛 明 超 辉 华 平 刚 斌 波 鹏 磊 峰 林 东 亮 飞 健 海涛 晓东 志刚 建军 小龙 "
+              "海波 文军 国华 志勇 卫华 红军 建平 立新 俊杰 永刚 洪军 双丰 子远 晓辉 德胜 湘平 湘军",
+    ("F", 1): "芳 娟 敏 静 丽 燕 艳 玲 霞 红 梅 英 兰 琴 萍 婷 娜 海燕 晓燕 丽娟 小红 秀娟 春燕 艳红 丽华 "
+              "晓红 玉洁 雪梅 慧敏 红梅 湘君 湘玲",
+    ("M", 2): "浩 宇 俊 杰 鑫 磊 鹏 帅 超 子轩 浩然 宇航 梓豪 俊熙 子涵 博文 皓轩 铭轩 一鸣 天佑 思远 "
+              "明哲 晨阳 嘉豪 宇轩 泽宇 子墨 睿 轩 昊 然 航 博 凯",
+    ("F", 2): "婷 倩 颖 雪 欣 怡 琪 悦 佳 萱 梓涵 欣怡 雨桐 诗琪 可馨 一诺 思涵 梦瑶 紫涵 语嫣 佳怡 "
+              "雨欣 若曦 心怡 晓雯 思雨 梦琪 子萱 依诺 婉清",
+}
+FOREIGN_NAMES = (["KIM", "PARK", "LEE", "SMITH", "JOHNSON", "NGUYEN", "TRAN", "SATO", "TANAKA", "GARCIA",
+                  "MULLER", "ROSSI", "IVANOV", "SILVA", "KHAN"],
+                 ["MINJUN", "JIYOON", "SEOYEON", "JOHN", "MICHAEL", "SARAH", "EMMA", "VAN AN", "THI MAI",
+                  "HARUTO", "YUI", "MARIA", "JUAN", "ANNA", "LUCA", "OLGA", "AHMED"])
+FOREIGN_PASSPORTS = ("M{:08d}", "{:09d}", "TR{:07d}", "C{:07d}", "YA{:07d}")
+HUBEI_CITIES = "孝感 黄冈 荆州 宜昌 襄阳 十堰 咸宁 随州 荆门 鄂州 黄石 恩施 仙桃 天门".split()
+COUNTRIES = ("美国 英国 意大利 西班牙 法国 德国 日本 韩国 澳大利亚 加拿大 俄罗斯 新加坡 马来西亚 菲律宾 阿联酋 "
+             "沙特阿拉伯 尼日利亚 安哥拉").split()
+CONTACT_KINDS = ("同事", "邻居", "同乘车辆", "共同就餐", "同一棋牌室", "亲属聚会")
+MOBILE_PREFIXES = ([str(p) for p in range(130, 140)] + ["145", "147", "150", "151", "152", "153", "155", "156",
+                                                        "157", "158", "159", "166", "173", "175", "176", "177",
+                                                        "178", "191", "198", "199"]
+                   + [str(p) for p in range(180, 190)])
+HOUSEHOLD_SIZES = ((1, 2, 3, 4, 5, 6), (15, 28, 29, 17, 8, 3))  # size, weight
+
+# -- what happens to people ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """`count` people following `profile` ("hubei", "abroad", "fever", "suspected").
+
+    `when` bounds the first event (arrival from Hubei, registration as abroad, the fever clinic visit),
+    `until` the last one where the profile has it (a Hubei arrival leaving again, the return from
+    abroad); None: it does not happen. Dates mean whole local days; naive datetimes are local time."""
+
+    profile: str
+    count: int = 0
+    when: tuple[Moment, Moment] = (dt.date(2020, 1, 8), dt.date(2020, 2, 8))
+    until: tuple[Moment, Moment] | None = None
+    wuhan: float = 0.3  # hubei: the share that came from Wuhan itself (they hold both categories)
+    planning: float = 0.45  # abroad: the share also registered as planning to return
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A case confirmed within `when` in `community` (a unit code; drawn when None) and its contacts:
+    `contacts` held as close contacts, `excluded` more ruled out after a few days, `secondary` contacts
+    of contacts, `later_confirmed` of the close contacts confirmed themselves during quarantine."""
+
+    when: tuple[Moment, Moment]
+    contacts: int
+    community: str | None = None
+    excluded: int = 0
+    secondary: int = 0
+    later_confirmed: int = 0
+
+
+# Shares of each profile in a generated population (the rest have no category), and clusters.
+DEFAULT_MIX: tuple[tuple[float, Cohort], ...] = (
+    (0.012, Cohort("hubei", when=(dt.date(2020, 1, 8), dt.date(2020, 2, 8)))),
+    (0.002, Cohort("hubei", when=(dt.date(2020, 1, 8), dt.date(2020, 2, 8)),
+                   until=(dt.date(2020, 4, 8), dt.date(2020, 6, 30)))),
+    (0.004, Cohort("hubei", when=(dt.date(2020, 4, 8), dt.date(2020, 6, 28)))),
+    (0.0025, Cohort("abroad", when=(dt.date(2020, 3, 1), dt.date(2020, 3, 31)))),
+    (0.0025, Cohort("abroad", when=(dt.date(2020, 3, 1), dt.date(2020, 3, 31)),
+                    until=(dt.date(2020, 3, 20), dt.date(2020, 6, 28)))),
+    (0.002, Cohort("fever", when=(dt.date(2020, 1, 20), dt.date(2020, 6, 28)))),
+    (0.0002, Cohort("suspected", when=(dt.date(2020, 1, 25), dt.date(2020, 3, 15)))),
+)
+PEOPLE_PER_CLUSTER = 25_000  # the default mix draws one cluster per this many people
+CLUSTER_WINDOW = (dt.date(2020, 1, 24), dt.date(2020, 2, 25))
+SCREENING = (dt.date(2020, 1, 24), dt.date(2020, 2, 15))  # door-to-door registration of residents
+HUBEI_LOCKDOWN_LIFTED = dt.date(2020, 4, 8)
+PLANNING_FROM = dt.date(2020, 4, 1)
+FEVER_SHARE = 0.003  # of routine daily checks
+MISSED_SHARE = 0.01
+FLUSH_PEOPLE = 20_000
+DUPLICATE_KINDS = ("name_phone", "name_birth", "passport_near")
+
+
+@dataclass
+class GenerateStats:
+    people: int = 0
+    households: int = 0
+    category_episodes: int = 0
+    status_episodes: int = 0
+    health_checks: int = 0
+    fevers: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+    seconds: float = 0.0
+    # Deliberate probable duplicates: (earlier id, later id, kind in DUPLICATE_KINDS).
+    planted: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "planted"} | {"planted": len(self.planted)}
+
+
+# -- the plan ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    unit: OrgUnit
+    county: str
+    address: str  # street + community (+ village group marker)
+    village: bool
+    grid_no: int
+    hotel: int | None
+    hospital: int | None
+    first: int = 0  # slot range [first, first + size)
+    size: int = 0
+
+
+class _Clock:
+    """Epoch seconds ↔ local dates and times in settings.TIME_ZONE."""
+
+    def __init__(self):
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+
+    def at(self, value: Moment, *, end: bool = False) -> int:
+        """A moment as epoch seconds; a date is its local midnight (the next one with `end`)."""
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value + dt.timedelta(days=1 if end else 0), dt.time())
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=self.tz)
+        return int(value.timestamp())
+
+    def midnight(self, ts: int) -> int:
+        local = dt.datetime.fromtimestamp(ts, self.tz)
+        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+
+    def date(self, ts: int) -> dt.date:
+        return dt.datetime.fromtimestamp(ts, self.tz).date()
+
+
+def _county_of(unit: OrgUnit, kinds: dict[str, str]) -> str:
+    codes = [c for c in unit.path.split(SEPARATOR) if c]
+    counties = [c for c in codes if kinds.get(c) == OrgUnit.Kind.COUNTY]
+    numeric = [c for c in codes if len(c) >= 6 and c[:6].isdigit()]
+    if counties:
+        return counties[-1][:6]
+    if numeric:
+        return numeric[-1][:6]
+    raise ValueError(f"{unit.code}: no county code above this unit to issue resident IDs under")
+
+
+def _units_prepare(units: list[OrgUnit]) -> list[_Unit]:
+    units = sorted({u.pk: u for u in units}.values(), key=lambda u: u.path)
+    codes = {c for u in units for c in u.path.split(SEPARATOR) if c}
+    known = {o.code: o for o in OrgUnit.objects.filter(code__in=codes).only("code", "name", "kind")}
+    kinds = {c: o.kind for c, o in known.items()}
+    sites = list(Site.objects.filter(kind__in=[Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL])
+                 .order_by("unit_path", "pk").values_list("pk", "kind", "unit_path"))
+
+    def nearest(path: str, kind: str) -> int | None:
+        best, best_len = None, 0
+        for pk, k, site_path in sites:
+            if k != kind:
+                continue
+            common = len(_common_prefix(path, site_path).rsplit(SEPARATOR, 1)[0])
+            if common > best_len:
+                best, best_len = pk, common
+        return best
+
+    prepared, counter = [], {}
+    for u in units:
+        codes = [c for c in u.path.split(SEPARATOR) if c]
+        names = [known[c] for c in codes if c in known]
+        street = next((n.name for n in reversed(names) if n.kind == OrgUnit.Kind.TOWNSHIP), "")
+        community = next((n.name for n in reversed(names) if n.kind == OrgUnit.Kind.COMMUNITY), u.name)
+        parent = u.path.rsplit(SEPARATOR, 2)[0]
+        counter[parent] = counter.get(parent, 0) + 1
+        prepared.append(_Unit(unit=u, county=_county_of(u, kinds), address=street + community,
+                              village=community.endswith("村"),
+                              grid_no=counter[parent] if u.kind == OrgUnit.Kind.GRID else 1,
+                              hotel=nearest(u.path, Site.Kind.QUARANTINE_HOTEL),
+                              hospital=nearest(u.path, Site.Kind.HOSPITAL)))
+    return prepared
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def _group_key(u: _Unit) -> str:
+    """The community a unit belongs to (a grid's parent; a community itself)."""
+    if u.unit.kind == OrgUnit.Kind.GRID:
+        return u.unit.path.rsplit(SEPARATOR, 2)[0] + SEPARATOR
+    return u.unit.path
+
+
+# -- the generator -------------------------------------------------------------------------------------------
+
+
+class _Generator:
+    def __init__(self, *, units, count, seed, start, end, cohorts, clusters, mix, duplicates, progress, by):
+        self.rng = random.Random(seed)
+        self.clock = _Clock()
+        self.start, self.stop = self.clock.at(start), self.clock.at(end, end=True)
+        if self.stop <= self.start:
+            raise ValueError("the end lies before the start")
+        if end > timezone.localdate():
+            raise ValueError("the generated history cannot run into the future")
+        self.units = _units_prepare(units)
+        if not self.units:
+            raise ValueError("no units to place people in")
+        self.count, self.seed, self.by, self.progress = count, seed, by, progress
+        self.cohorts, self.mix, self.duplicates = list(cohorts), list(mix), duplicates
+        self.clusters = clusters
+        self.categories = dict(Category.objects.values_list("code", "pk"))
+        statuses = list(ManagementStatus.objects.all())
+        self.status_ids = {s.code: s.pk for s in statuses}
+        self.needs_checks = {s.code for s in statuses if s.needs_checks}
+        self.stats = GenerateStats()
+        self.threshold = Decimal(str(settings.FEVER_THRESHOLD))
+        self.pg = connection.vendor == "postgresql"
+        tenths = [Decimal(n) / 10 for n in range(300, 451)]
+        normal = [(t, w) for t, w in zip(tenths, [0] * 59 + [1, 2, 4, 8, 14, 20, 24, 20, 14, 8, 4, 2, 1] + [0] * 79,
+                                         strict=True) if w]
+        self.normal_temps = [t for t, w in normal for _ in range(w)]
+        self.fever_temps = [t for t in tenths if self.threshold <= t <= Decimal("38.9")]
+
+    # ---- plan: sizes, households, who follows which profile, duplicates (all drawn before any row)
+
+    def plan(self):
+        rng, units = self.rng, self.units
+        weights = [rng.uniform(0.6, 1.4) for _ in units]
+        total = sum(weights)
+        sizes = [int(self.count * w / total) for w in weights]
+        for i in sorted(range(len(units)), key=lambda i: -(self.count * weights[i] / total - sizes[i]))[
+                :self.count - sum(sizes)]:
+            sizes[i] += 1
+        first = 0
+        for u, n in zip(units, sizes, strict=True):
+            u.first, u.size = first, n
+            first += n
+        # Households: a slot that starts one holds its size, the others 0.
+        self.household = array("b", bytes(self.count))
+        for u in units:
+            i, end = u.first, u.first + u.size
+            while i < end:
+                size = min(rng.choices(*HOUSEHOLD_SIZES)[0], end - i)
+                self.household[i] = size
+                i += size
+        self.groups: dict[str, tuple[int, int]] = {}
+        for u in units:
+            lo, hi = self.groups.get(_group_key(u), (u.first, u.first))
+            self.groups[_group_key(u)] = (lo, u.first + u.size)
+        specs: list[tuple] = []  # ("cohort", Cohort) | ("cluster", role, cluster index, …)
+        self.spec = array("i", [-1]) * self.count
+        self.cluster_dates: list[int] = []
+        clusters = self.clusters
+        if clusters is None:
+            clusters = []
+            if self.mix:
+                communities = sorted(self.groups)
+                for _ in range(self.count // PEOPLE_PER_CLUSTER):
+                    clusters.append(Cluster(when=CLUSTER_WINDOW, community=None, contacts=rng.randint(6, 30),
+                                            excluded=rng.randint(0, 3), secondary=rng.randint(0, 10),
+                                            later_confirmed=int(rng.random() < 0.15)))
+                    communities = communities or sorted(self.groups)
+        for index, cluster in enumerate(clusters):
+            self._plan_cluster(index, cluster, specs)
+        free = [i for i in range(self.count) if self.spec[i] < 0] if self.cohorts else []
+        for cohort in self.cohorts:
+            if cohort.count > len(free):
+                raise ValueError(f"{cohort.count} people for {cohort.profile} but only {len(free)} left")
+            chosen = rng.sample(range(len(free)), cohort.count)
+            specs.append(("cohort", cohort))
+            for j in chosen:
+                self.spec[free[j]] = len(specs) - 1
+            taken = set(chosen)
+            free = [s for j, s in enumerate(free) if j not in taken]
+        if self.mix:
+            base = len(specs)
+            specs.extend(("cohort", c) for _w, c in self.mix)
+            cum, acc = [], 0.0
+            for w, _c in self.mix:
+                acc += w
+                cum.append(acc)
+            for i in range(self.count):
+                if self.spec[i] < 0:
+                    r = rng.random()
+                    if r < acc:
+                        self.spec[i] = base + bisect.bisect_right(cum, r)
+        self.specs = specs
+        self._plan_duplicates()
+
+    def _plan_cluster(self, index: int, cluster: Cluster, specs: list):
+        rng = self.rng
+        if cluster.community is not None:
+            key = next((k for k in self.groups if k.rstrip(SEPARATOR).endswith(SEPARATOR + cluster.community)
+                        or k == cluster.community + SEPARATOR), None)
+            if key is None:
+                raise ValueError(f"cluster community {cluster.community} is not among the units")
+        else:
+            key = rng.choice(sorted(self.groups))
+        lo, hi = self.groups[key]
+        free = [i for i in range(lo, hi) if self.spec[i] < 0]
+        need = 1 + cluster.contacts + cluster.excluded + cluster.secondary
+        if need > len(free):
+            raise ValueError(f"cluster in {key} needs {need} people, the community has {len(free)} free")
+        when = (max(self.clock.at(cluster.when[0]), self.start + 3 * DAY),
+                min(self.clock.at(cluster.when[1], end=True), self.stop - DAY))
+        self.cluster_dates.append(self._draw(*when) if when[0] < when[1] else None)
+        index_slot = rng.choice(free)
+        household = self._household_of(index_slot)
+        others = [i for i in free if i != index_slot and i not in household]
+        housemates = [i for i in household if i != index_slot and self.spec[i] < 0]
+        rest = rng.sample(others, need - 1 - min(len(housemates), cluster.contacts))
+        contacts = (housemates[:cluster.contacts] + rest)[:cluster.contacts + cluster.excluded + cluster.secondary]
+        roles = ([("index", None)] + [("contact", "同住家属" if s in household else None)
+                                      for s in contacts[:cluster.contacts]]
+                 + [("excluded", None)] * cluster.excluded + [("secondary", None)] * cluster.secondary)
+        confirm_later = set(rng.sample(range(cluster.contacts), min(cluster.later_confirmed, cluster.contacts)))
+        for n, (slot, (role, note)) in enumerate(zip([index_slot] + contacts, roles, strict=True)):
+            if role == "contact" and (n - 1) in confirm_later:
+                role = "contact_confirmed"
+            specs.append(("cluster", role, index, note))
+            self.spec[slot] = len(specs) - 1
+
+    def _household_of(self, slot: int) -> list[int]:
+        head = slot
+        while self.household[head] == 0:
+            head -= 1
+        return list(range(head, head + self.household[head]))
+
+    def _plan_duplicates(self):
+        """Pairs (source, copy) inside one community, both without a history; the copy is never a head."""
+        self.dup_of: dict[int, tuple[int, str]] = {}
+        self.dup_sources: dict[int, str] = {}
+        if not self.duplicates:
+            return
+        rng, keys = self.rng, sorted(self.groups)
+        attempts = 0
+        while len(self.dup_of) < self.duplicates and attempts < self.duplicates * 50:
+            attempts += 1
+            lo, hi = self.groups[rng.choice(keys)]
+            if hi - lo < 2:
+                continue
+            a, b = rng.randrange(lo, hi), rng.randrange(lo, hi)
+            src, dup = min(a, b), max(a, b)
+            if (src == dup or self.spec[src] >= 0 or self.spec[dup] >= 0 or self.household[dup] != 0
+                    or src in self.dup_of or dup in self.dup_of or src in self.dup_sources
+                    or dup in self.dup_sources):
+                continue
+            kind = DUPLICATE_KINDS[len(self.dup_of) % len(DUPLICATE_KINDS)]
+            self.dup_of[dup] = (src, kind)
+            self.dup_sources[src] = kind
+        if len(self.dup_of) < self.duplicates:
+            raise ValueError(f"room for only {len(self.dup_of)} planted duplicates")
+
+    # ---- people
+
+    def _draw(self, lo: int, hi: int) -> int:
+        return lo + int(self.rng.random() * (hi - lo))
+
+    def _daytime(self, ts: int, h0: int = 8, h1: int = 21) -> int:
+        return self.clock.midnight(ts) + self._draw(h0 * HOUR, h1 * HOUR)
+
+    def _phone(self) -> str:
+        return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+
+    def _name(self, surname: str | None, sex: str, birth_year: int) -> tuple[str, str]:
+        rng = self.rng
+        if surname is None:
+            surname = rng.choices(self.surnames, cum_weights=self.surname_weights)[0]
+        era = 0 if birth_year < 1965 else 1 if birth_year < 1990 else 2
+        return surname, surname + rng.choice(self.given[(sex, era)])
+
+    def _birth(self, age: int) -> dt.date:
+        return dt.date(2019 - age, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+
+    def _resident_id(self, county: str, birth: dt.date, sex: str) -> str:
+        rng = self.rng
+        for _ in range(50):
+            seq = rng.randrange(500) * 2 + (1 if sex == "M" else 0)
+            body = f"{county}{birth:%Y%m%d}{seq:03d}"
+            number = body + ric.calc_check_digit(body + "0")
+            if number not in self.issued:
+                self.issued.add(number)
+                return number
+        raise ValueError(f"no free resident ID number for {county} born {birth}")
+
+    def _passport(self, pattern: str = "E{:08d}") -> str:
+        width = int(pattern[pattern.index(":") + 2:pattern.index("d")])
+        while True:
+            number = pattern.format(self.rng.randrange(10 ** width))
+            if number not in self.issued:
+                self.issued.add(number)
+                return number
+
+    def _household_members(self, size: int) -> list[tuple[str, str, int, str | None]]:
+        """(relation, sex, age, surname or None) for each member, head first."""
+        rng = self.rng
+        head_sex = "M" if rng.random() < 0.72 else "F"
+        if size == 1:
+            return [("head", head_sex, rng.randint(20, 88), None)]
+        head_age = rng.randint(26, 78)
+        members = [("head", head_sex, head_age, None),
+                   ("spouse", "F" if head_sex == "M" else "M", max(20, head_age + rng.randint(-6, 4)), None)]
+        for _ in range(size - 2):
+            if head_age < 62 and head_age - 22 > 0 and (len(members) < 4 or rng.random() < 0.6):
+                members.append(("child", rng.choice("MF"), max(0, head_age - rng.randint(22, 34)), "father"))
+            elif head_age < 58:
+                members.append(("parent", rng.choice("MF"), min(99, head_age + rng.randint(22, 32)), "parent"))
+            else:
+                members.append(("grandchild", rng.choice("MF"), rng.randint(0, 12), "father"))
+        return members
+
+    def _foreigner(self) -> tuple[str, str, str, dt.date]:
+        rng = self.rng
+        name = f"{rng.choice(FOREIGN_NAMES[0])} {rng.choice(FOREIGN_NAMES[1])}"
+        return name, rng.choice("MF"), self._passport(rng.choice(FOREIGN_PASSPORTS)), self._birth(rng.randint(20, 60))
+
+    # ---- histories: (categories, statuses, registered) with times as epoch seconds
+    # categories: [code, start, end|None, note]; statuses: [code, start, end|None, planned_end|None, site_id]
+
+    def _chain(self, start: int, steps: list[tuple[str, int, int | None]]) -> list[list]:
+        out, t = [], start
+        for code, seconds, site in steps:
+            out.append([code, t, t + seconds, t + seconds, site])
+            t += seconds
+        out.append(["released", t, None, None, None])
+        return out
+
+    def _window(self, pair: tuple[Moment, Moment] | None) -> tuple[int, int] | None:
+        if pair is None:
+            return None
+        lo, hi = max(self.clock.at(pair[0]), self.start), min(self.clock.at(pair[1], end=True), self.stop)
+        return (lo, hi) if lo < hi else None
+
+    def _quarantine(self, u: _Unit, share_central: float) -> tuple[str, int | None]:
+        if u.hotel is not None and self.rng.random() < share_central:
+            return "central_quarantine", u.hotel
+        return "home_quarantine", None
+
+    def _history(self, spec: tuple, u: _Unit, household: bool):
+        rng = self.rng
+        if spec[0] == "cohort":
+            cohort = spec[1]
+            when, until = self._window(cohort.when), self._window(cohort.until)
+            if when is None:
+                return None
+            return getattr(self, f"_profile_{cohort.profile}")(cohort, u, when, until)
+        _kind, role, cluster, note = spec
+        c = self.cluster_dates[cluster]
+        if c is None:
+            return None
+        if role == "index":
+            days = rng.randint(14, 28) * DAY
+            statuses = self._chain(c - DAY, [("hospital", DAY + days, u.hospital), ("home_monitoring", 14 * DAY, None)])
+            cats = [["fever", c - 2 * DAY, c - DAY, ""], ["suspected", c - DAY, c, ""], ["confirmed", c, None, ""]]
+            return cats, statuses, c - 2 * DAY
+        found = c + self._draw(HOUR, 36 * HOUR)
+        note = note or ("同住家属" if household else rng.choice(CONTACT_KINDS))
+        if role == "secondary":
+            found = c + self._draw(DAY, 2 * DAY)
+            statuses = self._chain(found, [("home_quarantine", 7 * DAY, None)])
+            return [["secondary_contact", found, found + 7 * DAY, ""]], statuses, found
+        if role == "excluded":
+            ruled_out = found + self._draw(DAY, 3 * DAY)
+            statuses = self._chain(found, [("home_quarantine", ruled_out - found, None)])
+            return [["close_contact", found, ruled_out, "排查后排除"]], statuses, found
+        code, site = self._quarantine(u, 0.7)
+        cats = [["close_contact", found, None, note]]
+        if role == "contact_confirmed":
+            confirmed = found + self._draw(3 * DAY, 7 * DAY)
+            cats.append(["confirmed", confirmed, None, "隔离期间确诊"])
+            statuses = self._chain(found, [(code, confirmed - found, site),
+                                           ("hospital", rng.randint(14, 25) * DAY, u.hospital),
+                                           ("home_monitoring", 14 * DAY, None)])
+            statuses[0][3] = found + 14 * DAY
+            return cats, statuses, found
+        return cats, self._chain(found, [(code, c + 14 * DAY - found, site)]), found
+
+    def _profile_hubei(self, cohort: Cohort, u: _Unit, when, until):
+        rng = self.rng
+        arrival = self._daytime(self._draw(*when), 6, 23)
+        wuhan = rng.random() < cohort.wuhan
+        note = ("武汉" if wuhan else rng.choice(HUBEI_CITIES)) + "来娄"
+        if arrival < self.clock.at(HUBEI_LOCKDOWN_LIFTED):
+            screening = self.clock.at(SCREENING[0]) + rng.randrange(4) * DAY
+            registered = self._daytime(max(arrival + HOUR, screening))
+            statuses = self._chain(registered, [self._quarantine(u, 0.15)[:1] + (14 * DAY,)
+                                                + self._quarantine(u, 0)[1:]])
+            code, site = self._quarantine(u, 0.15)
+            statuses = self._chain(registered, [(code, 14 * DAY, site)])
+        else:
+            registered = arrival + self._draw(2 * HOUR, 30 * HOUR)
+            statuses = self._chain(registered, [("home_monitoring", 14 * DAY, None)])
+        left = None
+        if until is not None:
+            left = max(self._draw(*until), statuses[-1][1] + DAY)
+        cats = [["hubei", arrival, left, note]] + ([["wuhan", arrival, left, note]] if wuhan else [])
+        return cats, statuses, registered
+
+    def _profile_abroad(self, cohort: Cohort, u: _Unit, when, until):
+        rng = self.rng
+        country = rng.choice(COUNTRIES)
+        back = self._daytime(self._draw(*until), 7, 23) if until else None
+        registered = self._daytime(self._draw(*when))
+        if back is not None and registered > back - 6 * HOUR:
+            registered = max(self.start, back - self._draw(6 * HOUR, 3 * DAY))
+        cats, statuses = [], []
+        direct = back is not None and rng.random() < 0.15  # first registered on arrival
+        if not direct:
+            cats.append(["abroad", registered, back, country])
+            planning = (max(registered, self.clock.at(PLANNING_FROM)), back or self.stop)
+            if rng.random() < cohort.planning and planning[0] < planning[1]:
+                cats.append(["planning_return", self._draw(*planning), back, country])
+        if back is not None:
+            registered = back if direct else registered
+            cats.append(["overseas_returnee", back, None, f"{country}回国"])
+            code, site = self._quarantine(u, 1.0)
+            statuses = self._chain(back, [(code, 14 * DAY, site), ("home_monitoring", 7 * DAY, None)])
+        return cats, statuses, registered
+
+    def _profile_fever(self, cohort: Cohort, u: _Unit, when, until):
+        visit = self._daytime(self._draw(*when))
+        cats = [["fever", visit, visit + self._draw(DAY, 3 * DAY), "发热门诊就诊"]]
+        return cats, self._chain(visit, [("home_monitoring", 14 * DAY, None)]), visit
+
+    def _profile_suspected(self, cohort: Cohort, u: _Unit, when, until):
+        seen = self._daytime(self._draw(*when))
+        ruled_out = seen + self._draw(2 * DAY, 6 * DAY)
+        statuses = self._chain(seen, [("hospital", ruled_out - seen, u.hospital), ("home_monitoring", 14 * DAY, None)])
+        return [["suspected", seen, ruled_out, "核酸检测阴性，排除"]], statuses, seen
+
+    def _clip(self, cats: list[list], statuses: list[list]) -> tuple[list, list]:
+        """Keep what happened before the end of the window; what runs past it stays open."""
+        stop = self.stop
+        cats = [c for c in cats if c[1] < stop]
+        for c in cats:
+            if c[2] is not None and c[2] >= stop:
+                c[2] = None
+        statuses = [s for s in statuses if s[1] < stop]
+        if statuses and statuses[-1][2] is not None and statuses[-1][2] >= stop:
+            statuses[-1][2] = None
+        return cats, statuses
+
+    # ---- rows
+
+    def run(self) -> GenerateStats:
+        started = time.perf_counter()
+        self.surnames, weights = zip(*[(s[:-1].rstrip("0123456789") or s, int("".join(ch for ch in s if ch.isdigit())))
+                                       for s in SURNAMES.split()], strict=True)
+        self.surnames = [s.rstrip("0123456789") for s in self.surnames]
+        self.surname_weights = list(_accumulate(weights))
+        self.given = {k: v.split() for k, v in GIVEN.items()}
+        self.plan()
+        with transaction.atomic():
+            self.issued = set(Person.objects.values_list("doc_number", flat=True).iterator(chunk_size=50_000))
+            ids = self._reserve_ids(self.count)
+            self._rows_reset()
+            for u in self.units:
+                self._unit_people(u, ids)
+                if len(self.person_rows) >= FLUSH_PEOPLE:
+                    self._flush()
+            self._flush()
+            self.stats.seconds = round(time.perf_counter() - started, 1)
+            audit_record(actor=self.by, action="create", object_type="persons.person", object_id="generated",
+                         object_repr=f"generated {self.stats.people} people (seed {self.seed})",
+                         unit_path=_common_path([u.unit.path for u in self.units]),
+                         after=self.stats.summary(),
+                         note=f"deterministic generator, seed {self.seed}, {len(self.units)} units")
+        self.stats.seconds = round(time.perf_counter() - started, 1)
+        return self.stats
+
+    def _reserve_ids(self, n: int) -> list[int] | range:
+        table = Person._meta.db_table
+        with connection.cursor() as cursor:
+            if self.pg:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [table, n])
+                return [r[0] for r in cursor.fetchall()]
+            # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the range stays ours.
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+            top = cursor.fetchone()[0]
+            return range(top + 1, top + 1 + n)
+
+    def _unit_people(self, u: _Unit, ids):
+        rng = self.rng
+        slot, end = u.first, u.first + u.size
+        building_base = (u.grid_no - 1) * 12
+        while slot < end:
+            size = self.household[slot]
+            if u.village:
+                address = f"{u.address}{rng.randint(1, 12)}组{rng.randint(1, 60)}号"
+            else:
+                address = (f"{u.address}{building_base + rng.randint(1, 12)}栋{rng.randint(1, 4)}单元"
+                           f"{rng.randint(1, 18)}{rng.randint(1, 4):02d}号")
+            if size == 1 and rng.random() < 0.006 and self.spec[slot] < 0 and slot not in self.dup_sources:
+                self._person(u, ids, slot, None, address, foreigner=True)
+                slot += 1
+                continue
+            members = self._household_members(size)
+            head_id, head_phone, father_surname = ids[slot], None, None
+            surnames = {}
+            for n, (relation, sex, age, inherit) in enumerate(members):
+                if n == 0 or relation == "spouse":
+                    surnames[relation] = None
+                s = slot + n
+                if s in self.dup_of:
+                    self._duplicate(u, ids, s)
+                    continue
+                surname = None
+                if inherit == "father":
+                    father_surname = father_surname or surnames.get("father")
+                    surname = father_surname
+                person = self._person(u, ids, s, (relation, sex, age, surname, head_id if n else None,
+                                                  head_phone), address)
+                if n == 0:
+                    head_phone = person["phone"]
+                if relation in ("head", "spouse") and person["sex"] == "M":
+                    surnames["father"] = person["surname"]
+                    father_surname = person["surname"] if n else father_surname
+                if n == 0 and person["sex"] == "M":
+                    father_surname = person["surname"]
+                elif relation == "spouse" and person["sex"] == "M":
+                    father_surname = person["surname"]
+            self.stats.households += 1
+            slot += size
+
+    def _person(self, u: _Unit, ids, slot: int, member, address: str, foreigner: bool = False) -> dict:
+        rng = self.rng
+        pid = ids[slot]
+        if foreigner:
+            name, sex, doc, birth = self._foreigner()
+            doc_type, phone, surname, relation, head = Person.DocType.PASSPORT, self._phone(), "", "head", None
+        else:
+            relation, sex, age, surname, head, head_phone = member
+            birth = self._birth(age)
+            surname, name = self._name(surname, sex, birth.year)
+            spec = self.specs[self.spec[slot]] if self.spec[slot] >= 0 else None
+            abroad = spec is not None and spec[0] == "cohort" and spec[1].profile == "abroad"
+            if self.dup_sources.get(slot) == "passport_near" or (abroad and rng.random() < 0.25):
+                doc_type, doc = Person.DocType.PASSPORT, self._passport()
+            else:
+                doc_type, doc = Person.DocType.RESIDENT_ID, self._resident_id(u.county, birth, sex)
+            if age < 14 and head_phone and slot not in self.dup_sources:
+                phone = head_phone if rng.random() < 0.7 else ""
+            elif age >= 80 and slot not in self.dup_sources:
+                phone = self._phone() if rng.random() < 0.5 else ""
+            else:
+                phone = self._phone()
+            if relation == "head":
+                head = None
+        history = None
+        if self.spec[slot] >= 0:
+            history = self._history(self.specs[self.spec[slot]], u, household=False)
+        if history is not None:
+            cats, statuses = self._clip(history[0], history[1])
+            registered = history[2]
+        else:
+            cats, statuses = [], []
+            screening = (self.clock.at(SCREENING[0]), self.clock.at(SCREENING[1], end=True))
+            window = screening if rng.random() < 0.8 else (screening[1], self.stop)
+            registered = self._daytime(self._draw(max(window[0], self.start), min(window[1], self.stop)))
+        registered = min(max(registered, self.start), self.stop - HOUR)
+        self._person_row(pid, name, sex, birth, doc_type, doc, phone, address, u, head,
+                         relation if head or relation == "head" and self.household[slot] > 1 else "", registered)
+        if self.dup_sources.get(slot):
+            self.sources[slot] = (name, sex, birth, phone, doc_type, doc, address)
+        self._history_rows(pid, u, cats, statuses, registered)
+        return {"phone": phone, "sex": sex, "surname": surname}
+
+    def _duplicate(self, u: _Unit, ids, slot: int):
+        """A second record of an earlier person, as a second registration would make it."""
+        src_slot, kind = self.dup_of[slot]
+        name, sex, birth, phone, doc_type, doc, address = self.sources[src_slot]
+        if kind == "name_phone":  # registered again with a passport, birth date not taken
+            birth, new_doc, new_type = None, self._passport(), Person.DocType.PASSPORT
+        elif kind == "name_birth":  # registered at a workplace grid with a passport and a new phone
+            new_doc, new_type, phone = self._passport(), Person.DocType.PASSPORT, self._phone()
+        else:  # passport number mistyped at one position
+            i = self.rng.randrange(1, len(doc))
+            while True:
+                new_doc = doc[:i] + self.rng.choice("0123456789".replace(doc[i], "")) + doc[i + 1:]
+                if new_doc not in self.issued:
+                    self.issued.add(new_doc)
+                    break
+            new_type, phone = doc_type, ""
+        registered = self._daytime(self._draw(self.clock.at(SCREENING[1]), self.stop))
+        pid = ids[slot]
+        self._person_row(pid, name, sex, birth, new_type, new_doc, phone, address, u, None, "", registered)
+        self.stats.planted.append((ids[src_slot], pid, kind))
+
+    def _rows_reset(self):
+        self.person_rows, self.category_rows, self.status_rows, self.check_rows = [], [], [], []
+        self.sources = {}
+
+    def _ts(self, ts: int | None):
+        if ts is None:
+            return None
+        if self.pg:
+            return dt.datetime.fromtimestamp(ts, dt.UTC)
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+
+    def _person_row(self, pid, name, sex, birth, doc_type, doc, phone, address, u: _Unit, head, relation,
+                    registered):
+        at = self._ts(registered)
+        self.person_rows.append((
+            pid, name, pinyin_initials(name), sex, birth if self.pg or birth is None else birth.isoformat(),
+            str(doc_type), doc, doc[-4:], phone, address, u.unit.pk, u.unit.path, head, relation, "", "{}", 1,
+            at, at, None))
+        self.stats.people += 1
+        if self.stats.first_id is None:
+            self.stats.first_id = pid
+        self.stats.last_id = pid
+
+    def _history_rows(self, pid: int, u: _Unit, cats: list, statuses: list, registered: int):
+        path = u.unit.path
+        for code, start, end, note in cats:
+            self.category_rows.append((pid, self.categories[code], self._ts(start), self._ts(end), path, False,
+                                       note, self._ts(max(start, registered)), None))
+        first_check = True
+        for code, start, end, planned, site in statuses:
+            self.status_rows.append((pid, self.status_ids[code], site, self._ts(start), self._ts(end),
+                                     self._ts(planned), path, False, "", self._ts(max(start, registered)), None))
+            if code in self.needs_checks:
+                fever_first = first_check and any(c[0] == "fever" for c in cats)
+                self._checks(pid, path, start, end if end is not None else self.stop, fever_first)
+                first_check = False
+        self.stats.category_episodes += len(cats)
+        self.stats.status_episodes += len(statuses)
+
+    def _checks(self, pid: int, path: str, start: int, end: int, fever_first: bool):
+        rng, end = self.rng, min(end, self.stop)
+        day = self.clock.midnight(start)
+        while day < end:
+            at = day + 8 * HOUR + int(rng.random() * 3.5 * HOUR)
+            day += DAY
+            if not start <= at < end:
+                continue
+            r = rng.random()
+            symptoms, result, note = "[]", HealthCheck.Result.WELL, ""
+            if fever_first or r < FEVER_SHARE:
+                temp = rng.choice(self.fever_temps)
+                symptoms = '["fever", "cough"]' if rng.random() < 0.4 else '["fever"]'
+                result, fever_first = HealthCheck.Result.SYMPTOMS, False
+            elif r < FEVER_SHARE + MISSED_SHARE:
+                temp, result, note = None, HealthCheck.Result.MISSED, "电话未接通"
+            else:
+                temp = self.normal_temps[int(rng.random() * len(self.normal_temps))]
+            flagged = temp is not None and temp >= self.threshold
+            self.stats.fevers += flagged
+            local_day = self.clock.date(at)
+            self.check_rows.append((pid, self._ts(at), local_day if self.pg else local_day.isoformat(),
+                                    temp if self.pg or temp is None else str(temp), symptoms, str(result),
+                                    flagged, note, path, None, self._ts(at + self._draw(60, 1800))))
+            self.stats.health_checks += 1
+
+    def _flush(self):
+        _insert(Person, ["id", "name", "name_initials", "sex", "birth_date", "doc_type", "doc_number", "doc_tail",
+                         "phone", "address", "grid", "unit_path", "household_head", "household_relation", "notes",
+                         "custom", "version", "created_at", "updated_at", "created_by"], self.person_rows)
+        _insert(CategoryEpisode, ["person", "category", "start", "end", "unit_path", "continued", "note",
+                                  "created_at", "created_by"], self.category_rows)
+        _insert(StatusEpisode, ["person", "status", "site", "start", "end", "planned_end", "unit_path", "continued",
+                                "note", "created_at", "created_by"], self.status_rows)
+        _insert(HealthCheck, ["person", "checked_at", "check_date", "temperature", "symptoms", "result", "flagged",
+                              "note", "unit_path", "recorded_by", "created_at"], self.check_rows)
+        sources = self.sources
+        self._rows_reset()
+        self.sources = sources
+        if self.progress:
+            self.progress(self.stats.people, self.count)
+
+
+def _accumulate(values: Iterable[int]) -> Iterable[int]:
+    total = 0
+    for v in values:
+        total += v
+        yield total
+
+
+def _common_path(paths: list[str]) -> str:
+    prefix = paths[0]
+    for p in paths[1:]:
+        prefix = _common_prefix(prefix, p)
+    return prefix[: prefix.rfind(SEPARATOR) + 1]
+
+
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert `rows` (values in the order of `fields`) in one set-based statement stream."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
+                               rows)
+
+
+def people_generate(*, units: list[OrgUnit], count: int, seed: int, start: dt.date = dt.date(2020, 1, 1),
+                    end: dt.date = dt.date(2020, 6, 30), cohorts: Iterable[Cohort] = (),
+                    clusters: list[Cluster] | None = None,
+                    mix: Iterable[tuple[float, Cohort]] = DEFAULT_MIX, duplicates: int = 0,
+                    progress: Callable[[int, int], None] | None = None, by=None) -> GenerateStats:
+    """Generate `count` people over `units` (grids or communities) with their histories; return counts.
+
+    1. Plan: split `count` over the units, into households; give `cohorts` and `clusters` exactly their
+       people, the rest their profile by the shares in `mix` (clusters drawn from it when None).
+    2. Draw each household (names, documents under the unit's county, phones, address) and each
+       history, clipped to [start, end]; `duplicates` deliberate second records of earlier people.
+    3. Write in batches inside one transaction, with one audit entry for the run.
+    """
+    if count < 0:
+        raise ValueError("count must not be negative")
+    return _Generator(units=list(units), count=count, seed=seed, start=start, end=end, cohorts=cohorts,
+                      clusters=clusters, mix=tuple(mix), duplicates=duplicates, progress=progress, by=by).run()
+
+
+# -- more grids for large runs ---------------------------------------------------------------------------------
+
+COMMUNITY_STEMS = ("三元 长青 月塘 杉山 花山 石塘 新星 湘中 东风 向阳 和平 建设 光明 幸福 青山 金桥 城南 城北 新华 "
+                   "友谊 红旗 育才 学府 钢城 涟滨 大科 乐坪 黄泥 万宝 水洞 春园 秋实 枫林 桃源 梅溪 荷塘 竹山 "
+                   "松柏 石马 珠山").split()
+ORDINALS = "一二三四五六七八九十"
+
+
+def _ordinal(n: int) -> str:
+    if n <= 10:
+        return ORDINALS[n - 1]
+    if n < 20:
+        return "十" + ORDINALS[n - 11]
+    return str(n)
+
+
+def grids_ensure(*, parent: OrgUnit, grids: int, per_community: int = 10, by=None) -> list[OrgUnit]:
+    """Make sure at least `grids` grids exist under `parent`, adding communities of `per_community` grids
+    with deterministic codes (parent code + 3 digits, grids "-NN") under it, or, for a county or city,
+    spread over its townships. Returns every grid under `parent`, by path."""
+    existing = OrgUnit.objects.filter(path__under=parent.path, kind=OrgUnit.Kind.GRID).count()
+    missing = grids - existing
+    if missing > 0:
+        if parent.kind == OrgUnit.Kind.TOWNSHIP:
+            streets = [parent]
+        else:
+            streets = list(OrgUnit.objects.filter(path__under=parent.path, kind=OrgUnit.Kind.TOWNSHIP)
+                           .order_by("path"))
+            if not streets:
+                raise ValueError(f"{parent.name} has no township or street to add communities to")
+        communities_needed = -(-missing // per_community)
+        taken = set(OrgUnit.objects.filter(path__under=parent.path, kind=OrgUnit.Kind.COMMUNITY)
+                    .values_list("code", flat=True))
+        new_communities, next_suffix = [], {s.code: 1 for s in streets}
+        for n in range(communities_needed):
+            street = streets[n % len(streets)]
+            while f"{street.code}{next_suffix[street.code]:03d}" in taken:
+                next_suffix[street.code] += 1
+            suffix = next_suffix[street.code]
+            if suffix > 999:
+                raise ValueError(f"{street.name} has no free community codes left")
+            code = f"{street.code}{suffix:03d}"
+            taken.add(code)
+            stem = COMMUNITY_STEMS[(suffix - 1) % len(COMMUNITY_STEMS)]
+            round_ = (suffix - 1) // len(COMMUNITY_STEMS)
+            new_communities.append(OrgUnit(code=code, name=f"{stem}{_ordinal(round_ + 1) if round_ else ''}社区",
+                                           kind=OrgUnit.Kind.COMMUNITY, parent=street,
+                                           path=street.path + code + SEPARATOR, depth=street.depth + 1,
+                                           source=OrgUnit.Source.LOCAL))
+        with transaction.atomic():
+            OrgUnit.objects.bulk_create(new_communities, batch_size=2000)
+            new_grids = []
+            for c in new_communities:
+                for g in range(1, per_community + 1):
+                    code = f"{c.code}-{g:02d}"
+                    new_grids.append(OrgUnit(code=code, name=f"{c.name}第{_ordinal(g)}网格", kind=OrgUnit.Kind.GRID,
+                                             parent=c, path=c.path + code + SEPARATOR, depth=c.depth + 1,
+                                             source=OrgUnit.Source.LOCAL))
+            OrgUnit.objects.bulk_create(new_grids, batch_size=2000)
+            audit_record(actor=by, action="create", object_type="orgunits.orgunit", object_id="generated",
+                         object_repr=f"{len(new_communities)} communities, {len(new_grids)} grids under {parent.name}",
+                         unit_path=parent.path, after={"communities": len(new_communities), "grids": len(new_grids)})
+    return list(OrgUnit.objects.filter(path__under=parent.path, kind=OrgUnit.Kind.GRID).order_by("path"))
