@@ -23,9 +23,12 @@ ENV = SECRET_KEY="$$(cat var/secret_key)"
 messages: $(VENV)/.installed var/secret_key
 	$(ENV) $(PY) manage.py catalogs_compile
 
+# The background worker (large imports) runs beside the web server and stops with it.
 run: $(VENV)/.installed var/secret_key messages
 	$(ENV) DEBUG=1 $(PY) manage.py migrate --no-input
 	$(ENV) DEBUG=1 $(PY) manage.py demo_load
+	$(ENV) DEBUG=1 $(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(ENV) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed messages

@@ -36,6 +36,8 @@ class PersonForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     address = forms.CharField(label=_("current address"), max_length=200, required=False)
     grid = forms.ChoiceField(label=_("grid responsible"))
+    household_head = forms.CharField(label=_("household head's document number"), required=False, max_length=40,
+                                     help_text=_("Links the person to the head of the household, if registered."))
     household_relation = forms.ChoiceField(label=_("relation to household head"), required=False,
                                            choices=[("", "—")] + list(Person.Relation.choices))
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

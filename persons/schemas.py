@@ -16,6 +16,7 @@ class PersonIn(Schema):
     phone: str = ""
     address: str = ""
     grid: str
+    household_head: str = ""
     household_relation: str = ""
     notes: str = ""
     custom: dict[str, Any] = {}
@@ -33,6 +34,7 @@ class PersonPatch(Schema):
     phone: str | None = None
     address: str | None = None
     grid: str | None = None
+    household_head: str | None = None
     household_relation: str | None = None
     notes: str | None = None
     custom: dict[str, Any] | None = None

@@ -31,6 +31,7 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
+from persons.identity import normalize_doc_number
 from persons.validation import person_clean
 
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
@@ -78,9 +79,26 @@ def _duplicate_error(doc_type: str, doc_number: str, existing: Person) -> Domain
                        status=409)
 
 
+def _household_head(data: Mapping[str, Any], errors: dict, *, by) -> tuple[bool, Person | None]:
+    """The household head named by document number in data["household_head"], looked up in scope."""
+    if "household_head" not in data:
+        return False, None
+    number = normalize_doc_number(str(data.get("household_head") or ""))
+    if not number:
+        return True, None
+    head = Person.objects.filter(doc_number=number).first()
+    if head is None or (by is not None and not scope_for(by, PERSONS_EDIT).covers(head.unit_path)):
+        errors.setdefault("household_head", []).append(
+            _("Nobody with the document number %(n)s is registered in your units.") % {"n": number})
+    return True, head
+
+
 def person_register(*, data: Mapping[str, Any], by) -> Person:
-    """Register a person from raw input (a form, the API); every error named by field."""
+    """Register a person from raw input (a form, the API); every error named by field.
+
+    `data["household_head"]`, if given, is the document number of the head of the household."""
     clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today())
+    _given, head = _household_head(data, errors, by=by)
     if errors:
         raise DomainError("invalid_person", _("The person cannot be registered; correct the fields marked."),
                           fields=errors)
@@ -90,7 +108,8 @@ def person_register(*, data: Mapping[str, Any], by) -> Person:
         raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing)
     try:
         with transaction.atomic():
-            person = Person.objects.create(grid=grid, unit_path=grid.path, created_by=by, **clean)
+            person = Person.objects.create(grid=grid, unit_path=grid.path, created_by=by, household_head=head,
+                                           **clean)
             audit_record(actor=by, action="create", obj=person, unit_path=person.unit_path,
                          after=snapshot(person, PERSON_AUDIT_FIELDS))
     except IntegrityError:  # registered by someone else a moment ago
@@ -103,6 +122,9 @@ def person_update(*, person: Person, data: Mapping[str, Any], version: int | Non
     """Change the fields present in `data`. `version` is the one the editor saw: if someone saved in
     between, the save is refused with a conflict instead of silently overwriting their change."""
     clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today(), partial=True)
+    head_given, head = _household_head(data, errors, by=by)
+    if head is not None and head.pk == person.pk:
+        head = None  # a head of household is their own head: stored as no head
     if errors:
         raise DomainError("invalid_person", _("The changes cannot be saved; correct the fields marked."),
                           fields=errors)
@@ -127,6 +149,8 @@ def person_update(*, person: Person, data: Mapping[str, Any], version: int | Non
             setattr(current, key, value)
         if custom:
             current.custom = {**current.custom, **custom}
+        if head_given:
+            current.household_head = head
         if new_grid is not None:
             _person_move(current, new_grid, by=by)
         current.version += 1

@@ -150,6 +150,7 @@ def person_edit(request, pk: int):
     initial = {"name": person.name, "doc_type": person.doc_type, "doc_number": person.doc_number,
                "sex": person.sex, "birth_date": person.birth_date, "phone": person.phone, "address": person.address,
                "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
+               "household_head": person.household_head.doc_number if person.household_head else "",
                "version": person.version}
     for field in custom_fields:
         value = person.custom.get(field.key)

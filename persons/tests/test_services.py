@@ -184,3 +184,14 @@ def test_required_from_date_applies_from_that_day(cast, person_data):
             services.person_register(data=person_data(doc_number=resident_id(seq=125)), by=cast.grid_a_worker)
     assert "custom.nat_test" in exc.value.fields
     assert CustomField.objects.count() == 1
+
+
+def test_household_head_is_linked_by_document_number(cast, person_data):
+    head = services.person_register(data=person_data(), by=cast.grid_a_worker)
+    child = services.person_register(data=person_data(name="张小三", doc_number=resident_id(seq=124, birth=dt.date(
+        2010, 3, 3)), household_head=head.doc_number.lower(), household_relation="子女"), by=cast.grid_a_worker)
+    assert (child.household_head, child.household_relation) == (head, "child")
+    with pytest.raises(DomainError) as exc:
+        services.person_register(data=person_data(doc_number=resident_id(seq=126), household_head="E000000"),
+                                 by=cast.grid_a_worker)
+    assert "household_head" in exc.value.fields
