@@ -18,9 +18,7 @@ def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
-    db_file = bench_dir / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_file) + suffix).unlink(missing_ok=True)
+    db_file = bench_dir / f"bench-{os.getpid()}.sqlite3"  # one per run: runs may overlap
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{db_file}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
     import django
@@ -31,12 +29,17 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    for name in names:
-        module = importlib.import_module(f"benchmarks.{name}")
-        print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}")
-        started = time.perf_counter()
-        module.main()
-        print(f"   ({time.perf_counter() - started:.1f} s)")
+    try:
+        for name in names:
+            module = importlib.import_module(f"benchmarks.{name}")
+            print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}")
+            started = time.perf_counter()
+            module.main()
+            print(f"   ({time.perf_counter() - started:.1f} s)")
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
     return 0
 
 

@@ -45,7 +45,10 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, siz
             for j in range(i):
                 step &= Q(**{fields[j]: values[j]})
             condition |= step
-        qs = qs.filter(condition)
+        # The leading bound repeats what the OR implies, so that the index range scan starts at the
+        # cursor instead of filtering from the first row (PostgreSQL cannot derive it from the OR).
+        first_op = "lte" if order[0].startswith("-") else "gte"
+        qs = qs.filter(Q(**{f"{fields[0]}__{first_op}": values[0]}) & condition)
     items = list(qs[: size + 1])
     next_cursor = None
     if len(items) > size:

@@ -7,7 +7,7 @@ queries and no per-row Python over the table:
   - document numbers of the same type one character apart (a substitution at one position):
     two numbers that differ only at position i share the number with position i cut out, so one
     GROUP BY per position finds them. Valid resident IDs never differ by one character (GB 11643's
-    check digit catches every single substitution), so in practice this finds passports and permits.
+    check digit catches every single substitution), so these passes look at passports and permits only.
 Pairs once marked "not a duplicate" are left out.
 """
 
@@ -73,11 +73,12 @@ def duplicates_scan(scope, *, limit: int | None = None) -> list[DuplicatePair]:
     add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND birth_date IS NOT NULL "
                f"GROUP BY name, birth_date HAVING COUNT(*) > 1", params), "name_birth")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(LENGTH(doc_number)) FROM {table} WHERE {where}", params)
+        cursor.execute(f"SELECT MAX(LENGTH(doc_number)) FROM {table} WHERE {where} AND doc_type <> 'resident_id'",
+                       params)
         longest = cursor.fetchone()[0] or 0
     for i in range(1, longest + 1):
         cut = f"SUBSTR(doc_number, 1, {i - 1}) || SUBSTR(doc_number, {i + 1})"
-        add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND LENGTH(doc_number) >= {i} "
+        add(_pairs(f"SELECT {agg} FROM {table} WHERE {where} AND doc_type <> 'resident_id' AND LENGTH(doc_number) >= {i} "
                    f"GROUP BY doc_type, LENGTH(doc_number), {cut} HAVING COUNT(*) > 1", params), "doc_one_apart")
     if found:
         dismissed = set(DuplicateDismissal.objects.values_list("person_low_id", "person_high_id"))

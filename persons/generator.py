@@ -11,8 +11,11 @@ every local-time rule: days, office hours) only when written.
 """
 
 import bisect
+import contextlib
 import datetime as dt
+import itertools
 import random
+import re
 import time
 from array import array
 from collections.abc import Callable, Iterable
@@ -44,20 +47,27 @@ SURNAMES = (
     "熊4 汤4 范4 石4 左3 伍3 苏3 魏3 丁3 沈3 任3 毛3 侯3 万3 严3 付3 江3 贾2 金2 白2 孟2 秦2 崔2 "
     "姜2 史2 覃2 莫2 武2 司马1 诸葛1"
 )
-# Given names by generation (born before 1965, 1965–1989, from 1990) and sex.
+# Given names by generation (born before 1965, 1965–1989, from 1990) and sex: (share of one-character
+# names, one-character names, first characters, second characters) — two-character names combine them.
 GIVEN = {
-    ("M", 0): "建国 国强 志明 德华 春生 桂林 和平 新民 振华 长春 光明 建华 卫东 国庆 解放 福生 树林 玉林 跃进 "
-              "金山 海清 永红 水生 先华 辉 明 强 军 勇 平 华 林 斌 刚 清 松 荣 贵 富 发",
-    ("F", 0): "秀英 桂英 玉兰 淑珍 凤英 秀兰 桂兰 冬梅 翠花 金凤 素梅 菊英 春兰 玉梅 爱华 巧云 月娥 兰英 "
-              "美华 凤 英 兰 珍 芳 梅 华 秀 娥 莲 琴 霞",
-    ("M", 1): "伟 强 军 勇 杰 涛 明 超 辉 华 平 刚 斌 波 鹏 磊 峰 林 东 亮 飞 健 海涛 晓东 志刚 建军 小龙 "
-              "海波 文军 国华 志勇 卫华 红军 建平 立新 俊杰 永刚 洪军 双丰 子远 晓辉 德胜 湘平 湘军",
-    ("F", 1): "芳 娟 敏 静 丽 燕 艳 玲 霞 红 梅 英 兰 琴 萍 婷 娜 海燕 晓燕 丽娟 小红 秀娟 春燕 艳红 丽华 "
-              "晓红 玉洁 雪梅 慧敏 红梅 湘君 湘玲",
-    ("M", 2): "浩 宇 俊 杰 鑫 磊 鹏 帅 超 子轩 浩然 宇航 梓豪 俊熙 子涵 博文 皓轩 铭轩 一鸣 天佑 思远 "
-              "明哲 晨阳 嘉豪 宇轩 泽宇 子墨 睿 轩 昊 然 航 博 凯",
-    ("F", 2): "婷 倩 颖 雪 欣 怡 琪 悦 佳 萱 梓涵 欣怡 雨桐 诗琪 可馨 一诺 思涵 梦瑶 紫涵 语嫣 佳怡 "
-              "雨欣 若曦 心怡 晓雯 思雨 梦琪 子萱 依诺 婉清",
+    ("M", 0): (0.25, "明 强 军 平 华 林 斌 刚 清 松 荣 贵 富 发 生 忠 良",
+               "建 国 志 德 春 桂 和 新 振 长 光 卫 福 树 玉 跃 金 海 永 先 正 安 世 家 仁",
+               "国 强 明 华 生 林 平 民 春 东 庆 军 山 清 红 荣 成 才 发 富 贵 忠 良 友"),
+    ("F", 0): (0.2, "英 兰 珍 芳 梅 华 秀 娥 莲 琴 霞 凤",
+               "秀 桂 玉 淑 凤 冬 翠 金 素 菊 春 爱 巧 月 兰 美 腊 香 银",
+               "英 兰 珍 梅 花 凤 芝 娥 云 华 莲 琴 霞 香 珠 秀 芳"),
+    ("M", 1): (0.35, "伟 强 军 勇 杰 涛 明 超 辉 华 平 刚 斌 波 鹏 磊 峰 林 东 亮 飞 健",
+               "建 志 海 晓 文 国 小 俊 永 红 卫 立 伟 德 湘 宏 振 剑 双 子 洪 超 新 光",
+               "军 平 东 华 勇 刚 辉 明 强 波 斌 峰 杰 涛 林 亮 飞 龙 丰 远 伟 宇 武 雄"),
+    ("F", 1): (0.35, "芳 娟 敏 静 丽 燕 艳 玲 霞 红 梅 英 兰 琴 萍 婷 娜",
+               "海 晓 丽 秀 春 小 红 玉 雪 慧 艳 湘 美 金 桂 燕 文",
+               "燕 红 娟 梅 敏 丽 玲 华 霞 芳 琴 萍 静 英 君 莉 艳 洁"),
+    ("M", 2): (0.2, "浩 宇 俊 杰 鑫 磊 鹏 帅 超 睿 轩 昊 然 航 博 凯",
+               "子 浩 宇 梓 俊 博 皓 铭 一 天 思 明 晨 嘉 泽 睿 家 志 佳 文 奕 若",
+               "轩 然 航 豪 熙 涵 文 鸣 佑 远 哲 阳 宇 墨 睿 辰 杰 凯 诚 泽 晨"),
+    ("F", 2): (0.2, "婷 倩 颖 雪 欣 怡 琪 悦 佳 萱 瑶 彤",
+               "梓 欣 雨 诗 可 一 思 梦 紫 语 佳 若 心 晓 子 依 婉 雅 静 艺",
+               "涵 怡 桐 琪 馨 诺 瑶 嫣 欣 曦 雯 雨 萱 清 彤 妍 菲 悦 然"),
 }
 FOREIGN_NAMES = (["KIM", "PARK", "LEE", "SMITH", "JOHNSON", "NGUYEN", "TRAN", "SATO", "TANAKA", "GARCIA",
                   "MULLER", "ROSSI", "IVANOV", "SILVA", "KHAN"],
@@ -77,6 +87,9 @@ HOUSEHOLD_SIZES = ((1, 2, 3, 4, 5, 6), (15, 28, 29, 17, 8, 3))  # size, weight
 # -- what happens to people ------------------------------------------------------------------------------
 
 
+PROFILES = ("hubei", "abroad", "fever", "suspected")
+
+
 @dataclass(frozen=True)
 class Cohort:
     """`count` people following `profile` ("hubei", "abroad", "fever", "suspected").
@@ -91,6 +104,11 @@ class Cohort:
     until: tuple[Moment, Moment] | None = None
     wuhan: float = 0.3  # hubei: the share that came from Wuhan itself (they hold both categories)
     planning: float = 0.45  # abroad: the share also registered as planning to return
+    unregistered: float = 0.15  # abroad and back: the share first registered on return (never held abroad)
+
+    def __post_init__(self):
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}; one of {', '.join(PROFILES)}")
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,7 @@ SCREENING = (dt.date(2020, 1, 24), dt.date(2020, 2, 15))  # door-to-door registr
 HUBEI_LOCKDOWN_LIFTED = dt.date(2020, 4, 8)
 PLANNING_FROM = dt.date(2020, 4, 1)
 FEVER_SHARE = 0.003  # of routine daily checks
+WELL_WEIGHTS = (1, 2, 4, 8, 14, 20, 24, 20, 14, 8, 4, 2, 1)  # 35.9, 36.0 … 37.1 °C
 MISSED_SHARE = 0.01
 FLUSH_PEOPLE = 20_000
 DUPLICATE_KINDS = ("name_phone", "name_birth", "passport_near")
@@ -223,9 +242,11 @@ def _units_prepare(units: list[OrgUnit]) -> list[_Unit]:
         community = next((n.name for n in reversed(names) if n.kind == OrgUnit.Kind.COMMUNITY), u.name)
         parent = u.path.rsplit(SEPARATOR, 2)[0]
         counter[parent] = counter.get(parent, 0) + 1
+        suffix = u.code.rsplit("-", 1)[-1] if "-" in u.code else ""
         prepared.append(_Unit(unit=u, county=_county_of(u, kinds), address=street + community,
                               village=community.endswith("村"),
-                              grid_no=counter[parent] if u.kind == OrgUnit.Kind.GRID else 1,
+                              grid_no=(int(suffix) if suffix.isdigit() else counter[parent])
+                              if u.kind == OrgUnit.Kind.GRID else 1,
                               hotel=nearest(u.path, Site.Kind.QUARANTINE_HOTEL),
                               hospital=nearest(u.path, Site.Kind.HOSPITAL)))
     return prepared
@@ -251,7 +272,8 @@ def _group_key(u: _Unit) -> str:
 
 
 class _Generator:
-    def __init__(self, *, units, count, seed, start, end, cohorts, clusters, mix, duplicates, progress, by):
+    def __init__(self, *, units, count, seed, start, end, cohorts, clusters, mix, duplicates, analyze, progress,
+                 by):
         self.rng = random.Random(seed)
         self.clock = _Clock()
         self.start, self.stop = self.clock.at(start), self.clock.at(end, end=True)
@@ -263,7 +285,7 @@ class _Generator:
         if not self.units:
             raise ValueError("no units to place people in")
         self.count, self.seed, self.by, self.progress = count, seed, by, progress
-        self.cohorts, self.mix, self.duplicates = list(cohorts), list(mix), duplicates
+        self.cohorts, self.mix, self.duplicates, self.analyze = list(cohorts), list(mix), duplicates, analyze
         self.clusters = clusters
         self.categories = dict(Category.objects.values_list("code", "pk"))
         statuses = list(ManagementStatus.objects.all())
@@ -272,11 +294,11 @@ class _Generator:
         self.stats = GenerateStats()
         self.threshold = Decimal(str(settings.FEVER_THRESHOLD))
         self.pg = connection.vendor == "postgresql"
-        tenths = [Decimal(n) / 10 for n in range(300, 451)]
-        normal = [(t, w) for t, w in zip(tenths, [0] * 59 + [1, 2, 4, 8, 14, 20, 24, 20, 14, 8, 4, 2, 1] + [0] * 79,
-                                         strict=True) if w]
-        self.normal_temps = [t for t, w in normal for _ in range(w)]
-        self.fever_temps = [t for t in tenths if self.threshold <= t <= Decimal("38.9")]
+        self.screening = (max(self.clock.at(SCREENING[0]), self.start),
+                          min(self.clock.at(SCREENING[1], end=True), self.stop))
+        # 35.9–37.1 °C peaking at 36.5 when well; threshold–38.9 °C with a fever.
+        self.well_temps = [Decimal(359 + i) / 10 for i, w in enumerate(WELL_WEIGHTS) for _ in range(w)]
+        self.fever_temps = [t for t in (Decimal(n) / 10 for n in range(360, 390)) if t >= self.threshold]
 
     # ---- plan: sizes, households, who follows which profile, duplicates (all drawn before any row)
 
@@ -309,14 +331,9 @@ class _Generator:
         self.cluster_dates: list[int] = []
         clusters = self.clusters
         if clusters is None:
-            clusters = []
-            if self.mix:
-                communities = sorted(self.groups)
-                for _ in range(self.count // PEOPLE_PER_CLUSTER):
-                    clusters.append(Cluster(when=CLUSTER_WINDOW, community=None, contacts=rng.randint(6, 30),
-                                            excluded=rng.randint(0, 3), secondary=rng.randint(0, 10),
-                                            later_confirmed=int(rng.random() < 0.15)))
-                    communities = communities or sorted(self.groups)
+            clusters = [Cluster(when=CLUSTER_WINDOW, contacts=rng.randint(6, 30), excluded=rng.randint(0, 3),
+                                secondary=rng.randint(0, 10), later_confirmed=int(rng.random() < 0.15))
+                        for _ in range(self.count // PEOPLE_PER_CLUSTER if self.mix else 0)]
         for index, cluster in enumerate(clusters):
             self._plan_cluster(index, cluster, specs)
         free = [i for i in range(self.count) if self.spec[i] < 0] if self.cohorts else []
@@ -347,8 +364,8 @@ class _Generator:
     def _plan_cluster(self, index: int, cluster: Cluster, specs: list):
         rng = self.rng
         if cluster.community is not None:
-            key = next((k for k in self.groups if k.rstrip(SEPARATOR).endswith(SEPARATOR + cluster.community)
-                        or k == cluster.community + SEPARATOR), None)
+            code = cluster.community + SEPARATOR
+            key = next((k for k in self.groups if k == code or k.endswith(SEPARATOR + code)), None)
             if key is None:
                 raise ValueError(f"cluster community {cluster.community} is not among the units")
         else:
@@ -360,7 +377,7 @@ class _Generator:
             raise ValueError(f"cluster in {key} needs {need} people, the community has {len(free)} free")
         when = (max(self.clock.at(cluster.when[0]), self.start + 3 * DAY),
                 min(self.clock.at(cluster.when[1], end=True), self.stop - DAY))
-        self.cluster_dates.append(self._draw(*when) if when[0] < when[1] else None)
+        self.cluster_dates.append(self._draw_daytime(when) if when[0] < when[1] else None)
         index_slot = rng.choice(free)
         household = self._household_of(index_slot)
         others = [i for i in free if i != index_slot and i not in household]
@@ -416,6 +433,12 @@ class _Generator:
     def _daytime(self, ts: int, h0: int = 8, h1: int = 21) -> int:
         return self.clock.midnight(ts) + self._draw(h0 * HOUR, h1 * HOUR)
 
+    def _draw_daytime(self, window: tuple[int, int], h0: int = 8, h1: int = 21) -> int:
+        """A moment in `window`, in office hours when that keeps it inside the window."""
+        t = self._draw(*window)
+        during_day = self._daytime(t, h0, h1)
+        return during_day if window[0] <= during_day < window[1] else t
+
     def _phone(self) -> str:
         return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
 
@@ -423,17 +446,21 @@ class _Generator:
         rng = self.rng
         if surname is None:
             surname = rng.choices(self.surnames, cum_weights=self.surname_weights)[0]
-        era = 0 if birth_year < 1965 else 1 if birth_year < 1990 else 2
-        return surname, surname + rng.choice(self.given[(sex, era)])
+        single, singles, firsts, seconds = self.given[(sex, 0 if birth_year < 1965 else 1 if birth_year < 1990 else 2)]
+        if rng.random() < single:
+            return surname, surname + rng.choice(singles)
+        first, second = rng.choice(firsts), rng.choice(seconds)
+        return surname, surname + first + (second if second != first else rng.choice(seconds))
 
     def _birth(self, age: int) -> dt.date:
         return dt.date(2019 - age, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
 
     def _resident_id(self, county: str, birth: dt.date, sex: str) -> str:
+        """GB 11643: county, birth date, a sequence odd for men, the check digit; unique in the database."""
         rng = self.rng
         for _ in range(50):
             seq = rng.randrange(500) * 2 + (1 if sex == "M" else 0)
-            body = f"{county}{birth:%Y%m%d}{seq:03d}"
+            body = f"{county}{birth.isoformat().replace('-', '')}{seq:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.issued:
                 self.issued.add(number)
@@ -448,33 +475,29 @@ class _Generator:
                 self.issued.add(number)
                 return number
 
-    def _household_members(self, size: int) -> list[tuple[str, str, int, str | None]]:
-        """(relation, sex, age, surname or None) for each member, head first."""
+    def _household_members(self, size: int) -> list[tuple[str, str, int]]:
+        """(relation, sex, age) of each member, head first."""
         rng = self.rng
         head_sex = "M" if rng.random() < 0.72 else "F"
         if size == 1:
-            return [("head", head_sex, rng.randint(20, 88), None)]
+            return [("head", head_sex, rng.randint(20, 88))]
         head_age = rng.randint(26, 78)
-        members = [("head", head_sex, head_age, None),
-                   ("spouse", "F" if head_sex == "M" else "M", max(20, head_age + rng.randint(-6, 4)), None)]
+        members = [("head", head_sex, head_age),
+                   ("spouse", "F" if head_sex == "M" else "M", max(20, head_age + rng.randint(-6, 4)))]
         for _ in range(size - 2):
-            if head_age < 62 and head_age - 22 > 0 and (len(members) < 4 or rng.random() < 0.6):
-                members.append(("child", rng.choice("MF"), max(0, head_age - rng.randint(22, 34)), "father"))
+            if head_age < 62 and (len(members) < 4 or rng.random() < 0.6):
+                members.append(("child", rng.choice("MF"), max(0, head_age - rng.randint(22, 34))))
             elif head_age < 58:
-                members.append(("parent", rng.choice("MF"), min(99, head_age + rng.randint(22, 32)), "parent"))
+                members.append(("parent", rng.choice("MF"), min(99, head_age + rng.randint(22, 32))))
             else:
-                members.append(("grandchild", rng.choice("MF"), rng.randint(0, 12), "father"))
+                members.append(("grandchild", rng.choice("MF"), rng.randint(0, 12)))
         return members
 
-    def _foreigner(self) -> tuple[str, str, str, dt.date]:
-        rng = self.rng
-        name = f"{rng.choice(FOREIGN_NAMES[0])} {rng.choice(FOREIGN_NAMES[1])}"
-        return name, rng.choice("MF"), self._passport(rng.choice(FOREIGN_PASSPORTS)), self._birth(rng.randint(20, 60))
-
-    # ---- histories: (categories, statuses, registered) with times as epoch seconds
-    # categories: [code, start, end|None, note]; statuses: [code, start, end|None, planned_end|None, site_id]
+    # ---- histories: (categories, statuses, registered, fever at the first check), times as epoch seconds;
+    # a category is [code, start, end|None, note], a status [code, start, end|None, planned_end|None, site id]
 
     def _chain(self, start: int, steps: list[tuple[str, int, int | None]]) -> list[list]:
+        """Statuses one after another from `start`, then released (open)."""
         out, t = [], start
         for code, seconds, site in steps:
             out.append([code, t, t + seconds, t + seconds, site])
@@ -493,35 +516,36 @@ class _Generator:
             return "central_quarantine", u.hotel
         return "home_quarantine", None
 
-    def _history(self, spec: tuple, u: _Unit, household: bool):
-        rng = self.rng
+    def _history(self, spec: tuple, u: _Unit):
         if spec[0] == "cohort":
             cohort = spec[1]
             when, until = self._window(cohort.when), self._window(cohort.until)
             if when is None:
                 return None
             return getattr(self, f"_profile_{cohort.profile}")(cohort, u, when, until)
-        _kind, role, cluster, note = spec
-        c = self.cluster_dates[cluster]
+        return self._cluster_member(spec[1], spec[2], spec[3], u)
+
+    def _cluster_member(self, role: str, cluster: int, note: str | None, u: _Unit):
+        rng, c = self.rng, self.cluster_dates[cluster]
         if c is None:
             return None
         if role == "index":
-            days = rng.randint(14, 28) * DAY
-            statuses = self._chain(c - DAY, [("hospital", DAY + days, u.hospital), ("home_monitoring", 14 * DAY, None)])
-            cats = [["fever", c - 2 * DAY, c - DAY, ""], ["suspected", c - DAY, c, ""], ["confirmed", c, None, ""]]
-            return cats, statuses, c - 2 * DAY
-        found = c + self._draw(HOUR, 36 * HOUR)
-        note = note or ("同住家属" if household else rng.choice(CONTACT_KINDS))
+            hospital = DAY + rng.randint(14, 28) * DAY
+            statuses = self._chain(c - DAY, [("hospital", hospital, u.hospital), ("home_monitoring", 14 * DAY, None)])
+            cats = [["fever", c - 2 * DAY, c - DAY, "发热门诊就诊"], ["suspected", c - DAY, c, ""],
+                    ["confirmed", c, None, ""]]
+            return cats, statuses, c - 2 * DAY, False
         if role == "secondary":
             found = c + self._draw(DAY, 2 * DAY)
             statuses = self._chain(found, [("home_quarantine", 7 * DAY, None)])
-            return [["secondary_contact", found, found + 7 * DAY, ""]], statuses, found
+            return [["secondary_contact", found, found + 7 * DAY, ""]], statuses, found, False
+        found = c + self._draw(HOUR, 36 * HOUR)
         if role == "excluded":
             ruled_out = found + self._draw(DAY, 3 * DAY)
             statuses = self._chain(found, [("home_quarantine", ruled_out - found, None)])
-            return [["close_contact", found, ruled_out, "排查后排除"]], statuses, found
+            return [["close_contact", found, ruled_out, "排查后排除"]], statuses, found, False
         code, site = self._quarantine(u, 0.7)
-        cats = [["close_contact", found, None, note]]
+        cats = [["close_contact", found, None, note or rng.choice(CONTACT_KINDS)]]
         if role == "contact_confirmed":
             confirmed = found + self._draw(3 * DAY, 7 * DAY)
             cats.append(["confirmed", confirmed, None, "隔离期间确诊"])
@@ -529,39 +553,39 @@ class _Generator:
                                            ("hospital", rng.randint(14, 25) * DAY, u.hospital),
                                            ("home_monitoring", 14 * DAY, None)])
             statuses[0][3] = found + 14 * DAY
-            return cats, statuses, found
-        return cats, self._chain(found, [(code, c + 14 * DAY - found, site)]), found
+            return cats, statuses, found, False
+        return cats, self._chain(found, [(code, c + 14 * DAY - found, site)]), found, False
 
     def _profile_hubei(self, cohort: Cohort, u: _Unit, when, until):
+        """Arrived from Hubei: quarantined 14 days from registration (before the lockdown was lifted on
+        8 April) or monitored at home 14 days (after); the category stays until the person leaves."""
         rng = self.rng
-        arrival = self._daytime(self._draw(*when), 6, 23)
+        arrival = self._draw_daytime(when, 6, 23)
         wuhan = rng.random() < cohort.wuhan
         note = ("武汉" if wuhan else rng.choice(HUBEI_CITIES)) + "来娄"
         if arrival < self.clock.at(HUBEI_LOCKDOWN_LIFTED):
             screening = self.clock.at(SCREENING[0]) + rng.randrange(4) * DAY
-            registered = self._daytime(max(arrival + HOUR, screening))
-            statuses = self._chain(registered, [self._quarantine(u, 0.15)[:1] + (14 * DAY,)
-                                                + self._quarantine(u, 0)[1:]])
+            registered = max(self._daytime(max(arrival, screening)), arrival + HOUR)
             code, site = self._quarantine(u, 0.15)
             statuses = self._chain(registered, [(code, 14 * DAY, site)])
         else:
             registered = arrival + self._draw(2 * HOUR, 30 * HOUR)
             statuses = self._chain(registered, [("home_monitoring", 14 * DAY, None)])
-        left = None
-        if until is not None:
-            left = max(self._draw(*until), statuses[-1][1] + DAY)
+        left = max(self._draw(*until), statuses[-1][1] + DAY) if until is not None else None
         cats = [["hubei", arrival, left, note]] + ([["wuhan", arrival, left, note]] if wuhan else [])
-        return cats, statuses, registered
+        return cats, statuses, registered, False
 
     def _profile_abroad(self, cohort: Cohort, u: _Unit, when, until):
+        """Registered while abroad (some also as planning to return); on return, 14 days of centralised
+        quarantine and 7 of home monitoring, holding the returnee category from then on."""
         rng = self.rng
         country = rng.choice(COUNTRIES)
-        back = self._daytime(self._draw(*until), 7, 23) if until else None
-        registered = self._daytime(self._draw(*when))
+        back = self._draw_daytime(until, 7, 23) if until else None
+        registered = self._draw_daytime(when)
         if back is not None and registered > back - 6 * HOUR:
             registered = max(self.start, back - self._draw(6 * HOUR, 3 * DAY))
         cats, statuses = [], []
-        direct = back is not None and rng.random() < 0.15  # first registered on arrival
+        direct = back is not None and rng.random() < cohort.unregistered
         if not direct:
             cats.append(["abroad", registered, back, country])
             planning = (max(registered, self.clock.at(PLANNING_FROM)), back or self.stop)
@@ -572,18 +596,20 @@ class _Generator:
             cats.append(["overseas_returnee", back, None, f"{country}回国"])
             code, site = self._quarantine(u, 1.0)
             statuses = self._chain(back, [(code, 14 * DAY, site), ("home_monitoring", 7 * DAY, None)])
-        return cats, statuses, registered
+        return cats, statuses, registered, False
 
     def _profile_fever(self, cohort: Cohort, u: _Unit, when, until):
-        visit = self._daytime(self._draw(*when))
+        """Seen at a fever clinic, tested negative within days, monitored at home for 14."""
+        visit = self._draw_daytime(when)
         cats = [["fever", visit, visit + self._draw(DAY, 3 * DAY), "发热门诊就诊"]]
-        return cats, self._chain(visit, [("home_monitoring", 14 * DAY, None)]), visit
+        return cats, self._chain(visit, [("home_monitoring", 14 * DAY, None)]), visit, True
 
     def _profile_suspected(self, cohort: Cohort, u: _Unit, when, until):
-        seen = self._daytime(self._draw(*when))
+        """A suspected case in hospital until ruled out, then 14 days of home monitoring."""
+        seen = self._draw_daytime(when)
         ruled_out = seen + self._draw(2 * DAY, 6 * DAY)
         statuses = self._chain(seen, [("hospital", ruled_out - seen, u.hospital), ("home_monitoring", 14 * DAY, None)])
-        return [["suspected", seen, ruled_out, "核酸检测阴性，排除"]], statuses, seen
+        return [["suspected", seen, ruled_out, "核酸检测阴性，排除"]], statuses, seen, False
 
     def _clip(self, cats: list[list], statuses: list[list]) -> tuple[list, list]:
         """Keep what happened before the end of the window; what runs past it stays open."""
@@ -601,13 +627,13 @@ class _Generator:
 
     def run(self) -> GenerateStats:
         started = time.perf_counter()
-        self.surnames, weights = zip(*[(s[:-1].rstrip("0123456789") or s, int("".join(ch for ch in s if ch.isdigit())))
-                                       for s in SURNAMES.split()], strict=True)
-        self.surnames = [s.rstrip("0123456789") for s in self.surnames]
-        self.surname_weights = list(_accumulate(weights))
-        self.given = {k: v.split() for k, v in GIVEN.items()}
+        parsed = [re.fullmatch(r"(\D+)(\d+)", token).groups() for token in SURNAMES.split()]
+        self.surnames = [s for s, _w in parsed]
+        self.surname_weights = list(itertools.accumulate(int(w) for _s, w in parsed))
+        self.given = {k: (share, *(chars.split() for chars in lists)) for k, (share, *lists) in GIVEN.items()}
         self.plan()
-        with transaction.atomic():
+        self.sources: dict[int, tuple] = {}
+        with transaction.atomic(), _sqlite_cache(megabytes=512):
             self.issued = set(Person.objects.values_list("doc_number", flat=True).iterator(chunk_size=50_000))
             ids = self._reserve_ids(self.count)
             self._rows_reset()
@@ -622,6 +648,8 @@ class _Generator:
                          unit_path=_common_path([u.unit.path for u in self.units]),
                          after=self.stats.summary(),
                          note=f"deterministic generator, seed {self.seed}, {len(self.units)} units")
+            if self.analyze:
+                statistics_refresh()
         self.stats.seconds = round(time.perf_counter() - started, 1)
         return self.stats
 
@@ -638,6 +666,7 @@ class _Generator:
             return range(top + 1, top + 1 + n)
 
     def _unit_people(self, u: _Unit, ids):
+        """The households of one unit: members share the address; children the father's surname."""
         rng = self.rng
         slot, end = u.first, u.first + u.size
         building_base = (u.grid_no - 1) * 12
@@ -648,107 +677,113 @@ class _Generator:
             else:
                 address = (f"{u.address}{building_base + rng.randint(1, 12)}栋{rng.randint(1, 4)}单元"
                            f"{rng.randint(1, 18)}{rng.randint(1, 4):02d}号")
-            if size == 1 and rng.random() < 0.006 and self.spec[slot] < 0 and slot not in self.dup_sources:
-                self._person(u, ids, slot, None, address, foreigner=True)
+            self.stats.households += 1
+            if size == 1 and self.spec[slot] < 0 and slot not in self.dup_sources and rng.random() < 0.006:
+                self._foreigner(u, ids, slot, address)
                 slot += 1
                 continue
-            members = self._household_members(size)
-            head_id, head_phone, father_surname = ids[slot], None, None
-            surnames = {}
-            for n, (relation, sex, age, inherit) in enumerate(members):
-                if n == 0 or relation == "spouse":
-                    surnames[relation] = None
+            head_id, head_phone, head_surname, father_surname = ids[slot], "", None, None
+            names: set[str] = set()  # nobody in a household is named like another member
+            registered = self._registered_at()  # the household is registered at one visit
+            for n, (relation, sex, age) in enumerate(self._household_members(size)):
                 s = slot + n
                 if s in self.dup_of:
                     self._duplicate(u, ids, s)
                     continue
-                surname = None
-                if inherit == "father":
-                    father_surname = father_surname or surnames.get("father")
-                    surname = father_surname
-                person = self._person(u, ids, s, (relation, sex, age, surname, head_id if n else None,
-                                                  head_phone), address)
+                if relation in ("child", "grandchild"):
+                    surname = father_surname or head_surname
+                elif relation == "parent" and sex == "M":
+                    surname = head_surname
+                else:
+                    surname = None
+                phone, surname = self._person(u, ids, s, address, relation=relation if size > 1 else "", sex=sex,
+                                              age=age, surname=surname, head=head_id if n else None,
+                                              head_phone=head_phone, registered=registered, taken=names)
                 if n == 0:
-                    head_phone = person["phone"]
-                if relation in ("head", "spouse") and person["sex"] == "M":
-                    surnames["father"] = person["surname"]
-                    father_surname = person["surname"] if n else father_surname
-                if n == 0 and person["sex"] == "M":
-                    father_surname = person["surname"]
-                elif relation == "spouse" and person["sex"] == "M":
-                    father_surname = person["surname"]
-            self.stats.households += 1
+                    head_phone, head_surname = phone, surname
+                if relation in ("head", "spouse") and sex == "M":
+                    father_surname = surname
             slot += size
 
-    def _person(self, u: _Unit, ids, slot: int, member, address: str, foreigner: bool = False) -> dict:
+    def _person(self, u: _Unit, ids, slot: int, address: str, *, relation: str, sex: str, age: int,
+                surname: str | None, head: int | None, head_phone: str, registered: int,
+                taken: set[str]) -> tuple[str, str]:
         rng = self.rng
-        pid = ids[slot]
-        if foreigner:
-            name, sex, doc, birth = self._foreigner()
-            doc_type, phone, surname, relation, head = Person.DocType.PASSPORT, self._phone(), "", "head", None
-        else:
-            relation, sex, age, surname, head, head_phone = member
-            birth = self._birth(age)
+        birth = self._birth(age)
+        surname, name = self._name(surname, sex, birth.year)
+        while name in taken:
             surname, name = self._name(surname, sex, birth.year)
-            spec = self.specs[self.spec[slot]] if self.spec[slot] >= 0 else None
-            abroad = spec is not None and spec[0] == "cohort" and spec[1].profile == "abroad"
-            if self.dup_sources.get(slot) == "passport_near" or (abroad and rng.random() < 0.25):
-                doc_type, doc = Person.DocType.PASSPORT, self._passport()
-            else:
-                doc_type, doc = Person.DocType.RESIDENT_ID, self._resident_id(u.county, birth, sex)
-            if age < 14 and head_phone and slot not in self.dup_sources:
-                phone = head_phone if rng.random() < 0.7 else ""
-            elif age >= 80 and slot not in self.dup_sources:
-                phone = self._phone() if rng.random() < 0.5 else ""
-            else:
-                phone = self._phone()
-            if relation == "head":
-                head = None
-        history = None
-        if self.spec[slot] >= 0:
-            history = self._history(self.specs[self.spec[slot]], u, household=False)
+        taken.add(name)
+        spec = self.specs[self.spec[slot]] if self.spec[slot] >= 0 else None
+        source = slot in self.dup_sources
+        abroad = spec is not None and spec[0] == "cohort" and spec[1].profile == "abroad"
+        if self.dup_sources.get(slot) == "passport_near" or (abroad and rng.random() < 0.25):
+            doc_type, doc = Person.DocType.PASSPORT, self._passport()
+        else:
+            doc_type, doc = Person.DocType.RESIDENT_ID, self._resident_id(u.county, birth, sex)
+        if age < 14 and not source:  # children are reached on a parent's phone
+            phone = head_phone if rng.random() < 0.7 else ""
+        elif age >= 80 and not source:
+            phone = self._phone() if rng.random() < 0.5 else ""
+        else:
+            phone = self._phone()
+        history = self._history(spec, u) if spec is not None else None
         if history is not None:
             cats, statuses = self._clip(history[0], history[1])
-            registered = history[2]
+            registered, fever_first = history[2], history[3]
         else:
-            cats, statuses = [], []
-            screening = (self.clock.at(SCREENING[0]), self.clock.at(SCREENING[1], end=True))
-            window = screening if rng.random() < 0.8 else (screening[1], self.stop)
-            registered = self._daytime(self._draw(max(window[0], self.start), min(window[1], self.stop)))
+            cats, statuses, fever_first = [], [], False
         registered = min(max(registered, self.start), self.stop - HOUR)
-        self._person_row(pid, name, sex, birth, doc_type, doc, phone, address, u, head,
-                         relation if head or relation == "head" and self.household[slot] > 1 else "", registered)
-        if self.dup_sources.get(slot):
+        self._person_row(ids[slot], name, sex, birth, doc_type, doc, phone, address, u, head, relation, registered)
+        if source:
             self.sources[slot] = (name, sex, birth, phone, doc_type, doc, address)
-        self._history_rows(pid, u, cats, statuses, registered)
-        return {"phone": phone, "sex": sex, "surname": surname}
+        self._history_rows(ids[slot], u, cats, statuses, registered, fever_first)
+        return phone, surname
+
+    def _registered_at(self) -> int:
+        """Most residents were registered in the door-to-door screening, the rest later."""
+        screening = self.screening
+        if screening[0] < screening[1] and (self.rng.random() < 0.8 or screening[1] >= self.stop):
+            return self._draw_daytime(screening)
+        return self._draw_daytime((max(screening[1], self.start), self.stop))
+
+    def _foreigner(self, u: _Unit, ids, slot: int, address: str):
+        rng = self.rng
+        name = f"{rng.choice(FOREIGN_NAMES[0])} {rng.choice(FOREIGN_NAMES[1])}"
+        sex, birth = rng.choice("MF"), self._birth(rng.randint(20, 60))
+        doc = self._passport(rng.choice(FOREIGN_PASSPORTS))
+        self._person_row(ids[slot], name, sex, birth, Person.DocType.PASSPORT, doc, self._phone(), address, u,
+                         None, "", self._registered_at())
 
     def _duplicate(self, u: _Unit, ids, slot: int):
         """A second record of an earlier person, as a second registration would make it."""
         src_slot, kind = self.dup_of[slot]
         name, sex, birth, phone, doc_type, doc, address = self.sources[src_slot]
         if kind == "name_phone":  # registered again with a passport, birth date not taken
-            birth, new_doc, new_type = None, self._passport(), Person.DocType.PASSPORT
-        elif kind == "name_birth":  # registered at a workplace grid with a passport and a new phone
-            new_doc, new_type, phone = self._passport(), Person.DocType.PASSPORT, self._phone()
-        else:  # passport number mistyped at one position
+            birth, new_type, new_doc = None, Person.DocType.PASSPORT, self._passport()
+        elif kind == "name_birth":  # registered again at another address with a passport and a new phone
+            new_type, new_doc, phone = Person.DocType.PASSPORT, self._passport(), self._phone()
+            address = self._unit_address(u)
+        else:  # the passport number mistyped at one position, nothing else taken
             i = self.rng.randrange(1, len(doc))
             while True:
                 new_doc = doc[:i] + self.rng.choice("0123456789".replace(doc[i], "")) + doc[i + 1:]
                 if new_doc not in self.issued:
                     self.issued.add(new_doc)
                     break
-            new_type, phone = doc_type, ""
-        registered = self._daytime(self._draw(self.clock.at(SCREENING[1]), self.stop))
-        pid = ids[slot]
-        self._person_row(pid, name, sex, birth, new_type, new_doc, phone, address, u, None, "", registered)
-        self.stats.planted.append((ids[src_slot], pid, kind))
+            new_type, phone, birth = doc_type, "", None
+        registered = self._draw_daytime((self.clock.at(SCREENING[1], end=True), self.stop))
+        self._person_row(ids[slot], name, sex, birth, new_type, new_doc, phone, address, u, None, "", registered)
+        self.stats.planted.append((ids[src_slot], ids[slot], kind))
+
+    def _unit_address(self, u: _Unit) -> str:
+        return f"{u.address}{(u.grid_no - 1) * 12 + self.rng.randint(1, 12)}栋"
 
     def _rows_reset(self):
         self.person_rows, self.category_rows, self.status_rows, self.check_rows = [], [], [], []
-        self.sources = {}
 
     def _ts(self, ts: int | None):
+        """A moment as the database driver takes it (SQLite: Django's UTC text form)."""
         if ts is None:
             return None
         if self.pg:
@@ -767,28 +802,27 @@ class _Generator:
             self.stats.first_id = pid
         self.stats.last_id = pid
 
-    def _history_rows(self, pid: int, u: _Unit, cats: list, statuses: list, registered: int):
+    def _history_rows(self, pid: int, u: _Unit, cats: list, statuses: list, registered: int, fever_first: bool):
         path = u.unit.path
         for code, start, end, note in cats:
             self.category_rows.append((pid, self.categories[code], self._ts(start), self._ts(end), path, False,
                                        note, self._ts(max(start, registered)), None))
-        first_check = True
         for code, start, end, planned, site in statuses:
             self.status_rows.append((pid, self.status_ids[code], site, self._ts(start), self._ts(end),
                                      self._ts(planned), path, False, "", self._ts(max(start, registered)), None))
             if code in self.needs_checks:
-                fever_first = first_check and any(c[0] == "fever" for c in cats)
                 self._checks(pid, path, start, end if end is not None else self.stop, fever_first)
-                first_check = False
+                fever_first = False
         self.stats.category_episodes += len(cats)
         self.stats.status_episodes += len(statuses)
 
     def _checks(self, pid: int, path: str, start: int, end: int, fever_first: bool):
+        """One check a morning while the status lasts: mostly well, a few fevers, a few missed."""
         rng, end = self.rng, min(end, self.stop)
         day = self.clock.midnight(start)
         while day < end:
             at = day + 8 * HOUR + int(rng.random() * 3.5 * HOUR)
-            day += DAY
+            day = self.clock.midnight(day + DAY + 2 * HOUR)
             if not start <= at < end:
                 continue
             r = rng.random()
@@ -800,7 +834,7 @@ class _Generator:
             elif r < FEVER_SHARE + MISSED_SHARE:
                 temp, result, note = None, HealthCheck.Result.MISSED, "电话未接通"
             else:
-                temp = self.normal_temps[int(rng.random() * len(self.normal_temps))]
+                temp = self.well_temps[int(rng.random() * len(self.well_temps))]
             flagged = temp is not None and temp >= self.threshold
             self.stats.fevers += flagged
             local_day = self.clock.date(at)
@@ -819,18 +853,34 @@ class _Generator:
                                 "note", "created_at", "created_by"], self.status_rows)
         _insert(HealthCheck, ["person", "checked_at", "check_date", "temperature", "symptoms", "result", "flagged",
                               "note", "unit_path", "recorded_by", "created_at"], self.check_rows)
-        sources = self.sources
         self._rows_reset()
-        self.sources = sources
         if self.progress:
             self.progress(self.stats.people, self.count)
 
 
-def _accumulate(values: Iterable[int]) -> Iterable[int]:
-    total = 0
-    for v in values:
-        total += v
-        yield total
+def statistics_refresh() -> None:
+    """ANALYZE the line-list tables: after a bulk load the query planner needs current statistics (without
+    them SQLite answers a category filter by scanning the category's episodes once per person)."""
+    with connection.cursor() as cursor:
+        for model in (Person, CategoryEpisode, StatusEpisode, HealthCheck):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@contextlib.contextmanager
+def _sqlite_cache(*, megabytes: int):
+    """A larger SQLite page cache while writing: index inserts at random keys otherwise thrash the default 2 MB."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-1024 * megabytes}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _common_path(paths: list[str]) -> str:
@@ -860,7 +910,7 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
 def people_generate(*, units: list[OrgUnit], count: int, seed: int, start: dt.date = dt.date(2020, 1, 1),
                     end: dt.date = dt.date(2020, 6, 30), cohorts: Iterable[Cohort] = (),
                     clusters: list[Cluster] | None = None,
-                    mix: Iterable[tuple[float, Cohort]] = DEFAULT_MIX, duplicates: int = 0,
+                    mix: Iterable[tuple[float, Cohort]] = DEFAULT_MIX, duplicates: int = 0, analyze: bool = True,
                     progress: Callable[[int, int], None] | None = None, by=None) -> GenerateStats:
     """Generate `count` people over `units` (grids or communities) with their histories; return counts.
 
@@ -868,12 +918,14 @@ def people_generate(*, units: list[OrgUnit], count: int, seed: int, start: dt.da
        people, the rest their profile by the shares in `mix` (clusters drawn from it when None).
     2. Draw each household (names, documents under the unit's county, phones, address) and each
        history, clipped to [start, end]; `duplicates` deliberate second records of earlier people.
-    3. Write in batches inside one transaction, with one audit entry for the run.
+    3. Write in batches inside one transaction, with one audit entry for the run; then, with `analyze`,
+       refresh the planner statistics of the line-list tables.
     """
     if count < 0:
         raise ValueError("count must not be negative")
     return _Generator(units=list(units), count=count, seed=seed, start=start, end=end, cohorts=cohorts,
-                      clusters=clusters, mix=tuple(mix), duplicates=duplicates, progress=progress, by=by).run()
+                      clusters=clusters, mix=tuple(mix), duplicates=duplicates, analyze=analyze, progress=progress,
+                      by=by).run()
 
 
 # -- more grids for large runs ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, demo_users
 from orgunits.demo import demo_tree
+from persons.demo import persons_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         translation.activate("zh-hans")
         counts = demo_tree()
         users = demo_users()
+        people = persons_demo()  # 长青街道's line list as reported on 21 May 2020; skipped once it has people
+        counts["people"] = people.people if people else 0
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)

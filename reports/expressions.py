@@ -1,0 +1,311 @@
+"""The indicator language: a small, safe language for "which people, counted how, as of when".
+
+    count people where category in (hubei, wuhan)
+    count people where category = overseas_returnee and status in (home_quarantine, central_quarantine)
+    count people where category = close_contact started in period
+    count people where status = released started in period and category = overseas_returnee
+    count people where category = overseas_returnee and custom.nat_test = "阴性"
+    count people where category in (hubei, wuhan) started since 2020-01-01
+
+Grammar (keywords are case-insensitive; Chinese values are quoted or bare):
+
+    indicator   := "count" SOURCE ["where" condition]
+    condition   := conjunction ("or" conjunction)*
+    conjunction := negation ("and" negation)*
+    negation    := "not" negation | "(" condition ")" | predicate
+    predicate   := NAME ("=" | "!=" | "<" | "<=" | ">" | ">=") value [when]
+                 | NAME ["not"] "in" "(" value ("," value)* ")" [when]
+    when        := "now"                     -- held at the cut-off (the default)
+                 | "started" "in" "period"   -- began within the reporting period (not a move)
+                 | "ended" "in" "period"     -- ended within the period
+                 | "started" "since" DATE    -- began on or after DATE, up to the cut-off (cumulative)
+                 | "ever"                    -- held at any time up to the cut-off
+    value       := NAME | NUMBER | STRING | DATE
+
+What a NAME means (category, status, sex, age, custom.<key>…) is up to the fact source named by
+SOURCE; the parser only checks the shape, the source checks the names when the indicator is saved.
+Nothing is ever evaluated as Python: the tree is compiled to SQL by the source.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+class ExpressionError(ValueError):
+    """A mistake in an indicator, with its position (0-based character offset)."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self):
+        return _("%(message)s (at character %(pos)d)") % {"message": self.message, "pos": self.position + 1}
+
+
+# ---- the tree ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class When:
+    kind: str = "now"  # now | started_in_period | ended_in_period | started_since | ever
+    since: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    op: str  # = != < <= > >= in not_in
+    values: tuple
+    when: When = field(default_factory=When)
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    part: object
+
+
+@dataclass(frozen=True)
+class Indicator:
+    aggregate: str  # count
+    source: str
+    condition: object | None
+
+
+def predicates_of(node) -> list[Predicate]:
+    """Every predicate in a condition tree, left to right."""
+    if node is None:
+        return []
+    if isinstance(node, Predicate):
+        return [node]
+    if isinstance(node, Not):
+        return predicates_of(node.part)
+    return [p for part in node.parts for p in predicates_of(part)]
+
+
+# ---- tokens --------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<date>\d{4}-\d{2}-\d{2}(?![\w.-]))
+  | (?P<number>-?\d+(?:\.\d+)?(?![\w.-]))
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|“[^”]*”)
+  | (?P<op><=|>=|!=|≠|≤|≥|=|<|>)
+  | (?P<punct>[(),，（）])
+  | (?P<name>[^\s()=<>!,，（）"'“”≠≤≥]+)
+""", re.VERBOSE)
+
+_PUNCT = {"，": ",", "（": "(", "）": ")"}
+_OPS = {"≠": "!=", "≤": "<=", "≥": ">="}
+KEYWORDS = {"count", "where", "and", "or", "not", "in", "now", "started", "ended", "since", "period", "ever"}
+AGGREGATES = {"count"}
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    position: int
+
+    @property
+    def word(self) -> str:
+        return self.text.lower() if self.kind == "name" else ""
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            if text[pos] in "\"'“":
+                raise ExpressionError(_("A quoted value is not closed."), pos)
+            raise ExpressionError(_("Unexpected character %(c)s.") % {"c": text[pos]}, pos)
+        kind = match.lastgroup
+        value = match.group()
+        if kind != "space":
+            if kind == "punct":
+                value = _PUNCT.get(value, value)
+            elif kind == "op":
+                value = _OPS.get(value, value)
+            tokens.append(Token(kind, value, pos))
+        pos = match.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+# ---- parser --------------------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def expect_word(self, word: str) -> Token:
+        if self.tok.word != word:
+            raise ExpressionError(_("Expected “%(w)s” but found %(f)s.") % {"w": word, "f": self._found()},
+                                  self.tok.position)
+        return self.advance()
+
+    def _found(self) -> str:
+        return f"“{self.tok.text}”" if self.tok.kind != "end" else _("the end")
+
+    def indicator(self) -> Indicator:
+        tok = self.tok
+        if tok.word not in AGGREGATES:
+            raise ExpressionError(_("An indicator starts with “count”."), tok.position)
+        self.advance()
+        source = self.tok
+        if source.kind != "name" or source.word in KEYWORDS:
+            raise ExpressionError(_("Name what is counted, e.g. “count people”."), source.position)
+        self.advance()
+        condition = None
+        if self.tok.word == "where":
+            self.advance()
+            condition = self.condition()
+        if self.tok.kind != "end":
+            raise ExpressionError(_("Unexpected %(f)s: expected “and”, “or” or the end.") % {"f": self._found()},
+                                  self.tok.position)
+        return Indicator(aggregate=tok.word, source=source.word, condition=condition)
+
+    def condition(self):
+        parts = [self.conjunction()]
+        while self.tok.word == "or":
+            self.advance()
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def conjunction(self):
+        parts = [self.negation()]
+        while self.tok.word == "and":
+            self.advance()
+            parts.append(self.negation())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def negation(self):
+        if self.tok.word == "not":
+            self.advance()
+            return Not(self.negation())
+        if self.tok.text == "(" and self.tok.kind == "punct":
+            self.advance()
+            inner = self.condition()
+            if self.tok.text != ")":
+                raise ExpressionError(_("A “(” is not closed: expected “)” but found %(f)s.") % {"f": self._found()},
+                                      self.tok.position)
+            self.advance()
+            return inner
+        return self.predicate()
+
+    def predicate(self) -> Predicate:
+        name = self.tok
+        if name.kind != "name" or name.word in KEYWORDS:
+            raise ExpressionError(_("Expected a field such as category, status or custom.<key>, found %(f)s.")
+                                  % {"f": self._found()}, name.position)
+        self.advance()
+        if self.tok.kind == "op":
+            op = self.advance().text
+            values = (self.value(),)
+        else:
+            negated = False
+            if self.tok.word == "not":
+                self.advance()
+                negated = True
+            if self.tok.word != "in":
+                raise ExpressionError(_("After %(n)s expected a comparison (=, !=, <, >…) or “in”, found %(f)s.")
+                                      % {"n": name.text, "f": self._found()}, self.tok.position)
+            self.advance()
+            op = "not_in" if negated else "in"
+            values = self.value_list()
+        return Predicate(name=name.text.lower() if not name.text.lower().startswith("custom.") else
+                         "custom." + name.text[7:], op=op, values=values, when=self.when(), position=name.position)
+
+    def value_list(self) -> tuple:
+        if self.tok.text != "(":
+            raise ExpressionError(_("Expected “(” to open the list of values, found %(f)s.") % {"f": self._found()},
+                                  self.tok.position)
+        self.advance()
+        values = [self.value()]
+        while self.tok.text == ",":
+            self.advance()
+            values.append(self.value())
+        if self.tok.text != ")":
+            raise ExpressionError(_("Expected “,” or “)” in the list of values, found %(f)s.") % {"f": self._found()},
+                                  self.tok.position)
+        self.advance()
+        return tuple(values)
+
+    def value(self):
+        tok = self.tok
+        if tok.kind == "string":
+            self.advance()
+            return tok.text[1:-1].replace('\\"', '"').replace("\\'", "'")
+        if tok.kind == "number":
+            self.advance()
+            return float(tok.text) if "." in tok.text else int(tok.text)
+        if tok.kind == "date":
+            self.advance()
+            return _date(tok)
+        if tok.kind == "name" and tok.word not in KEYWORDS:
+            self.advance()
+            return tok.text
+        raise ExpressionError(_("Expected a value, found %(f)s.") % {"f": self._found()}, tok.position)
+
+    def when(self) -> When:
+        word = self.tok.word
+        if word == "now":
+            self.advance()
+            return When("now")
+        if word == "ever":
+            self.advance()
+            return When("ever")
+        if word in ("started", "ended"):
+            self.advance()
+            if self.tok.word == "in":
+                self.advance()
+                self.expect_word("period")
+                return When(f"{word}_in_period")
+            if word == "started" and self.tok.word == "since":
+                self.advance()
+                if self.tok.kind != "date":
+                    raise ExpressionError(_("Expected a date such as 2020-01-01 after “since”."), self.tok.position)
+                return When("started_since", since=_date(self.advance()))
+            raise ExpressionError(_("Expected “in period”%(since)s after “%(w)s”.")
+                                  % {"since": _(" or “since <date>”") if word == "started" else "", "w": word},
+                                  self.tok.position)
+        return When("now")
+
+
+def _date(tok: Token) -> dt.date:
+    try:
+        return dt.date.fromisoformat(tok.text)
+    except ValueError:
+        raise ExpressionError(_("%(d)s is not a valid date.") % {"d": tok.text}, tok.position) from None
+
+
+def parse(text: str) -> Indicator:
+    """Parse an indicator; raises ExpressionError naming the mistake and its position."""
+    if not text or not text.strip():
+        raise ExpressionError(_("The indicator is empty."), 0)
+    return _Parser(text).indicator()
