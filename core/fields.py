@@ -20,6 +20,11 @@ class PathField(models.CharField):
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
 
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["db_index"] = self.db_index  # always explicit: this field's default differs from CharField's
+        return name, path, args, kwargs
+
 
 def _glob_escape(prefix: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in prefix)

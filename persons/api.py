@@ -1,17 +1,22 @@
 """Line-list endpoints: the same services, selectors and scope as the pages."""
 
-from django.http import HttpRequest
+import datetime as dt
+import json
+
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
-from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, PERSONS_VIEW_FULL
+from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_VIEW, PERSONS_VIEW_FULL
 from core.audit import audit_record
 from core.errors import DomainError
 from core.pagination import keyset_page
-from persons import selectors, services
+from persons import importing, selectors, services
 from persons.identity import mask_doc, mask_phone
-from persons.models import Category, ManagementStatus, Person
+from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
     CategoryEndIn,
     CategoryIn,
@@ -161,3 +166,79 @@ def check_create(request: HttpRequest, person_id: int, payload: CheckIn):
                                          temperature=payload.temperature, symptoms=payload.symptoms,
                                          result=payload.result, note=payload.note, by=request.user)
     return Status(201, check)
+
+
+# -- import (人员导入): a background job with its status and error file ------------------------------------
+
+class ImportJobOut(Schema):
+    id: int
+    state: str
+    state_label: str
+    unit: str
+    filename: str
+    keep_valid: bool
+    total_rows: int
+    processed_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    error_rows: int
+    message: str
+    error_file: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def _job_out(job: ImportJob) -> dict:
+    return {"id": job.pk, "state": job.state, "state_label": job.get_state_display(), "unit": job.unit.code,
+            "filename": job.filename, "keep_valid": job.keep_valid, "total_rows": job.total_rows,
+            "processed_rows": job.processed_rows, "created": job.created, "updated": job.updated,
+            "unchanged": job.unchanged, "error_rows": job.error_rows, "message": job.message,
+            "error_file": reverse("api:person_import_errors", args=[job.pk]) if job.error_file else None,
+            "created_at": job.created_at, "finished_at": job.finished_at}
+
+
+@router.post("/person-imports", response={202: ImportJobOut}, url_name="person_import_create",
+             summary="Import people from a CSV or XLSX file (checked whole first; runs in the background)")
+def import_create(request: HttpRequest, file: File[UploadedFile], unit: Form[str], keep_valid: Form[bool] = False,
+                  mapping: Form[str | None] = None, columns: Form[str | None] = None):
+    access.require(request.user, PERSONS_IMPORT)
+    target = access.unit_get_for_user(request.user, unit, perm=PERSONS_IMPORT)
+    saved = None
+    if mapping:
+        saved = ImportMapping.objects.filter(name=mapping).first()
+        if saved is None:
+            raise DomainError("unknown_mapping", _("No column mapping is named %(name)s.") % {"name": mapping},
+                              fields={"mapping": [_("Unknown mapping.")]})
+    try:
+        explicit = json.loads(columns) if columns else None
+    except ValueError:
+        explicit = []
+    if explicit is not None and not (isinstance(explicit, dict) and all(isinstance(v, str) for v in explicit.values())):
+        raise DomainError("invalid_mapping", _("columns is a JSON object {column title: field key}."),
+                          fields={"columns": [_("Not a JSON object.")]})
+    job = importing.import_job_create(unit=target, uploaded_file=file, filename=file.name, mapping=saved,
+                                      columns=explicit, keep_valid=keep_valid, by=request.user)
+    job.refresh_from_db()  # the job may already have run (TASKS_RUN_INLINE)
+    return Status(202, _job_out(job))
+
+
+@router.get("/person-imports", response=list[ImportJobOut], url_name="person_import_list",
+            summary="Recent imports into units in scope")
+def import_list(request: HttpRequest):
+    access.require(request.user, PERSONS_IMPORT)
+    return [_job_out(job) for job in importing.import_jobs_for_user(request.user).order_by("-created_at")[:100]]
+
+
+@router.get("/person-imports/{job_id}", response=ImportJobOut, url_name="person_import_get",
+            summary="An import's state and progress")
+def import_get(request: HttpRequest, job_id: int):
+    return _job_out(importing.import_job_get_for_user(request.user, job_id))
+
+
+@router.get("/person-imports/{job_id}/errors", url_name="person_import_errors",
+            summary="The rows that could not be imported, with the reasons (same format as the file)")
+def import_errors(request: HttpRequest, job_id: int):
+    job = importing.import_job_get_for_user(request.user, job_id)
+    handle = importing.import_error_file_open(job=job, by=request.user)
+    return FileResponse(handle, as_attachment=True, filename=job.error_file.name.rsplit("/", 1)[-1])

@@ -20,6 +20,7 @@ from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from orgunits.models import OrgUnit, Site
+from persons.identity import normalize_doc_number
 from persons.models import (
     Category,
     CategoryEpisode,
@@ -31,7 +32,6 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
-from persons.identity import normalize_doc_number
 from persons.validation import person_clean
 
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts import services as account_services
 from core.models import AuditEntry
 from orgunits import services as unit_services
-from persons.models import CustomField, Person
+from persons.models import CustomField, ImportJob, Person
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -39,6 +39,8 @@ def _objects_of_b(cast):
     person_b = Person.objects.create(name="月塘居民", doc_number="431302199001011239", grid=cast.grid_b,
                                      unit_path=cast.grid_b.path)
     field = CustomField.objects.create(key="nat", label="核酸", type="text")
+    job_b = ImportJob.objects.create(unit=cast.community_b, unit_path=cast.community_b.path, filename="b.csv",
+                                     file="imports/b.csv", error_file="imports/errors/b-errors.csv")
     page_b = {"pk": person_b.pk}
     api_b = {"person_id": person_b.pk}
     return {
@@ -56,6 +58,8 @@ def _objects_of_b(cast):
         "api:status_set": api_b,
         "api:checks_list": api_b,
         "api:check_create": api_b,
+        "api:person_import_get": {"job_id": job_b.pk},
+        "api:person_import_errors": {"job_id": job_b.pk},
         "orgunits:detail": code_b,
         "orgunits:child_create": code_b,
         "orgunits:rename": code_b,

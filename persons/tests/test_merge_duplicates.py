@@ -10,7 +10,15 @@ from accounts.roles import PERSONS_MERGE
 from core.models import AuditEntry
 from persons import services
 from persons.duplicates import duplicates_scan
-from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, PersonMerge, StatusEpisode
+from persons.models import (
+    Category,
+    CategoryEpisode,
+    HealthCheck,
+    ManagementStatus,
+    Person,
+    PersonMerge,
+    StatusEpisode,
+)
 from persons.tests.conftest import resident_id
 
 TZ = timezone.get_fixed_timezone(8 * 60)

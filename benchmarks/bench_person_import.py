@@ -1,0 +1,161 @@
+"""Importing people: a 1,000,000-row CSV through people_import (both passes) vs. raw sqlite3 executemany.
+
+A deterministic CSV (valid resident IDs, names, phones, addresses, 20 grids under 5 communities of one
+street) is imported by a street officer through the real path: pass 1 checks every row with
+person_clean, grid scope, repeated documents and people registered elsewhere; pass 2 writes in one
+transaction. Then, in the same run, the rows it wrote are inserted again into an empty copy of the
+person table (same indexes) with plain sqlite3 executemany: the floor any Python import could reach.
+BENCH_PEOPLE sets the size (default 1,000,000). Peak memory is the process's peak resident set size
+(getrusage ru_maxrss), read right after the import and before the raw insert loads its rows.
+"""
+
+import csv
+import datetime as dt
+import os
+import random
+import re
+import resource
+import sqlite3
+import time
+from pathlib import Path
+
+from django.db import connection
+from django.test import override_settings
+from stdnum.cn import ric
+
+from accounts.models import Membership, User
+from accounts.roles import Role
+from core.fields import SEPARATOR
+from orgunits.models import OrgUnit
+from persons.importing import SQLITE_CACHE_MB, people_import
+from persons.models import ImportJob, Person
+
+SIZE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
+COMMUNITIES, GRIDS = 5, 4
+REGIONS = ["431302", "431321", "431322", "431381", "431382"]  # 娄星区, 双峰县, 新化县, 冷水江市, 涟源市
+SURNAMES = "刘李王张陈周黄杨罗彭曾肖谭吴胡唐邓贺邹赵谢袁龚蒋孙朱何徐郭马"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文斌玉梅春林海燕辉鹏飞"
+RELATIONS = ["户主", "配偶", "子女", "子女", "父母"]
+FIRST_BIRTH = dt.date(1938, 1, 1).toordinal()
+HEADER = ["姓名", "性别", "身份证号码", "手机号码", "现住址", "网格编码", "与户主关系", "备注"]
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+
+
+def _unit(code, name, kind, parent=None):
+    return OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, source="local",
+                                  path=(parent.path if parent else "") + code + SEPARATOR,
+                                  depth=(parent.depth + 1) if parent else 1)
+
+
+def _units() -> tuple[OrgUnit, list[OrgUnit], User]:
+    """湖南省 > 娄底市 > 娄星区 > 长青街道 > 5 communities × 4 grids, and the street's officer."""
+    province = _unit("430000", "湖南省", "province")
+    city = _unit("431300", "娄底市", "prefecture", province)
+    county = _unit("431302", "娄星区", "county", city)
+    street = _unit("431302004", "长青街道", "township", county)
+    grids = []
+    for c in range(1, COMMUNITIES + 1):
+        community = _unit(f"431302004{c:03d}", f"长青{c}社区", "community", street)
+        grids += [_unit(f"{community.code}-{g:02d}", f"{community.name}第{g}网格", "grid", community)
+                  for g in range(1, GRIDS + 1)]
+    officer = User.objects.create_user(username="bench_officer", password="Bench-password-2020")
+    Membership.objects.create(user=officer, role=Role.STREET_OFFICER, unit=street, unit_path=street.path)
+    return street, grids, officer
+
+
+def _generate(path: Path, n: int, grids: list[OrgUnit]) -> None:
+    """Write `n` valid people, row by row (nothing held in memory); the same file for the same `n`."""
+    rng = random.Random(20200521)
+    days = 30000  # birth dates from 1938 to 2020
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for i in range(n):
+            region, rest = REGIONS[i % len(REGIONS)], i // len(REGIONS)
+            born = dt.date.fromordinal(FIRST_BIRTH + rest % days)
+            seq = (rest // days) * 37 % 1000  # (region, birth, seq) differs for every i
+            body = f"{region}{born:%Y%m%d}{seq:03d}"
+            number = body + ric.calc_check_digit(body + "0")
+            grid = grids[i % len(grids)]
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            if i % 50 == 0:
+                phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
+            writer.writerow([name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
+                             phone, f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
+                             grid.code, RELATIONS[i % len(RELATIONS)], ""])
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _raw_insert(db_path: str) -> tuple[int, float]:
+    """Insert the imported rows again into an empty copy of the table with plain executemany."""
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=NORMAL")
+    raw.execute("PRAGMA foreign_keys=ON")
+    raw.execute(f"PRAGMA cache_size = {-1024 * SQLITE_CACHE_MB}")  # as the import's pass 2 has
+    table = Person._meta.db_table
+    schema = [sql for (sql,) in raw.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+                                             "ORDER BY type DESC", [table])]
+    raw.execute(f'DROP TABLE IF EXISTS "{table}_raw"')
+    for sql in schema:  # the table first ("table" sorts after "index" descending), then each index
+        sql = re.sub(r'INDEX "([^"]+)"', r'INDEX "\1_raw"', sql.replace(f'"{table}"', f'"{table}_raw"'))
+        raw.execute(sql)
+    columns = [f.column for f in Person._meta.concrete_fields if not f.primary_key]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    rows = raw.execute(f'SELECT {listed} FROM "{table}" ORDER BY id').fetchall()
+    started = time.perf_counter()
+    raw.execute("BEGIN IMMEDIATE")
+    raw.executemany(f'INSERT INTO "{table}_raw" ({listed}) VALUES ({", ".join("?" * len(columns))})', rows)
+    raw.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    raw.execute(f'DROP TABLE "{table}_raw"')
+    raw.close()
+    return len(rows), elapsed
+
+
+def main():
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    street, grids, officer = _units()
+    path = BENCH_DIR / f"people-{SIZE}.csv"
+    started = time.perf_counter()
+    _generate(path, SIZE, grids)
+    print(f"   {path.relative_to(ROOT)}: {SIZE:,} rows, {path.stat().st_size / 2**20:.0f} MB "
+          f"(written in {time.perf_counter() - started:.1f} s)")
+
+    marks = {}
+
+    def progress(phase, done, total):
+        marks[phase] = time.perf_counter()
+        if phase == "check" and done % 200_000 < 2000:
+            print(f"   … checked {done:,} rows")
+
+    try:
+        with override_settings(MEDIA_ROOT=str(BENCH_DIR)):
+            job = ImportJob.objects.create(unit=street, unit_path=street.path, file=path.name, filename=path.name,
+                                           created_by=officer)
+            started = time.perf_counter()
+            people_import(job=job, progress=progress)
+            elapsed = time.perf_counter() - started
+    finally:
+        path.unlink(missing_ok=True)  # regenerated on every run; 90 MB at full size
+    peak = _peak_mb()
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and job.created == SIZE, (job.state, job.message)
+    ours = SIZE / elapsed
+    checked = marks["check"] - started
+    print(f"   people_import: {elapsed:.1f} s, {ours:,.0f} rows/s (pass 1 {checked:.1f} s, pass 2 "
+          f"{elapsed - checked:.1f} s); peak RSS {peak:.0f} MB (ru_maxrss)")
+    if connection.vendor != "sqlite":
+        print("   raw executemany reference: SQLite only")
+        return
+    count, raw_elapsed = _raw_insert(connection.settings_dict["NAME"])
+    raw_rate = count / raw_elapsed
+    print(f"   raw sqlite3 executemany (same rows, empty copy of the table, same indexes and pragmas, "
+          f"{SQLITE_CACHE_MB} MB cache): {raw_elapsed:.1f} s, {raw_rate:,.0f} rows/s")
+    print(f"   ours / raw: {ours / raw_rate:.2f} (goal ≥ 0.25); ≥ 20,000 rows/s: {'yes' if ours >= 20000 else 'NO'}; "
+          f"peak < 500 MB: {'yes' if peak < 500 else 'NO'}")

@@ -1,0 +1,63 @@
+"""The one small interface between the report engine and the apps that hold facts.
+
+An app offers a fact source (e.g. persons offers "people") by registering it in its AppConfig.ready.
+The engine parses an indicator, finds its source by the name after "count", and asks the source to
+check the names, to count per unit path, or to list the people behind a count. The engine never
+imports a domain app, so a new app becomes reportable without touching `reports`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reports.expressions import ExpressionError, Indicator
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time frame of a computation: the cut-off and the start of the reporting period."""
+
+    cutoff: dt.datetime
+    period_start: dt.datetime
+
+
+class FactSource:
+    """What a domain app implements to make its facts countable."""
+
+    name = ""
+    #: the names an indicator may use, with a one-line description each (shown in the editor)
+    vocabulary: dict[str, str] = {}
+
+    def check(self, indicator: Indicator) -> None:
+        """Raise ExpressionError (with the position) for a name or value the source does not know."""
+        raise NotImplementedError
+
+    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
+        """The count per unit path (the leaf unit each counted item belonged to at the cut-off),
+        within the subtree `under`. One set-based query; the engine sums paths into any unit."""
+        raise NotImplementedError
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        """The ids of the items counted within the subtree `under` (the drill-down)."""
+        raise NotImplementedError
+
+
+_SOURCES: dict[str, FactSource] = {}
+
+
+def source_register(source: FactSource) -> None:
+    """Offer a fact source to the report engine (called from an app's ready())."""
+    _SOURCES[source.name] = source
+
+
+def source_for(indicator: Indicator) -> FactSource:
+    try:
+        return _SOURCES[indicator.source]
+    except KeyError:
+        from django.utils.translation import gettext as _
+
+        raise ExpressionError(_("Nothing called “%(s)s” can be counted; known: %(known)s.")
+                              % {"s": indicator.source, "known": ", ".join(sorted(_SOURCES))}, 6) from None
+
+
+def sources() -> dict[str, FactSource]:
+    return dict(_SOURCES)
