@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "orgunits",
     "accounts",
     "persons",
+    "reports",
     "dashboard",
 ]
 

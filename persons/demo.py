@@ -90,3 +90,28 @@ def persons_demo() -> GenerateStats | None:
     if Person.objects.filter(unit_path__under=street.path).exists():
         return None
     return changqing_scenario(seed=DEMO_SEED)
+
+
+NAT_TEST_FIELD = "nat_test"
+NAT_TEST_FROM = dt.date(2020, 3, 15)  # the 口径 change of the returnee report: tests counted from this day
+
+
+def nat_test_demo() -> int:
+    """The additional field 核酸检测 (nucleic-acid test) and its values for the returnees who arrived from
+    2020-03-15 on, when the returnee report gained its column; idempotent. Returns values set."""
+    from persons.models import CategoryEpisode, CustomField
+    from persons.services import custom_field_save
+
+    if not CustomField.objects.filter(key=NAT_TEST_FIELD).exists():
+        custom_field_save(data={"key": NAT_TEST_FIELD, "label": "核酸检测", "label_en": "nucleic-acid test",
+                                "type": "choice", "choices": ["阴性", "阳性", "未检测"],
+                                "help_text": "境外返娄人员的核酸检测结果"}, by=None)
+    since = timezone.make_aware(dt.datetime.combine(NAT_TEST_FROM, dt.time()))
+    ids = (CategoryEpisode.objects.filter(category__code="overseas_returnee", start__gte=since,
+                                          unit_path__startswith=OrgUnit.objects.get(code=DEMO_STREET).path)
+           .values_list("person_id", flat=True))
+    people = [p for p in Person.objects.filter(pk__in=ids).order_by("pk") if NAT_TEST_FIELD not in p.custom]
+    for p in people:  # deterministic: every returnee of that period tested, all negative
+        p.custom = {**p.custom, NAT_TEST_FIELD: "阴性"}
+    Person.objects.bulk_update(people, ["custom"], batch_size=1000)
+    return len(people)

@@ -5,7 +5,8 @@ from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, demo_users
 from orgunits.demo import demo_tree
-from persons.demo import persons_demo
+from persons.demo import nat_test_demo, persons_demo
+from reports.demo import reports_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         users = demo_users()
         people = persons_demo()  # 长青街道's line list as reported on 21 May 2020; skipped once it has people
         counts["people"] = people.people if people else 0
+        counts["test results"] = nat_test_demo()
+        counts["form versions"] = reports_demo()
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)

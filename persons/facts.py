@@ -1,0 +1,164 @@
+"""The line list as a fact source for the report engine: "count people where …".
+
+Names an indicator may use:
+    category   a category code held (episode), e.g. category in (hubei, wuhan)
+    status     a management status code (episode), e.g. status = home_quarantine
+    sex        M / F / U
+    age        whole years at the cut-off
+    doc_type   resident_id, passport, hk_macao, taiwan, other
+    custom.<key>  an additional field's value
+
+Category and status predicates take a time sense (now, started in period, ended in period,
+started since DATE, ever). A count is grouped by the unit the person belonged to at that time: the
+unit path of the first positive category/status predicate of a top-level "and" (episodes carry the
+unit path they were held under), or the person's current unit when there is none.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from persons.models import Category, CategoryEpisode, CustomField, ManagementStatus, Person, StatusEpisode
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
+from reports.facts import FactSource, Window
+
+EPISODE_NAMES = {"category": (CategoryEpisode, Category, "category_id"),
+                 "status": (StatusEpisode, ManagementStatus, "status_id")}
+PERSON_FIELDS = {"sex": "sex", "doc_type": "doc_type"}
+_OPS = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+
+
+def _codes_to_ids(model, values, position) -> list[int]:
+    ids = dict(model.objects.filter(code__in=[str(v) for v in values]).values_list("code", "id"))
+    unknown = [str(v) for v in values if str(v) not in ids]
+    if unknown:
+        raise ExpressionError(_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, position)
+    return list(ids.values())
+
+
+def _time_q(when, window: Window) -> Q:
+    cutoff, start = window.cutoff, window.period_start
+    if when.kind == "now":
+        return Q(start__lte=cutoff) & (Q(end__isnull=True) | Q(end__gt=cutoff))
+    if when.kind == "started_in_period":
+        return Q(start__gte=start, start__lt=cutoff, continued=False)
+    if when.kind == "ended_in_period":
+        return Q(end__gte=start, end__lt=cutoff)
+    if when.kind == "started_since":
+        since = timezone.make_aware(dt.datetime.combine(when.since, dt.time()))
+        return Q(start__gte=since, start__lt=cutoff, continued=False)
+    return Q(start__lt=cutoff)  # ever
+
+
+class PeopleSource(FactSource):
+    name = "people"
+    vocabulary = {
+        "category": "category code held, e.g. category in (hubei, wuhan)",
+        "status": "management status, e.g. status = home_quarantine",
+        "sex": "M, F or U",
+        "age": "whole years at the cut-off",
+        "doc_type": "resident_id, passport, hk_macao, taiwan, other",
+        "custom.<key>": "an additional field",
+    }
+
+    def check(self, indicator: Indicator) -> None:
+        keys = set(CustomField.objects.values_list("key", flat=True))
+        for p in predicates_of(indicator.condition):
+            if p.name in EPISODE_NAMES:
+                if p.op not in ("=", "!=", "in", "not_in"):
+                    raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
+                _codes_to_ids(EPISODE_NAMES[p.name][1], p.values, p.position)
+            elif p.name in PERSON_FIELDS or p.name == "age":
+                if p.when.kind != "now":
+                    raise ExpressionError(_("Only categories and statuses take a time such as “started in period”."),
+                                          p.position)
+            elif p.name.startswith("custom."):
+                if p.name[7:] not in keys:
+                    raise ExpressionError(_("No additional field has the key %(k)s.") % {"k": p.name[7:]}, p.position)
+            else:
+                raise ExpressionError(_("Unknown field %(n)s; people have: %(known)s.")
+                                      % {"n": p.name, "known": ", ".join(self.vocabulary)}, p.position)
+
+    # -- compiling -----------------------------------------------------------------------------------
+
+    def _predicate_q(self, p: Predicate, window: Window, person_prefix: str, person_ref: str) -> Q:
+        if p.name in EPISODE_NAMES:
+            model, ref_model, id_field = EPISODE_NAMES[p.name]
+            ids = _codes_to_ids(ref_model, p.values, p.position)
+            exists = Exists(model.objects.filter(_time_q(p.when, window), person_id=OuterRef(person_ref),
+                                                 **{f"{id_field}__in": ids}))
+            return ~Q(exists) if p.op in ("!=", "not_in") else Q(exists)
+        if p.name == "age":
+            years = int(p.values[0])
+            day = timezone.localtime(window.cutoff).date()
+            born_by = _years_before(day, years)  # age >= n  <=>  born on or before this day
+            field = f"{person_prefix}birth_date"
+            ops = {">=": Q(**{f"{field}__lte": born_by}), "<": Q(**{f"{field}__gt": born_by}),
+                   ">": Q(**{f"{field}__lte": _years_before(day, years + 1)}),
+                   "<=": Q(**{f"{field}__gt": _years_before(day, years + 1)}),
+                   "=": Q(**{f"{field}__lte": born_by, f"{field}__gt": _years_before(day, years + 1)}),
+                   "!=": ~Q(**{f"{field}__lte": born_by, f"{field}__gt": _years_before(day, years + 1)})}
+            if p.op not in ops:
+                raise ExpressionError(_("age is compared with a number."), p.position)
+            return ops[p.op]
+        field = f"{person_prefix}{PERSON_FIELDS.get(p.name) or 'custom__' + p.name[7:]}"
+        if p.op in ("in", "not_in"):
+            q = Q(**{f"{field}__in": list(p.values)})
+            return ~q if p.op == "not_in" else q
+        if p.op == "!=":
+            return ~Q(**{field: p.values[0]})
+        return Q(**{f"{field}__{_OPS[p.op]}": p.values[0]})
+
+    def _q(self, node, window, person_prefix, person_ref, skip=None) -> Q:
+        if node is None or node is skip:
+            return Q()
+        if isinstance(node, Predicate):
+            return self._predicate_q(node, window, person_prefix, person_ref)
+        if isinstance(node, Not):
+            return ~self._q(node.part, window, person_prefix, person_ref)
+        parts = [self._q(part, window, person_prefix, person_ref, skip) for part in node.parts if part is not skip]
+        q = Q()
+        for part in parts:
+            q = (q & part) if isinstance(node, And) else (q | part)
+        return q
+
+    def _anchor(self, condition) -> Predicate | None:
+        candidates = [condition] if isinstance(condition, Predicate) else (
+            list(condition.parts) if isinstance(condition, And) else [])
+        for c in candidates:
+            if isinstance(c, Predicate) and c.name in EPISODE_NAMES and c.op in ("=", "in"):
+                return c
+        return None
+
+    def _base(self, indicator: Indicator, window: Window, under: str):
+        """(queryset, person id field, path field): the rows to count, each with its unit path."""
+        condition = indicator.condition
+        anchor = self._anchor(condition)
+        if anchor is None:
+            qs = Person.objects.filter(unit_path__under=under).filter(self._q(condition, window, "", "pk"))
+            return qs, "id", "unit_path"
+        model, ref_model, id_field = EPISODE_NAMES[anchor.name]
+        ids = _codes_to_ids(ref_model, anchor.values, anchor.position)
+        qs = model.objects.filter(_time_q(anchor.when, window), unit_path__under=under, **{f"{id_field}__in": ids})
+        qs = qs.filter(self._q(condition, window, "person__", "person_id", skip=anchor))
+        return qs, "person_id", "unit_path"
+
+    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
+        qs, person_field, path_field = self._base(indicator, window, under)
+        rows = qs.order_by().values(path_field).annotate(n=Count(person_field, distinct=True))
+        return {r[path_field]: r["n"] for r in rows}
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        qs, person_field, _path = self._base(indicator, window, under)
+        return list(qs.order_by().values_list(person_field, flat=True).distinct())
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+

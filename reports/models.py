@@ -1,0 +1,144 @@
+"""Statistical report forms (报表), their dated versions (口径), and submissions.
+
+A form's cells are indicators over the line list (or manual entries for facts the system does not
+hold). Changing the criteria is a new FormVersion effective from a date: a report for an earlier day
+is computed under the version in force that day, so the past never changes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import PathField
+from orgunits.models import OrgUnit
+
+
+class Form(models.Model):
+    class Period(models.TextChoices):
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+        MONTHLY = "monthly", _("monthly")
+
+    class Rows(models.TextChoices):
+        CHILDREN = "children", _("one row per unit below, with a total")
+        UNIT = "unit", _("one row for the unit")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.DAILY)
+    cutoff_minutes = models.PositiveSmallIntegerField(
+        _("cut-off (minutes after midnight)"), default=15 * 60,
+        help_text=_("900 is 15:00; 1440 is 24:00 (midnight at the end of the day)."))
+    due_minutes = models.PositiveSmallIntegerField(_("due after the cut-off (minutes)"), default=120)
+    rows = models.CharField(_("rows"), max_length=10, choices=Rows.choices, default=Rows.CHILDREN)
+    unit_kind = models.CharField(_("submitted by units of kind"), max_length=16, choices=OrgUnit.Kind.choices,
+                                 default=OrgUnit.Kind.TOWNSHIP)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("report form")
+        verbose_name_plural = _("report forms")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (translation.get_language() or "").startswith("en") else self.name_zh
+
+
+class FormVersion(models.Model):
+    """The criteria (口径) of a form from `effective_from` on: its columns and validation rules.
+
+    columns: [{"key", "label_zh", "label_en", "kind": "indicator"|"manual", "expression"}]
+    rules:   [{"left", "op", "right", "importance": "error"|"warning", "message_zh", "message_en"}]
+    """
+
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="versions")
+    effective_from = models.DateField(_("effective from"))
+    columns = models.JSONField(_("columns"))
+    rules = models.JSONField(_("validation rules"), default=list, blank=True)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form version")
+        verbose_name_plural = _("form versions")
+        ordering = ["form", "effective_from"]
+        constraints = [models.UniqueConstraint(fields=["form", "effective_from"], name="form_version_unique_date")]
+
+    def __str__(self):
+        return f"{self.form.code} @ {self.effective_from}"
+
+    def column(self, key: str) -> dict | None:
+        return next((c for c in self.columns if c["key"] == key), None)
+
+
+class Submission(models.Model):
+    """A form for one unit and one period: computed, completed, validated, submitted, reviewed."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="submissions")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(_("unit path"))
+    day = models.DateField(_("period"), help_text="the day the period ends on")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    values = models.JSONField(_("values"), default=dict)
+    manual = models.JSONField(_("manual values"), default=dict, blank=True)
+    issues = models.JSONField(_("validation"), default=list, blank=True)
+    explanation = models.TextField(_("explanation of warnings"), blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_comment = models.TextField(_("review comment"), blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    lock_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-day", "form__order"]
+        constraints = [models.UniqueConstraint(fields=["form", "unit", "day"], name="submission_unique")]
+        indexes = [models.Index(fields=["day", "unit_path"], name="submission_day_unit_idx")]
+
+    def __str__(self):
+        return f"{self.form.code} {self.unit.code} {self.day}"
+
+
+class SubmissionRevision(models.Model):
+    """Every submitted (and every reviewed) state of a submission, kept for good."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=Submission.State.choices)
+    values = models.JSONField()
+    manual = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "revision", "at"]
+        constraints = [models.UniqueConstraint(fields=["submission", "revision", "state"],
+                                               name="submission_revision_unique",
+                                               condition=~Q(state="draft"))]
+
+    def __str__(self):
+        return f"{self.submission} r{self.revision} {self.state}"
