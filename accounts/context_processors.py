@@ -11,6 +11,7 @@ from accounts.roles import (
     PERSONS_EDIT,
     PERSONS_MERGE,
     PERSONS_VIEW,
+    REPORTS_VIEW,
     USERS_MANAGE,
 )
 
@@ -18,6 +19,7 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("persons:today", _("Today"), PERSONS_EDIT),
     ("persons:list", _("People"), PERSONS_VIEW),
+    ("reports:today", _("Reports"), REPORTS_VIEW),
     ("persons:duplicates", _("Duplicates"), PERSONS_MERGE),
     ("persons:fields", _("Fields"), FIELDS_MANAGE),
     ("orgunits:tree", _("Units"), ORGUNITS_VIEW),

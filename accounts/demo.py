@@ -12,6 +12,7 @@ DEMO_PASSWORD = "Fangkong-demo-2020"
 DEMO_USERS = [
     ("admin", "系统管理员", Role.ADMIN, DEMO_CITY),
     ("command", "市指挥部值班员", Role.COMMAND, DEMO_CITY),
+    ("louxing", "娄星区指挥部值班员", Role.COMMAND, "431302"),
     ("heying", "贺英", Role.STREET_OFFICER, DEMO_STREET),
     ("sanyuan", "三元社区干部", Role.COMMUNITY_WORKER, DEMO_STREET + "001"),
     ("grid1", "三元社区网格员", Role.GRID_WORKER, grid_code(DEMO_STREET + "001", 1)),

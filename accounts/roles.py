@@ -42,6 +42,10 @@ PERSONS_EXPORT = "persons.export"  # masked exports
 PERSONS_EXPORT_FULL = "persons.export_full"
 PERSONS_MERGE = "persons.merge"  # review probable duplicates and merge
 FIELDS_MANAGE = "persons.fields"  # additional fields (新增要素) and categories
+REPORTS_VIEW = "reports.view"  # computed reports and their drill-down (people masked)
+REPORTS_SUBMIT = "reports.submit"  # compute, fill manual cells, submit
+REPORTS_REVIEW = "reports.review"  # approve or return the reports of the units below
+FORMS_MANAGE = "reports.forms"  # indicators, forms and their versions (口径)
 
 ALL = "*"
 
@@ -49,11 +53,12 @@ _PERSONS_WORK = {PERSONS_VIEW, PERSONS_VIEW_FULL, PERSONS_EDIT}
 
 PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {ALL},
-    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT},
+    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT, REPORTS_VIEW, REPORTS_REVIEW},
     Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW, *_PERSONS_WORK, PERSONS_IMPORT,
-                          PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE},
+                          PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE, REPORTS_VIEW, REPORTS_SUBMIT,
+                          REPORTS_REVIEW},
     Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, *_PERSONS_WORK, PERSONS_IMPORT,
-                            PERSONS_EXPORT, PERSONS_MERGE},
+                            PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW},
     Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK},
     Role.LIAISON: {ORGUNITS_VIEW, *_PERSONS_WORK},
     Role.AUDITOR: {ORGUNITS_VIEW, AUDIT_VIEW},

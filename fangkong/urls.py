@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("orgunits.urls")),
     path("sites/", include(site_urlpatterns)),
     path("persons/", include("persons.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", include(audit_urlpatterns)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -151,6 +151,7 @@ def rules_check(version: FormVersion, table_rows: list[dict], total: dict, previ
                 broken = not _OPS[op](left, right)
             if broken:
                 message = rule.get("message_en") if _english() else rule.get("message_zh")
+                message = f"{name}: {message}" if message else None
                 issues.append({"row": code, "row_name": name, "importance": rule.get("importance", "error"),
                                "rule": f"{rule['left']} {op} {rule['right']}",
                                "message": message or _("%(row)s: %(l)s %(op)s %(r)s does not hold.") % {

@@ -40,6 +40,16 @@ class FactSource:
         """The ids of the items counted within the subtree `under` (the drill-down)."""
         raise NotImplementedError
 
+    def members_rows(self, ids: list[int], *, user) -> dict[int, dict]:
+        """For display: per id it may show to `user`, {"label", "url", "detail"} — scope-checked and
+        with personal data masked as the source's own pages mask it."""
+        return {}
+
+    def changes_explain(self, *, entered: list[int], left: list[int], since: dt.datetime,
+                        until: dt.datetime) -> dict[int, str]:
+        """Why each item entered or left a count between two cut-offs: a short reason per id."""
+        return {}
+
 
 _SOURCES: dict[str, FactSource] = {}
 

@@ -1,0 +1,133 @@
+"""Reads of the report engine: access to submissions, the officer's day, drill-down and day-over-day."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.access import scope_for
+from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
+from orgunits.models import OrgUnit
+from reports.engine import row_units, version_for, window_for
+from reports.expressions import parse
+from reports.facts import source_for
+from reports.models import Form, Submission
+
+
+def submission_get_for_user(user, pk: int, *, perm: str = REPORTS_VIEW) -> Submission:
+    """The submission `pk` if its unit lies in the user's scope for `perm`, else 404."""
+    submission = Submission.objects.filter(pk=pk).select_related("form", "version", "unit").first()
+    if submission is None or not scope_for(user, perm).covers(submission.unit_path):
+        raise Http404
+    return submission
+
+
+def form_get(code: str) -> Form:
+    form = Form.objects.filter(code=code, active=True).first()
+    if form is None:
+        raise Http404
+    return form
+
+
+@dataclass
+class DueReport:
+    form: Form
+    unit: OrgUnit
+    submission: Submission | None
+    due: dt.datetime
+
+    @property
+    def minutes_left(self) -> int:
+        return int((self.due - timezone.now()).total_seconds() // 60)
+
+    @property
+    def late(self) -> bool:
+        submitted = self.submission and self.submission.submitted_at
+        return (submitted or timezone.now()) > self.due
+
+
+def reports_due(user, *, day: dt.date) -> list[DueReport]:
+    """The forms the user submits on `day`, for each unit of the right kind at the top of their scope."""
+    scope = scope_for(user, REPORTS_SUBMIT)
+    if scope.empty:
+        return []
+    forms = list(Form.objects.filter(active=True))
+    units = list(OrgUnit.objects.filter(scope.q("path"), kind__in={f.unit_kind for f in forms}).order_by("path")[:50])
+    submissions = {(s.form_id, s.unit_id): s for s in Submission.objects.filter(day=day, unit__in=units)}
+    due = []
+    for unit in units:
+        for form in forms:
+            if form.unit_kind == unit.kind and form.versions.filter(effective_from__lte=day).exists():
+                due.append(DueReport(form, unit, submissions.get((form.pk, unit.pk)), window_for(form, day)[1]))
+    return due
+
+
+def cell_members(*, submission: Submission, row: str, column: str) -> list[int]:
+    """The ids of the people counted in one cell (a row unit, or "__total__", and a column)."""
+    spec = submission.version.column(column)
+    if spec is None or spec["kind"] != "indicator":
+        raise Http404
+    if row == "__total__":
+        path = submission.unit.path
+    else:
+        unit = next((u for u in row_units(submission.form, submission.unit) if u.code == row), None)
+        if unit is None:
+            raise Http404
+        path = unit.path
+    indicator = parse(spec["expression"])
+    window, _due = window_for(submission.form, submission.day)
+    return source_for(indicator).members(indicator, window=window, under=path)
+
+
+@dataclass
+class CellChange:
+    entered: list[tuple[int, str]]
+    left: list[tuple[int, str]]
+    criteria_changed: bool
+
+
+def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange:
+    """Who entered and who left the cell's count since the previous period, and why."""
+    now = set(cell_members(submission=submission, row=row, column=column))
+    previous_day = submission.day - dt.timedelta(days=1)
+    spec = submission.version.column(column)
+    try:
+        previous_version = version_for(submission.form, previous_day)
+    except Exception:  # no version then: everything is new
+        previous_version = None
+    prev_spec = previous_version.column(column) if previous_version else None
+    criteria_changed = prev_spec is None or prev_spec.get("expression") != spec.get("expression")
+    before: set[int] = set()
+    if prev_spec is not None and prev_spec["kind"] == "indicator":
+        indicator = parse(prev_spec["expression"])
+        window, _due = window_for(submission.form, previous_day)
+        path = submission.unit.path if row == "__total__" else OrgUnit.objects.get(code=row).path
+        before = set(source_for(indicator).members(indicator, window=window, under=path))
+    entered, left = sorted(now - before), sorted(before - now)
+    window_now, _ = window_for(submission.form, submission.day)
+    indicator = parse(spec["expression"])
+    reasons = source_for(indicator).changes_explain(entered=entered, left=left, since=window_now.period_start,
+                                                    until=window_now.cutoff)
+    if criteria_changed:
+        reasons = {k: _("criteria change") for k in [*entered, *left]}
+    return CellChange(entered=[(i, reasons.get(i, "")) for i in entered], left=[(i, reasons.get(i, "")) for i in left],
+                      criteria_changed=criteria_changed)
+
+
+def versions_diff(a, b) -> list[dict]:
+    """What changed between two versions of a form: columns added, removed, or counted differently."""
+    cols_a = {c["key"]: c for c in a.columns}
+    cols_b = {c["key"]: c for c in b.columns}
+    out = []
+    for key in [*cols_a, *[k for k in cols_b if k not in cols_a]]:
+        ca, cb = cols_a.get(key), cols_b.get(key)
+        if ca is None:
+            out.append({"key": key, "change": "added", "before": None, "after": cb})
+        elif cb is None:
+            out.append({"key": key, "change": "removed", "before": ca, "after": None})
+        elif ca != cb:
+            out.append({"key": key, "change": "changed", "before": ca, "after": cb})
+    if a.rules != b.rules:
+        out.append({"key": "rules", "change": "rules", "before": a.rules, "after": b.rules})
+    return out

@@ -1,0 +1,176 @@
+"""Report pages: the officer's day, a report with its drill-down, submission and review, versions,
+the indicator preview."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.roles import (
+    FORMS_MANAGE,
+    REPORTS_REVIEW,
+    REPORTS_SUBMIT,
+    REPORTS_VIEW,
+)
+from core.errors import DomainError
+from reports import selectors, services
+from reports.engine import window_for
+from reports.expressions import ExpressionError, parse
+from reports.facts import source_for
+from reports.forms import DayForm, IndicatorPreviewForm, ReviewForm, SubmitForm
+from reports.models import Form, Submission
+
+
+def _day(request) -> dt.date:
+    form = DayForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["day"]:
+        return form.cleaned_data["day"]
+    return timezone.localdate()
+
+
+@login_required
+def today(request):
+    """The officer's day: every form due for their units, its state and the time left."""
+    access.require(request.user, REPORTS_VIEW)
+    day = _day(request)
+    return render(request, "reports/today.html", {"day": day, "due": selectors.reports_due(request.user, day=day),
+                                                  "can_submit": access.has_perm(request.user, REPORTS_SUBMIT)})
+
+
+@login_required
+@require_POST
+def compute(request, code: str):
+    """Compute (or recompute) a draft for a unit and a day, then open it."""
+    form = selectors.form_get(code)
+    unit = access.unit_get_for_user(request.user, request.POST.get("unit", ""), perm=REPORTS_SUBMIT)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        submission = services.submission_compute(form=form, unit=unit, day=day, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(f"/reports/?day={day.isoformat()}")
+    return redirect("reports:submission", pk=submission.pk)
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = selectors.submission_get_for_user(request.user, pk)
+    can_submit = access.scope_for(request.user, REPORTS_SUBMIT).covers(submission.unit_path)
+    parent_path = submission.unit.path[: -len(submission.unit.code) - 1]
+    can_review = bool(parent_path) and access.scope_for(request.user, REPORTS_REVIEW).covers(parent_path)
+    columns = submission.version.columns
+    rows = submission.values.get("rows", [])
+    return render(request, "reports/submission.html", {
+        "s": submission, "columns": columns, "rows": rows, "total": submission.values.get("total", {}),
+        "errors": [i for i in submission.issues if i["importance"] == "error"],
+        "warnings": [i for i in submission.issues if i["importance"] == "warning"],
+        "can_submit": can_submit and submission.state in (Submission.State.DRAFT, Submission.State.RETURNED),
+        "can_review": can_review and submission.state == Submission.State.SUBMITTED,
+        "manual_keys": [c["key"] for c in columns if c["kind"] == "manual"],
+        "submit_form": SubmitForm(), "review_form": ReviewForm(),
+        "revisions": submission.revisions.select_related("by"),
+    })
+
+
+@login_required
+@require_POST
+def submission_action(request, pk: int):
+    """Manual cells, recompute, submit, approve or return: one POST endpoint, one service each."""
+    action = request.POST.get("action")
+    perm = REPORTS_REVIEW if action in ("approve", "return") else REPORTS_SUBMIT
+    submission = selectors.submission_get_for_user(request.user, pk, perm=perm)
+    try:
+        if action == "manual":
+            values: dict[str, dict] = {}
+            for name, value in request.POST.items():
+                if name.startswith("cell:"):
+                    _prefix, row, key = name.split(":", 2)
+                    values.setdefault(row, {})[key] = value.strip()
+            services.submission_manual_set(submission=submission, values=values,
+                                           lock_version=int(request.POST.get("lock_version") or 0) or None,
+                                           by=request.user)
+            messages.success(request, _("Saved and recomputed."))
+        elif action == "recompute":
+            services.submission_compute(form=submission.form, unit=submission.unit, day=submission.day,
+                                        by=request.user)
+            messages.success(request, _("Recomputed from the line list."))
+        elif action == "submit":
+            services.submission_submit(submission=submission, explanation=request.POST.get("explanation", ""),
+                                       by=request.user)
+            messages.success(request, _("Submitted."))
+        elif action in ("approve", "return"):
+            parent_path = submission.unit.path[: -len(submission.unit.code) - 1]
+            if not access.scope_for(request.user, REPORTS_REVIEW).covers(parent_path):
+                raise Http404
+            services.submission_review(submission=submission, approve=action == "approve",
+                                       comment=request.POST.get("comment", ""), by=request.user)
+            messages.success(request, _("Approved.") if action == "approve" else _("Returned."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v]))
+    return redirect("reports:submission", pk=submission.pk)
+
+
+@login_required
+def cell(request, pk: int, row: str, column: str):
+    """The people behind one number, and who entered or left it since the previous period."""
+    submission = selectors.submission_get_for_user(request.user, pk)
+    ids = selectors.cell_members(submission=submission, row=row, column=column)
+    changes = selectors.cell_changes(submission=submission, row=row, column=column)
+    spec = submission.version.column(column)
+    source = source_for(parse(spec["expression"]))
+    shown = source.members_rows([*ids[:500], *[i for i, _r in changes.entered], *[i for i, _r in changes.left]],
+                                user=request.user)
+    return render(request, "reports/cell.html", {
+        "s": submission, "spec": spec, "row": row, "count": len(ids),
+        "members": [shown[i] for i in ids[:500] if i in shown], "hidden": sum(1 for i in ids if i not in shown),
+        "entered": [(shown.get(i), r) for i, r in changes.entered],
+        "left": [(shown.get(i), r) for i, r in changes.left], "criteria_changed": changes.criteria_changed,
+    })
+
+
+@login_required
+def form_versions(request, code: str):
+    """A form's versions, and what changed between two of them."""
+    access.require(request.user, REPORTS_VIEW)
+    form = selectors.form_get(code)
+    versions = list(form.versions.order_by("effective_from"))
+    diffs = [(a, b, selectors.versions_diff(a, b)) for a, b in zip(versions, versions[1:], strict=False)]
+    return render(request, "reports/versions.html", {"form": form, "versions": versions, "diffs": diffs})
+
+
+@login_required
+def indicator_preview(request):
+    """Try an indicator: its mistakes with their position, or its value and a sample of the people."""
+    scope = access.require(request.user, REPORTS_VIEW)
+    form = IndicatorPreviewForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        data = form.cleaned_data
+        day = data["day"] or timezone.localdate()
+        try:
+            unit = (access.unit_get_for_user(request.user, data["unit"], perm=REPORTS_VIEW) if data["unit"] else None)
+            indicator = parse(data["expression"])
+            source = source_for(indicator)
+            source.check(indicator)
+            probe = Form(period=Form.Period.DAILY, cutoff_minutes=15 * 60)
+            window, _due = window_for(probe, day)
+            under = unit.path if unit else (scope.paths[0] if scope.paths else "")
+            ids = source.members(indicator, window=window, under=under)
+            sample = source.members_rows(ids[:20], user=request.user)
+            result = {"value": len(ids), "sample": list(sample.values()), "cutoff": window.cutoff}
+        except ExpressionError as exc:
+            result = {"error": str(exc), "position": exc.position}
+    return render(request, "reports/indicator.html", {"form": form, "result": result,
+                                                      "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
+
