@@ -20,7 +20,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from persons.models import Category, CategoryEpisode, CustomField, ManagementStatus, Person, StatusEpisode
+from persons.models import (
+    Category,
+    CategoryEpisode,
+    CustomField,
+    ManagementStatus,
+    Person,
+    PersonMerge,
+    StatusEpisode,
+)
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
 from reports.facts import FactSource, Window
 
@@ -69,7 +77,7 @@ class PeopleSource(FactSource):
             if p.name in EPISODE_NAMES:
                 if p.op not in ("=", "!=", "in", "not_in"):
                     raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
-                _codes_to_ids(EPISODE_NAMES[p.name][1], p.values, p.position)
+                _codes_to_ids(EPISODE_NAMES[p.name][1], p.values, p.value_position)
             elif p.name in PERSON_FIELDS or p.name == "age":
                 if p.when.kind != "now":
                     raise ExpressionError(_("Only categories and statuses take a time such as “started in period”."),
@@ -86,7 +94,7 @@ class PeopleSource(FactSource):
     def _predicate_q(self, p: Predicate, window: Window, person_prefix: str, person_ref: str) -> Q:
         if p.name in EPISODE_NAMES:
             model, ref_model, id_field = EPISODE_NAMES[p.name]
-            ids = _codes_to_ids(ref_model, p.values, p.position)
+            ids = _codes_to_ids(ref_model, p.values, p.value_position)
             exists = Exists(model.objects.filter(_time_q(p.when, window), person_id=OuterRef(person_ref),
                                                  **{f"{id_field}__in": ids}))
             return ~Q(exists) if p.op in ("!=", "not_in") else Q(exists)
@@ -140,7 +148,7 @@ class PeopleSource(FactSource):
             qs = Person.objects.filter(unit_path__under=under).filter(self._q(condition, window, "", "pk"))
             return qs, "id", "unit_path"
         model, ref_model, id_field = EPISODE_NAMES[anchor.name]
-        ids = _codes_to_ids(ref_model, anchor.values, anchor.position)
+        ids = _codes_to_ids(ref_model, anchor.values, anchor.value_position)
         qs = model.objects.filter(_time_q(anchor.when, window), unit_path__under=under, **{f"{id_field}__in": ids})
         qs = qs.filter(self._q(condition, window, "person__", "person_id", skip=anchor))
         return qs, "person_id", "unit_path"
@@ -153,6 +161,43 @@ class PeopleSource(FactSource):
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         qs, person_field, _path = self._base(indicator, window, under)
         return list(qs.order_by().values_list(person_field, flat=True).distinct())
+
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        from accounts.access import scope_for
+        from accounts.roles import PERSONS_VIEW, PERSONS_VIEW_FULL
+        from persons.identity import mask_doc, mask_phone
+
+        scope, full_scope = scope_for(user, PERSONS_VIEW), scope_for(user, PERSONS_VIEW_FULL)
+        rows = {}
+        for p in Person.objects.filter(pk__in=ids).select_related("grid"):
+            if not scope.covers(p.unit_path):
+                continue
+            full = full_scope.covers(p.unit_path)
+            rows[p.pk] = {"label": p.name, "url": reverse("persons:detail", args=[p.pk]),
+                          "detail": " · ".join(x for x in (p.doc_number if full else mask_doc(p.doc_number),
+                                                           p.phone if full else mask_phone(p.phone), p.grid.name) if x)}
+        return rows
+
+    def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:
+        """Reasons: a new registration, a merge, a release, or another change of category or status."""
+        reasons: dict[int, str] = {}
+        created = set(Person.objects.filter(pk__in=entered, created_at__gte=since, created_at__lt=until)
+                      .values_list("pk", flat=True))
+        merged_into = set(PersonMerge.objects.filter(kept_id__in=entered, at__gte=since, at__lt=until)
+                          .values_list("kept_id", flat=True))
+        merged_away = set(PersonMerge.objects.filter(dropped_id__in=left).values_list("dropped_id", flat=True))
+        released = set(StatusEpisode.objects.filter(person_id__in=left, status__is_release=True, start__gte=since,
+                                                    start__lt=until).values_list("person_id", flat=True))
+        for pid in entered:
+            reasons[pid] = (_("new registration") if pid in created else _("merge") if pid in merged_into
+                            else _("category or status change"))
+        for pid in left:
+            reasons[pid] = (_("merge") if pid in merged_away else _("release") if pid in released
+                            else _("category or status change"))
+        return reasons
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -61,6 +61,7 @@ class Predicate:
     values: tuple
     when: When = field(default_factory=When)
     position: int = 0
+    value_position: int = 0  # where the value(s) begin, for "unknown value" errors
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ class _Parser:
         self.advance()
         if self.tok.kind == "op":
             op = self.advance().text
+            value_position = self.tok.position
             values = (self.value(),)
         else:
             negated = False
@@ -237,9 +239,11 @@ class _Parser:
                                       % {"n": name.text, "f": self._found()}, self.tok.position)
             self.advance()
             op = "not_in" if negated else "in"
+            value_position = self.tok.position
             values = self.value_list()
         return Predicate(name=name.text.lower() if not name.text.lower().startswith("custom.") else
-                         "custom." + name.text[7:], op=op, values=values, when=self.when(), position=name.position)
+                         "custom." + name.text[7:], op=op, values=values, when=self.when(), position=name.position,
+                         value_position=value_position)
 
     def value_list(self) -> tuple:
         if self.tok.text != "(":

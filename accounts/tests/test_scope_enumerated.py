@@ -10,6 +10,12 @@ from accounts import services as account_services
 from core.models import AuditEntry
 from orgunits import services as unit_services
 from persons.models import CustomField, ImportJob, Person
+from reports.models import Form, Submission
+from reports.services import forms_seed
+
+# Parameters that name shared definitions (a report form), not objects of a unit: readable by all
+# who may read reports, so they are not expected to answer 404.
+SHARED = {"reports:versions"}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -42,6 +48,11 @@ def _objects_of_b(cast):
     job_b = ImportJob.objects.create(unit=cast.community_b, unit_path=cast.community_b.path, filename="b.csv",
                                      file="imports/b.csv", error_file="imports/errors/b-errors.csv")
     page_b = {"pk": person_b.pk}
+    forms_seed()
+    form = Form.objects.get(code="hubei_wuhan_daily")
+    submission_b = Submission.objects.create(form=form, version=form.versions.first(), unit=cast.community_b,
+                                             unit_path=cast.community_b.path, day="2020-05-21",
+                                             values={"rows": [], "total": {}})
     api_b = {"person_id": person_b.pk}
     return {
         "persons:detail": page_b,
@@ -51,6 +62,10 @@ def _objects_of_b(cast):
         "persons:status_set": page_b,
         "persons:check_record": page_b,
         "persons:field_edit": {"pk": field.pk},
+        "reports:compute": {"code": form.code},  # the unit (community B) is in the POST body
+        "reports:submission": {"pk": submission_b.pk},
+        "reports:submission_action": {"pk": submission_b.pk},
+        "reports:cell": {"pk": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
         "api:person_get": api_b,
         "api:person_patch": api_b,
         "api:category_assign": api_b,
@@ -102,6 +117,7 @@ def _fill(route: str, params: dict) -> str:
 def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_for, who):
     objects = _objects_of_b(cast)
     routes = list(_parametrised_urls())
+    routes = [(route, name) for route, name in routes if name not in SHARED]
     missing = sorted({name for _route, name in routes} - set(objects))
     assert not missing, f"add these URL names to _objects_of_b() in this test: {missing}"
     client = client_for(getattr(cast, who))
@@ -115,10 +131,11 @@ def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_f
                                     content_type="application/json")
         else:
             post = client.post(url, {"name": "越界", "code": "X-9", "kind": "grid", "role": "grid_worker",
-                                     "unit_code": cast.community_b.code, "action": "edit", "category": "hubei",
+                                     "unit_code": cast.community_b.code, "unit": cast.community_b.code,
+                                     "action": "edit", "category": "hubei",
                                      "status": "released", "temperature": "36.5", "result": "well", "label": "x",
                                      "doc_type": "resident_id", "doc_number": "431302199001011239",
-                                     "grid": cast.grid_b.code, "version": 1})
+                                     "grid": cast.grid_b.code, "version": 1, "day": "2020-05-21"})
         statuses = {get.status_code, post.status_code}
         assert statuses <= {404, 405}, f"{who} {name} {url}: GET {get.status_code}, POST {post.status_code}"
         assert 404 in statuses, f"{who} {name} {url}: never answered 404"
@@ -129,6 +146,6 @@ def test_the_owner_of_b_reaches_the_same_objects(cast, client_for):
     objects = _objects_of_b(cast)
     client = client_for(cast.community_b_worker)
     for name in ["orgunits:detail", "sites:site_detail", "api:unit_get", "api:unit_children", "api:site_get",
-                 "persons:detail", "persons:edit", "api:person_get", "api:checks_list"]:
+                 "persons:detail", "persons:edit", "api:person_get", "api:checks_list", "reports:submission"]:
         route = next(r for r, n in _parametrised_urls() if n == name)
         assert client.get(_fill(route, objects[name])).status_code == 200, name
