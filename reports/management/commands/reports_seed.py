@@ -1,0 +1,26 @@
+"""manage.py reports_seed [FILE]: create or update report forms and their dated versions from JSON."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from reports.services import DEFAULT_FORMS, forms_seed
+
+
+class Command(BaseCommand):
+    help = ("Create or update report forms and their versions (口径) from a JSON file; by default the five daily "
+            "forms of a street office. Idempotent: unchanged versions are left alone.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", default=str(DEFAULT_FORMS))
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"{path}: no such file")
+        try:
+            changed = forms_seed(path=path, by=None)
+        except (DomainError, KeyError, ValueError) as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        self.stdout.write(f"{changed} form version(s) created or changed from {path.name}")
