@@ -25,6 +25,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", orgunits_router)
 api.add_router("/", persons_router)
+api.add_router("/", "reports.api.router")
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

@@ -16,10 +16,12 @@ unit path they were held under), or the person's current unit when there is none
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.fields import PathField
 from persons.models import (
     Category,
     CategoryEpisode,
@@ -58,6 +60,38 @@ def _time_q(when, window: Window) -> Q:
         since = timezone.make_aware(dt.datetime.combine(when.since, dt.time()))
         return Q(start__gte=since, start__lt=cutoff, continued=False)
     return Q(start__lt=cutoff)  # ever
+
+
+def _start_q(when, window: Window) -> Q:
+    """The bounds _time_q puts on the start alone: what an episode index on (kind, start, end) answers."""
+    cutoff = window.cutoff
+    if when.kind == "started_in_period":
+        return Q(start__gte=window.period_start, start__lt=cutoff)
+    if when.kind == "started_since":
+        return Q(start__gte=timezone.make_aware(dt.datetime.combine(when.since, dt.time())), start__lt=cutoff)
+    return Q(start__lte=cutoff) if when.kind == "now" else Q(start__lt=cutoff)
+
+
+# SQLite keeps no per-value statistics (its stock build has no STAT4): it takes every category to hold an
+# average share of the episodes and any subtree to be small, so over a city it walks all the city's
+# episodes even for a category a few dozen people hold. Bounded index-only counts (the anchor's episodes,
+# then the subtree's) say which is smaller; when the anchor's are, a unary + keeps the planner off the path
+# index. PostgreSQL's statistics tell its planner as much.
+RARE_SHARE = 4  # walk the anchor's episodes when they are fewer than a quarter of the subtree's
+
+
+def _subtree_filter(qs, *, model, anchored: Q, under: str):
+    """`qs` restricted to the subtree `under`, through the path index unless the anchor is rarer (SQLite)."""
+    if connection.vendor != "sqlite":
+        return qs.filter(unit_path__under=under)
+    enough = model.objects.count() // RARE_SHARE + 1  # more anchored episodes than this: never rarer
+    rows = model.objects.order_by()
+    anchor_rows = rows.filter(anchored).values("pk")[:enough].count()
+    bound = anchor_rows * RARE_SHARE + 1
+    if anchor_rows == enough or rows.filter(unit_path__under=under).values("pk")[:bound].count() < bound:
+        return qs.filter(unit_path__under=under)
+    unindexed = Func(F("unit_path"), template="+%(expressions)s", output_field=PathField())
+    return qs.alias(path_unindexed=unindexed).filter(path_unindexed__under=under)
 
 
 class PeopleSource(FactSource):
@@ -149,7 +183,9 @@ class PeopleSource(FactSource):
             return qs, "id", "unit_path"
         model, ref_model, id_field = EPISODE_NAMES[anchor.name]
         ids = _codes_to_ids(ref_model, anchor.values, anchor.value_position)
-        qs = model.objects.filter(_time_q(anchor.when, window), unit_path__under=under, **{f"{id_field}__in": ids})
+        kind = Q(**{f"{id_field}__in": ids})
+        qs = model.objects.filter(_time_q(anchor.when, window), kind)
+        qs = _subtree_filter(qs, model=model, anchored=kind & _start_q(anchor.when, window), under=under)
         qs = qs.filter(self._q(condition, window, "person__", "person_id", skip=anchor))
         return qs, "person_id", "unit_path"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_board, views_export
 
 app_name = "reports"
 urlpatterns = [
@@ -11,4 +11,13 @@ urlpatterns = [
     path("s/<int:pk>/", views.submission_detail, name="submission"),
     path("s/<int:pk>/action/", views.submission_action, name="submission_action"),
     path("s/<int:pk>/cell/<str:row>/<slug:column>/", views.cell, name="cell"),
+    path("board/", views_board.board_page, name="board"),
+    path("reconcile/", views_board.reconcile_page, name="reconcile"),
+]
+
+urlpatterns += [
+    path("day.xlsx", views_export.day_xlsx, name="day_xlsx"),
+    path("day.json", views_export.day_json, name="day_json"),
+    path("s/<int:pk>/export.csv", views_export.submission_csv, name="submission_csv"),
+    path("s/<int:pk>/manual.xlsx", views_export.submission_manual_xlsx, name="submission_manual_xlsx"),
 ]

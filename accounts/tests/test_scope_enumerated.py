@@ -66,6 +66,14 @@ def _objects_of_b(cast):
         "reports:submission": {"pk": submission_b.pk},
         "reports:submission_action": {"pk": submission_b.pk},
         "reports:cell": {"pk": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
+        "reports:submission_csv": {"pk": submission_b.pk},
+        "reports:submission_manual_xlsx": {"pk": submission_b.pk},
+        "api:report_compute": {"code": form.code},  # the unit (community B) is in the body
+        "api:report_submission_get": {"submission_id": submission_b.pk},
+        "api:report_manual_set": {"submission_id": submission_b.pk},
+        "api:report_submit": {"submission_id": submission_b.pk},
+        "api:report_review": {"submission_id": submission_b.pk},
+        "api:report_cell": {"submission_id": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
         "api:person_get": api_b,
         "api:person_patch": api_b,
         "api:category_assign": api_b,
@@ -101,7 +109,9 @@ _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
 API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
-              "api:checks_list": {"temperature": "36.5"}}
+              "api:checks_list": {"temperature": "36.5"},
+              "api:report_compute": {"unit": "431302004003", "day": "2020-05-21"},
+              "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True}}
 
 
 def _fill(route: str, params: dict) -> str:

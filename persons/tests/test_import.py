@@ -102,7 +102,7 @@ def in_catalog_language(fn):
 
 def row_label(line: int) -> str:
     """How the error column starts for `line`, in the interface language (第 12 行: …)."""
-    return in_catalog_language(lambda: importing._error_text(line, []))
+    return in_catalog_language(lambda: importing.error_text(line, []))
 
 
 def test_one_bad_row_among_10000_writes_nothing_and_the_error_file_names_it(cast, run):

@@ -1,0 +1,353 @@
+"""The five daily forms for every unit of the city on one day, their drill-down, and a past day recomputed.
+
+The population is bench_person_list's (built here when that benchmark did not run first): 1,000,000 people
+(BENCH_PEOPLE to shrink) with their histories over ~3,000 grids of 娄底市. The five street forms are seeded
+(reports.services.forms_seed) and computed for 2020-05-21 the way the engine is meant to be used at scale:
+each indicator column once over the city's subtree (engine.indicator_counts, grouped by leaf unit path),
+then summed into every unit of the city — city, districts, streets, communities, grids. Beside it, the same
+numbers from hand-written GROUP BY SQL (one query per form, conditional aggregates), measured in the same run
+and asserted equal, path by path. Targets: all five forms for every unit under 5 s; engine / hand SQL ≤ 2.
+
+Drill-down: reports.selectors.cell_members on the streets' submissions (rows are communities, and the
+total), 50 seeded random cells, and every column of the city's total; each list's length is asserted equal
+to its number. Target: p95 < 300 ms. Finally a past day (2020-03-01) is computed, the present changed
+(episodes ended, new ones opened after that day, inside a transaction rolled back afterwards), and the
+past day computed again: the numbers must be identical.
+"""
+
+import datetime as dt
+import random
+import statistics
+import time
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from benchmarks.bench_person_list import COUNTY, SEED, analyzed, population
+from core.fields import path_ancestors
+from orgunits.models import OrgUnit
+from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
+from reports import engine
+from reports.models import Form
+from reports.selectors import cell_members
+from reports.services import forms_seed, submission_compute
+
+DAY = dt.date(2020, 5, 21)
+PAST_DAY = dt.date(2020, 3, 1)
+LATER_DAY = dt.date(2020, 6, 30)  # after the change: its numbers must move
+CITY = "431300"  # 娄底市
+RUNS = 3
+DRILL_SAMPLES = 50
+TARGET_ALL_S = 5.0
+TARGET_RATIO = 2.0
+TARGET_DRILL_P95_MS = 300
+
+
+# -- the engine ---------------------------------------------------------------------------------------------
+
+def _forms() -> list[Form]:
+    return list(Form.objects.filter(active=True).order_by("order", "code"))
+
+
+def engine_counts(forms: list[Form], day: dt.date, under: str) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (form, column): the count per leaf unit path, one engine query per indicator column."""
+    out = {}
+    for form in forms:
+        version = engine.version_for(form, day)
+        window, _due = engine.window_for(form, day)
+        for column in version.columns:
+            if column["kind"] == "indicator":
+                out[form.code, column["key"]] = engine.indicator_counts(column["expression"], window=window,
+                                                                        under=under)
+    return out
+
+
+def sums_per_unit(counts: dict[tuple[str, str], dict[str, int]]) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (form, column): the value of every unit that has one (a leaf path's count added to each ancestor)."""
+    ancestors: dict[str, list[str]] = {}
+    out = {}
+    for key, per_path in counts.items():
+        totals: dict[str, int] = defaultdict(int)
+        for path, n in per_path.items():
+            chain = ancestors.get(path)
+            if chain is None:
+                chain = ancestors[path] = path_ancestors(path)
+            for p in chain:
+                totals[p] += n
+        out[key] = totals
+    return out
+
+
+# -- the reference: hand-written GROUP BY SQL, one query per form -------------------------------------------
+
+_NOW = "{a}.start <= :cut AND ({a}.\"end\" IS NULL OR {a}.\"end\" > :cut)"
+_IN_PERIOD = "{a}.start >= :ps AND {a}.start < :cut AND NOT {a}.continued"
+
+
+def _in(ids) -> str:
+    return "(" + ", ".join(str(int(i)) for i in ids) + ")"
+
+
+def _hand_queries(cat: dict[str, int], st: dict[str, int]) -> dict[str, tuple[list[str], str]]:
+    """Per form code: (column keys, SQL). Each column is a COUNT(DISTINCT person) over the category episodes
+    of the form, grouped by the episode's unit path; `s` is the status held at the cut-off, `r` a release
+    started in the period."""
+    now, started = _NOW.format(a="e"), _IN_PERIOD.format(a="e")
+    ever = "e.start < :cut"
+    hw, ab, ov = _in([cat["hubei"], cat["wuhan"]]), _in([cat["abroad"], cat["planning_return"]]), cat["overseas_returnee"]
+    managed4 = _in([st["home_quarantine"], st["central_quarantine"], st["home_monitoring"], st["hospital"]])
+    managed5 = _in([st["home_quarantine"], st["central_quarantine"], st["home_monitoring"], st["hospital"],
+                    st["released"]])
+    hq, cq, hm = st["home_quarantine"], st["central_quarantine"], st["home_monitoring"]
+    nat = ("p.custom ->> 'nat_test' IN ('阴性', '阳性')" if connection.vendor == "postgresql"
+           else "json_extract(p.custom, '$.nat_test') IN ('阴性', '阳性')")
+
+    def query(categories: list[int], columns: list[tuple[str, str]], *, person: bool = False) -> tuple:
+        counts = ",\n  ".join(f"COUNT(DISTINCT CASE WHEN {cond} THEN e.person_id END)" for _k, cond in columns)
+        sql = f"""
+SELECT e.unit_path,
+  {counts}
+FROM persons_categoryepisode e
+LEFT JOIN persons_statusepisode s ON s.person_id = e.person_id AND {_NOW.format(a="s")}
+LEFT JOIN persons_statusepisode r ON r.person_id = e.person_id AND r.status_id = {st["released"]}
+     AND {_IN_PERIOD.format(a="r")}
+{"JOIN persons_person p ON p.id = e.person_id" if person else ""}
+WHERE e.category_id IN {_in(categories)} AND e.start <= :cut AND e.unit_path {{like}} :under
+GROUP BY e.unit_path"""
+        return [k for k, _c in columns], sql
+
+    return {
+        "hubei_wuhan_daily": query([cat["hubei"], cat["wuhan"]], [
+            ("cumulative", f"e.category_id IN {hw} AND {ever}"),
+            ("new_today", f"e.category_id IN {hw} AND {started}"),
+            ("managed", f"e.category_id IN {hw} AND {now}"),
+            ("home", f"e.category_id IN {hw} AND {now} AND s.status_id = {hq}"),
+            ("central", f"e.category_id IN {hw} AND {now} AND s.status_id = {cq}"),
+            ("monitoring", f"e.category_id IN {hw} AND {now} AND s.status_id = {hm}"),
+            ("no_status", f"e.category_id IN {hw} AND {now} AND (s.status_id IS NULL OR s.status_id NOT IN {managed5})"),
+            ("released_today", f"e.category_id IN {hw} AND {now} AND r.id IS NOT NULL"),
+        ]),
+        "abroad_daily": query([cat["abroad"], cat["planning_return"]], [
+            ("total", f"e.category_id IN {ab} AND {now}"),
+            ("abroad", f"e.category_id = {cat['abroad']} AND {now}"),
+            ("planning", f"e.category_id = {cat['planning_return']} AND {now}"),
+            ("new_today", f"e.category_id IN {ab} AND {started}"),
+        ]),
+        "overseas_returnee_daily": query([ov], [
+            ("cumulative", ever),
+            ("new_today", started),
+            ("managed", f"{now} AND s.status_id IN {managed4}"),
+            ("home", f"{now} AND s.status_id = {hq}"),
+            ("central", f"{now} AND s.status_id = {cq}"),
+            ("nat_tested", f"{now} AND s.status_id IN {managed4} AND {nat}"),
+            ("released_today", f"{now} AND r.id IS NOT NULL"),
+        ], person=True),
+        "close_contact_daily": query([cat["close_contact"], cat["secondary_contact"]], [
+            ("registered", f"e.category_id = {cat['close_contact']} AND {now}"),
+            ("new_today", f"e.category_id = {cat['close_contact']} AND {started}"),
+            ("central", f"e.category_id = {cat['close_contact']} AND {now} AND s.status_id = {cq}"),
+            ("home", f"e.category_id = {cat['close_contact']} AND {now} AND s.status_id = {hq}"),
+            ("secondary", f"e.category_id = {cat['secondary_contact']} AND {now}"),
+            ("released_today", f"e.category_id = {cat['close_contact']} AND {now} AND r.id IS NOT NULL"),
+        ]),
+        "confirmed_daily": query([cat["confirmed"], cat["suspected"], cat["asymptomatic"]], [
+            ("confirmed", f"e.category_id = {cat['confirmed']} AND {now}"),
+            ("new_confirmed", f"e.category_id = {cat['confirmed']} AND {started}"),
+            ("suspected", f"e.category_id = {cat['suspected']} AND {now}"),
+            ("asymptomatic", f"e.category_id = {cat['asymptomatic']} AND {now}"),
+        ]),
+    }
+
+
+def hand_counts(forms: list[Form], day: dt.date, under: str, queries: dict) -> dict[tuple[str, str], dict[str, int]]:
+    """The same per-path numbers as engine_counts, from the hand-written queries."""
+    sqlite = connection.vendor == "sqlite"
+    like, wild = ("GLOB", "*") if sqlite else ("LIKE", "%")
+    out = {}
+    with connection.cursor() as cursor:
+        for form in forms:
+            window, _due = engine.window_for(form, day)
+            keys, sql = queries[form.code]
+            values = {"cut": connection.ops.adapt_datetimefield_value(window.cutoff),
+                      "ps": connection.ops.adapt_datetimefield_value(window.period_start), "under": under + wild}
+            params = []
+
+            def take(match, values=values, params=params):
+                params.append(values[match])
+                return "%s"
+
+            text = sql.replace("{like}", like)
+            for name in ("under", "cut", "ps"):
+                text = text.replace(f":{name}", f"\0{name}\0")
+            parts = text.split("\0")
+            text = "".join(take(p) if i % 2 else p for i, p in enumerate(parts))
+            cursor.execute(text, params)
+            per_key = {k: {} for k in keys}
+            for row in cursor.fetchall():
+                for k, n in zip(keys, row[1:], strict=True):
+                    if n:
+                        per_key[k][row[0]] = n
+            for k in keys:
+                out[form.code, k] = per_key[k]
+    return out
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+def _timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def _p(values, q):
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def _ms_line(label, values):
+    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
+          f"max {max(values):7.1f} ms")
+
+
+def _past_day_changes(day: dt.date) -> str:
+    """Change the present after `day`: end every open episode, open new ones for a thousand people."""
+    later = timezone.make_aware(dt.datetime(2020, 6, 29, 9))
+    ended_c = CategoryEpisode.objects.filter(end__isnull=True, start__lte=later).update(end=later)
+    ended_s = StatusEpisode.objects.filter(end__isnull=True, start__lte=later).update(end=later)
+    hubei = Category.objects.get(code="hubei")
+    released = ManagementStatus.objects.get(code="released")
+    people = list(CategoryEpisode.objects.filter(start__lt=timezone.make_aware(dt.datetime.combine(day, dt.time())))
+                  .values_list("person_id", "unit_path").distinct().order_by("person_id")[:1000])
+    CategoryEpisode.objects.bulk_create([CategoryEpisode(person_id=pid, category=hubei, start=later, unit_path=path)
+                                         for pid, path in people])
+    StatusEpisode.objects.bulk_create([StatusEpisode(person_id=pid, status=released, start=later, unit_path=path)
+                                       for pid, path in people])
+    return (f"{ended_c:,} category and {ended_s:,} status episodes ended on 2020-06-29, "
+            f"{len(people):,} new category and status episodes opened then")
+
+
+# -- the benchmark ------------------------------------------------------------------------------------------
+
+def main():
+    _streets, stats = population()
+    analyzed()
+    forms_seed()
+    forms = _forms()
+    city = OrgUnit.objects.get(code=CITY)
+    units = list(OrgUnit.objects.filter(path__under=city.path).order_by("path"))
+    by_kind = defaultdict(list)
+    for u in units:
+        by_kind[u.kind].append(u)
+    columns = sum(1 for f in forms for c in engine.version_for(f, DAY).columns if c["kind"] == "indicator")
+    print(f"   {stats.people:,} people; {len(units):,} units of {city.name} "
+          + ", ".join(f"{len(v):,} {k}" for k, v in by_kind.items())
+          + f"; {len(forms)} forms, {columns} indicator columns for {DAY}")
+
+    cat = dict(Category.objects.values_list("code", "pk"))
+    st = dict(ManagementStatus.objects.values_list("code", "pk"))
+    queries = _hand_queries(cat, st)
+
+    cold, engine_first = _timed(lambda: engine_counts(forms, DAY, city.path))
+    engine_s, hand_s, sums_s = [], [], []
+    for _run in range(RUNS):
+        seconds, by_engine = _timed(lambda: engine_counts(forms, DAY, city.path))
+        engine_s.append(seconds)
+        seconds, by_hand = _timed(lambda: hand_counts(forms, DAY, city.path, queries))
+        hand_s.append(seconds)
+        seconds, per_unit = _timed(lambda: sums_per_unit(by_engine))  # noqa: B023
+        sums_s.append(seconds)
+    assert by_engine == engine_first
+    for key in by_engine:
+        assert by_engine[key] == by_hand[key], f"{key}: engine and hand SQL disagree"
+    cells = sum(1 for u in units for key in per_unit if per_unit[key].get(u.path) is not None)
+
+    # The engine's own table for the city (rows: its districts) agrees with the sums.
+    for form in forms:
+        table = engine.table_compute(form=form, unit=city, day=DAY)
+        for row in table.rows:
+            for key, value in row["cells"].items():
+                if (form.code, key) in per_unit:
+                    assert value == per_unit[form.code, key].get(row["path"], 0), (form.code, row["unit"], key)
+
+    eng, hand, sums = statistics.median(engine_s), statistics.median(hand_s), statistics.median(sums_s)
+    total = eng + sums
+    print(f"   five forms, every unit of the city (median of {RUNS}; first run {cold:.2f} s):")
+    print(f"     engine: {columns} indicator queries over the city     {eng:6.2f} s")
+    print(f"     sums into {len(units):,} units ({cells:,} non-empty cells)     {sums:6.2f} s")
+    print(f"     total                                            {total:6.2f} s   "
+          f"target < {TARGET_ALL_S:.0f} s: {'met' if total < TARGET_ALL_S else 'NOT MET'}")
+    print(f"     reference: hand-written GROUP BY SQL, {len(queries)} queries  {hand:6.2f} s")
+    ratio = eng / hand if hand else float("inf")
+    print(f"     engine / hand SQL                                {ratio:6.2f}     "
+          f"goal ≤ {TARGET_RATIO:.0f}: {'met' if ratio <= TARGET_RATIO else 'NOT MET'}")
+    print("     per column (engine, ms): " + ", ".join(
+        f"{f}.{k} {t:.0f}" for (f, k), t in _per_column(forms, city.path).items()))
+
+    # A street officer's day: the five submissions of each street of the district.
+    officer = User.objects.create(username="bench-reports", is_superuser=True)
+    county = OrgUnit.objects.get(code=COUNTY)
+    streets = [s for s in by_kind[OrgUnit.Kind.TOWNSHIP] if s.path.startswith(county.path)
+               and OrgUnit.objects.filter(parent=s).exists()]
+    submissions, street_s = [], []
+    for street in streets:
+        started = time.perf_counter()
+        for form in forms:
+            submissions.append(submission_compute(form=form, unit=street, day=DAY, by=officer))
+        street_s.append(time.perf_counter() - started)
+    print(f"   a street's five forms through submission_compute (with the previous day): "
+          f"median {statistics.median(street_s):.2f} s, max {max(street_s):.2f} s over {len(streets)} streets")
+
+    # Drill-down.
+    rng = random.Random(SEED)
+    candidates = [(s, row["unit"], key, row["cells"][key]) for s in submissions
+                  for row in [*s.values["rows"], {"unit": "__total__", "cells": s.values["total"]}]
+                  for key, value in row["cells"].items() if s.version.column(key)["kind"] == "indicator"]
+    sample = rng.sample(candidates, min(DRILL_SAMPLES, len(candidates)))
+    drill = []
+    for s, row, key, value in sample:
+        seconds, ids = _timed(lambda: cell_members(submission=s, row=row, column=key))  # noqa: B023
+        assert len(ids) == value, (s.form.code, s.unit.code, row, key, len(ids), value)
+        drill.append(seconds * 1000)
+    city_drill = []
+    for form in forms:
+        version = engine.version_for(form, DAY)
+        window, _due = engine.window_for(form, DAY)
+        for column in version.columns:
+            if column["kind"] != "indicator":
+                continue
+            indicator = engine.parse(column["expression"])
+            source = engine.source_for(indicator)
+            seconds, ids = _timed(lambda: source.members(indicator, window=window, under=city.path))  # noqa: B023
+            assert len(ids) == per_unit[form.code, column["key"]].get(city.path, 0)
+            city_drill.append(seconds * 1000)
+    _ms_line(f"drill-down, {len(drill)} random cells of the streets' reports", drill)
+    _ms_line(f"drill-down, the city's total, all {len(city_drill)} columns", city_drill)
+    worst = max(_p(drill, 95), _p(city_drill, 95))
+    print(f"   target p95 < {TARGET_DRILL_P95_MS} ms: {'met' if worst < TARGET_DRILL_P95_MS else 'NOT MET'}")
+
+    # A past day computed, the present changed, the past day computed again.
+    before, later_before = engine_counts(forms, PAST_DAY, city.path), engine_counts(forms, LATER_DAY, city.path)
+    with transaction.atomic():
+        what = _past_day_changes(PAST_DAY)
+        after = engine_counts(forms, PAST_DAY, city.path)
+        today_after = engine_counts(forms, LATER_DAY, city.path)
+        transaction.set_rollback(True)
+    assert after == before, "a past day's numbers changed"
+    assert today_after != later_before, "the change should have moved the present"
+    print(f"   {PAST_DAY} recomputed after {what}: identical ({sum(map(len, before.values())):,} path counts); "
+          f"{LATER_DAY} moved as expected")
+
+
+def _per_column(forms: list[Form], under: str) -> dict[tuple[str, str], float]:
+    times = {}
+    for form in forms:
+        version = engine.version_for(form, DAY)
+        window, _due = engine.window_for(form, DAY)
+        for column in version.columns:
+            if column["kind"] == "indicator":
+                seconds, _ = _timed(lambda: engine.indicator_counts(column["expression"], window=window,  # noqa: B023
+                                                                     under=under))
+                times[form.code, column["key"]] = seconds * 1000
+    return times

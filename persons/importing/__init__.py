@@ -1,0 +1,41 @@
+"""Importing people from CSV and XLSX files (人员导入).
+
+1. `import_job_create` checks the importer's scope and the file type, stores the file and queues the job.
+2. `people_import` runs the job: it finds the header row, then checks and writes the rows in one
+   transaction. Each row is cleaned with `person_clean`, its grid code and category resolved and its
+   document compared with the rest of the file and with people registered outside the importer's
+   scope; new people are inserted, existing ones (same document) updated only where the file says
+   something new, so a second import of the same file changes nothing. With any row wrong and without
+   `keep_valid`, the transaction is rolled back and an error file returns the bad rows.
+
+A city's line list is a million rows, so the hot path is set-based and uses every core: rows are
+cleaned in worker processes (pure functions, no database) while this process writes the rows already
+checked, a few thousand at a time, with executemany (COPY on PostgreSQL). Memory stays flat: rows
+stream, a bounded number of chunks is in flight, and repeated documents are found with one integer per
+row.
+
+readers   the file: a local path, the CSV encoding, rows streamed
+columns   the header row and which cell feeds which field
+check     cleaning rows (in worker processes) and checking them in file order
+write     inserting and updating people; the table made ready for a large load
+jobs      the job from upload to outcome, its progress and error file; access to jobs; saved mappings
+"""
+
+from persons.importing.columns import EXTENSIONS, IGNORE, field_keys
+from persons.importing.jobs import (
+    error_text,
+    import_error_file_open,
+    import_job_create,
+    import_job_get_for_user,
+    import_job_progress,
+    import_jobs_for_user,
+    import_mapping_save,
+    people_import,
+)
+from persons.importing.write import SQLITE_CACHE_MB
+
+__all__ = [
+    "EXTENSIONS", "IGNORE", "SQLITE_CACHE_MB", "error_text", "field_keys", "import_error_file_open",
+    "import_job_create", "import_job_get_for_user", "import_job_progress", "import_jobs_for_user",
+    "import_mapping_save", "people_import",
+]

@@ -1,0 +1,305 @@
+"""Checking rows: cleaned without the database in worker processes, then resolved in order by the importer.
+
+`RowCleaner` is pure (person_clean, grid codes and categories looked up in maps it carries), so that
+`rows_cleaned` can run it in other processes while this one writes. What needs the whole file or the
+database stays here: `RowChecker` finds documents repeated within the file and names unknown grid codes.
+"""
+
+import datetime as dt
+import hashlib
+import marshal
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import django
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.access import Scope
+from orgunits.models import OrgUnit
+from persons.identity import normalize_name
+from persons.importing.columns import TITLES, Columns
+from persons.importing.readers import cell_text
+from persons.models import Category, CustomField, Person
+from persons.validation import parse_date, person_clean
+
+CHUNK = 4000  # rows per piece of work for a worker process, and per batch written
+PARALLEL_FROM = 50_000  # smaller files are checked in this process: starting the workers takes about a second
+RESULT_WAIT = 300  # seconds without a checked chunk before a worker process is taken for dead
+
+# A checked row (plain values: they travel between processes). GRID holds the grid's id once resolved,
+# else its code; DOC_KEY identifies the document for finding repeats, None when the document is wrong.
+(LINE, NAME, INITIALS, SEX, BIRTH, DOC_TYPE, DOC_NUMBER, PHONE, ADDRESS, GRID, RELATION, NOTES, CUSTOM,
+ CATEGORY, CATEGORY_START, DOC_KEY) = range(16)
+
+_PLAIN = {member: member.value for member in Person.DocType}  # plain strings travel and spool cheaply
+
+
+def doc_key(doc_type: str, number: str) -> int:
+    """One integer per document: exact for resident IDs (most rows), a 128-bit digest for the rest."""
+    if doc_type == Person.DocType.RESIDENT_ID and len(number) == 18 and number.isascii():
+        return int(number[:17]) * 11 + (10 if number[17] == "X" else int(number[17]))
+    digest = hashlib.blake2b(f"{doc_type}\x00{number}".encode(), digest_size=16).digest()
+    return int.from_bytes(digest, "big") | (1 << 128)
+
+
+class Grids:
+    """Grid and community codes → (id, path) or the reason the code cannot be used; resolved in bulk."""
+
+    def __init__(self, *, unit: OrgUnit, scope: Scope):
+        self.unit, self.scope = unit, scope
+        self.found: dict[str, tuple[int, str] | str] = {}
+        self.path_of: dict[int, str] = {}
+        for code, pk, path in OrgUnit.objects.filter(
+                path__under=unit.path, kind__in=[OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY]).values_list(
+                "code", "id", "path"):
+            if scope.covers(path):
+                self.found[code.upper()] = (pk, path)
+                self.path_of[pk] = path
+            else:
+                self.found[code.upper()] = _("%(unit)s is outside the units you may register people in.") % {
+                    "unit": code}
+
+    def ids(self) -> dict[str, int | str]:
+        """Code → id or reason, what a worker process needs."""
+        return {code: hit if hit.__class__ is str else hit[0] for code, hit in self.found.items()}
+
+    def why_not(self, code: str) -> str:
+        """Why a code that is not a grid or community under the unit cannot be used (asked once per code)."""
+        hit = self.found.get(code)
+        if hit is None:
+            other = OrgUnit.objects.filter(code__iexact=code).first()
+            if other is None:
+                hit = _("Unknown grid code %(code)s.") % {"code": code}
+            elif other.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY):
+                hit = _("%(code)s (%(name)s) is not a grid or community.") % {"code": code, "name": other.name}
+            else:
+                hit = _("%(code)s (%(name)s) is outside %(unit)s, the unit of this import.") % {
+                    "code": code, "name": other.name, "unit": self.unit.name}
+            self.found[code] = hit
+        return hit
+
+
+def categories_by_word() -> dict[str, int]:
+    """Active categories by Chinese name, English name and code (lower-case)."""
+    found = {}
+    for pk, code, zh, en in Category.objects.filter(active=True).values_list("id", "code", "name_zh", "name_en"):
+        found[zh] = found[code.lower()] = found[en.lower()] = pk
+    return found
+
+
+@dataclass
+class RowCleaner:
+    """Cleans a chunk of raw rows into records and row errors, touching no database.
+
+    Called with a list of (line, cells); returns [(record, errors or None)] for the rows that are not
+    blank. An error naming a grid code it does not know carries None as its message, for the importer to
+    explain (that takes a query).
+    """
+
+    fields: list[tuple[int, str]]
+    date_fields: set[str]
+    title_of: dict[str, str]
+    custom_fields: list[CustomField]
+    today: dt.date
+    language: str
+    grids: dict[str, int | str]
+    categories: dict[str, int] | None
+    default_grid: str
+    convert: bool  # cells from a workbook: numbers and dates, not text
+
+    def __call__(self, chunk: list[tuple[int, list]]) -> list[tuple[tuple, list | None]]:
+        with translation.override(self.language):
+            return self._clean(chunk)
+
+    def _title(self, key: str) -> str:
+        if key in self.title_of:
+            return self.title_of[key]
+        if key in ("sex", "birth_date"):  # derived from the ID number
+            return self.title_of["doc_number"]
+        return {**TITLES, **{f"custom.{f.key}": f.label for f in self.custom_fields}}.get(key, key)
+
+    def _clean(self, chunk):
+        # The loop runs a million times per large file: everything it can look up once is looked up before it.
+        mapped, dates, convert, default_grid = self.fields, self.date_fields, self.convert, self.default_grid
+        custom_fields, today, grids, categories = self.custom_fields, self.today, self.grids, self.categories
+        width = max(i for i, _k in mapped) + 1
+        out = []
+        for line, cells in chunk:
+            if not any(cells):
+                continue
+            if len(cells) < width:
+                cells = [*cells, *[None if convert else ""] * (width - len(cells))]
+            if convert:
+                raw = {k: (v if k in dates and isinstance(v, dt.date) else cell_text(v))
+                       for k, v in ((k, cells[i]) for i, k in mapped)}
+            else:
+                raw = {k: cells[i] for i, k in mapped}
+            if default_grid and not raw.get("grid"):
+                raw["grid"] = default_grid
+            clean, problems = person_clean(raw, custom_fields=custom_fields, today=today)
+            errors = [(self._title(k), m) for k, ms in problems.items() for m in ms] if problems else None
+            code = clean["grid"]
+            grid = grids.get(code, code) if code else None
+            if grid.__class__ is str:  # a reason, or a code to explain
+                errors = errors or []
+                errors.append((self._title("grid"), None if grid is code else grid))
+            category = start = None
+            if categories is not None:
+                found: list = []
+                category, start = _category_check(raw, categories, today, self.title_of, found)
+                if found:
+                    errors = [*(errors or []), *found]
+            key = None
+            doc_type, number = clean["doc_type"], clean["doc_number"]
+            if "doc_number" not in problems and "doc_type" not in problems:
+                key = doc_key(doc_type, number)
+            birth = clean["birth_date"]
+            out.append(((line, clean["name"], clean["name_initials"], clean["sex"],
+                         birth.isoformat() if birth else None, _PLAIN.get(doc_type), number, clean.get("phone", ""),
+                         clean["address"], grid, clean["household_relation"], clean["notes"],
+                         clean["custom"] or None, category, start, key), errors))
+        return out
+
+
+def _category_check(raw: dict, categories: dict, today: dt.date, title: dict, row_errors: list):
+    """The category id and start date a row names, or None; errors appended to `row_errors`."""
+    category = start = None
+    word = normalize_name(cell_text(raw.get("category")))
+    if word:
+        category = categories.get(word) or categories.get(word.lower())
+        if category is None:
+            row_errors.append((title["category"], _("Unknown category %(v)s.") % {"v": word}))
+    value = raw.get("category_start")
+    if value not in (None, ""):
+        try:
+            start = parse_date(value)
+        except ValueError as exc:
+            row_errors.append((title["category_start"], str(exc)))
+        else:
+            if start > today:
+                row_errors.append((title["category_start"], _("In the future.")))
+            elif not word:
+                row_errors.append((title["category_start"], _("A start date needs a category.")))
+    return category, start
+
+
+def row_cleaner(columns: Columns, *, custom_fields: list[CustomField], today: dt.date, language: str, grids: Grids,
+                categories: dict[str, int] | None, default_grid: str, convert: bool) -> RowCleaner:
+    return RowCleaner(fields=columns.fields, date_fields=columns.date_fields, title_of=columns.title_of,
+                      custom_fields=custom_fields, today=today, language=language, grids=grids.ids(),
+                      categories=categories, default_grid=default_grid, convert=convert)
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def workers_available() -> int:
+    """How many processes may check rows beside the one writing them (one per core)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):  # a worker sets Django up from the module named there
+        return 0
+    return max(1, min(cores, 4))
+
+
+def rows_cleaned(rows: Iterator[tuple[int, list]], cleaner: RowCleaner, *, workers: int) -> Iterator[list]:
+    """The rows cleaned a chunk at a time, in file order: here (`workers=0`) or by worker processes.
+
+    This process reads the file and hands out chunks, at most a few per worker ahead of what the caller has
+    taken, so memory stays flat however fast the workers are. Workers are spawned, not forked: a fresh
+    interpreter inherits no database connection, lock or thread of this one, and sets Django up itself.
+    """
+    chunks = _chunks(rows, CHUNK)
+    if not workers:
+        yield from map(cleaner, chunks)
+        return
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup)
+    try:
+        pending = deque()
+        ahead = 2 * workers + 1
+        for chunk in chunks:
+            pending.append(pool.apply_async(cleaner, (chunk,)))
+            if len(pending) >= ahead:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _result(pending):
+    try:
+        return pending.get(timeout=RESULT_WAIT)
+    except multiprocessing.TimeoutError:
+        raise RuntimeError("a process checking rows stopped answering") from None
+
+
+@dataclass
+class RowChecker:
+    """Takes cleaned chunks in file order: documents repeated within the file, grid codes explained."""
+
+    grids: Grids
+    doc_title: str
+
+    def __post_init__(self):
+        self.seen: dict[int, int] = {}  # document → first line; one integer pair per row, a million fit
+        self.rows = 0
+
+    def take(self, chunk: list) -> tuple[list[tuple], list[tuple[int, list]]]:
+        """Split a cleaned chunk into valid records and (line, errors)."""
+        valid, errors = [], []
+        seen = self.seen
+        for record, problems in chunk:
+            line, key = record[LINE], record[DOC_KEY]
+            if key is not None:
+                first = seen.setdefault(key, line)
+                if first != line:
+                    problems = problems or []
+                    problems.append((self.doc_title, _("The same document as row %(row)d.") % {"row": first}))
+            if problems:
+                errors.append((line, [(t, self.grids.why_not(record[GRID]) if m is None else m)
+                                      for t, m in problems]))
+            else:
+                valid.append(record)
+        self.rows += len(chunk)
+        return valid, errors
+
+
+class Spool:
+    """Records written in order to a temporary file and read back in order, a batch at a time."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        self.count = 0
+
+    def write(self, records: list) -> None:
+        if records:
+            data = marshal.dumps(records)  # length-prefixed: marshal.load on a file reads in tiny pieces
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+            self.count += len(records)
+
+    def batches(self) -> Iterator[list]:
+        self.file.flush()
+        self.file.seek(0)
+        while size := self.file.read(8):
+            yield marshal.loads(self.file.read(int.from_bytes(size, "little")))
+
+    def close(self):
+        self.file.close()

@@ -1,0 +1,386 @@
+"""An import job from upload to outcome: one pass checking and writing, its progress, its error file."""
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import openpyxl
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from accounts.access import Scope, scope_for
+from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT
+from core.audit import audit_record, snapshot
+from core.errors import DomainError
+from orgunits.models import OrgUnit
+from persons.identity import normalize_name
+from persons.importing.check import (
+    DOC_NUMBER,
+    DOC_TYPE,
+    LINE,
+    PARALLEL_FROM,
+    Grids,
+    RowChecker,
+    Spool,
+    categories_by_word,
+    row_cleaner,
+    rows_cleaned,
+    workers_available,
+)
+from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, Columns, columns_find, field_keys
+from persons.importing.readers import local_path, rows_estimate, rows_read
+from persons.importing.write import BulkLoad, Writer, people_registered
+from persons.models import CustomField, ImportJob, ImportMapping
+
+XLSX_PARALLEL_BYTES = 2 << 20  # a workbook this large holds tens of thousands of rows
+PROGRESS_EVERY = 1.0  # seconds between published counts
+
+
+class _Rejected(Exception):
+    """Rows had errors and the valid ones are not kept: roll back what was written speculatively."""
+
+
+def _language(job: ImportJob) -> str:
+    return getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+
+
+def people_import(*, job: ImportJob, progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Run an import job: check every row and write all of them, the valid ones, or nothing.
+
+    1. Find the header row and map the columns; a file that cannot be read or mapped is rejected.
+    2. In one transaction, rows are cleaned a chunk at a time (by worker processes for a large file) and
+       each chunk is written as soon as it is checked: documents repeated within the file and people
+       registered outside the importer's scope are errors, existing people are updated.
+    3. At the first row with errors, unless the valid rows are kept, writing stops, checking goes on to
+       the end for the error file, and the transaction is rolled back: nothing was ever committed.
+
+    Progress (`processed_rows` of `total_rows`) is published outside the transaction, which hides the
+    job's own updates until it commits; `import_job_progress` reads it. `progress(phase, done, total)` is
+    called per chunk, phase "write" while rows are being written and "check" once they are not.
+    """
+    if job.state in (ImportJob.State.DONE, ImportJob.State.REJECTED):
+        return
+    with translation.override(_language(job)):
+        _people_import(job, progress or (lambda phase, done, total: None))
+
+
+def _people_import(job: ImportJob, progress) -> None:
+    by = job.created_by
+    kind = Path(job.filename).suffix.lower()
+    custom_fields = list(CustomField.objects.filter(active=True))
+    today = timezone.localdate()
+    with local_path(job.file) as path:
+        job.state = ImportJob.State.RUNNING
+        job.total_rows, job.processed_rows = rows_estimate(path, kind), 0
+        ImportJob.objects.filter(pk=job.pk).update(state=job.state, total_rows=job.total_rows, processed_rows=0)
+        grid_required = job.unit.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)
+        rows = rows_read(path, kind)
+        try:
+            columns = columns_find(rows, explicit=job.columns or {}, custom_fields=custom_fields,
+                                   grid_required=grid_required)
+        except DomainError as exc:
+            _finish(job, ImportJob.State.REJECTED, str(exc.message))
+            return
+        scope = scope_for(by, PERSONS_EDIT) if by is not None else Scope(None)
+        grids = Grids(unit=job.unit, scope=scope)
+        wanted = {"category", "category_start"} & set(columns.title_of)
+        cleaner = row_cleaner(columns, custom_fields=custom_fields, today=today, language=_language(job),
+                              grids=grids, categories=categories_by_word() if wanted else None,
+                              default_grid="" if grid_required else job.unit.code, convert=kind == ".xlsx")
+        large = job.total_rows >= PARALLEL_FROM or (kind == ".xlsx" and os.path.getsize(path) >= XLSX_PARALLEL_BYTES)
+        load = _Load(job=job, path=path, kind=kind, columns=columns, scope=scope, grids=grids, by=by, today=today,
+                     progress=progress)
+        try:
+            load.run(rows_cleaned(rows, cleaner, workers=workers_available() if large else 0))
+        finally:
+            load.close()
+
+
+class _Load:
+    """Step 2 and 3 of people_import: the rows checked and written in one transaction, then the outcome."""
+
+    def __init__(self, *, job, path, kind, columns: Columns, scope: Scope, grids: Grids, by, today, progress):
+        self.job, self.path, self.kind, self.columns, self.scope, self.by = job, path, kind, columns, scope, by
+        self.progress = progress
+        self.checker = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"])
+        midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=midnight)
+        self.errors = Spool()
+        self.board = ProgressBoard(job)
+
+    def close(self):
+        self.errors.close()
+        self.board.close()
+
+    def run(self, chunks) -> None:
+        job, writer, errors = self.job, self.writer, self.errors
+        try:
+            with closing(chunks), transaction.atomic(), BulkLoad(rows_expected=job.total_rows) as load:
+                self._rows(chunks)
+                job.processed_rows = job.total_rows = self.checker.rows
+                job.error_rows = errors.count
+                self.board.publish(job.processed_rows, job.total_rows, final=True)
+                if errors.count and not job.keep_valid:
+                    raise _Rejected
+                load.finish(created=writer.created, episodes=writer.episodes)
+                if errors.count:
+                    _error_file_write(job, self.path, self.kind, self.columns, errors)
+                self._done()
+        except _Rejected:
+            _error_file_write(job, self.path, self.kind, self.columns, errors)
+            _finish(job, ImportJob.State.REJECTED, ngettext(
+                "%(errors)d of %(total)d rows has errors; nothing was written. Download the error file, "
+                "correct the rows and import the file again.",
+                "%(errors)d of %(total)d rows have errors; nothing was written. Download the error file, "
+                "correct the rows and import the file again.", job.error_rows)
+                % {"errors": job.error_rows, "total": job.total_rows})
+        except DomainError as exc:  # the file turned out unreadable past its header
+            _finish(job, ImportJob.State.REJECTED, str(exc.message))
+        except IntegrityError:
+            _finish(job, ImportJob.State.FAILED, _("Someone registered one of these people while the import ran; "
+                                                   "nothing was written. Import the file again."))
+
+    def _rows(self, chunks) -> None:
+        """Check each chunk in file order and write its valid rows while no row had errors (or they are kept)."""
+        job, checker, writer, errors, scope = self.job, self.checker, self.writer, self.errors, self.scope
+        writing = True
+        for chunk in chunks:
+            valid, bad = checker.take(chunk)
+            registered = {}
+            if valid and (writing or not scope.everything):
+                registered = people_registered(valid)
+                if registered and not scope.everything:
+                    valid, outside = _outside_scope(valid, registered, scope, title=checker.doc_title)
+                    if outside:
+                        bad = sorted(bad + outside, key=lambda e: e[0])
+            if bad:
+                errors.write(bad)
+                writing = writing and job.keep_valid
+            if writing and valid:
+                writer.write(valid, registered)
+            total = max(job.total_rows, checker.rows)
+            self.board.publish(checker.rows, total)
+            self.progress("write" if writing else "check", checker.rows, total)
+
+    def _done(self) -> None:
+        job, writer = self.job, self.writer
+        job.created, job.updated, job.unchanged = writer.created, writer.updated, writer.unchanged
+        if writer.created or writer.updated or writer.episodes:
+            # One entry for the whole load: a million "created" entries would bury every other entry of the
+            # day, and the file itself is kept with the job. Updates are audited per person because they
+            # change what someone else entered.
+            audit_record(actor=self.by, action="create", obj=job, object_repr=job.filename[:200],
+                         unit_path=job.unit_path, note=gettext_noop("people imported from a file"), after={
+                             "file": job.filename, "created": writer.created, "updated": writer.updated,
+                             "unchanged": writer.unchanged, "categories_opened": writer.episodes,
+                             "error_rows": job.error_rows})
+        message = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": writer.created, "updated": writer.updated, "unchanged": writer.unchanged}
+        if job.error_rows:
+            message += " " + ngettext(
+                "%(errors)d row with errors was left out: download it, correct it and import it again.",
+                "%(errors)d rows with errors were left out: download them, correct them and import them again.",
+                job.error_rows) % {"errors": job.error_rows}
+        _finish(job, ImportJob.State.DONE, message)
+
+
+def _outside_scope(valid: list, registered: dict, scope: Scope, *, title: str) -> tuple[list, list]:
+    """Rows whose document is registered in a unit outside the importer's scope are errors: not taken over."""
+    outside = {key for key, (_pk, path) in registered.items() if not scope.covers(path)}
+    if not outside:
+        return valid, []
+    message = _("This document is registered in a unit outside your scope; ask that unit to transfer the person.")
+    return ([r for r in valid if (r[DOC_TYPE], r[DOC_NUMBER]) not in outside],
+            [(r[LINE], [(title, message)]) for r in valid if (r[DOC_TYPE], r[DOC_NUMBER]) in outside])
+
+
+def _finish(job: ImportJob, state: str, message: str) -> None:
+    job.state, job.message, job.finished_at = state, message, timezone.now()
+    job.save(update_fields=["state", "message", "finished_at", "total_rows", "processed_rows", "created",
+                            "updated", "unchanged", "error_rows", "error_file"])
+
+
+# -- progress -------------------------------------------------------------------------------------------
+
+class ProgressBoard:
+    """Where a running job's counts are published while its transaction hides them.
+
+    PostgreSQL: the job's row, updated through a second connection that commits at once. SQLite: one
+    writer at a time, and the import is it; the counts go to a small file beside the uploaded one (an
+    SQLite deployment is one machine) which `import_job_progress` reads.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.last = 0.0
+        self.other = None
+        self.path = progress_path(job) if connection.vendor == "sqlite" else None
+
+    def publish(self, done: int, total: int, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        if self.path is not None:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(f"{done} {total}")
+            os.replace(tmp, self.path)
+        elif connection.vendor == "postgresql":
+            if self.other is None:
+                self.other = connection.copy()
+            with self.other.cursor() as cursor:
+                cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s, total_rows = %s "
+                               "WHERE id = %s", [done, total, self.job.pk])
+
+    def close(self) -> None:
+        if self.other is not None:
+            self.other.close()
+            self.other = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def progress_path(job: ImportJob) -> Path | None:
+    """The file holding a running SQLite job's counts, beside its upload (None without a local path)."""
+    try:
+        return Path(job.file.path + ".progress")
+    except (NotImplementedError, ValueError):
+        return None
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows processed, rows in the file) of `job`, current while it runs."""
+    if job.state == ImportJob.State.RUNNING and connection.vendor == "sqlite":
+        path = progress_path(job)
+        try:
+            done, total = (int(n) for n in path.read_text().split()) if path else (None, None)
+        except (OSError, ValueError):
+            done = total = None
+        if done is not None:
+            return done, total
+    return job.processed_rows, job.total_rows
+
+
+# -- the error file -------------------------------------------------------------------------------------
+
+def error_text(line: int, problems: list[tuple[str, str]]) -> str:
+    """The reasons a row was not imported, as the error file's last column gives them."""
+    return _("row %(row)d: %(errors)s") % {"row": line, "errors": "; ".join(f"{t}: {m}" for t, m in problems)}
+
+
+def _error_file_write(job: ImportJob, path: str, kind: str, columns: Columns, errors: Spool) -> None:
+    """Save the rows with errors, as they were, plus the reasons in a last column, in the input's format."""
+    pending = ((line, problems) for batch in errors.batches() for line, problems in batch)
+    nxt = next(pending, None)
+    width = len(columns.titles)  # cells past the header's last title were never read: left out
+    header = [*columns.titles, ERROR_COLUMN]
+    stem = Path(job.filename).stem
+    with tempfile.TemporaryFile() as out:
+        if kind == ".xlsx":
+            book = openpyxl.Workbook(write_only=True)
+            sheet = book.create_sheet()
+            add = sheet.append
+        else:
+            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # Excel opens UTF-8 with a BOM
+            add = csv.writer(text).writerow
+        add(header)
+        for line, cells in rows_read(path, kind):
+            if nxt is None:
+                break
+            if line == nxt[0]:
+                add([*cells[:width], *[None] * (width - len(cells)), error_text(*nxt)])
+                nxt = next(pending, None)
+        if kind == ".xlsx":
+            book.save(out)
+        else:
+            text.flush()
+            text.detach()
+        out.seek(0)
+        job.error_file.save(f"{stem}-errors{kind}", File(out), save=False)
+
+
+# -- creating a job, access, and the small services around a job --------------------------------------------
+
+def import_job_create(*, unit: OrgUnit, uploaded_file, filename: str, mapping: ImportMapping | None = None,
+                      columns: dict | None = None, keep_valid: bool = False, by, start: bool = True) -> ImportJob:
+    """Store an uploaded file as an import job into `unit` and queue it (`start=False`: the caller runs it)."""
+    if by is not None and not scope_for(by, PERSONS_IMPORT).covers(unit.path):
+        raise DomainError("out_of_scope", _("%(unit)s is outside the units you may import people into.")
+                          % {"unit": unit.name}, status=404)
+    name = Path(filename or "").name
+    if Path(name).suffix.lower() not in EXTENSIONS:
+        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
+                    "upload that.") % {"name": name or "?"}
+        raise DomainError("unsupported_file", message, fields={"file": [message]})
+    explicit = {**(mapping.columns if mapping else {}), **(columns or {})}
+    allowed = set(field_keys(list(CustomField.objects.filter(active=True))))
+    wrong = {title: key for title, key in explicit.items() if key not in allowed}
+    if wrong:
+        message = _("Unknown fields in the column mapping: %(m)s.") % {
+            "m": "、".join(f"{t} → {k}" for t, k in wrong.items())}
+        raise DomainError("invalid_mapping", message, fields={"columns": [message]})
+    with transaction.atomic():
+        job = ImportJob(unit=unit, unit_path=unit.path, filename=name[:200], columns=explicit,
+                        keep_valid=keep_valid, created_by=by)
+        job.file.save(name, uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file, name=name),
+                      save=False)
+        job.save()
+        if start:
+            from persons.tasks import job_start  # tasks imports this package
+
+            job_start(job)
+    return job
+
+
+def import_jobs_for_user(user) -> QuerySet[ImportJob]:
+    """Import jobs into units where the user may import, newest first."""
+    return ImportJob.objects.filter(scope_for(user, PERSONS_IMPORT).q()).select_related("unit", "created_by")
+
+
+def import_job_get_for_user(user, pk: int) -> ImportJob:
+    """The import job `pk` if its unit lies in the user's import scope, else 404."""
+    job = import_jobs_for_user(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_error_file_open(*, job: ImportJob, by) -> File:
+    """Open the job's error file for download (rows of personal data: the download is audited)."""
+    if not job.error_file:
+        raise Http404
+    audit_record(actor=by, action="export", obj=job, object_repr=job.filename[:200], unit_path=job.unit_path,
+                 after={"error_rows": job.error_rows}, note=gettext_noop("error file of an import downloaded"))
+    return job.error_file.open("rb")
+
+
+def import_mapping_save(*, name: str, columns: dict[str, str], by) -> ImportMapping:
+    """Save (or replace) a named column mapping {column title: field key or "ignore"}."""
+    name = normalize_name(name)
+    allowed = set(field_keys(list(CustomField.objects.filter(active=True))))
+    wrong = {title: key for title, key in columns.items() if key not in allowed}
+    if not name or not columns or wrong:
+        message = _("Unknown fields in the column mapping: %(m)s.") % {
+            "m": "、".join(f"{t} → {k}" for t, k in wrong.items())} if wrong else _("Name the mapping and its columns.")
+        raise DomainError("invalid_mapping", message, fields={"columns": [message]})
+    with transaction.atomic():
+        mapping = ImportMapping.objects.select_for_update().filter(name=name).first()
+        before = snapshot(mapping) if mapping else None
+        mapping = mapping or ImportMapping(name=name, created_by=by)
+        mapping.columns = {str(t).strip(): k for t, k in columns.items()}
+        mapping.save()
+        audit_record(actor=by, action="update" if before else "create", obj=mapping, before=before,
+                     after=snapshot(mapping))
+    return mapping

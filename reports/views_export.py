@@ -1,0 +1,115 @@
+"""Report files: a report as CSV, the day's forms of a unit as xlsx or DHIS2 JSON, and manual cells
+uploaded from an xlsx in the exported layout. Scope as the report pages: 404 outside it."""
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
+from core.errors import DomainError
+from reports import exporting, selectors
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _unit_and_day(request):
+    """The unit (in the user's REPORTS_VIEW scope, else 404) and the day of an export's query string."""
+    unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
+    text = request.GET.get("day", "").strip()
+    if not text:
+        return unit, timezone.localdate()
+    try:
+        return unit, dt.date.fromisoformat(text)
+    except ValueError:
+        return unit, None
+
+
+def _error_message(exc: DomainError) -> str:
+    return "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v])
+
+
+def _lock_version(text: str | None) -> int | None:
+    try:
+        return int(text or 0) or None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def submission_csv(request, pk: int):
+    """One report as CSV."""
+    submission = selectors.submission_get_for_user(request.user, pk)
+    data = exporting.csv_for_submission(submission, user=request.user)
+    return _attachment(data, "text/csv; charset=utf-8",
+                       f"{submission.form.code}-{submission.unit.code}-{submission.day.isoformat()}.csv")
+
+
+@login_required
+@require_GET
+def day_xlsx(request):
+    """All forms of a unit for a day, one sheet each, in the official layout."""
+    unit, day = _unit_and_day(request)
+    if day is None:
+        return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
+    try:
+        data = exporting.workbook_for_day(unit=unit, day=day, user=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        return redirect(f"{reverse('reports:today')}?day={day.isoformat()}")
+    return _attachment(data, exporting.XLSX_TYPE, f"reports-{unit.code}-{day.isoformat()}.xlsx")
+
+
+@login_required
+@require_GET
+def day_json(request):
+    """All forms of a unit for a day as DHIS2 dataValueSets JSON (identified by codes)."""
+    unit, day = _unit_and_day(request)
+    if day is None:
+        return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
+    try:
+        data = exporting.data_value_sets(unit=unit, day=day, user=request.user)
+    except DomainError as exc:
+        return HttpResponse(json.dumps(exc.as_dict(), ensure_ascii=False), status=exc.status,
+                            content_type="application/json")
+    return _attachment(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), "application/json",
+                       f"dataValueSets-{unit.code}-{day.isoformat()}.json")
+
+
+@login_required
+@require_POST
+def submission_manual_xlsx(request, pk: int):
+    """Fill the manual cells of a draft from an uploaded xlsx in the exported layout."""
+    submission = selectors.submission_get_for_user(request.user, pk, perm=REPORTS_SUBMIT)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the xlsx file to import."))
+        return redirect("reports:submission", pk=submission.pk)
+    if upload.size > exporting.MAX_UPLOAD_BYTES:
+        messages.error(request, _("The file is larger than %(mb)d MB.")
+                       % {"mb": exporting.MAX_UPLOAD_BYTES // (1024 * 1024)})
+        return redirect("reports:submission", pk=submission.pk)
+    try:
+        values = exporting.manual_cells_from_xlsx(
+            submission=submission, data=upload.read(), by=request.user,
+            lock_version=_lock_version(request.POST.get("lock_version")))
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        n = sum(len(cells) for cells in values.values())
+        messages.success(request, _("Imported %(n)d manual cell(s) from the workbook.") % {"n": n})
+    return redirect("reports:submission", pk=submission.pk)
