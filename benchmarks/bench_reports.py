@@ -1,12 +1,15 @@
 """The five daily forms for every unit of the city on one day, their drill-down, and a past day recomputed.
 
 The population is bench_person_list's (built here when that benchmark did not run first): 1,000,000 people
-(BENCH_PEOPLE to shrink) with their histories over ~3,000 grids of 娄底市. The five street forms are seeded
+(BENCH_PEOPLE to shrink) with their histories over ~3,000 grids of 娄底市 (in the seven streets of 娄星区;
+the city's other units are loaded and computed too, they hold nobody). The five street forms are seeded
 (reports.services.forms_seed) and computed for 2020-05-21 the way the engine is meant to be used at scale:
 each indicator column once over the city's subtree (engine.indicator_counts, grouped by leaf unit path),
 then summed into every unit of the city — city, districts, streets, communities, grids. Beside it, the same
-numbers from hand-written GROUP BY SQL (one query per form, conditional aggregates), measured in the same run
-and asserted equal, path by path. Targets: all five forms for every unit under 5 s; engine / hand SQL ≤ 2.
+numbers from hand-written GROUP BY SQL (one query per form, conditional aggregates), measured in the same run,
+interleaved, and asserted equal path by path. Targets: all five forms for every unit under 5 s; engine / hand
+SQL ≤ 2. On SQLite the process's CPU time is printed too: the database works in-process, so it is the same
+work measured without the noise of other programs on the machine.
 
 Drill-down: reports.selectors.cell_members on the streets' submissions (rows are communities, and the
 total), 50 seeded random cells, and every column of the city's total; each list's length is asserted equal

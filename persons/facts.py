@@ -62,36 +62,45 @@ def _time_q(when, window: Window) -> Q:
     return Q(start__lt=cutoff)  # ever
 
 
-def _start_q(when, window: Window) -> Q:
-    """The bounds _time_q puts on the start alone: what an episode index on (kind, start, end) answers."""
-    cutoff = window.cutoff
-    if when.kind == "started_in_period":
-        return Q(start__gte=window.period_start, start__lt=cutoff)
-    if when.kind == "started_since":
-        return Q(start__gte=timezone.make_aware(dt.datetime.combine(when.since, dt.time())), start__lt=cutoff)
-    return Q(start__lte=cutoff) if when.kind == "now" else Q(start__lt=cutoff)
-
-
 # SQLite keeps no per-value statistics (its stock build has no STAT4): it takes every category to hold an
-# average share of the episodes and any subtree to be small, so over a city it walks all the city's
-# episodes even for a category a few dozen people hold. Bounded index-only counts (the anchor's episodes,
-# then the subtree's) say which is smaller; when the anchor's are, a unary + keeps the planner off the path
-# index. PostgreSQL's statistics tell its planner as much.
-RARE_SHARE = 4  # walk the anchor's episodes when they are fewer than a quarter of the subtree's
+# average share of the episodes and any subtree to be small. So over a city it walks all the city's episodes
+# even for a category a few dozen people hold, and probes the status of each of a common category's
+# thousands of holders one by one. Bounded index-only counts (the anchor's episodes, the subtree's) tell
+# which case it is: a rare anchor is read through its own index (a unary + keeps the planner off the path
+# index); a common anchor over a large subtree checks its other predicates against IN-lists read once from
+# their indexes. PostgreSQL's statistics let its planner make both choices itself.
+RARE = 8  # the anchor holds fewer episodes than an eighth of the subtree's
+COMMON = 4  # the anchor, and the subtree, hold a quarter of all the episodes or more
 
 
-def _subtree_filter(qs, *, model, anchored: Q, under: str):
-    """`qs` restricted to the subtree `under`, through the path index unless the anchor is rarer (SQLite)."""
+def _subtree_plan(*, model, id_field: str, ids: list[int], when, window: Window, under: str) -> tuple[bool, bool]:
+    """(walk the subtree `under` by its path index, check the other episode predicates as IN-lists)."""
     if connection.vendor != "sqlite":
-        return qs.filter(unit_path__under=under)
-    enough = model.objects.count() // RARE_SHARE + 1  # more anchored episodes than this: never rarer
-    rows = model.objects.order_by()
-    anchor_rows = rows.filter(anchored).values("pk")[:enough].count()
-    bound = anchor_rows * RARE_SHARE + 1
-    if anchor_rows == enough or rows.filter(unit_path__under=under).values("pk")[:bound].count() < bound:
-        return qs.filter(unit_path__under=under)
-    unindexed = Func(F("unit_path"), template="+%(expressions)s", output_field=PathField())
-    return qs.alias(path_unindexed=unindexed).filter(path_unindexed__under=under)
+        return True, False
+    table, kind = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(id_field)
+    # The anchor's bounds on the start alone, which its index on (kind, start, end) answers without the table.
+    since = window.period_start if when.kind == "started_in_period" else (
+        timezone.make_aware(dt.datetime.combine(when.since, dt.time())) if when.kind == "started_since" else None)
+    anchored = f"{kind} IN ({', '.join(str(int(i)) for i in ids)}) AND start {'<=' if when.kind == 'now' else '<'} %s"
+    anchored_params = [connection.ops.adapt_datetimefield_value(window.cutoff)]
+    if since is not None:
+        anchored += " AND start >= %s"
+        anchored_params.append(connection.ops.adapt_datetimefield_value(since))
+    # A path ends with "/": its subtree is the range [path, path with "0", the next character, at the end).
+    subtree, subtree_params = ("unit_path >= %s AND unit_path < %s", [under, under[:-1] + "0"]) if under else ("1", [])
+    with connection.cursor() as cursor:
+        def count(where: str, params: list, limit: int) -> int:
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {int(limit)})", params)
+            return cursor.fetchone()[0]
+
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        total = cursor.fetchone()[0]
+        quarter = total // COMMON + 1
+        anchor_rows = count(anchored, anchored_params, quarter)
+        if anchor_rows < quarter:
+            bound = anchor_rows * RARE + 1
+            return bound > total or count(subtree, subtree_params, bound) < bound, False
+        return True, count(subtree, subtree_params, quarter) == quarter
 
 
 class PeopleSource(FactSource):
@@ -125,13 +134,16 @@ class PeopleSource(FactSource):
 
     # -- compiling -----------------------------------------------------------------------------------
 
-    def _predicate_q(self, p: Predicate, window: Window, person_prefix: str, person_ref: str) -> Q:
+    def _predicate_q(self, p: Predicate, window: Window, person_prefix: str, person_ref: str,
+                     lists: bool = False) -> Q:
         if p.name in EPISODE_NAMES:
             model, ref_model, id_field = EPISODE_NAMES[p.name]
             ids = _codes_to_ids(ref_model, p.values, p.value_position)
-            exists = Exists(model.objects.filter(_time_q(p.when, window), person_id=OuterRef(person_ref),
-                                                 **{f"{id_field}__in": ids}))
-            return ~Q(exists) if p.op in ("!=", "not_in") else Q(exists)
+            held = model.objects.filter(_time_q(p.when, window), **{f"{id_field}__in": ids})
+            if lists and p.op in ("=", "in"):  # the same rows as the EXISTS below: person ids are never null
+                return Q(**{f"{person_ref}__in": held.values("person_id")})
+            exists = Q(Exists(held.filter(person_id=OuterRef(person_ref))))
+            return ~exists if p.op in ("!=", "not_in") else exists
         if p.name == "age":
             years = int(p.values[0])
             day = timezone.localtime(window.cutoff).date()
@@ -153,14 +165,15 @@ class PeopleSource(FactSource):
             return ~Q(**{field: p.values[0]})
         return Q(**{f"{field}__{_OPS[p.op]}": p.values[0]})
 
-    def _q(self, node, window, person_prefix, person_ref, skip=None) -> Q:
+    def _q(self, node, window, person_prefix, person_ref, skip=None, lists: bool = False) -> Q:
         if node is None or node is skip:
             return Q()
         if isinstance(node, Predicate):
-            return self._predicate_q(node, window, person_prefix, person_ref)
-        if isinstance(node, Not):
+            return self._predicate_q(node, window, person_prefix, person_ref, lists)
+        if isinstance(node, Not):  # NOT EXISTS, not NOT IN: SQLite is slower with the list there
             return ~self._q(node.part, window, person_prefix, person_ref)
-        parts = [self._q(part, window, person_prefix, person_ref, skip) for part in node.parts if part is not skip]
+        parts = [self._q(part, window, person_prefix, person_ref, skip, lists) for part in node.parts
+                 if part is not skip]
         q = Q()
         for part in parts:
             q = (q & part) if isinstance(node, And) else (q | part)
@@ -183,16 +196,21 @@ class PeopleSource(FactSource):
             return qs, "id", "unit_path"
         model, ref_model, id_field = EPISODE_NAMES[anchor.name]
         ids = _codes_to_ids(ref_model, anchor.values, anchor.value_position)
-        kind = Q(**{f"{id_field}__in": ids})
-        qs = model.objects.filter(_time_q(anchor.when, window), kind)
-        qs = _subtree_filter(qs, model=model, anchored=kind & _start_q(anchor.when, window), under=under)
-        qs = qs.filter(self._q(condition, window, "person__", "person_id", skip=anchor))
+        path_index, lists = _subtree_plan(model=model, id_field=id_field, ids=ids, when=anchor.when, window=window,
+                                          under=under)
+        qs = model.objects.filter(_time_q(anchor.when, window), **{f"{id_field}__in": ids})
+        if path_index:
+            qs = qs.filter(unit_path__under=under)
+        else:
+            unindexed = Func(F("unit_path"), template="+%(expressions)s", output_field=PathField())
+            qs = qs.alias(path_unindexed=unindexed).filter(path_unindexed__under=under)
+        qs = qs.filter(self._q(condition, window, "person__", "person_id", skip=anchor, lists=lists))
         return qs, "person_id", "unit_path"
 
     def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
         qs, person_field, path_field = self._base(indicator, window, under)
         rows = qs.order_by().values(path_field).annotate(n=Count(person_field, distinct=True))
-        return {r[path_field]: r["n"] for r in rows}
+        return dict(rows.values_list(path_field, "n"))
 
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         qs, person_field, _path = self._base(indicator, window, under)

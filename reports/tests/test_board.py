@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orgunits.models import Site
+from orgunits.models import OrgUnit, Site
 from persons import services as people
 from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
@@ -231,3 +233,21 @@ def test_reconciliation_of_a_district_compares_its_streets_submissions(cast, for
             f"/reports/reconcile/?form=hubei_wuhan_daily&unit={cast.county.code}&day={DAY}")
     assert response.status_code == 200
     assert "<mark>" in response.content.decode()
+
+
+
+def test_board_queries_do_not_grow_with_the_units(cast, forms, client_for):
+    client = client_for(cast.city_admin)
+    url = f"/reports/board/?unit={cast.county.code}&day={DAY}&from=2020-05-01&to={DAY}"
+    with time_machine.travel(at(DAY, 18), tick=False):
+        with CaptureQueriesContext(connection) as two_streets:
+            assert client.get(url).status_code == 200
+        for n in range(5):
+            code = f"43130200{n + 5}"
+            street = OrgUnit.objects.create(code=code, name=f"新街道{n}", kind=OrgUnit.Kind.TOWNSHIP,
+                                            parent=cast.county, path=f"{cast.county.path}{code}/", depth=4)
+            submit(forms["hubei_wuhan_daily"], street, at(DAY, 16), cast.city_admin)
+        with CaptureQueriesContext(connection) as seven_streets:
+            response = client.get(url)
+    assert len(response.context["board"].rows) == 7
+    assert len(seven_streets.captured_queries) == len(two_streets.captured_queries)
