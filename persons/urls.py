@@ -1,6 +1,6 @@
 from django.urls import path
 
-from persons import views
+from persons import views, views_import
 
 app_name = "persons"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("duplicates/resolve/", views.duplicate_resolve, name="duplicate_resolve"),
     path("fields/", views.field_list, name="fields"),
     path("fields/<int:pk>/", views.field_edit, name="field_edit"),
+    path("imports/", views_import.import_list, name="imports"),
+    path("imports/new/", views_import.import_create, name="import_create"),
+    path("imports/<int:pk>/", views_import.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", views_import.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors/", views_import.import_errors, name="import_errors"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/categories/", views.category_assign, name="category_assign"),

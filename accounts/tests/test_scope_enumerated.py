@@ -62,6 +62,9 @@ def _objects_of_b(cast):
         "persons:status_set": page_b,
         "persons:check_record": page_b,
         "persons:field_edit": {"pk": field.pk},
+        "persons:import_detail": {"pk": job_b.pk},
+        "persons:import_progress": {"pk": job_b.pk},
+        "persons:import_errors": {"pk": job_b.pk},
         "reports:compute": {"code": form.code},  # the unit (community B) is in the POST body
         "reports:submission": {"pk": submission_b.pk},
         "reports:submission_action": {"pk": submission_b.pk},

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import logging
 import os
 import tempfile
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import openpyxl
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -35,6 +36,7 @@ from persons.importing.check import (
     RowChecker,
     Spool,
     categories_by_word,
+    gc_relaxed,
     row_cleaner,
     rows_cleaned,
     workers_available,
@@ -43,6 +45,8 @@ from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, Columns, columns
 from persons.importing.readers import local_path, rows_estimate, rows_read
 from persons.importing.write import BulkLoad, Writer, people_registered
 from persons.models import CustomField, ImportJob, ImportMapping
+
+logger = logging.getLogger(__name__)
 
 XLSX_PARALLEL_BYTES = 2 << 20  # a workbook this large holds tens of thousands of rows
 PROGRESS_EVERY = 1.0  # seconds between published counts
@@ -116,7 +120,8 @@ class _Load:
         self.progress = progress
         self.checker = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"])
         midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-        self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=midnight)
+        self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=midnight,
+                             categories="category" in columns.title_of)
         self.errors = Spool()
         self.board = ProgressBoard(job)
 
@@ -127,8 +132,9 @@ class _Load:
     def run(self, chunks) -> None:
         job, writer, errors = self.job, self.writer, self.errors
         try:
-            with closing(chunks), transaction.atomic(), BulkLoad(rows_expected=job.total_rows) as load:
+            with gc_relaxed(), closing(chunks), transaction.atomic(), BulkLoad(rows_expected=job.total_rows) as load:
                 self._rows(chunks)
+                self.checker.seen.clear()  # a hundred megabytes at a million rows, not needed for the indexes
                 job.processed_rows = job.total_rows = self.checker.rows
                 job.error_rows = errors.count
                 self.board.publish(job.processed_rows, job.total_rows, final=True)
@@ -219,7 +225,8 @@ class ProgressBoard:
 
     PostgreSQL: the job's row, updated through a second connection that commits at once. SQLite: one
     writer at a time, and the import is it; the counts go to a small file beside the uploaded one (an
-    SQLite deployment is one machine) which `import_job_progress` reads.
+    SQLite deployment is one machine) which `import_job_progress` reads. Publishing is best effort: a
+    failure stops it and never the import.
     """
 
     def __init__(self, job: ImportJob):
@@ -227,22 +234,31 @@ class ProgressBoard:
         self.last = 0.0
         self.other = None
         self.path = progress_path(job) if connection.vendor == "sqlite" else None
+        # Inside the caller's transaction the job's row may be locked by it, and a second connection would wait.
+        self.live = ((connection.vendor == "sqlite" and self.path is not None)
+                     or (connection.vendor == "postgresql" and not connection.in_atomic_block))
 
     def publish(self, done: int, total: int, *, final: bool = False) -> None:
         now = time.monotonic()
-        if not final and now - self.last < PROGRESS_EVERY:
+        if not self.live or (not final and now - self.last < PROGRESS_EVERY):
             return
         self.last = now
-        if self.path is not None:
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(f"{done} {total}")
-            os.replace(tmp, self.path)
-        elif connection.vendor == "postgresql":
+        try:
+            if self.path is not None:
+                tmp = self.path.with_name(self.path.name + ".tmp")
+                tmp.write_text(f"{done} {total}")
+                os.replace(tmp, self.path)
+                return
             if self.other is None:
                 self.other = connection.copy()
+                with self.other.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '2s'")
             with self.other.cursor() as cursor:
-                cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s, total_rows = %s "
-                               "WHERE id = %s", [done, total, self.job.pk])
+                cursor.execute(f"UPDATE {connection.ops.quote_name(ImportJob._meta.db_table)} "
+                               "SET processed_rows = %s, total_rows = %s WHERE id = %s", [done, total, self.job.pk])
+        except (OSError, DatabaseError):
+            logger.warning("import job %s: progress no longer published", self.job.pk, exc_info=True)
+            self.live = False
 
     def close(self) -> None:
         if self.other is not None:

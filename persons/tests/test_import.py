@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -21,8 +22,10 @@ from core.models import AuditEntry
 from persons import importing, services
 from persons.exporting import persons_export
 from persons.identity import resident_id_check
+from persons.importing import check, jobs, write
 from persons.models import CategoryEpisode, ImportJob, Person
 
+CHUNK_FOR_TEST = 50
 HEADER = ["姓名", "性别", "身份证号码", "手机号码", "现住址", "网格编码", "与户主关系"]
 SURNAMES = "王李张刘陈杨黄赵周吴"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平"
@@ -411,3 +414,71 @@ def test_the_api_hides_other_units_imports_and_refuses_those_without_the_permiss
     upload.seek(0)
     assert client_for(cast.grid_a_worker).post("/api/person-imports", {
         "unit": cast.grid_a.code, "file": upload}).status_code == 403
+
+
+def test_worker_processes_check_a_file_as_this_process_does(cast, run, monkeypatch):
+    rows = people_rows(3 * CHUNK_FOR_TEST, [cast.grid_a.code])
+    rows[10][3] = "12345"
+    rows[CHUNK_FOR_TEST + 5][2] = rows[7][2]  # a repeat in another chunk, checked by another process
+    monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(check, "CHUNK", CHUNK_FOR_TEST)
+    assert check.workers_available() >= 1
+
+    job = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a, keep_valid=True)
+
+    assert (job.state, job.created, job.error_rows) == (ImportJob.State.DONE, len(rows) - 2, 2), job.message
+    _header, *returned = error_rows(job)
+    assert [r[:-1] for r in returned] == [rows[10], rows[CHUNK_FOR_TEST + 5]]
+    first = in_catalog_language(lambda: _("The same document as row %(row)d.") % {"row": 9})
+    assert returned[1][-1] == row_label(CHUNK_FOR_TEST + 7) + f"身份证号码: {first}"
+
+
+def _person_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        return {name for name, c in connection.introspection.get_constraints(cursor, Person._meta.db_table).items()
+                if c["index"] and not c["primary_key"]}
+
+
+def test_a_large_load_rebuilds_the_indexes_it_dropped_and_refreshes_the_statistics(cast, run, monkeypatch):
+    monkeypatch.setattr(write, "REBUILD_FROM", 10)
+    monkeypatch.setattr(write, "STATISTICS_FROM", 10)
+    indexes = _person_indexes()
+    rows = people_rows(300, [cast.grid_a.code])
+    rows[299][0] = ""
+
+    rejected = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a)
+    assert (rejected.state, Person.objects.count(), _person_indexes()) == (ImportJob.State.REJECTED, 0, indexes)
+
+    done = run(csv_bytes(rows[:299]), by=cast.community_a_worker, unit=cast.community_a)
+
+    assert (done.state, done.created, _person_indexes()) == (ImportJob.State.DONE, 299, indexes)
+    assert Person.objects.filter(phone=rows[5][3]).count() == 1
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = %s", [Person._meta.db_table])
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Person._meta.db_table])
+        assert cursor.fetchone()[0] > 0
+
+
+def test_progress_is_published_while_the_import_runs(cast, monkeypatch):
+    """The counts a page shows while the import's transaction hides its own updates. On PostgreSQL they go to
+    the job's row through a second connection, which cannot see a row this test's transaction created."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the second connection cannot see the job created inside the test's transaction")
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(check, "CHUNK", 100)
+    content = csv_bytes(people_rows(500, [cast.grid_a.code]))
+    job = importing.import_job_create(unit=cast.community_a, uploaded_file=ContentFile(content, name="people.csv"),
+                                      filename="people.csv", by=cast.community_a_worker, start=False)
+    seen = []
+
+    def progress(phase, done, total):
+        seen.append((phase, importing.import_job_progress(ImportJob.objects.get(pk=job.pk))))
+
+    importing.people_import(job=job, progress=progress)
+
+    assert seen[:3] == [("write", (100, 500)), ("write", (200, 500)), ("write", (300, 500))]
+    job.refresh_from_db()
+    assert (job.state, job.processed_rows, job.total_rows, importing.import_job_progress(job)) == (
+        ImportJob.State.DONE, 500, 500, (500, 500))

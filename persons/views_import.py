@@ -1,0 +1,113 @@
+"""Import pages: the user's recent imports, uploading a file, a job with its live progress and error file.
+
+Each view parses, authorizes and calls one function of persons.importing, as the API does.
+"""
+
+from pathlib import Path
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts import access
+from accounts.roles import PERSONS_IMPORT
+from core.errors import DomainError
+from core.forms import form_add_domain_error
+from orgunits.models import OrgUnit
+from persons import importing
+from persons.models import ImportJob, ImportMapping
+
+UNIT_CHOICES = 1000  # beyond this many units in scope, the code is typed
+TARGET_KINDS = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"), help_text=gettext_lazy(
+        "The first sheet of a workbook; a header row names the columns (姓名, 身份证号码, 手机号码, 网格编码…)."))
+    unit = forms.ChoiceField(label=gettext_lazy("Import into"), required=False)
+    unit_code = forms.CharField(label=gettext_lazy("or type the unit's code"), required=False, max_length=32)
+    mapping = forms.ModelChoiceField(label=gettext_lazy("Saved column mapping"), required=False,
+                                     queryset=ImportMapping.objects.all())
+    keep_valid = forms.BooleanField(label=gettext_lazy("keep the valid rows"), required=False, help_text=gettext_lazy(
+        "Write the rows without errors and return the others in the error file. Otherwise nothing is written "
+        "while any row is wrong."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = OrgUnit.objects.filter(access.scope_for(user, PERSONS_IMPORT).q("path"), kind__in=TARGET_KINDS)
+        self.fields["unit"].choices = [("", "—")] + [
+            (code, f"{'　' * max(depth - 4, 0)}{name} ({code})")
+            for code, name, depth in units.order_by("path").values_list("code", "name", "depth")[:UNIT_CHOICES]]
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("unit_code") or "").strip() or data.get("unit")
+        if not code:
+            raise forms.ValidationError(_("Choose a unit from the list or type its code."))
+        try:
+            data["target"] = access.unit_get_for_user(self.user, code, perm=PERSONS_IMPORT)
+        except Http404:  # the same answer for a unit elsewhere and for no unit at all
+            self.add_error("unit_code", _("There is no unit with the code %(code)s among the units you may import "
+                                          "into.") % {"code": code})
+        return data
+
+
+@login_required
+def import_list(request):
+    access.require(request.user, PERSONS_IMPORT)
+    jobs = list(importing.import_jobs_for_user(request.user).order_by("-created_at")[:100])
+    for job in jobs:
+        job.done_rows, job.all_rows = importing.import_job_progress(job)
+    return render(request, "persons/import_list.html", {"jobs": jobs})
+
+
+@login_required
+def import_create(request):
+    access.require(request.user, PERSONS_IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            job = importing.import_job_create(unit=data["target"], uploaded_file=upload, filename=upload.name,
+                                              mapping=data["mapping"], keep_valid=data["keep_valid"],
+                                              by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            return redirect("persons:import_detail", pk=job.pk)
+    return render(request, "persons/import_form.html", {"form": form})
+
+
+def _progress_context(job: ImportJob) -> dict:
+    done, total = importing.import_job_progress(job)
+    return {"job": job, "done": done, "total": total,
+            "running": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING)}
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    job = importing.import_job_get_for_user(request.user, pk)
+    return render(request, "persons/import_detail.html", _progress_context(job))
+
+
+@login_required
+@require_GET
+def import_progress(request, pk: int):
+    """The part of the job's page that htmx polls every 2 s while the job runs."""
+    job = importing.import_job_get_for_user(request.user, pk)
+    return render(request, "persons/import_progress.html", _progress_context(job))
+
+
+@login_required
+@require_GET
+def import_errors(request, pk: int):
+    job = importing.import_job_get_for_user(request.user, pk)
+    handle = importing.import_error_file_open(job=job, by=request.user)
+    return FileResponse(handle, as_attachment=True, filename=Path(job.error_file.name).name)
