@@ -21,21 +21,20 @@ write     inserting and updating people; the table made ready for a large load
 jobs      the job from upload to outcome, its progress and error file; access to jobs; saved mappings
 """
 
-from persons.importing.columns import EXTENSIONS, IGNORE, field_keys
-from persons.importing.jobs import (
-    error_text,
-    import_error_file_open,
-    import_job_create,
-    import_job_get_for_user,
-    import_job_progress,
-    import_jobs_for_user,
-    import_mapping_save,
-    people_import,
-)
-from persons.importing.write import SQLITE_CACHE_MB
+import importlib
 
-__all__ = [
-    "EXTENSIONS", "IGNORE", "SQLITE_CACHE_MB", "error_text", "field_keys", "import_error_file_open",
-    "import_job_create", "import_job_get_for_user", "import_job_progress", "import_jobs_for_user",
-    "import_mapping_save", "people_import",
-]
+# The names below are loaded on first use: a worker process imports this package (for readers.worker_main)
+# before it has set Django up, and most of the package needs the app registry.
+_EXPORTS = {
+    "EXTENSIONS": "columns", "IGNORE": "columns", "field_keys": "columns", "SQLITE_CACHE_MB": "write",
+    **dict.fromkeys(["error_text", "import_error_file_open", "import_job_create", "import_job_get_for_user",
+                     "import_job_progress", "import_jobs_for_user", "import_mapping_save", "people_import"], "jobs"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

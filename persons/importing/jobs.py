@@ -67,8 +67,9 @@ def people_import(*, job: ImportJob, progress: Callable[[str, int, int], None] |
     2. In one transaction, rows are cleaned a chunk at a time (by worker processes for a large file) and
        each chunk is written as soon as it is checked: documents repeated within the file and people
        registered outside the importer's scope are errors, existing people are updated.
-    3. At the first row with errors, unless the valid rows are kept, writing stops, checking goes on to
-       the end for the error file, and the transaction is rolled back: nothing was ever committed.
+    3. At the first chunk with errors, unless the valid rows are kept, the transaction is rolled back
+       (nothing was ever committed, and other writers wait no longer) and the rest of the file is only
+       checked, for the error file.
 
     Progress (`processed_rows` of `total_rows`) is published outside the transaction, which hides the
     job's own updates until it commits; `import_job_progress` reads it. `progress(phase, done, total)` is
@@ -107,7 +108,8 @@ def _people_import(job: ImportJob, progress) -> None:
         load = _Load(job=job, path=path, kind=kind, columns=columns, scope=scope, grids=grids, by=by, today=today,
                      progress=progress)
         try:
-            load.run(rows_cleaned(rows, cleaner, workers=workers_available() if large else 0))
+            load.run(rows_cleaned(rows, cleaner, path=path, kind=kind, after=columns.line,
+                                  workers=workers_available() if large else 0))
         finally:
             load.close()
 
@@ -130,22 +132,26 @@ class _Load:
         self.board.close()
 
     def run(self, chunks) -> None:
-        job, writer, errors = self.job, self.writer, self.errors
+        job = self.job
         try:
-            with gc_relaxed(), closing(chunks), transaction.atomic(), BulkLoad(rows_expected=job.total_rows) as load:
-                self._rows(chunks)
-                self.checker.seen.clear()  # a hundred megabytes at a million rows, not needed for the indexes
-                job.processed_rows = job.total_rows = self.checker.rows
-                job.error_rows = errors.count
-                self.board.publish(job.processed_rows, job.total_rows, final=True)
-                if errors.count and not job.keep_valid:
-                    raise _Rejected
-                load.finish(created=writer.created, episodes=writer.episodes)
-                if errors.count:
-                    _error_file_write(job, self.path, self.kind, self.columns, errors)
-                self._done()
-        except _Rejected:
-            _error_file_write(job, self.path, self.kind, self.columns, errors)
+            with gc_relaxed(), closing(chunks):
+                try:
+                    with transaction.atomic(), BulkLoad(rows_expected=job.total_rows) as load:
+                        if not self._rows(chunks, writing=True):
+                            raise _Rejected  # roll back now: the rest is only checked, without the write lock
+                        self._counted()
+                        if self.errors.count and not job.keep_valid:
+                            raise _Rejected
+                        load.finish(created=self.writer.created, episodes=self.writer.episodes)
+                        if self.errors.count:
+                            _error_file_write(job, self.path, self.kind, self.columns, self.errors)
+                        self._done()
+                        return
+                except _Rejected:
+                    pass
+                self._rows(chunks, writing=False)
+                self._counted()
+            _error_file_write(job, self.path, self.kind, self.columns, self.errors)
             _finish(job, ImportJob.State.REJECTED, ngettext(
                 "%(errors)d of %(total)d rows has errors; nothing was written. Download the error file, "
                 "correct the rows and import the file again.",
@@ -158,10 +164,10 @@ class _Load:
             _finish(job, ImportJob.State.FAILED, _("Someone registered one of these people while the import ran; "
                                                    "nothing was written. Import the file again."))
 
-    def _rows(self, chunks) -> None:
-        """Check each chunk in file order and write its valid rows while no row had errors (or they are kept)."""
+    def _rows(self, chunks, *, writing: bool) -> bool:
+        """Check chunks in file order, writing their valid rows when `writing`. False when writing stopped at
+        the first chunk with errors (the valid rows are not kept), the remaining chunks left to check."""
         job, checker, writer, errors, scope = self.job, self.checker, self.writer, self.errors, self.scope
-        writing = True
         for chunk in chunks:
             valid, bad = checker.take(chunk)
             registered = {}
@@ -171,14 +177,24 @@ class _Load:
                     valid, outside = _outside_scope(valid, registered, scope, title=checker.doc_title)
                     if outside:
                         bad = sorted(bad + outside, key=lambda e: e[0])
-            if bad:
-                errors.write(bad)
-                writing = writing and job.keep_valid
-            if writing and valid:
+            errors.write(bad)
+            stop = writing and bool(bad) and not job.keep_valid
+            if writing and valid and not stop:
                 writer.write(valid, registered)
             total = max(job.total_rows, checker.rows)
             self.board.publish(checker.rows, total)
-            self.progress("write" if writing else "check", checker.rows, total)
+            self.progress("write" if writing and not stop else "check", checker.rows, total)
+            if stop:
+                return False
+        return True
+
+    def _counted(self) -> None:
+        """Every row checked: the counts are final."""
+        job = self.job
+        self.checker.seen.clear()  # a hundred megabytes at a million rows, not needed any more
+        job.processed_rows = job.total_rows = self.checker.rows
+        job.error_rows = self.errors.count
+        self.board.publish(job.processed_rows, job.total_rows, final=True)
 
     def _done(self) -> None:
         job, writer = self.job, self.writer

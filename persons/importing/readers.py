@@ -1,8 +1,15 @@
-"""Reading an uploaded file: a path on disk, the CSV encoding, and every row streamed."""
+"""Reading an uploaded file: a path on disk, the CSV encoding, every row streamed; and the entry of the worker
+processes that read a large file and clean its rows.
+
+Nothing here needs Django's app registry at import time: a spawned worker imports this module before it
+has set Django up.
+"""
 
 import codecs
 import csv
 import datetime as dt
+import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -100,3 +107,16 @@ def cell_text(value) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     return str(value)
+
+
+def worker_main(results, payload: bytes, part: int) -> None:
+    """The target of a worker process: set Django up, then clean its share of the file (check.clean_file)."""
+    # Names' initials are looked up a character at a time (identity.pinyin_initials), which never reads
+    # pypinyin's dictionary of phrases: leaving it out saves 44 MB in each worker.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    import django
+
+    django.setup()
+    from persons.importing.check import clean_file  # needs the app registry
+
+    clean_file(results, part=part, **pickle.loads(payload))

@@ -6,6 +6,7 @@ up for a large load and refreshes the planner's statistics after it.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.db import connection
@@ -36,6 +37,7 @@ from persons.services import PERSON_AUDIT_FIELDS, _person_move
 SQLITE_CACHE_MB = 64  # SQLite page cache while writing rows; counted in the import's memory (< 500 MB at 1M rows)
 SQLITE_SORT_CACHE_MB = 16  # while building indexes: SQLite sorts in up to this much more (measured as fast as 128)
 REBUILD_FROM = 100_000  # SQLite: a load this large, and at least as large as the table, rebuilds its indexes
+SQLITE_ANALYSIS_LIMIT = 2000  # rows sampled per index by SQLite's ANALYZE after a large load
 STATISTICS_FROM = 10_000  # people created before the planner's statistics are refreshed (and 10 % of the table)
 
 _COMPARED = ("id", "doc_type", "doc_number", "name", "sex", "birth_date", "phone", "address", "grid_id",
@@ -50,12 +52,15 @@ def people_registered(records: list) -> dict[tuple[str, str], tuple[int, str]]:
     Plain SQL: the ORM's `__in` prepares each of the thousands of values one by one, which cost more than
     the query itself."""
     meta, quote = Person._meta, connection.ops.quote_name
+    select = (f"SELECT {quote('doc_type')}, {quote('doc_number')}, {quote('id')}, {quote('unit_path')} "
+              f"FROM {quote(meta.db_table)} WHERE {quote('doc_type')} = %s AND {quote('doc_number')}")
     found = {}
     with connection.cursor() as cursor:
         for doc_type, numbers in _by_doc_type(records).items():
-            cursor.execute(f"SELECT {quote('doc_type')}, {quote('doc_number')}, {quote('id')}, {quote('unit_path')} "
-                           f"FROM {quote(meta.db_table)} WHERE {quote('doc_type')} = %s AND {quote('doc_number')} "
-                           f"IN ({', '.join(['%s'] * len(numbers))})", [doc_type, *numbers])
+            if connection.vendor == "postgresql":  # one array parameter: psycopg parses a long query every time
+                cursor.execute(f"{select} = ANY(%s)", [doc_type, numbers])
+            else:
+                cursor.execute(f"{select} IN ({', '.join(['%s'] * len(numbers))})", [doc_type, *numbers])
             found.update(((t, n), (pk, path)) for t, n, pk, path in cursor.fetchall())
     return found
 
@@ -94,8 +99,10 @@ class Writer:
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({listed}) VALUES ({', '.join(['%s'] * len(columns))})"
         self.copy_sql = f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN"
         self.constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
-        self.json = meta.get_field("custom")
-        self.empty_json = self.json.get_db_prep_save({}, connection)
+        # JSON as text, which both SQLite and COPY take; psycopg's Jsonb wrapper cost 30 µs a row in COPY.
+        encoder = meta.get_field("custom").encoder
+        self.json_text = lambda value: json.dumps(value, cls=encoder)
+        self.empty_json = self.json_text({})
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         # Birth dates travel as ISO text, which is what Django hands SQLite for a date anyway.
         self.date_param = str if connection.vendor == "sqlite" else dt.date.fromisoformat
@@ -111,14 +118,14 @@ class Writer:
                         .values_list(*_COMPARED)}
         inserts, changes = [], []
         date_param, paths, now, by_id, constants = self.date_param, self.grid_paths, self.now, self.by_id, self.constants
-        json, empty_json = self.json, self.empty_json
+        json_text, empty_json = self.json_text, self.empty_json
         for r in batch:
             old = existing.get((r[DOC_TYPE], r[DOC_NUMBER])) if existing else None
             if old is None:
                 inserts.append((r[NAME], r[INITIALS], r[SEX], date_param(r[BIRTH]) if r[BIRTH] else None,
                                 r[DOC_TYPE], r[DOC_NUMBER], r[DOC_NUMBER][-4:], r[PHONE], r[ADDRESS], r[GRID],
                                 paths[r[GRID]], r[RELATION], r[NOTES],
-                                json.get_db_prep_save(r[CUSTOM], connection) if r[CUSTOM] else empty_json,
+                                json_text(r[CUSTOM]) if r[CUSTOM] else empty_json,
                                 now, now, by_id, *constants))
                 continue
             change = _differences(old, r)
@@ -252,10 +259,13 @@ class BulkLoad:
     def finish(self, *, created: int, episodes: int) -> None:
         """Before the commit: build the dropped indexes again; refresh statistics after a large load."""
         with connection.cursor() as cursor:
-            if self.dropped:
+            if self.dropped:  # the workers have ended: SQLite may sort on a second core
                 cursor.execute(f"PRAGMA cache_size = {-1024 * SQLITE_SORT_CACHE_MB}")
+                cursor.execute("PRAGMA threads = 1")
             for sql in self.dropped:
                 cursor.execute(sql)
+            if self.dropped:
+                cursor.execute("PRAGMA threads = 0")
             self.dropped = []
             if created < STATISTICS_FROM:
                 return
@@ -268,9 +278,13 @@ class BulkLoad:
             # The list page's plan depends on them: without statistics SQLite took 111 s for a page of a
             # million people. The threshold follows PostgreSQL's autovacuum (10 % of the table).
             if created >= before // 10:
+                if self.sqlite:  # statistics from a sample of each index, as `PRAGMA optimize` takes them
+                    cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
                 cursor.execute(f"ANALYZE {self.table}")
                 if episodes >= STATISTICS_FROM:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(CategoryEpisode._meta.db_table)}")
+                if self.sqlite:
+                    cursor.execute("PRAGMA analysis_limit = 0")
 
     def __exit__(self, *exc) -> None:
         if self.cache_before is not None:

@@ -482,3 +482,34 @@ def test_progress_is_published_while_the_import_runs(cast, monkeypatch):
     job.refresh_from_db()
     assert (job.state, job.processed_rows, job.total_rows, importing.import_job_progress(job)) == (
         ImportJob.State.DONE, 500, 500, (500, 500))
+
+
+def test_after_the_first_wrong_chunk_the_rest_is_still_checked_for_the_error_file(cast, run, monkeypatch):
+    monkeypatch.setattr(check, "CHUNK", CHUNK_FOR_TEST)
+    rows = people_rows(4 * CHUNK_FOR_TEST, [cast.grid_a.code])
+    rows[3][3] = "12345"
+    rows[3 * CHUNK_FOR_TEST + 1][5] = "NO-SUCH-GRID"
+    rows[3 * CHUNK_FOR_TEST + 2][2] = rows[CHUNK_FOR_TEST][2]
+
+    job = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a)
+
+    assert (job.state, job.error_rows, job.total_rows, Person.objects.count()) == (
+        ImportJob.State.REJECTED, 3, len(rows), 0)
+    _header, *returned = error_rows(job)
+    assert [r[:-1] for r in returned] == [rows[3], rows[3 * CHUNK_FOR_TEST + 1], rows[3 * CHUNK_FOR_TEST + 2]]
+    assert not AuditEntry.objects.filter(object_type="persons.importjob").exists()
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_file_unreadable_past_its_header_is_rejected_whoever_reads_it(cast, run, monkeypatch, parallel):
+    if parallel:
+        monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
+    rows = people_rows(3, [cast.grid_a.code])
+    rows[2][6] = "户" * 200_000  # past the csv module's field limit
+
+    job = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a)
+
+    expected = in_catalog_language(lambda: _("The file cannot be read as CSV text (UTF-8 or GB18030): %(e)s")
+                                   % {"e": ""})
+    assert job.state == ImportJob.State.REJECTED and job.message.startswith(expected), job.message
+    assert Person.objects.count() == 0
