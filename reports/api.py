@@ -5,19 +5,26 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
-from ninja import Router
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
 from accounts import access
-from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
-from reports import exporting, selectors, services
+from accounts.roles import FORMS_MANAGE, REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
+from core.errors import DomainError
+from reports import board, exporting, selectors, services
 from reports.engine import window_for
-from reports.models import Submission
+from reports.models import Form, Submission
 from reports.schemas import (
+    BoardOut,
     CellOut,
     ComputeIn,
     DataValueSetOut,
     DueOut,
+    FormOut,
+    FormVersionIn,
     ManualIn,
+    RatesOut,
+    ReconcileOut,
     ReviewIn,
     SubmissionOut,
     SubmitIn,
@@ -26,16 +33,6 @@ from reports.schemas import (
 router = Router(tags=["reports"])
 
 _EDITABLE = (Submission.State.DRAFT, Submission.State.RETURNED)
-
-
-def _parent_path(submission: Submission) -> str:
-    return submission.unit.path[: -len(submission.unit.code) - 1]
-
-
-def _may_review(user, submission: Submission) -> bool:
-    """Reviewing is for the level above: the reviewer's scope must cover the unit's parent."""
-    parent = _parent_path(submission)
-    return bool(parent) and access.scope_for(user, REPORTS_REVIEW).covers(parent)
 
 
 def _name(user) -> str | None:
@@ -62,7 +59,7 @@ def _out(request, submission: Submission) -> dict:
         "review_comment": submission.review_comment,
         "can_submit": submission.state in _EDITABLE
         and access.scope_for(request.user, REPORTS_SUBMIT).covers(submission.unit_path),
-        "can_review": submission.state == Submission.State.SUBMITTED and _may_review(request.user, submission),
+        "can_review": submission.state == Submission.State.SUBMITTED and selectors.may_review(request.user, submission),
     }
 
 
@@ -122,7 +119,7 @@ def report_submit(request: HttpRequest, submission_id: int, payload: SubmitIn):
              summary="Approve or return a submitted report (the level above the unit)")
 def report_review(request: HttpRequest, submission_id: int, payload: ReviewIn):
     submission = selectors.submission_get_for_user(request.user, submission_id, perm=REPORTS_REVIEW)
-    if not _may_review(request.user, submission):
+    if not selectors.may_review(request.user, submission):
         raise Http404
     submission = services.submission_review(submission=submission, approve=payload.approve,
                                             comment=payload.comment, by=request.user)
@@ -143,3 +140,103 @@ def report_data_value_sets(request: HttpRequest, unit: str, day: dt.date | None 
     """Import into a DHIS2-style system with `POST /api/dataValueSets?idScheme=CODE`."""
     target = access.unit_get_for_user(request.user, unit, perm=REPORTS_VIEW)
     return exporting.data_value_sets(unit=target, day=day or timezone.localdate(), user=request.user)
+
+
+# ---- many units: the timeliness board, the rates, the reconciliation --------------------------------------------
+
+def _board_unit(request, code: str | None):
+    if code:
+        return access.unit_get_for_user(request.user, code, perm=REPORTS_VIEW)
+    unit = board.unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@router.get("/reports/board", response=BoardOut,
+            summary="Which units at or below a unit have submitted a day's reports, and the time left")
+def report_board(request: HttpRequest, unit: str | None = None, day: dt.date | None = None):
+    target = _board_unit(request, unit)
+    day_board = board.board_day(unit=target, day=day or timezone.localdate())
+    return {"unit": target.code, "day": day_board.day, "forms": [f.code for f in day_board.forms],
+            "counts": day_board.counts, "truncated": day_board.truncated,
+            "rows": [{"unit": r.unit.code, "unit_name": r.unit.name, "cells": [
+                {"form": c.form.code, "status": c.status, "due": c.due, "minutes_left": c.minutes_left,
+                 "submission_id": c.submission.pk if c.submission else None,
+                 "state": c.submission.state if c.submission else None,
+                 "submitted_at": c.submission.submitted_at if c.submission else None,
+                 "minutes_late": c.minutes_late} for c in r.cells if c is not None]} for r in day_board.rows]}
+
+
+def _rate(rate) -> dict:
+    return {"expected": rate.expected, "submitted": rate.submitted, "on_time": rate.on_time}
+
+
+@router.get("/reports/rates", response=RatesOut,
+            summary="Completeness and on-time rates of the units at or below a unit over a range of days")
+def report_rates(request: HttpRequest, unit: str | None = None, first: dt.date | None = None,
+                 last: dt.date | None = None):
+    target = _board_unit(request, unit)
+    last = last or timezone.localdate()
+    first = first or last - dt.timedelta(days=6)
+    if first > last or (last - first).days + 1 > board.MAX_RANGE_DAYS:
+        raise DomainError("invalid_range", _("Choose a range of at most %(n)d days that starts on or before its "
+                                             "end.") % {"n": board.MAX_RANGE_DAYS},
+                          fields={"first": [_("Not a valid range.")]})
+    rates = board.board_rates(unit=target, first=first, last=last)
+    codes = [f.code for f in rates.forms]
+    return {"unit": target.code, "first": first, "last": last, "total": _rate(rates.total),
+            "per_form": {c: _rate(r) for c, r in zip(codes, rates.per_form, strict=True)},
+            "truncated": rates.truncated,
+            "rows": [{"unit": r.unit.code, "unit_name": r.unit.name, "total": _rate(r.total),
+                      "per_form": {c: _rate(x) for c, x in zip(codes, r.rates, strict=True) if x is not None}}
+                     for r in rates.rows]}
+
+
+@router.get("/reports/reconcile", response=ReconcileOut,
+            summary="One report cell by cell: computed now, the children's submitted values, the unit's own")
+def report_reconcile(request: HttpRequest, unit: str, form: str, day: dt.date | None = None):
+    target = access.unit_get_for_user(request.user, unit, perm=REPORTS_VIEW)
+    rec = board.reconcile(form=selectors.form_get(form), unit=target, day=day or timezone.localdate())
+    return {"form": rec.form.code, "unit": target.code, "day": rec.day, "differences": rec.differences,
+            "rows": [{"unit": r.code, "name": r.name, "cells": [
+                {"key": c.key, "computed": c.computed, "children": c.children, "submitted": c.submitted,
+                 "differs": c.differs} for c in r.cells]} for r in rec.rows],
+            "history": [{"at": h.entry.at, "actor": _name(h.entry.actor), "submission_id": h.submission.pk,
+                         "unit": h.submission.unit.code, "changes": [list(map(_plain, ch)) for ch in h.changes]}
+                        for h in rec.history]}
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (int, float, bool)) else str(value)
+
+
+# ---- forms and their versions ------------------------------------------------------------------------------------
+
+def _form_out(form: Form) -> dict:
+    return {**{k: getattr(form, k) for k in ("code", "name_zh", "name_en", "period", "cutoff_minutes",
+                                             "due_minutes", "rows", "higher_levels", "unit_kind", "active")},
+            "requested_days": form.requested_days or [],
+            "versions": [{"effective_from": v.effective_from, "note": v.note, "columns": v.columns, "rules": v.rules}
+                         for v in form.versions.order_by("effective_from")]}
+
+
+@router.get("/reports/forms", response=list[FormOut], summary="The report forms with their dated versions (口径)")
+def report_form_list(request: HttpRequest):
+    access.require(request.user, REPORTS_VIEW)
+    return [_form_out(f) for f in Form.objects.prefetch_related("versions").order_by("order", "code")]
+
+
+@router.post("/reports/forms/{code}/versions", response={201: FormOut},
+             summary="New criteria of a form from a date (reports before it keep the old ones)")
+def report_form_version_create(request: HttpRequest, code: str, payload: FormVersionIn):
+    """Every indicator is parsed and every rule read; a mistake answers 400 naming the column or rule and,
+    for an indicator, the position."""
+    access.require(request.user, FORMS_MANAGE)
+    form = Form.objects.filter(code=code).first()
+    if form is None:
+        raise Http404
+    services.form_version_create(form=form, effective_from=payload.effective_from,
+                                 columns=[c.dict() for c in payload.columns], rules=[r.dict() for r in payload.rules],
+                                 note=payload.note, by=request.user)
+    return Status(201, _form_out(form))

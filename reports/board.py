@@ -8,7 +8,6 @@ unit when an active form is submitted by units of its kind and has a version in 
 period not yet due is only counted once it is submitted, so today's rates do not fall before the deadline.
 """
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from django.utils import timezone, translation
 from core.fields import path_ancestors
 from core.models import AuditEntry
 from orgunits.models import OrgUnit
-from reports.engine import table_compute, window_for
+from reports.engine import KIND_LEVELS, period_ends, rolled_up, table_compute, window_for
 from reports.models import Form, FormVersion, Submission
 
 ON_TIME, LATE, PENDING, MISSING = "on_time", "late", "pending", "missing"
@@ -40,19 +39,17 @@ def _in_force(form: Form, day: dt.date) -> bool:
     return any(v.effective_from <= day for v in form.versions.all())
 
 
-def period_ends(form: Form, first: dt.date, last: dt.date) -> list[dt.date]:
-    """The days in [first, last] on which a period of `form` ends (every day, each Sunday, each month's last)."""
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    if form.period == Form.Period.WEEKLY:
-        return [d for d in days if d.isoweekday() == 7]
-    if form.period == Form.Period.MONTHLY:
-        return [d for d in days if d.day == calendar.monthrange(d.year, d.month)[1]]
-    return days
+def submits(form: Form, unit: OrgUnit) -> bool:
+    """Whether `unit` submits `form`: it is of the submitting kind, or above it and the form rolls up."""
+    return form.unit_kind == unit.kind or rolled_up(form, unit)
 
 
 def board_units(unit: OrgUnit, forms: list[Form]) -> tuple[list[OrgUnit], bool]:
     """The units at or below `unit` that submit one of `forms`, by path; and whether the list was cut."""
     kinds = {f.unit_kind for f in forms}
+    for f in forms:  # the units above the submitting level that submit a rolled-up report
+        if f.higher_levels == Form.HigherLevels.CHILDREN:
+            kinds.update(KIND_LEVELS[:KIND_LEVELS.index(f.unit_kind)])
     units = list(OrgUnit.objects.filter(path__under=unit.path, kind__in=kinds).order_by("path")[:MAX_UNITS + 1])
     return units[:MAX_UNITS], len(units) > MAX_UNITS
 
@@ -127,7 +124,7 @@ def board_day(*, unit: OrgUnit, day: dt.date, now: dt.datetime | None = None) ->
     for u in units:
         cells = []
         for f in forms:
-            if f.unit_kind != u.kind:
+            if not submits(f, u):
                 cells.append(None)
                 continue
             cell = BoardCell(form=f, unit=u, due=dues[f.pk], submission=submissions.get((f.pk, u.pk)), now=now)
@@ -203,7 +200,7 @@ def board_rates(*, unit: OrgUnit, first: dt.date, last: dt.date, now: dt.datetim
     for u in units:
         rates, row_total = [], Rate()
         for i, f in enumerate(forms):
-            if f.unit_kind != u.kind:
+            if not submits(f, u):
                 rates.append(None)
                 continue
             rate = Rate()
@@ -288,7 +285,7 @@ def reconcile(*, form: Form, unit: OrgUnit, day: dt.date) -> Reconciliation:
        district's streets), their submissions: a child's submitted total is compared with its row.
     3. Sum the children's totals into the total row, and collect the audit entries of every submission.
     """
-    table = table_compute(form=form, unit=unit, day=day)
+    table = table_compute(form=form, unit=unit, day=day, direct=True)
     columns = table.version.columns
     indicator = {c["key"] for c in columns if c["kind"] == "indicator"}
     own = (Submission.objects.filter(form=form, unit=unit, day=day)

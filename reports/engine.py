@@ -5,9 +5,10 @@ rows (each child unit) and the total are sums of those paths. So a street's five
 dozen GROUP BY queries whatever the number of communities, and a city's are the same queries.
 """
 
+import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.expressions import parse
 from reports.facts import Window, source_for
-from reports.models import Form, FormVersion
+from reports.models import Form, FormVersion, Submission
 
 
 def version_for(form: Form, day: dt.date) -> FormVersion:
@@ -28,19 +29,74 @@ def version_for(form: Form, day: dt.date) -> FormVersion:
     return version
 
 
-def window_for(form: Form, day: dt.date) -> tuple[Window, dt.datetime]:
-    """The period ending on `day` (its cut-off and start) and the time the report is due."""
-    midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    cutoff = midnight + dt.timedelta(minutes=form.cutoff_minutes)
-    if form.period == Form.Period.DAILY:
-        start = cutoff - dt.timedelta(days=1)
-    elif form.period == Form.Period.WEEKLY:
-        start = cutoff - dt.timedelta(days=7)
+# ---- periods ---------------------------------------------------------------------------------------------------
+
+def _requested(form: Form) -> list[dt.date]:
+    return sorted(dt.date.fromisoformat(d) for d in form.requested_days or [])
+
+
+def period_ends(form: Form, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days in [first, last] on which a period of `form` ends: every day, each Sunday, each month's last
+    day, or the days an ad hoc report was asked for."""
+    if form.period == Form.Period.AD_HOC:
+        return [d for d in _requested(form) if first <= d <= last]
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    if form.period == Form.Period.WEEKLY:
+        return [d for d in days if d.isoweekday() == 7]
+    if form.period == Form.Period.MONTHLY:
+        return [d for d in days if d.day == calendar.monthrange(d.year, d.month)[1]]
+    return days
+
+
+def period_check(form: Form, day: dt.date) -> None:
+    """Refuse a day on which no period of `form` ends, naming the days that would do."""
+    if period_ends(form, day, day):
+        return
+    if form.period == Form.Period.WEEKLY:
+        hint = _("a weekly report ends on a Sunday")
+    elif form.period == Form.Period.MONTHLY:
+        hint = _("a monthly report ends on the last day of a month")
     else:
-        first = day.replace(day=1)
-        start = timezone.make_aware(dt.datetime.combine(first, dt.time())) + dt.timedelta(
-            minutes=form.cutoff_minutes) - dt.timedelta(days=1)
-    return Window(cutoff=cutoff, period_start=start), cutoff + dt.timedelta(minutes=form.due_minutes)
+        hint = _("this ad hoc report is asked for on: %(days)s") % {
+            "days": "、".join(d.isoformat() for d in _requested(form)) or _("no day yet")}
+    raise DomainError("not_a_period", _("%(form)s has no period ending on %(day)s: %(hint)s.")
+                      % {"form": form.name, "day": day.isoformat(), "hint": hint})
+
+
+def previous_period_end(form: Form, day: dt.date) -> dt.date | None:
+    """The end of the period before the one ending `day` (None before the first ad hoc request)."""
+    if form.period == Form.Period.WEEKLY:
+        return day - dt.timedelta(days=7)
+    if form.period == Form.Period.MONTHLY:
+        return day.replace(day=1) - dt.timedelta(days=1)
+    if form.period == Form.Period.AD_HOC:
+        earlier = [d for d in _requested(form) if d < day]
+        return earlier[-1] if earlier else None
+    return day - dt.timedelta(days=1)
+
+
+def _cutoff(form: Form, day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(minutes=form.cutoff_minutes)
+
+
+def window_for(form: Form, day: dt.date) -> tuple[Window, dt.datetime]:
+    """The period ending on `day` (from the previous period's cut-off to this one's) and the time it is due.
+    The first ad hoc report covers the day before its cut-off."""
+    cutoff = _cutoff(form, day)
+    previous = previous_period_end(form, day) or day - dt.timedelta(days=1)
+    return Window(cutoff=cutoff, period_start=_cutoff(form, previous)), cutoff + dt.timedelta(minutes=form.due_minutes)
+
+
+# ---- the table -------------------------------------------------------------------------------------------------
+
+KIND_LEVELS = [k.value for k in OrgUnit.Kind]  # from the province down to the grid
+
+
+def rolled_up(form: Form, unit: OrgUnit) -> bool:
+    """Whether `unit`'s report of `form` is made of its children's submitted reports: the form says so and
+    the unit lies above the level that submits it."""
+    return (form.higher_levels == Form.HigherLevels.CHILDREN and form.rows == Form.Rows.CHILDREN
+            and KIND_LEVELS.index(unit.kind) < KIND_LEVELS.index(form.unit_kind))
 
 
 def row_units(form: Form, unit: OrgUnit) -> list[OrgUnit]:
@@ -59,6 +115,8 @@ class Table:
     due: dt.datetime
     rows: list[dict]  # {"unit": code, "name", "path", "cells": {key: value}}
     total: dict  # {key: value}
+    rolled_up: bool = False  # the rows are the children's submitted reports
+    missing: list[dict] = field(default_factory=list)  # rolled up: the rows whose unit has not submitted yet
 
 
 def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str, int]:
@@ -66,12 +124,18 @@ def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str
     return source_for(indicator).counts(indicator, window=window, under=under)
 
 
-def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | None = None) -> Table:
-    """Compute the form for `unit` and the period ending `day` under the version in force then."""
+def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | None = None,
+                  direct: bool = False) -> Table:
+    """Compute the form for `unit` and the period ending `day` under the version in force then: from the
+    line list, or (a rolled-up form above the submitting level, unless `direct`) from the children's
+    submitted reports."""
+    period_check(form, day)
     version = version_for(form, day)
     window, due = window_for(form, day)
     units = row_units(form, unit)
     rows = [{"unit": u.code, "name": u.name, "path": u.path, "cells": {}} for u in units]
+    if not direct and rolled_up(form, unit):
+        return _table_rolled_up(form=form, day=day, version=version, window=window, due=due, rows=rows)
     manual = manual or {}
     for column in version.columns:
         key = column["key"]
@@ -83,11 +147,32 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
             for row in rows:
                 value = manual.get(row["unit"], {}).get(key)
                 row["cells"][key] = value if value not in ("", None) else None
+    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows))
+
+
+def _table_rolled_up(*, form, day, version, window, due, rows) -> Table:
+    """Each row is the total of the row unit's own submitted (or approved) report; a unit that has not
+    submitted yet leaves its row empty and is listed in `missing`."""
+    submitted = {s.unit.code: s for s in Submission.objects.filter(
+        form=form, day=day, unit__code__in=[r["unit"] for r in rows],
+        state__in=[Submission.State.SUBMITTED, Submission.State.APPROVED]).select_related("unit")}
+    missing = []
+    for row in rows:
+        submission = submitted.get(row["unit"])
+        values = submission.values.get("total", {}) if submission else {}
+        row["cells"] = {c["key"]: values.get(c["key"]) for c in version.columns}
+        if submission is None:
+            missing.append({"unit": row["unit"], "name": row["name"]})
+    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows), rolled_up=True,
+                 missing=missing)
+
+
+def _total(version: FormVersion, rows: list[dict]) -> dict:
     total = {}
     for column in version.columns:
         values = [r["cells"][column["key"]] for r in rows]
         total[column["key"]] = None if all(v is None for v in values) else sum(v or 0 for v in values)
-    return Table(version=version, window=window, due=due, rows=rows, total=total)
+    return total
 
 
 def expression_check(expression: str) -> None:
@@ -103,14 +188,14 @@ _OPS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a
         "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
 
-def _side(text: str, cells: dict, previous: dict | None) -> float | None:
+def rule_side_read(text: str, cells: dict, previous: dict | None) -> float | None:
     """Evaluate a sum such as "home + central - 1" or "previous.cumulative" (None if a value is missing)."""
     pos, total = 0, 0.0
     text = text.strip()
     while pos < len(text):
         m = _TERM.match(text, pos)
         if not m or m.end() == pos:
-            raise ValueError(f"cannot read {text!r} at {pos}")
+            raise ValueError(_("Cannot read %(text)s at position %(pos)d.") % {"text": text, "pos": pos + 1})
         sign, prev, name = m.groups()
         if name[0].isdigit():
             value = float(name)
@@ -145,7 +230,7 @@ def rules_check(version: FormVersion, table_rows: list[dict], total: dict, previ
                 a, b = values.get(rule["left"]) is not None, values.get(rule["right"]) is not None
                 broken = (a != b) if op == "pair" else (a and b)
             else:
-                left, right = _side(rule["left"], values, prev), _side(rule["right"], values, prev)
+                left, right = rule_side_read(rule["left"], values, prev), rule_side_read(rule["right"], values, prev)
                 if left is None or right is None:
                     continue
                 broken = not _OPS[op](left, right)

@@ -20,6 +20,11 @@ class Form(models.Model):
         DAILY = "daily", _("daily")
         WEEKLY = "weekly", _("weekly")
         MONTHLY = "monthly", _("monthly")
+        AD_HOC = "adhoc", _("ad hoc, on the days asked for")
+
+    class HigherLevels(models.TextChoices):
+        COMPUTED = "computed", _("computed from the line list")
+        CHILDREN = "children", _("rolled up from the children's submitted reports")
 
     class Rows(models.TextChoices):
         CHILDREN = "children", _("one row per unit below, with a total")
@@ -33,7 +38,14 @@ class Form(models.Model):
         _("cut-off (minutes after midnight)"), default=15 * 60,
         help_text=_("900 is 15:00; 1440 is 24:00 (midnight at the end of the day)."))
     due_minutes = models.PositiveSmallIntegerField(_("due after the cut-off (minutes)"), default=120)
+    requested_days = models.JSONField(
+        _("days asked for"), default=list, blank=True,
+        help_text=_("Ad hoc forms only: the days (YYYY-MM-DD) a report is asked for; each covers the time since "
+                    "the previous one."))
     rows = models.CharField(_("rows"), max_length=10, choices=Rows.choices, default=Rows.CHILDREN)
+    higher_levels = models.CharField(
+        _("units above the submitting level"), max_length=10, choices=HigherLevels.choices,
+        default=HigherLevels.COMPUTED)
     unit_kind = models.CharField(_("submitted by units of kind"), max_length=16, choices=OrgUnit.Kind.choices,
                                  default=OrgUnit.Kind.TOWNSHIP)
     order = models.PositiveSmallIntegerField(default=0)

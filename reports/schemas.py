@@ -116,3 +116,134 @@ class DataValueSetOut(Schema):
     """A DHIS2 dataValueSets document identified by codes (import it with idScheme=CODE)."""
 
     dataValues: list[DataValueOut]
+
+
+class BoardCellOut(Schema):
+    form: str
+    status: str = Field(..., description="on_time, late, pending (before the due time) or missing")
+    due: dt.datetime
+    minutes_left: int = Field(..., description="negative once the due time has passed")
+    submission_id: int | None
+    state: str | None
+    submitted_at: dt.datetime | None
+    minutes_late: int
+
+
+class BoardRowOut(Schema):
+    unit: str
+    unit_name: str
+    cells: list[BoardCellOut]
+
+
+class BoardOut(Schema):
+    """Which units at or below a unit have submitted the day's reports: on time, late, pending or missing."""
+
+    unit: str
+    day: dt.date
+    forms: list[str]
+    counts: dict[str, int]
+    rows: list[BoardRowOut]
+    truncated: bool
+
+
+class RateOut(Schema):
+    expected: int
+    submitted: int
+    on_time: int
+
+
+class RatesRowOut(Schema):
+    unit: str
+    unit_name: str
+    total: RateOut
+    per_form: dict[str, RateOut]
+
+
+class RatesOut(Schema):
+    """Completeness (submitted / expected) and timeliness (on time / expected) over a range of days."""
+
+    unit: str
+    first: dt.date
+    last: dt.date
+    total: RateOut
+    per_form: dict[str, RateOut]
+    rows: list[RatesRowOut]
+    truncated: bool
+
+
+class ReconcileCellOut(Schema):
+    key: str
+    computed: float | None = Field(..., description="computed now from the line list (none for a manual column)")
+    children: float | None = Field(..., description="the row unit's own submitted total, or the children's sum")
+    submitted: float | None = Field(..., description="what the unit's submission holds")
+    differs: bool
+
+
+class ReconcileRowOut(Schema):
+    unit: str = Field(..., description="the row unit's code, or __total__")
+    name: str
+    cells: list[ReconcileCellOut]
+
+
+class ReconcileHistoryOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    submission_id: int
+    unit: str
+    changes: list[list] = Field(..., description="[what, before, after] per change")
+
+
+class ReconcileOut(Schema):
+    form: str
+    unit: str
+    day: dt.date
+    differences: int
+    rows: list[ReconcileRowOut]
+    history: list[ReconcileHistoryOut]
+
+
+class FormColumnIn(Schema):
+    key: str
+    label_zh: str
+    label_en: str
+    kind: str = Field(..., description="indicator or manual")
+    expression: str = ""
+
+
+class FormRuleIn(Schema):
+    left: str
+    op: str = Field(..., description="= != < <= > >= pair exclusive")
+    right: str
+    importance: str = "error"
+    missing: str = "skip"
+    message_zh: str = ""
+    message_en: str = ""
+
+
+class FormVersionIn(Schema):
+    effective_from: dt.date
+    note: str = ""
+    columns: list[FormColumnIn]
+    rules: list[FormRuleIn] = []
+
+
+class FormVersionOut(Schema):
+    effective_from: dt.date
+    note: str
+    columns: list[dict]
+    rules: list[dict]
+
+
+class FormOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    period: str
+    cutoff_minutes: int
+    due_minutes: int
+    requested_days: list[str]
+    rows: str
+    higher_levels: str
+    unit_kind: str
+    active: bool
+    versions: list[FormVersionOut]

@@ -7,9 +7,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import scope_for
-from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
+from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
+from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports.engine import row_units, version_for, window_for
+from reports.engine import period_ends, previous_period_end, rolled_up, row_units, version_for, window_for
 from reports.expressions import parse
 from reports.facts import source_for
 from reports.models import Form, Submission
@@ -21,6 +22,12 @@ def submission_get_for_user(user, pk: int, *, perm: str = REPORTS_VIEW) -> Submi
     if submission is None or not scope_for(user, perm).covers(submission.unit_path):
         raise Http404
     return submission
+
+
+def may_review(user, submission: Submission) -> bool:
+    """Reviewing is for the level above: the reviewer's scope must cover the unit's parent."""
+    parent = submission.unit_path[: -len(submission.unit.code) - 1]
+    return bool(parent) and scope_for(user, REPORTS_REVIEW).covers(parent)
 
 
 def form_get(code: str) -> Form:
@@ -48,17 +55,22 @@ class DueReport:
 
 
 def reports_due(user, *, day: dt.date) -> list[DueReport]:
-    """The forms the user submits on `day`, for each unit of the right kind at the top of their scope."""
+    """The forms the user submits on `day`: for each unit of the submitting kind in their scope, and for
+    the units at the top of their scope whose report of a form is rolled up from their children's."""
     scope = scope_for(user, REPORTS_SUBMIT)
     if scope.empty:
         return []
-    forms = list(Form.objects.filter(active=True))
+    forms = [f for f in Form.objects.filter(active=True) if period_ends(f, day, day)]
     units = list(OrgUnit.objects.filter(scope.q("path"), kind__in={f.unit_kind for f in forms}).order_by("path")[:50])
-    submissions = {(s.form_id, s.unit_id): s for s in Submission.objects.filter(day=day, unit__in=units)}
+    top_units = OrgUnit.objects.filter(depth=1) if scope.everything else OrgUnit.objects.filter(path__in=scope.paths)
+    tops = [u for u in top_units.order_by("path")
+            if any(rolled_up(f, u) for f in forms)]
+    submissions = {(s.form_id, s.unit_id): s for s in Submission.objects.filter(day=day, unit__in=[*tops, *units])}
     due = []
-    for unit in units:
+    for unit in [*tops, *units]:
         for form in forms:
-            if form.unit_kind == unit.kind and form.versions.filter(effective_from__lte=day).exists():
+            if ((form.unit_kind == unit.kind or rolled_up(form, unit))
+                    and form.versions.filter(effective_from__lte=day).exists()):
                 due.append(DueReport(form, unit, submissions.get((form.pk, unit.pk)), window_for(form, day)[1]))
     return due
 
@@ -90,11 +102,11 @@ class CellChange:
 def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange:
     """Who entered and who left the cell's count since the previous period, and why."""
     now = set(cell_members(submission=submission, row=row, column=column))
-    previous_day = submission.day - dt.timedelta(days=1)
+    previous_day = previous_period_end(submission.form, submission.day)
     spec = submission.version.column(column)
     try:
-        previous_version = version_for(submission.form, previous_day)
-    except Exception:  # no version then: everything is new
+        previous_version = version_for(submission.form, previous_day) if previous_day else None
+    except DomainError:  # no version then: everything is new
         previous_version = None
     prev_spec = previous_version.column(column) if previous_version else None
     criteria_changed = prev_spec is None or prev_spec.get("expression") != spec.get("expression")

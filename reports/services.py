@@ -3,6 +3,7 @@ review. Every write audited; approved data is locked; each submission keeps its 
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from django.db import transaction
@@ -13,7 +14,14 @@ from django.utils.translation import gettext_noop
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports.engine import expression_check, rules_check, table_compute
+from reports.engine import (
+    expression_check,
+    previous_period_end,
+    rolled_up,
+    rule_side_read,
+    rules_check,
+    table_compute,
+)
 from reports.expressions import ExpressionError
 from reports.models import Form, FormVersion, Submission, SubmissionRevision
 
@@ -39,10 +47,88 @@ def columns_check(columns: list[dict]) -> dict[str, list[str]]:
     return errors
 
 
+RULE_OPS = ("=", "!=", "<", "<=", ">", ">=", "pair", "exclusive")
+_NAME = re.compile(r"(previous\.)?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def rules_check_spec(rules: list[dict], columns: list[dict]) -> dict[str, list[str]]:
+    """Errors per rule (keyed "rule N", from 1): a known operator, sides that read, names that are columns."""
+    keys = {c.get("key") for c in columns}
+    errors: dict[str, list[str]] = {}
+    for number, rule in enumerate(rules, 1):
+        problems = errors.setdefault(f"rule {number}", [])
+        op = rule.get("op")
+        if op not in RULE_OPS:
+            problems.append(_("Unknown operator %(op)s; use one of %(ops)s.") % {"op": op, "ops": " ".join(RULE_OPS)})
+            continue
+        if rule.get("importance", "error") not in ("error", "warning"):
+            problems.append(_("Importance is error or warning."))
+        if rule.get("missing", "skip") not in ("skip", "zero"):
+            problems.append(_("A missing value is skipped or counted as zero."))
+        for side in ("left", "right"):
+            text = str(rule.get(side) or "").strip()
+            if not text:
+                problems.append(_("The %(side)s side is empty.") % {"side": _side_name(side)})
+                continue
+            if op in ("pair", "exclusive"):
+                if text not in keys:
+                    problems.append(_("%(name)s is not a column of this version.") % {"name": text})
+                continue
+            try:
+                rule_side_read(text, {k: 0 for k in keys}, {k: 0 for k in keys})
+            except ValueError as exc:
+                problems.append(str(exc))
+                continue
+            for prefix, name in _NAME.findall(text):
+                if name not in keys:
+                    problems.append(_("%(name)s is not a column of this version.") % {"name": prefix + name})
+        if not problems:
+            del errors[f"rule {number}"]
+    return errors
+
+
+def _side_name(side: str) -> str:
+    return _("left") if side == "left" else _("right")
+
+
+def form_settings_save(*, form: Form, data: dict, by) -> Form:
+    """Create or change a form's settings (period, cut-off, due time, rows, roll-up); audited."""
+    before = {k: getattr(form, k) for k in data} if form.pk else None
+    if data.get("higher_levels", form.higher_levels) == Form.HigherLevels.CHILDREN and \
+            data.get("rows", form.rows) != Form.Rows.CHILDREN:
+        raise DomainError("invalid_form", _("A report rolled up from the units below needs one row per unit below."),
+                          fields={"higher_levels": [_("Choose one row per unit below, or compute it directly.")]})
+    if data.get("period", form.period) == Form.Period.AD_HOC and not data.get("requested_days", form.requested_days):
+        raise DomainError("invalid_form", _("An ad hoc form needs the days it is asked for."),
+                          fields={"requested_days": [_("Give at least one day.")]})
+    with transaction.atomic():
+        for key, value in data.items():
+            setattr(form, key, value)
+        form.full_clean()
+        form.save()
+        audit_record(actor=by, action="update" if before else "create", obj=form, before=before,
+                     after={k: getattr(form, k) for k in data})
+    return form
+
+
+def _clean_spec(spec: dict, *, kept=(), defaults: dict | None = None) -> dict:
+    """A column or rule as stored: text stripped; empty optional entries and default values left out, so the
+    same criteria typed on the page or sent to the API compare equal."""
+    out = {}
+    for key, value in spec.items():
+        value = value.strip() if isinstance(value, str) else value
+        if (value in ("", None) and key not in kept) or (defaults and key in defaults and value == defaults[key]):
+            continue
+        out[key] = value
+    return out
+
+
 def form_version_create(*, form: Form, effective_from: dt.date, columns: list[dict], rules: list[dict],
                         note: str, by) -> FormVersion:
     """New criteria (口径) for `form` from `effective_from`; reports before that date keep the old ones."""
-    errors = columns_check(columns)
+    columns = [_clean_spec(c, kept=("expression",) if c.get("kind") == "indicator" else ()) for c in columns]
+    rules = [_clean_spec(r, defaults={"missing": "skip"}) for r in rules]
+    errors = {**columns_check(columns), **rules_check_spec(rules, columns)}
     if errors:
         raise DomainError("invalid_version", _("The form version cannot be saved."), fields=errors)
     if Submission.objects.filter(form=form, day__gte=effective_from,
@@ -82,7 +168,9 @@ def forms_seed(*, path: Path = DEFAULT_FORMS, by=None) -> int:
 
 def _previous(form: Form, unit: OrgUnit, day: dt.date) -> tuple[dict | None, dict | None]:
     """The previous period's total and rows, from its submission or else computed."""
-    prev_day = day - dt.timedelta(days=1)
+    prev_day = previous_period_end(form, day)
+    if prev_day is None:
+        return None, None
     previous = Submission.objects.filter(form=form, unit=unit, day=prev_day).first()
     if previous is not None and previous.values:
         return previous.values.get("total"), {r["unit"]: r["cells"] for r in previous.values.get("rows", [])}
@@ -106,6 +194,9 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submis
         values = {"rows": table.rows, "total": table.total, "cutoff": table.window.cutoff.isoformat(),
                   "due": table.due.isoformat()}
         issues = rules_check(table.version, table.rows, table.total, prev_total, prev_rows)
+        issues += [{"row": m["unit"], "row_name": m["name"], "importance": "warning", "rule": "submitted",
+                    "message": _("%(unit)s has not submitted this report yet; its row is empty.") % {"unit": m["name"]}}
+                   for m in table.missing]
         if submission is None:
             submission = Submission(form=form, unit=unit, unit_path=unit.path, day=day)
         submission.version = table.version
@@ -119,6 +210,9 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submis
 
 def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by) -> Submission:
     """Type the manual cells ({row unit code: {column key: number}}) and recompute the draft."""
+    if rolled_up(submission.form, submission.unit):
+        raise DomainError("rolled_up", _("This report is rolled up from the reports its units submitted; correct "
+                                         "a value in the unit's own report."), status=409)
     manual_keys = {c["key"] for c in submission.version.columns if c["kind"] == "manual"}
     rows = {r["unit"] for r in submission.values.get("rows", [])}
     clean: dict[str, dict] = {}

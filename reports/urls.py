@@ -1,21 +1,21 @@
 from django.urls import path
 
-from reports import views, views_board, views_export
+from reports import views, views_board, views_export, views_forms
 
 app_name = "reports"
 urlpatterns = [
     path("", views.today, name="today"),
     path("indicator/", views.indicator_preview, name="indicator"),
     path("forms/<slug:code>/compute/", views.compute, name="compute"),
+    path("forms/", views_forms.form_list, name="forms"),
+    path("forms/new/", views_forms.form_new, name="form_new"),
+    path("forms/<slug:code>/edit/", views_forms.form_edit, name="form_edit"),
     path("forms/<slug:code>/versions/", views.form_versions, name="versions"),
     path("s/<int:pk>/", views.submission_detail, name="submission"),
     path("s/<int:pk>/action/", views.submission_action, name="submission_action"),
     path("s/<int:pk>/cell/<str:row>/<slug:column>/", views.cell, name="cell"),
     path("board/", views_board.board_page, name="board"),
     path("reconcile/", views_board.reconcile_page, name="reconcile"),
-]
-
-urlpatterns += [
     path("day.xlsx", views_export.day_xlsx, name="day_xlsx"),
     path("day.json", views_export.day_json, name="day_json"),
     path("s/<int:pk>/export.csv", views_export.submission_csv, name="submission_csv"),

@@ -65,8 +65,7 @@ def compute(request, code: str):
 def submission_detail(request, pk: int):
     submission = selectors.submission_get_for_user(request.user, pk)
     can_submit = access.scope_for(request.user, REPORTS_SUBMIT).covers(submission.unit_path)
-    parent_path = submission.unit.path[: -len(submission.unit.code) - 1]
-    can_review = bool(parent_path) and access.scope_for(request.user, REPORTS_REVIEW).covers(parent_path)
+    can_review = selectors.may_review(request.user, submission)
     columns = submission.version.columns
     rows = submission.values.get("rows", [])
     return render(request, "reports/submission.html", {
@@ -108,8 +107,7 @@ def submission_action(request, pk: int):
                                        by=request.user)
             messages.success(request, _("Submitted."))
         elif action in ("approve", "return"):
-            parent_path = submission.unit.path[: -len(submission.unit.code) - 1]
-            if not access.scope_for(request.user, REPORTS_REVIEW).covers(parent_path):
+            if not selectors.may_review(request.user, submission):
                 raise Http404
             services.submission_review(submission=submission, approve=action == "approve",
                                        comment=request.POST.get("comment", ""), by=request.user)
@@ -146,7 +144,8 @@ def form_versions(request, code: str):
     form = selectors.form_get(code)
     versions = list(form.versions.order_by("effective_from"))
     diffs = [(a, b, selectors.versions_diff(a, b)) for a, b in zip(versions, versions[1:], strict=False)]
-    return render(request, "reports/versions.html", {"form": form, "versions": versions, "diffs": diffs})
+    return render(request, "reports/versions.html", {"form": form, "versions": versions, "diffs": diffs,
+                                                     "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
 
 @login_required

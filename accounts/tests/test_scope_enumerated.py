@@ -14,8 +14,9 @@ from reports.models import Form, Submission
 from reports.services import forms_seed
 
 # Parameters that name shared definitions (a report form), not objects of a unit: readable by all
-# who may read reports, so they are not expected to answer 404.
-SHARED = {"reports:versions"}
+# who may read reports and changed only by those who manage forms (403 to others), so they are not
+# expected to answer 404. tests in reports/tests/test_form_editor.py check who may change them.
+SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_create"}
 
 
 def _walk(patterns, prefix="", namespace=""):

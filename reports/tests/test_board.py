@@ -15,7 +15,7 @@ from persons import services as people
 from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import board, services
-from reports.models import Form, Submission
+from reports.models import Submission
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 DAY = dt.date(2020, 5, 21)  # the five forms: cut-off 15:00, due 17:00
@@ -23,12 +23,6 @@ DAY = dt.date(2020, 5, 21)  # the five forms: cut-off 15:00, due 17:00
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=TZ)
-
-
-@pytest.fixture
-def forms(cast):
-    services.forms_seed()
-    return {f.code: f for f in Form.objects.all()}
 
 
 @pytest.fixture

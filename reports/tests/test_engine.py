@@ -13,7 +13,7 @@ from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import selectors, services
 from reports.engine import table_compute, version_for
-from reports.models import Form, Submission, SubmissionRevision
+from reports.models import Submission, SubmissionRevision
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 DAY = dt.date(2020, 5, 21)
@@ -27,12 +27,6 @@ def _english():
 
 def at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=TZ)
-
-
-@pytest.fixture
-def forms(cast):
-    services.forms_seed()
-    return {f.code: f for f in Form.objects.all()}
 
 
 def register(cast, seq, grid, category=None, start=None, status=None, status_start=None):
