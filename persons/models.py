@@ -127,12 +127,10 @@ class Person(models.Model):
         return self.name
 
 
-class CategoryEpisode(models.Model):
-    """`person` held `category` from `start` until `end` (open while `end` is null)."""
+class Episode(models.Model):
+    """A dated holding of a person: from `start` until `end` (open while `end` is null), kept under the unit
+    the person belonged to then. A move or merge closes it and opens a `continued` one elsewhere."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="category_episodes")
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
-                                 related_name="episodes")
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"), null=True, blank=True)
     unit_path = PathField(_("unit path"))
@@ -141,6 +139,17 @@ class CategoryEpisode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class CategoryEpisode(Episode):
+    """`person` held `category` from `start` until `end` (open while `end` is null)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="category_episodes")
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="episodes")
 
     class Meta:
         verbose_name = _("category episode")
@@ -158,7 +167,7 @@ class CategoryEpisode(models.Model):
         return f"{self.person_id}·{self.category_id} {self.start:%Y-%m-%d}"
 
 
-class StatusEpisode(models.Model):
+class StatusEpisode(Episode):
     """`person` was under `status` from `start` until `end`; one episode is open at a time."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_episodes")
@@ -166,15 +175,7 @@ class StatusEpisode(models.Model):
                                related_name="episodes")
     site = models.ForeignKey(Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
-    start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"), null=True, blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
-    unit_path = PathField(_("unit path"))
-    continued = models.BooleanField(default=False, help_text="continues the previous episode after a move or merge")
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
 
     class Meta:
         verbose_name = _("status episode")
