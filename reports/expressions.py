@@ -6,10 +6,12 @@
     count people where status = released started in period and category = overseas_returnee
     count people where category = overseas_returnee and custom.nat_test = "阴性"
     count people where category in (hubei, wuhan) started since 2020-01-01
+    sum quantity of publicity where kind = booklets started in period
 
 Grammar (keywords are case-insensitive; Chinese values are quoted or bare):
 
     indicator   := "count" SOURCE ["where" condition]
+                 | "sum" MEASURE "of" SOURCE ["where" condition]   -- a source's measures, e.g. quantity
     condition   := conjunction ("or" conjunction)*
     conjunction := negation ("and" negation)*
     negation    := "not" negation | "(" condition ")" | predicate
@@ -81,9 +83,12 @@ class Not:
 
 @dataclass(frozen=True)
 class Indicator:
-    aggregate: str  # count
+    aggregate: str  # count | sum
     source: str
     condition: object | None
+    measure: str | None = None  # what "sum" adds up
+    measure_position: int = 0
+    source_position: int = 6
 
 
 def predicates_of(node) -> list[Predicate]:
@@ -111,8 +116,9 @@ _TOKEN = re.compile(r"""
 
 _PUNCT = {"，": ",", "（": "(", "）": ")"}
 _OPS = {"≠": "!=", "≤": "<=", "≥": ">="}
-KEYWORDS = {"count", "where", "and", "or", "not", "in", "now", "started", "ended", "since", "period", "ever"}
-AGGREGATES = {"count"}
+KEYWORDS = {"count", "sum", "of", "where", "and", "or", "not", "in", "now", "started", "ended", "since", "period",
+            "ever"}
+AGGREGATES = {"count", "sum"}
 
 
 @dataclass
@@ -176,8 +182,15 @@ class _Parser:
     def indicator(self) -> Indicator:
         tok = self.tok
         if tok.word not in AGGREGATES:
-            raise ExpressionError(_("An indicator starts with “count”."), tok.position)
+            raise ExpressionError(_("An indicator starts with “count” or “sum”."), tok.position)
         self.advance()
+        measure = None
+        if tok.word == "sum":
+            measure = self.tok
+            if measure.kind != "name" or measure.word in KEYWORDS:
+                raise ExpressionError(_("Name what is added up, e.g. “sum quantity of publicity”."), measure.position)
+            self.advance()
+            self.expect_word("of")
         source = self.tok
         if source.kind != "name" or source.word in KEYWORDS:
             raise ExpressionError(_("Name what is counted, e.g. “count people”."), source.position)
@@ -189,7 +202,9 @@ class _Parser:
         if self.tok.kind != "end":
             raise ExpressionError(_("Unexpected %(f)s: expected “and”, “or” or the end.") % {"f": self._found()},
                                   self.tok.position)
-        return Indicator(aggregate=tok.word, source=source.word, condition=condition)
+        return Indicator(aggregate=tok.word, source=source.word, condition=condition,
+                         measure=measure.word if measure else None,
+                         measure_position=measure.position if measure else 0, source_position=source.position)
 
     def condition(self):
         parts = [self.conjunction()]

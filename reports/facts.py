@@ -26,6 +26,8 @@ class FactSource:
     name = ""
     #: the names an indicator may use, with a one-line description each (shown in the editor)
     vocabulary: dict[str, str] = {}
+    #: what "sum MEASURE of SOURCE" may add up, with a description; counts() then returns sums
+    measures: dict[str, str] = {}
 
     def check(self, indicator: Indicator) -> None:
         """Raise ExpressionError (with the position) for a name or value the source does not know."""
@@ -60,13 +62,20 @@ def source_register(source: FactSource) -> None:
 
 
 def source_for(indicator: Indicator) -> FactSource:
-    try:
-        return _SOURCES[indicator.source]
-    except KeyError:
-        from django.utils.translation import gettext as _
+    """The source an indicator counts, its measure checked (a sum must name one of the source's measures)."""
+    from django.utils.translation import gettext as _
 
+    source = _SOURCES.get(indicator.source)
+    if source is None:
         raise ExpressionError(_("Nothing called “%(s)s” can be counted; known: %(known)s.")
-                              % {"s": indicator.source, "known": ", ".join(sorted(_SOURCES))}, 6) from None
+                              % {"s": indicator.source, "known": ", ".join(sorted(_SOURCES))},
+                              indicator.source_position)
+    if indicator.aggregate == "sum" and indicator.measure not in source.measures:
+        raise ExpressionError(_("%(s)s has nothing called “%(m)s” to add up; it has: %(known)s.")
+                              % {"s": indicator.source, "m": indicator.measure,
+                                 "known": ", ".join(sorted(source.measures)) or _("nothing")},
+                              indicator.measure_position)
+    return source
 
 
 def sources() -> dict[str, FactSource]:

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from reports.expressions import And, ExpressionError, Not, Predicate, parse
+from reports.facts import source_for
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,9 @@ def test_chinese_values_punctuation_and_operators():
 
 @pytest.mark.parametrize("text, position, words", [
     ("", 0, "empty"),
-    ("sum people", 0, "count"),
+    ("total people", 0, "count"),
+    ("sum people", 10, "“of”"),
+    ("sum of people", 4, "sum quantity"),
     ("count people where", 18, "field"),
     ("count people where category = ", 30, "value"),
     ("count people where category in (a b)", 34, "“,” or “)”"),
@@ -50,3 +53,12 @@ def test_mistakes_name_their_position(text, position, words):
 def test_no_python_is_ever_evaluated():
     with pytest.raises(ExpressionError):
         parse("count people where __import__('os').system('true') = 1")
+
+
+def test_a_sum_names_its_measure_and_the_source_must_have_it():
+    indicator = parse("sum quantity of publicity where kind = booklets started in period")
+    assert (indicator.aggregate, indicator.measure, indicator.source) == ("sum", "quantity", "publicity")
+    assert indicator.measure_position == 4 and indicator.source_position == 16
+    with pytest.raises(ExpressionError) as error:
+        source_for(parse("sum age of people"))
+    assert error.value.position == 4 and "age" in error.value.message
