@@ -7,11 +7,13 @@ from accounts.access import has_perm
 from accounts.roles import (
     AUDIT_VIEW,
     FIELDS_MANAGE,
+    LEGAL_CALLS,
     ORGUNITS_VIEW,
     PERSONS_EDIT,
     PERSONS_MERGE,
     PERSONS_VIEW,
     REPORTS_VIEW,
+    TRACING_VIEW,
     USERS_MANAGE,
 )
 
@@ -19,7 +21,12 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("persons:today", _("Today"), PERSONS_EDIT),
     ("persons:list", _("People"), PERSONS_VIEW),
+    ("tracing:my_tasks", _("My tasks"), TRACING_VIEW),
+    ("tracing:follow_ups", _("Follow-up"), TRACING_VIEW),
+    ("tracing:case_list", _("Cases"), TRACING_VIEW),
     ("reports:today", _("Reports"), REPORTS_VIEW),
+    ("legal:knowledge", _("Legal Q&A"), None),
+    ("legal:calls", _("Hotline"), LEGAL_CALLS),
     ("persons:duplicates", _("Duplicates"), PERSONS_MERGE),
     ("persons:fields", _("Fields"), FIELDS_MANAGE),
     ("orgunits:tree", _("Units"), ORGUNITS_VIEW),

@@ -46,23 +46,33 @@ REPORTS_VIEW = "reports.view"  # computed reports and their drill-down (people m
 REPORTS_SUBMIT = "reports.submit"  # compute, fill manual cells, submit
 REPORTS_REVIEW = "reports.review"  # approve or return the reports of the units below
 FORMS_MANAGE = "reports.forms"  # indicators, forms and their versions (口径)
+TRACING_VIEW = "tracing.view"  # cases, contacts, places visited, follow-up, tasks (people masked as in persons)
+TRACING_EDIT = "tracing.edit"  # register cases, add contacts and visits, record follow-up results, work on tasks
+TRACING_CLASSIFY = "tracing.classify"  # classify cases by hand (overrides the automatic rules)
+TRACING_TASKS = "tracing.tasks"  # give tasks to others, change any task in scope
+LEGAL_CALLS = "legal.calls"  # the 12348 hotline's call log (callers masked in lists, shown on the call)
+LEGAL_MANAGE = "legal.manage"  # the legal knowledge base and its synonyms
+PUBLICITY_RECORD = "legal.publicity"  # publicity activities of the campaign
 
 ALL = "*"
 
 _PERSONS_WORK = {PERSONS_VIEW, PERSONS_VIEW_FULL, PERSONS_EDIT}
+_TRACING_WORK = {TRACING_VIEW, TRACING_EDIT}
 
 PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {ALL},
-    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT, REPORTS_VIEW, REPORTS_REVIEW},
+    Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT, REPORTS_VIEW, REPORTS_REVIEW,
+                   TRACING_VIEW},
     Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW, *_PERSONS_WORK, PERSONS_IMPORT,
                           PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE, REPORTS_VIEW, REPORTS_SUBMIT,
-                          REPORTS_REVIEW},
+                          REPORTS_REVIEW, *_TRACING_WORK, TRACING_CLASSIFY, TRACING_TASKS,
+                          PUBLICITY_RECORD},
     Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, *_PERSONS_WORK, PERSONS_IMPORT,
-                            PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW},
-    Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK},
+                            PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW, *_TRACING_WORK, TRACING_TASKS},
+    Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK, *_TRACING_WORK},
     Role.LIAISON: {ORGUNITS_VIEW, *_PERSONS_WORK},
     Role.AUDITOR: {ORGUNITS_VIEW, AUDIT_VIEW},
-    Role.LAWYER: {ORGUNITS_VIEW},
+    Role.LAWYER: {ORGUNITS_VIEW, LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW},
 }
 
 

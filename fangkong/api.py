@@ -16,7 +16,7 @@ from persons.api import router as persons_router
 api = NinjaAPI(
     title="Fangkong API",
     version="1",
-    description="Fangkong (防控): the line list, reports, tracing, checkpoints and supplies of a city's "
+    description="Fangkong (防控): the line list, reports, tracing, checkpoints, supplies and legal hotline of a city's "
                 "outbreak response. Authenticate with the session cookie (and CSRF token) or "
                 "`Authorization: Bearer <token>` from your profile page.",
     auth=[django_auth, TokenAuth()],
@@ -25,7 +25,9 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", orgunits_router)
 api.add_router("/", persons_router)
+api.add_router("/", "tracing.api.router")
 api.add_router("/", "reports.api.router")
+api.add_router("/", "legal.api.router")
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):

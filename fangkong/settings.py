@@ -30,7 +30,9 @@ INSTALLED_APPS = [
     "orgunits",
     "accounts",
     "persons",
+    "tracing",
     "reports",
+    "legal",
     "dashboard",
 ]
 
@@ -63,6 +65,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "tracing.context_processors.badge",
             ],
         },
     },
@@ -139,6 +142,25 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # A temperature at or above this (°C) is a fever: health checks are flagged, gate readings alert.
 FEVER_THRESHOLD = env_decimal("FEVER_THRESHOLD", "37.3")
+
+# Contact tracing. Notifications leave through each channel listed here (dotted paths of
+# tracing.channels.Channel subclasses); SMS or messaging adapters are added the same way.
+TRACING_NOTIFICATION_CHANNELS = env_list("TRACING_NOTIFICATION_CHANNELS",
+                                         ["tracing.channels.PageChannel", "tracing.channels.EmailChannel"])
+# Daily follow-up tasks are due at this local hour of their day.
+TRACING_DAILY_DUE_HOUR = env_int("TRACING_DAILY_DUE_HOUR", 17)
+# A day of follow-up without a result seen extends the window by this many days; this many missed days
+# in a row escalate (an urgent task to locate the contact).
+TRACING_MISSED_EXTEND_DAYS = env_int("TRACING_MISSED_EXTEND_DAYS", 1)
+TRACING_MISSED_ESCALATE_AFTER = env_int("TRACING_MISSED_ESCALATE_AFTER", 2)
+# Where e-mailed notifications link to (the address users open), e.g. https://fangkong.example.gov.cn
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
 LOGGING = {
     "version": 1,

@@ -1,22 +1,30 @@
 """Every URL and API operation that takes an object id answers 404 to users of community A for an
 object of community B. A new endpoint with a parameter fails here until it is added to _objects_of_b()."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts import services as account_services
 from core.models import AuditEntry
+from legal.models import HotlineCall
 from orgunits import services as unit_services
 from persons.models import CustomField, ImportJob, Person
+from persons.tests.conftest import resident_id
 from reports.models import Form, Submission
 from reports.services import forms_seed
+from tracing import services as tracing_services
+from tracing.models import FollowUp, Notification
 
 # Parameters that name shared definitions (a report form), not objects of a unit: readable by all
 # who may read reports and changed only by those who manage forms (403 to others), so they are not
 # expected to answer 404. tests in reports/tests/test_form_editor.py check who may change them.
-SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_create"}
+SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_create",
+          # the legal knowledge base is public law, readable by everyone signed in
+          "legal:entry", "legal:entry_edit", "api:legal_entry_get"}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -55,7 +63,53 @@ def _objects_of_b(cast):
                                              unit_path=cast.community_b.path, day="2020-05-21",
                                              values={"rows": [], "total": {}})
     api_b = {"person_id": person_b.pk}
+    call_b = HotlineCall.objects.create(unit=cast.community_b, unit_path=cast.community_b.path, question="问",
+                                        category="other", received_at=timezone.now(), follow_up_needed=True)
+    now = dt.datetime.now(dt.UTC)
+    case_b = tracing_services.case_register(person=person_b, classification="confirmed", by=None)
+    exposure_b, _created = tracing_services.contact_add(
+        source=person_b, by=None, person_data={"name": "月塘密接", "doc_number": resident_id(seq=456),
+                                               "grid": cast.grid_b.code},
+        exposure_data={"last_contact": (now - dt.timedelta(days=1)).date()})
+    follow_up_b = FollowUp.objects.get(person=exposure_b.exposed)
+    visit_b = tracing_services.visit_record(person=person_b, place="月塘菜市场", community=cast.community_b,
+                                            start=now - dt.timedelta(hours=5), end=now - dt.timedelta(hours=4),
+                                            by=None)
+    task_b = tracing_services.task_create(kind="verify", person=exposure_b.exposed, by=None,
+                                          due_at=now + dt.timedelta(hours=1))
+    notification_b = Notification.objects.filter(recipient=cast.community_b_worker).latest("id")
+    case_page, case_api = {"pk": case_b.pk}, {"case_id": case_b.pk}
+    contact_page, contact_api = {"pk": exposure_b.pk}, {"exposure_id": exposure_b.pk}
+    follow_up_page, follow_up_api = {"pk": follow_up_b.pk}, {"follow_up_id": follow_up_b.pk}
     return {
+        "tracing:case_detail": case_page,
+        "tracing:case_edit": case_page,
+        "tracing:case_classify": case_page,
+        "tracing:contact_add": case_page,
+        "tracing:visit_add": case_page,
+        "tracing:visit_delete": {"pk": visit_b.pk},
+        "tracing:exposure_detail": contact_page,
+        "tracing:contact_add_secondary": contact_page,
+        "tracing:follow_up_detail": follow_up_page,
+        "tracing:follow_up_result": follow_up_page,
+        "tracing:follow_up_change": follow_up_page,
+        "tracing:follow_up_stop": follow_up_page,
+        "tracing:task_detail": {"pk": task_b.pk},
+        "tracing:task_status": {"pk": task_b.pk},
+        "tracing:notification_read": {"pk": notification_b.pk},
+        "api:case_get": case_api,
+        "api:case_patch": case_api,
+        "api:case_classify": case_api,
+        "api:case_contacts": case_api,
+        "api:visit_list": case_api,
+        "api:visit_create": case_api,
+        "api:exposure_get": contact_api,
+        "api:exposure_patch": contact_api,
+        "api:follow_up_get": follow_up_api,
+        "api:follow_up_result": follow_up_api,
+        "api:follow_up_change": follow_up_api,
+        "api:task_get": {"task_id": task_b.pk},
+        "api:task_patch": {"task_id": task_b.pk},
         "persons:detail": page_b,
         "persons:edit": page_b,
         "persons:category_assign": page_b,
@@ -103,6 +157,9 @@ def _objects_of_b(cast):
         "api:unit_subtree": code_b,
         "api:unit_sites": code_b,
         "api:site_get": {"site_id": cast.site_b.pk},
+        "legal:call": {"pk": call_b.pk},
+        "legal:call_follow_up": {"pk": call_b.pk},
+        "api:legal_call_get": {"call_id": call_b.pk},
     }
 
 
@@ -115,7 +172,17 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},
               "api:report_compute": {"unit": "431302004003", "day": "2020-05-21"},
-              "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True}}
+              "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True},
+              "api:case_classify": {"classification": "excluded"},
+              "api:visit_create": {"place": "越界", "start": "2020-05-20T10:00:00+08:00",
+                                   "end": "2020-05-20T11:00:00+08:00"},
+              "api:visit_list": {"place": "越界", "start": "2020-05-20T10:00:00+08:00",
+                                 "end": "2020-05-20T11:00:00+08:00"},
+              "api:follow_up_result": {"result": "well", "temperature": "36.5"},
+              "api:follow_up_change": {"end": "2030-01-01", "reason": "越界"}}
+# PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
+PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:case_patch": {"notes": "越界"},
+                "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"}}
 
 
 def _fill(route: str, params: dict) -> str:
@@ -140,9 +207,8 @@ def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_f
         get = client.get(url)
         if name.startswith("api:"):
             post = client.post(url, data=json.dumps(API_BODIES.get(name, {})), content_type="application/json")
-            if name == "api:person_patch":
-                post = client.patch(url, data=json.dumps({"version": 1, "name": "越界"}),
-                                    content_type="application/json")
+            if name in PATCH_BODIES:
+                post = client.patch(url, data=json.dumps(PATCH_BODIES[name]), content_type="application/json")
         else:
             post = client.post(url, {"name": "越界", "code": "X-9", "kind": "grid", "role": "grid_worker",
                                      "unit_code": cast.community_b.code, "unit": cast.community_b.code,
@@ -160,6 +226,8 @@ def test_the_owner_of_b_reaches_the_same_objects(cast, client_for):
     objects = _objects_of_b(cast)
     client = client_for(cast.community_b_worker)
     for name in ["orgunits:detail", "sites:site_detail", "api:unit_get", "api:unit_children", "api:site_get",
-                 "persons:detail", "persons:edit", "api:person_get", "api:checks_list", "reports:submission"]:
+                 "persons:detail", "persons:edit", "api:person_get", "api:checks_list", "reports:submission",
+                 "tracing:case_detail", "tracing:exposure_detail", "tracing:follow_up_detail", "tracing:task_detail",
+                 "api:case_get", "api:exposure_get", "api:follow_up_get", "api:task_get"]:
         route = next(r for r, n in _parametrised_urls() if n == name)
         assert client.get(_fill(route, objects[name])).status_code == 200, name

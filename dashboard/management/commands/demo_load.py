@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, demo_users
+from legal.demo import legal_demo
 from orgunits.demo import demo_tree
 from persons.demo import nat_test_demo, persons_demo
 from reports.demo import reports_demo
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         counts["people"] = people.people if people else 0
         counts["test results"] = nat_test_demo()
         counts["form versions"] = reports_demo()
+        counts.update(legal_demo())
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)

@@ -1,0 +1,108 @@
+"""The publicity campaign as a fact source for the report engine: "sum quantity of publicity where …".
+
+    kind      booklets, posters, events, vehicles, vehicle_rounds, broadcast_hours, wechat_posts, views
+    place     the place named on the activity
+
+An activity is dated by its day and counted from the start of that day: "started in period" keeps the
+activities whose day begins within the reporting period (a form with a 24:00 cut-off counts each day's
+activities in that day's report); "started since DATE" and "now"/"ever" keep those up to the cut-off.
+"count publicity" counts activity records; "sum quantity of publicity" adds up their quantities.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from legal.models import PublicityActivity
+from reports.expressions import And, ExpressionError, Indicator, Not, Or, Predicate, When, predicates_of
+from reports.facts import FactSource, Window
+
+_FIELDS = {"kind": "kind", "place": "place"}
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+class PublicitySource(FactSource):
+    name = "publicity"
+    vocabulary = {"kind": "booklets, posters, events, vehicles, vehicle_rounds, broadcast_hours, wechat_posts, views",
+                  "place": "the place of the activity"}
+    measures = {"quantity": "booklets, posters, rounds, hours, posts or views of the activity"}
+
+    def check(self, indicator: Indicator) -> None:
+        kinds = set(PublicityActivity.Kind.values)
+        for p in predicates_of(indicator.condition):
+            if p.name not in _FIELDS:
+                raise ExpressionError(_("Unknown field %(n)s; publicity has: %(known)s.")
+                                      % {"n": p.name, "known": ", ".join(self.vocabulary)}, p.position)
+            if p.op not in ("=", "!=", "in", "not_in"):
+                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
+            if p.name == "kind":
+                unknown = [str(v) for v in p.values if str(v) not in kinds]
+                if unknown:
+                    raise ExpressionError(_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(unknown)},
+                                          p.value_position)
+
+    def _q(self, node, window: Window) -> Q:
+        if isinstance(node, And):
+            q = Q()
+            for part in node.parts:
+                q &= self._q(part, window)
+            return q
+        if isinstance(node, Or):
+            q = Q(pk__in=[])
+            for part in node.parts:
+                q |= self._q(part, window)
+            return q
+        if isinstance(node, Not):
+            return ~self._q(node.part, window)
+        p: Predicate = node
+        values = [str(v) for v in p.values]
+        match = Q(**{f"{_FIELDS[p.name]}__in": values})
+        match = ~match if p.op in ("!=", "not_in") else match
+        return match & self._when(p.when, window)
+
+    @staticmethod
+    def _when(when, window: Window) -> Q:
+        last = window.cutoff.astimezone(timezone.get_current_timezone())
+        # the days whose midnight lies before the cut-off
+        q = Q(day__lte=last.date()) if last.time() > dt.time() else Q(day__lt=last.date())
+        if when.kind in ("started_in_period", "ended_in_period"):
+            start = window.period_start.astimezone(timezone.get_current_timezone())
+            first = start.date() if start.time() == dt.time() else start.date() + dt.timedelta(days=1)
+            q &= Q(day__gte=first)
+        elif when.kind == "started_since":
+            q &= Q(day__gte=when.since)
+        return q
+
+    def _rows(self, indicator: Indicator, window: Window, under: str):
+        rows = PublicityActivity.objects.filter(unit_path__under=under) if under else PublicityActivity.objects.all()
+        # every predicate carries its own time sense; with none, activities up to the cut-off
+        q = self._q(indicator.condition, window) if indicator.condition is not None else self._when(When(), window)
+        return rows.filter(q)
+
+    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
+        aggregate = Sum("quantity") if indicator.aggregate == "sum" else Count("id")
+        out = {}
+        for path, value in self._rows(indicator, window, under).values_list("unit_path").annotate(n=aggregate):
+            out[path] = int(value) if value == int(value) else float(value)
+        return out
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        return list(self._rows(indicator, window, under).order_by("day", "id").values_list("id", flat=True))
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        from accounts.access import scope_for
+        from accounts.roles import REPORTS_VIEW
+
+        scope = scope_for(user, REPORTS_VIEW)
+        return {a.pk: {"label": f"{a.get_kind_display()} {a.quantity.normalize():f}",
+                       "url": reverse("legal:activities") + f"?unit={a.unit.code}",
+                       "detail": " · ".join(x for x in (a.day.isoformat(), a.unit.name, a.place) if x)}
+                for a in PublicityActivity.objects.filter(pk__in=ids).select_related("unit")
+                if scope.covers(a.unit_path)}

@@ -1,0 +1,145 @@
+"""Legal pages: the knowledge base with search as you type, entries, the hotline's call log with a lookup
+while the lawyer types, and the publicity campaign's activities with their totals."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.roles import LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW
+from core.errors import DomainError
+from core.forms import form_add_domain_error
+from legal import selectors, services
+from legal.forms import ActivityForm, ActivityQuery, CallForm, EntryForm, SearchForm
+from legal.models import KnowledgeEntry, PublicityActivity
+from legal.search import search
+from reports.board import unit_top_of_scope
+
+
+@login_required
+def knowledge(request):
+    """The knowledge base: anyone signed in may search it; htmx asks for the results alone as one types."""
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    hits = search(query) if query.strip() else []
+    template = "legal/_hits.html" if request.htmx else "legal/knowledge.html"
+    return render(request, template, {"form": form, "query": query, "hits": hits, "pick": False,
+                                      "can_manage": access.has_perm(request.user, LEGAL_MANAGE)})
+
+
+@login_required
+def lookup(request):
+    """The call page's lookup: entries matching what the lawyer has typed, each with a box to cite it."""
+    access.require(request.user, LEGAL_CALLS)
+    query = request.GET.get("question", "")[:500]
+    return render(request, "legal/_hits.html", {"hits": search(query, limit=8) if query.strip() else [],
+                                                "query": query, "pick": True})
+
+
+@login_required
+def entry_detail(request, pk: int):
+    entry = get_object_or_404(KnowledgeEntry, pk=pk)
+    return render(request, "legal/entry_detail.html", {
+        "entry": entry, "can_manage": access.has_perm(request.user, LEGAL_MANAGE)})
+
+
+@login_required
+def entry_edit(request, pk: int | None = None):
+    access.require(request.user, LEGAL_MANAGE)
+    entry = get_object_or_404(KnowledgeEntry, pk=pk) if pk else None
+    form = EntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.entry_save(entry=entry, data=form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("legal:entry", pk=entry.pk)
+    return render(request, "legal/entry_form.html", {"form": form, "entry": entry})
+
+
+@login_required
+def calls(request):
+    scope = access.require(request.user, LEGAL_CALLS)
+    rows = list(selectors.calls_for_user(request.user).select_related("unit")[:200])
+    for call in rows:
+        call.caller_masked = selectors.caller_masked(call)
+    return render(request, "legal/calls.html", {"calls": rows, "scope": scope})
+
+
+def _unit(request, code: str, perm: str):
+    if code:
+        return access.unit_get_for_user(request.user, code, perm=perm)
+    unit = unit_top_of_scope(access.require(request.user, perm).paths)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@login_required
+def call_new(request):
+    access.require(request.user, LEGAL_CALLS)
+    form = CallForm(request.POST or None, initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    if request.method == "POST" and form.is_valid():
+        unit = _unit(request, form.cleaned_data["unit"].strip(), LEGAL_CALLS)
+        entries = list(KnowledgeEntry.objects.filter(pk__in=[int(x) for x in request.POST.getlist("entries")
+                                                              if x.isdigit()]))
+        try:
+            call = services.call_record(unit=unit, data=form.cleaned_data, entries=entries, by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Call logged."))
+            return redirect("legal:call", pk=call.pk)
+    return render(request, "legal/call_form.html", {"form": form})
+
+
+@login_required
+def call_detail(request, pk: int):
+    call = selectors.call_get_for_user(request.user, pk)
+    return render(request, "legal/call_detail.html", {"call": call, "entries": call.entries.all()})
+
+
+@login_required
+@require_POST
+def call_follow_up(request, pk: int):
+    call = selectors.call_get_for_user(request.user, pk)
+    try:
+        services.call_follow_up_done(call=call, note=request.POST.get("note", ""), by=request.user)
+        messages.success(request, _("Follow-up recorded."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("legal:call", pk=call.pk)
+
+
+@login_required
+def activities(request):
+    """The campaign: totals per kind for a unit's subtree and a range, the latest activities, and a form to
+    record one (for those who record publicity)."""
+    query = ActivityQuery(request.GET or None)
+    data = query.cleaned_data if query.is_valid() else {}
+    unit = _unit(request, (data.get("unit") or "").strip(), REPORTS_VIEW)
+    can_record = access.scope_for(request.user, PUBLICITY_RECORD).covers(unit.path)
+    form = ActivityForm(request.POST or None, initial={"day": timezone.localdate()}) if can_record else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            target = _unit(request, form.cleaned_data["unit"].strip() or unit.code, PUBLICITY_RECORD)
+            try:
+                services.activity_record(unit=target, by=request.user, **{
+                    k: form.cleaned_data[k] for k in ("kind", "quantity", "day", "place", "note")})
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Activity recorded."))
+                return redirect(request.get_full_path())
+    return render(request, "legal/activities.html", {
+        "unit": unit, "query": query, "form": form,
+        "totals": selectors.activity_totals(under=unit.path, first=data.get("first"), last=data.get("last")),
+        "latest": PublicityActivity.objects.filter(unit_path__under=unit.path).select_related("unit")[:50]})

@@ -1,0 +1,14 @@
+"""manage.py tracing_tick: classification rules, escalation of overdue urgent tasks, the outbox."""
+
+from django.core.management.base import BaseCommand
+
+from tracing.services.periodic import tracing_tick
+
+
+class Command(BaseCommand):
+    help = ("Run every few minutes (cron or a timer): apply the automatic case classification rules, give overdue "
+            "urgent tasks to the street officer, and send pending notifications through their channels.")
+
+    def handle(self, *args, **options):
+        counts = tracing_tick()
+        self.stdout.write(", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -1,0 +1,36 @@
+"""Writes of contact tracing, one module per part; every write is audited. `by=None` is the system
+(commands, periodic runs)."""
+
+from tracing.services.cases import case_classify, case_register, case_rules_apply, case_update
+from tracing.services.exposures import contact_add, exposure_record, exposure_update, person_find_by_document
+from tracing.services.followups import (
+    follow_up_change,
+    follow_up_end,
+    follow_up_open_or_extend,
+    follow_up_result_record,
+    followups_complete_due,
+    followups_missed_apply,
+)
+from tracing.services.notifications import (
+    notification_read,
+    notifications_deliver,
+    notifications_read_all,
+    notify,
+)
+from tracing.services.tasks import (
+    assignee_default,
+    task_create,
+    task_label,
+    task_update,
+    tasks_escalate_overdue,
+    tasks_generate_daily,
+)
+from tracing.services.visits import visit_delete, visit_record
+
+__all__ = [
+    "assignee_default", "case_classify", "case_register", "case_rules_apply", "case_update", "contact_add",
+    "exposure_record", "exposure_update", "follow_up_change", "follow_up_end", "follow_up_open_or_extend",
+    "follow_up_result_record", "followups_complete_due", "followups_missed_apply", "notification_read",
+    "notifications_deliver", "notifications_read_all", "notify", "person_find_by_document", "task_create",
+    "task_label", "task_update", "tasks_escalate_overdue", "tasks_generate_daily", "visit_delete", "visit_record",
+]

@@ -1,0 +1,94 @@
+"""The notification outbox: a notification is written with the change that causes it, one delivery row
+per channel beside it; the deliveries go out after the commit, and again on each tick until sent."""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from tracing.channels import channels
+from tracing.models import Delivery, Notification, Task
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def notify(*, recipients: Iterable, kind: str, title: str | Callable[[], str], body: str | Callable[[], str] = "",
+           url: str = "", task: Task | None = None) -> list[Notification]:
+    """Queue a notification for each recipient (None and repeats are skipped) through every channel.
+    `title` and `body` may be callables: they are then written in each recipient's own language."""
+    users = {u.pk: u for u in recipients if u is not None}
+    if not users:
+        return []
+    names = [c.name for c in channels()]
+    by_language: dict[str, list] = {}
+    for user in users.values():
+        by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user)
+    rows = []
+    with transaction.atomic():
+        for language, group in by_language.items():
+            with translation.override(language):
+                text = str(title() if callable(title) else title)[:200]
+                message = str(body() if callable(body) else body)
+            rows += Notification.objects.bulk_create(
+                [Notification(recipient=u, kind=kind, title=text, body=message, url=url[:300], task=task)
+                 for u in group])
+        Delivery.objects.bulk_create([Delivery(notification=n, channel=name) for n in rows for name in names])
+        transaction.on_commit(_deliver_later)
+    return rows
+
+
+def _deliver_later() -> None:
+    from tracing.tasks import notifications_deliver_run
+
+    notifications_deliver_run.enqueue()
+
+
+def notifications_deliver(*, limit: int = 500) -> dict[str, int]:
+    """Send the pending deliveries through their channels; return counts per outcome."""
+    by_name = {c.name: c for c in channels()}
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    pending = (Delivery.objects.filter(state=Delivery.State.PENDING, attempts__lt=MAX_ATTEMPTS)
+               .select_related("notification__recipient").order_by("id"))
+    for delivery in pending[:limit]:
+        with transaction.atomic():
+            locked = Delivery.objects.select_for_update(**_skip_locked()).filter(
+                pk=delivery.pk, state=Delivery.State.PENDING).first()
+            if locked is None:
+                continue  # another worker has it
+            channel = by_name.get(delivery.channel)
+            locked.attempts += 1
+            try:
+                if channel is None:
+                    raise LookupError(f"channel {delivery.channel} is no longer configured")
+                sent = channel.send(delivery.notification)
+            except Exception as exc:  # a channel's failure must not stop the others
+                logger.warning("delivery %s through %s failed: %s", delivery.pk, delivery.channel, exc)
+                locked.error = f"{exc.__class__.__name__}: {exc}"[:300]
+                if locked.attempts >= MAX_ATTEMPTS:
+                    locked.state = Delivery.State.FAILED
+                counts["failed"] += 1
+            else:
+                locked.state = Delivery.State.SENT if sent else Delivery.State.SKIPPED
+                locked.sent_at = timezone.now()
+                counts["sent" if sent else "skipped"] += 1
+            locked.save(update_fields=["attempts", "state", "error", "sent_at"])
+    return counts
+
+
+def _skip_locked() -> dict:
+    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+
+
+def notification_read(*, notification: Notification, by) -> Notification:
+    """Mark one of the user's notifications read (the badge counts the unread)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_read_all(*, by) -> int:
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())

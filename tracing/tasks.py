@@ -1,0 +1,34 @@
+"""Background work of tracing, run by `manage.py db_worker` (or at once with TASKS_RUN_INLINE=1)."""
+
+import datetime as dt
+import logging
+
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def tracing_daily_run(day: str | None = None) -> dict:
+    """The day's follow-up: missed checks, completions, the daily tasks (see services.periodic)."""
+    from tracing.services.periodic import tracing_daily
+
+    result = tracing_daily(day=dt.date.fromisoformat(day) if day else None)
+    logger.info("tracing daily %s: %s", day or "today", result)
+    return result
+
+
+@task()
+def tracing_tick_run() -> dict:
+    """Rules, escalation of overdue urgent tasks, the notification outbox."""
+    from tracing.services.periodic import tracing_tick
+
+    return tracing_tick()
+
+
+@task()
+def notifications_deliver_run() -> dict:
+    """Send what the outbox holds (queued after each commit that adds notifications)."""
+    from tracing.services.notifications import notifications_deliver
+
+    return notifications_deliver()
