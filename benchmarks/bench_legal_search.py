@@ -22,7 +22,7 @@ from django.db import connection
 
 from legal.demo import ENTRIES
 from legal.models import KnowledgeEntry
-from legal.search import query_groups, search, words
+from legal.search import query_groups, search, stats_forget, words
 
 SIZE = int(os.environ.get("BENCH_ENTRIES", "100000"))
 SEED = 12348
@@ -103,6 +103,7 @@ def entries_generate(size: int) -> None:
             if (n + 1) % 25000 < 5000:
                 print(f"   … {n + len(ENTRIES) + 1:,} entries ({time.perf_counter() - started:.0f} s)", flush=True)
     KnowledgeEntry.objects.bulk_create(batch)
+    stats_forget()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE legal_knowledgeentry")

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -109,8 +110,7 @@ def search(query: str, *, limit: int = 20, on: dt.date | None = None) -> list[Hi
     groups = query_groups(query)
     if not groups:
         return []
-    on = on or dt.date.today()
-    ranked = _ranked(groups, every=True, limit=limit, on=on) or _ranked(groups, every=False, limit=limit, on=on)
+    ranked = _ranked(groups, limit=limit, on=on or dt.date.today())
     entries = KnowledgeEntry.objects.in_bulk([pk for pk, _score in ranked])
     terms = sorted({w for g in groups for w in g}, key=len, reverse=True)
     return [Hit(entry=entries[pk], score=score, question_html=highlight(entries[pk].question, terms),
@@ -118,36 +118,134 @@ def search(query: str, *, limit: int = 20, on: dt.date | None = None) -> list[Hi
             for pk, score in ranked if pk in entries]
 
 
-def _ranked(groups: list[list[str]], *, every: bool, limit: int, on: dt.date) -> list[tuple[int, float]]:
-    """(id, score) of the best `limit` entries valid on `on`. The index ranks on its own, a few times `limit`
-    deep, before the entries' validity is read: a common word matches tens of thousands of entries, and
-    reading each of them cost more than the ranking. Only when too few of those are valid does the query
-    read every match."""
-    words_ = [w for g in groups for w in g]
+# ---- ranking ---------------------------------------------------------------------------------------------------
+
+COMMON_SHARE = 0.1  # a word in more than this share of the entries does not narrow a search (疫情 in an epidemic's)
+RANK_MAX = 1500  # matches ranked by relevance; above it the matches in the question come first, newest first
+STATS_SECONDS = 300  # how long a word's document count is reused
+_stats: dict[str, tuple[float, int]] = {}
+
+
+def _count(sql: str, params: list, cap: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap)}) AS capped", params)
+        return cursor.fetchone()[0]
+
+
+def stats_forget() -> None:
+    """Forget the word counts (after the knowledge base changed)."""
+    _stats.clear()
+
+
+def _entries_total() -> int:
+    return _cached("", lambda: KnowledgeEntry.objects.count())
+
+
+def _cached(key: str, compute) -> int:
+    now = time.monotonic()
+    hit = _stats.get(key)
+    if hit is None or now - hit[0] > STATS_SECONDS:
+        hit = _stats[key] = (now, compute())
+    return hit[1]
+
+
+def _documents(word: str, cap: int) -> int:
+    """How many entries hold `word` (counted up to `cap`), from the index's own statistics on SQLite."""
+    if connection.vendor == "postgresql":
+        return _cached(word, lambda: _count(
+            "SELECT 1 FROM legal_knowledgeentry WHERE search_vector @@ plainto_tsquery('simple', %s)", [word], cap))
+
+    def vocabulary() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT doc FROM legal_entry_vocab WHERE term = %s", [word])
+            row = cursor.fetchone()
+            return row[0] if row else 0
+    return _cached(word, vocabulary)
+
+
+def _plans(groups: list[list[str]]) -> list[list[list[str]]]:
+    """The sets of word groups to require, tried in turn until enough entries are found: every selective group
+    (common words only weigh on the ranking when nothing else is asked), then fewer, the rarest kept."""
+    common = max(RANK_MAX, int(_entries_total() * COMMON_SHARE))
+    frequency = {id(g): sum(_documents(w, common + 1) for w in g) for g in groups}
+    ordered = sorted((g for g in groups if frequency[id(g)]), key=lambda g: frequency[id(g)])  # absent words: none
+    selective = [g for g in ordered if frequency[id(g)] <= common]
+    if not selective:
+        return [ordered] if ordered else []
+    plans = [selective] + [selective[:n] for n in (3, 2, 1) if n < len(selective)]
+    return plans
+
+
+def _match(groups: list[list[str]], *, question_only: bool = False) -> tuple[str, list]:
+    """A query of the ids of the entries holding every group (any word of each), and its parameters: over the
+    FTS5 table on SQLite (so that it orders and limits by itself), over the entries on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        if question_only:  # the words weighted A: the question
+            parts = ["(" + " || ".join(["to_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
+            params = [f"'{w}':A" for g in groups for w in g]
+        else:
+            parts = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
+            params = [w for g in groups for w in g]
+        return f"SELECT id FROM legal_knowledgeentry WHERE search_vector @@ ({' && '.join(parts)})", params
+    expression = " AND ".join("(" + " OR ".join(f'"{w}"' for w in g) + ")" for g in groups)
+    if question_only:
+        expression = f"{{search_question}} : ({expression})"
+    return "SELECT rowid AS id FROM legal_entry_fts WHERE legal_entry_fts MATCH %s", [expression]
+
+
+def _valid(ids_sql: str, params: list, on: dt.date, limit: int) -> list[int]:
+    """The ids from `ids_sql` (in its order) whose entry is valid on `on`, at most `limit`."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT e.id FROM ({ids_sql}) AS r JOIN legal_knowledgeentry e ON e.id = r.id "
+                       f"WHERE e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s)",
+                       [*params, on, on])
+        return [pk for (pk,) in cursor.fetchall()][:limit]
+
+
+def _ranked(groups: list[list[str]], *, limit: int, on: dt.date) -> list[tuple[int, float]]:
+    """(id, score) of the best `limit` entries valid on `on`, best first.
+
+    For each plan (see _plans) while fewer than `limit` entries are found: when it matches at most RANK_MAX
+    entries they are ranked (bm25 on SQLite, ts_rank_cd on PostgreSQL, the question weighing more); beyond
+    that, ranking every match would cost hundreds of milliseconds, so the entries whose question matches
+    come first, then the others, newest first. Later plans' entries rank below earlier ones'. The index
+    orders and limits on its own (a few times `limit` deep) before the entries' validity is read."""
+    found: dict[int, float] = {}
+    depth = 4 * limit
+    for step, plan in enumerate(_plans(groups)):
+        ids_sql, params = _match(plan)
+        if _count(ids_sql, params, RANK_MAX + 1) <= RANK_MAX:
+            rows = _relevance(plan, ids_sql, params, on, limit)
+        else:
+            question_sql, question_params = _match(plan, question_only=True)
+            rows = []
+            for tier, (sql, sql_params) in enumerate([(question_sql, question_params), (ids_sql, params)]):
+                order = "rowid" if connection.vendor == "sqlite" else "id"
+                ids = _valid(f"{sql} ORDER BY {order} DESC LIMIT {depth}", sql_params, on, limit)
+                rows += [(pk, 1.0 - tier) for pk in ids]
+        for pk, score in rows:
+            if pk not in found and len(found) < limit:
+                found[pk] = score - 10 * step  # a looser plan ranks below a stricter one
+        if len(found) >= limit:
+            break
+    return sorted(found.items(), key=lambda item: -item[1])
+
+
+def _relevance(plan, ids_sql: str, params: list, on: dt.date, limit: int) -> list[tuple[int, float]]:
+    """At most RANK_MAX matches ranked by relevance, the best `limit` valid ones."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One tsquery: (w1 | synonym) & (w2 | …); plainto_tsquery quotes each word.
-            group_sql = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
-            query_sql = (" && " if every else " || ").join(group_sql)
-            ranked = (f"SELECT id, ts_rank_cd(search_vector, q) AS score FROM legal_knowledgeentry, "
-                      f"(SELECT {query_sql} AS q) AS query WHERE search_vector @@ q ORDER BY score DESC, id")
+            query = ids_sql.split("@@", 1)[1].strip()
+            cursor.execute(f"SELECT e.id, ts_rank_cd(e.search_vector, {query}) AS score FROM legal_knowledgeentry e "
+                           f"WHERE e.search_vector @@ {query} AND e.valid_from <= %s "
+                           f"AND (e.valid_to IS NULL OR e.valid_to >= %s) ORDER BY score DESC, e.id DESC LIMIT %s",
+                           [*params, *params, on, on, limit])
         else:
-            match = (" AND " if every else " OR ").join("(" + " OR ".join(f'"{w}"' for w in g) + ")" for g in groups)
-            ranked = "SELECT rowid AS id, -rank AS score FROM legal_entry_fts WHERE legal_entry_fts MATCH %s ORDER BY rank"
-            words_ = [match]
-        depth = limit * 4
-        for bound in (f"LIMIT {depth}", ""):
-            cursor.execute(
-                f"SELECT r.id, r.score FROM ({ranked} {bound}) AS r JOIN legal_knowledgeentry e ON e.id = r.id "
-                f"WHERE e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s) ORDER BY r.score DESC, r.id "
-                f"LIMIT %s", [*words_, on, on, limit])
-            rows = cursor.fetchall()
-            if len(rows) == limit or not bound:
-                break
-            cursor.execute(f"SELECT COUNT(*) FROM ({ranked} {bound}) AS r", words_)
-            if cursor.fetchone()[0] < depth:  # every match was ranked: nothing more to find
-                break
-        return [(pk, float(score)) for pk, score in rows]
+            cursor.execute("SELECT e.id, -r.rank FROM (SELECT rowid AS id, rank FROM legal_entry_fts "
+                           "WHERE legal_entry_fts MATCH %s) AS r JOIN legal_knowledgeentry e ON e.id = r.id "
+                           "WHERE e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s) "
+                           "ORDER BY r.rank, e.id DESC LIMIT %s", [params[0], on, on, limit])
+        return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
 def snippet(text: str, terms: list[str], width: int = 120) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from legal.models import HotlineCall, KnowledgeEntry, PublicityActivity
-from legal.search import entry_index
+from legal.search import entry_index, stats_forget
 from orgunits.models import OrgUnit
 from persons.identity import half_width, normalize_phone
 
@@ -58,6 +58,7 @@ def entry_save(*, entry: KnowledgeEntry | None = None, data: dict, by) -> Knowle
         entry.save()
         audit_record(actor=by, action="update" if before else "create", obj=entry, before=before,
                      after=snapshot(entry, ENTRY_FIELDS))
+    stats_forget()
     return entry
 
 
