@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import has_perm
 from accounts.roles import (
     AUDIT_VIEW,
+    CHECKPOINTS_VIEW,
     FIELDS_MANAGE,
     LEGAL_CALLS,
     ORGUNITS_VIEW,
@@ -24,6 +25,7 @@ NAVIGATION = [
     ("tracing:my_tasks", _("My tasks"), TRACING_VIEW),
     ("tracing:follow_ups", _("Follow-up"), TRACING_VIEW),
     ("tracing:case_list", _("Cases"), TRACING_VIEW),
+    ("checkpoints:index", _("Checkpoints"), CHECKPOINTS_VIEW),
     ("reports:today", _("Reports"), REPORTS_VIEW),
     ("legal:knowledge", _("Legal Q&A"), None),
     ("legal:calls", _("Hotline"), LEGAL_CALLS),

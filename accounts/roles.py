@@ -50,6 +50,10 @@ TRACING_VIEW = "tracing.view"  # cases, contacts, places visited, follow-up, tas
 TRACING_EDIT = "tracing.edit"  # register cases, add contacts and visits, record follow-up results, work on tasks
 TRACING_CLASSIFY = "tracing.classify"  # classify cases by hand (overrides the automatic rules)
 TRACING_TASKS = "tracing.tasks"  # give tasks to others, change any task in scope
+# Checkpoints: a liaison's scope is narrowed to the enterprises they are stationed at (checkpoints.access).
+CHECKPOINTS_VIEW = "checkpoints.view"  # checkpoints, passages, readings, fever alerts, incidents, shift teams
+CHECKPOINTS_RECORD = "checkpoints.record"  # gate duty: passages, readings, rechecks, the emergency plan's steps
+CHECKPOINTS_MANAGE = "checkpoints.manage"  # checkpoints, devices, stationed liaisons, teams, the fever rule
 LEGAL_CALLS = "legal.calls"  # the 12348 hotline's call log (callers masked in lists, shown on the call)
 LEGAL_MANAGE = "legal.manage"  # the legal knowledge base and its synonyms
 PUBLICITY_RECORD = "legal.publicity"  # publicity activities of the campaign
@@ -58,19 +62,21 @@ ALL = "*"
 
 _PERSONS_WORK = {PERSONS_VIEW, PERSONS_VIEW_FULL, PERSONS_EDIT}
 _TRACING_WORK = {TRACING_VIEW, TRACING_EDIT}
+_CHECKPOINTS_WORK = {CHECKPOINTS_VIEW, CHECKPOINTS_RECORD, CHECKPOINTS_MANAGE}
 
 PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {ALL},
     Role.COMMAND: {ORGUNITS_VIEW, AUDIT_VIEW, PERSONS_VIEW, PERSONS_EXPORT, REPORTS_VIEW, REPORTS_REVIEW,
-                   TRACING_VIEW},
+                   TRACING_VIEW, CHECKPOINTS_VIEW},
     Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW, *_PERSONS_WORK, PERSONS_IMPORT,
                           PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE, REPORTS_VIEW, REPORTS_SUBMIT,
-                          REPORTS_REVIEW, *_TRACING_WORK, TRACING_CLASSIFY, TRACING_TASKS,
+                          REPORTS_REVIEW, *_TRACING_WORK, TRACING_CLASSIFY, TRACING_TASKS, *_CHECKPOINTS_WORK,
                           PUBLICITY_RECORD},
     Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, *_PERSONS_WORK, PERSONS_IMPORT,
-                            PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW, *_TRACING_WORK, TRACING_TASKS},
-    Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK, *_TRACING_WORK},
-    Role.LIAISON: {ORGUNITS_VIEW, *_PERSONS_WORK},
+                            PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW, *_TRACING_WORK, TRACING_TASKS,
+                            *_CHECKPOINTS_WORK},
+    Role.GRID_WORKER: {ORGUNITS_VIEW, *_PERSONS_WORK, *_TRACING_WORK, CHECKPOINTS_VIEW, CHECKPOINTS_RECORD},
+    Role.LIAISON: {ORGUNITS_VIEW, *_PERSONS_WORK, *_CHECKPOINTS_WORK},
     Role.AUDITOR: {ORGUNITS_VIEW, AUDIT_VIEW},
     Role.LAWYER: {ORGUNITS_VIEW, LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW},
 }

@@ -19,13 +19,15 @@ api = NinjaAPI(
     description="Fangkong (防控): the line list, reports, tracing, checkpoints, supplies and legal hotline of a city's "
                 "outbreak response. Authenticate with the session cookie (and CSRF token) or "
                 "`Authorization: Bearer <token>` from your profile page.",
-    auth=[django_auth, TokenAuth()],
+    # The token first: a request bearing one is a device or a script, with no session and no CSRF cookie.
+    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
 api.add_router("/", accounts_router)
 api.add_router("/", orgunits_router)
 api.add_router("/", persons_router)
 api.add_router("/", "tracing.api.router")
+api.add_router("/", "checkpoints.api.router")
 api.add_router("/", "reports.api.router")
 api.add_router("/", "legal.api.router")
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "persons",
     "tracing",
+    "checkpoints",
     "reports",
     "legal",
     "dashboard",

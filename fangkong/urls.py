@@ -13,6 +13,7 @@ urlpatterns = [
     path("sites/", include(site_urlpatterns)),
     path("persons/", include("persons.urls")),
     path("tracing/", include("tracing.urls")),
+    path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
     path("legal/", include("legal.urls")),
     path("audit/", include(audit_urlpatterns)),

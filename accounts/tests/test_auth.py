@@ -104,3 +104,15 @@ def test_api_session_writes_need_csrf(cast):
 def test_anonymous_api_is_refused(db):
     response = Client().get("/api/orgunits")
     assert response.status_code == 401 and set(response.json()) == {"code", "message", "fields"}
+
+
+def test_a_token_writes_without_a_csrf_token(cast, token_key):
+    """Devices and scripts send a token, never a CSRF cookie: their writes must not be refused for CSRF."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/orgunits/431302004001/children", data={"code": "431302004001-07", "name": "七网格",
+                                                                      "kind": "grid"},
+                           content_type="application/json", headers={"Authorization": f"Bearer {token_key}"})
+    assert response.status_code == 201, response.content
+    anonymous = Client(enforce_csrf_checks=True).post("/api/orgunits/431302004001/children", data={},
+                                                      content_type="application/json")
+    assert anonymous.status_code in (401, 403)

@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts import services as account_services
+from checkpoints.tests.scope import API_BODIES as CHECKPOINT_API_BODIES
+from checkpoints.tests.scope import objects_of_b as checkpoint_objects_of_b
 from core.models import AuditEntry
 from legal.models import HotlineCall
 from orgunits import services as unit_services
@@ -157,6 +159,7 @@ def _objects_of_b(cast):
         "api:unit_subtree": code_b,
         "api:unit_sites": code_b,
         "api:site_get": {"site_id": cast.site_b.pk},
+        **checkpoint_objects_of_b(cast),
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},
         "api:legal_call_get": {"call_id": call_b.pk},
@@ -168,6 +171,7 @@ USERS_OF_A = ["grid_a_worker", "community_a_worker", "command_a"]
 
 _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
 API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
+              **CHECKPOINT_API_BODIES,
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, demo_users
+from checkpoints.demo import checkpoints_demo
 from legal.demo import legal_demo
 from orgunits.demo import demo_tree
 from persons.demo import nat_test_demo, persons_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         counts["test results"] = nat_test_demo()
         counts["form versions"] = reports_demo()
         counts.update(legal_demo())
+        counts.update(checkpoints_demo())  # gates, stationed liaisons (康双丰, 周里), shift teams, the enterprise report
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)

@@ -1,0 +1,303 @@
+"""Checkpoint readings: device batches through the HTTP API under gunicorn, a fever alert's delay, and the
+gate page with 10,000,000 readings stored.
+
+1. Throughput. gunicorn (two workers, as the browser tests start it) serves the benchmark database; BENCH_SENDERS
+   gate terminals, each a registered device with its own token, post BENCH_READINGS readings (default 200,000)
+   in batches of BENCH_BATCH (2,000) to /api/checkpoint-readings, all at once; about one in a thousand is a fever.
+   The bodies are encoded before the clock starts. Target: >= 10,000 readings/s.
+2. Alert delay. One fever reading is posted and /api/checkpoint-alerts is polled every 20 ms until it lists the
+   alert. Target: < 1 s.
+3. The gate page. BENCH_STORED readings (default 10,000,000) and a tenth as many passages, spread over 200
+   checkpoints and the last 120 days, are inserted with executemany; then the gate page of 100 random
+   checkpoints is rendered through the Django test client as the community worker, with the day's log and the
+   live alert list for comparison. Target: gate page p95 < 100 ms.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from accounts.roles import Role
+from checkpoints import services
+from checkpoints.models import Checkpoint, Passage, Reading, Team, TeamMember
+from orgunits.models import OrgUnit, Site
+from orgunits.services import divisions_load, site_create, unit_create
+from persons.models import Person
+
+READINGS = int(os.environ.get("BENCH_READINGS", "200000"))
+BATCH = int(os.environ.get("BENCH_BATCH", "2000"))
+SENDERS = int(os.environ.get("BENCH_SENDERS", "4"))
+STORED = int(os.environ.get("BENCH_STORED", "10000000"))
+FEVER_RATE = 0.001
+CHECKPOINTS = 200
+STAFF_PER_ENTERPRISE = 40
+DAYS = 120
+SAMPLES = 100
+SEED = 20200221
+TARGET_RATE = 10_000
+TARGET_ALERT_S = 1.0
+TARGET_GATE_P95_MS = 100
+STREET = "431302004"  # 长青街道
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup() -> tuple[User, list[Checkpoint], list[tuple[str, str]], dict[int, list[str]]]:
+    """A community with 100 enterprises and 100 community checkpoints, a gate at each, enterprise rosters
+    with badges, a community worker, and one device (with its token) per sender."""
+    divisions_load(root_code="431300")
+    street = OrgUnit.objects.get(code=STREET)
+    community = unit_create(parent=street, code=STREET + "901", name="测温基准社区", kind=OrgUnit.Kind.COMMUNITY,
+                            by=None)
+    grid = unit_create(parent=community, code=community.code + "-01", name="测温基准网格", kind=OrgUnit.Kind.GRID,
+                       by=None)
+    officer = User.objects.create(username="bench-gate", full_name="基准社区干部")
+    Membership.objects.create(user=officer, role=Role.COMMUNITY_WORKER, unit=community, unit_path=community.path)
+    checkpoints, badges = [], {}
+    joined = timezone.now() - dt.timedelta(days=DAYS + 1)
+    Person.objects.bulk_create([
+        Person(name=f"职工{i:05d}", doc_number=f"BENCH{i:08d}", doc_type="other", doc_tail=f"{i % 10000:04d}",
+               grid=grid, unit_path=grid.path) for i in range(CHECKPOINTS // 2 * STAFF_PER_ENTERPRISE)])
+    people = list(Person.objects.filter(doc_number__startswith="BENCH").order_by("pk"))
+    for n in range(CHECKPOINTS):
+        enterprise = n % 2 == 0
+        site = site_create(unit=community, kind=Site.Kind.ENTERPRISE if enterprise else Site.Kind.CHECKPOINT,
+                           name=f"{'企业' if enterprise else '卡点'}{n:03d}", by=None)
+        checkpoint = services.checkpoint_create(site=site, name="大门", by=None)
+        checkpoints.append(checkpoint)
+        if enterprise:
+            team = Team.objects.create(site=site, unit_path=site.unit_path, name="一班")
+            staff = people[(n // 2) * STAFF_PER_ENTERPRISE:(n // 2 + 1) * STAFF_PER_ENTERPRISE]
+            TeamMember.objects.bulk_create([
+                TeamMember(team=team, person=p, site=site, unit_path=site.unit_path, badge=f"B{n:03d}{i:03d}",
+                           joined_at=joined) for i, p in enumerate(staff)])
+            badges[checkpoint.pk] = [f"B{n:03d}{i:03d}" for i in range(len(staff))]
+    devices = []
+    for s in range(SENDERS):
+        device, key = services.device_register(checkpoint=checkpoints[2 * s], code=f"BENCH-GATE-{s:02d}",
+                                               by=officer)
+        devices.append((device.code, key))
+    return officer, checkpoints, devices, badges
+
+
+# -- 1 and 2: through gunicorn ---------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(url: str, key: str, body: bytes | None = None) -> dict:
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=120) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"   {url}: {exc.code} {exc.read()[:500]!r}") from None
+
+
+def _server(key: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
+               DJANGO_SETTINGS_MODULE="fangkong.settings")
+    command = [sys.executable, "-m", "gunicorn", "fangkong.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
+    if _has_control_socket():  # newer gunicorn opens one control socket per user: runs would share it
+        command.append("--no-control-socket")
+    log = ROOT / "var" / "bench" / f"gunicorn-{os.getpid()}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _request(base + "/api/me", key)
+            return proc, base
+        except (urllib.error.URLError, OSError, SystemExit):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"   gunicorn did not start; see {log}") from None
+            time.sleep(0.2)
+
+
+def _has_control_socket() -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _bodies(devices, badges, device_checkpoints) -> list[tuple[str, bytes]]:
+    """(device key, encoded batch) for every batch, made before the clock starts."""
+    rng = random.Random(SEED)
+    now = timezone.now()
+    bodies = []
+    for b in range(max(1, READINGS // BATCH)):
+        code, key = devices[b % len(devices)]
+        roster = badges[device_checkpoints[code]]
+        items = []
+        for i in range(BATCH):
+            fever = rng.random() < FEVER_RATE
+            temperature = round(rng.uniform(37.5, 39.5) if fever else rng.uniform(35.8, 37.0), 1)
+            taken = now - dt.timedelta(seconds=rng.randint(60, 7200))
+            items.append({"device_id": code, "event_id": f"{b}-{i}", "time": taken.isoformat(),
+                          "temperature": temperature, "badge": rng.choice(roster)})
+        bodies.append((key, json.dumps(items).encode()))
+    return bodies
+
+
+def _throughput(devices, badges, device_checkpoints) -> tuple[float, float]:
+    bodies = _bodies(devices, badges, device_checkpoints)
+    proc, base = _server(devices[0][1])
+    try:
+        _request(base + "/api/checkpoint-readings", devices[0][1], b"[]")  # warm both workers' imports
+        started = time.perf_counter()
+        with ThreadPoolExecutor(SENDERS) as pool:
+            answers = list(pool.map(lambda kb: _request(base + "/api/checkpoint-readings", kb[0], kb[1]), bodies))
+        seconds = time.perf_counter() - started
+        accepted = sum(a["accepted"] for a in answers)
+        alerts = sum(len(a["alerts"]) for a in answers)
+        stored = Reading.objects.count()
+        assert accepted == stored == len(bodies) * BATCH, (accepted, stored)
+        rate = accepted / seconds
+        print(f"   {accepted:,} readings in {len(bodies)} batches of {BATCH:,} from {SENDERS} senders: {seconds:.1f} s, "
+              f"{rate:,.0f} readings/s, {alerts} fever alerts")
+        # The same batches again: every item a duplicate, nothing stored twice.
+        started = time.perf_counter()
+        again = _request(base + "/api/checkpoint-readings", bodies[0][0], bodies[0][1])
+        print(f"   a batch sent twice: {again['duplicates']:,} duplicates, {again['accepted']} accepted "
+              f"({(time.perf_counter() - started) * 1000:.0f} ms)")
+        # One fever: how long until the duty officer's alert list shows it.
+        code, key = devices[0]
+        last = max([a for answer in answers for a in answer["alerts"]], default=0)
+        body = json.dumps([{"device_id": code, "event_id": "fever-probe", "time": timezone.now().isoformat(),
+                            "temperature": 39.5, "badge": "NOT-ON-THE-ROSTER"}]).encode()
+        started = time.perf_counter()
+        _request(base + "/api/checkpoint-readings", key, body)
+        while not _request(base + f"/api/checkpoint-alerts?after={last}", key):
+            time.sleep(0.02)
+        delay = time.perf_counter() - started
+        print(f"   a fever reading listed among the live alerts after {delay * 1000:.0f} ms")
+        return rate, delay
+    finally:
+        _stop(proc)
+
+
+# -- 3: the gate page over millions of readings ----------------------------------------------------------------
+
+def _store(checkpoints: list[Checkpoint], officer: User) -> None:
+    """STORED readings and STORED/10 passages over the checkpoints and the last DAYS days, by executemany."""
+    rng = random.Random(SEED + 1)
+    sqlite = connection.vendor == "sqlite"
+    now = timezone.now().replace(microsecond=0)
+
+    def stamp(seconds_ago: int):
+        value = now - dt.timedelta(seconds=seconds_ago)
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ") if sqlite else value
+
+    reading_columns = ["checkpoint_id", "site_id", "unit_path", "person_id", "subject", "taken_at", "temperature",
+                       "fever", "is_recheck", "event_id", "recorded_by_id", "created_at"]
+    passage_columns = ["checkpoint_id", "site_id", "unit_path", "direction", "method", "at", "visitor_name",
+                       "visitor_phone", "visitor_doc", "reason", "recorded_by_id", "created_at"]
+
+    def insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+
+    started, chunk = time.perf_counter(), 100_000
+    created = stamp(0)
+    cps = [(c.pk, c.site_id, c.unit_path) for c in checkpoints]
+    for first in range(0, STORED, chunk):
+        rows, passages = [], []
+        for _i in range(min(chunk, STORED - first)):
+            cp, site, path = cps[rng.randrange(len(cps))]
+            ago = rng.randrange(DAYS * 86400)
+            value = Decimal(rng.randrange(358, 372)) / 10
+            rows.append((cp, site, path, None, "访客", stamp(ago), str(value), value >= Decimal("37.3"), False, "",
+                         officer.pk, created))
+            if rng.random() < 0.1:
+                passages.append((cp, site, path, "in" if rng.random() < 0.5 else "out", "visitor", stamp(ago),
+                                 "访客", "", "", "", officer.pk, created))
+        with transaction.atomic():
+            insert(Reading._meta.db_table, reading_columns, rows)
+            insert(Passage._meta.db_table, passage_columns, passages)
+        if (first // chunk) % 10 == 9:
+            print(f"   … {first + len(rows):,} readings ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"   stored {Reading.objects.count():,} readings and {Passage.objects.count():,} passages "
+          f"in {time.perf_counter() - started:.0f} s")
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
+
+
+def _line(label: str, values: list[float]) -> None:
+    print(f"   {label:<44} p50 {statistics.median(values):7.1f} ms   p95 {_p95(values):7.1f} ms   "
+          f"max {max(values):7.1f} ms")
+
+
+def _gate_pages(checkpoints: list[Checkpoint], officer: User) -> float:
+    client = Client()
+    client.force_login(officer)
+    rng = random.Random(SEED + 2)
+    sample = rng.sample(checkpoints, min(SAMPLES, len(checkpoints)))
+    timings: dict[str, list[float]] = {"gate": [], "log": [], "live": []}
+    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
+        for checkpoint in sample[:5]:
+            client.get(f"/checkpoints/{checkpoint.pk}/", secure=True)  # warm the templates
+        for checkpoint in sample:
+            for name, url in (("gate", f"/checkpoints/{checkpoint.pk}/"), ("log", f"/checkpoints/{checkpoint.pk}/log/"),
+                              ("live", f"/checkpoints/alerts/live/?checkpoint={checkpoint.pk}")):
+                started = time.perf_counter()
+                response = client.get(url, secure=True)
+                timings[name].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+    _line(f"gate page ({len(sample)} checkpoints)", timings["gate"])
+    _line("the day's log (all readings and passages)", timings["log"])
+    _line("live alert list (polled every 2 s)", timings["live"])
+    return _p95(timings["gate"])
+
+
+def main():
+    officer, checkpoints, devices, badges = _setup()
+    device_checkpoints = {code: checkpoints[2 * s].pk for s, (code, _key) in enumerate(devices)}
+    connection.close()  # gunicorn's workers open their own connections
+    rate, delay = _throughput(devices, badges, device_checkpoints)
+    _store(checkpoints, officer)
+    gate_p95 = _gate_pages(checkpoints, officer)
+    print(f"   target >= {TARGET_RATE:,} readings/s: {'met' if rate >= TARGET_RATE else 'NOT MET'} ({rate:,.0f}/s)")
+    print(f"   target alert < {TARGET_ALERT_S:.0f} s: {'met' if delay < TARGET_ALERT_S else 'NOT MET'} "
+          f"({delay * 1000:.0f} ms)")
+    print(f"   target gate page p95 < {TARGET_GATE_P95_MS} ms: {'met' if gate_p95 < TARGET_GATE_P95_MS else 'NOT MET'} "
+          f"({gate_p95:.1f} ms)")

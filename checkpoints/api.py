@@ -1,0 +1,202 @@
+"""Checkpoint endpoints: the same services, selectors and scope as the pages. Thermometers and gate
+terminals send batches of readings to /api/checkpoint-readings with their device's token."""
+
+import datetime as dt
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.security import django_auth
+
+from accounts.api import TokenAuth
+from accounts.models import ApiToken
+from accounts.roles import CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
+from checkpoints import selectors, services
+from checkpoints.access import site_require
+from checkpoints.models import Incident, IncidentStep, MemberSuspension, Suspension
+from checkpoints.schemas import (
+    AlertOut,
+    CheckpointOut,
+    IncidentOut,
+    PassageIn,
+    PassageOut,
+    ReadingBatchOut,
+    ReadingIn,
+    ReadingOut,
+    RecheckIn,
+    StepIn,
+    TeamOut,
+)
+from checkpoints.services.alerts import seconds_to_recheck
+from core.errors import DomainError
+
+# The token is tried before the session: the session's CSRF check would otherwise refuse a device's POST
+# (it runs before the session cookie is even looked at) instead of letting the token authenticate it.
+router = Router(tags=["checkpoints"], auth=[TokenAuth(), django_auth])
+
+BATCH_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "description": "A list of readings, or {\"readings\": [...]}; at most 5,000 per batch.",
+            "type": "array",
+            "items": {"type": "object", "required": ["device_id", "event_id", "time", "temperature"], "properties": {
+                "device_id": {"type": "string", "description": "the id the device is registered with"},
+                "event_id": {"type": "string", "description": "unique per device; a repeat is a duplicate"},
+                "time": {"type": "string", "format": "date-time",
+                         "description": "ISO 8601 (local time when without an offset) or Unix seconds"},
+                "temperature": {"type": "number", "description": "°C, 34–43"},
+                "person_id": {"type": "integer"},
+                "badge": {"type": "string", "description": "a staff badge of the device's enterprise"},
+                "doc_number": {"type": "string", "description": "a resident ID or other document number"},
+            }}}}},
+    },
+}
+
+
+def _token_hash(request) -> str | None:
+    """The hash of the bearer token of the request, if it is a device's token."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    key_hash = ApiToken.hash_key(header[7:].strip())
+    return key_hash if ApiToken.objects.filter(key_hash=key_hash, device__isnull=False).exists() else None
+
+
+@router.post("/checkpoint-readings", response={200: ReadingBatchOut}, openapi_extra=BATCH_DOC,
+             summary="A batch of device readings, answered item by item (accepted, duplicate, refused)")
+def checkpoint_readings_batch(request: HttpRequest):
+    site_require(request.user, CHECKPOINTS_RECORD)
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        raise DomainError("invalid_json", _("The body is not JSON.")) from None
+    items = body.get("readings") if isinstance(body, dict) else body
+    result = services.readings_ingest(items=items, by=request.user, token_key_hash=_token_hash(request))
+    # Plain JSON in the documented shape: validating thousands of answers against the schema would cost
+    # more than storing the readings.
+    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates, "refused": result.refused,
+                         "alerts": result.alerts, "items": result.items})
+
+
+def _checkpoint_out(c) -> dict:
+    return {"id": c.pk, "name": c.name, "site_id": c.site_id, "site": c.site.name, "site_kind": c.site.kind,
+            "unit_path": c.unit_path, "active": c.active}
+
+
+@router.get("/checkpoints", response=list[CheckpointOut], summary="Checkpoints in scope")
+def checkpoint_list(request: HttpRequest):
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    return [_checkpoint_out(c) for c in selectors.checkpoints_in_scope(scope)[:1000]]
+
+
+@router.get("/checkpoints/{checkpoint_id}/passages", response=list[PassageOut],
+            summary="The passages of a checkpoint on a day (today by default)")
+def checkpoint_passage_list(request: HttpRequest, checkpoint_id: int, day: Query[dt.date | None] = None):
+    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    passages = selectors.passages_of_day(checkpoint, day or timezone.localdate(), limit=5000)
+    return [{"id": p.pk, "direction": p.direction, "at": p.at, "person_id": p.person_id, "name": p.who,
+             "temperature": p.reading.temperature if p.reading else None,
+             "fever": bool(p.reading and p.reading.fever), "alert_id": None} for p in passages]
+
+
+@router.post("/checkpoints/{checkpoint_id}/passages", response={201: PassageOut},
+             summary="Register a passage: a code (badge or document number), a person id or a visitor")
+def checkpoint_passage_create(request: HttpRequest, checkpoint_id: int, payload: PassageIn):
+    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id, perm=CHECKPOINTS_RECORD)
+    person = selectors.person_pickable(request.user, checkpoint, payload.person_id) if payload.person_id else None
+    result = services.passage_record(checkpoint=checkpoint, direction=payload.direction, code=payload.code,
+                                     person=person, visitor=payload.visitor, temperature=payload.temperature,
+                                     at=payload.at, by=request.user)
+    p, r = result.passage, result.reading
+    return Status(201, {"id": p.pk if p else None, "direction": p.direction if p else None, "at": p.at if p else None,
+                        "person_id": result.person.pk if result.person else None, "name": result.name,
+                        "temperature": r.temperature if r else None, "fever": bool(r and r.fever),
+                        "alert_id": result.alert.pk if result.alert else None})
+
+
+@router.post("/checkpoints/{checkpoint_id}/readings", response={201: ReadingOut},
+             summary="One temperature taken by hand")
+def checkpoint_reading_create(request: HttpRequest, checkpoint_id: int, payload: ReadingIn):
+    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id, perm=CHECKPOINTS_RECORD)
+    person = selectors.person_pickable(request.user, checkpoint, payload.person_id) if payload.person_id else None
+    if person is None and payload.code:
+        person = services.subject_find(checkpoint=checkpoint, code=payload.code).person
+    reading = services.reading_record(checkpoint=checkpoint, temperature=payload.temperature,
+                                      taken_at=payload.taken_at, person=person,
+                                      subject=payload.subject or ("" if person else payload.code), by=request.user)
+    alert = getattr(reading, "alert", None) if reading.fever else None
+    return Status(201, {"id": reading.pk, "checkpoint_id": checkpoint.pk, "person_id": reading.person_id,
+                        "subject": reading.subject, "taken_at": reading.taken_at, "temperature": reading.temperature,
+                        "fever": reading.fever, "alert_id": alert.pk if alert else None})
+
+
+def _alert_out(a) -> dict:
+    incident = Incident.objects.filter(alert=a).values_list("pk", flat=True).first()
+    return {"id": a.pk, "checkpoint_id": a.checkpoint_id, "checkpoint": str(a.checkpoint), "person_id": a.person_id,
+            "who": a.who, "temperature": a.temperature, "threshold": a.threshold, "raised_at": a.raised_at,
+            "recheck_due_at": a.recheck_due_at, "seconds_to_recheck": seconds_to_recheck(a), "state": a.state,
+            "recheck_temperature": a.recheck.temperature if a.recheck_id else None, "incident_id": incident}
+
+
+@router.get("/checkpoint-alerts", response=list[AlertOut],
+            summary="Live fever alerts in scope: waiting for the recheck, then those closed in the last hours")
+def checkpoint_alert_list(request: HttpRequest, after: int = 0):
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    return [_alert_out(a) for a in selectors.alerts_live(scope) if a.pk > after]
+
+
+@router.get("/checkpoint-alerts/{alert_id}", response=AlertOut)
+def checkpoint_alert_get(request: HttpRequest, alert_id: int):
+    return _alert_out(selectors.alert_get_for_user(request.user, alert_id))
+
+
+@router.post("/checkpoint-alerts/{alert_id}/recheck", response=AlertOut,
+             summary="The recheck: below the threshold clears the alert, at or above starts the emergency plan")
+def checkpoint_alert_recheck(request: HttpRequest, alert_id: int, payload: RecheckIn):
+    alert = selectors.alert_get_for_user(request.user, alert_id, perm=CHECKPOINTS_RECORD)
+    alert = services.alert_recheck(alert=alert, temperature=payload.temperature, taken_at=payload.taken_at,
+                                   by=request.user)
+    return _alert_out(selectors.alert_get_for_user(request.user, alert.pk))
+
+
+def _incident_out(incident) -> dict:
+    steps = selectors.incident_timeline(incident)
+    return {
+        "id": incident.pk, "alert_id": incident.alert_id, "checkpoint_id": incident.checkpoint_id,
+        "person_id": incident.person_id, "who": incident.alert.who, "state": incident.state,
+        "outcome": incident.outcome, "started_at": incident.started_at, "closed_at": incident.closed_at,
+        "team_id": incident.team_id, "case_id": incident.case_id, "exposure": incident.exposure,
+        "checklist": [{"kind": i["kind"], "label": str(i["label"]), "done_at": i["step"].at if i["step"] else None}
+                      for i in services.checklist(incident, steps)],
+        "timeline": [{"kind": s.kind, "label": str(IncidentStep.Kind(s.kind).label), "at": s.at, "by": s.by_name,
+                      "data": s.data, "note": s.note, "recorded_at": s.recorded_at} for s in steps],
+    }
+
+
+@router.get("/checkpoint-incidents/{incident_id}", response=IncidentOut,
+            summary="An incident: its checklist and timeline")
+def checkpoint_incident_get(request: HttpRequest, incident_id: int):
+    return _incident_out(selectors.incident_get_for_user(request.user, incident_id))
+
+
+@router.post("/checkpoint-incidents/{incident_id}/steps", response={201: IncidentOut},
+             summary="Record a step of the emergency plan (see the data each kind takes in the docs)")
+def checkpoint_incident_step(request: HttpRequest, incident_id: int, payload: StepIn):
+    incident = selectors.incident_get_for_user(request.user, incident_id, perm=CHECKPOINTS_RECORD)
+    services.incident_step_record(incident=incident, kind=payload.kind, at=payload.at, note=payload.note,
+                                  data=payload.data, by=request.user)
+    return Status(201, _incident_out(selectors.incident_get_for_user(request.user, incident.pk)))
+
+
+@router.get("/checkpoint-teams/{team_id}", response=TeamOut, summary="A shift team, its roster and suspension")
+def checkpoint_team_get(request: HttpRequest, team_id: int):
+    team = selectors.team_get_for_user(request.user, team_id)
+    current = Suspension.objects.filter(team=team, end__isnull=True).first()
+    marks = {m.member_id: m.start for m in MemberSuspension.objects.filter(member__team=team, end__isnull=True)}
+    return {"id": team.pk, "site_id": team.site_id, "name": team.name,
+            "suspended_since": current.start if current else None,
+            "members": [{"id": m.pk, "person_id": m.person_id, "name": m.person.name, "badge": m.badge,
+                         "suspended_at": marks.get(m.pk)} for m in selectors.team_roster(team)]}

@@ -1,0 +1,276 @@
+"""Checkpoints as fact sources for the report engine (reports.facts), for the enterprise daily prevention
+report (复工复产企业防控日报) and any form that needs gate figures. Each count is grouped by the unit path
+of the site (enterprise or community checkpoint) the item belongs to.
+
+staff       the people on the enterprises' team rosters at the cut-off
+    entered     yes/no: passed in at a gate of their enterprise in the reporting period (在岗)
+    checked     yes/no: had their temperature taken there in the period
+    fever       yes/no: had a reading at or above the fever threshold there in the period
+    suspended   yes/no: their shift team was stopped at the cut-off
+teams       the enterprises' shift teams (班组) at the cut-off
+    suspended   yes/no: stopped at the cut-off
+readings    the temperature readings taken in the period
+    fever       yes/no
+    recheck     yes/no: a recheck of an alert
+    device      yes/no: sent by a device (no: taken by hand)
+alerts      the fever alerts raised in the period
+    state       open, cleared or escalated, as at the cut-off
+incidents   the emergency-plan incidents started in the period
+    open        yes: open at the cut-off, whenever they started (no: closed by then)
+    outcome     negative or positive, as known at the cut-off
+
+    count staff where entered = yes            -- 在岗人数
+    count teams where suspended = yes          -- 停工班组
+    count incidents where open = yes           -- 处置中的应急事件
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from checkpoints.models import (
+    Alert,
+    Incident,
+    MemberSuspension,
+    Passage,
+    Reading,
+    Suspension,
+    Team,
+    TeamMember,
+)
+from orgunits.models import Site
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
+from reports.facts import FactSource, Window
+
+YES = {"yes", "true", "1", "是"}
+NO = {"no", "false", "0", "否"}
+
+
+def _open_at(at: dt.datetime, start: str = "start", end: str = "end") -> Q:
+    return Q(**{f"{start}__lte": at}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": at}))
+
+
+def _in_period(window: Window, field: str) -> Q:
+    return Q(**{f"{field}__gte": window.period_start, f"{field}__lt": window.cutoff})
+
+
+class _Source(FactSource):
+    """A source whose names are yes/no flags or values from a fixed list, each compiled to a Q."""
+
+    model = None
+    #: name -> allowed values (None: yes/no)
+    values: dict[str, set[str] | None] = {}
+
+    def flag(self, name: str, window: Window) -> Q:
+        raise NotImplementedError
+
+    def value(self, name: str, values: list[str], window: Window) -> Q:
+        raise NotImplementedError
+
+    def base(self, indicator: Indicator, window: Window, under: str):
+        raise NotImplementedError
+
+    def check(self, indicator: Indicator) -> None:
+        for p in predicates_of(indicator.condition):
+            if p.name not in self.values:
+                raise ExpressionError(_("Unknown field %(n)s; %(source)s have: %(known)s.")
+                                      % {"n": p.name, "source": self.name, "known": ", ".join(self.values)},
+                                      p.position)
+            if p.op not in ("=", "!=", "in", "not_in"):
+                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
+            if p.when.kind != "now":
+                raise ExpressionError(_("This time is not available for %(n)s.") % {"n": p.name}, p.position)
+            allowed = self.values[p.name]
+            known = (YES | NO) if allowed is None else allowed
+            unknown = [str(v) for v in p.values if str(v).lower() not in known]
+            if unknown:
+                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
+                                      % {"v": ", ".join(unknown),
+                                         "known": "yes, no" if allowed is None else ", ".join(sorted(allowed))},
+                                      p.value_position)
+
+    def _predicate_q(self, p: Predicate, window: Window) -> Q:
+        values = [str(v).lower() for v in p.values]
+        negate = p.op in ("!=", "not_in")
+        if self.values[p.name] is None:
+            wanted = {v in YES for v in values}
+            if negate:
+                wanted = {True, False} - wanted
+            if wanted == {True, False}:
+                return Q()
+            if not wanted:
+                return Q(pk__in=[])
+            q = self.flag(p.name, window)
+            return q if True in wanted else ~q
+        q = self.value(p.name, values, window)
+        return ~q if negate else q
+
+    def _q(self, node, window: Window) -> Q:
+        if node is None:
+            return Q()
+        if isinstance(node, Predicate):
+            return self._predicate_q(node, window)
+        if isinstance(node, Not):
+            return ~self._q(node.part, window)
+        q = Q()
+        for part in node.parts:
+            q = (q & self._q(part, window)) if isinstance(node, And) else (q | self._q(part, window))
+        return q
+
+    def _rows(self, indicator: Indicator, window: Window, under: str):
+        return self.base(indicator, window, under).filter(self._q(indicator.condition, window))
+
+    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
+        rows = self._rows(indicator, window, under).order_by().values("unit_path").annotate(n=Count("pk"))
+        return dict(rows.values_list("unit_path", "n"))
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        return list(self._rows(indicator, window, under).order_by().values_list("pk", flat=True))
+
+    def _visible(self, user, rows):
+        from accounts.roles import CHECKPOINTS_VIEW
+        from checkpoints.access import site_scope
+
+        scope = site_scope(user, CHECKPOINTS_VIEW)
+        return [r for r in rows if scope.covers(r.unit_path, r.site_id)]
+
+
+def _sites_under(under: str):
+    return Site.objects.filter(unit_path__under=under).values("pk")
+
+
+class StaffSource(_Source):
+    name = "staff"
+    vocabulary = {
+        "entered": "yes/no: passed in at a gate of their enterprise in the period",
+        "checked": "yes/no: temperature taken at their enterprise in the period",
+        "fever": "yes/no: a reading at or above the fever threshold there in the period",
+        "suspended": "yes/no: their shift team stopped at the cut-off",
+    }
+    values = {"entered": None, "checked": None, "fever": None, "suspended": None}
+
+    def flag(self, name: str, window: Window) -> Q:
+        if name == "suspended":
+            return Q(Exists(MemberSuspension.objects.filter(_open_at(window.cutoff), member_id=OuterRef("pk"))))
+        if name == "entered":
+            return Q(Exists(Passage.objects.filter(_in_period(window, "at"), person_id=OuterRef("person_id"),
+                                                   site_id=OuterRef("site_id"), direction=Passage.Direction.IN)))
+        readings = Reading.objects.filter(_in_period(window, "taken_at"), person_id=OuterRef("person_id"),
+                                          site_id=OuterRef("site_id"))
+        if name == "fever":
+            readings = readings.filter(fever=True)
+        return Q(Exists(readings))
+
+    def base(self, indicator, window, under):
+        return TeamMember.objects.filter(_open_at(window.cutoff, "joined_at", "left_at"), unit_path__under=under)
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        members = TeamMember.objects.filter(pk__in=ids).select_related("person", "team")
+        return {m.pk: {"label": m.person.name, "url": reverse("checkpoints:team", args=[m.team_id]),
+                       "detail": m.team.name} for m in self._visible(user, members)}
+
+
+class TeamsSource(_Source):
+    name = "teams"
+    vocabulary = {"suspended": "yes/no: stopped at the cut-off"}
+    values = {"suspended": None}
+
+    def flag(self, name, window):
+        return Q(Exists(Suspension.objects.filter(_open_at(window.cutoff), team_id=OuterRef("pk"))))
+
+    def base(self, indicator, window, under):
+        return Team.objects.filter(unit_path__under=under, created_at__lt=window.cutoff, active=True)
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        teams = Team.objects.filter(pk__in=ids).select_related("site")
+        return {t.pk: {"label": t.name, "url": reverse("checkpoints:team", args=[t.pk]), "detail": t.site.name}
+                for t in self._visible(user, teams)}
+
+
+class ReadingsSource(_Source):
+    name = "readings"
+    vocabulary = {"fever": "yes/no", "recheck": "yes/no: a recheck of an alert",
+                  "device": "yes/no: sent by a device (no: taken by hand)"}
+    values = {"fever": None, "recheck": None, "device": None}
+
+    def flag(self, name, window):
+        if name == "device":
+            return Q(device__isnull=False)
+        return Q(**{"fever" if name == "fever" else "is_recheck": True})
+
+    def base(self, indicator, window, under):
+        # Through the sites: the readings table is reached by its (site, time) index.
+        return Reading.objects.filter(_in_period(window, "taken_at"), site_id__in=_sites_under(under))
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+        from django.utils import timezone
+
+        readings = Reading.objects.filter(pk__in=ids[:5000]).select_related("person", "checkpoint")
+        rows = {}
+        for r in self._visible(user, readings):
+            day = timezone.localtime(r.taken_at)
+            rows[r.pk] = {"label": r.person.name if r.person_id else r.subject,
+                          "url": reverse("checkpoints:log", args=[r.checkpoint_id]) + f"?day={day:%Y-%m-%d}",
+                          "detail": f"{r.temperature} °C · {day:%H:%M} · {r.checkpoint.name}"}
+        return rows
+
+
+class AlertsSource(_Source):
+    name = "alerts"
+    vocabulary = {"state": "open, cleared or escalated, as at the cut-off"}
+    values = {"state": set(Alert.State.values)}
+
+    def value(self, name, values, window):
+        q = Q(pk__in=[])
+        if Alert.State.OPEN in values:
+            q |= Q(closed_at__isnull=True) | Q(closed_at__gt=window.cutoff)
+        closed = [v for v in values if v != Alert.State.OPEN]
+        if closed:
+            q |= Q(state__in=closed, closed_at__lte=window.cutoff)
+        return q
+
+    def base(self, indicator, window, under):
+        return Alert.objects.filter(_in_period(window, "raised_at"), unit_path__under=under)
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        alerts = Alert.objects.filter(pk__in=ids).select_related("person", "checkpoint")
+        return {a.pk: {"label": a.who, "url": reverse("checkpoints:alert", args=[a.pk]),
+                       "detail": f"{a.temperature} °C · {a.checkpoint.name}"} for a in self._visible(user, alerts)}
+
+
+class IncidentsSource(_Source):
+    name = "incidents"
+    vocabulary = {"open": "yes: open at the cut-off, whenever started (no: closed by then)",
+                  "outcome": "negative or positive, as known at the cut-off"}
+    values = {"open": None, "outcome": set(Incident.Outcome.values)}
+
+    def flag(self, name, window):
+        return Q(closed_at__isnull=True) | Q(closed_at__gt=window.cutoff)
+
+    def value(self, name, values, window):
+        return Q(outcome__in=values, closed_at__lte=window.cutoff)
+
+    def base(self, indicator, window, under):
+        qs = Incident.objects.filter(unit_path__under=under, started_at__lt=window.cutoff)
+        if not any(p.name == "open" for p in predicates_of(indicator.condition)):
+            qs = qs.filter(started_at__gte=window.period_start)
+        return qs
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        incidents = Incident.objects.filter(pk__in=ids).select_related("alert__person", "checkpoint")
+        return {i.pk: {"label": i.alert.who, "url": reverse("checkpoints:incident", args=[i.pk]),
+                       "detail": f"{i.get_state_display()} · {i.checkpoint.name}"}
+                for i in self._visible(user, incidents)}
+
+
+SOURCES = [StaffSource(), TeamsSource(), ReadingsSource(), AlertsSource(), IncidentsSource()]

@@ -1,0 +1,211 @@
+"""Reads of the checkpoints app: the scoped access functions (out of scope: 404), the gate's lists, the
+live alerts, an incident's timeline, a team's roster."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import CHECKPOINTS_VIEW, PERSONS_VIEW
+from checkpoints.access import SiteScope, site_scope
+from checkpoints.models import (
+    Alert,
+    Checkpoint,
+    Device,
+    Incident,
+    IncidentStep,
+    MemberSuspension,
+    Passage,
+    Reading,
+    Station,
+    Suspension,
+    Team,
+    TeamMember,
+)
+from orgunits.models import Site
+from persons.models import Person
+
+CHECKPOINT_SITE_KINDS = (Site.Kind.CHECKPOINT, Site.Kind.ENTERPRISE)
+LIVE_HOURS = 12  # closed alerts stay on the live list this long
+
+
+def _get(qs: QuerySet, user, pk, perm: str):
+    obj = qs.filter(pk=pk).first()
+    if obj is None or not site_scope(user, perm).covers(obj.unit_path, obj.site_id):
+        raise Http404
+    return obj
+
+
+def checkpoint_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Checkpoint:
+    """The checkpoint `pk` if it lies in the user's scope for `perm`, else 404."""
+    return _get(Checkpoint.objects.select_related("site"), user, pk, perm)
+
+
+def site_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Site:
+    """The community checkpoint or enterprise `pk` if in the user's scope for `perm`, else 404."""
+    site = Site.objects.filter(pk=pk, kind__in=CHECKPOINT_SITE_KINDS).select_related("unit").first()
+    if site is None or not site_scope(user, perm).covers(site.unit_path, site.pk):
+        raise Http404
+    return site
+
+
+def alert_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Alert:
+    return _get(Alert.objects.select_related("checkpoint__site", "person", "reading", "recheck", "incident"),
+                user, pk, perm)
+
+
+def incident_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Incident:
+    return _get(Incident.objects.select_related("alert__reading", "alert__recheck", "checkpoint", "site", "person",
+                                                "team"), user, pk, perm)
+
+
+def team_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Team:
+    return _get(Team.objects.select_related("site"), user, pk, perm)
+
+
+def member_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> TeamMember:
+    return _get(TeamMember.objects.select_related("person", "team"), user, pk, perm)
+
+
+def device_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Device:
+    return _get(Device.objects.select_related("checkpoint", "token"), user, pk, perm)
+
+
+def station_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Station:
+    return _get(Station.objects.select_related("site", "user"), user, pk, perm)
+
+
+# -- lists -------------------------------------------------------------------------------------------------
+
+def sites_in_scope(scope: SiteScope) -> QuerySet[Site]:
+    """Community checkpoints and enterprises in scope, with their checkpoints."""
+    return (Site.objects.filter(scope.q(site_field="pk"), kind__in=CHECKPOINT_SITE_KINDS)
+            .prefetch_related("checkpoints").order_by("unit_path", "name"))
+
+
+def checkpoints_in_scope(scope: SiteScope) -> QuerySet[Checkpoint]:
+    return Checkpoint.objects.filter(scope.q()).select_related("site").order_by("unit_path", "site__name", "name")
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def passages_of_day(checkpoint: Checkpoint, day: dt.date, *, limit: int | None = None) -> QuerySet[Passage]:
+    """The passages of a checkpoint on a local day, latest first."""
+    start, end = _day_bounds(day)
+    qs = (Passage.objects.filter(checkpoint=checkpoint, at__gte=start, at__lt=end)
+          .select_related("person", "reading").order_by("-at", "-id"))
+    return qs[:limit] if limit else qs
+
+
+def passage_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
+    start, end = _day_bounds(day)
+    rows = (Passage.objects.filter(checkpoint=checkpoint, at__gte=start, at__lt=end).order_by()
+            .values("direction").annotate(n=Count("id")))
+    counts = {"in": 0, "out": 0}
+    counts.update({r["direction"]: r["n"] for r in rows})
+    return counts
+
+
+def readings_of_day(checkpoint: Checkpoint, day: dt.date, *, limit: int | None = None) -> QuerySet[Reading]:
+    start, end = _day_bounds(day)
+    qs = (Reading.objects.filter(checkpoint=checkpoint, taken_at__gte=start, taken_at__lt=end)
+          .select_related("person").order_by("-taken_at", "-id"))
+    return qs[:limit] if limit else qs
+
+
+def alerts_live(scope: SiteScope, *, checkpoint: Checkpoint | None = None,
+                now: dt.datetime | None = None) -> list[Alert]:
+    """Alerts waiting for their recheck, then those closed in the last hours; newest first."""
+    now = now or timezone.now()
+    qs = Alert.objects.filter(scope.q()).filter(Q(state=Alert.State.OPEN) |
+                                                Q(closed_at__gte=now - dt.timedelta(hours=LIVE_HOURS)))
+    if checkpoint is not None:
+        qs = qs.filter(checkpoint=checkpoint)
+    alerts = list(qs.select_related("checkpoint__site", "person", "recheck", "incident").order_by("-raised_at")[:50])
+    alerts.sort(key=lambda a: (a.state != Alert.State.OPEN, -a.raised_at.timestamp()))
+    return alerts
+
+
+def incidents_in_scope(scope: SiteScope, *, open_only: bool = True) -> QuerySet[Incident]:
+    qs = Incident.objects.filter(scope.q()).select_related("alert", "checkpoint__site", "person", "team")
+    if open_only:
+        qs = qs.filter(state=Incident.State.OPEN)
+    return qs.order_by("-started_at")
+
+
+def incident_timeline(incident: Incident) -> list[IncidentStep]:
+    return list(incident.steps.select_related("by").order_by("at", "id"))
+
+
+def teams_of(site: Site) -> list[Team]:
+    """A site's teams, each with `current` (open roster count) and `suspension` (the open one, or None)."""
+    teams = list(Team.objects.filter(site=site).annotate(
+        current=Count("members", filter=Q(members__left_at__isnull=True))).order_by("name"))
+    open_ = {s.team_id: s for s in Suspension.objects.filter(team__in=teams, end__isnull=True)}
+    for team in teams:
+        team.suspension = open_.get(team.pk)
+    return teams
+
+
+def team_roster(team: Team) -> list[TeamMember]:
+    """The team's current members, each with `suspended` (the open MemberSuspension, or None)."""
+    members = list(TeamMember.objects.filter(team=team, left_at__isnull=True).select_related("person")
+                   .order_by("joined_at", "id"))
+    marks = {m.member_id: m for m in MemberSuspension.objects.filter(member__in=members, end__isnull=True)}
+    for m in members:
+        m.suspended = marks.get(m.pk)
+    return members
+
+
+def suspensions_of(team: Team) -> list[Suspension]:
+    return list(team.suspensions.select_related("incident", "started_by", "ended_by").prefetch_related(
+        "members__person").order_by("-start"))
+
+
+def stations_of(site: Site) -> list[Station]:
+    return list(site.stations.filter(end__isnull=True).select_related("user").order_by("start"))
+
+
+def gate_people_search(user, checkpoint: Checkpoint, q: str, *, limit: int = 10) -> list[Person]:
+    """People to pick at a gate: the enterprise's roster, then people in the user's line-list scope, by
+    name, pinyin initials or the end of the badge or document number."""
+    from accounts.access import scope_for
+
+    q = (q or "").strip()
+    if not q:
+        return []
+    initials = q.lower() if q.isascii() and q.isalpha() else ""
+    roster = TeamMember.objects.filter(site_id=checkpoint.site_id, left_at__isnull=True)
+    match = Q(person__name__contains=q) | Q(badge=q.upper())
+    if initials:
+        match |= Q(person__name_initials__startswith=initials)
+    people = [m.person for m in roster.filter(match).select_related("person")[:limit]]
+    if len(people) < limit:
+        scope = scope_for(user, PERSONS_VIEW)
+        if not scope.empty:
+            found = Q(name__startswith=q)
+            if initials:
+                found |= Q(name_initials__startswith=initials)
+            if len(q) >= 4 and q.isalnum() and q.isascii():
+                found |= Q(doc_tail=q.upper()[-4:], doc_number__endswith=q.upper())
+            more = Person.objects.filter(scope.q()).filter(found)
+            seen = {p.pk for p in people}
+            people += [p for p in more.exclude(pk__in=seen)[: limit - len(people)]]
+    return people
+
+
+def person_pickable(user, checkpoint: Checkpoint, person_id: int) -> Person:
+    """A person the user may pick at this gate: on the enterprise's roster or in their line-list scope."""
+    from accounts.access import scope_for
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    on_roster = TeamMember.objects.filter(site_id=checkpoint.site_id, person=person, left_at__isnull=True).exists()
+    if not on_roster and not scope_for(user, PERSONS_VIEW).covers(person.unit_path):
+        raise Http404
+    return person

@@ -1,0 +1,324 @@
+"""Temperature readings: one at a time from a phone, or in batches from thermometers and gate terminals.
+
+A batch is answered item by item (accepted, duplicate, refused with the reason) and written set-based:
+one round of look-ups for the whole batch, one bulk insert that skips (device, event id) pairs already
+stored, then the alerts of its fever readings.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts.roles import CHECKPOINTS_RECORD
+from checkpoints.access import site_scope
+from checkpoints.models import Alert, Checkpoint, Device, Reading, TeamMember
+from checkpoints.services.alerts import alert_from, alerts_announce, alerts_raise, open_alert_pairs
+from checkpoints.services.common import (
+    TemperatureError,
+    aware,
+    check_scope,
+    in_future,
+    rules_for,
+    temperature_parse,
+)
+from core.audit import audit_record, snapshot
+from core.errors import DomainError
+from persons.identity import normalize_doc_number
+from persons.models import Person
+
+MAX_BATCH = 5000
+DOC_TYPES = [c for c, _label in Person.DocType.choices]
+
+
+def _reading_create(*, checkpoint: Checkpoint, value: Decimal, taken_at: dt.datetime, person: Person | None,
+                    subject: str, by) -> tuple[Reading, Alert | None]:
+    """Save one reading (inside the caller's transaction) and raise its alert if it is a fever."""
+    rules = rules_for([checkpoint.site_id])
+    rule = rules.get(checkpoint.site_id) or rules[None]
+    reading = Reading.objects.create(checkpoint=checkpoint, site_id=checkpoint.site_id,
+                                     unit_path=checkpoint.unit_path, person=person, subject=subject[:64],
+                                     taken_at=taken_at, temperature=value, fever=value >= rule.threshold,
+                                     recorded_by=by)
+    audit_record(actor=by, action="create", obj=reading, unit_path=reading.unit_path,
+                 object_repr=f"{person.name if person else subject} {value} °C",
+                 after=snapshot(reading, ["checkpoint", "person", "subject", "taken_at", "temperature", "fever"]))
+    alert = None
+    if reading.fever and (person is None or not open_alert_pairs([checkpoint.site_id], [person.pk])):
+        alert = alerts_raise([reading], rules, by=by)[0]
+    return reading, alert
+
+
+def reading_record(*, checkpoint: Checkpoint, temperature, taken_at: dt.datetime | None = None,
+                   person: Person | None = None, subject: str = "", by) -> Reading:
+    """Record a temperature taken by hand; a fever raises an alert (as `reading.alert`)."""
+    check_scope(by, CHECKPOINTS_RECORD, checkpoint)
+    taken_at = aware(taken_at) or timezone.now()
+    errors: dict[str, list[str]] = {}
+    try:
+        value = temperature_parse(temperature)
+    except ValueError as exc:
+        errors["temperature"] = [str(exc)]
+    if in_future(taken_at):
+        errors["taken_at"] = [_("In the future.")]
+    if person is None and not subject.strip():
+        errors["subject"] = [_("Say whose temperature this is.")]
+    if not checkpoint.active:
+        errors["checkpoint"] = [_("This checkpoint is not in use.")]
+    if errors:
+        raise DomainError("invalid_reading", _("The reading cannot be saved."), fields=errors)
+    with transaction.atomic():
+        reading, _alert = _reading_create(checkpoint=checkpoint, value=value, taken_at=taken_at, person=person,
+                                          subject=subject.strip(), by=by)
+    return reading
+
+
+# -- batches -----------------------------------------------------------------------------------------------
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    alerts: list[int] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+
+
+def _time(raw) -> dt.datetime | None:
+    if isinstance(raw, dt.datetime):
+        return aware(raw)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        seconds = raw / 1000 if raw > 1e11 else raw  # milliseconds, as many terminals send
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    if isinstance(raw, str) and raw.strip():
+        try:
+            parsed = parse_datetime(raw.strip())
+        except ValueError:
+            return None
+        return aware(parsed) if parsed else None
+    return None
+
+
+def _text(item: dict, key: str) -> str:
+    value = item.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> IngestResult:
+    """Store a batch of device readings, answering each item: accepted, duplicate (its device and event id
+    are stored already, or repeated in the batch) or refused with the reason. With `token_key_hash` (the
+    request came with a device's token) items may name only the devices holding that token."""
+    if not isinstance(items, list):
+        raise DomainError("invalid_batch", _("Send a JSON list of readings."))
+    if len(items) > MAX_BATCH:
+        raise DomainError("batch_too_large", _("At most %(n)d readings per batch; this one has %(m)d.")
+                          % {"n": MAX_BATCH, "m": len(items)}, status=413)
+    result = IngestResult()
+    answers: list[dict | None] = [None] * len(items)
+
+    def refuse(i: int, code: str, reason: str, device: str = "", event: str = "") -> None:
+        answers[i] = {"index": i, "device_id": device, "event_id": event, "status": "refused", "code": code,
+                      "reason": reason}
+
+    # 1. The shape of each item.
+    shaped = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            refuse(i, "invalid_item", _("Each reading is a JSON object."))
+            continue
+        device_code, event_id = _text(item, "device_id"), _text(item, "event_id")
+        if not device_code or not event_id:
+            refuse(i, "missing_id", _("device_id and event_id are required."), device_code, event_id)
+            continue
+        if len(event_id) > 64:
+            refuse(i, "invalid_event_id", _("event_id has at most 64 characters."), device_code, event_id[:64])
+            continue
+        taken_at = _time(item.get("time"))
+        if taken_at is None:
+            refuse(i, "invalid_time", _("time is missing or not an ISO 8601 date and time."), device_code, event_id)
+            continue
+        if in_future(taken_at):
+            refuse(i, "future_time", _("time %(t)s lies in the future: check the device's clock.")
+                   % {"t": item.get("time")}, device_code, event_id)
+            continue
+        try:
+            value = temperature_parse(item.get("temperature"))
+        except TemperatureError as exc:
+            refuse(i, exc.code, str(exc), device_code, event_id)
+            continue
+        person_id, badge = item.get("person_id"), normalize_doc_number(_text(item, "badge"))
+        doc = normalize_doc_number(_text(item, "doc_number"))
+        if person_id in (None, "") and not badge and not doc:
+            refuse(i, "no_person", _("Give person_id, badge or doc_number."), device_code, event_id)
+            continue
+        if person_id not in (None, ""):
+            try:
+                person_id = int(person_id)
+            except (TypeError, ValueError):
+                refuse(i, "invalid_person", _("person_id is a number."), device_code, event_id)
+                continue
+        else:
+            person_id = None
+        shaped.append((i, device_code, event_id, taken_at, value, person_id, badge[:40], doc[:32]))
+
+    # 2. One round of look-ups for the batch.
+    codes = {s[1] for s in shaped}
+    devices = {d.code: d for d in Device.objects.filter(code__in=codes).select_related("token")}
+    scope = site_scope(by, CHECKPOINTS_RECORD) if by is not None else None
+    usable = {}
+    for code, device in devices.items():
+        if not device.active:
+            continue
+        if token_key_hash is not None and (device.token is None or device.token.key_hash != token_key_hash):
+            continue
+        if scope is not None and not scope.covers(device.unit_path, device.site_id):
+            continue
+        usable[code] = device
+    device_ids = [d.pk for d in usable.values()]
+    event_ids = {s[2] for s in shaped if s[1] in usable}
+    stored = set(Reading.objects.filter(device_id__in=device_ids, event_id__in=event_ids)
+                 .values_list("device_id", "event_id")) if event_ids else set()
+    site_ids = {d.site_id for d in usable.values()}
+    wanted_ids = {s[5] for s in shaped if s[5] is not None}
+    known_ids = set(Person.objects.filter(pk__in=wanted_ids).values_list("pk", flat=True)) if wanted_ids else set()
+    badges = {s[6] for s in shaped if s[6]}
+    by_badge = {(site, badge): pid for site, badge, pid in TeamMember.objects.filter(
+        site_id__in=site_ids, badge__in=badges, left_at__isnull=True).values_list("site_id", "badge", "person_id")
+    } if badges else {}
+    docs = {s[7] for s in shaped if s[7]}
+    by_doc = dict(Person.objects.filter(doc_type__in=DOC_TYPES, doc_number__in=docs).values_list("doc_number", "pk")
+                  ) if docs else {}
+    rules = rules_for(site_ids)
+
+    # 3. Each item against the look-ups, into rows ready for the database.
+    rows: list[tuple] = []
+    fevers: list[Reading] = []
+    seen: set[tuple[int, str]] = set()
+    per_site: dict[tuple[str, int], dict] = defaultdict(lambda: {"accepted": 0, "fevers": 0, "devices": set()})
+    adapt = connection.ops.adapt_datetimefield_value
+    created_at, by_id = adapt(timezone.now()), (by.pk if by is not None else None)
+    for i, code, event_id, taken_at, value, person_id, badge, doc in shaped:
+        device = usable.get(code)
+        if device is None:
+            known = devices.get(code)
+            if known is None:
+                refuse(i, "unknown_device", _("No device is registered with the id %(code)s.") % {"code": code},
+                       code, event_id)
+            elif not known.active:
+                refuse(i, "device_inactive", _("The device %(code)s is no longer in use.") % {"code": code},
+                       code, event_id)
+            else:
+                refuse(i, "device_not_yours", _("The device %(code)s is not one you may send readings for.")
+                       % {"code": code}, code, event_id)
+            continue
+        key = (device.pk, event_id)
+        if key in stored or key in seen:
+            answers[i] = {"index": i, "device_id": code, "event_id": event_id, "status": "duplicate"}
+            continue
+        if person_id is not None and person_id not in known_ids:
+            refuse(i, "unknown_person", _("No person has the id %(id)s.") % {"id": person_id}, code, event_id)
+            continue
+        subject = ""
+        if person_id is None:
+            person_id = by_badge.get((device.site_id, badge)) if badge else None
+            if person_id is None and doc:
+                person_id = by_doc.get(doc)
+            if person_id is None:
+                subject = badge or doc
+        seen.add(key)
+        rule = rules.get(device.site_id) or rules[None]
+        fever = value >= rule.threshold
+        rows.append((device.checkpoint_id, device.site_id, device.unit_path, device.pk, event_id, person_id, subject,
+                     adapt(taken_at), value, fever, False, by_id, created_at))
+        if fever:
+            fevers.append(Reading(checkpoint_id=device.checkpoint_id, site_id=device.site_id,
+                                  unit_path=device.unit_path, device_id=device.pk, event_id=event_id,
+                                  person_id=person_id, subject=subject, taken_at=taken_at, temperature=value,
+                                  fever=True, recorded_by_id=by_id))
+        entry = per_site[(device.unit_path, device.site_id)]
+        entry["accepted"] += 1
+        entry["fevers"] += fever
+        entry["devices"].add(device.pk)
+        answers[i] = {"index": i, "device_id": code, "event_id": event_id, "status": "accepted"}
+
+    # 4. The insert, the alerts, the audit. A pair stored by a concurrent request between the look-up and
+    # the insert is skipped by the unique constraint (reported accepted here, duplicate to its sender).
+    with transaction.atomic():
+        _insert_skipping_stored(rows)
+        alerts = _fever_alerts(fevers, rules, by=by)
+        for (path, site_id), entry in per_site.items():
+            audit_record(actor=by, action="create", object_type="checkpoints.reading", object_id=f"site:{site_id}",
+                         object_repr=_("%(n)d device readings") % {"n": entry["accepted"]}, unit_path=path,
+                         after={"accepted": entry["accepted"], "fevers": entry["fevers"],
+                                "devices": sorted(entry["devices"])}, note="batch")
+    alert_of = {(a.reading.device_id, a.reading.event_id): a.pk for a in alerts}
+    for answer in answers:
+        status = answer["status"]
+        if status == "accepted":
+            result.accepted += 1
+            dev = usable[answer["device_id"]]
+            alert_id = alert_of.get((dev.pk, answer["event_id"]))
+            if alert_id:
+                answer["alert_id"] = alert_id
+                result.alerts.append(alert_id)
+        elif status == "duplicate":
+            result.duplicates += 1
+        else:
+            result.refused += 1
+    result.items = answers
+    return result
+
+
+_COLUMNS = ("checkpoint_id", "site_id", "unit_path", "device_id", "event_id", "person_id", "subject", "taken_at",
+            "temperature", "fever", "is_recheck", "recorded_by_id", "created_at")
+
+
+def _insert_skipping_stored(rows: list[tuple]) -> None:
+    """One executemany of INSERT … ON CONFLICT DO NOTHING (rows in _COLUMNS order): a (device, event id) pair
+    stored already is skipped by its unique constraint; any other broken constraint still fails loudly."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Reading._meta.db_table)} ({', '.join(quote(c) for c in _COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _fever_alerts(fevers: list[Reading], rules: dict, *, by) -> list[Alert]:
+    """Alerts for the fever readings of a batch just inserted: one per person and site while an alert
+    waits for its recheck (the batch's first reading of that person raises it)."""
+    if not fevers:
+        return []
+    ids = {(d, e): pk for pk, d, e in Reading.objects.filter(
+        device_id__in={r.device_id for r in fevers}, event_id__in={r.event_id for r in fevers}
+    ).values_list("pk", "device_id", "event_id")}
+    waiting = open_alert_pairs({r.site_id for r in fevers}, {r.person_id for r in fevers if r.person_id})
+    already = set(Alert.objects.filter(reading_id__in=list(ids.values())).values_list("reading_id", flat=True))
+    alerts = []
+    for r in sorted(fevers, key=lambda r: r.taken_at):
+        r.pk = ids.get((r.device_id, r.event_id))
+        if r.pk is None or r.pk in already:
+            continue
+        if r.person_id is not None:
+            if (r.site_id, r.person_id) in waiting:
+                continue
+            waiting.add((r.site_id, r.person_id))
+        alerts.append(alert_from(r, rules.get(r.site_id) or rules[None]))
+    Alert.objects.bulk_create(alerts)
+    if alerts and alerts[0].pk is None:  # ids not returned on this database: read them back
+        by_reading = dict(Alert.objects.filter(reading_id__in=[a.reading_id for a in alerts])
+                          .values_list("reading_id", "pk"))
+        for a in alerts:
+            a.pk = by_reading[a.reading_id]
+    for a in alerts:
+        audit_record(actor=by, action="create", obj=a, unit_path=a.unit_path,
+                     after={"reading": a.reading_id, "temperature": str(a.temperature), "person": a.person_id,
+                            "subject": a.subject})
+    alerts_announce(alerts)
+    return alerts

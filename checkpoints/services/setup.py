@@ -1,0 +1,277 @@
+"""Setting checkpoints up: checkpoints at sites, devices with their API tokens, stationed liaisons, shift
+teams and their rosters, a site's own fever rule. Every write is audited."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import CHECKPOINTS_MANAGE, Role
+from accounts.services import token_create
+from checkpoints.models import Checkpoint, Device, FeverRule, Station, Team, TeamMember
+from checkpoints.services.common import aware, check_scope, in_future, rule_default, site_path_check
+from core.audit import audit_record, snapshot
+from core.errors import DomainError
+from orgunits.models import Site
+from persons.identity import normalize_doc_number
+from persons.models import Person
+
+CHECKPOINT_SITE_KINDS = (Site.Kind.CHECKPOINT, Site.Kind.ENTERPRISE)
+
+
+def _name(value: str, field: str, limit: int = 100) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise DomainError("invalid_name", _("Give a name."), fields={field: [_("Required.")]})
+    if len(value) > limit:
+        raise DomainError("invalid_name", _("At most %(n)d characters.") % {"n": limit},
+                          fields={field: [_("At most %(n)d characters.") % {"n": limit}]})
+    return value
+
+
+def checkpoint_create(*, site: Site, name: str, by) -> Checkpoint:
+    """Open a checkpoint (a gate) at a community checkpoint site or an enterprise."""
+    check_scope(by, CHECKPOINTS_MANAGE, site)
+    if site.kind not in CHECKPOINT_SITE_KINDS:
+        raise DomainError("invalid_site", _("Checkpoints are kept at community checkpoints and enterprises, not at "
+                                            "a %(kind)s.") % {"kind": site.get_kind_display()},
+                          fields={"site": [_("Not a checkpoint or an enterprise.")]})
+    name = _name(name, "name")
+    try:
+        with transaction.atomic():
+            checkpoint = Checkpoint.objects.create(site=site, unit_path=site.unit_path, name=name, created_by=by)
+            audit_record(actor=by, action="create", obj=checkpoint, unit_path=site.unit_path,
+                         after=snapshot(checkpoint, ["site", "name", "active"]))
+    except IntegrityError:
+        raise DomainError("duplicate_checkpoint", _("%(site)s already has a checkpoint called %(name)s.")
+                          % {"site": site.name, "name": name}, fields={"name": [_("Already in use.")]},
+                          status=409) from None
+    return checkpoint
+
+
+def checkpoint_set_active(*, checkpoint: Checkpoint, active: bool, by) -> Checkpoint:
+    """Take a checkpoint out of use (or back); its history stays."""
+    check_scope(by, CHECKPOINTS_MANAGE, checkpoint)
+    if checkpoint.active != active:
+        with transaction.atomic():
+            before = snapshot(checkpoint, ["active"])
+            checkpoint.active = active
+            checkpoint.save(update_fields=["active"])
+            audit_record(actor=by, action="update", obj=checkpoint, unit_path=checkpoint.unit_path, before=before,
+                         after=snapshot(checkpoint, ["active"]))
+    return checkpoint
+
+
+def device_register(*, checkpoint: Checkpoint, code: str, name: str = "", by) -> tuple[Device, str | None]:
+    """Register a thermometer or gate terminal at a checkpoint, with an API token of its own (issued to
+    the registering user); returns the device and the token's key, shown once."""
+    check_scope(by, CHECKPOINTS_MANAGE, checkpoint)
+    code = "".join((code or "").split())
+    if not code or len(code) > 64:
+        raise DomainError("invalid_device", _("A device id is 1–64 characters without spaces."),
+                          fields={"code": [_("1–64 characters without spaces.")]})
+    if Device.objects.filter(code=code).exists():
+        raise DomainError("duplicate_device", _("A device with the id %(code)s is already registered.")
+                          % {"code": code}, fields={"code": [_("Already registered.")]}, status=409)
+    key = None
+    with transaction.atomic():
+        token = None
+        if by is not None:
+            token, key = token_create(user=by, name=_("device %(code)s at %(checkpoint)s")
+                                      % {"code": code, "checkpoint": checkpoint})
+        device = Device.objects.create(checkpoint=checkpoint, site_id=checkpoint.site_id,
+                                       unit_path=checkpoint.unit_path, code=code, name=(name or "").strip()[:100],
+                                       token=token, created_by=by)
+        audit_record(actor=by, action="create", obj=device, unit_path=device.unit_path,
+                     after=snapshot(device, ["checkpoint", "code", "name", "token", "active"]))
+    return device, key
+
+
+def device_deactivate(*, device: Device, by) -> Device:
+    """Stop accepting a device's readings and revoke its token."""
+    from accounts.services import token_revoke
+
+    check_scope(by, CHECKPOINTS_MANAGE, device)
+    with transaction.atomic():
+        before = snapshot(device, ["active"])
+        device.active = False
+        device.save(update_fields=["active"])
+        if device.token_id is not None:
+            token_revoke(token=device.token, by=by)
+        audit_record(actor=by, action="update", obj=device, unit_path=device.unit_path, before=before,
+                     after=snapshot(device, ["active"]))
+    return device
+
+
+def station_assign(*, site: Site, user: User, start: dt.datetime | None = None, by) -> Station:
+    """Station a liaison at an enterprise (驻企): their checkpoint scope becomes this site."""
+    site_path_check(by, CHECKPOINTS_MANAGE, site)
+    if site.kind != Site.Kind.ENTERPRISE:
+        raise DomainError("invalid_site", _("Liaisons are stationed at enterprises."),
+                          fields={"site": [_("Not an enterprise.")]})
+    if not user.memberships.filter(role=Role.LIAISON).exists():
+        raise DomainError("not_a_liaison", _("%(user)s holds no liaison role; grant it first.") % {"user": user},
+                          fields={"user": [_("Not a liaison.")]})
+    start = aware(start) or timezone.now()
+    try:
+        with transaction.atomic():
+            station = Station.objects.create(user=user, site=site, unit_path=site.unit_path, start=start,
+                                             created_by=by)
+            audit_record(actor=by, action="create", obj=station, unit_path=site.unit_path,
+                         after=snapshot(station, ["user", "site", "start"]))
+    except IntegrityError:
+        raise DomainError("already_stationed", _("%(user)s is already stationed at %(site)s.")
+                          % {"user": user, "site": site.name}, fields={"user": [_("Already stationed.")]},
+                          status=409) from None
+    return station
+
+
+def station_end(*, station: Station, end: dt.datetime | None = None, by) -> Station:
+    """End a liaison's station (they leave the enterprise)."""
+    site_path_check(by, CHECKPOINTS_MANAGE, station.site)
+    end = aware(end) or timezone.now()
+    if station.end is not None:
+        return station
+    if end < station.start:
+        raise DomainError("invalid_date", _("The end lies before the start."), fields={"end": [_("Before the start.")]})
+    with transaction.atomic():
+        before = snapshot(station, ["end"])
+        station.end = end
+        station.save(update_fields=["end"])
+        audit_record(actor=by, action="update", obj=station, unit_path=station.unit_path, before=before,
+                     after=snapshot(station, ["end"]))
+    return station
+
+
+def team_create(*, site: Site, name: str, leader: str = "", leader_phone: str = "", by) -> Team:
+    """Add a shift team (班组) to an enterprise."""
+    check_scope(by, CHECKPOINTS_MANAGE, site)
+    if site.kind != Site.Kind.ENTERPRISE:
+        raise DomainError("invalid_site", _("Shift teams belong to enterprises."),
+                          fields={"site": [_("Not an enterprise.")]})
+    name = _name(name, "name")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(site=site, unit_path=site.unit_path, name=name, leader=leader.strip()[:50],
+                                       leader_phone=leader_phone.strip()[:20], created_by=by)
+            audit_record(actor=by, action="create", obj=team, unit_path=site.unit_path,
+                         after=snapshot(team, ["site", "name", "leader", "leader_phone"]))
+    except IntegrityError:
+        raise DomainError("duplicate_team", _("%(site)s already has a team called %(name)s.")
+                          % {"site": site.name, "name": name}, fields={"name": [_("Already in use.")]},
+                          status=409) from None
+    return team
+
+
+def team_member_add(*, team: Team, person: Person, badge: str = "", joined_at: dt.datetime | None = None,
+                    by) -> TeamMember:
+    """Put a registered person on a team's roster, with their badge code; one team per person per enterprise."""
+    check_scope(by, CHECKPOINTS_MANAGE, team)
+    badge = normalize_doc_number(badge)[:40]
+    joined_at = aware(joined_at) or timezone.now()
+    if in_future(joined_at):
+        raise DomainError("invalid_date", _("In the future."), fields={"joined_at": [_("In the future.")]})
+    current = (TeamMember.objects.filter(site_id=team.site_id, person=person, left_at__isnull=True)
+               .select_related("team").first())
+    if current is not None:
+        raise DomainError("already_in_team", _("%(name)s is already in the team %(team)s.")
+                          % {"name": person.name, "team": current.team.name},
+                          fields={"person": [_("Already in a team here.")]}, status=409)
+    if badge and TeamMember.objects.filter(site_id=team.site_id, badge=badge, left_at__isnull=True).exists():
+        raise DomainError("duplicate_badge", _("The badge %(badge)s is already given to someone here.")
+                          % {"badge": badge}, fields={"badge": [_("Already in use.")]}, status=409)
+    try:
+        with transaction.atomic():
+            member = TeamMember.objects.create(team=team, person=person, site_id=team.site_id,
+                                               unit_path=team.unit_path, badge=badge, joined_at=joined_at,
+                                               created_by=by)
+            audit_record(actor=by, action="create", obj=member, object_repr=f"{person.name} · {team.name}",
+                         unit_path=team.unit_path, after=snapshot(member, ["team", "person", "badge", "joined_at"]))
+    except IntegrityError:
+        raise DomainError("already_in_team", _("%(name)s is already in a team here.") % {"name": person.name},
+                          fields={"person": [_("Already in a team here.")]}, status=409) from None
+    return member
+
+
+def team_member_remove(*, member: TeamMember, left_at: dt.datetime | None = None, by) -> TeamMember:
+    """Take a person off the roster (they left the team or the enterprise); the history stays."""
+    check_scope(by, CHECKPOINTS_MANAGE, member)
+    left_at = aware(left_at) or timezone.now()
+    if member.left_at is not None:
+        return member
+    if left_at < member.joined_at:
+        raise DomainError("invalid_date", _("The end lies before the start."),
+                          fields={"left_at": [_("Before the start.")]})
+    if member.suspensions.filter(end__isnull=True).exists():
+        raise DomainError("suspended", _("The member's team is stopped; lift the suspension first."))
+    with transaction.atomic():
+        before = snapshot(member, ["left_at"])
+        member.left_at = left_at
+        member.save(update_fields=["left_at"])
+        audit_record(actor=by, action="update", obj=member, unit_path=member.unit_path, before=before,
+                     after=snapshot(member, ["left_at"]))
+    return member
+
+
+def fever_rule_set(*, site: Site | None, threshold, recheck_minutes: int, questions: list[dict] | None = None,
+                   by) -> FeverRule:
+    """Set a site's own fever rule (or, with `site=None`, the default rule: whole-tree managers only)."""
+    if site is None:
+        if by is not None and not (by.is_superuser or _site_scope_everything(by)):
+            raise DomainError("forbidden", _("Only administrators change the default fever rule."), status=403)
+    else:
+        site_path_check(by, CHECKPOINTS_MANAGE, site)
+    errors: dict[str, list[str]] = {}
+    try:
+        value = Decimal(str(threshold).strip()).quantize(Decimal("0.1"))
+        if not value.is_finite() or not 35 <= value <= 42:
+            raise ValueError
+    except (InvalidOperation, ValueError):
+        errors["threshold"] = [_("A fever threshold lies between 35 and 42 °C.")]
+        value = None
+    try:
+        minutes = int(recheck_minutes)
+        if not 1 <= minutes <= 240:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["recheck_minutes"] = [_("Between 1 and 240 minutes.")]
+        minutes = None
+    cleaned = _questions_clean(questions, errors) if questions is not None else None
+    if errors:
+        raise DomainError("invalid_rule", _("The fever rule cannot be saved."), fields=errors)
+    with transaction.atomic():
+        rule = rule_default() if site is None else FeverRule.objects.filter(site=site).first()
+        before = snapshot(rule, ["threshold", "recheck_minutes", "questions"]) if rule else None
+        if rule is None:
+            rule = FeverRule(site=site, unit_path=site.unit_path)
+        rule.threshold, rule.recheck_minutes, rule.updated_by = value, minutes, by
+        if cleaned is not None:
+            rule.questions = cleaned
+        rule.save()
+        audit_record(actor=by, action="update" if before else "create", obj=rule,
+                     unit_path=site.unit_path if site else "", before=before,
+                     after=snapshot(rule, ["threshold", "recheck_minutes", "questions"]))
+    return rule
+
+
+def _site_scope_everything(user) -> bool:
+    from checkpoints.access import site_scope
+
+    return site_scope(user, CHECKPOINTS_MANAGE).everything
+
+
+def _questions_clean(questions, errors: dict) -> list[dict]:
+    cleaned, keys = [], set()
+    for i, q in enumerate(questions or [], 1):
+        key = str((q or {}).get("key", "")).strip()
+        zh = str((q or {}).get("zh", "")).strip()
+        if not key or not key.replace("_", "").isalnum() or key in keys or not zh:
+            errors.setdefault("questions", []).append(_("Question %(n)d needs its own key and its Chinese text.")
+                                                      % {"n": i})
+            continue
+        keys.add(key)
+        cleaned.append({"key": key, "zh": zh[:200], "en": str(q.get("en", "")).strip()[:200]})
+    return cleaned

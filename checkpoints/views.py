@@ -1,0 +1,431 @@
+"""Checkpoint pages: the duty page with the live alerts, a site's checkpoints and teams, the gate page for a
+phone, the day's log, an alert with its recheck timer, an incident's checklist and timeline, a team.
+Each view parses, authorizes, calls one service or selector, and renders."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
+from checkpoints import selectors, services
+from checkpoints.access import site_require, site_scope
+from checkpoints.forms import (
+    CheckpointForm,
+    DeviceForm,
+    GateForm,
+    MemberForm,
+    RecheckForm,
+    ReleaseForm,
+    RuleForm,
+    StationForm,
+    StepForm,
+    SuspendForm,
+    TeamForm,
+    VisitorForm,
+)
+from checkpoints.models import Alert, Incident, IncidentStep, Team
+from checkpoints.models import question_text as _question_text
+from checkpoints.services.alerts import seconds_to_recheck
+from checkpoints.services.common import questions_for, rule_for
+from checkpoints.services.incidents import TESTS
+from core.errors import DomainError
+from persons.identity import mask_doc, mask_phone, normalize_doc_number
+from persons.models import Person
+
+
+def _error_text(exc: DomainError) -> str:
+    """The message, and for invalid input each field's reason (the other codes' messages say it all)."""
+    reasons = [str(m) for msgs in exc.fields.values() for m in msgs] if exc.code.startswith("invalid") else []
+    return " ".join([str(exc.message), *reasons])
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
+                     for k, errs in form.errors.items() for e in errs)
+
+
+def _can(user, perm: str, obj) -> bool:
+    return site_scope(user, perm).covers(obj.unit_path, getattr(obj, "site_id", None) or obj.pk)
+
+
+def _day(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+# -- the duty page and the live alerts ------------------------------------------------------------------
+
+@login_required
+def index(request):
+    """The duty page: live alerts (polled), incidents in progress, the sites and their gates."""
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    return render(request, "checkpoints/index.html", {
+        "sites": selectors.sites_in_scope(scope)[:300],
+        "incidents": selectors.incidents_in_scope(scope)[:100],
+        "can_manage": not site_scope(request.user, CHECKPOINTS_MANAGE).empty,
+    })
+
+
+@login_required
+def alerts_live(request):
+    """The live alerts as a fragment, polled every two seconds by the gate and duty pages."""
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    checkpoint = None
+    if request.GET.get("checkpoint"):
+        try:
+            checkpoint = selectors.checkpoint_get_for_user(request.user, int(request.GET["checkpoint"]))
+        except ValueError:
+            raise Http404 from None
+    alerts = selectors.alerts_live(scope, checkpoint=checkpoint)
+    return render(request, "checkpoints/_alerts.html", {"alerts": alerts, "now": timezone.now()})
+
+
+# -- a site: its checkpoints, devices, liaisons, teams, fever rule ---------------------------------------
+
+@login_required
+def site_detail(request, pk: int):
+    site = selectors.site_get_for_user(request.user, pk)
+    manage = _can(request.user, CHECKPOINTS_MANAGE, site)
+    officer = site_scope(request.user, CHECKPOINTS_MANAGE).covers_subtree(site.unit_path)
+    rule = rule_for(site.pk)
+    return render(request, "checkpoints/site.html", {
+        "site": site, "checkpoints": site.checkpoints.prefetch_related("devices").order_by("name"),
+        "teams": selectors.teams_of(site), "stations": selectors.stations_of(site), "rule": rule,
+        "own_rule": rule.site_id == site.pk, "can_manage": manage, "officer": officer,
+        "checkpoint_form": CheckpointForm(), "team_form": TeamForm(), "station_form": StationForm(),
+        "device_form": DeviceForm(),
+        "rule_form": RuleForm(initial={"threshold": rule.threshold, "recheck_minutes": rule.recheck_minutes}),
+    })
+
+
+def _site_post(request, pk: int, form_class, call, *, perm: str = CHECKPOINTS_MANAGE):
+    site = selectors.site_get_for_user(request.user, pk, perm=perm)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            message = call(site, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, message or _("Saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("checkpoints:site", pk=site.pk)
+
+
+@login_required
+@require_POST
+def checkpoint_create(request, pk: int):
+    return _site_post(request, pk, CheckpointForm, lambda site, d: services.checkpoint_create(
+        site=site, name=d["name"], by=request.user) and None)
+
+
+@login_required
+@require_POST
+def team_create(request, pk: int):
+    return _site_post(request, pk, TeamForm, lambda site, d: services.team_create(
+        site=site, name=d["name"], leader=d["leader"], leader_phone=d["leader_phone"], by=request.user) and None)
+
+
+@login_required
+@require_POST
+def station_assign(request, pk: int):
+    def call(site, d):
+        user = User.objects.filter(username=d["username"].strip()).first()
+        if user is None:
+            raise DomainError("unknown_user", _("No account has the user name %(u)s.") % {"u": d["username"]})
+        services.station_assign(site=site, user=user, by=request.user)
+        return _("%(user)s is stationed at %(site)s.") % {"user": user, "site": site.name}
+    return _site_post(request, pk, StationForm, call)
+
+
+@login_required
+@require_POST
+def rule_set(request, pk: int):
+    def call(site, d):
+        services.fever_rule_set(site=site, threshold=d["threshold"], recheck_minutes=d["recheck_minutes"],
+                                by=request.user)
+    return _site_post(request, pk, RuleForm, call)
+
+
+@login_required
+@require_POST
+def device_register(request, pk: int):
+    checkpoint = selectors.checkpoint_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
+    form = DeviceForm(request.POST)
+    if form.is_valid():
+        try:
+            device, key = services.device_register(checkpoint=checkpoint, code=form.cleaned_data["code"],
+                                                   name=form.cleaned_data["name"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Device %(code)s registered. Its API token, shown only now: %(key)s")
+                             % {"code": device.code, "key": key})
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("checkpoints:site", pk=checkpoint.site_id)
+
+
+@login_required
+@require_POST
+def device_deactivate(request, pk: int):
+    device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
+    services.device_deactivate(device=device, by=request.user)
+    messages.success(request, _("Device %(code)s is out of use; its token is revoked.") % {"code": device.code})
+    return redirect("checkpoints:site", pk=device.site_id)
+
+
+@login_required
+@require_POST
+def station_end(request, pk: int):
+    station = selectors.station_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
+    try:
+        services.station_end(station=station, by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("checkpoints:site", pk=station.site_id)
+
+
+# -- the gate ---------------------------------------------------------------------------------------------
+
+def _gate_context(request, checkpoint, **extra) -> dict:
+    day = timezone.localdate()
+    return {"checkpoint": checkpoint, "passages": selectors.passages_of_day(checkpoint, day, limit=20),
+            "counts": selectors.passage_counts(checkpoint, day), "rule": rule_for(checkpoint.site_id),
+            "can_record": _can(request.user, CHECKPOINTS_RECORD, checkpoint), **extra}
+
+
+@login_required
+def gate(request, pk: int):
+    """The gate page for a phone: scan or type, Enter, next."""
+    checkpoint = selectors.checkpoint_get_for_user(request.user, pk)
+    return render(request, "checkpoints/gate.html", _gate_context(
+        request, checkpoint, form=GateForm(), visitor_form=VisitorForm()))
+
+
+@login_required
+@require_POST
+def gate_pass(request, pk: int):
+    """Register a passage (scan, pick or visitor form); htmx gets the result and the refreshed list."""
+    checkpoint = selectors.checkpoint_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
+    visitor = request.POST.get("form") == "visitor"
+    form = VisitorForm(request.POST) if visitor else GateForm(request.POST)
+    result, error, code = None, None, ""
+    if form.is_valid():
+        d = form.cleaned_data
+        person = None
+        if not visitor and d.get("person"):
+            person = selectors.person_pickable(request.user, checkpoint, d["person"])
+        code = "" if visitor else d["code"]
+        try:
+            result = services.passage_record(
+                checkpoint=checkpoint, direction=d["direction"], code=code, person=person,
+                visitor={"name": d["name"], "phone": d["phone"], "doc_number": d["doc_number"],
+                         "reason": d["reason"]} if visitor else None,
+                temperature=d["temperature"], at=None if visitor else d["at"], by=request.user)
+        except DomainError as exc:
+            error = exc
+    else:
+        error = DomainError("invalid", _form_errors(form))
+    context = {"result": result, "error": error, "code": normalize_doc_number(code), "checkpoint": checkpoint,
+               "rule": rule_for(checkpoint.site_id)}
+    if request.htmx:
+        day = timezone.localdate()
+        context.update(passages=selectors.passages_of_day(checkpoint, day, limit=20),
+                       counts=selectors.passage_counts(checkpoint, day), oob=True)
+        return render(request, "checkpoints/_gate_result.html", context)
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _gate_message(result))
+        if result.alert is not None:
+            return redirect("checkpoints:alert", pk=result.alert.pk)
+    return redirect("checkpoints:gate", pk=checkpoint.pk)
+
+
+def _gate_message(result) -> str:
+    parts = [result.name]
+    if result.passage is not None:
+        parts.append(result.passage.get_direction_display())
+    if result.reading is not None:
+        parts.append(f"{result.reading.temperature} °C")
+    return " · ".join(parts)
+
+
+@login_required
+def gate_people(request, pk: int):
+    """People to pick at the gate (htmx fragment)."""
+    checkpoint = selectors.checkpoint_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
+    people = selectors.gate_people_search(request.user, checkpoint, request.GET.get("q", ""))
+    for p in people:
+        p.doc_masked = mask_doc(p.doc_number)
+    return render(request, "checkpoints/_people.html", {"people": people, "checkpoint": checkpoint})
+
+
+@login_required
+def log(request, pk: int):
+    """The passage log and the readings of a checkpoint on a day."""
+    checkpoint = selectors.checkpoint_get_for_user(request.user, pk)
+    day = _day(request)
+    passages = list(selectors.passages_of_day(checkpoint, day, limit=2000))
+    for p in passages:
+        p.visitor_phone_masked, p.visitor_doc_masked = mask_phone(p.visitor_phone), mask_doc(p.visitor_doc)
+    return render(request, "checkpoints/log.html", {
+        "checkpoint": checkpoint, "day": day, "passages": passages,
+        "counts": selectors.passage_counts(checkpoint, day),
+        "readings": selectors.readings_of_day(checkpoint, day, limit=2000),
+        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+    })
+
+
+# -- alerts and incidents --------------------------------------------------------------------------------
+
+@login_required
+def alert_detail(request, pk: int):
+    alert = selectors.alert_get_for_user(request.user, pk)
+    incident = Incident.objects.filter(alert=alert).first()
+    return render(request, "checkpoints/alert.html", {
+        "alert": alert, "incident": incident, "form": RecheckForm(), "now": timezone.now(),
+        "seconds_left": seconds_to_recheck(alert), "can_record": _can(request.user, CHECKPOINTS_RECORD, alert),
+    })
+
+
+@login_required
+@require_POST
+def alert_recheck(request, pk: int):
+    alert = selectors.alert_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
+    form = RecheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("checkpoints:alert", pk=alert.pk)
+    try:
+        alert = services.alert_recheck(alert=alert, temperature=form.cleaned_data["temperature"],
+                                       taken_at=form.cleaned_data["taken_at"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("checkpoints:alert", pk=alert.pk)
+    if alert.state == Alert.State.ESCALATED:
+        messages.error(request, _("The recheck is still a fever: the emergency plan has started."))
+        return redirect("checkpoints:incident", pk=alert.incident.pk)
+    messages.success(request, _("The recheck is below the threshold: the alert is cleared."))
+    return redirect("checkpoints:alert", pk=alert.pk)
+
+
+@login_required
+def incident_detail(request, pk: int):
+    incident = selectors.incident_get_for_user(request.user, pk)
+    steps = selectors.incident_timeline(incident)
+    questions = [{**q, "text": _question_text(q), "given": incident.exposure.get(q["key"], {})}
+                 for q in questions_for(incident.site_id)]
+    return render(request, "checkpoints/incident.html", {
+        "incident": incident, "alert": incident.alert, "steps": steps,
+        "checklist": services.checklist(incident, steps), "questions": questions,
+        "teams": Team.objects.filter(site_id=incident.site_id, active=True).order_by("name"),
+        "tests": TESTS, "results": Incident.Outcome.choices,
+        "can_record": _can(request.user, CHECKPOINTS_RECORD, incident) and incident.state == Incident.State.OPEN,
+    })
+
+
+@login_required
+@require_POST
+def incident_step(request, pk: int):
+    incident = selectors.incident_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("checkpoints:incident", pk=incident.pk)
+    d = form.cleaned_data
+    data = {"who": d["who"], "team_id": d["team"], "result": d["result"], "tests": d["tests"]}
+    if d["kind"] == IncidentStep.Kind.EXPOSURE:
+        data["answers"] = {q["key"]: {"answer": request.POST.get(f"answer_{q['key']}", ""),
+                                      "detail": request.POST.get(f"detail_{q['key']}", "")}
+                           for q in questions_for(incident.site_id)}
+    try:
+        services.incident_step_record(incident=incident, kind=d["kind"], at=d["at"], note=d["note"], data=data,
+                                      by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Recorded: %(step)s.") % {"step": IncidentStep.Kind(d["kind"]).label})
+    return redirect("checkpoints:incident", pk=incident.pk)
+
+
+# -- teams -------------------------------------------------------------------------------------------------
+
+@login_required
+def team_detail(request, pk: int):
+    team = selectors.team_get_for_user(request.user, pk)
+    roster = selectors.team_roster(team)
+    for m in roster:
+        m.doc_masked = mask_doc(m.person.doc_number)
+    suspensions = selectors.suspensions_of(team)
+    return render(request, "checkpoints/team.html", {
+        "team": team, "roster": roster, "suspensions": suspensions,
+        "current": next((s for s in suspensions if s.end is None), None),
+        "can_manage": _can(request.user, CHECKPOINTS_MANAGE, team),
+        "can_record": _can(request.user, CHECKPOINTS_RECORD, team),
+        "member_form": MemberForm(), "suspend_form": SuspendForm(), "release_form": ReleaseForm(),
+    })
+
+
+def _team_post(request, pk: int, form_class, call, *, perm: str):
+    team = selectors.team_get_for_user(request.user, pk, perm=perm)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(team, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("checkpoints:team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def member_add(request, pk: int):
+    def call(team, d):
+        number = normalize_doc_number(d["doc_number"])
+        person = Person.objects.filter(doc_number=number).first()
+        if person is None:
+            raise DomainError("not_registered", _("Nobody with the document number %(n)s is registered: register "
+                                                  "them in the line list first.") % {"n": number})
+        services.team_member_add(team=team, person=person, badge=d["badge"], by=request.user)
+    return _team_post(request, pk, MemberForm, call, perm=CHECKPOINTS_MANAGE)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int):
+    member = selectors.member_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
+    try:
+        services.team_member_remove(member=member, by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("checkpoints:team", pk=member.team_id)
+
+
+@login_required
+@require_POST
+def team_suspend(request, pk: int):
+    return _team_post(request, pk, SuspendForm, lambda team, d: services.team_suspend(
+        team=team, at=d["at"], reason=d["reason"], by=request.user), perm=CHECKPOINTS_RECORD)
+
+
+@login_required
+@require_POST
+def team_release(request, pk: int):
+    return _team_post(request, pk, ReleaseForm, lambda team, d: services.team_release(
+        team=team, at=d["at"], by=request.user), perm=CHECKPOINTS_RECORD)
