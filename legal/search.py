@@ -6,7 +6,8 @@
    and an entry must match every group (房租 or 租金, and 减免 or 减少 …). When nothing matches every
    group, entries matching any group are ranked instead.
 3. SQLite ranks with FTS5's bm25 over an external-content index kept by triggers (migration 0002);
-   PostgreSQL with ts_rank_cd over a stored, GIN-indexed tsvector column (the same migration). Words in
+   PostgreSQL with ts_rank_cd over a stored, GIN-indexed tsvector column (the same migration; 0005 adds
+   one of the question alone). Words in
    the question weigh more than words in the answer, basis and tags.
 4. Matches are highlighted with <mark> in the question and in a snippet of the answer.
 """
@@ -180,13 +181,10 @@ def _match(groups: list[list[str]], *, question_only: bool = False) -> tuple[str
     """A query of the ids of the entries holding every group (any word of each), and its parameters: over the
     FTS5 table on SQLite (so that it orders and limits by itself), over the entries on PostgreSQL."""
     if connection.vendor == "postgresql":
-        if question_only:  # the words weighted A: the question
-            parts = ["(" + " || ".join(["to_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
-            params = [f"'{w}':A" for g in groups for w in g]
-        else:
-            parts = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
-            params = [w for g in groups for w in g]
-        return f"SELECT id FROM legal_knowledgeentry WHERE search_vector @@ ({' && '.join(parts)})", params
+        parts = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
+        column = "search_question_vector" if question_only else "search_vector"
+        return (f"SELECT id FROM legal_knowledgeentry WHERE {column} @@ ({' && '.join(parts)})",
+                [w for g in groups for w in g])
     expression = " AND ".join("(" + " OR ".join(f'"{w}"' for w in g) + ")" for g in groups)
     if question_only:
         expression = f"{{search_question}} : ({expression})"
@@ -221,6 +219,8 @@ def _ranked(groups: list[list[str]], *, limit: int, on: dt.date) -> list[tuple[i
             rows = []
             for tier, (sql, sql_params) in enumerate([(question_sql, question_params), (ids_sql, params)]):
                 order = "rowid" if connection.vendor == "sqlite" else "id"
+                if len(rows) + len(found) >= limit:
+                    break  # the question matches alone fill the page
                 ids = _valid(f"{sql} ORDER BY {order} DESC LIMIT {depth}", sql_params, on, limit)
                 rows += [(pk, 1.0 - tier) for pk in ids]
         for pk, score in rows:
