@@ -14,6 +14,7 @@ from accounts.roles import (
     PERSONS_MERGE,
     PERSONS_VIEW,
     REPORTS_VIEW,
+    SUPPLIES_VIEW,
     TRACING_VIEW,
     USERS_MANAGE,
 )
@@ -27,6 +28,7 @@ NAVIGATION = [
     ("tracing:case_list", _("Cases"), TRACING_VIEW),
     ("checkpoints:index", _("Checkpoints"), CHECKPOINTS_VIEW),
     ("reports:today", _("Reports"), REPORTS_VIEW),
+    ("supplies:home", _("Supplies"), SUPPLIES_VIEW),
     ("legal:knowledge", _("Legal Q&A"), None),
     ("legal:calls", _("Hotline"), LEGAL_CALLS),
     ("persons:duplicates", _("Duplicates"), PERSONS_MERGE),

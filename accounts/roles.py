@@ -81,6 +81,27 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.LAWYER: {ORGUNITS_VIEW, LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW},
 }
 
+# Supplies and donations: the ledger of goods and money, requests, audit checks, the transparency list.
+SUPPLIES_VIEW = "supplies.view"  # items, locations, balances, stock cards, vouchers, donations, requests
+SUPPLIES_POST = "supplies.post"  # the warehouse keeper: donations, receipts, transfers, distributions, reversals
+SUPPLIES_REQUEST = "supplies.request"  # post a need (community, enterprise, hospital)
+SUPPLIES_APPROVE = "supplies.approve"  # approve or reject needs, allocate stock to them
+SUPPLIES_AUDIT = "supplies.audit"  # run the audit checks and export their findings (reads only)
+SUPPLIES_PUBLISH = "supplies.publish"  # publish the public list of donations received
+SUPPLIES_MANAGE = "supplies.manage"  # items and reference prices, locations, the frozen date
+
+_SUPPLIES: dict[str, set[str]] = {
+    Role.COMMAND: {SUPPLIES_VIEW, SUPPLIES_APPROVE},
+    Role.STREET_OFFICER: {SUPPLIES_VIEW, SUPPLIES_POST, SUPPLIES_REQUEST, SUPPLIES_APPROVE, SUPPLIES_PUBLISH,
+                          SUPPLIES_MANAGE},
+    Role.COMMUNITY_WORKER: {SUPPLIES_VIEW, SUPPLIES_POST, SUPPLIES_REQUEST},
+    Role.GRID_WORKER: {SUPPLIES_VIEW},
+    Role.LIAISON: {SUPPLIES_VIEW, SUPPLIES_REQUEST},
+    Role.AUDITOR: {SUPPLIES_VIEW, SUPPLIES_AUDIT},
+}
+for _role, _perms in _SUPPLIES.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _perms
+
 
 def role_grants(role: str, perm: str) -> bool:
     """Whether `role` carries permission `perm`."""

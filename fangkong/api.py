@@ -28,6 +28,7 @@ api.add_router("/", orgunits_router)
 api.add_router("/", persons_router)
 api.add_router("/", "tracing.api.router")
 api.add_router("/", "checkpoints.api.router")
+api.add_router("/", "supplies.api.router")
 api.add_router("/", "reports.api.router")
 api.add_router("/", "legal.api.router")
 

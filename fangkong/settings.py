@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "persons",
     "tracing",
     "checkpoints",
+    "supplies",
     "reports",
     "legal",
     "dashboard",
@@ -162,6 +163,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fangkong@localhost")
+
+# Supplies: the public list of donations is due this many days after the last one; purchases of this many
+# yuan or more need approval above the usual (the split-purchase audit check looks just under it).
+SUPPLIES_PUBLISH_EVERY_DAYS = env_int("SUPPLIES_PUBLISH_EVERY_DAYS", 7)
+SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/", include("persons.urls")),
     path("tracing/", include("tracing.urls")),
     path("checkpoints/", include("checkpoints.urls")),
+    path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
     path("legal/", include("legal.urls")),
     path("audit/", include(audit_urlpatterns)),

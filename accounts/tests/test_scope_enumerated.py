@@ -18,6 +18,8 @@ from persons.models import CustomField, ImportJob, Person
 from persons.tests.conftest import resident_id
 from reports.models import Form, Submission
 from reports.services import forms_seed
+from supplies.tests.scope import API_BODIES as SUPPLY_API_BODIES
+from supplies.tests.scope import objects_of_b as supply_objects_of_b
 from tracing import services as tracing_services
 from tracing.models import FollowUp, Notification
 
@@ -160,6 +162,7 @@ def _objects_of_b(cast):
         "api:unit_sites": code_b,
         "api:site_get": {"site_id": cast.site_b.pk},
         **checkpoint_objects_of_b(cast),
+        **supply_objects_of_b(cast),
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},
         "api:legal_call_get": {"call_id": call_b.pk},
@@ -172,6 +175,7 @@ USERS_OF_A = ["grid_a_worker", "community_a_worker", "command_a"]
 _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
 API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
               **CHECKPOINT_API_BODIES,
+              **SUPPLY_API_BODIES,
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},

@@ -1,0 +1,305 @@
+"""Reads of supplies: one access function per object type (out of scope: 404), balances and stock cards
+derived from the ledger, fulfilment of requests, what became of each donation."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Round
+from django.http import Http404
+
+from accounts.access import Scope, scope_for
+from accounts.roles import SUPPLIES_VIEW
+from supplies.models import (
+    DESTINATION_KINDS,
+    HOLDING_KINDS,
+    PSEUDO_KINDS,
+    QUANTITY,
+    Allocation,
+    Donation,
+    DonationLine,
+    Donor,
+    Item,
+    Location,
+    Publication,
+    Request,
+    Voucher,
+    VoucherLine,
+)
+
+ZERO = Decimal("0")
+K = Location.Kind
+
+
+def Total(field: str = "quantity", places: int = QUANTITY["decimal_places"]) -> Round:  # noqa: N802 (an aggregate)
+    """SUM of a ledger column rounded to the ledger's precision: SQLite adds decimals as floating point, so
+    0.3 - 0.1 - 0.2 would otherwise come back as -2.8e-17 and look like negative stock."""
+    return Round(Sum(field), places)
+
+
+# -- access --------------------------------------------------------------------------------------------
+
+def _get(qs: QuerySet, pk, scope: Scope):
+    obj = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if obj is None or not scope.covers(obj.unit_path):
+        raise Http404
+    return obj
+
+
+def location_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Location:
+    """The location `pk` if its unit lies in the user's scope for `perm`, else 404."""
+    return _get(Location.objects.select_related("unit", "site"), pk, scope_for(user, perm))
+
+
+def donor_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Donor:
+    return _get(Donor.objects.all(), pk, scope_for(user, perm))
+
+
+def donation_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Donation:
+    return _get(Donation.objects.select_related("donor", "recipient", "direction_unit"), pk, scope_for(user, perm))
+
+
+def request_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Request:
+    return _get(Request.objects.select_related("location", "item"), pk, scope_for(user, perm))
+
+
+def voucher_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Voucher:
+    """The voucher `pk` if any of its lines lies in the user's scope for `perm`, else 404."""
+    scope = scope_for(user, perm)
+    voucher = Voucher.objects.filter(pk=pk).select_related("posted_by", "request", "donation", "reverses").first() \
+        if str(pk).isdigit() else None
+    if voucher is None or scope.empty:
+        raise Http404
+    if not scope.everything and not voucher.lines.filter(scope.q()).exists():
+        raise Http404
+    return voucher
+
+
+def item_get(pk: int) -> Item:
+    """Items are shared definitions, readable by everyone who reads supplies."""
+    item = Item.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if item is None:
+        raise Http404
+    return item
+
+
+def locations_in_scope(user, *, perm: str = SUPPLIES_VIEW, pseudo: bool = False) -> QuerySet[Location]:
+    qs = Location.objects.filter(scope_for(user, perm).q()).select_related("unit")
+    return qs if pseudo else qs.exclude(kind__in=PSEUDO_KINDS)
+
+
+def vouchers_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Voucher]:
+    """Vouchers with at least one line in scope (no ordering: callers paginate by keyset)."""
+    scope = scope_for(user, perm)
+    if scope.everything:
+        return Voucher.objects.all()
+    return Voucher.objects.filter(Exists(VoucherLine.objects.filter(scope.q(), voucher=OuterRef("pk"))))
+
+
+def donations_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Donation]:
+    return Donation.objects.filter(scope_for(user, perm).q()).select_related("donor", "recipient")
+
+
+def donors_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Donor]:
+    return Donor.objects.filter(scope_for(user, perm).q())
+
+
+def requests_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Request]:
+    return Request.objects.filter(scope_for(user, perm).q()).select_related("location", "item")
+
+
+# -- balances and stock cards ----------------------------------------------------------------------------
+
+@dataclass
+class Balance:
+    item: Item
+    quantity: Decimal
+    lots: list[tuple[Donation | None, Decimal]] = field(default_factory=list)
+
+
+def location_balances(location: Location, *, lots: bool = False) -> list[Balance]:
+    """What `location` holds per item (and, with `lots`, per donation): one GROUP BY over its lines."""
+    rows = (VoucherLine.objects.filter(location=location).values("item", "donation")
+            .annotate(total=Total()).order_by())
+    per_item: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    per_lot: dict[int, list] = defaultdict(list)
+    for r in rows:
+        per_item[r["item"]] += r["total"]
+        if r["total"] != 0:
+            per_lot[r["item"]].append((r["donation"], r["total"]))
+    items = Item.objects.in_bulk(list(per_item))
+    donations = Donation.objects.select_related("donor").in_bulk(
+        [d for lst in per_lot.values() for d, _q in lst if d is not None]) if lots else {}
+    out = [Balance(items[i], q, [(donations.get(d) if d else None, lq) for d, lq in per_lot[i]] if lots else [])
+           for i, q in per_item.items() if q != 0]
+    return sorted(out, key=lambda b: (b.item.kind, b.item.name, b.item.spec))
+
+
+def location_balance_totals(location_id: int) -> dict[int, Decimal]:
+    """{item id: quantity} at a location: the bare GROUP BY (the benchmark's query)."""
+    return {r["item"]: r["total"] for r in VoucherLine.objects.filter(location_id=location_id).values("item")
+            .annotate(total=Total()).order_by()}
+
+
+@dataclass
+class CardRow:
+    line: VoucherLine
+    balance: Decimal
+    other: str = ""
+
+    @property
+    def incoming(self) -> Decimal | None:
+        return self.line.quantity if self.line.quantity > 0 else None
+
+    @property
+    def outgoing(self) -> Decimal | None:
+        return -self.line.quantity if self.line.quantity < 0 else None
+
+
+@dataclass
+class StockCard:
+    location: Location
+    item: Item
+    start: dt.date | None
+    end: dt.date | None
+    opening: Decimal
+    rows: list[CardRow]
+    closing: Decimal
+    truncated: bool = False
+
+
+def stock_card(location: Location, item: Item, *, start: dt.date | None = None, end: dt.date | None = None,
+               limit: int = 2000) -> StockCard:
+    """The lines of `item` at `location` in date order with the running balance, from the opening
+    balance before `start` (the whole history without dates)."""
+    lines = VoucherLine.objects.filter(location=location, item=item)
+    opening = ZERO
+    if start is not None:
+        opening = lines.filter(occurred_on__lt=start).aggregate(total=Total())["total"] or ZERO
+        lines = lines.filter(occurred_on__gte=start)
+    if end is not None:
+        lines = lines.filter(occurred_on__lte=end)
+    page = list(lines.select_related("voucher", "donation__donor").order_by("occurred_on", "voucher_id", "id")
+                [:limit + 1])
+    truncated = len(page) > limit
+    page = page[:limit]
+    others: dict[int, set[str]] = defaultdict(set)
+    for voucher_id, name in (VoucherLine.objects.filter(voucher_id__in={ln.voucher_id for ln in page}, item=item)
+                             .exclude(location=location).values_list("voucher_id", "location__name")):
+        others[voucher_id].add(name)
+    rows, balance = [], opening
+    for line in page:
+        balance += line.quantity
+        rows.append(CardRow(line, balance, "、".join(sorted(others[line.voucher_id]))))
+    return StockCard(location, item, start, end, opening, rows, balance, truncated)
+
+
+# -- requests --------------------------------------------------------------------------------------------
+
+def _delivered_q() -> Q:
+    return Q(location__kind__in=DESTINATION_KINDS)
+
+
+def request_delivered(request: Request) -> Decimal:
+    """What arrived for the request: its deliveries net of reversals, of the requested kind (goods or money)."""
+    total = (VoucherLine.objects.filter(_delivered_q(), voucher__request=request, item__kind=request.item.kind)
+             .aggregate(total=Total())["total"])
+    return total or ZERO
+
+
+def requests_fulfilment(requests: list[Request]) -> list[Request]:
+    """Attach needed, allocated and delivered to each request of a page (two queries for the page)."""
+    ids = [r.pk for r in requests]
+    delivered = defaultdict(lambda: ZERO)
+    for r in (VoucherLine.objects.filter(_delivered_q(), voucher__request_id__in=ids)
+              .values("voucher__request_id", "item__kind").annotate(total=Total()).order_by()):
+        delivered[(r["voucher__request_id"], r["item__kind"])] += r["total"]
+    allocated = defaultdict(lambda: ZERO)
+    for r in Allocation.objects.filter(request_id__in=ids).values("request_id").annotate(total=Total()):
+        allocated[r["request_id"]] = r["total"]
+    for req in requests:
+        req.needed = req.approved_quantity if req.approved_quantity is not None else req.quantity
+        req.allocated = allocated[req.pk]
+        req.delivered = delivered[(req.pk, req.item.kind)]
+        req.outstanding = max(ZERO, req.needed - req.delivered) if req.state == Request.State.APPROVED else ZERO
+    return requests
+
+
+# -- what became of donations ----------------------------------------------------------------------------
+
+@dataclass
+class DonationAccount:
+    """Per donation and item: declared (the receipt) and, from the ledger, received, delivered to
+    recipients, paid to suppliers (money spent on purchases), on hand, lost."""
+
+    donation_id: int
+    item_id: int
+    declared: Decimal = ZERO
+    received: Decimal = ZERO
+    delivered: Decimal = ZERO
+    spent: Decimal = ZERO
+    on_hand: Decimal = ZERO
+    lost: Decimal = ZERO
+
+    @property
+    def accounted(self) -> Decimal:
+        return self.delivered + self.spent + self.on_hand + self.lost
+
+
+def donation_accounts(donations: QuerySet[Donation] | list[int], *, as_of: dt.date | None = None
+                      ) -> dict[tuple[int, int], DonationAccount]:
+    """{(donation, item): account} for the given donations: one GROUP BY over their lines (and one over
+    their declared lines)."""
+    lines = VoucherLine.objects.filter(donation__in=donations)
+    if as_of is not None:
+        lines = lines.filter(occurred_on__lte=as_of)
+    accounts: dict[tuple[int, int], DonationAccount] = {}
+
+    def account(d, i):
+        return accounts.setdefault((d, i), DonationAccount(d, i))
+
+    for r in DonationLine.objects.filter(donation__in=donations).values("donation", "item", "quantity"):
+        account(r["donation"], r["item"]).declared += r["quantity"]
+    for r in (lines.values("donation", "item", "location__kind").annotate(total=Total()).order_by()):
+        a, kind, total = account(r["donation"], r["item"]), r["location__kind"], r["total"]
+        if kind == K.DONORS:
+            a.received -= total
+        elif kind == K.SUPPLIERS:
+            a.spent += total
+        elif kind in DESTINATION_KINDS:
+            a.delivered += total
+        elif kind in HOLDING_KINDS:
+            a.on_hand += total
+        elif kind == K.LOST:
+            a.lost += total
+    return accounts
+
+
+def donation_destinations(donation_ids: list[int]) -> dict[int, list[tuple[str, Item, Decimal]]]:
+    """Where each donation went: (destination, item, quantity) — units and places it reached, and for money
+    spent on purchases the place whose request the purchase served."""
+    rows = (VoucherLine.objects.filter(donation_id__in=donation_ids,
+                                       location__kind__in=list(DESTINATION_KINDS) + [K.SUPPLIERS])
+            .values("donation", "item", "location__kind", "location__unit__name", "location__name",
+                    "voucher__request__location__name")
+            .annotate(total=Total()).order_by())
+    items = Item.objects.in_bulk({r["item"] for r in rows})
+    out: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for r in rows:
+        if r["location__kind"] == K.SUPPLIERS:
+            where = r["voucher__request__location__name"] or r["location__unit__name"]
+        elif r["location__kind"] == K.CONSUMED:
+            where = r["location__unit__name"]
+        else:
+            where = r["location__name"]
+        out[r["donation"]][(where, r["item"])] += r["total"]
+    return {d: [(where, items[i], q) for (where, i), q in sorted(places.items()) if q != 0]
+            for d, places in out.items()}
+
+
+def publications_public(*, unit_code: str = "") -> QuerySet[Publication]:
+    """Published transparency lists, newest first (public: no scope)."""
+    qs = Publication.objects.select_related("unit")
+    return qs.filter(unit__code=unit_code) if unit_code else qs

@@ -1,0 +1,161 @@
+"""The auditor's page (the checks over a date range, with an export) and the transparency list: the form
+to publish it and the public page, which needs no login."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from accounts import access
+from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
+from core.audit import audit_record
+from core.errors import DomainError
+from supplies import selectors, services
+from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
+from supplies.forms import AuditForm, PublishForm
+from supplies.models import Donation, Donor, Publication, Voucher
+from supplies.services.transparency import publish_every_days
+
+
+def _audit_form(request) -> AuditForm:
+    today = timezone.localdate()
+    initial = {"start": today.replace(month=1, day=1), "end": today, "hold_days": 30, "receipt_days": 15,
+               "price_ratio": Decimal("1.5"), "approval_limit": Decimal(str(settings.SUPPLIES_APPROVAL_LIMIT))}
+    return AuditForm({**initial, **request.GET.dict()} if request.GET else initial)
+
+
+def _run(request):
+    scope = access.require(request.user, SUPPLIES_AUDIT)
+    form = _audit_form(request)
+    if not form.is_valid():
+        return form, None, None, scope
+    data = form.cleaned_data
+    params = Params(hold_days=data["hold_days"], receipt_days=data["receipt_days"], price_ratio=data["price_ratio"],
+                    approval_limit=data["approval_limit"])
+    results = audit_run(scope=scope, start=data["start"], end=data["end"], params=params)
+    benford = benford_test([a for _v, _d, a in money_amounts(scope, data["start"], data["end"])],
+                           minimum=params.benford_min)
+    return form, results, benford, scope
+
+
+@login_required
+def audit_page(request):
+    """The auditor's page: every check over the date range, its findings with the vouchers behind them."""
+    form, results, benford, _scope = _run(request)
+    numbers = {}
+    if results:
+        ids = {v for _c, findings in results for f in findings for v in f.vouchers}
+        numbers = {pk: Voucher(pk=pk).number for pk in ids}
+    return render(request, "supplies/audit.html", {
+        "form": form, "results": results, "numbers": numbers, "benford": benford,
+        "benford_label": CONFORMITY_LABELS.get(benford.conformity) if benford else None,
+        "benford_rows": [(d, benford.counts.get(d, 0), 100 * benford.share(d), 100 * p, benford.z.get(d, 0.0))
+                         for d, p in BENFORD.items()]
+        if benford and benford.n else [],
+        "query": request.GET.urlencode(),
+    })
+
+
+def _finding_rows(results) -> list[list]:
+    rows = []
+    for check, findings in results:
+        for f in findings:
+            rows.append([check.code, str(check.title), f.day.isoformat() if f.day else "",
+                         " ".join(Voucher(pk=v).number for v in f.vouchers), f.donation_id or "", f.location, f.item,
+                         "" if f.amount is None else str(f.amount), f.message])
+    return rows
+
+
+@login_required
+def audit_export(request, fmt: str):
+    """The findings as CSV or XLSX (the export is audited)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form, results, _benford, scope = _run(request)
+    if results is None:
+        messages.error(request, _("Correct the date range first."))
+        return redirect("supplies:audit")
+    header = [_("check code"), _("check"), _("date"), _("vouchers"), _("donation"), _("place"), _("item"),
+              _("amount"), _("finding")]
+    rows = _finding_rows(results)
+    data = form.cleaned_data
+    audit_record(actor=request.user, action="export", object_type="supplies.finding",
+                 object_repr=f"{data['start']}–{data['end']}", unit_path=(scope.paths or ("",))[0],
+                 after={"start": data["start"].isoformat(), "end": data["end"].isoformat(), "rows": len(rows),
+                        "format": fmt})
+    name = f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("Findings"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument."
+                                                             "spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# -- transparency ---------------------------------------------------------------------------------------------
+
+@login_required
+def publish(request):
+    """Publish a unit's list of donations (every N days; the history is kept)."""
+    access.require(request.user, SUPPLIES_PUBLISH)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"].strip(), perm=SUPPLIES_PUBLISH)
+            publication = services.transparency_publish(unit=unit, until=form.cleaned_data["until"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Published."))
+            return redirect(f"{reverse('supplies:public')}?publication={publication.pk}")
+    scope = access.scope_for(request.user, SUPPLIES_PUBLISH)
+    recent = Publication.objects.filter(scope.q()).select_related("unit")[:50]
+    return render(request, "supplies/publish.html", {
+        "form": form, "recent": recent, "every": publish_every_days()})
+
+
+def public(request):
+    """The public list (no login): the chosen or latest publication, and the history of publications."""
+    unit_code = request.GET.get("unit", "").strip()
+    publications = selectors.publications_public(unit_code=unit_code)
+    chosen = None
+    wanted = request.GET.get("publication", "")
+    if wanted:
+        chosen = publications.filter(pk=wanted).first() if wanted.isdigit() else None
+        if chosen is None:
+            raise Http404
+    else:
+        chosen = publications.first()
+    kinds, channels = dict(Donation.Kind.choices), dict(Donation.Channel.choices)
+    donor_kinds = dict(Donor.Kind.choices)
+    rows = []
+    if chosen is not None:
+        for row in chosen.rows:
+            rows.append({**row, "kind_label": kinds.get(row["kind"], row["kind"]),
+                         "channel_label": channels.get(row["channel"], row["channel"]),
+                         "donor_kind_label": donor_kinds.get(row["donor_kind"], row["donor_kind"])})
+    return render(request, "supplies/public.html", {
+        "chosen": chosen, "rows": rows, "history": publications[:200], "unit_code": unit_code,
+        "every": publish_every_days(),
+    })
