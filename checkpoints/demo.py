@@ -12,11 +12,11 @@ from accounts.models import User
 from accounts.roles import Role
 from checkpoints import services
 from checkpoints.models import Checkpoint, Device, Station, Team
-from core.errors import DomainError
 from orgunits.demo import DEMO_STREET, grid_code
 from orgunits.models import OrgUnit, Site
 from persons.models import Person
 from persons.services import person_register
+from reports.services import forms_seed
 
 REPORT_FORMS = Path(__file__).parent / "report_forms.json"
 ENTERPRISE = "娄底市涟钢振兴金华建设有限公司"
@@ -34,28 +34,6 @@ TEAMS = [
                                  ("胡斌", "LG0207"), ("郭勇", "LG0208")]),
 ]
 COMMUNITY_GATES = [("三元社区东门卡点", "东门"), ("三元社区北门卡点", "北门")]
-
-
-def report_forms_load(*, path: Path = REPORT_FORMS, dry_run: bool = False) -> int:
-    """Check every form version of the file (indicators against their sources, rules against the
-    columns), then create or update them; returns how many versions changed."""
-    import json
-
-    from reports.services import columns_check, forms_seed, rules_check_spec
-
-    data = json.loads(path.read_text("utf-8"))
-    errors: dict[str, list[str]] = {}
-    for spec in data["forms"]:
-        for version in spec["versions"]:
-            where = f"{spec['code']} @ {version['effective_from']}"
-            for key, messages in {**columns_check(version["columns"]),
-                                  **rules_check_spec(version.get("rules", []), version["columns"])}.items():
-                if messages:
-                    errors[f"{where} · {key}"] = messages
-    if errors:
-        raise DomainError("invalid_forms", "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
-                          fields=errors)
-    return 0 if dry_run else forms_seed(path=path, by=None)
 
 
 def _free_resident_id(seq: int) -> str:
@@ -110,5 +88,5 @@ def checkpoints_demo() -> dict[str, int]:
             services.team_member_add(team=team, person=person, badge=badge,
                                      joined_at=timezone.make_aware(STATIONED_FROM), by=None)
             counts["team members"] += 1
-    counts["report forms"] = report_forms_load()
+    counts["report forms"] = forms_seed(path=REPORT_FORMS)
     return counts

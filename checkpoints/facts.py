@@ -40,8 +40,8 @@ from checkpoints.models import (
     TeamMember,
 )
 from orgunits.models import Site
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
-from reports.facts import FactSource, Window
+from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
+from reports.facts import FactSource, Window, condition_q
 
 YES = {"yes", "true", "1", "是"}
 NO = {"no", "false", "0", "否"}
@@ -107,16 +107,7 @@ class _Source(FactSource):
         return ~q if negate else q
 
     def _q(self, node, window: Window) -> Q:
-        if node is None:
-            return Q()
-        if isinstance(node, Predicate):
-            return self._predicate_q(node, window)
-        if isinstance(node, Not):
-            return ~self._q(node.part, window)
-        q = Q()
-        for part in node.parts:
-            q = (q & self._q(part, window)) if isinstance(node, And) else (q | self._q(part, window))
-        return q
+        return condition_q(node, lambda p: self._predicate_q(p, window))
 
     def _rows(self, indicator: Indicator, window: Window, under: str):
         return self.base(indicator, window, under).filter(self._q(indicator.condition, window))

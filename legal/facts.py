@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legal.models import PublicityActivity
-from reports.expressions import And, ExpressionError, Indicator, Not, Or, Predicate, When, predicates_of
-from reports.facts import FactSource, Window
+from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
+from reports.facts import FactSource, Window, condition_q
 
 _FIELDS = {"kind": "kind", "place": "place"}
 
@@ -47,23 +47,11 @@ class PublicitySource(FactSource):
                                           p.value_position)
 
     def _q(self, node, window: Window) -> Q:
-        if isinstance(node, And):
-            q = Q()
-            for part in node.parts:
-                q &= self._q(part, window)
-            return q
-        if isinstance(node, Or):
-            q = Q(pk__in=[])
-            for part in node.parts:
-                q |= self._q(part, window)
-            return q
-        if isinstance(node, Not):
-            return ~self._q(node.part, window)
-        p: Predicate = node
-        values = [str(v) for v in p.values]
-        match = Q(**{f"{_FIELDS[p.name]}__in": values})
-        match = ~match if p.op in ("!=", "not_in") else match
-        return match & self._when(p.when, window)
+        return condition_q(node, lambda p: self._predicate_q(p, window))
+
+    def _predicate_q(self, p: Predicate, window: Window) -> Q:
+        match = Q(**{f"{_FIELDS[p.name]}__in": [str(v) for v in p.values]})
+        return (~match if p.op in ("!=", "not_in") else match) & self._when(p.when, window)
 
     @staticmethod
     def _when(when, window: Window) -> Q:

@@ -9,7 +9,9 @@ imports a domain app, so a new app becomes reportable without touching `reports`
 import datetime as dt
 from dataclasses import dataclass
 
-from reports.expressions import ExpressionError, Indicator
+from django.db.models import Q
+
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,18 @@ def source_for(indicator: Indicator) -> FactSource:
 
 def sources() -> dict[str, FactSource]:
     return dict(_SOURCES)
+
+
+def condition_q(node, leaf) -> Q:
+    """The filter of a condition tree (and, or, not over predicates), `leaf(predicate)` giving each predicate's;
+    no condition keeps everything."""
+    if node is None:
+        return Q()
+    if isinstance(node, Predicate):
+        return leaf(node)
+    if isinstance(node, Not):
+        return ~condition_q(node.part, leaf)
+    q = Q()
+    for part in node.parts:
+        q = (q & condition_q(part, leaf)) if isinstance(node, And) else (q | condition_q(part, leaf))
+    return q

@@ -143,9 +143,16 @@ def form_version_create(*, form: Form, effective_from: dt.date, columns: list[di
     return version
 
 
-def forms_seed(*, path: Path = DEFAULT_FORMS, by=None) -> int:
-    """Create or update the forms and versions described in a JSON file; returns how many versions changed."""
+def forms_seed(*, path: Path = DEFAULT_FORMS, by=None, dry_run: bool = False) -> int:
+    """Create or update the forms and versions described in a JSON file; returns how many versions changed.
+
+    With `dry_run` nothing is written: every version is checked (indicators against their sources, rules
+    against the columns) and a mistake is raised naming the form, the date and the column or rule. Seeding
+    does not check the sources: a version may count an additional field an administrator adds later."""
     data = json.loads(path.read_text("utf-8"))
+    if dry_run:
+        _forms_check(data)
+        return 0
     changed = 0
     with transaction.atomic():
         for spec in data["forms"]:
@@ -164,6 +171,19 @@ def forms_seed(*, path: Path = DEFAULT_FORMS, by=None) -> int:
             audit_record(actor=by, action="update", object_type="reports.form", object_repr=path.name,
                          after={"versions_changed": changed})
     return changed
+
+
+def _forms_check(data: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    for spec in data["forms"]:
+        for version in spec["versions"]:
+            where = f"{spec['code']} @ {version['effective_from']}"
+            checked = {**columns_check(version["columns"]), **rules_check_spec(version.get("rules", []),
+                                                                               version["columns"])}
+            errors.update({f"{where} · {key}": messages for key, messages in checked.items() if messages})
+    if errors:
+        raise DomainError("invalid_forms", "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+                          fields=errors)
 
 
 def _previous(form: Form, unit: OrgUnit, day: dt.date) -> tuple[dict | None, dict | None]:

@@ -18,8 +18,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.expressions import And, ExpressionError, Indicator, Not, Or, Predicate, When, predicates_of
-from reports.facts import FactSource, Window
+from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
+from reports.facts import FactSource, Window, condition_q
 from supplies.models import Item, Location, Voucher, VoucherLine
 
 _VALUES = {"kind": set(Voucher.Kind.values), "place": set(Location.Kind.values), "direction": {"arriving", "leaving"}}
@@ -80,19 +80,7 @@ class SuppliesSource(FactSource):
         return q
 
     def _q(self, node, window: Window) -> Q:
-        if isinstance(node, And):
-            q = Q()
-            for part in node.parts:
-                q &= self._q(part, window)
-            return q
-        if isinstance(node, Or):
-            q = Q(pk__in=[])
-            for part in node.parts:
-                q |= self._q(part, window)
-            return q
-        if isinstance(node, Not):
-            return ~self._q(node.part, window)
-        return self._match(node) & self._when(node.when, window)
+        return condition_q(node, lambda p: self._match(p) & self._when(p.when, window))
 
     def _rows(self, indicator: Indicator, window: Window, under: str):
         rows = VoucherLine.objects.filter(unit_path__under=under) if under else VoucherLine.objects.all()

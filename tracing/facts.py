@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
-from reports.facts import FactSource, Window
+from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
+from reports.facts import FactSource, Window, condition_q
 from tracing.models import Case, CaseClassification, Visit
 
 CLASSIFICATIONS = set(Case.Classification.values)
@@ -84,16 +84,7 @@ class CasesSource(FactSource):
         return ~q if p.op in ("!=", "not_in") else q
 
     def _q(self, node, window: Window) -> Q:
-        if node is None:
-            return Q()
-        if isinstance(node, Predicate):
-            return self._predicate_q(node, window)
-        if isinstance(node, Not):
-            return ~self._q(node.part, window)
-        q = Q()
-        for part in node.parts:
-            q = (q & self._q(part, window)) if isinstance(node, And) else (q | self._q(part, window))
-        return q
+        return condition_q(node, lambda p: self._predicate_q(p, window))
 
     def _base(self, indicator: Indicator, window: Window, under: str):
         # Only cases classified by the cut-off exist then; "now" reads the classification held at it.

@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 
 from checkpoints import services
+from checkpoints.demo import REPORT_FORMS
 from checkpoints.models import IncidentStep
 from checkpoints.tests.conftest import local
 from reports.engine import table_compute
@@ -47,17 +48,17 @@ def _report(cast, day):
 
 def test_the_command_loads_the_form_and_checks_it(db):
     out = StringIO()
-    call_command("checkpoints_forms", "--dry-run", stdout=out)
+    call_command("reports_seed", str(REPORT_FORMS), "--dry-run", stdout=out)
     assert "nothing written" in out.getvalue() and not Form.objects.filter(code="enterprise_daily").exists()
-    call_command("checkpoints_forms", stdout=out)
+    call_command("reports_seed", str(REPORT_FORMS), stdout=out)
     form = Form.objects.get(code="enterprise_daily")
     assert form.name_zh == "复工复产企业防控日报" and len(form.versions.get().columns) == 10
-    call_command("checkpoints_forms", stdout=out)
+    call_command("reports_seed", str(REPORT_FORMS), stdout=out)
     assert form.versions.count() == 1  # a second run changes nothing
 
 
 def test_the_daily_report_counts_the_day_of_the_fever(cast, day_of_the_fever):
-    call_command("checkpoints_forms", stdout=StringIO())
+    call_command("reports_seed", str(REPORT_FORMS), stdout=StringIO())
     total = _report(cast, dt.date(2020, 2, 21))
     assert total == {"roster": 8, "on_duty": 3, "checked": 3, "readings": 3, "fever_readings": 1, "alerts": 1,
                      "incidents": 1, "incidents_open": 1, "suspended_teams": 1, "suspended_staff": 8}

@@ -1,4 +1,6 @@
-"""manage.py reports_seed [FILE]: create or update report forms and their dated versions from JSON."""
+"""manage.py reports_seed [FILE] [--dry-run]: create or update report forms and their dated versions from JSON
+(the five daily forms of a street office by default; checkpoints/report_forms.json, legal/defaults/… for the
+others)."""
 
 from pathlib import Path
 
@@ -14,13 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default=str(DEFAULT_FORMS))
+        parser.add_argument("--dry-run", action="store_true", help="check the file and change nothing")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, dry_run, **options):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         try:
-            changed = forms_seed(path=path, by=None)
+            changed = forms_seed(path=path, by=None, dry_run=dry_run)
         except (DomainError, KeyError, ValueError) as exc:
             raise CommandError(f"{path}: {exc}") from None
-        self.stdout.write(f"{changed} form version(s) created or changed from {path.name}")
+        if dry_run:
+            self.stdout.write(f"{path.name}: every form and indicator checks; nothing written (--dry-run)")
+        else:
+            self.stdout.write(f"{changed} form version(s) created or changed from {path.name}")
