@@ -29,6 +29,7 @@ NAVIGATION = [
     ("checkpoints:index", _("Checkpoints"), CHECKPOINTS_VIEW),
     ("reports:today", _("Reports"), REPORTS_VIEW),
     ("supplies:home", _("Supplies"), SUPPLIES_VIEW),
+    ("volunteers:home", _("Front-line teams"), None),  # volunteers and coordinators hold no role
     ("legal:knowledge", _("Legal Q&A"), None),
     ("legal:calls", _("Hotline"), LEGAL_CALLS),
     ("persons:duplicates", _("Duplicates"), PERSONS_MERGE),

@@ -103,6 +103,23 @@ for _role, _perms in _SUPPLIES.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _perms
 
 
+# Front-line teams (文明战队). A civilised unit's coordinators are named on the unit (volunteers.models), not by a
+# role: they manage their own unit's people wherever they are registered.
+VOLUNTEERS_VIEW = "volunteers.view"  # needs, and who is on duty at the sites in scope
+VOLUNTEERS_COORDINATE = "volunteers.coordinate"  # post needs at sites in scope, check people in and out there
+VOLUNTEERS_OFFICE = "volunteers.office"  # the civilisation office: civilised units, their people, tallies
+
+_VOLUNTEERS: dict[str, set[str]] = {
+    Role.COMMAND: {VOLUNTEERS_VIEW, VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE},
+    Role.STREET_OFFICER: {VOLUNTEERS_VIEW, VOLUNTEERS_COORDINATE},
+    Role.COMMUNITY_WORKER: {VOLUNTEERS_VIEW, VOLUNTEERS_COORDINATE},
+    Role.GRID_WORKER: {VOLUNTEERS_VIEW},
+    Role.LIAISON: {VOLUNTEERS_VIEW},
+}
+for _role, _perms in _VOLUNTEERS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _perms
+
+
 def role_grants(role: str, perm: str) -> bool:
     """Whether `role` carries permission `perm`."""
     granted = PERMISSIONS.get(role, set())

@@ -33,15 +33,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
-def env_int(name: str, default: int) -> int:
-    """Return the integer in variable `name`."""
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return the integer in variable `name`, within [minimum, maximum] when given."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ImproperlyConfigured(f"{name}: expected {minimum} to {maximum}, got {value}")
+    return value
 
 
 def env_decimal(name: str, default: str) -> str:

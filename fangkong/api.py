@@ -29,6 +29,7 @@ api.add_router("/", persons_router)
 api.add_router("/", "tracing.api.router")
 api.add_router("/", "checkpoints.api.router")
 api.add_router("/", "supplies.api.router")
+api.add_router("/", "volunteers.api.router")
 api.add_router("/", "reports.api.router")
 api.add_router("/", "legal.api.router")
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tracing",
     "checkpoints",
     "supplies",
+    "volunteers",
     "reports",
     "legal",
     "dashboard",
@@ -168,6 +169,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 # yuan or more need approval above the usual (the split-purchase audit check looks just under it).
 SUPPLIES_PUBLISH_EVERY_DAYS = env_int("SUPPLIES_PUBLISH_EVERY_DAYS", 7)
 SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000")
+
+# Front-line teams: a sign-up or assignment that would give a person more hours of duty than this in one
+# (local) day is refused.
+VOLUNTEERS_MAX_HOURS_PER_DAY = env_int("VOLUNTEERS_MAX_HOURS_PER_DAY", 12, minimum=1, maximum=24)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tracing/", include("tracing.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("supplies/", include("supplies.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("reports/", include("reports.urls")),
     path("legal/", include("legal.urls")),
     path("audit/", include(audit_urlpatterns)),

@@ -22,6 +22,8 @@ from supplies.tests.scope import API_BODIES as SUPPLY_API_BODIES
 from supplies.tests.scope import objects_of_b as supply_objects_of_b
 from tracing import services as tracing_services
 from tracing.models import FollowUp, Notification
+from volunteers.tests.scope import API_BODIES as VOLUNTEER_API_BODIES
+from volunteers.tests.scope import objects_of_b as volunteer_objects_of_b
 
 # Parameters that name shared definitions (a report form), not objects of a unit: readable by all
 # who may read reports and changed only by those who manage forms (403 to others), so they are not
@@ -163,6 +165,7 @@ def _objects_of_b(cast):
         "api:site_get": {"site_id": cast.site_b.pk},
         **checkpoint_objects_of_b(cast),
         **supply_objects_of_b(cast),
+        **volunteer_objects_of_b(cast),
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},
         "api:legal_call_get": {"call_id": call_b.pk},
@@ -176,6 +179,7 @@ _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
 API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
               **CHECKPOINT_API_BODIES,
               **SUPPLY_API_BODIES,
+              **VOLUNTEER_API_BODIES,
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},

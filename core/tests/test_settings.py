@@ -81,6 +81,7 @@ def test_plain_http_in_production_is_reported_by_check_deploy(tmp_path):
     ("SECRET_KEY", "short"),
     ("ALLOWED_HOSTS", " , "),
     ("SESSION_COOKIE_AGE", "twelve hours"),
+    ("VOLUNTEERS_MAX_HOURS_PER_DAY", "25"),
 ])
 def test_bad_setting_stops_startup_naming_the_variable(tmp_path, name, value):
     result = manage("check", env=production_env(tmp_path, **{name: value}))

@@ -1,0 +1,190 @@
+"""The front-line teams as fact sources for the report engine (reports.facts): the contribution tally of
+the civilised units (文明单位战疫贡献统计) and any form that needs it. Counts go under the unit where each
+civilised unit is registered (its `unit_path`), up to the cut-off.
+
+volunteers          the units' people
+    mobilised       yes/no: on a confirmed shift or stay that started before the cut-off
+    stationed       yes/no: on a confirmed stay (驻企) that started before the cut-off
+    kind            cadre, staff, retiree
+    party           yes/no: a party member
+    level           national, provincial, city (their unit's)
+    measures: hours (served, from check-in to check-out), stationed_days (person-days stationed)
+civilised_units     the civilised units
+    level           national, provincial, city
+    measures: donations (yuan; donors whose name begins with the unit's name), commendations
+
+    count volunteers where mobilised = yes          -- 出动人数
+    sum stationed_days of volunteers                 -- 驻企人天
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
+from reports.facts import FactSource, Window
+from volunteers.models import Assignment, CivilisedUnit, Commendation, Volunteer
+from volunteers.selectors import donations_by_org, stationed_days
+
+YES = {"yes", "true", "1", "是"}
+NO = {"no", "false", "0", "否"}
+
+
+def _number(value) -> int | float:
+    value = round(value, 3)
+    return int(value) if value == int(value) else float(value)
+
+
+class _Source(FactSource):
+    #: name -> allowed values (None: yes/no)
+    values: dict[str, set[str] | None] = {}
+
+    def check(self, indicator: Indicator) -> None:
+        for p in predicates_of(indicator.condition):
+            if p.name not in self.values:
+                raise ExpressionError(_("Unknown field %(n)s; %(source)s have: %(known)s.")
+                                      % {"n": p.name, "source": self.name, "known": ", ".join(self.values)},
+                                      p.position)
+            if p.op not in ("=", "!=", "in", "not_in"):
+                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
+            if p.when.kind != "now":
+                raise ExpressionError(_("This time is not available for %(n)s.") % {"n": p.name}, p.position)
+            allowed = self.values[p.name]
+            known = (YES | NO) if allowed is None else allowed
+            unknown = [str(v) for v in p.values if str(v).lower() not in known]
+            if unknown:
+                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
+                                      % {"v": ", ".join(unknown),
+                                         "known": "yes, no" if allowed is None else ", ".join(sorted(allowed))},
+                                      p.value_position)
+
+    def match(self, name: str, values: list[str], window: Window) -> Q:
+        raise NotImplementedError
+
+    def _predicate(self, p: Predicate, window: Window) -> Q:
+        values = [str(v).lower() for v in p.values]
+        if self.values[p.name] is None:  # yes/no: "= no" is the negation of "= yes"
+            wanted = {v in YES for v in values}
+            q = Q(pk__in=[]) if not wanted else Q() if len(wanted) == 2 else self.match(p.name, [], window)
+            if wanted == {False}:
+                q = ~q
+        else:
+            q = self.match(p.name, values, window)
+        return ~q if p.op in ("!=", "not_in") else q
+
+    def _q(self, node, window: Window) -> Q:
+        if node is None:
+            return Q()
+        if isinstance(node, Predicate):
+            return self._predicate(node, window)
+        if isinstance(node, Not):
+            return ~self._q(node.part, window)
+        q = Q() if isinstance(node, And) else Q(pk__in=[])
+        for part in node.parts:
+            q = (q & self._q(part, window)) if isinstance(node, And) else (q | self._q(part, window))
+        return q
+
+    def base(self, window: Window, under: str):
+        raise NotImplementedError
+
+    def rows(self, indicator: Indicator, window: Window, under: str):
+        return self.base(window, under).filter(self._q(indicator.condition, window))
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        return list(self.rows(indicator, window, under).order_by("pk").values_list("pk", flat=True))
+
+
+def _confirmed(window: Window):
+    return Assignment.objects.filter(state=Assignment.State.CONFIRMED, start__lt=window.cutoff)
+
+
+class VolunteersSource(_Source):
+    name = "volunteers"
+    vocabulary = {"mobilised": "yes/no: on a confirmed shift or stay started before the cut-off",
+                  "stationed": "yes/no: on a confirmed stay (驻企) started before the cut-off",
+                  "kind": "cadre, staff, retiree", "party": "yes/no: a party member",
+                  "level": "national, provincial, city (their civilised unit's)"}
+    measures = {"hours": "hours served, from check-in to check-out",
+                "stationed_days": "person-days stationed in enterprises, up to the cut-off"}
+    values = {"mobilised": None, "stationed": None, "kind": set(Volunteer.Kind.values), "party": None,
+              "level": set(CivilisedUnit.Level.values)}
+
+    def match(self, name, values, window):
+        if name == "mobilised":
+            return Q(Exists(_confirmed(window).filter(volunteer_id=OuterRef("pk"))))
+        if name == "stationed":
+            return Q(Exists(_confirmed(window).filter(volunteer_id=OuterRef("pk"), stationed=True)))
+        if name == "party":
+            return Q(party_member=True)
+        if name == "level":
+            return Q(org__level__in=values)
+        return Q(kind__in=values)
+
+    def base(self, window, under):
+        # Registration time is not asked: units and their people are often entered after the fact.
+        return Volunteer.objects.filter(unit_path__under=under) if under else Volunteer.objects.all()
+
+    def counts(self, indicator, *, window, under):
+        people = self.rows(indicator, window, under)
+        if indicator.aggregate != "sum":
+            rows = people.order_by().values("unit_path").annotate(n=Count("pk"))
+            return dict(rows.values_list("unit_path", "n"))
+        done = _confirmed(window).filter(volunteer__in=people.values("pk"))
+        if indicator.measure == "hours":
+            rows = (done.filter(checked_out_at__lte=window.cutoff).order_by().values("org_path")
+                    .annotate(n=Sum("minutes")).values_list("org_path", "n"))
+            return {path: _number((n or 0) / 60) for path, n in rows}
+        out: dict[str, int] = {}
+        for path, start, end in done.filter(stationed=True).values_list("org_path", "start", "end"):
+            out[path] = out.get(path, 0) + stationed_days(start, end, window.cutoff)
+        return out
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        from volunteers.selectors import volunteers_for_user
+
+        people = volunteers_for_user(user).filter(pk__in=ids[:5000]).select_related("org")
+        return {p.pk: {"label": p.name, "url": reverse("volunteers:person", args=[p.pk]), "detail": p.org.name}
+                for p in people}
+
+
+class UnitsSource(_Source):
+    name = "civilised_units"
+    vocabulary = {"level": "national, provincial, city"}
+    measures = {"donations": "yuan given (donations whose donor's name begins with the unit's name)",
+                "commendations": "commendations given up to the cut-off"}
+    values = {"level": set(CivilisedUnit.Level.values)}
+
+    def match(self, name, values, window):
+        return Q(level__in=values)
+
+    def base(self, window, under):
+        return CivilisedUnit.objects.filter(unit_path__under=under) if under else CivilisedUnit.objects.all()
+
+    def counts(self, indicator, *, window, under):
+        orgs = self.rows(indicator, window, under)
+        if indicator.aggregate != "sum":
+            return dict(orgs.order_by().values("unit_path").annotate(n=Count("pk")).values_list("unit_path", "n"))
+        day = timezone.localtime(window.cutoff).date()
+        if indicator.measure == "commendations":
+            rows = (Commendation.objects.filter(org__in=orgs.values("pk"), given_on__lte=day).order_by()
+                    .values("unit_path").annotate(n=Count("pk")).values_list("unit_path", "n"))
+            return dict(rows)
+        orgs = list(orgs)
+        out: dict[str, int | float] = {}
+        for org_id, amount in donations_by_org(orgs, until=day).items():
+            path = next(o.unit_path for o in orgs if o.pk == org_id)
+            out[path] = _number(out.get(path, 0) + amount)
+        return out
+
+    def members_rows(self, ids, *, user) -> dict[int, dict]:
+        from django.urls import reverse
+
+        from volunteers.selectors import orgs_for_user
+
+        return {o.pk: {"label": o.name, "url": reverse("volunteers:org", args=[o.pk]), "detail": o.get_level_display()}
+                for o in orgs_for_user(user).filter(pk__in=ids)}
+
+
+SOURCES = [VolunteersSource(), UnitsSource()]

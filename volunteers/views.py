@@ -1,0 +1,295 @@
+"""Front-line team pages: the home page (today's shifts with check-in and check-out on a phone, the units
+one manages, the open needs), a civilised unit and its people, a person's service record, a need with its
+sign-up lists, a site's duty roster for a day, the contribution tally. Each view parses, authorizes, calls
+one service or selector, and renders."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import require, scope_for, site_get_for_user
+from accounts.models import User
+from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.errors import DomainError
+from orgunits.models import OrgUnit
+from volunteers import selectors, services
+from volunteers.forms import CommendationForm, CoordinatorForm, NeedForm, OrgForm, SignupForm, VolunteerForm
+from volunteers.models import Assignment, CivilisedUnit
+
+
+def _error_text(exc: DomainError) -> str:
+    reasons = [str(m) for msgs in exc.fields.values() for m in msgs]
+    return " ".join([str(exc.message), *reasons])
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
+                     for k, errs in form.errors.items() for e in errs)
+
+
+def _day(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _run(request, call, success: str) -> bool:
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+def home(request):
+    """Today's shifts of the signed-in volunteer (check in, check out), the units they manage, open needs."""
+    user = request.user
+    today = timezone.localdate()
+    return render(request, "volunteers/home.html", {
+        "mine": selectors.my_assignments(user, day=today), "today": today,
+        "orgs": selectors.orgs_for_user(user)[:200],
+        "needs": selectors.needs_for_user(user).filter(closed=False)[:100],
+        "office": not scope_for(user, VOLUNTEERS_OFFICE).empty,
+        "org_form": OrgForm(),
+    })
+
+
+@login_required
+@require_POST
+def org_create(request):
+    scope = require(request.user, VOLUNTEERS_OFFICE)
+    form = OrgForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("volunteers:home")
+    # The office registers a unit with the topmost unit of its scope (the city).
+    unit = OrgUnit.objects.filter(scope.q("path")).order_by("depth").first()
+    if unit is None:
+        raise PermissionDenied
+    try:
+        org = services.org_create(**form.cleaned_data, unit=unit, by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("volunteers:home")
+    return redirect("volunteers:org", org.pk)
+
+
+@login_required
+def org_detail(request, pk: int):
+    org = selectors.org_get_for_user(request.user, pk)
+    people = org.people.order_by("name")
+    return render(request, "volunteers/org.html", {
+        "org": org, "people": people, "office": selectors.office_covers(request.user, org),
+        "coordinators": org.coordinators.order_by("username"),
+        "no_shows": selectors.no_shows(CivilisedUnit.objects.filter(pk=org.pk)),
+        "commendations": selectors.commendations_of(org),
+        "tally": selectors.tally(CivilisedUnit.objects.filter(pk=org.pk))[0],
+        "volunteer_form": VolunteerForm(), "coordinator_form": CoordinatorForm(),
+        "commendation_form": CommendationForm(people=people),
+    })
+
+
+@login_required
+@require_POST
+def volunteer_add(request, pk: int):
+    org = selectors.org_get_for_user(request.user, pk)
+    form = VolunteerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("volunteers:org", org.pk)
+    data = dict(form.cleaned_data)
+    username = data.pop("username")
+    user = None
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            messages.error(request, _("No user account %(u)s.") % {"u": username})
+            return redirect("volunteers:org", org.pk)
+    _run(request, lambda: services.volunteer_add(org=org, user=user, by=request.user, **data), _("Added."))
+    return redirect("volunteers:org", org.pk)
+
+
+@login_required
+@require_POST
+def coordinator_add(request, pk: int):
+    org = selectors.org_get_for_user(request.user, pk)
+    if not selectors.office_covers(request.user, org):
+        raise PermissionDenied
+    form = CoordinatorForm(request.POST)
+    user = User.objects.filter(username=form.data.get("username", "")).first() if form.is_valid() else None
+    if user is None:
+        messages.error(request, _("No such user account."))
+    else:
+        _run(request, lambda: services.coordinator_add(org=org, user=user, by=request.user), _("Saved."))
+    return redirect("volunteers:org", org.pk)
+
+
+@login_required
+@require_POST
+def commendation_add(request, pk: int):
+    org = selectors.org_get_for_user(request.user, pk)
+    if not selectors.office_covers(request.user, org):
+        raise PermissionDenied
+    form = CommendationForm(request.POST, people=org.people.all())
+    if form.is_valid():
+        _run(request, lambda: services.commendation_add(org=org, by=request.user, **form.cleaned_data), _("Saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("volunteers:org", org.pk)
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = selectors.volunteer_get_for_user(request.user, pk)
+    return render(request, "volunteers/person.html", {
+        "person": person, "record": selectors.person_hours(person),
+        "assignments": selectors.person_assignments(person),
+        "commendations": person.commendations.all(),
+    })
+
+
+@login_required
+def need_create(request, pk: int):
+    """Post a need for a site (the site's coordinators, or the civilisation office)."""
+    site = site_get_for_user(request.user, pk, perm=VOLUNTEERS_COORDINATE)
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        slots = [(d["start"] + dt.timedelta(days=i), d["end"] + dt.timedelta(days=i)) for i in range(d["days"])]
+        try:
+            need = services.need_post(site=site, post=d["post"], title=d["title"], people=d["people"],
+                                      requirements=d["requirements"], slots=slots, by=request.user)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            return redirect("volunteers:need", need.pk)
+    return render(request, "volunteers/need_form.html", {"site": site, "form": form})
+
+
+@login_required
+def need_detail(request, pk: int):
+    need = selectors.need_get_for_user(request.user, pk)
+    people = selectors.volunteers_signable(request.user).select_related("org").order_by("org__name", "name")
+    return render(request, "volunteers/need.html", {
+        "need": need, "slots": selectors.need_slots(need, user=request.user),
+        "signup_form": SignupForm(people=people), "can_sign": people.exists(),
+    })
+
+
+@login_required
+@require_POST
+def slot_signup(request, pk: int):
+    """Sign oneself up, or assign one of one's people, to a slot."""
+    slot = selectors.slot_get_for_user(request.user, pk)
+    form = SignupForm(request.POST, people=selectors.volunteers_signable(request.user))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("volunteers:need", slot.need_id)
+    person = form.cleaned_data["volunteer"]
+    assign = person.user_id != request.user.pk
+    try:
+        a = services.signup(slot=slot, person=person, by=request.user, assign=assign)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if a.state == Assignment.State.CONFIRMED:
+            messages.success(request, _("%(name)s is on the slot.") % {"name": person.name})
+        else:
+            messages.warning(request, _("The slot is full: %(name)s is on the waiting list.") % {"name": person.name})
+    return redirect("volunteers:need", slot.need_id)
+
+
+@login_required
+def roster(request, pk: int):
+    """Who is on duty at a site on a day, with check-in and check-out for the site's coordinators."""
+    site = site_get_for_user(request.user, pk, perm=VOLUNTEERS_VIEW)
+    day = _day(request)
+    return render(request, "volunteers/roster.html", {
+        "site": site, "day": day, "rows": selectors.roster(site, day),
+        "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        "can_check": scope_for(request.user, VOLUNTEERS_COORDINATE).covers(site.unit_path),
+    })
+
+
+def _back(request, a: Assignment):
+    target = request.POST.get("next", "")
+    if target.startswith("/volunteers/") and "//" not in target:
+        return redirect(target)
+    return redirect("volunteers:home")
+
+
+@login_required
+@require_POST
+def assignment_check_in(request, pk: int):
+    a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
+    _run(request, lambda: services.check_in(assignment=a, by=request.user),
+         _("%(name)s checked in.") % {"name": a.volunteer.name})
+    return _back(request, a)
+
+
+@login_required
+@require_POST
+def assignment_check_out(request, pk: int):
+    a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
+    _run(request, lambda: services.check_out(assignment=a, by=request.user),
+         _("%(name)s checked out.") % {"name": a.volunteer.name})
+    return _back(request, a)
+
+
+@login_required
+@require_POST
+def assignment_cancel(request, pk: int):
+    a = selectors.assignment_get_for_user(request.user, pk)
+    if not selectors.volunteers_signable(request.user).filter(pk=a.volunteer_id).exists():
+        raise PermissionDenied
+    _run(request, lambda: services.assignment_cancel(assignment=a, by=request.user), _("Cancelled."))
+    return _back(request, a)
+
+
+@login_required
+@require_POST
+def assignment_swap(request, pk: int):
+    """Swap the people of two shifts: by the site's coordinators, or by whoever manages both people."""
+    a = selectors.assignment_get_for_user(request.user, pk)
+    try:
+        b = selectors.assignment_get_for_user(request.user, int(request.POST.get("other", "")))
+    except ValueError:
+        messages.error(request, _("Choose the shift to swap with."))
+        return _back(request, a)
+    coordinate = scope_for(request.user, VOLUNTEERS_COORDINATE)
+    managed = selectors.volunteers_for_user(request.user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count()
+    if not ((coordinate.covers(a.unit_path) and coordinate.covers(b.unit_path)) or managed == 2):
+        raise PermissionDenied
+    _run(request, lambda: services.assignment_swap(first=a, second=b, by=request.user),
+         _("%(a)s and %(b)s swapped shifts.") % {"a": a.volunteer.name, "b": b.volunteer.name})
+    return _back(request, a)
+
+
+@login_required
+def tally(request):
+    """The contribution tally: the civilised units the user manages, ranked; ?format=csv exports it."""
+    rows = selectors.tally(selectors.orgs_for_user(request.user))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="volunteer-tally.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
+        out = csv.writer(response)
+        out.writerow([_("rank"), _("civilised unit"), _("level"), _("people mobilised"), _("hours"),
+                      _("stationed person-days"), _("donations (yuan)"), _("commendations")])
+        for r in rows:
+            out.writerow([r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"],
+                          r["stationed_days"], r["donations"], r["commendations"]])
+        return response
+    return render(request, "volunteers/tally.html", {"rows": rows})
