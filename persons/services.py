@@ -3,7 +3,7 @@ health checks, additional fields, merge. Every write is audited; scope is checke
 (`by=None`: the system — commands and the demo generator)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -366,16 +366,32 @@ def duplicate_dismiss(*, a: Person, b: Person, by) -> None:
                          unit_path=low.unit_path)
 
 
+# Apps holding rows about people register here (from their AppConfig.ready) what must happen to those rows
+# before a merge moves them: persons knows none of the apps that depend on it.
+_MERGE_HOOKS: list[Callable[..., None]] = []
+
+
+def person_merge_hook_register(hook: Callable[..., None]) -> None:
+    """Have `hook(keep=, drop=, by=)` run in every merge, inside its transaction, once both people are
+    locked and before the records pointing at `drop` move to `keep`: it joins the rows of its app that
+    allow one per person (or per pair), which moving would otherwise duplicate."""
+    if hook not in _MERGE_HOOKS:
+        _MERGE_HOOKS.append(hook)
+
+
 def person_merge(*, keep: Person, drop: Person, by) -> Person:
     """Merge `drop` into `keep`: every record that points at `drop` moves to `keep` (found from the
     model graph, so records of apps added later move too), open episodes are joined, empty fields of
-    `keep` are filled from `drop`, and `drop` is deleted with its last state kept in PersonMerge."""
+    `keep` are filled from `drop`, and `drop` is deleted with its last state kept in PersonMerge. The
+    apps' merge hooks first join their rows that would clash (person_merge_hook_register)."""
     if keep.pk == drop.pk:
         raise DomainError("invalid_merge", _("A person cannot be merged with itself."))
     with transaction.atomic():
         keep, drop = (Person.objects.select_for_update().get(pk=keep.pk),
                       Person.objects.select_for_update().get(pk=drop.pk))
         before_keep, before_drop = snapshot(keep, PERSON_AUDIT_FIELDS), snapshot(drop)
+        for hook in _MERGE_HOOKS:
+            hook(keep=keep, drop=drop, by=by)
         _merge_open_episodes(keep, drop)
         DuplicateDismissal.objects.filter(Q(person_low=drop) | Q(person_high=drop)).delete()
         for relation in Person._meta.related_objects:

@@ -1,26 +1,32 @@
 """Tracing endpoints: cases, exposures, places visited, follow-up and tasks — the same services,
 selectors and scope as the pages; objects outside scope answer 404."""
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
 from accounts.models import User
-from accounts.roles import PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
+from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
 from persons.models import Person
 from persons.selectors import person_get_for_user
-from tracing import selectors, services
-from tracing.models import Case, Exposure, FollowUp, Task, Visit
+from tracing import chains, selectors, services
+from tracing.models import Case, ContactImport, Exposure, FollowUp, Task, Visit
 from tracing.schemas import (
     CaseIn,
     CaseOut,
     CasePage,
     CasePatch,
+    ChainOut,
+    ChainStatisticsOut,
     ClassifyIn,
+    ContactImportOut,
     ExposureCreated,
     ExposureIn,
     ExposureOut,
@@ -183,6 +189,99 @@ def case_contacts(request: HttpRequest, case_id: int, depth: int = 2):
     return [{"person": _person(people[pid], scope) if scope.covers(people[pid].unit_path) else
              {"id": pid, "name": "", "grid": "", "in_scope": False}, "steps": steps}
             for pid, steps in reached if pid in people]
+
+
+def _chain_out(graph: chains.ChainGraph) -> dict:
+    nodes = []
+    for n in graph.nodes:
+        person = _person(n.person) if n.in_scope else {"id": n.person.pk, "name": "", "grid": "", "in_scope": False}
+        nodes.append({"key": n.key, "person": person, "case_id": n.case.pk if n.case and n.in_scope else None,
+                      "classification": n.case.classification if n.case else None, "generation": n.generation,
+                      "steps": n.steps, "contacts": n.contacts,
+                      "exposure_id": n.exposure.pk if n.exposure and n.in_scope else None, "url": n.url or None})
+    edges = [{"exposure_id": e.exposure.pk if e.in_scope else None, "source": e.source.key,
+              "exposed": e.exposed.key, "transmission": e.transmission,
+              **({"degree": e.exposure.degree, "first_contact": e.exposure.first_contact,
+                  "last_contact": e.exposure.last_contact, "setting": e.exposure.setting} if e.in_scope else
+                 {"degree": None, "first_contact": None, "last_contact": None, "setting": None})}
+             for e in graph.edges]
+    return {"case_id": graph.case.pk, "depth": graph.depth, "truncated": graph.truncated,
+            "index": graph.index.key if graph.index else None, "nodes": nodes, "edges": edges,
+            "generations": [[n.key for n in column] for column in graph.generations],
+            "chains": [[n.key for n in chain] for chain in graph.chains],
+            "cluster": [n.key for n in graph.cluster]}
+
+
+@router.get("/cases/{case_id}/chain", response=ChainOut,
+            summary="The case's transmission chain: everyone linked to it by exposures within `depth` steps, "
+                    "with generations, the chains among the cases and the cluster")
+def case_chain(request: HttpRequest, case_id: int, depth: int = chains.CHAIN_DEPTH):
+    case = selectors.case_get_for_user(request.user, case_id)
+    return _chain_out(chains.case_chain(request.user, case, depth=depth))
+
+
+def _counts(pairs) -> list[dict]:
+    return [{"value": value, "count": count} for value, count in pairs]
+
+
+@router.get("/chain-statistics", response=ChainStatisticsOut,
+            summary="Contacts per case, chain and cluster sizes and their distribution, over the caller's units "
+                    "or one of them")
+def chain_statistics(request: HttpRequest, unit: str | None = None, classification: str | None = None):
+    stats, found = chains.chain_statistics_for_user(request.user, unit_code=unit or "",
+                                                    classification=classification or "")
+    return {"unit": found.code if found else None, "cases": stats.cases, "contacts": stats.contacts,
+            "contacts_mean": stats.contacts_mean, "contacts_median": stats.contacts_median,
+            "contacts_max": stats.contacts_max, "contacts_per_case": _counts(stats.contacts_per_case),
+            "chains": stats.chains, "chain_sizes": _counts(stats.chain_sizes), "transmitted": stats.transmitted,
+            "clusters": stats.clusters, "cluster_sizes": _counts(stats.cluster_sizes),
+            "largest": [{"index_case_id": c.index.pk, "size": c.size, "generations": c.generations,
+                         "case_ids": [x.pk for x in c.cases]} for c in stats.largest]}
+
+
+# -- contact list imports ----------------------------------------------------------------------------------
+
+def _import_out(record: ContactImport) -> dict:
+    return {"id": record.pk, "case_id": record.case_id, "unit": record.unit.code, "filename": record.filename,
+            "state": record.state, "state_label": record.get_state_display(), "total_rows": record.total_rows,
+            "created": record.created, "linked": record.linked, "updated": record.updated,
+            "unchanged": record.unchanged, "error_rows": record.error_rows, "errors": record.errors,
+            "message": record.message, "created_at": record.created_at,
+            "error_file": reverse("api:contact_import_errors", args=[record.pk]) if record.error_file else None}
+
+
+@router.post("/cases/{case_id}/contact-imports", response={201: ContactImportOut}, url_name="contact_import_create",
+             summary="Import a contact list of the case (CSV or XLSX): every row written, or none and the errors")
+def contact_import_create(request: HttpRequest, case_id: int, file: File[UploadedFile] = None,
+                          unit: Form[str | None] = None):
+    case = selectors.case_get_for_user(request.user, case_id, perm=TRACING_EDIT)
+    if file is None:
+        raise DomainError("no_file", _("Attach the contact list as `file`."), fields={"file": [_("Required.")]})
+    code = unit or (case.person.grid.code if case.person.grid_id else "")
+    target = access.unit_get_for_user(request.user, code, perm=PERSONS_EDIT)
+    record = services.contacts_import(case=case, uploaded_file=file, filename=file.name, unit=target,
+                                      by=request.user)
+    return Status(201, _import_out(record))
+
+
+@router.get("/cases/{case_id}/contact-imports", response=list[ContactImportOut], url_name="contact_import_list",
+            summary="The case's contact list imports, newest first")
+def contact_import_list(request: HttpRequest, case_id: int):
+    case = selectors.case_get_for_user(request.user, case_id, perm=TRACING_EDIT)
+    return [_import_out(r) for r in selectors.contact_imports_of(case, limit=100)]
+
+
+@router.get("/contact-imports/{import_id}", response=ContactImportOut, url_name="contact_import_get")
+def contact_import_get(request: HttpRequest, import_id: int):
+    return _import_out(selectors.contact_import_get_for_user(request.user, import_id))
+
+
+@router.get("/contact-imports/{import_id}/errors", url_name="contact_import_errors",
+            summary="The rows that could not be imported, with the reasons (same format as the file)")
+def contact_import_errors(request: HttpRequest, import_id: int):
+    record = selectors.contact_import_get_for_user(request.user, import_id)
+    handle = services.contact_import_error_file_open(record=record, by=request.user)
+    return FileResponse(handle, as_attachment=True, filename=Path(record.error_file.name).name)
 
 
 @router.get("/cases/{case_id}/visits", response=list[VisitOut], summary="Places the case visited")

@@ -157,3 +157,23 @@ class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=Task.Status.choices)
     result = forms.CharField(label=_("result"), max_length=500, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"), help_text=_(
+        "The first sheet of a workbook; a header row names the columns: 姓名, 证件号码 and 末次接触日期 at least, "
+        "and 首次接触日期, 接触场所, 接触距离, 可信度, 接触情况, 手机号码, 网格编码… as known."))
+    unit = forms.ChoiceField(label=_("Register new contacts under"), help_text=_(
+        "Grid codes in the file must lie in this unit; rows without one go to it when it is a grid or a community. "
+        "People already registered are linked wherever they live."))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.code, f"{'　' * max(u.depth - 4, 0)}{u.name} ({u.code})") for u in units]
+
+
+class ChainStatisticsForm(forms.Form):
+    unit = forms.CharField(label=_("unit code"), required=False)
+    classification = forms.ChoiceField(label=_("classification"), required=False,
+                                       choices=[("", _("cases (not excluded)"))] + [
+                                           c for c in Case.Classification.choices if c[0] != "excluded"])

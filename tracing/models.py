@@ -382,3 +382,40 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notification_id} {self.channel} {self.state}"
+
+
+class ContactImport(models.Model):
+    """A contact list (xlsx or csv) imported for a case: every row written, or none, with the rows' errors."""
+
+    class State(models.TextChoices):
+        DONE = "done", _("done")
+        REJECTED = "rejected", _("rejected: errors found, nothing written")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="imports")
+    unit_path = PathField(_("unit path"), help_text="the case's unit")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("new contacts registered under"), on_delete=models.PROTECT,
+                             related_name="+")
+    file = models.FileField(upload_to="tracing/imports/%Y/%m/")
+    filename = models.CharField(_("file"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("people registered"), default=0)
+    linked = models.PositiveIntegerField(_("contacts added"), default=0)
+    updated = models.PositiveIntegerField(_("contacts updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True,
+                              help_text="[{line, column, reason}], the first 500 (the error file has them all)")
+    error_file = models.FileField(upload_to="tracing/imports/errors/%Y/%m/", blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact list import")
+        verbose_name_plural = _("contact list imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.filename

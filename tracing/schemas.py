@@ -248,3 +248,95 @@ class TaskPatch(Schema):
     title: str | None = None
     assignee_id: int | None = None
     observers: list[int] | None = None
+
+
+class ChainNodeOut(Schema):
+    """A person of a case's component; outside the caller's scope only the place in the graph is given."""
+
+    key: str
+    person: PersonRef
+    case_id: int | None
+    classification: str | None
+    generation: int
+    steps: int
+    contacts: int
+    exposure_id: int | None
+    url: str | None
+
+
+class ChainEdgeOut(Schema):
+    """An exposure between two nodes; its details only when the exposed person is in the caller's scope."""
+
+    exposure_id: int | None
+    source: str
+    exposed: str
+    transmission: bool
+    degree: int | None
+    first_contact: dt.date | None
+    last_contact: dt.date | None
+    setting: str | None
+
+
+class ChainOut(Schema):
+    case_id: int
+    depth: int
+    truncated: bool
+    index: str | None
+    nodes: list[ChainNodeOut]
+    edges: list[ChainEdgeOut]
+    generations: list[list[str]]
+    chains: list[list[str]]
+    cluster: list[str]
+
+
+class CountOut(Schema):
+    value: int
+    count: int
+
+
+class ChainSummaryOut(Schema):
+    index_case_id: int
+    size: int
+    generations: int
+    case_ids: list[int]
+
+
+class ChainStatisticsOut(Schema):
+    unit: str | None
+    cases: int
+    contacts: int
+    contacts_mean: float
+    contacts_median: float
+    contacts_max: int
+    contacts_per_case: list[CountOut]
+    chains: int
+    chain_sizes: list[CountOut]
+    transmitted: int
+    clusters: int
+    cluster_sizes: list[CountOut]
+    largest: list[ChainSummaryOut]
+
+
+class ImportErrorOut(Schema):
+    line: int
+    column: str
+    reason: str
+
+
+class ContactImportOut(Schema):
+    id: int
+    case_id: int
+    unit: str
+    filename: str
+    state: str
+    state_label: str
+    total_rows: int
+    created: int
+    linked: int
+    updated: int
+    unchanged: int
+    error_rows: int
+    errors: list[ImportErrorOut]
+    message: str
+    error_file: str | None
+    created_at: dt.datetime

@@ -10,11 +10,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import scope_for
-from accounts.roles import PERSONS_VIEW_FULL, TRACING_VIEW
+from accounts.roles import PERSONS_VIEW_FULL, TRACING_EDIT, TRACING_VIEW
 from orgunits.models import OrgUnit
 from persons.identity import mask_doc, mask_phone
 from persons.models import HealthCheck, Person
-from tracing.models import Case, CaseClassification, Exposure, FollowUp, Notification, Task, Visit
+from tracing.models import (
+    Case,
+    CaseClassification,
+    ContactImport,
+    Exposure,
+    FollowUp,
+    Notification,
+    Task,
+    Visit,
+)
 from tracing.services.common import day_start
 
 # -- access: one function per object type; out of scope is 404 ------------------------------------------
@@ -64,6 +73,19 @@ def task_get_for_user(user, pk: int, *, perm: str = TRACING_VIEW) -> Task:
     if task is None:
         raise Http404
     return task
+
+
+def contact_import_get_for_user(user, pk: int) -> ContactImport:
+    """The contact list import `pk` if its case lies where the user may trace (tracing.edit), else 404: the
+    import and its error file hold the people of the list as typed."""
+    record = ContactImport.objects.filter(pk=pk).select_related("case", "case__person", "unit", "created_by").first()
+    if record is None or not scope_for(user, TRACING_EDIT).covers(record.unit_path):
+        raise Http404
+    return record
+
+
+def contact_imports_of(case: Case, *, limit: int = 20) -> list[ContactImport]:
+    return list(case.imports.select_related("created_by", "unit").order_by("-created_at", "-id")[:limit])
 
 
 def notification_get_for_user(user, pk: int) -> Notification:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracing import views
+from tracing import views, views_chains, views_import
 
 app_name = "tracing"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/classify/", views.case_classify, name="case_classify"),
     path("cases/<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("cases/<int:pk>/contacts/import/", views_import.contact_import, name="contact_import"),
+    path("cases/<int:pk>/chain/", views_chains.case_chain, name="case_chain"),
+    path("chains/", views_chains.chain_statistics, name="chain_statistics"),
+    path("imports/<int:pk>/", views_import.contact_import_detail, name="contact_import_detail"),
+    path("imports/<int:pk>/errors/", views_import.contact_import_errors, name="contact_import_errors"),
     path("cases/<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
     path("contacts/<int:pk>/", views.exposure_detail, name="exposure_detail"),

@@ -22,6 +22,7 @@ from supplies.tests.scope import API_BODIES as SUPPLY_API_BODIES
 from supplies.tests.scope import objects_of_b as supply_objects_of_b
 from tracing import services as tracing_services
 from tracing.models import FollowUp, Notification
+from tracing.tests.scope import objects_of_b as tracing_objects_of_b
 from volunteers.tests.scope import API_BODIES as VOLUNTEER_API_BODIES
 from volunteers.tests.scope import objects_of_b as volunteer_objects_of_b
 
@@ -165,6 +166,7 @@ def _objects_of_b(cast):
         "api:site_get": {"site_id": cast.site_b.pk},
         **checkpoint_objects_of_b(cast),
         **supply_objects_of_b(cast),
+        **tracing_objects_of_b(cast),
         **volunteer_objects_of_b(cast),
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},

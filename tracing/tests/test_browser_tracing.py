@@ -88,3 +88,50 @@ def test_case_contact_and_urgent_task_from_desk_to_phone(new_page, demo_server):
     assert phone.locator("details.follow-up", has_text="欧阳密接").locator(".tag.ok").count() == 1
     assert _overflow_px(phone) <= 2
     screenshot(phone, "tracing-follow-up-360")
+
+
+def test_a_case_s_chain_renders_with_its_contacts(new_page, demo_server):
+    """The demo's chain of three generations, drawn on the server as SVG: one node per person, every exposure
+    an arrow between two of them, the contacts the case page lists among the nodes."""
+    from tracing import demo
+
+    page = new_page(width=1280, height=800)
+    login(page, demo_server, "heying")
+    page.goto(f"{demo_server}/tracing/")
+    with page.expect_navigation():
+        page.locator("table.case-list tr", has_text=demo.INDEX_LABEL).locator("a").first.click()
+    contacts = page.locator("table.contacts td:first-child a").all_inner_texts()
+    assert len(contacts) == 5
+    with page.expect_navigation():
+        page.click("a[href$='/chain/']")
+
+    svg = page.locator("svg.chain")
+    nodes, edges = svg.locator("g.node"), svg.locator("path.edge")
+    assert nodes.count() == demo.CHAIN_PEOPLE and edges.count() == demo.CHAIN_EXPOSURES
+    assert svg.locator("path.edge.transmission").count() == demo.CHAIN_CASES - 1
+    assert svg.locator("g.node.case").count() == demo.CHAIN_CASES
+    names = svg.locator("g.node text.name").evaluate_all("els => els.map(e => e.textContent)")  # SVG: no innerText
+    assert set(contacts) <= set(names) and len(set(names)) == demo.CHAIN_PEOPLE
+    keys = set(nodes.evaluate_all("els => els.map(e => e.dataset.node)"))
+    ends = edges.evaluate_all("els => els.map(e => [e.dataset.from, e.dataset.to])")
+    assert len(keys) == demo.CHAIN_PEOPLE and all(a in keys and b in keys and a != b for a, b in ends)
+    generations = nodes.evaluate_all("els => els.map(e => Number(e.dataset.generation))")
+    assert sorted(set(generations)) == [0, 1, 2, 3, 4]  # three generations of cases, their contacts after
+    box = svg.bounding_box()
+    assert box and box["width"] > 500 and box["height"] > 200  # drawn, not an empty box
+    for path in edges.all()[:3]:
+        assert path.bounding_box()["width"] > 0
+    screenshot(page, "tracing-chain-desktop")
+
+    chain_url = page.url
+    with page.expect_navigation():  # a node is a link to the person's page in the officer's scope
+        svg.locator("g.node.case a").nth(1).click()
+    assert "/tracing/cases/" in page.url and page.url != chain_url
+
+    phone = new_page(width=360, height=740)  # on a phone the drawing scrolls inside its frame
+    login(phone, demo_server, "heying")
+    phone.goto(chain_url)
+    assert phone.locator("svg.chain g.node").count() == demo.CHAIN_PEOPLE and _overflow_px(phone) <= 2
+    phone.goto(f"{demo_server}/tracing/chains/")
+    assert phone.locator("table.chain-sizes tr").count() == 3 and _overflow_px(phone) <= 2  # sizes 1 and 3
+    screenshot(phone, "tracing-chain-statistics-360")

@@ -105,3 +105,31 @@ def test_indicator_mistakes_are_explained(cast, expression, fragment):
         expression_check(expression)
     assert fragment in str(exc.value)
 
+
+
+def test_form_5_counts_the_communities_from_its_dated_version_on(cast, register):
+    """Form (5)'s 涉及小区数 is typed by hand under its first version and computed from the places visited
+    from 22 May 2020 on; the first version stays as it was for the days before."""
+    import time_machine
+
+    from reports.models import Form
+    from reports.services import forms_seed, submission_compute
+
+    forms_seed()
+    form = Form.objects.get(code="confirmed_daily")
+    day = dt.date(2020, 5, 23)
+    with time_machine.travel(at(day, 16), tick=False):
+        case = services.case_register(person=register("王芳", 101), classification="confirmed",
+                                      at=at(day - dt.timedelta(days=1), 9), by=None)
+        services.visit_record(person=case.person, site=cast.site_b, start=at(day, 8), end=at(day, 9), by=None)
+        services.visit_record(person=case.person, place="三元超市", community=cast.community_a,
+                              start=at(day, 10), end=at(day, 11), by=None)
+        after = submission_compute(form=form, unit=cast.street, day=day, by=None)
+        before = submission_compute(form=form, unit=cast.street, day=dt.date(2020, 5, 21), by=None)
+    assert after.version.effective_from == dt.date(2020, 5, 22) and after.version.note.startswith("涉及小区数")
+    rows = {r["name"]: r["cells"] for r in after.values["rows"]}
+    assert rows["三元社区"]["compounds"] == rows["月塘社区"]["compounds"] == 1
+    assert after.values["total"]["compounds"] == 2 and after.values["total"]["confirmed"] == 1
+    assert before.version.effective_from == dt.date(2020, 1, 1) and before.values["total"]["compounds"] is None
+    manual = [c for c in before.version.columns if c["key"] == "compounds"]
+    assert manual[0]["kind"] == "manual"

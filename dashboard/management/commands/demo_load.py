@@ -10,6 +10,7 @@ from orgunits.demo import demo_tree
 from persons.demo import nat_test_demo, persons_demo
 from reports.demo import reports_demo
 from supplies.demo import supplies_demo
+from tracing.demo import tracing_demo
 from volunteers.demo import volunteers_demo
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         counts.update(legal_demo())
         counts.update(checkpoints_demo())  # gates, stationed liaisons (康双丰, 周里), shift teams, the enterprise report
         counts.update(supplies_demo())  # the Red Cross, the 58,200 yuan gift, needs, deliveries, published lists
+        counts.update(tracing_demo())  # the week's cases, a chain of three generations, follow-up, today's tasks
         counts.update(volunteers_demo())  # the audit bureau's front-line team: 何芳's shifts, 58 days stationed
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")

@@ -1,0 +1,421 @@
+"""Importing a case's contact list (密接名单导入, xlsx or csv) under the line list's rules.
+
+The file is read, its header row mapped and every person cleaned by the line list's own import
+(persons.importing: readers, column mapping, person_clean, grid codes in the importer's scope, documents
+repeated within the file); tracing adds the exposure's columns. Rows are written through the services a
+contact added by hand goes through, in one transaction: all of them, or none.
+"""
+
+import csv
+import io
+import re
+import tempfile
+from contextlib import closing
+from pathlib import Path
+
+import openpyxl
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from accounts.access import Scope, scope_for
+from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_EDIT
+from core.audit import audit_record
+from core.errors import DomainError
+from orgunits.models import OrgUnit
+from persons.identity import half_width, normalize_name
+from persons.importing import error_text
+from persons.importing.check import (
+    ADDRESS,
+    BIRTH,
+    CUSTOM,
+    DOC_KEY,
+    DOC_NUMBER,
+    DOC_TYPE,
+    GRID,
+    LINE,
+    NAME,
+    NOTES,
+    PHONE,
+    RELATION,
+    SEX,
+    Grids,
+    RowChecker,
+    row_cleaner,
+)
+from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, IGNORE, TITLES, columns_find
+from persons.importing.readers import local_path, rows_read
+from persons.importing.write import people_registered
+from persons.models import CustomField, Person
+from persons.services import person_register
+from persons.validation import parse_date
+from tracing.models import Case, ContactImport, Exposure
+from tracing.services.exposures import _exposure_clean, exposure_degree, exposure_record
+
+# A contact list is a few dozen people, a few hundred at most: rows go through the per-person services
+# (each audited, each opening or moving a follow-up), which a file of this size affords.
+MAX_ROWS = 2000
+ERRORS_KEPT = 500  # errors listed on the page and in the API; the error file has them all
+
+EXPOSURE_HEADERS = {
+    "首次接触日期": "first_contact", "首次接触时间": "first_contact", "首次接触": "first_contact",
+    "末次接触日期": "last_contact", "最后接触日期": "last_contact", "末次接触时间": "last_contact",
+    "最后接触时间": "last_contact", "末次接触": "last_contact", "最后接触": "last_contact", "接触日期": "last_contact",
+    "接触场所": "setting", "接触方式": "setting", "接触类型": "setting", "接触地点类型": "setting",
+    "接触距离": "proximity", "接触程度": "proximity", "可信度": "certainty", "确定程度": "certainty",
+    "接触情况": "note", "接触备注": "note", "接触说明": "note",
+    "first contact": "first_contact", "last contact": "last_contact", "setting": "setting",
+    "proximity": "proximity", "certainty": "certainty", "exposure note": "note", "contact note": "note",
+    **{key: key for key in ("first_contact", "last_contact")},
+}
+EXPOSURE_TITLES = {"first_contact": "首次接触日期", "last_contact": "末次接触日期", "setting": "接触场所",
+                   "proximity": "接触距离", "certainty": "可信度", "note": "接触情况"}
+CHOICE_FIELDS = {"setting": Exposure.Setting, "proximity": Exposure.Proximity, "certainty": Exposure.Certainty}
+# Words officials write for the choices, besides their codes and labels (in either language).
+CHOICE_WORDS = {
+    "setting": {"家庭": "household", "同住": "household", "共同居住": "household", "家庭成员": "household",
+                "工作": "workplace", "同事": "workplace", "交通": "transport", "同乘": "transport",
+                "聚集": "gathering", "聚餐": "gathering", "聚会": "gathering", "医疗": "healthcare",
+                "医疗机构": "healthcare", "就诊": "healthcare", "医院": "healthcare", "其他": "other", "其它": "other"},
+    "proximity": {"身体接触": "physical", "直接接触": "physical", "一米以内": "close", "1米以内": "close",
+                  "近距离": "close", "同室": "same_room", "同车": "same_room", "同一空间": "same_room",
+                  "同场所": "same_place", "同一场所": "same_place"},
+    "certainty": {"高": "high", "中": "medium", "低": "low"},
+}
+_HINT = re.compile(r"\(.*\)$")
+
+
+def _title_key(title) -> str:
+    """A column title as the line list's import compares titles: half-width, no spaces, asterisks or hint."""
+    text = "".join(half_width(str(title or "")).split()).strip("*")
+    return _HINT.sub("", text).strip("*").lower()
+
+
+_EXPOSURE_KEYS = {_title_key(title): key for title, key in EXPOSURE_HEADERS.items()}
+
+
+def _choice_words(name: str) -> dict[str, str]:
+    """Every word accepted for a choice field: codes, the labels in English and Chinese, the usual words."""
+    choices = CHOICE_FIELDS[name]
+    words = {value: value for value in choices.values}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            words.update({normalize_name(str(label)).lower(): value for value, label in choices.choices})
+    words.update(CHOICE_WORDS[name])
+    return words
+
+
+class _Rejected(Exception):
+    """A row failed while being written: roll back every row written before it."""
+
+
+def contacts_import(*, case: Case, uploaded_file, filename: str, unit: OrgUnit, by) -> ContactImport:
+    """Import a contact list of `case`; the record of the import is kept whatever its outcome.
+
+    1. The file is stored; its header row is found and mapped as the line list's import maps it, with the
+       exposure's columns besides (末次接触日期 required; 首次接触日期, 接触场所, 接触距离, 可信度, 接触情况).
+    2. Every row is checked: the person with person_clean, the grid code under `unit` and in the importer's
+       scope (rows without one go to `unit` when it is a grid or a community), documents repeated within
+       the file; the exposure's dates and circumstances. A document already registered links that person
+       (their grid does not matter; a different name is an error); a case cannot be a contact.
+    3. In one transaction the rows are written through the services a contact added by hand goes through:
+       new people registered, exposures recorded (follow-up opened or moved), an exposure already
+       recorded updated only where the file says something new, so a second import changes nothing.
+    Any error, found while checking or while writing, leaves nothing written: the errors name the line,
+    the column and the reason, and come back in an error file of the same format."""
+    if by is not None and not scope_for(by, TRACING_EDIT).covers(case.unit_path):
+        raise DomainError("out_of_scope", _("This case is outside the units you may trace in."), status=404)
+    if by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path):
+        raise DomainError("out_of_scope", _("%(unit)s is outside the units you may register people in.")
+                          % {"unit": unit.name}, fields={"unit": [_("Outside your scope.")]}, status=404)
+    name = Path(filename or "").name
+    kind = Path(name).suffix.lower()
+    if kind not in EXTENSIONS:
+        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
+                    "upload that.") % {"name": name or "?"}
+        raise DomainError("unsupported_file", message, fields={"file": [message]})
+    record = ContactImport(case=case, unit_path=case.unit_path, unit=unit, filename=name[:200],
+                           state=ContactImport.State.REJECTED, created_by=by)
+    record.file.save(name, uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file, name=name),
+                     save=False)
+    record.save()
+    with local_path(record.file) as path:
+        try:
+            _ContactRows(record, path=path, kind=kind, by=by).run()
+        except DomainError as exc:  # the file as a whole: unreadable, no header, a column missing, too long
+            record.state, record.message = ContactImport.State.REJECTED, str(exc.message)
+    record.save()
+    return record
+
+
+class _ContactRows:
+    """Steps 1–3 of contacts_import for one file."""
+
+    def __init__(self, record: ContactImport, *, path: str, kind: str, by):
+        self.record, self.path, self.kind, self.by = record, path, kind, by
+        self.case = record.case
+        self.errors: dict[int, list[tuple[str, str]]] = {}
+        self.words = {name: _choice_words(name) for name in CHOICE_FIELDS}
+
+    def error(self, line: int, title: str, message: str) -> None:
+        self.errors.setdefault(line, []).append((title, str(message)))
+
+    # -- 1. the columns --------------------------------------------------------------------------------
+
+    def _columns(self, rows):
+        custom_fields = list(CustomField.objects.filter(active=True))
+        explicit = {title: IGNORE for title in EXPOSURE_HEADERS}  # read here, not by the line list
+        columns = columns_find(rows, explicit=explicit, custom_fields=custom_fields, grid_required=False)
+        exposure: dict[str, int] = {}
+        for index, title in enumerate(columns.titles):
+            key = _EXPOSURE_KEYS.get(_title_key(title))
+            if key is None:
+                continue
+            if key in exposure:
+                raise DomainError("ambiguous_columns", _("The columns %(cols)s all give %(field)s; keep one of "
+                                                         "them.") % {"cols": "、".join(
+                                      str(columns.titles[i]) for i in (exposure[key], index)), "field": key})
+            exposure[key] = index
+        if "last_contact" not in exposure:
+            raise DomainError("missing_columns", _("The file has no column for %(cols)s.")
+                              % {"cols": EXPOSURE_TITLES["last_contact"]})
+        self.titles = {**TITLES, **columns.title_of,
+                       **{key: str(columns.titles[i]) for key, i in exposure.items()}}
+        self.titles.setdefault("first_contact", self.titles["last_contact"])
+        return columns, custom_fields, exposure
+
+    def run(self) -> None:
+        record, by = self.record, self.by
+        exposure_degree(self.case.person)  # an excluded case has no contacts to trace
+        with closing(rows_read(self.path, self.kind)) as rows:
+            columns, custom_fields, exposure_columns = self._columns(rows)
+            self.columns = columns
+            data_rows = []
+            for line, cells in rows:
+                if not any(c not in (None, "") for c in cells):
+                    continue
+                data_rows.append((line, list(cells)))
+                if len(data_rows) > MAX_ROWS:
+                    raise DomainError("too_many_rows", _("A contact list holds at most %(n)d rows; split the "
+                                                         "file.") % {"n": MAX_ROWS})
+        if not data_rows:
+            raise DomainError("empty_file", _("The file has a header row but no contacts."))
+        record.total_rows = len(data_rows)
+
+        # 2. every row checked
+        scope = scope_for(by, PERSONS_EDIT) if by is not None else Scope(None)
+        grids = Grids(unit=record.unit, scope=scope)
+        default_grid = record.unit.code if record.unit.kind in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY) else ""
+        cleaner = row_cleaner(columns, custom_fields=custom_fields, today=timezone.localdate(),
+                              language=translation.get_language() or "zh-hans", grids=grids, categories=None,
+                              default_grid=default_grid, convert=self.kind == ".xlsx")
+        cleaned = cleaner(data_rows)
+        registered = people_registered([r for r, _problems in cleaned if r[DOC_KEY] is not None])
+        grid_title = self.titles["grid"]
+        checked = []
+        for r, problems in cleaned:
+            if problems and (r[DOC_TYPE], r[DOC_NUMBER]) in registered:
+                problems = [(t, m) for t, m in problems if t != grid_title] or None  # not registered again
+            checked.append((r, problems))
+        valid, bad = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"]).take(checked)
+        for line, problems in bad:
+            for title, message in problems:
+                self.error(line, title, message)
+        cells = dict(data_rows)
+        exposures = {r[LINE]: self._exposure_check(r[LINE], cells[r[LINE]], exposure_columns)
+                     for r, _problems in cleaned}
+        people = self._people_check(valid, registered)
+        if not self.errors:
+            try:
+                with transaction.atomic():
+                    self._write(valid, registered, people, exposures, exposure_columns)
+                    if self.errors:
+                        raise _Rejected
+            except _Rejected:
+                pass
+        if self.errors:
+            self._reject()
+        else:
+            self._done()
+
+    def _exposure_check(self, line: int, cells: list, columns: dict[str, int]) -> dict:
+        """The exposure of a row, cleaned as a contact added by hand is; its errors noted by column."""
+        raw, errors = {}, {}
+        for key, index in columns.items():
+            value = cells[index] if index < len(cells) else None
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                continue
+            if key in ("first_contact", "last_contact"):
+                try:
+                    raw[key] = parse_date(value)
+                except ValueError as exc:
+                    errors[key] = [str(exc)]
+            elif key in CHOICE_FIELDS:
+                word = normalize_name(str(value)).lower()
+                found = self.words[key].get(word)
+                if found is None:
+                    labels = "、".join(str(label) for label in CHOICE_FIELDS[key].labels)
+                    errors[key] = [_("Choose one of: %(c)s.") % {"c": labels}]
+                raw[key] = found
+            else:
+                raw[key] = str(value).strip()
+        if "last_contact" not in raw and "last_contact" not in errors:
+            errors["last_contact"] = [_("Give the date of the last contact.")]
+        clean, more = _exposure_clean(raw)
+        if not errors:  # a first contact left blank is the last one: its errors are the last one's
+            errors = {k: v for k, v in more.items() if k != "first_contact" or "first_contact" in raw}
+        for key, messages in errors.items():
+            for message in messages:
+                self.error(line, self.titles.get(key, key), message)
+        given = {k for k, v in raw.items() if v not in (None, "")}
+        return {"clean": clean, "given": given}
+
+    def _people_check(self, valid: list, registered: dict) -> dict[int, Person]:
+        """The people already registered among the valid rows; a name that differs, the case itself, or a
+        case among them is an error of the row."""
+        ids = [registered[(r[DOC_TYPE], r[DOC_NUMBER])][0] for r in valid
+               if (r[DOC_TYPE], r[DOC_NUMBER]) in registered]
+        people = Person.objects.in_bulk(ids)
+        cases = set(Case.objects.filter(person_id__in=ids).exclude(classification=Case.Classification.EXCLUDED)
+                    .values_list("person_id", flat=True))
+        visible = scope_for(self.by, PERSONS_VIEW) if self.by is not None else Scope(None)
+        name_title, doc_title = self.titles["name"], self.titles["doc_number"]
+        for r in valid:
+            hit = registered.get((r[DOC_TYPE], r[DOC_NUMBER]))
+            if hit is None:
+                continue
+            person = people[hit[0]]
+            if person.pk == self.case.person_id:
+                self.error(r[LINE], doc_title, _("This is the case itself."))
+            elif person.pk in cases:
+                self.error(r[LINE], doc_title, _("%(name)s is a case: cases are not followed up as contacts.")
+                           % {"name": person.name if visible.covers(person.unit_path) else r[NAME]})
+            if normalize_name(r[NAME]) != person.name:
+                self.error(r[LINE], name_title, (_("This document is registered under the name %(name)s.")
+                                                 % {"name": person.name}) if visible.covers(person.unit_path)
+                           else _("This document is registered under another name."))
+        return people
+
+    # -- 3. writing ----------------------------------------------------------------------------------
+
+    def _write(self, valid, registered, people, exposures, exposure_columns) -> None:
+        record, by, source = self.record, self.by, self.case.person
+        known = {e.exposed_id: e for e in Exposure.objects.filter(source=source, exposed_id__in=list(people))}
+        grid_codes = dict(OrgUnit.objects.filter(pk__in={r[GRID] for r in valid if isinstance(r[GRID], int)})
+                          .values_list("pk", "code"))
+        for r in valid:
+            line, exposure = r[LINE], exposures[r[LINE]]
+            hit = registered.get((r[DOC_TYPE], r[DOC_NUMBER]))
+            try:
+                if hit is None:
+                    person = person_register(data=_person_data(r, grid_codes), by=by)
+                    exposure_record(source=source, exposed=person, data=exposure["clean"], by=by)
+                    record.created += 1
+                    continue
+                existing = known.get(hit[0])
+                if existing is None:
+                    exposure_record(source=source, exposed=people[hit[0]], data=exposure["clean"], by=by)
+                    record.linked += 1
+                    continue
+                target = _exposure_merged(existing, exposure)
+                if all(getattr(existing, k) == v for k, v in target.items()):
+                    record.unchanged += 1
+                    continue
+                exposure_record(source=source, exposed=people[hit[0]], data=target, by=by)
+                record.updated += 1
+            except DomainError as exc:  # a rule of the services: the row's error; the rest is still checked
+                if not exc.fields:  # about the person as a whole: named by their document
+                    self.error(line, self.titles["doc_number"], exc.message)
+                for key, messages in exc.fields.items():
+                    for message in messages:
+                        self.error(line, self.titles.get(key, self.titles["doc_number"]), message)
+        if not self.errors and (record.created or record.linked or record.updated):
+            audit_record(actor=by, action="create", obj=record, object_repr=record.filename,
+                         unit_path=record.unit_path, note=gettext_noop("contacts imported from a file"),
+                         after={"file": record.filename, "registered": record.created, "linked": record.linked,
+                                "updated": record.updated, "unchanged": record.unchanged})
+
+    # -- the outcome ---------------------------------------------------------------------------------
+
+    def _done(self) -> None:
+        record = self.record
+        record.state = ContactImport.State.DONE
+        record.message = _("%(created)d registered and added, %(linked)d already registered and added, "
+                           "%(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": record.created, "linked": record.linked, "updated": record.updated,
+            "unchanged": record.unchanged}
+
+    def _reject(self) -> None:
+        record = self.record
+        record.state = ContactImport.State.REJECTED
+        record.created = record.linked = record.updated = record.unchanged = 0
+        record.error_rows = len(self.errors)
+        record.errors = [{"line": line, "column": title, "reason": message}
+                         for line in sorted(self.errors) for title, message in self.errors[line]][:ERRORS_KEPT]
+        record.message = ngettext(
+            "%(errors)d of %(total)d rows has errors; nothing was written. Download the error file, "
+            "correct the rows and import the file again.",
+            "%(errors)d of %(total)d rows have errors; nothing was written. Download the error file, "
+            "correct the rows and import the file again.", record.error_rows) % {
+            "errors": record.error_rows, "total": record.total_rows}
+        self._error_file_write()
+
+    def _error_file_write(self) -> None:
+        """The rows with errors as they were, with the reasons in a last column, in the file's own format."""
+        width = len(self.columns.titles)
+        header = [*self.columns.titles, ERROR_COLUMN]
+        with tempfile.TemporaryFile() as out:
+            if self.kind == ".xlsx":
+                book = openpyxl.Workbook(write_only=True)
+                sheet = book.create_sheet()
+                add = sheet.append
+            else:
+                text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # Excel opens UTF-8 with a BOM
+                add = csv.writer(text).writerow
+            add(header)
+            for line, cells in rows_read(self.path, self.kind):
+                if line in self.errors:
+                    cells = list(cells)[:width]
+                    add([*cells, *[None] * (width - len(cells)), error_text(line, self.errors[line])])
+            if self.kind == ".xlsx":
+                book.save(out)
+            else:
+                text.flush()
+                text.detach()
+            out.seek(0)
+            self.record.error_file.save(f"{Path(self.record.filename).stem}-errors{self.kind}", File(out),
+                                        save=False)
+
+
+def _person_data(r: tuple, grid_codes: dict[int, str]) -> dict:
+    """A checked row as the line list's register service takes it."""
+    data = {"name": r[NAME], "doc_type": r[DOC_TYPE], "doc_number": r[DOC_NUMBER], "sex": r[SEX],
+            "birth_date": r[BIRTH] or "", "phone": r[PHONE], "address": r[ADDRESS], "grid": grid_codes[r[GRID]],
+            "household_relation": r[RELATION], "notes": r[NOTES]}
+    data.update({f"custom.{key}": value for key, value in (r[CUSTOM] or {}).items()})
+    return data
+
+
+def _exposure_merged(existing: Exposure, exposure: dict) -> dict:
+    """An exposure already recorded, with what the row says new: the dates widened, the circumstances the
+    row gives."""
+    clean, given = exposure["clean"], exposure["given"]
+    target = {"first_contact": min(existing.first_contact, clean["first_contact"]),
+              "last_contact": max(existing.last_contact, clean["last_contact"])}
+    for key in ("setting", "proximity", "certainty", "note"):
+        target[key] = clean[key] if key in given else getattr(existing, key)
+    return target
+
+
+def contact_import_error_file_open(*, record: ContactImport, by) -> File:
+    """Open the error file of an import for download (rows of personal data: the download is audited)."""
+    from django.http import Http404
+
+    if not record.error_file:
+        raise Http404
+    audit_record(actor=by, action="export", obj=record, object_repr=record.filename, unit_path=record.unit_path,
+                 after={"error_rows": record.error_rows},
+                 note=gettext_noop("error file of a contact list import downloaded"))
+    return record.error_file.open("rb")

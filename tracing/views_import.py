@@ -1,0 +1,61 @@
+"""Contact list import pages: upload a case's list, the outcome with each row's errors, the error file."""
+
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts import access
+from accounts.roles import PERSONS_EDIT, TRACING_EDIT
+from core.errors import DomainError
+from core.forms import form_add_domain_error
+from orgunits.models import OrgUnit
+from tracing import selectors, services
+from tracing.forms import ContactImportForm
+
+UNIT_CHOICES = 1000
+
+
+def _units(user) -> list[OrgUnit]:
+    """Units the user may register people in, from the street down (for "register new contacts under")."""
+    kinds = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]
+    return list(OrgUnit.objects.filter(access.scope_for(user, PERSONS_EDIT).q("path"), kind__in=kinds)
+                .order_by("path")[:UNIT_CHOICES])
+
+
+@login_required
+def contact_import(request, pk: int):
+    """Upload a contact list of the case; previous imports listed below the form."""
+    case = selectors.case_get_for_user(request.user, pk, perm=TRACING_EDIT)
+    units = _units(request.user)
+    default = case.person.grid.code if case.person.grid_id else ""
+    form = ContactImportForm(request.POST or None, request.FILES or None, units=units, initial={"unit": default})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"], perm=PERSONS_EDIT)
+            record = services.contacts_import(case=case, uploaded_file=upload, filename=upload.name, unit=unit,
+                                              by=request.user)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            return redirect("tracing:contact_import_detail", pk=record.pk)
+    return render(request, "tracing/contact_import_form.html", {
+        "case": case, "form": form, "imports": selectors.contact_imports_of(case)})
+
+
+@login_required
+@require_GET
+def contact_import_detail(request, pk: int):
+    record = selectors.contact_import_get_for_user(request.user, pk)
+    return render(request, "tracing/contact_import_detail.html", {"record": record, "case": record.case})
+
+
+@login_required
+@require_GET
+def contact_import_errors(request, pk: int):
+    record = selectors.contact_import_get_for_user(request.user, pk)
+    handle = services.contact_import_error_file_open(record=record, by=request.user)
+    return FileResponse(handle, as_attachment=True, filename=Path(record.error_file.name).name)
