@@ -6,15 +6,19 @@ enterprises, consumption, purchases, disbursements, write-offs — from the dete
 (supplies.generator), with irregularities planted at known rates. Measured: for 100 seeded random
 locations, the largest ones always among them, what the location page runs — the balances per item, one
 GROUP BY answered from line_balance_idx (target p95 < 200 ms) — and the same per lot; then all audit checks
-over the year as an auditor of the county (target < 30 s), each check timed.
+over the year as an auditor of the county (target < 30 s), each check timed. References measured in the same
+run: the balances as hand-written SQL, and one pass over the year's lines in scope (COUNT and SUM), the
+floor under any check that reads them all.
 """
 
 import os
 import random
 import statistics
 import time
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Sum
 
 from accounts.access import Scope
 from orgunits.models import OrgUnit
@@ -46,6 +50,22 @@ def _timed(fn):
     started = time.perf_counter()
     value = fn()
     return (time.perf_counter() - started) * 1000, value
+
+
+def _hand_balances(location_id: int) -> dict[int, Decimal]:
+    """The reference: a location's balances per item as hand-written SQL."""
+    table = connection.ops.quote_name(VoucherLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT item_id, ROUND(SUM(quantity), 3) FROM {table} WHERE location_id = %s "
+                       "GROUP BY item_id", [location_id])
+        return {item: Decimal(str(total)).quantize(Decimal("0.001")) for item, total in cursor.fetchall()}
+
+
+def _one_pass(scope: Scope, start, end) -> tuple[int, Decimal]:
+    """The reference for the checks: the year's lines in scope read once."""
+    found = VoucherLine.objects.filter(scope.q(), occurred_on__gte=start, occurred_on__lte=end).aggregate(
+        n=Count("id"), total=Sum("quantity"))
+    return found["n"], found["total"]
 
 
 def ledger() -> OrgUnit:
@@ -87,21 +107,27 @@ def main():
 
     for loc in sample[:5]:  # warm the caches
         location_balance_totals(loc.pk)
-    totals, per_lot, big = [], [], []
+    totals, per_lot, big, reference = [], [], [], []
     for loc in sample:
-        ms, _rows = _timed(lambda: location_balance_totals(loc.pk))  # noqa: B023
+        ms, rows = _timed(lambda: location_balance_totals(loc.pk))  # noqa: B023
         totals.append(ms)
         if loc in largest:
             big.append(ms)
+        ms, hand = _timed(lambda: _hand_balances(loc.pk))  # noqa: B023
+        reference.append(ms)
+        assert {i: q for i, q in hand.items() if q} == {i: q for i, q in rows.items() if q}, loc.pk
         per_lot.append(_timed(lambda: location_balances(loc, lots=True))[0])  # noqa: B023
     _line(f"balances of a location ({len(sample)} locations)", totals)
     _line("  the five largest locations", big)
+    _line("  reference: the same GROUP BY as hand SQL", reference)
     _line("  per gift (the location page, with names)", per_lot)
 
     scope = Scope((county.path,))
     start, end = min(VoucherLine.objects.values_list("occurred_on", flat=True).order_by("occurred_on")[:1]), \
         max(VoucherLine.objects.values_list("occurred_on", flat=True).order_by("-occurred_on")[:1])
     params = Params()
+    ms, (count, _sum) = _timed(lambda: _one_pass(scope, start, end))
+    print(f"   reference: one pass over the year's {count:,} lines in scope (COUNT, SUM): {ms / 1000:.2f} s")
     total_started = time.perf_counter()
     for check in CHECKS:
         ms, findings = _timed(lambda: check.function(scope, start, end, params))  # noqa: B023

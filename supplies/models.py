@@ -444,9 +444,11 @@ class VoucherLine(AppendOnly):
         indexes = [
             # A location's balances: one GROUP BY answered from this index alone.
             models.Index(fields=["location", "item", "donation", "quantity"], name="line_balance_idx"),
-            models.Index(fields=["location", "item", "occurred_on"], name="line_card_idx"),
+            # A stock card in date order; with the quantity, a place's balance day by day from the index alone.
+            models.Index(fields=["location", "item", "occurred_on", "quantity"], name="line_card_idx"),
             models.Index(fields=["location", "voucher"], name="line_location_voucher_idx"),  # recent movements
-            models.Index(fields=["donation", "item"], name="line_lot_idx"),
+            # What became of each gift (received, distributed, on hand… as of a day) from the index alone.
+            models.Index(fields=["donation", "item", "location", "occurred_on", "quantity"], name="line_lot_idx"),
             models.Index(fields=["occurred_on", "kind"], name="line_day_idx"),
             models.Index(fields=["unit_path", "occurred_on"], name="line_unit_day_idx"),
         ]

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, User
 from accounts.roles import CHECKPOINTS_RECORD, Role
-from checkpoints.models import Alert, FeverRule, Reading, Station
+from checkpoints.models import Alert, Checkpoint, FeverRule, Reading, Station
 from checkpoints.services.common import aware, check_scope, in_future, local_time, temperature_parse
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.fields import path_ancestors
+from persons.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +76,25 @@ def _notify(users: list[User], *, kind: str, title: tuple[str, dict], body: tupl
 
 def alerts_announce(alerts: list[Alert]) -> None:
     """Tell the people on duty about new fever alerts (inside the caller's transaction: outbox rows are
-    written with the alerts, and delivered after the commit)."""
+    written with the alerts, and delivered after the commit). The checkpoints and the people on duty are
+    read once per batch, not once per alert."""
+    if not alerts:
+        return
+    checkpoints = Checkpoint.objects.select_related("site").in_bulk({a.checkpoint_id for a in alerts})
+    missing = {a.person_id for a in alerts if a.person_id and not Alert.person.is_cached(a)}
+    people = Person.objects.only("name").in_bulk(missing) if missing else {}
     for alert in alerts:
-        _notify(duty_users(alert.site_id, alert.unit_path), kind="checkpoint_fever_alert",
+        if alert.person_id in people:
+            alert.person = people[alert.person_id]
+    on_duty: dict[tuple[int, str], list[User]] = {}
+    for alert in alerts:
+        key = (alert.site_id, alert.unit_path)
+        if key not in on_duty:
+            on_duty[key] = duty_users(*key)
+        where = checkpoints.get(alert.checkpoint_id) or alert.checkpoint
+        _notify(on_duty[key], kind="checkpoint_fever_alert",
                 title=(gettext_noop("Fever %(t)s °C at %(where)s: %(who)s"),
-                       {"t": alert.temperature, "where": str(alert.checkpoint), "who": alert.who or "?"}),
+                       {"t": alert.temperature, "where": str(where), "who": alert.who or "?"}),
                 body=(gettext_noop("Measured at %(time)s. Separate the person and recheck at %(due)s."),
                       {"time": local_time(alert.raised_at),
                        "due": timezone.localtime(alert.recheck_due_at).strftime("%H:%M")}),

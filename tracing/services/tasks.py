@@ -237,12 +237,16 @@ def daily_due_at(day: dt.date) -> dt.datetime:
 def tasks_generate_daily(*, day: dt.date, dry_run: bool = False, by=None) -> int:
     """Create the day's follow-up task for every follow-up active on `day` that has none yet, each given
     to the grid worker of the person's grid: one INSERT … SELECT, so 100,000 contacts cost one
-    statement. Running it again creates nothing twice. Returns the number of tasks created."""
+    statement. Running it again creates nothing twice. Returns the number of tasks created.
+
+    A follow-up that has its task already is skipped by the unique index on (follow-up, day), probed once
+    per row: no NOT EXISTS over the task table, whose plan PostgreSQL picks from the table's statistics
+    and which, planned while the table looked empty, rescans it for every follow-up (quadratic)."""
     due_at, now = daily_due_at(day), timezone.now()
-    rows = (FollowUp.objects.filter(state=FollowUp.State.ACTIVE, start__lte=day, end__gte=day)
-            .exclude(Exists(Task.objects.filter(follow_up=OuterRef("pk"), day=day, kind=Task.Kind.FOLLOW_UP))))
+    rows = FollowUp.objects.filter(state=FollowUp.State.ACTIVE, start__lte=day, end__gte=day)
     if dry_run:
-        return rows.count()
+        return rows.exclude(Exists(Task.objects.filter(follow_up=OuterRef("pk"), day=day,
+                                                       kind=Task.Kind.FOLLOW_UP))).count()
     columns = {
         "kind": Value(Task.Kind.FOLLOW_UP), "priority": Value(int(Task.Priority.NORMAL)),
         "status": Value(Task.Status.PENDING), "title": Value(""), "person_id": F("person_id"),
