@@ -41,5 +41,5 @@ def activity_totals(*, under: str, first: dt.date | None, last: dt.date | None) 
         rows = rows.filter(day__lte=last)
     totals = {k: v for k, *v in rows.values_list("kind").annotate(n=Count("id"), total=Sum("quantity"))
               .values_list("kind", "n", "total")}
-    return [{"kind": kind, "label": label, "records": totals.get(kind, (0, 0))[0],
+    return [{"kind": kind, "label": str(label), "records": totals.get(kind, (0, 0))[0],
              "total": totals.get(kind, (0, 0))[1] or 0} for kind, label in PublicityActivity.Kind.choices]

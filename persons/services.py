@@ -177,7 +177,22 @@ def _person_move(person: Person, grid: OrgUnit, *, by) -> None:
             episode.start, episode.end, episode.unit_path, episode.continued = now, None, grid.path, True
             episode.created_by = by
             episode.save()
+    old_path = person.unit_path
     person.grid, person.unit_path = grid, grid.path
+    for hook in _MOVE_HOOKS:
+        hook(person=person, old_path=old_path, by=by)
+
+
+# Apps whose rows about a person carry the person's unit path register here (from AppConfig.ready) how those
+# rows follow a move to another grid, so that the new community sees them and the old one no longer does.
+_MOVE_HOOKS: list[Callable[..., None]] = []
+
+
+def person_move_hook_register(hook: Callable[..., None]) -> None:
+    """Have `hook(person=, old_path=, by=)` run in every move of a person to another grid, inside the edit's
+    transaction, `person.grid` and `person.unit_path` already the new ones."""
+    if hook not in _MOVE_HOOKS:
+        _MOVE_HOOKS.append(hook)
 
 
 def _aware(value: dt.datetime | dt.date | None, *, default_now: bool = True) -> dt.datetime | None:

@@ -120,23 +120,36 @@ class Balance:
     item: Item
     quantity: Decimal
     lots: list[tuple[Donation | None, Decimal]] = field(default_factory=list)
+    more_lots: int = 0  # lots held but not listed
+    more_quantity: Decimal = ZERO  # what they hold
+
+
+LOTS_SHOWN = 10
 
 
 def location_balances(location: Location, *, lots: bool = False) -> list[Balance]:
-    """What `location` holds per item (and, with `lots`, per donation): one GROUP BY over its lines."""
-    rows = (VoucherLine.objects.filter(location=location).values("item", "donation")
+    """What `location` holds per item (and, with `lots`, per donation): one GROUP BY over its lines. A
+    warehouse holds from tens of thousands of gifts: per item the LOTS_SHOWN oldest are named (given out
+    first), the rest counted."""
+    rows = (VoucherLine.objects.filter(location=location).values_list("item", "donation")
             .annotate(total=Total()).order_by())
     per_item: dict[int, Decimal] = defaultdict(lambda: ZERO)
     per_lot: dict[int, list] = defaultdict(list)
-    for r in rows:
-        per_item[r["item"]] += r["total"]
-        if r["total"] != 0:
-            per_lot[r["item"]].append((r["donation"], r["total"]))
+    for item, donation, total in rows:
+        per_item[item] += total
+        if total != 0:
+            per_lot[item].append((donation or 0, total))
     items = Item.objects.in_bulk(list(per_item))
+    shown = {i: sorted(lst)[:LOTS_SHOWN] for i, lst in per_lot.items()} if lots else {}
     donations = Donation.objects.select_related("donor").in_bulk(
-        [d for lst in per_lot.values() for d, _q in lst if d is not None]) if lots else {}
-    out = [Balance(items[i], q, [(donations.get(d) if d else None, lq) for d, lq in per_lot[i]] if lots else [])
-           for i, q in per_item.items() if q != 0]
+        [d for lst in shown.values() for d, _q in lst if d]) if lots else {}
+    out = []
+    for i, q in per_item.items():
+        if q == 0:
+            continue
+        listed = [(donations.get(d) if d else None, lq) for d, lq in shown.get(i, [])]
+        more = len(per_lot[i]) - len(listed) if lots else 0
+        out.append(Balance(items[i], q, listed, more, q - sum((lq for _d, lq in listed), ZERO) if more else ZERO))
     return sorted(out, key=lambda b: (b.item.kind, b.item.name, b.item.spec))
 
 

@@ -67,7 +67,7 @@ def _when(at: dt.datetime) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
-def _notify_assigned(task: Task, recipients: list[User]) -> None:
+def notify_assigned(task: Task, recipients: list[User]) -> None:
     notify(recipients=recipients, kind="task_assigned", task=task, url=_task_url(task),
            title=lambda: _("Task: %(title)s") % {"title": task_label(task)},
            body=lambda: _("Due %(due)s.") % {"due": _when(task.due_at)})
@@ -136,7 +136,7 @@ def task_create(*, kind: str, due_at: dt.datetime, person: Person | None = None,
                      after={**snapshot(task, TASK_AUDIT_FIELDS), "observers": [u.pk for u in observers]})
         recipients = [u for u in [assignee, *observers] if u is not None and u != by]
         if recipients:
-            _notify_assigned(task, recipients)
+            notify_assigned(task, recipients)
     return task
 
 
@@ -224,7 +224,7 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None = No
             current.observers.values_list("pk", flat=True))}
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before, after=after)
         if current.assignee_id and current.assignee_id != previous_assignee and current.assignee != by:
-            _notify_assigned(current, [current.assignee])
+            notify_assigned(current, [current.assignee])
     return current
 
 
