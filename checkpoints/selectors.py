@@ -130,10 +130,26 @@ def alerts_live(scope: SiteScope, *, checkpoint: Checkpoint | None = None,
     return alerts
 
 
-def incidents_in_scope(scope: SiteScope, *, open_only: bool = True) -> QuerySet[Incident]:
+def alerts_raised(scope: SiteScope, *, first: dt.date, last: dt.date | None = None, under: str = "",
+                  state: str = "") -> QuerySet[Alert]:
+    """The fever alerts in scope raised from local day `first` to `last` (the same day by default), under the
+    path `under` and in `state` if given."""
+    start, _end = _day_bounds(first)
+    _start, end = _day_bounds(last or first)
+    qs = Alert.objects.filter(scope.q(), raised_at__gte=start, raised_at__lt=end)
+    if under:
+        qs = qs.filter(unit_path__under=under)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def incidents_in_scope(scope: SiteScope, *, open_only: bool = True, under: str = "") -> QuerySet[Incident]:
     qs = Incident.objects.filter(scope.q()).select_related("alert", "checkpoint__site", "person", "team")
     if open_only:
         qs = qs.filter(state=Incident.State.OPEN)
+    if under:
+        qs = qs.filter(unit_path__under=under)
     return qs.order_by("-started_at")
 
 

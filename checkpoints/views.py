@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.models import User
 from accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
 from checkpoints import selectors, services
@@ -66,12 +67,24 @@ def _day(request) -> dt.date:
 
 @login_required
 def index(request):
-    """The duty page: live alerts (polled), incidents in progress, the sites and their gates."""
+    """The duty page: live alerts (polled), incidents in progress, the sites and their gates. With ?day= the
+    alerts raised that day (?state= one state); ?unit=CODE keeps a unit's subtree."""
     scope = site_require(request.user, CHECKPOINTS_VIEW)
+    code = request.GET.get("unit", "").strip()
+    unit = access.unit_get_for_user(request.user, code, perm=CHECKPOINTS_VIEW) if code else None
+    under = unit.path if unit else ""
+    day, alerts = None, None
+    if request.GET.get("day"):
+        day = _day(request)
+        state = request.GET.get("state", "")
+        alerts = (selectors.alerts_raised(scope, first=day, under=under,
+                                          state=state if state in Alert.State.values else "")
+                  .select_related("checkpoint__site", "person", "recheck").order_by("-raised_at", "-id")[:500])
     return render(request, "checkpoints/index.html", {
         "sites": selectors.sites_in_scope(scope)[:300],
-        "incidents": selectors.incidents_in_scope(scope)[:100],
+        "incidents": selectors.incidents_in_scope(scope, under=under)[:100],
         "can_manage": not site_scope(request.user, CHECKPOINTS_MANAGE).empty,
+        "unit": unit, "day": day, "alerts": alerts,
     })
 
 

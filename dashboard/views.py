@@ -1,17 +1,20 @@
-"""The home page: who the user is, the roles held and the part of the tree each covers."""
+"""The home page: the situation dashboard of a unit's subtree on a day, then who the user is, the roles held
+and the part of the tree each covers."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts import access
+from dashboard import selectors
+from dashboard.forms import DashboardQuery
 from orgunits.models import OrgUnit
 from orgunits.selectors import path_names
 
 
-@login_required
-def home(request):
-    memberships = access.memberships_of(request.user)
+def _roles(user) -> list[dict]:
+    memberships = access.memberships_of(user)
     names = path_names([m.unit_path for m in memberships if m.unit_id])
     rows = []
     for m in memberships:
@@ -21,4 +24,18 @@ def home(request):
                           .annotate(n=Count("id")).values_list("kind", "n"))
         rows.append({"membership": m, "breadcrumb": names.get(m.unit_path, ""),
                      "counts": [(OrgUnit.Kind(k).label, counts[k]) for k in OrgUnit.Kind.values if counts.get(k)]})
-    return render(request, "dashboard/home.html", {"rows": rows})
+    return rows
+
+
+@login_required
+def home(request):
+    context = {"rows": _roles(request.user)}
+    if not selectors.dashboard_scope(request.user).empty:
+        query = DashboardQuery(request.GET)
+        query.is_valid()  # a bad field is shown with its error; the others still apply
+        code = (query.cleaned_data.get("unit") or "").strip()
+        day = query.cleaned_data.get("day") or timezone.localdate()
+        unit = selectors.dashboard_unit_for_user(request.user, code)
+        context.update(query=query, place=selectors.place_for_user(request.user, unit),
+                       dashboard=selectors.dashboard_for_user(request.user, unit=unit, day=day))
+    return render(request, "dashboard/home.html", context)

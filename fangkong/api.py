@@ -1,11 +1,14 @@
 """The JSON API under /api/: one NinjaAPI, session or token auth, errors as {code, message, fields}."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
+from pydantic import BaseModel
 
 from accounts.api import TokenAuth
 from accounts.api import router as accounts_router
@@ -13,7 +16,46 @@ from core.errors import DomainError
 from orgunits.api import router as orgunits_router
 from persons.api import router as persons_router
 
-api = NinjaAPI(
+
+class ErrorOut(Schema):
+    """Every refused request: a stable code for programs, a message for people, reasons per field."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+# The answers every operation may give besides its own: each carries an ErrorOut.
+ERROR_RESPONSES = {
+    400: "A rule of the domain was broken, or the request could not be read",
+    401: "Not signed in, or the API token is unknown or revoked",
+    403: "The caller lacks the permission",
+    404: "No such object within the caller's scope",
+    409: "The object changed since it was read, or the change clashes with its current state",
+    413: "The uploaded file is too large",
+    422: "A parameter or a field of the body is not valid",
+}
+
+
+class FangkongAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document declares the error answers of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                for status, description in ERROR_RESPONSES.items():
+                    if status == 409 and method == "get":
+                        continue  # reading changes nothing, so clashes with nothing
+                    if status == 413 and "multipart/form-data" not in operation.get("requestBody", {}).get("content", {}):
+                        continue
+                    operation["responses"].setdefault(status, {"description": description, **error})
+        return schema
+
+
+api = FangkongAPI(
     title="Fangkong API",
     version="1",
     description="Fangkong (防控): the line list, reports, tracing, checkpoints, supplies and legal hotline of a city's "
@@ -23,6 +65,45 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+BIGINT = 2**63 - 1  # the widest integer column (ids, counts) of both databases
+
+
+def _unstorable(value, loc: tuple = ()):
+    """(where, reason) for each value of validated input that no column can hold: the NUL character in text
+    (PostgreSQL refuses it) and integers beyond 64 bits (both databases refuse them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield loc, _("Contains the NUL character (code 0), which cannot be stored.")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -BIGINT - 1 <= value <= BIGINT:
+            yield loc, _("Too large.")
+    elif isinstance(value, BaseModel):
+        yield from _unstorable(value.model_dump(), loc)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable(key, (*loc, str(key)))
+            yield from _unstorable(item, (*loc, str(key)))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _unstorable(item, (*loc, str(index)))
+
+
+def _refuse_unstorable(view_func):
+    """Input that no column could hold is refused (422, naming the field) before the view reads or writes."""
+
+    @functools.wraps(view_func)
+    def view(request, **values):
+        errors = [{"loc": loc or ("request",), "msg": reason} for loc, reason in _unstorable(values)]
+        if errors:
+            raise ValidationError(errors)
+        return view_func(request, **values)
+
+    return view
+
+
+api.add_decorator(_refuse_unstorable)
 api.add_router("/", accounts_router)
 api.add_router("/", orgunits_router)
 api.add_router("/", persons_router)

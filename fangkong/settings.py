@@ -118,6 +118,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Where `manage.py db_backup` writes when no --output is given.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
 
 # Transport: HTTPS only (secure cookies, HSTS, redirect) unless in debug. `make run` serves the demo
 # over plain HTTP with DEBUG=1; the test suite sets HTTPS_ONLY=0 (fangkong/testing.py).
@@ -173,6 +175,10 @@ SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000")
 # Front-line teams: a sign-up or assignment that would give a person more hours of duty than this in one
 # (local) day is refused.
 VOLUNTEERS_MAX_HOURS_PER_DAY = env_int("VOLUNTEERS_MAX_HOURS_PER_DAY", 12, minimum=1, maximum=24)
+
+# Retention: the personal data of people released from management is anonymised this many days after their
+# management ended (manage.py persons_retention, run daily; --dry-run reports first).
+PERSONS_RETENTION_DAYS = env_int("PERSONS_RETENTION_DAYS", 180, minimum=1, maximum=36500)
 
 LOGGING = {
     "version": 1,

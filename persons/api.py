@@ -20,9 +20,9 @@ from persons.models import Category, ImportJob, ImportMapping, ManagementStatus,
 from persons.schemas import (
     CategoryEndIn,
     CategoryIn,
+    CheckDueOut,
     CheckIn,
     CheckOut,
-    DueOut,
     PersonIn,
     PersonOut,
     PersonPage,
@@ -98,7 +98,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
     return Status(201, _out(request, person))
 
 
-@router.get("/persons/checks-due", response=list[DueOut], summary="People whose health check is due today")
+@router.get("/persons/checks-due", response=list[CheckDueOut], summary="People whose health check is due today")
 def checks_due(request: HttpRequest, unit: str | None = None):
     scope = access.require(request.user, PERSONS_EDIT)
     qs = selectors.checks_due(scope, day=timezone.localdate())

@@ -1,9 +1,10 @@
 """Exports of a filtered person list (xlsx, csv): masked unless the user may export in full there;
-every export audited with its filter and row count."""
+every export audited with its filter and row count, and the people it held (persons.access_log)."""
 
 import csv
 import io
 
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EXPORT_FULL
 from core.audit import audit_record
+from persons.access_log import disclosures_record
 from persons.identity import mask_doc, mask_phone
 from persons.models import CustomField
 
@@ -46,9 +48,11 @@ def persons_export(*, user, qs, fmt: str, filters: dict) -> StreamingHttpRespons
     custom_fields = list(CustomField.objects.filter(active=True))
     full_scope = scope_for(user, PERSONS_EXPORT_FULL)
     count = qs.count()
-    audit_record(actor=user, action="export", object_type="persons.person", object_repr=gettext_noop("person list"),
-                 unit_path=filters.get("unit_path", ""), after={"format": fmt, "rows": count, "filters": filters,
-                                                                "full": not full_scope.empty})
+    with transaction.atomic():  # the entry names no person: each person exported is listed with it
+        entry = audit_record(actor=user, action="export", object_type="persons.person",
+                             object_repr=gettext_noop("person list"), unit_path=filters.get("unit_path", ""),
+                             after={"format": fmt, "rows": count, "filters": filters, "full": not full_scope.empty})
+        disclosures_record(entry=entry, people=qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         def stream():

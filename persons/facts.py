@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.fields import PathField
 from persons.models import (
@@ -222,17 +223,22 @@ class PeopleSource(FactSource):
 
         from accounts.access import scope_for
         from accounts.roles import PERSONS_VIEW, PERSONS_VIEW_FULL
+        from persons.access_log import people_viewed_record
         from persons.identity import mask_doc, mask_phone
 
         scope, full_scope = scope_for(user, PERSONS_VIEW), scope_for(user, PERSONS_VIEW_FULL)
-        rows = {}
+        rows, shown_full = {}, []
         for p in Person.objects.filter(pk__in=ids).select_related("grid"):
             if not scope.covers(p.unit_path):
                 continue
             full = full_scope.covers(p.unit_path)
+            if full:
+                shown_full.append(p)
             rows[p.pk] = {"label": p.name, "url": reverse("persons:detail", args=[p.pk]),
                           "detail": " · ".join(x for x in (p.doc_number if full else mask_doc(p.doc_number),
                                                            p.phone if full else mask_phone(p.phone), p.grid.name) if x)}
+        # Unmasked documents and phones are a view of personal data: audited, with the people shown.
+        people_viewed_record(user=user, people=shown_full, object_repr=gettext_noop("people behind a report figure"))
         return rows
 
     def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:

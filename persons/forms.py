@@ -66,6 +66,11 @@ class PersonFilterForm(forms.Form):
     initials = forms.CharField(label=_("pinyin initials"), required=False, max_length=20)
     doc_suffix = forms.CharField(label=_("ID number ends with"), required=False, max_length=18)
     phone = forms.CharField(label=_("phone"), required=False, max_length=20)
+    day = forms.DateField(label=_("categories and status as of the end of"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    arrived = forms.DateField(label=_("came into the category on"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("People whose category (the one chosen, or any) began that day."))
 
     def __init__(self, *args, categories: list[Category], statuses: list[ManagementStatus],
                  custom_fields: list[CustomField], **kwargs):

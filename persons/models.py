@@ -112,6 +112,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_index=False)
+    # Set when the retention rule replaced the identifying fields (persons.retention); never selected again.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -296,6 +298,20 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"#{self.dropped_id} → #{self.kept_id}"
+
+
+class PersonDisclosure(models.Model):
+    """`person` was among the people an audited list view or export (`entry`, which names no single
+    person) showed: the access log of a person reads these besides the entries about the person."""
+
+    entry = models.ForeignKey("core.AuditEntry", on_delete=models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disclosures", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "entry"], name="disclosure_person_idx")]
+
+    def __str__(self):
+        return f"{self.person_id} in {self.entry_id}"
 
 
 class ImportMapping(models.Model):

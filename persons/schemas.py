@@ -121,7 +121,7 @@ class CheckIn(Schema):
     note: str = ""
 
 
-class DueOut(Schema):
+class CheckDueOut(Schema):
     id: int
     name: str
     grid: str

@@ -27,6 +27,14 @@ def open_at(at: dt.datetime) -> Q:
     return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
 
 
+def as_of_day(day: dt.date) -> dt.datetime:
+    """The moment a local day's figures are read at: its last instant, or now while the day lasts. An episode
+    begun at the next midnight is not yet held then; one ended at it still is."""
+    last = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time())) - dt.timedelta(
+        microseconds=1)
+    return min(last, timezone.now())
+
+
 @dataclass
 class PersonFilter:
     """The filters of the person list; every one maps to an indexed condition."""
@@ -40,6 +48,7 @@ class PersonFilter:
     phone: str = ""
     custom: dict[str, str] = field(default_factory=dict)
     as_of: dt.datetime | None = None
+    arrived: dt.date | None = None  # a category (the filtered one, or any) began that local day
 
 
 def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> QuerySet[Person]:
@@ -52,6 +61,13 @@ def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> Quer
     # statistics of category_id instead of through a join, and starts from the unit's people.
     if f.category:
         category_id = Category.objects.filter(code=f.category).values_list("id", flat=True).first()
+    if f.arrived is not None:  # arrivals: an episode begun that day, not one continued after a move
+        # A day's arrivals are few: both databases read them from the episodes' (category, start) index and
+        # look their people up by id, instead of walking every person of the unit.
+        start, end = _day_bounds(f.arrived)
+        began = CategoryEpisode.objects.filter(start__gte=start, start__lt=end, continued=False)
+        qs = qs.filter(pk__in=(began.filter(category_id=category_id) if f.category else began).values("person_id"))
+    elif f.category:
         qs = qs.filter(Exists(CategoryEpisode.objects.filter(open_at(at), person=OuterRef("pk"),
                                                              category_id=category_id)))
     if f.status:

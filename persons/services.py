@@ -71,6 +71,14 @@ def grid_resolve(code: str, *, by) -> OrgUnit:
     return unit
 
 
+def _refuse_anonymised(person: Person) -> None:
+    """An anonymised record is closed: a person who returns is registered again (persons.retention)."""
+    if person.anonymised_at is not None:
+        raise DomainError("anonymised", _("This person's data was anonymised on %(day)s after the retention "
+                                          "period; if they return, register them again.")
+                          % {"day": timezone.localtime(person.anonymised_at).strftime("%Y-%m-%d")}, status=409)
+
+
 def _duplicate_error(doc_type: str, doc_number: str, existing: Person) -> DomainError:
     return DomainError("duplicate_person", _("This document is already registered (person #%(id)s).")
                        % {"id": existing.pk},
@@ -130,6 +138,7 @@ def person_update(*, person: Person, data: Mapping[str, Any], version: int | Non
                           fields=errors)
     with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)
+        _refuse_anonymised(current)
         if version is not None and current.version != version:
             raise DomainError("conflict", _("Someone else changed this person after you opened it; reload to see "
                                             "their change, then edit again."), status=409)
@@ -213,7 +222,7 @@ def category_assign(*, person: Person, category: Category, start: dt.datetime | 
     if start > timezone.now() + dt.timedelta(hours=1):
         raise DomainError("invalid_date", _("The start lies in the future."), fields={"start": [_("In the future.")]})
     with transaction.atomic():
-        Person.objects.select_for_update().get(pk=person.pk)
+        _refuse_anonymised(Person.objects.select_for_update().get(pk=person.pk))
         if CategoryEpisode.objects.filter(person=person, category=category, end__isnull=True).exists():
             raise DomainError("already_held", _("%(person)s already holds the category %(cat)s.")
                               % {"person": person.name, "cat": category.name}, fields={"category": [
@@ -269,7 +278,7 @@ def status_set(*, person: Person, status: ManagementStatus, start: dt.datetime |
     if errors:
         raise DomainError("invalid_status", _("The status cannot be set."), fields=errors)
     with transaction.atomic():
-        Person.objects.select_for_update().get(pk=person.pk)
+        _refuse_anonymised(Person.objects.select_for_update().get(pk=person.pk))
         current = StatusEpisode.objects.filter(person=person, end__isnull=True).first()
         if current is not None:
             if start < current.start:
@@ -320,6 +329,7 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
         raise DomainError("invalid_check", _("The health check cannot be saved."), fields=errors)
     if symptoms and result == HealthCheck.Result.WELL:
         result = HealthCheck.Result.SYMPTOMS
+    _refuse_anonymised(person)
     with transaction.atomic():
         check = HealthCheck.objects.create(
             person=person, checked_at=checked_at, check_date=timezone.localtime(checked_at).date(),
@@ -404,12 +414,17 @@ def person_merge(*, keep: Person, drop: Person, by) -> Person:
     with transaction.atomic():
         keep, drop = (Person.objects.select_for_update().get(pk=keep.pk),
                       Person.objects.select_for_update().get(pk=drop.pk))
+        _refuse_anonymised(keep)
+        _refuse_anonymised(drop)
         before_keep, before_drop = snapshot(keep, PERSON_AUDIT_FIELDS), snapshot(drop)
         for hook in _MERGE_HOOKS:
             hook(keep=keep, drop=drop, by=by)
         _merge_open_episodes(keep, drop)
         DuplicateDismissal.objects.filter(Q(person_low=drop) | Q(person_high=drop)).delete()
-        for relation in Person._meta.related_objects:
+        # Every foreign key to a person, those without a reverse name ("+") too.
+        for relation in Person._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and relation.is_relation and not relation.concrete):
+                continue
             if relation.related_model in (DuplicateDismissal, PersonMerge) or not relation.field.concrete:
                 continue
             relation.related_model._base_manager.filter(**{relation.field.name: drop}).update(

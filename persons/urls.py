@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/<int:pk>/errors/", views_import.import_errors, name="import_errors"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/access/", views.person_access_log, name="access_log"),
     path("<int:pk>/categories/", views.category_assign, name="category_assign"),
     path("<int:pk>/categories/end/", views.category_end, name="category_end"),
     path("<int:pk>/status/", views.status_set, name="status_set"),

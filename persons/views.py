@@ -9,10 +9,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.roles import (
+    AUDIT_VIEW,
     FIELDS_MANAGE,
     PERSONS_EDIT,
     PERSONS_EXPORT,
@@ -26,7 +28,7 @@ from core.forms import form_add_domain_error
 from core.models import AuditEntry
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit, Site
-from persons import selectors, services
+from persons import access_log, selectors, services
 from persons.duplicates import duplicates_scan
 from persons.exporting import persons_export
 from persons.forms import (
@@ -63,6 +65,12 @@ def _filter_from(request) -> tuple[PersonFilterForm, selectors.PersonFilter, dic
             setattr(f, key, data[key] or "")
             if data[key]:
                 used[key] = data[key]
+        if data["day"]:
+            f.as_of = selectors.as_of_day(data["day"])
+            used["day"] = data["day"].isoformat()
+        if data["arrived"]:
+            f.arrived = data["arrived"]
+            used["arrived"] = data["arrived"].isoformat()
         for name, field in form.custom_keys:
             value = data.get(name)
             if value not in ("", None):
@@ -105,7 +113,8 @@ def person_detail(request, pk: int):
     full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
     if full:
         audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path)
-    can_edit = access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path)
+    can_edit = (person.anonymised_at is None
+                and access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path))
     history = selectors.person_history(person)
     custom_fields = list(CustomField.objects.filter(active=True))
     status_form = StatusForm()
@@ -121,7 +130,39 @@ def person_detail(request, pk: int):
         "categories_now": selectors.categories_as_of(person),
         "history": history,
         "audit": AuditEntry.objects.filter(object_type="persons.person", object_id=str(person.pk)).order_by("-at")[:50],
+        "can_see_access_log": access.scope_for(request.user, AUDIT_VIEW).covers(person.unit_path),
         "category_form": CategoryAssignForm(), "status_form": status_form, "check_form": HealthCheckForm(),
+    })
+
+
+_ACCESS_CHANNELS = {"": _lazy("the person's page"), "api": _lazy("the API"), "tracing": _lazy("contact tracing")}
+
+
+def _access_how(entry: AuditEntry) -> str:
+    """Where the data was seen: the person's own page or record, or a list or export that held them."""
+    if entry.object_id:
+        return str(_ACCESS_CHANNELS.get(entry.note, entry.note))
+    what = _(entry.object_repr) if entry.object_repr else _("a list of people")
+    after = entry.after or {}
+    if entry.action == AuditEntry.Action.EXPORT and "rows" in after:
+        return _("%(what)s (%(format)s, rows: %(rows)s)") % {"what": what, "format": str(after.get("format", "")).upper(),
+                                                              "rows": after["rows"]}
+    return what
+
+
+@login_required
+def person_access_log(request, pk: int):
+    """Who viewed or exported the person's data: the audit log narrowed to them, for those who may read
+    the audit log over the person's unit (audit.view); 404 to everyone else."""
+    person = selectors.person_get_for_user(request.user, pk, perm=AUDIT_VIEW)
+    page = access_log.person_access_log(person, cursor=request.GET.get("after"))
+    audit_scope = access.scope_for(request.user, AUDIT_VIEW)
+    for entry in page.items:
+        entry.can_open = audit_scope.covers(entry.unit_path)
+        entry.how = _access_how(entry)
+    return render(request, "persons/person_access_log.html", {
+        "person": person, "page": page,
+        "can_view_person": access.scope_for(request.user, PERSONS_VIEW).covers(person.unit_path),
     })
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -203,6 +203,17 @@ def _previous(form: Form, unit: OrgUnit, day: dt.date) -> tuple[dict | None, dic
 
 def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submission:
     """Compute (or recompute) the draft for `unit` and `day`, keeping the manual cells typed so far."""
+    try:
+        return _submission_compute(form=form, unit=unit, day=day, by=by)
+    except IntegrityError:
+        # Two first computations at once: both found no draft, and the other one's was saved first. Computed
+        # again, this one now locks that draft and recomputes it, as any recomputation does.
+        if not Submission.objects.filter(form=form, unit=unit, day=day).exists():
+            raise
+        return _submission_compute(form=form, unit=unit, day=day, by=by)
+
+
+def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submission:
     with transaction.atomic():
         submission = Submission.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
         if submission is not None and submission.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
@@ -229,7 +240,8 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submis
 
 
 def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by) -> Submission:
-    """Type the manual cells ({row unit code: {column key: number}}) and recompute the draft."""
+    """Type the manual cells ({row unit code: {column key: number}}) and recompute the draft, in one transaction:
+    cells stored without the values computed from them would show the old figures beside the new cells."""
     if rolled_up(submission.form, submission.unit):
         raise DomainError("rolled_up", _("This report is rolled up from the reports its units submitted; correct "
                                          "a value in the unit's own report."), status=409)
@@ -268,7 +280,7 @@ def submission_manual_set(*, submission: Submission, values: dict, lock_version:
         current.save(update_fields=["manual"])
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before={"manual": before},
                      after={"manual": current.manual})
-    return submission_compute(form=current.form, unit=current.unit, day=current.day, by=by)
+        return submission_compute(form=current.form, unit=current.unit, day=current.day, by=by)
 
 
 def submission_submit(*, submission: Submission, explanation: str = "", by) -> Submission:

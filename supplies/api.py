@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts import access
 from accounts.roles import (
@@ -23,7 +23,7 @@ from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from persons.selectors import person_get_for_user
 from supplies import selectors, services
-from supplies.checks import Params, audit_run
+from supplies.checks import EARLIEST, MAX_DAYS, Params, audit_run
 from supplies.models import Donation, Item, Location, Publication, Request, Voucher
 from supplies.schemas import (
     AllocationIn,
@@ -49,6 +49,7 @@ from supplies.schemas import (
     ReceiptIn,
     RequestIn,
     RequestOut,
+    RequestPatch,
     ReverseIn,
     VoucherIn,
     VoucherOut,
@@ -89,7 +90,7 @@ def _request_out(r: Request) -> dict:
     return {"id": r.pk, "location_id": r.location_id, "location": r.location.name, "item": r.item.code,
             "spec": r.spec, "quantity": r.quantity, "urgency": r.urgency, "state": r.state,
             "approved_quantity": r.approved_quantity, "needed": r.needed, "allocated": r.allocated,
-            "delivered": r.delivered, "created_at": r.created_at}
+            "delivered": r.delivered, "created_at": r.created_at, "version": r.version}
 
 
 def _donor_out(d) -> dict:
@@ -363,12 +364,23 @@ def request_get(request: HttpRequest, request_id: int):
     return _request_out(selectors.request_get_for_user(request.user, request_id))
 
 
+@router.patch("/supplies/requests/{request_id}", response=RequestOut, url_name="supply_request_patch",
+              summary="Change what a need asks for while it awaits approval; a stale `version` is a 409 conflict "
+                      "naming what changed")
+def request_patch(request: HttpRequest, request_id: int, payload: RequestPatch):
+    req = selectors.request_get_for_user(request.user, request_id, perm=SUPPLIES_REQUEST)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    return _request_out(services.request_update(request=req, data=data, version=version, by=request.user))
+
+
 @router.post("/supplies/requests/{request_id}/decision", response=RequestOut, url_name="supply_request_decide",
-             summary="Approve (all or part) or reject a need")
+             summary="Approve (all or part) or reject a need; with the `version` read, a stale one is a 409 "
+                     "conflict naming what changed")
 def request_decide(request: HttpRequest, request_id: int, payload: DecisionIn):
     req = selectors.request_get_for_user(request.user, request_id, perm=SUPPLIES_APPROVE)
     return _request_out(services.request_decide(request=req, approve=payload.approve, quantity=payload.quantity,
-                                                note=payload.note, by=request.user))
+                                                note=payload.note, version=payload.version, by=request.user))
 
 
 @router.post("/supplies/requests/{request_id}/allocations", response={201: RequestOut},
@@ -384,17 +396,18 @@ def request_allocate(request: HttpRequest, request_id: int, payload: AllocationI
 @router.post("/supplies/requests/{request_id}/close", response=RequestOut, url_name="supply_request_close")
 def request_close(request: HttpRequest, request_id: int, payload: CloseIn):
     req = selectors.request_get_for_user(request.user, request_id, perm=SUPPLIES_APPROVE)
-    return _request_out(services.request_close(request=req, note=payload.note, by=request.user))
+    return _request_out(services.request_close(request=req, note=payload.note, version=payload.version,
+                                               by=request.user))
 
 
 # -- audit and transparency -------------------------------------------------------------------------------------
 
 class AuditQuery(Schema):
-    start: dt.date
+    start: dt.date = Field(..., ge=EARLIEST)
     end: dt.date
     checks: str | None = None  # comma-separated codes; all when absent
-    hold_days: int = 30
-    receipt_days: int = 15
+    hold_days: int = Field(30, ge=1, le=MAX_DAYS)
+    receipt_days: int = Field(15, ge=0, le=MAX_DAYS)
 
 
 @router.get("/supplies/audit", response=AuditOut, url_name="supply_audit",
@@ -403,6 +416,9 @@ def audit(request: HttpRequest, q: Query[AuditQuery]):
     scope = access.require(request.user, SUPPLIES_AUDIT)
     if q.end < q.start:
         raise DomainError("invalid_range", _("The range ends before it starts."), fields={"end": [_("Too early.")]})
+    if q.end - q.start > dt.timedelta(days=3 * 366):  # as on the page: an audit reads every line of its range
+        raise DomainError("invalid_range", _("At most three years at a time."),
+                          fields={"end": [_("At most three years at a time.")]})
     only = [c.strip() for c in q.checks.split(",") if c.strip()] if q.checks else None
     results = audit_run(scope=scope, start=q.start, end=q.end, only=only,
                         params=Params(hold_days=q.hold_days, receipt_days=q.receipt_days))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supplies.checks import EARLIEST, MAX_DAYS
 from supplies.models import Donation, Donor, Item, Location, Request
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -143,6 +144,18 @@ class RequestForm(forms.Form):
         self.fields["item"].choices = item_choices()
 
 
+class RequestEditForm(forms.Form):
+    """What a need asks for, changed while it awaits approval; `version` is the one shown to the editor."""
+
+    spec = forms.CharField(label=_("specification"), max_length=100, required=False,
+                           help_text=_("As needed, e.g. N95; the item's own when empty."))
+    quantity = forms.DecimalField(label=_("quantity"), **QTY)
+    urgency = forms.TypedChoiceField(label=_("urgency"), choices=Request.Urgency.choices, coerce=int)
+    needed_by = forms.DateField(label=_("needed by"), required=False, **DATE)
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("decision"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("approve")), ("no", _("reject"))])
@@ -150,6 +163,7 @@ class DecisionForm(forms.Form):
                                   help_text=_("All that was asked for when empty."))
     note = forms.CharField(label=_("note"), max_length=300, required=False,
                            help_text=_("Required when rejecting."))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class AllocationForm(forms.Form):
@@ -199,8 +213,9 @@ class PurchaseForm(forms.Form):
 class AuditForm(forms.Form):
     start = forms.DateField(label=_("from"), **DATE)
     end = forms.DateField(label=_("until"), **DATE)
-    hold_days = forms.IntegerField(label=_("held longer than (days)"), min_value=1, initial=30)
-    receipt_days = forms.IntegerField(label=_("receipt due within (days)"), min_value=0, initial=15)
+    hold_days = forms.IntegerField(label=_("held longer than (days)"), min_value=1, max_value=MAX_DAYS, initial=30)
+    receipt_days = forms.IntegerField(label=_("receipt due within (days)"), min_value=0, max_value=MAX_DAYS,
+                                      initial=15)
     price_ratio = forms.DecimalField(label=_("price above reference (times)"), min_value=1, initial=1.5,
                                      max_digits=6, decimal_places=2)
     approval_limit = forms.DecimalField(label=_("approval limit (yuan)"), min_value=1, max_digits=16,
@@ -208,6 +223,8 @@ class AuditForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("start") and data["start"] < EARLIEST:
+            self.add_error("start", _("Too early."))
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The range ends before it starts."))
         if data.get("start") and data.get("end") and (data["end"] - data["start"]) > dt.timedelta(days=3 * 366):

@@ -325,6 +325,8 @@ class Request(models.Model):
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Raised by every change of the row: a form or API call carries the one it read, and a stale one is refused.
+    version = models.PositiveIntegerField(default=1, help_text="optimistic-concurrency counter")
 
     class Meta:
         verbose_name = _("request")

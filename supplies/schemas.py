@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ItemOut(Schema):
@@ -260,12 +260,25 @@ class RequestOut(Schema):
     allocated: Decimal
     delivered: Decimal
     created_at: dt.datetime
+    version: int = Field(..., description="send it back with a change or a decision to detect concurrent edits")
+
+
+class RequestPatch(Schema):
+    """What a need asks for, changed while it awaits approval; `version` is the one read before editing."""
+
+    version: int
+    spec: str | None = None
+    quantity: Decimal | None = None
+    urgency: int | None = None
+    needed_by: dt.date | None = None
+    reason: str | None = None
 
 
 class DecisionIn(Schema):
     approve: bool
     quantity: Decimal | None = None
     note: str = ""
+    version: int | None = Field(None, description="the version read; a stale one is refused (409)")
 
 
 class AllocationIn(Schema):
@@ -276,6 +289,7 @@ class AllocationIn(Schema):
 
 class CloseIn(Schema):
     note: str = ""
+    version: int | None = Field(None, description="the version read; a stale one is refused (409)")
 
 
 class FindingOut(Schema):
@@ -288,7 +302,7 @@ class FindingOut(Schema):
     amount: Decimal | None
 
 
-class CheckOut(Schema):
+class AuditCheckOut(Schema):
     code: str
     title: str
     description: str
@@ -298,7 +312,7 @@ class CheckOut(Schema):
 class AuditOut(Schema):
     start: dt.date
     end: dt.date
-    checks: list[CheckOut]
+    checks: list[AuditCheckOut]
 
 
 class PublishIn(Schema):

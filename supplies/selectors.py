@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Round
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
 from accounts.access import Scope, scope_for
@@ -243,6 +243,20 @@ def requests_fulfilment(requests: list[Request]) -> list[Request]:
     return requests
 
 
+def requests_outstanding(qs: QuerySet[Request]) -> QuerySet[Request]:
+    """The approved requests of `qs` not yet fully delivered, with `needed_total` and `delivered_total`: what
+    requests_fulfilment attaches to a page, as one query over any number of requests."""
+    delivered = (VoucherLine.objects.filter(_delivered_q(), voucher__request=OuterRef("pk"),
+                                            item__kind=OuterRef("item__kind"))
+                 .order_by().values("voucher__request").annotate(total=Total()).values("total"))
+    decimal = DecimalField(**QUANTITY)
+    return (qs.filter(state=Request.State.APPROVED)
+            .annotate(needed_total=Coalesce("approved_quantity", "quantity", output_field=decimal),
+                      delivered_total=Coalesce(Subquery(delivered, output_field=decimal), Value(ZERO),
+                                               output_field=decimal))
+            .filter(delivered_total__lt=F("needed_total")))
+
+
 # -- what became of donations ----------------------------------------------------------------------------
 
 @dataclass
@@ -269,6 +283,8 @@ def donation_accounts(donations: QuerySet[Donation] | list[int], *, as_of: dt.da
     """{(donation, item): account} for the given donations: one GROUP BY over their lines, each account's
     columns summed there by the kind of place (one row per donation and item), and one over their declared
     lines."""
+    if isinstance(donations, list) and not donations:
+        return {}
     lines = VoucherLine.objects.filter(donation__in=donations)
     if as_of is not None:
         lines = lines.filter(occurred_on__lte=as_of)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("requests/", views.request_list, name="requests"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/allocate/", views.request_allocate, name="request_allocate"),
     path("requests/<int:pk>/deliver/", views.request_deliver, name="request_deliver"),

@@ -42,6 +42,7 @@ from supplies.forms import (
     RangeForm,
     ReceiptForm,
     RequestDeliveryForm,
+    RequestEditForm,
     RequestForm,
     ReverseForm,
 )
@@ -351,11 +352,19 @@ def request_list(request):
     state = request.GET.get("state", "")
     if state in Request.State.values:
         qs = qs.filter(state=state)
+    code = request.GET.get("unit", "").strip()
+    unit = access.unit_get_for_user(request.user, code, perm=SUPPLIES_VIEW) if code else None
+    if unit is not None:
+        qs = qs.filter(unit_path__under=unit.path)
+    if request.GET.get("outstanding") == "1":  # approved and not yet fully delivered
+        qs = selectors.requests_outstanding(qs)
     page = keyset_page(qs, order=("-id",), cursor=request.GET.get("after"), size=50)
     selectors.requests_fulfilment(page.items)
     can_request = access.has_perm(request.user, SUPPLIES_REQUEST)
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(request, "supplies/requests.html", {
-        "page": page, "states": Request.State.choices, "state": state,
+        "page": page, "states": Request.State.choices, "state": state, "unit": unit, "query": query.urlencode(),
         "form": RequestForm(locations=_request_locations(request)) if can_request else None,
     })
 
@@ -382,13 +391,16 @@ def request_detail(request, pk: int):
                    .exclude(pk=req.location_id).order_by("unit_path", "name")[:500])
     accounts = [loc for loc in sources if loc.kind == K.ACCOUNT]
     stores = [loc for loc in sources if loc.kind != K.ACCOUNT]
-    can_decide = (perms["can_approve"] and req.state == Request.State.SUBMITTED
-                  and req.created_by_id != request.user.pk)
+    submitted = req.state == Request.State.SUBMITTED
+    can_decide = perms["can_approve"] and submitted and req.created_by_id != request.user.pk
+    edit_initial = {"spec": req.spec, "quantity": req.quantity, "urgency": req.urgency, "needed_by": req.needed_by,
+                    "reason": req.reason, "version": req.version}
     return render(request, "supplies/request.html", {
         "req": req, **perms,
         "vouchers": req.vouchers.order_by("-occurred_on", "-id"),
         "allocations": req.allocations.select_related("source", "item").order_by("id"),
-        "decision_form": DecisionForm() if can_decide else None,
+        "edit_form": RequestEditForm(initial=edit_initial) if perms["can_request"] and submitted else None,
+        "decision_form": DecisionForm(initial={"version": req.version}) if can_decide else None,
         "allocation_form": AllocationForm(sources=sources) if approved and perms["can_approve"] else None,
         "delivery_form": RequestDeliveryForm(sources=sources, initial={"item": req.item_id})
         if approved and sources else None,
@@ -399,10 +411,21 @@ def request_detail(request, pk: int):
 
 @login_required
 @require_POST
+def request_edit(request, pk: int):
+    """The requesting side changes what it asks for; refused with what changed if the request moved on."""
+    req = selectors.request_get_for_user(request.user, pk, perm=SUPPLIES_REQUEST)
+    _post_form(request, RequestEditForm(request.POST), lambda d: services.request_update(
+        request=req, data={k: v for k, v in d.items() if k != "version"}, version=d["version"], by=request.user))
+    return redirect("supplies:request", pk=req.pk)
+
+
+@login_required
+@require_POST
 def request_decide(request, pk: int):
     req = selectors.request_get_for_user(request.user, pk, perm=SUPPLIES_APPROVE)
     _post_form(request, DecisionForm(request.POST), lambda d: services.request_decide(
-        request=req, approve=d["approve"], quantity=d["quantity"], note=d["note"], by=request.user))
+        request=req, approve=d["approve"], quantity=d["quantity"], note=d["note"], version=d["version"],
+        by=request.user))
     return redirect("supplies:request", pk=req.pk)
 
 
@@ -454,7 +477,9 @@ def request_purchase(request, pk: int):
 def request_close(request, pk: int):
     req = selectors.request_get_for_user(request.user, pk, perm=SUPPLIES_APPROVE)
     try:
-        services.request_close(request=req, note=request.POST.get("note", ""), by=request.user)
+        version = request.POST.get("version", "")
+        services.request_close(request=req, note=request.POST.get("note", ""),
+                               version=int(version) if version.isdigit() else None, by=request.user)
         messages.success(request, _("The request is closed."))
     except DomainError as exc:
         messages.error(request, _error_message(exc))

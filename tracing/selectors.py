@@ -250,14 +250,18 @@ def candidate_contacts(visit: Visit, *, limit: int = 100) -> list[Visit]:
 
 # -- follow-up and tasks ---------------------------------------------------------------------------------
 
-def follow_ups_in_scope(scope, *, state: str = FollowUp.State.ACTIVE, day: dt.date | None = None) -> QuerySet:
-    """Follow-ups in scope (active by default), each annotated with whether a result was seen on `day`."""
+def follow_ups_in_scope(scope, *, state: str = FollowUp.State.ACTIVE, day: dt.date | None = None,
+                        unit: OrgUnit | None = None) -> QuerySet:
+    """Follow-ups in scope (active by default; under `unit` if given), each annotated with whether a result
+    was seen on `day`."""
     day = day or timezone.localdate()
     seen = HealthCheck.objects.filter(person=OuterRef("person_id"), check_date=day,
                                       result__in=(HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS))
     qs = FollowUp.objects.filter(scope.q())
     if state:
         qs = qs.filter(state=state)
+    if unit is not None:
+        qs = qs.filter(unit_path__under=unit.path)
     return qs.annotate(seen_today=Exists(seen)).select_related("person", "person__grid", "category")
 
 

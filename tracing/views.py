@@ -310,10 +310,20 @@ def follow_up_list(request):
     state = request.GET.get("state", FollowUp.State.ACTIVE)
     if state not in FollowUp.State.values:
         state = FollowUp.State.ACTIVE
-    qs = selectors.follow_ups_in_scope(scope, state=state, day=day).order_by("seen_today", "end", "id")
+    unit = _unit_param(request)
+    qs = selectors.follow_ups_in_scope(scope, state=state, day=day, unit=unit).order_by("seen_today", "end", "id")
+    seen = request.GET.get("seen", "")
+    if seen in ("0", "1"):  # ?seen=0: those with no result seen today yet
+        qs = qs.filter(seen_today=seen == "1")
     return render(request, "tracing/follow_up_list.html", {
-        "day": day, "follow_ups": qs[:300], "state": state, "states": FollowUp.State.choices,
+        "day": day, "follow_ups": qs[:300], "state": state, "states": FollowUp.State.choices, "unit": unit,
         "result_form": FollowUpResultForm(), "can_edit": access.has_perm(request.user, TRACING_EDIT)})
+
+
+def _unit_param(request) -> OrgUnit | None:
+    """The unit of ?unit=CODE within the user's tracing scope (404 outside it), or None."""
+    code = request.GET.get("unit", "").strip()
+    return access.unit_get_for_user(request.user, code, perm=TRACING_VIEW) if code else None
 
 
 @login_required
@@ -375,14 +385,15 @@ def task_list(request):
     access.require(request.user, TRACING_VIEW)
     status = request.GET.get("status", "")
     status = status if status in Task.Status.values else ""
-    qs = selectors.tasks_filtered(request.user, status=status, overdue=request.GET.get("overdue") == "1")
+    unit = _unit_param(request)
+    qs = selectors.tasks_filtered(request.user, status=status, unit=unit, overdue=request.GET.get("overdue") == "1")
     page = keyset_page(qs, order=("-due_at", "-id"), cursor=request.GET.get("after"))
     for t in page.items:
         t.label = services.task_label(t)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "tracing/task_list.html", {
-        "page": page, "query": query.urlencode(), "status": status, "statuses": Task.Status.choices,
+        "page": page, "query": query.urlencode(), "status": status, "statuses": Task.Status.choices, "unit": unit,
         "can_manage": access.has_perm(request.user, TRACING_TASKS)})
 
 

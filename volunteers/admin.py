@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from volunteers.models import Assignment, CivilisedUnit, Commendation, Need, Volunteer
+from volunteers.models import Assignment, CivilisedUnit, Commendation, Need, UnitDonor, Volunteer
 
 
 @admin.register(CivilisedUnit)
@@ -29,3 +29,9 @@ class AssignmentAdmin(ReadOnlyAdmin):
 @admin.register(Commendation)
 class CommendationAdmin(ReadOnlyAdmin):
     list_display = ["title", "org", "volunteer", "given_on"]
+
+
+@admin.register(UnitDonor)
+class UnitDonorAdmin(ReadOnlyAdmin):
+    list_display = ["org", "donor", "linked_at", "linked_by"]
+    list_select_related = ["org", "donor", "linked_by"]

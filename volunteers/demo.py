@@ -2,7 +2,8 @@
 unit) sends ten party members and cadres to 三元社区 — 何芳 signs up first — for ten-hour shifts at the
 compound's entrances from 1 February 2020; from 12 February two of them, 康双丰 and 周里, are stationed at
 娄底市涟钢振兴金华建设有限公司 for 58 days. 何芳 (login hefang) has a shift today to check in and out on a
-phone. The justice bureau (娄底市司法局) runs errands. Loads the contribution tally form. Idempotent."""
+phone. The justice bureau (娄底市司法局) runs errands. The bureau's staff's group gift on the supplies ledger is
+linked to it, so its tally shows the 58,200 yuan. Loads the contribution tally form. Idempotent."""
 
 import datetime as dt
 from pathlib import Path
@@ -19,6 +20,7 @@ from volunteers.models import CivilisedUnit, Volunteer
 
 REPORT_FORMS = Path(__file__).parent / "report_forms.json"
 AUDIT_BUREAU = "娄底市审计局"
+AUDIT_DONOR = "娄底市审计局干部职工"  # 73 staff and 38 retirees gave 58,200 yuan (supplies.demo)
 COMMUNITY_SITE = "三元社区东门卡点"
 ENTERPRISE = "娄底市涟钢振兴金华建设有限公司"
 # (name, kind, party member, login): 何芳 first, as in the report; the last two are the stationed cadres.
@@ -49,8 +51,20 @@ def volunteers_demo() -> dict[str, int]:
     counts = {"civilised units": 0, "volunteers": 0, "volunteer shifts": 0}
     if not CivilisedUnit.objects.filter(name=AUDIT_BUREAU).exists():
         counts = _load(counts)
+    counts["donors linked"] = _donors_link()
     counts["report forms"] = forms_seed(path=REPORT_FORMS)  # also: manage.py reports_seed volunteers/report_forms.json
     return counts
+
+
+def _donors_link() -> int:
+    """Link the audit bureau to its staff's group gift on the supplies ledger (the supplies demo loads it), once."""
+    from supplies.models import Donor
+
+    audit = CivilisedUnit.objects.get(name=AUDIT_BUREAU)
+    donors = Donor.objects.filter(name=AUDIT_DONOR, civilised_unit_link__isnull=True)
+    for donor in donors:
+        services.org_donor_link(org=audit, donor=donor, by=None)
+    return len(donors)
 
 
 def _load(counts: dict[str, int]) -> dict[str, int]:

@@ -11,20 +11,22 @@ volunteers          the units' people
     measures: hours (served, from check-in to check-out), stationed_days (person-days stationed)
 civilised_units     the civilised units
     level           national, provincial, city
-    measures: donations (yuan; donors whose name begins with the unit's name), commendations
+    measures: donations (yuan received from the donors linked to the unit on the supplies ledger), commendations
 
     count volunteers where mobilised = yes          -- 出动人数
     sum stationed_days of volunteers                 -- 驻企人天
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
 from reports.facts import FactSource, Window
+from supplies.models import Donation
 from volunteers.models import Assignment, CivilisedUnit, Commendation, Volunteer
-from volunteers.selectors import donations_by_org, stationed_days
+from volunteers.selectors import stationed_days_by
 
 YES = {"yes", "true", "1", "是"}
 NO = {"no", "false", "0", "否"}
@@ -134,10 +136,7 @@ class VolunteersSource(_Source):
             rows = (done.filter(checked_out_at__lte=window.cutoff).order_by().values("org_path")
                     .annotate(n=Sum("minutes")).values_list("org_path", "n"))
             return {path: _number((n or 0) / 60) for path, n in rows}
-        out: dict[str, int] = {}
-        for path, start, end in done.filter(stationed=True).values_list("org_path", "start", "end"):
-            out[path] = out.get(path, 0) + stationed_days(start, end, window.cutoff)
-        return out
+        return stationed_days_by(done, "org_path", cutoff=window.cutoff)
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from django.urls import reverse
@@ -152,7 +151,8 @@ class VolunteersSource(_Source):
 class UnitsSource(_Source):
     name = "civilised_units"
     vocabulary = {"level": "national, provincial, city"}
-    measures = {"donations": "yuan given (donations whose donor's name begins with the unit's name)",
+    measures = {"donations": "yuan received up to the cut-off from the unit's donors on the supplies ledger (linked "
+                             "on the unit's page): money, and the declared value of goods",
                 "commendations": "commendations given up to the cut-off"}
     values = {"level": set(CivilisedUnit.Level.values)}
 
@@ -171,12 +171,11 @@ class UnitsSource(_Source):
             rows = (Commendation.objects.filter(org__in=orgs.values("pk"), given_on__lte=day).order_by()
                     .values("unit_path").annotate(n=Count("pk")).values_list("unit_path", "n"))
             return dict(rows)
-        orgs = list(orgs)
-        out: dict[str, int | float] = {}
-        for org_id, amount in donations_by_org(orgs, until=day).items():
-            path = next(o.unit_path for o in orgs if o.pk == org_id)
-            out[path] = _number(out.get(path, 0) + amount)
-        return out
+        rows = (Donation.objects.filter(donor__civilised_unit_link__org__in=orgs.values("pk"), received_on__lte=day)
+                .order_by().values("donor__civilised_unit_link__org__unit_path")
+                .annotate(n=Round(Sum("amount"), 2))
+                .values_list("donor__civilised_unit_link__org__unit_path", "n"))
+        return {path: _number(n or 0) for path, n in rows}
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from django.urls import reverse

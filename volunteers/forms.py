@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from supplies.models import Donor
 from volunteers.models import CivilisedUnit, Need, Volunteer
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -57,3 +58,24 @@ class CommendationForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = people if people is not None else Volunteer.objects.none()
+
+
+class DonorLinkForm(forms.Form):
+    """A donor of the supplies ledger, among those the user may see; the list offers a short choice (the donors
+    matching `search`, else those not linked yet), and any donor the user may see is accepted."""
+
+    SHORTLIST = 100
+
+    donor = forms.ModelChoiceField(label=_("donor on the supplies ledger"), queryset=Donor.objects.none())
+
+    def __init__(self, *args, donors=None, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["donor"]
+        field.queryset = donors if donors is not None else Donor.objects.none()
+        if self.is_bound:
+            return
+        shortlist = field.queryset.filter(civilised_unit_link__isnull=True)
+        if search:
+            shortlist = field.queryset.filter(name__contains=search)
+        field.widget.choices = [("", "---------"), *((d.pk, d.name) for d in
+                                                     shortlist.order_by("name", "pk")[:self.SHORTLIST])]

@@ -5,6 +5,8 @@ Rows about a unit's people carry the civilised unit's `unit_path` (where the uni
 city); rows about a site's duty carry the site's `unit_path` (a community) and the unit's as `org_path`,
 so that a community sees who is on duty at its sites and a coordinator sees their own people."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import PathField
 from orgunits.models import OrgUnit, Site
+
+# A shift (a slot of any post but a stay) lasts at most this long: the roster finds a day's shifts among those
+# that started at most this long before it. Longer is a stay (驻企).
+SHIFT_MAX = dt.timedelta(hours=24)
 
 
 class CivilisedUnit(models.Model):
@@ -29,6 +35,9 @@ class CivilisedUnit(models.Model):
     unit_path = PathField(_("unit path"))
     coordinators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("coordinators"), blank=True,
                                           related_name="coordinated_units")
+    donors = models.ManyToManyField(
+        "supplies.Donor", verbose_name=_("donors"), blank=True, through="UnitDonor", related_name="civilised_units",
+        help_text=_("Donors on the supplies ledger that give for this unit: the unit itself, a group gift of its staff."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +47,24 @@ class CivilisedUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitDonor(models.Model):
+    """A donor of the supplies ledger giving for a civilised unit. A donor gives for one unit at most, so that a
+    gift is never counted for two."""
+
+    org = models.ForeignKey(CivilisedUnit, on_delete=models.CASCADE, related_name="donor_links")
+    donor = models.OneToOneField("supplies.Donor", on_delete=models.PROTECT, related_name="civilised_unit_link")
+    linked_at = models.DateTimeField(auto_now_add=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = _("donor of a civilised unit")
+        verbose_name_plural = _("donors of civilised units")
+
+    def __str__(self):
+        return f"{self.org_id} ← {self.donor_id}"
 
 
 class Volunteer(models.Model):
@@ -170,6 +197,8 @@ class Assignment(models.Model):
             models.Index(fields=["site", "start"], name="assignment_site_start_idx"),
             models.Index(fields=["volunteer", "start"], name="assignment_person_start_idx"),
             models.Index(fields=["org", "state"], name="assignment_org_state_idx"),
+            # Stays overlapping a day: few rows, but their start may lie weeks before it.
+            models.Index(fields=["site", "start"], condition=Q(stationed=True), name="assignment_stay_site_idx"),
         ]
 
     def __str__(self):

@@ -5,14 +5,19 @@ who is a user sees their own assignments. Everything else answers 404."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Least, Round, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import scope_for
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
-from volunteers.models import Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
+from orgunits.models import OrgUnit, Site
+from volunteers.models import SHIFT_MAX, Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
 
 # -- civilised units and their people -----------------------------------------------------------------
 
@@ -153,11 +158,62 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
+def _on_duty(rows: QuerySet[Assignment], day: dt.date) -> tuple[QuerySet[Assignment], QuerySet[Assignment]]:
+    """The confirmed shifts and the confirmed stays among `rows` that overlap `day`, as two queries that each
+    read one index range: a shift starts at most SHIFT_MAX before the day; a stay may start weeks before."""
+    start, end = _day_bounds(day)
+    on = rows.filter(state=Assignment.State.CONFIRMED, start__lt=end, end__gt=start)
+    return on.filter(stationed=False, start__gte=start - SHIFT_MAX), on.filter(stationed=True)
+
+
 def roster(site, day: dt.date) -> list[Assignment]:
     """Who is on duty at `site` on `day` (confirmed shifts and stays overlapping the day), by start."""
-    start, end = _day_bounds(day)
-    return list(Assignment.objects.filter(site=site, state=Assignment.State.CONFIRMED, start__lt=end, end__gt=start)
-                .select_related("volunteer", "org", "need").order_by("start", "volunteer__name"))
+    found = [a for part in _on_duty(Assignment.objects.filter(site=site), day)
+             for a in part.select_related("volunteer", "org", "need").order_by()]
+    found.sort(key=lambda a: (a.start, a.volunteer.name, a.pk))
+    return found
+
+
+class RosterRow(NamedTuple):
+    pk: int
+    site_id: int
+    site: str
+    start: dt.datetime
+    end: dt.datetime
+    stationed: bool
+    name: str
+    org: str
+    post: str
+    progress: int  # NOT_IN, IN or OUT
+
+
+NOT_IN, IN, OUT = 0, 1, 2
+_PROGRESS = Case(When(checked_out_at__isnull=False, then=Value(OUT)), When(checked_in_at__isnull=False, then=Value(IN)),
+                 default=Value(NOT_IN), output_field=IntegerField())
+
+
+def area_roster(unit: OrgUnit, day: dt.date, *, limit: int) -> list[RosterRow] | None:
+    """Who is on duty on `day` at every site under `unit` (a street, a community), by site, start and name,
+    and whether they checked in and out; None if more than `limit` are. Plain rows for a page that lists a few
+    thousand: the people's rows carry only what differs between them (times, posts and site names come from
+    their slots and sites, read once; check-in as a state, not as times to convert)."""
+    sites = Site.objects.filter(unit_path__under=unit.path).values("pk")
+    found = []
+    for part, stationed in zip(_on_duty(Assignment.objects.filter(site_id__in=sites), day), (False, True),
+                               strict=True):
+        rows = list(part.order_by().annotate(progress=_PROGRESS).values_list(
+            "pk", "site_id", "slot_id", "volunteer__name", "org__name", "progress")[:limit + 1 - len(found)])
+        found.extend((r, stationed) for r in rows)
+        if len(found) > limit:
+            return None
+    slots = {pk: (start, end, post) for pk, start, end, post in Slot.objects.filter(
+        pk__in={r[2] for r, _s in found}).values_list("pk", "start", "end", "need__post")}
+    names = dict(Site.objects.filter(pk__in={r[1] for r, _s in found}).values_list("pk", "name"))
+    out = [RosterRow(pk, site_id, names[site_id], *slots[slot_id][:2], stationed, name, org, slots[slot_id][2],
+                     progress)
+           for (pk, site_id, slot_id, name, org, progress), stationed in found]
+    out.sort(key=lambda r: (r.site, r.site_id, r.start, r.name, r.pk))
+    return out
 
 
 def my_assignments(user, *, day: dt.date) -> list[Assignment]:
@@ -166,6 +222,12 @@ def my_assignments(user, *, day: dt.date) -> list[Assignment]:
     return list(Assignment.objects.filter(volunteer__user=user, start__lt=end, end__gt=start)
                 .exclude(state=Assignment.State.CANCELLED).select_related("site", "need", "volunteer")
                 .order_by("start"))
+
+
+def my_upcoming(user, *, after: dt.datetime, limit: int = 50) -> list[Assignment]:
+    """The signed-in volunteer's confirmed and waiting assignments starting at or after `after`, soonest first."""
+    return list(Assignment.objects.filter(volunteer__user=user, start__gte=after)
+                .exclude(state=Assignment.State.CANCELLED).select_related("site", "need").order_by("start")[:limit])
 
 
 def person_assignments(person: Volunteer) -> list[Assignment]:
@@ -184,26 +246,41 @@ def no_shows(orgs: QuerySet[CivilisedUnit], *, now: dt.datetime | None = None) -
 # -- service records and the contribution tally -----------------------------------------------------------
 
 
-def stationed_days(a_start: dt.datetime, a_end: dt.datetime, cutoff: dt.datetime) -> int:
-    """Days stationed up to the cut-off: local calendar days from the start to the end (or the cut-off)."""
-    end = min(a_end, cutoff)
-    if end <= a_start:
-        return 0
-    return max(0, (timezone.localtime(end).date() - timezone.localtime(a_start).date()).days)
+def stay_span(cutoff: dt.datetime) -> CombinedExpression:
+    """Days stationed, for rows that started before the cut-off: the local calendar days from a stay's start to
+    its end or the cut-off (12 Feb 08:00 to 10 Apr 08:00 is 58), as a duration to add up with Sum."""
+    tz = timezone.get_current_timezone()
+    return TruncDate(Least("end", Value(cutoff)), tzinfo=tz) - TruncDate("start", tzinfo=tz)
 
 
-def donations_by_org(orgs: list[CivilisedUnit], *, until: dt.date | None = None) -> dict[int, object]:
-    """Yuan given per civilised unit: donations whose donor's name begins with the unit's name (the ledger
-    keeps donors by name, e.g. 娄底市审计局干部职工; it has no link to civilised units)."""
+def _days(span: dt.timedelta | None) -> int:
+    return span.days if span else 0
+
+
+def stationed_days_by(rows: QuerySet[Assignment], key: str, *, cutoff: dt.datetime) -> dict:
+    """Person-days stationed up to the cut-off per value of `key` (org_id, org_path…), for the confirmed stays
+    among `rows`: one GROUP BY."""
+    stays = rows.filter(state=Assignment.State.CONFIRMED, stationed=True, start__lt=cutoff)
+    return {k: _days(span) for k, span in stays.order_by().values(key).annotate(span=Sum(stay_span(cutoff)))
+            .values_list(key, "span")}
+
+
+def _yuan(value) -> int | Decimal:
+    """An amount of yuan as people write it: 58200, or 58200.50."""
+    amount = Decimal(value or 0).quantize(Decimal("0.01"))
+    return int(amount) if amount == amount.to_integral_value() else amount
+
+
+def donations_by_org(org_ids: list[int], *, until: dt.date | None = None) -> dict[int, int | Decimal]:
+    """Yuan given per civilised unit by the donors linked to it on the supplies ledger (money, and the declared
+    value of goods), received up to `until`: one GROUP BY over the donations joined through the link."""
     from supplies.models import Donation
 
-    out = {}
-    for org in orgs:
-        rows = Donation.objects.filter(donor__name__startswith=org.name)
-        if until is not None:
-            rows = rows.filter(received_on__lte=until)
-        out[org.pk] = rows.aggregate(n=Sum("amount"))["n"] or 0
-    return out
+    rows = Donation.objects.filter(donor__civilised_unit_link__org_id__in=org_ids)
+    if until is not None:
+        rows = rows.filter(received_on__lte=until)
+    return {org_id: _yuan(n) for org_id, n in rows.order_by().values("donor__civilised_unit_link__org_id")
+            .annotate(n=Round(Sum("amount"), 2)).values_list("donor__civilised_unit_link__org_id", "n")}
 
 
 def tally(orgs: QuerySet[CivilisedUnit], *, cutoff: dt.datetime | None = None) -> list[dict]:
@@ -212,17 +289,17 @@ def tally(orgs: QuerySet[CivilisedUnit], *, cutoff: dt.datetime | None = None) -
     cutoff = cutoff or timezone.now()
     orgs = list(orgs)
     ids = [o.pk for o in orgs]
-    confirmed = Assignment.objects.filter(org_id__in=ids, state=Assignment.State.CONFIRMED, start__lt=cutoff)
+    mine = Assignment.objects.filter(org_id__in=ids)
+    confirmed = mine.filter(state=Assignment.State.CONFIRMED, start__lt=cutoff)
     people = dict(confirmed.order_by().values("org_id").annotate(n=Count("volunteer", distinct=True))
                   .values_list("org_id", "n"))
     minutes = dict(confirmed.filter(checked_out_at__lte=cutoff).order_by().values("org_id")
                    .annotate(n=Sum("minutes")).values_list("org_id", "n"))
-    days: dict[int, int] = {}
-    for org_id, start, end in confirmed.filter(stationed=True).values_list("org_id", "start", "end"):
-        days[org_id] = days.get(org_id, 0) + stationed_days(start, end, cutoff)
-    commended = dict(Commendation.objects.filter(org_id__in=ids, given_on__lte=timezone.localtime(cutoff).date())
+    days = stationed_days_by(mine, "org_id", cutoff=cutoff)
+    day = timezone.localtime(cutoff).date()
+    commended = dict(Commendation.objects.filter(org_id__in=ids, given_on__lte=day)
                      .order_by().values("org_id").annotate(n=Count("pk")).values_list("org_id", "n"))
-    money = donations_by_org(orgs, until=timezone.localtime(cutoff).date())
+    money = donations_by_org(ids, until=day)
     rows = [{"org": o, "people": people.get(o.pk, 0), "hours": round((minutes.get(o.pk) or 0) / 60, 1),
              "stationed_days": days.get(o.pk, 0), "donations": money.get(o.pk, 0),
              "commendations": commended.get(o.pk, 0)} for o in orgs]
@@ -232,16 +309,42 @@ def tally(orgs: QuerySet[CivilisedUnit], *, cutoff: dt.datetime | None = None) -
     return rows
 
 
+@dataclass
+class Duties:
+    """Duties done of one post type: shifts checked out and their hours, stays begun and their days."""
+
+    post: str
+    label: str
+    shifts: int = 0
+    hours: float = 0.0
+    stays: int = 0
+    stationed_days: int = 0
+
+
+def duties_done(rows: QuerySet[Assignment], *, cutoff: dt.datetime | None = None) -> list[Duties]:
+    """The errands and duties done among `rows` (a person's or a unit's assignments) up to the cut-off, per
+    post type in the order of the post types: one GROUP BY."""
+    cutoff = cutoff or timezone.now()
+    shift = Q(stationed=False, checked_out_at__lte=cutoff)
+    stay = Q(stationed=True)
+    found = {r["need__post"]: r for r in (
+        rows.filter(state=Assignment.State.CONFIRMED, start__lt=cutoff).order_by().values("need__post")
+        .annotate(shifts=Count("pk", filter=shift), minutes=Sum("minutes", filter=shift),
+                  stays=Count("pk", filter=stay), span=Sum(stay_span(cutoff), filter=stay)))}
+    out = []
+    for post, label in Need.Post.choices:
+        r = found.get(post)
+        if r and (r["shifts"] or r["stays"]):
+            out.append(Duties(post=post, label=str(label), shifts=r["shifts"], hours=round((r["minutes"] or 0) / 60, 1),
+                              stays=r["stays"], stationed_days=_days(r["span"])))
+    return out
+
+
 def person_hours(person: Volunteer) -> dict:
-    """A person's service record: hours served, shifts done, days stationed."""
-    done = person.assignments.filter(state=Assignment.State.CONFIRMED)
-    now = timezone.now()
-    return {
-        "hours": round((done.aggregate(n=Sum("minutes"))["n"] or 0) / 60, 1),
-        "shifts": done.filter(checked_out_at__isnull=False).count(),
-        "stationed_days": sum(stationed_days(s, e, now) for s, e in
-                              done.filter(stationed=True).values_list("start", "end")),
-    }
+    """A person's service record: hours served, shifts done, days stationed (totals of duties_done)."""
+    duties = duties_done(person.assignments.all())
+    return {"hours": round(sum(d.hours for d in duties), 1), "shifts": sum(d.shifts for d in duties),
+            "stationed_days": sum(d.stationed_days for d in duties)}
 
 
 def site_hours(site_ids: list[int]) -> dict[int, float]:
@@ -249,6 +352,14 @@ def site_hours(site_ids: list[int]) -> dict[int, float]:
     rows = (Assignment.objects.filter(site_id__in=site_ids, state=Assignment.State.CONFIRMED).order_by()
             .values("site_id").annotate(n=Sum("minutes")).values_list("site_id", "n"))
     return {site_id: round((n or 0) / 60, 1) for site_id, n in rows}
+
+
+def org_donors(org: CivilisedUnit) -> list:
+    """The donors linked to the unit, each with `given`: the yuan received from them so far (one GROUP BY)."""
+    donors = list(org.donors.annotate(given=Round(Sum("donations__amount"), 2)).order_by("name", "pk"))
+    for d in donors:
+        d.given = _yuan(d.given)
+    return donors
 
 
 def commendations_of(org: CivilisedUnit) -> QuerySet[Commendation]:

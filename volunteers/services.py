@@ -1,18 +1,27 @@
-"""Writes of the front-line teams, each audited: civilised units, their people and coordinators, needs and
+"""Writes of the front-line teams, each audited: civilised units, their donors, people and coordinators, needs and
 their slots, sign-up (first come, then the waiting list) and assignment, cancellation (the first on the
 waiting list moves up), check-in and check-out, commendations."""
 
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from orgunits.models import OrgUnit, Site
-from volunteers.models import Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
+from volunteers.models import (
+    SHIFT_MAX,
+    Assignment,
+    CivilisedUnit,
+    Commendation,
+    Need,
+    Slot,
+    UnitDonor,
+    Volunteer,
+)
 
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the shift starts
 
@@ -32,6 +41,34 @@ def coordinator_add(*, org: CivilisedUnit, user, by) -> None:
         org.coordinators.add(user)
         audit_record(actor=by, action="update", obj=org, unit_path=org.unit_path,
                      after={"coordinator_added": user.get_username()})
+
+
+def org_donor_link(*, org: CivilisedUnit, donor, by) -> UnitDonor:
+    """Link a donor of the supplies ledger to the unit it gives for (a donor gives for one unit at most)."""
+    existing = UnitDonor.objects.filter(donor=donor).select_related("org").first()
+    if existing is not None:
+        if existing.org_id == org.pk:
+            raise DomainError("duplicate", _("%(donor)s is already linked to this unit.") % {"donor": donor.name},
+                              fields={"donor": [_("Already linked.")]})
+        raise DomainError("duplicate", _("%(donor)s already gives for %(org)s; a donor gives for one unit only.")
+                          % {"donor": donor.name, "org": existing.org.name}, fields={"donor": [_("Already linked.")]})
+    try:
+        with transaction.atomic():
+            link = UnitDonor.objects.create(org=org, donor=donor, linked_by=by if getattr(by, "pk", None) else None)
+            audit_record(actor=by, action="update", obj=org, unit_path=org.unit_path,
+                         after={"donor_linked": donor.name, "donor_id": donor.pk})
+    except IntegrityError:  # linked meanwhile by someone else
+        raise DomainError("duplicate", _("%(donor)s is already linked to a unit.") % {"donor": donor.name},
+                          fields={"donor": [_("Already linked.")]}) from None
+    return link
+
+
+def org_donor_unlink(*, org: CivilisedUnit, donor, by) -> None:
+    with transaction.atomic():
+        if not UnitDonor.objects.filter(org=org, donor=donor).delete()[0]:
+            raise DomainError("not_found", _("%(donor)s is not linked to this unit.") % {"donor": donor.name})
+        audit_record(actor=by, action="update", obj=org, unit_path=org.unit_path,
+                     after={"donor_unlinked": donor.name, "donor_id": donor.pk})
 
 
 def volunteer_add(*, org: CivilisedUnit, name: str, kind: str = Volunteer.Kind.STAFF, party_member: bool = False,
@@ -54,9 +91,7 @@ def need_post(*, site: Site, post: str, title: str, people: int, slots: list[tup
     if not slots:
         raise DomainError("invalid", _("Give at least one time slot."), fields={"slots": [_("Required.")]})
     for start, end in slots:
-        if end <= start:
-            raise DomainError("invalid", _("A time slot must end after it starts."),
-                              fields={"end": [_("Before the start.")]})
+        _slot_check(start, end, stationed=post == Need.Post.STATIONED)
     with transaction.atomic():
         need = Need.objects.create(site=site, unit_path=site.unit_path, post=post, title=title, people=people,
                                    requirements=requirements, created_by=by if getattr(by, "pk", None) else None)
@@ -67,9 +102,17 @@ def need_post(*, site: Site, post: str, title: str, people: int, slots: list[tup
     return need
 
 
-def slot_add(*, need: Need, start: dt.datetime, end: dt.datetime, by) -> Slot:
+def _slot_check(start: dt.datetime, end: dt.datetime, *, stationed: bool) -> None:
     if end <= start:
         raise DomainError("invalid", _("A time slot must end after it starts."), fields={"end": [_("Before the start.")]})
+    if not stationed and end - start > SHIFT_MAX:
+        raise DomainError("invalid", _("A shift lasts at most %(hours)s hours; for a stay of days or weeks post a "
+                                       "stationed need.") % {"hours": int(SHIFT_MAX.total_seconds() // 3600)},
+                          fields={"end": [_("Too long for a shift.")]})
+
+
+def slot_add(*, need: Need, start: dt.datetime, end: dt.datetime, by) -> Slot:
+    _slot_check(start, end, stationed=need.stationed)
     with transaction.atomic():
         slot = Slot.objects.create(need=need, unit_path=need.unit_path, start=start, end=end)
         audit_record(actor=by, action="create", obj=slot, unit_path=need.unit_path, after=snapshot(slot))
@@ -156,6 +199,10 @@ def assignment_cancel(*, assignment: Assignment, by) -> Assignment | None:
             raise DomainError("cancelled", _("Already cancelled."))
         if a.checked_in_at is not None:
             raise DomainError("checked_in", _("%(name)s has already checked in.") % {"name": a.volunteer.name})
+        if a.state == Assignment.State.CONFIRMED and a.end <= timezone.now():
+            # The shift is over: cancelling it now would erase a no-show from the record.
+            raise DomainError("ended", _("This shift ended at %(end)s; a shift that is over cannot be cancelled.")
+                              % {"end": timezone.localtime(a.end).strftime("%Y-%m-%d %H:%M")})
         before = snapshot(a)
         freed = a.state == Assignment.State.CONFIRMED
         a.state = Assignment.State.CANCELLED

@@ -1,28 +1,42 @@
-"""Front-line team pages: the home page (today's shifts with check-in and check-out on a phone, the units
-one manages, the open needs), a civilised unit and its people, a person's service record, a need with its
-sign-up lists, a site's duty roster for a day, the contribution tally. Each view parses, authorizes, calls
-one service or selector, and renders."""
+"""Front-line team pages: the home page (today's shifts with check-in and check-out on a phone, one's duty to
+come, the units one manages, the open needs), a civilised unit with its people, donors and duties done, a
+person's service record, a need with its sign-up lists, the duty roster of a site or of an area for a day, the
+contribution tally and its exports. Each view parses, authorizes, calls one service or selector, and renders."""
 
 import csv
 import datetime as dt
+import io
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
-from accounts.access import require, scope_for, site_get_for_user
+from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.errors import DomainError
 from orgunits.models import OrgUnit
+from supplies.selectors import donors_in_scope
 from volunteers import selectors, services
-from volunteers.forms import CommendationForm, CoordinatorForm, NeedForm, OrgForm, SignupForm, VolunteerForm
-from volunteers.models import Assignment, CivilisedUnit
+from volunteers.forms import (
+    CommendationForm,
+    CoordinatorForm,
+    DonorLinkForm,
+    NeedForm,
+    OrgForm,
+    SignupForm,
+    VolunteerForm,
+)
+from volunteers.models import Assignment, CivilisedUnit, Need
 
 
 def _error_text(exc: DomainError) -> str:
@@ -54,11 +68,18 @@ def _run(request, call, success: str) -> bool:
 
 @login_required
 def home(request):
-    """Today's shifts of the signed-in volunteer (check in, check out), the units they manage, open needs."""
+    """Today's shifts of the signed-in volunteer (check in, check out, cancel one not begun), their duty to come
+    (cancel), the units they manage, the rosters of the areas they see, open needs."""
     user = request.user
     today = timezone.localdate()
+    now = timezone.now()
+    view = scope_for(user, VOLUNTEERS_VIEW)
+    areas = OrgUnit.objects.filter(depth=1) if view.everything else OrgUnit.objects.filter(path__in=view.paths)
     return render(request, "volunteers/home.html", {
-        "mine": selectors.my_assignments(user, day=today), "today": today,
+        "mine": selectors.my_assignments(user, day=today), "today": today, "now": now,
+        "upcoming": selectors.my_upcoming(user, after=timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))),
+        "areas": areas.order_by("depth", "path")[:5],
         "orgs": selectors.orgs_for_user(user)[:200],
         "needs": selectors.needs_for_user(user).filter(closed=False)[:100],
         "office": not scope_for(user, VOLUNTEERS_OFFICE).empty,
@@ -90,15 +111,43 @@ def org_create(request):
 def org_detail(request, pk: int):
     org = selectors.org_get_for_user(request.user, pk)
     people = org.people.order_by("name")
+    office = selectors.office_covers(request.user, org)
+    search = request.GET.get("donor_q", "").strip()[:100]
     return render(request, "volunteers/org.html", {
-        "org": org, "people": people, "office": selectors.office_covers(request.user, org),
+        "org": org, "people": people, "office": office,
         "coordinators": org.coordinators.order_by("username"),
         "no_shows": selectors.no_shows(CivilisedUnit.objects.filter(pk=org.pk)),
         "commendations": selectors.commendations_of(org),
         "tally": selectors.tally(CivilisedUnit.objects.filter(pk=org.pk))[0],
+        "duties": selectors.duties_done(Assignment.objects.filter(org=org)),
+        "donors": selectors.org_donors(org),
         "volunteer_form": VolunteerForm(), "coordinator_form": CoordinatorForm(),
-        "commendation_form": CommendationForm(people=people),
+        "commendation_form": CommendationForm(people=people), "donor_search": search,
+        "donor_form": DonorLinkForm(donors=donors_in_scope(request.user), search=search) if office else None,
     })
+
+
+@login_required
+@require_POST
+def org_donors(request, pk: int):
+    """Link a donor of the supplies ledger to the unit (`donor`), or unlink one (`remove`): the office only."""
+    org = selectors.org_get_for_user(request.user, pk)
+    if not selectors.office_covers(request.user, org):
+        raise PermissionDenied
+    if "remove" in request.POST:
+        donor = org.donors.filter(pk=request.POST["remove"]).first() if request.POST["remove"].isdigit() else None
+        if donor is None:
+            messages.error(request, _("No such donor on this unit."))
+        else:
+            _run(request, lambda: services.org_donor_unlink(org=org, donor=donor, by=request.user), _("Saved."))
+        return redirect("volunteers:org", org.pk)
+    form = DonorLinkForm(request.POST, donors=donors_in_scope(request.user))
+    if form.is_valid():
+        _run(request, lambda: services.org_donor_link(org=org, donor=form.cleaned_data["donor"], by=request.user),
+             _("Saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("volunteers:org", org.pk)
 
 
 @login_required
@@ -155,6 +204,7 @@ def person_detail(request, pk: int):
     person = selectors.volunteer_get_for_user(request.user, pk)
     return render(request, "volunteers/person.html", {
         "person": person, "record": selectors.person_hours(person),
+        "duties": selectors.duties_done(person.assignments.all()),
         "assignments": selectors.person_assignments(person),
         "commendations": person.commendations.all(),
     })
@@ -216,10 +266,62 @@ def roster(request, pk: int):
     """Who is on duty at a site on a day, with check-in and check-out for the site's coordinators."""
     site = site_get_for_user(request.user, pk, perm=VOLUNTEERS_VIEW)
     day = _day(request)
+    rows = selectors.roster(site, day)
     return render(request, "volunteers/roster.html", {
-        "site": site, "day": day, "rows": selectors.roster(site, day),
+        "site": site, "day": day, "rows": rows,
+        "swappable": [a for a in rows if not a.checked_in_at and not a.stationed],
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
         "can_check": scope_for(request.user, VOLUNTEERS_COORDINATE).covers(site.unit_path),
+    })
+
+
+AREA_ROSTER_LIMIT = 5000  # people on an area's roster page; a larger area is opened community by community
+
+
+def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString:
+    """The rows of an area's roster as HTML, one format string a row: a street's day is some 1,700 people, which
+    the template engine renders ten times slower (every piece of text is escaped here)."""
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    stationed = escape(_("stationed"))
+    posts = {k: escape(str(v)) for k, v in Need.Post.choices}
+    progress = {selectors.IN: escape(_("checked in")), selectors.OUT: escape(_("checked out"))}
+    missing = f'<span class="tag late">{escape(_("not checked in"))}</span>'
+    site_url = reverse("volunteers:roster", args=[0]).replace("/0/", "/{}/") + f"?day={day.isoformat()}"
+    spans: dict[tuple, str] = {}
+    orgs: dict[str, str] = {}  # some fifty units' names over a street's thousands of rows
+    out, site = [], None
+    for r in rows:
+        if r.site_id != site:
+            site = r.site_id
+            out.append(f'<tr class="site" data-site="{site}"><th colspan="5"><a href="{site_url.format(site)}">'
+                       f"{escape(r.site)}</a></th></tr>")
+        span = spans.get((r.start, r.end, r.stationed))
+        if span is None:
+            start, end = r.start.astimezone(tz), r.end.astimezone(tz)
+            span = (f'{start:%m-%d}–{end:%m-%d} <span class="tag">{stationed}</span>' if r.stationed
+                    else f"{start:%H:%M}–{end:%H:%M}")
+            spans[(r.start, r.end, r.stationed)] = span
+        state = progress.get(r.progress) or (missing if r.start <= now and not r.stationed else "")
+        org = orgs.get(r.org)
+        if org is None:
+            org = orgs[r.org] = escape(r.org)
+        out.append(f'<tr data-assignment="{r.pk}"><td>{span}</td><td>{escape(r.name)}</td><td>{org}</td>'
+                   f"<td>{posts[r.post]}</td><td>{state}</td></tr>")
+    return mark_safe("\n".join(out))  # noqa: S308 (every piece escaped above)
+
+
+@login_required
+def area_roster(request, code: str):
+    """Who is on duty at every site of an area (a street, a community) on a day, site by site."""
+    unit = unit_get_for_user(request.user, code, perm=VOLUNTEERS_VIEW)
+    day = _day(request)
+    rows = selectors.area_roster(unit, day, limit=AREA_ROSTER_LIMIT)
+    return render(request, "volunteers/area_roster.html", {
+        "unit": unit, "day": day, "rows": _area_rows_html(rows or [], day), "count": len(rows or []),
+        "sites": len({r.site_id for r in rows or []}), "too_many": rows is None, "limit": AREA_ROSTER_LIMIT,
+        "children": unit.children.order_by("code") if rows is None else (),
+        "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
 
 
@@ -279,17 +381,30 @@ def assignment_swap(request, pk: int):
 
 @login_required
 def tally(request):
-    """The contribution tally: the civilised units the user manages, ranked; ?format=csv exports it."""
+    """The contribution tally: the civilised units the user manages, ranked; ?format=csv or xlsx exports it."""
     rows = selectors.tally(selectors.orgs_for_user(request.user))
-    if request.GET.get("format") == "csv":
+    fmt = request.GET.get("format")
+    if fmt not in ("csv", "xlsx"):
+        return render(request, "volunteers/tally.html", {"rows": rows})
+    header = [_("rank"), _("civilised unit"), _("level"), _("people mobilised"), _("hours"),
+              _("stationed person-days"), _("donations (yuan)"), _("commendations")]
+    table = [[r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"], r["stationed_days"],
+              r["donations"], r["commendations"]] for r in rows]
+    if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="volunteer-tally.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
         out = csv.writer(response)
-        out.writerow([_("rank"), _("civilised unit"), _("level"), _("people mobilised"), _("hours"),
-                      _("stationed person-days"), _("donations (yuan)"), _("commendations")])
-        for r in rows:
-            out.writerow([r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"],
-                          r["stationed_days"], r["donations"], r["commendations"]])
-        return response
-    return render(request, "volunteers/tally.html", {"rows": rows})
+        out.writerow(header)
+        out.writerows(table)
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("Contribution tally"))
+        sheet.append(header)
+        for row in table:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="volunteer-tally.{fmt}"'
+    return response

@@ -119,6 +119,7 @@ def _objects_of_b(cast):
         "api:task_patch": {"task_id": task_b.pk},
         "persons:detail": page_b,
         "persons:edit": page_b,
+        "persons:access_log": page_b,
         "persons:category_assign": page_b,
         "persons:category_end": page_b,
         "persons:status_set": page_b,
@@ -196,7 +197,8 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:follow_up_change": {"end": "2030-01-01", "reason": "越界"}}
 # PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
 PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:case_patch": {"notes": "越界"},
-                "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"}}
+                "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"},
+                "api:supply_request_patch": {"version": 1, "quantity": "1"}}
 
 
 def _fill(route: str, params: dict) -> str:

@@ -43,6 +43,7 @@ from persons.importing.check import (
 )
 from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, Columns, columns_find, field_keys
 from persons.importing.readers import local_path, rows_estimate, rows_read
+from persons.importing.running import import_job_interrupted, import_jobs_recover, job_claim
 from persons.importing.write import BulkLoad, Writer, people_registered
 from persons.models import CustomField, ImportJob, ImportMapping
 
@@ -71,14 +72,27 @@ def people_import(*, job: ImportJob, progress: Callable[[str, int, int], None] |
        (nothing was ever committed, and other writers wait no longer) and the rest of the file is only
        checked, for the error file.
 
+    The process holds the job's claim while it runs (running.job_claim): killed midway, it has written no
+    row, and its job, still saying running, is marked failed by the next look at it (import_job_progress,
+    import_job_get_for_user) or the next import; the file can then be imported again.
+
     Progress (`processed_rows` of `total_rows`) is published outside the transaction, which hides the
     job's own updates until it commits; `import_job_progress` reads it. `progress(phase, done, total)` is
     called per chunk, phase "write" while rows are being written and "check" once they are not.
     """
     if job.state in (ImportJob.State.DONE, ImportJob.State.REJECTED):
         return
-    with translation.override(_language(job)):
-        _people_import(job, progress or (lambda phase, done, total: None))
+    with job_claim(job) as claimed:
+        # The same job queued twice, or run again while it runs: one process runs it, the other leaves it.
+        if not claimed:
+            logger.warning("import job %s is being run by another process", job.pk)
+            return
+        job.refresh_from_db(fields=["state"])
+        if job.state in (ImportJob.State.DONE, ImportJob.State.REJECTED):
+            return
+        import_jobs_recover()  # jobs left "running" by a process that died are failed first
+        with translation.override(_language(job)):
+            _people_import(job, progress or (lambda phase, done, total: None))
 
 
 def _people_import(job: ImportJob, progress) -> None:
@@ -293,7 +307,9 @@ def progress_path(job: ImportJob) -> Path | None:
 
 
 def import_job_progress(job: ImportJob) -> tuple[int, int]:
-    """(rows processed, rows in the file) of `job`, current while it runs."""
+    """(rows processed, rows in the file) of `job`, current while it runs; a job whose process died is marked
+    failed first (`job` updated)."""
+    import_job_interrupted(job)
     if job.state == ImportJob.State.RUNNING and connection.vendor == "sqlite":
         path = progress_path(job)
         try:
@@ -382,10 +398,12 @@ def import_jobs_for_user(user) -> QuerySet[ImportJob]:
 
 
 def import_job_get_for_user(user, pk: int) -> ImportJob:
-    """The import job `pk` if its unit lies in the user's import scope, else 404."""
+    """The import job `pk` if its unit lies in the user's import scope, else 404; one whose process died
+    says so (marked failed)."""
     job = import_jobs_for_user(user).filter(pk=pk).first()
     if job is None:
         raise Http404
+    import_job_interrupted(job)
     return job
 
 

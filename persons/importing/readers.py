@@ -8,10 +8,12 @@ has set Django up.
 import codecs
 import csv
 import datetime as dt
+import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,6 +113,7 @@ def cell_text(value) -> str:
 
 def worker_main(results, payload: bytes, part: int) -> None:
     """The target of a worker process: set Django up, then clean its share of the file (check.clean_file)."""
+    _end_with_parent()
     # Names' initials are looked up a character at a time (identity.pinyin_initials), which never reads
     # pypinyin's dictionary of phrases: leaving it out saves 44 MB in each worker.
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
@@ -120,3 +123,17 @@ def worker_main(results, payload: bytes, part: int) -> None:
     from persons.importing.check import clean_file  # needs the app registry
 
     clean_file(results, part=part, **pickle.loads(payload))
+
+
+def _end_with_parent() -> None:
+    """End this worker as soon as the process that started it ends. A parent killed outright (SIGKILL, out of
+    memory) never terminates its workers, and one blocked on its full queue would wait for ever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        parent.join()  # returns when the parent's end of their pipe closes, however the parent ended
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

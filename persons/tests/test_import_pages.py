@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from persons.importing import jobs
+from persons.importing.running import job_claim
 from persons.models import ImportJob, Person
 from persons.tests.test_import import csv_bytes, people_rows
 
@@ -122,6 +123,7 @@ def test_users_without_the_import_permission_are_refused(cast, client_for):
 
 
 def _running_job(cast, **counts) -> ImportJob:
+    """A job said to be running: the test holds its claim (running.job_claim) as the process running it would."""
     return ImportJob.objects.create(unit=cast.community_a, unit_path=cast.community_a.path, filename="big.csv",
                                     file=ContentFile(b"x", name="big.csv"), created_by=cast.community_a_worker,
                                     state=ImportJob.State.RUNNING, **counts)
@@ -131,7 +133,8 @@ def test_the_progress_fragment_is_polled_while_the_job_runs(cast, client_for):
     job = _running_job(cast, total_rows=1000, processed_rows=250)
     client = client_for(cast.community_a_worker)
 
-    fragment = client.get(reverse("persons:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    with job_claim(job):
+        fragment = client.get(reverse("persons:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
 
     text = fragment.content.decode()
     assert f'hx-get="{reverse("persons:import_progress", args=[job.pk])}"' in text
@@ -150,7 +153,8 @@ def test_the_progress_shown_is_the_one_published_while_the_transaction_hides_the
     try:
         if board.path is None:  # PostgreSQL: here the test's transaction hides the row from that connection
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=400)
-        fragment = client_for(cast.community_a_worker).get(reverse("persons:import_progress", args=[job.pk]))
+        with job_claim(job):
+            fragment = client_for(cast.community_a_worker).get(reverse("persons:import_progress", args=[job.pk]))
         assert '<progress max="1000" value="400">' in fragment.content.decode()
     finally:
         board.close()

@@ -25,13 +25,14 @@ def objects_of_b(cast) -> dict[str, dict]:
         "supplies:voucher": voucher, "supplies:voucher_reverse": voucher,
         "supplies:donation": gift, "supplies:donation_receipt": gift, "supplies:donation_delivery": gift,
         "supplies:donation_direction": gift,
-        "supplies:request": need, "supplies:request_decide": need, "supplies:request_allocate": need,
+        "supplies:request": need, "supplies:request_edit": need, "supplies:request_decide": need, "supplies:request_allocate": need,
         "supplies:request_deliver": need, "supplies:request_purchase": need, "supplies:request_close": need,
         "api:supply_location_get": {"location_id": store_b.pk}, "api:supply_location_card": {"location_id": store_b.pk},
         "api:supply_voucher_get": {"voucher_id": voucher["pk"]}, "api:supply_voucher_reverse": {"voucher_id": voucher["pk"]},
         "api:supply_donation_get": {"donation_id": gift_b.pk}, "api:supply_donation_receipt": {"donation_id": gift_b.pk},
         "api:supply_donation_delivery": {"donation_id": gift_b.pk},
-        "api:supply_request_get": {"request_id": need_b.pk}, "api:supply_request_decide": {"request_id": need_b.pk},
+        "api:supply_request_get": {"request_id": need_b.pk}, "api:supply_request_patch": {"request_id": need_b.pk},
+        "api:supply_request_decide": {"request_id": need_b.pk},
         "api:supply_request_allocate": {"request_id": need_b.pk}, "api:supply_request_close": {"request_id": need_b.pk},
     }
 

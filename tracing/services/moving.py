@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from core.audit import audit_record
 from persons.models import Person
 from tracing.models import Case, Exposure, FollowUp, Task, Visit
-from tracing.services.tasks import notify_assigned, assignee_default
+from tracing.services.tasks import assignee_default, notify_assigned
 
 MOVED = gettext_noop("the person moved to another grid")
 

@@ -24,8 +24,9 @@ def objects_of_b(cast) -> dict[str, dict]:
     org_b, a = {"pk": org.pk}, {"pk": assignment.pk}
     return {
         "volunteers:org": org_b, "volunteers:volunteer_add": org_b, "volunteers:coordinator_add": org_b,
-        "volunteers:commendation_add": org_b, "volunteers:person": {"pk": person.pk},
+        "volunteers:commendation_add": org_b, "volunteers:org_donors": org_b, "volunteers:person": {"pk": person.pk},
         "volunteers:need_create": {"pk": cast.site_b.pk}, "volunteers:roster": {"pk": cast.site_b.pk},
+        "volunteers:area_roster": {"code": cast.community_b.code},
         "volunteers:need": {"pk": need.pk}, "volunteers:signup": {"pk": slot.pk},
         "volunteers:check_in": a, "volunteers:check_out": a, "volunteers:cancel": a,
         "volunteers:swap": a,

@@ -112,10 +112,14 @@ def test_a_cancellation_moves_the_first_on_the_waiting_list_up(cast, teams):
     second = services.signup(slot=slot, person=teams.people[1], by=teams.audit_coordinator, assign=True)
     third = services.signup(slot=slot, person=teams.people[2], by=teams.audit_coordinator, assign=True)
     assert (second.state, third.state) == ("waiting", "waiting")
-    moved = services.assignment_cancel(assignment=first, by=teams.hefang_user)
+    with time_machine.travel(local(2020, 2, 1, 20), tick=False):
+        moved = services.assignment_cancel(assignment=first, by=teams.hefang_user)
     assert moved.pk == second.pk and moved.state == "confirmed"
     third.refresh_from_db()
     assert third.state == "waiting"
+    with time_machine.travel(local(2020, 2, 2, 13), tick=False), pytest.raises(DomainError) as exc:
+        services.assignment_cancel(assignment=moved, by=teams.audit_coordinator)  # a no-show stays one
+    assert exc.value.code == "ended"
 
 
 def test_check_in_and_out_record_the_hours_served(cast, teams, client_for):

@@ -1,0 +1,433 @@
+"""Reads of the situation dashboard: a unit's subtree on a day, one set-based aggregate per figure.
+
+Every figure is counted through the owning app's scoped selectors (or its rows filtered by the user's scope
+for that app's permission) and carries the link to the list behind it, filtered the same way. A section is
+shown only to users whose scope for its permission covers the unit. Figures about a state (follow-up, tasks,
+alerts waiting, requests) are as they stand now; those about a day read that day (now while it lasts).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import Scope, scope_for
+from accounts.roles import CHECKPOINTS_VIEW, PERSONS_VIEW, REPORTS_VIEW, SUPPLIES_VIEW, TRACING_VIEW
+from checkpoints import selectors as checkpoint_selectors
+from checkpoints.access import site_scope
+from checkpoints.models import Alert
+from core.fields import paths_minimal
+from dashboard.charts import Chart, Point, bars_chart, line_chart
+from orgunits.models import OrgUnit
+from orgunits.selectors import scope_roots, unit_ancestors
+from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
+from persons.selectors import as_of_day, open_at
+from reports import board
+from supplies import selectors as supply_selectors
+from supplies.models import HOLDING_KINDS, Item, Location, Request, VoucherLine
+from tracing import selectors as tracing_selectors
+from tracing.models import Case, FollowUp, Task
+
+TREND_DAYS = 30
+RATE_DAYS = 7  # the report rates' range, up to the day
+UNIT_CHOICES = 500  # units offered by the picker
+LEVELS_OFFERED = 1  # the picker offers each scope root and this many levels below it, and the unit's own way
+COMMUNITIES_LISTED = 30
+LOCATIONS_LISTED = 30
+SECTION_PERMISSIONS = (PERSONS_VIEW, TRACING_VIEW, CHECKPOINTS_VIEW, REPORTS_VIEW, SUPPLIES_VIEW)
+
+
+@dataclass
+class Figure:
+    """A number and the list behind it; `share` (0–100) sizes its bar against the largest of its group."""
+
+    key: str
+    label: str
+    value: int | Decimal
+    url: str = ""
+    share: float = 0.0
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({k.rstrip("_"): v for k, v in params.items() if v not in ("", None)})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def _shares(figures: list[Figure]) -> list[Figure]:
+    top = max((f.value for f in figures), default=0)
+    for f in figures:
+        f.share = round(100 * f.value / top, 1) if top else 0.0
+    return figures
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _local_date(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# -- where the dashboard looks -----------------------------------------------------------------------------
+
+def dashboard_scope(user) -> Scope:
+    """The subtrees the dashboard may show: wherever the user holds the permission of one of its sections."""
+    paths: list[str] = []
+    for perm in SECTION_PERMISSIONS:
+        scope = scope_for(user, perm)
+        if scope.everything:
+            return Scope(None)
+        paths.extend(scope.paths)
+    return Scope(tuple(paths_minimal(paths)))
+
+
+def dashboard_unit_for_user(user, code: str = "") -> OrgUnit:
+    """The unit `code` if the dashboard may show it to the user (else 404); without a code, the top of the
+    user's scope."""
+    scope = dashboard_scope(user)
+    if code:
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None or not scope.covers(unit.path):
+            raise Http404
+        return unit
+    roots = scope_roots(scope) if not scope.empty else []
+    if not roots:
+        raise Http404
+    return roots[0]
+
+
+@dataclass
+class Place:
+    """The unit shown, the way up to the top of the scope, the way down, and the picker's choices."""
+
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    children: list[OrgUnit]
+    choices: list[tuple[OrgUnit, str]]  # (unit, the indent showing its level)
+
+
+def place_for_user(user, unit: OrgUnit) -> Place:
+    scope = dashboard_scope(user)
+    roots = scope_roots(scope)
+    offered = reduce(or_, (Q(path__under=r.path, depth__lte=r.depth + LEVELS_OFFERED) for r in roots), Q(pk__in=[]))
+    units = list(OrgUnit.objects.filter(offered).order_by("path")[:UNIT_CHOICES])
+    ancestors = [u for u in unit_ancestors(unit) if scope.covers(u.path)]
+    children = list(unit.children.order_by("code")[:UNIT_CHOICES])
+    units = sorted({u.pk: u for u in [*units, *ancestors, unit, *children]}.values(), key=lambda u: u.path)
+    low = min((u.depth for u in units), default=0)
+    return Place(unit=unit, ancestors=ancestors, children=children,
+                 choices=[(u, "— " * (u.depth - low)) for u in units])
+
+
+# -- people under management --------------------------------------------------------------------------------
+
+@dataclass
+class PeopleFigures:
+    managed: int  # under a status that is not a release
+    by_category: list[Figure]
+    by_status: list[Figure]
+    arrived: Figure  # people who came into a category on the day
+    arrived_by_category: list[Figure]
+    arrivals_chart: Chart
+    managed_chart: Chart
+
+
+def people_figures(user, *, unit: OrgUnit, day: dt.date, at: dt.datetime) -> PeopleFigures:
+    """Categories and statuses held at `at`, arrivals on `day`, and both over the TREND_DAYS up to it."""
+    where = scope_for(user, PERSONS_VIEW).q() & Q(unit_path__under=unit.path)
+    as_of = "" if day == timezone.localdate() else day.isoformat()
+    categories = list(Category.objects.all())
+    statuses = list(ManagementStatus.objects.all())
+    held = dict(CategoryEpisode.objects.filter(where, open_at(at)).order_by().values("category")
+                .annotate(n=Count("person", distinct=True)).values_list("category", "n"))
+    under = dict(StatusEpisode.objects.filter(where, open_at(at)).order_by().values("status")
+                 .annotate(n=Count("person", distinct=True)).values_list("status", "n"))
+    start, end = _day_start(day), _day_start(day + dt.timedelta(days=1))
+    began = dict(CategoryEpisode.objects.filter(where, start__gte=start, start__lt=end, continued=False).order_by()
+                 .values("category").annotate(n=Count("person", distinct=True)).values_list("category", "n"))
+    by_category = _shares([
+        Figure(f"category.{c.code}", c.name, held.get(c.pk, 0),
+               _url("persons:list", unit=unit.code, category=c.code, day=as_of))
+        for c in categories if c.active or held.get(c.pk)])
+    by_status = _shares([
+        Figure(f"status.{s.code}", s.name, under.get(s.pk, 0),
+               _url("persons:list", unit=unit.code, status=s.code, day=as_of))
+        for s in statuses])
+    arrived_by_category = _shares([
+        Figure(f"arrived.{c.code}", c.name, began[c.pk],
+               _url("persons:list", unit=unit.code, category=c.code, arrived=day.isoformat()))
+        for c in categories if began.get(c.pk)])
+    managed_ids = [s.pk for s in statuses if not s.is_release]
+    managed = sum(under.get(pk, 0) for pk in managed_ids)
+    arrivals = _arrivals_by_day(where, unit=unit, day=day)
+    return PeopleFigures(
+        managed=managed, by_category=by_category, by_status=by_status,
+        arrived=Figure("arrived", _("came into a category"), arrivals[-1].value, arrivals[-1].url),
+        arrived_by_category=arrived_by_category,
+        arrivals_chart=bars_chart(arrivals, key="arrivals", title=_("People who came into a category, per day")),
+        managed_chart=line_chart(_managed_by_day(where, managed_ids, managed, day=day, at=at), key="managed",
+                                 title=_("People under management, at the end of each day")))
+
+
+def _arrivals_by_day(where: Q, *, unit: OrgUnit, day: dt.date) -> list[Point]:
+    """Per day of the trend: the people who came into any category (one GROUP BY over the days)."""
+    first = day - dt.timedelta(days=TREND_DAYS - 1)
+    rows = dict(CategoryEpisode.objects.filter(where, start__gte=_day_start(first),
+                                               start__lt=_day_start(day + dt.timedelta(days=1)), continued=False)
+                .order_by().annotate(d=_local_date("start")).values("d").annotate(n=Count("person", distinct=True))
+                .values_list("d", "n"))
+    return [Point(d, rows.get(d, 0), _url("persons:list", unit=unit.code, arrived=d.isoformat()))
+            for d in _days(first, day)]
+
+
+def _managed_by_day(where: Q, managed_ids: list[int], managed: int, *, day: dt.date, at: dt.datetime) -> list[Point]:
+    """People under management at the end of each day of the trend, from the count at `at`: going back, a day
+    holds the episodes begun after it, and not those ended after it. Two GROUP BYs over the window's changes
+    (a person holds one status at a time, so a change between two statuses of management cancels out)."""
+    first = day - dt.timedelta(days=TREND_DAYS - 1)
+    after_first = _day_start(first + dt.timedelta(days=1))
+    rows = StatusEpisode.objects.filter(where, status_id__in=managed_ids).order_by()
+    began = dict(rows.filter(start__gte=after_first, start__lte=at).annotate(d=_local_date("start")).values("d")
+                 .annotate(n=Count("id")).values_list("d", "n"))
+    ended = dict(rows.filter(end__gte=after_first, end__lte=at).annotate(d=_local_date("end")).values("d")
+                 .annotate(n=Count("id")).values_list("d", "n"))
+    points, count = [], managed
+    for d in reversed(_days(first, day)):
+        points.append(Point(d, count))
+        count += ended.get(d, 0) - began.get(d, 0)
+    return points[::-1]
+
+
+# -- contact tracing -------------------------------------------------------------------------------------------
+
+@dataclass
+class TracingFigures:
+    cases: list[Figure]
+    stayed: Figure  # communities where confirmed cases stayed on the day
+    communities: list[Figure]  # those communities, each with the people who stayed
+    follow_ups: list[Figure]
+    seen: list[Figure]  # today only: under follow-up with a result seen today, and not yet
+    tasks: list[Figure]
+
+
+def tracing_figures(user, *, unit: OrgUnit, day: dt.date, at: dt.datetime) -> TracingFigures:
+    """Cases by classification and follow-up by state (now), the communities where confirmed cases stayed
+    on `day` (what form 5 counts), and the open tasks."""
+    scope = scope_for(user, TRACING_VIEW)
+    classified = dict(tracing_selectors.cases_filtered(user, tracing_selectors.CaseFilter(unit=unit)).order_by()
+                      .values("classification").annotate(n=Count("id")).values_list("classification", "n"))
+    cases = _shares([Figure(f"cases.{value}", label, classified.get(value, 0),
+                            _url("tracing:case_list", classification=value, unit=unit.code))
+                     for value, label in Case.Classification.choices])
+
+    stays = tracing_selectors.stays_of_cases(
+        under=unit.path, start=_day_start(day), end=_day_start(day + dt.timedelta(days=1)),
+        classifications=(Case.Classification.CONFIRMED,), as_of=at)
+    people = dict(stays.order_by().values("community").annotate(n=Count("person", distinct=True))
+                  .values_list("community", "n"))
+    places = OrgUnit.objects.in_bulk(list(people))
+    named = sorted(places.values(), key=lambda u: u.path)
+    on_day = {"from_": day.isoformat(), "until": day.isoformat()}
+    communities = _shares([Figure(f"stayed.{u.code}", u.name, people[u.pk],
+                                  _url("tracing:stays", unit=u.code, **on_day)) for u in named])
+    stayed = Figure("stayed", _("communities where confirmed cases stayed"), len(people),
+                    _url("tracing:stays", unit=unit.code, **on_day))
+
+    by_state: dict[str, int] = {}
+    for state, n in (tracing_selectors.follow_ups_in_scope(scope, state="", unit=unit).order_by()
+                     .values("state").annotate(n=Count("id")).values_list("state", "n")):
+        by_state[state] = by_state.get(state, 0) + n  # summed: the selector's own annotation may split a state
+    follow_ups = _shares([Figure(f"follow_ups.{value}", label, by_state.get(value, 0),
+                                 _url("tracing:follow_ups", state=value, unit=unit.code))
+                          for value, label in FollowUp.State.choices])
+    seen = []
+    if day == timezone.localdate():
+        seen_counts = dict(tracing_selectors.follow_ups_in_scope(scope, unit=unit, day=day).order_by()
+                           .values("seen_today").annotate(n=Count("id")).values_list("seen_today", "n"))
+        seen = [Figure("follow_ups.unseen", _("not seen today"), seen_counts.get(False, 0),
+                       _url("tracing:follow_ups", state=FollowUp.State.ACTIVE, unit=unit.code, seen="0")),
+                Figure("follow_ups.seen", _("seen today"), seen_counts.get(True, 0),
+                       _url("tracing:follow_ups", state=FollowUp.State.ACTIVE, unit=unit.code, seen="1"))]
+
+    task_counts = tracing_selectors.tasks_filtered(user, unit=unit).aggregate(
+        pending=Count("id", filter=Q(status=Task.Status.PENDING)),
+        in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
+        overdue=Count("id", filter=Q(status__in=Task.OPEN, due_at__lt=timezone.now())))
+    tasks = _shares([
+        Figure("tasks.pending", Task.Status.PENDING.label, task_counts["pending"],
+               _url("tracing:tasks", status=Task.Status.PENDING, unit=unit.code)),
+        Figure("tasks.in_progress", Task.Status.IN_PROGRESS.label, task_counts["in_progress"],
+               _url("tracing:tasks", status=Task.Status.IN_PROGRESS, unit=unit.code)),
+        Figure("tasks.overdue", _("overdue"), task_counts["overdue"],
+               _url("tracing:tasks", overdue="1", unit=unit.code))])
+    return TracingFigures(cases=cases, stayed=stayed, communities=communities[:COMMUNITIES_LISTED],
+                          follow_ups=follow_ups, seen=seen, tasks=tasks)
+
+
+# -- checkpoints -----------------------------------------------------------------------------------------------
+
+@dataclass
+class CheckpointFigures:
+    alerts: Figure  # raised on the day
+    alerts_by_state: list[Figure]
+    incidents: Figure  # emergency plans in progress now
+    alerts_chart: Chart
+
+
+def checkpoint_figures(user, *, unit: OrgUnit, day: dt.date) -> CheckpointFigures:
+    """Fever alerts raised on `day` by state (as they stand now), per day over the trend, and the emergency
+    plans in progress. A liaison counts only the enterprises they are stationed at, as on their own pages."""
+    scope = site_scope(user, CHECKPOINTS_VIEW)
+    first = day - dt.timedelta(days=TREND_DAYS - 1)
+    states = dict(checkpoint_selectors.alerts_raised(scope, first=day, under=unit.path).order_by()
+                  .values("state").annotate(n=Count("id")).values_list("state", "n"))
+    per_day = dict(checkpoint_selectors.alerts_raised(scope, first=first, last=day, under=unit.path).order_by()
+                   .annotate(d=_local_date("raised_at")).values("d").annotate(n=Count("id")).values_list("d", "n"))
+    open_plans = checkpoint_selectors.incidents_in_scope(scope, under=unit.path).order_by().count()
+    on_day = {"unit": unit.code, "day": day.isoformat()}
+    return CheckpointFigures(
+        alerts=Figure("alerts", _("fever alerts raised"), sum(states.values()),
+                      _url("checkpoints:index", **on_day)),
+        alerts_by_state=_shares([Figure(f"alerts.{value}", label, states.get(value, 0),
+                                        _url("checkpoints:index", state=value, **on_day))
+                                 for value, label in Alert.State.choices]),
+        incidents=Figure("incidents", _("emergency plans in progress"), open_plans,
+                         _url("checkpoints:index", unit=unit.code) + "#incidents"),
+        alerts_chart=bars_chart([Point(d, per_day.get(d, 0), _url("checkpoints:index", unit=unit.code,
+                                                                  day=d.isoformat()))
+                                 for d in _days(first, day)], key="alerts", title=_("Fever alerts per day")))
+
+
+# -- reports ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class ReportFigures:
+    board: list[Figure]  # the day's reports: on time, late, still due, missing
+    completeness: float | None
+    on_time_rate: float | None
+    rates_url: str
+    first: dt.date
+
+
+def report_figures(*, unit: OrgUnit, day: dt.date) -> ReportFigures:
+    """The day's timeliness board of the unit and the rates over the RATE_DAYS up to the day."""
+    counts = board.board_day(unit=unit, day=day).counts
+    labels = {board.ON_TIME: _("on time"), board.LATE: _("late"), board.PENDING: _("not yet due"),
+              board.MISSING: _("missing")}
+    first = day - dt.timedelta(days=RATE_DAYS - 1)
+    rates = board.board_rates(unit=unit, first=first, last=day).total
+    return ReportFigures(
+        board=_shares([Figure(f"reports.{status}", label, counts.get(status, 0),
+                              _url("reports:board", unit=unit.code, day=day.isoformat()))
+                       for status, label in labels.items()]),
+        completeness=rates.completeness, on_time_rate=rates.on_time_rate,
+        rates_url=_url("reports:board", unit=unit.code, day=day.isoformat(), from_=first.isoformat(),
+                       to=day.isoformat()),
+        first=first)
+
+
+# -- supplies ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class SupplyRow:
+    item: Item
+    on_hand: Decimal
+    outstanding: Decimal  # approved and not yet delivered
+    requests: int
+    short: Decimal  # what the requests lack beyond what is on hand
+
+
+@dataclass
+class SupplyFigures:
+    items: list[SupplyRow]
+    locations: list[tuple[Location, list[tuple[Item, Decimal]], str]]  # (place, what it holds, its page)
+    requests: list[Figure]
+
+
+def supply_figures(user, *, unit: OrgUnit, day: dt.date) -> SupplyFigures:
+    """What the warehouses, fund accounts and goods in transit under the unit hold at the end of `day`
+    (one GROUP BY over their ledger lines), and the needs awaiting approval or not yet fully delivered."""
+    holding = (supply_selectors.locations_in_scope(user, pseudo=True)
+               .filter(kind__in=HOLDING_KINDS, unit_path__under=unit.path))
+    held = list(VoucherLine.objects.filter(location__in=holding.values("pk"), occurred_on__lte=day).order_by()
+                .values("location", "item").annotate(total=supply_selectors.Total())
+                .values_list("location", "item", "total"))
+    requests = supply_selectors.requests_in_scope(user).filter(unit_path__under=unit.path)
+    by_state = dict(requests.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
+    lacking = {item: (n, short) for item, n, short in (
+        supply_selectors.requests_outstanding(requests).order_by().values("item")
+        .annotate(n=Count("id"), short=Sum(F("needed_total") - F("delivered_total")))
+        .values_list("item", "n", "short"))}
+    items = Item.objects.in_bulk({i for _loc, i, _t in held} | set(lacking))
+    on_hand: dict[int, Decimal] = {}
+    per_location: dict[int, list] = {}
+    for location_id, item_id, total in held:
+        if total:
+            on_hand[item_id] = on_hand.get(item_id, Decimal(0)) + total
+            per_location.setdefault(location_id, []).append((items[item_id], total))
+    rows = []
+    for item_id in set(on_hand) | set(lacking):
+        n, short = lacking.get(item_id, (0, Decimal(0)))
+        have = on_hand.get(item_id, Decimal(0))
+        rows.append(SupplyRow(items[item_id], have, short or Decimal(0), n, max(Decimal(0), (short or 0) - have)))
+    rows.sort(key=lambda r: (-r.short, r.item.kind, r.item.name, r.item.spec))
+    places = Location.objects.in_bulk(list(per_location))
+    locations = [(places[pk], sorted(per_location[pk], key=lambda x: x[0].name),
+                  reverse("supplies:location", args=[pk]))
+                 for pk in sorted(per_location, key=lambda pk: (places[pk].unit_path, places[pk].name))]
+    outstanding = sum(n for n, _short in lacking.values())
+    figures = [Figure("requests.submitted", _("awaiting approval"), by_state.get(Request.State.SUBMITTED, 0),
+                      _url("supplies:requests", state=Request.State.SUBMITTED, unit=unit.code)),
+               Figure("requests.outstanding", _("approved, not yet fully delivered"), outstanding,
+                      _url("supplies:requests", state=Request.State.APPROVED, outstanding="1", unit=unit.code))]
+    return SupplyFigures(items=rows, locations=locations[:LOCATIONS_LISTED], requests=_shares(figures))
+
+
+# -- the whole page --------------------------------------------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    day: dt.date
+    at: dt.datetime
+    today: bool
+    trend_days: int = TREND_DAYS
+    people: PeopleFigures | None = None
+    tracing: TracingFigures | None = None
+    checkpoints: CheckpointFigures | None = None
+    reports: ReportFigures | None = None
+    supplies: SupplyFigures | None = None
+    shown: list[str] = field(default_factory=list)
+
+
+def dashboard_for_user(user, *, unit: OrgUnit, day: dt.date) -> Dashboard:
+    """The sections the user may see for `unit` on `day` (a section needs its permission over the unit)."""
+    at = as_of_day(day)
+    page = Dashboard(unit=unit, day=day, at=at, today=day == timezone.localdate())
+    covers = {perm: scope_for(user, perm).covers(unit.path) for perm in SECTION_PERMISSIONS}
+    if covers[PERSONS_VIEW]:
+        page.people = people_figures(user, unit=unit, day=day, at=at)
+    if covers[TRACING_VIEW]:
+        page.tracing = tracing_figures(user, unit=unit, day=day, at=at)
+    if covers[CHECKPOINTS_VIEW]:
+        page.checkpoints = checkpoint_figures(user, unit=unit, day=day)
+    if covers[REPORTS_VIEW]:
+        page.reports = report_figures(unit=unit, day=day)
+    if covers[SUPPLIES_VIEW]:
+        page.supplies = supply_figures(user, unit=unit, day=day)
+    page.shown = [name for name in ("people", "tracing", "checkpoints", "reports", "supplies")
+                  if getattr(page, name) is not None]
+    return page

@@ -1,0 +1,34 @@
+"""The API's own promises, checked directly: its document names each shape once, and input that no database
+column can hold is refused with 422 naming the field (what the fuzzing of test_api_fuzz.py first found)."""
+
+
+def test_no_two_api_shapes_share_a_name():
+    """The OpenAPI document names its components by class name: two shapes of one name would describe one
+    operation's answers with the other's fields."""
+    from ninja import Schema
+
+    import fangkong.api  # noqa: F401  (every router, so every shape, is imported)
+
+    apps = {"accounts", "orgunits", "persons", "tracing", "checkpoints", "supplies", "volunteers", "reports",
+            "legal", "dashboard", "core", "fangkong"}
+    seen, clashes, todo = {}, [], list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] not in apps:
+            continue
+        other = seen.setdefault(cls.__name__, cls)
+        if other is not cls:
+            clashes.append(f"{other.__module__}.{cls.__name__} and {cls.__module__}.{cls.__name__}")
+    assert not clashes
+
+
+def test_input_no_column_can_hold_is_a_422_naming_the_field(cast, client_for):
+    client = client_for(cast.street_officer)
+    nul = client.get("/api/persons/checks-due", {"unit": "431302004\x00"})
+    assert nul.status_code == 422 and set(nul.json()["fields"]) == {"unit"}
+    huge = client.get(f"/api/persons/{2**64}")
+    assert huge.status_code == 422 and set(huge.json()["fields"]) == {"person_id"}
+    body = client.post("/api/supplies/requests", {"location_id": 1, "item": "mask-n95", "quantity": "1",
+                                                  "reason": "急\x00用"}, content_type="application/json")
+    assert body.status_code == 422 and set(body.json()["fields"]) == {"reason"}

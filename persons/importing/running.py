@@ -1,0 +1,163 @@
+"""The claim on a running import job, held by the process that runs it, and the jobs whose process died.
+
+A job's rows are written in one transaction, so a process killed mid-import (SIGKILL, out of memory, a power
+cut) leaves no person behind; but its job would say "running" for ever, and its task too. While a process
+runs a job it holds a claim that ends with the process however the process ends: on PostgreSQL a
+session-level advisory lock (the server releases it when the connection drops), on SQLite an exclusive
+`flock` on a small file beside the upload (the kernel releases it when the process exits; an SQLite
+deployment is one machine). A job that says running while nobody holds its claim was interrupted:
+`import_job_interrupted` marks it failed, and importing the file again starts afresh.
+"""
+
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from persons.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+LOCK_SPACE = zlib.crc32(b"persons.importjob") & 0x7FFFFFFF  # the first key of the jobs' advisory locks
+CLAIM_WAIT = 1.0  # seconds a claim is retried: a check of the job's liveness holds its file lock for an instant
+
+
+class ImportInterrupted(Exception):
+    """The process running an import job ended without finishing it (killed, out of memory, switched off)."""
+
+
+def _lock_key(job: ImportJob) -> tuple[int, int]:
+    return LOCK_SPACE, job.pk % 2**31
+
+
+def _lock_file(job: ImportJob) -> Path:
+    """The file whose flock is the claim on SQLite: beside the upload, else in the temporary folder."""
+    try:
+        return Path(job.file.path + ".running")
+    except (NotImplementedError, ValueError):  # a storage without paths, or no file
+        database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"fangkong-import-{database}-{job.pk}.running"
+
+
+@contextmanager
+def job_claim(job: ImportJob):
+    """Hold the claim on `job` for the block; yields False (and holds nothing) when another process holds it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(job))
+            claimed = cursor.fetchone()[0]
+        try:
+            yield claimed
+        finally:
+            if claimed:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(job))
+                except DatabaseError:  # the connection is gone, and the lock with it; or an aborted transaction
+                    logger.warning("import job %s: claim not released", job.pk, exc_info=True)
+        return
+    path = _lock_file(job)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    claimed = False
+    try:
+        deadline = time.monotonic() + CLAIM_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                claimed = True
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
+        yield claimed
+    finally:
+        if claimed:
+            path.unlink(missing_ok=True)
+        os.close(fd)  # releases the lock
+
+
+def job_held(job: ImportJob) -> bool:
+    """Whether a live process holds the claim on `job`."""
+    if connection.vendor == "postgresql":
+        # Read from pg_locks rather than tried: a try would take the lock for an instant, and a run starting
+        # in that instant would believe another process had the job.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                           "AND classid = %s::int::oid AND objid = %s::int::oid AND objsubid = 2)", _lock_key(job))
+            return cursor.fetchone()[0]
+    path = _lock_file(job)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def import_job_interrupted(job: ImportJob) -> bool:
+    """Mark `job` failed if it says running while no process holds its claim; True if it was (job updated)."""
+    if job.state != ImportJob.State.RUNNING or job_held(job):
+        return False
+    with translation.override(getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE):
+        message = _("The import was interrupted (the server stopped while it ran) and wrote nothing. "
+                    "Import the file again.")
+    now = timezone.now()
+    # Only a job still running: a run that ended meanwhile has written its outcome, which stands.
+    if not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.RUNNING).update(
+            state=ImportJob.State.FAILED, message=message, finished_at=now):
+        job.refresh_from_db()
+        return False
+    job.state, job.message, job.finished_at = ImportJob.State.FAILED, message, now
+    logger.warning("import job %s was interrupted: its process ended while it ran", job.pk)
+    _task_interrupted(job, now)
+    from persons.importing.jobs import progress_path  # jobs imports this module
+
+    path = progress_path(job) if connection.vendor == "sqlite" else None
+    if path is not None:  # the dead run's counts; the upload stays, for importing it again
+        path.unlink(missing_ok=True)
+    return True
+
+
+def import_jobs_recover() -> int:
+    """Mark failed every job that says running while no process holds its claim; how many were."""
+    return sum(import_job_interrupted(job) for job in
+               ImportJob.objects.filter(state=ImportJob.State.RUNNING).select_related("created_by"))
+
+
+def _task_interrupted(job: ImportJob, now) -> None:
+    """The background task that ran the job, left "running" by the dead worker, is failed too."""
+    if not apps.is_installed("django_tasks_db"):
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from persons.tasks import person_import_run
+
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=person_import_run.module_path)
+    ids = [pk for pk, args in running.values_list("id", "args_kwargs") if args.get("args") == [job.pk]]
+    if ids:
+        DBTaskResult.objects.filter(pk__in=ids, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED, finished_at=now, return_value=None,
+            exception_class_path=f"{ImportInterrupted.__module__}.{ImportInterrupted.__qualname__}",
+            traceback=ImportInterrupted.__doc__)
+
