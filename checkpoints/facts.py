@@ -26,8 +26,7 @@ incidents   the emergency-plan incidents started in the period
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils.translation import gettext as _
+from django.db.models import Exists, OuterRef, Q
 
 from checkpoints.models import (
     Alert,
@@ -40,11 +39,8 @@ from checkpoints.models import (
     TeamMember,
 )
 from orgunits.models import Site
-from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
-from reports.facts import FactSource, Window, condition_q
-
-YES = {"yes", "true", "1", "是"}
-NO = {"no", "false", "0", "否"}
+from reports.expressions import predicates_of
+from reports.facts import ChoiceSource, Window
 
 
 def _open_at(at: dt.datetime, start: str = "start", end: str = "end") -> Q:
@@ -55,69 +51,8 @@ def _in_period(window: Window, field: str) -> Q:
     return Q(**{f"{field}__gte": window.period_start, f"{field}__lt": window.cutoff})
 
 
-class _Source(FactSource):
-    """A source whose names are yes/no flags or values from a fixed list, each compiled to a Q."""
-
-    model = None
-    #: name -> allowed values (None: yes/no)
-    values: dict[str, set[str] | None] = {}
-
-    def flag(self, name: str, window: Window) -> Q:
-        raise NotImplementedError
-
-    def value(self, name: str, values: list[str], window: Window) -> Q:
-        raise NotImplementedError
-
-    def base(self, indicator: Indicator, window: Window, under: str):
-        raise NotImplementedError
-
-    def check(self, indicator: Indicator) -> None:
-        for p in predicates_of(indicator.condition):
-            if p.name not in self.values:
-                raise ExpressionError(_("Unknown field %(n)s; %(source)s have: %(known)s.")
-                                      % {"n": p.name, "source": self.name, "known": ", ".join(self.values)},
-                                      p.position)
-            if p.op not in ("=", "!=", "in", "not_in"):
-                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
-            if p.when.kind != "now":
-                raise ExpressionError(_("This time is not available for %(n)s.") % {"n": p.name}, p.position)
-            allowed = self.values[p.name]
-            known = (YES | NO) if allowed is None else allowed
-            unknown = [str(v) for v in p.values if str(v).lower() not in known]
-            if unknown:
-                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
-                                      % {"v": ", ".join(unknown),
-                                         "known": "yes, no" if allowed is None else ", ".join(sorted(allowed))},
-                                      p.value_position)
-
-    def _predicate_q(self, p: Predicate, window: Window) -> Q:
-        values = [str(v).lower() for v in p.values]
-        negate = p.op in ("!=", "not_in")
-        if self.values[p.name] is None:
-            wanted = {v in YES for v in values}
-            if negate:
-                wanted = {True, False} - wanted
-            if wanted == {True, False}:
-                return Q()
-            if not wanted:
-                return Q(pk__in=[])
-            q = self.flag(p.name, window)
-            return q if True in wanted else ~q
-        q = self.value(p.name, values, window)
-        return ~q if negate else q
-
-    def _q(self, node, window: Window) -> Q:
-        return condition_q(node, lambda p: self._predicate_q(p, window))
-
-    def _rows(self, indicator: Indicator, window: Window, under: str):
-        return self.base(indicator, window, under).filter(self._q(indicator.condition, window))
-
-    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
-        rows = self._rows(indicator, window, under).order_by().values("unit_path").annotate(n=Count("pk"))
-        return dict(rows.values_list("unit_path", "n"))
-
-    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
-        return list(self._rows(indicator, window, under).order_by().values_list("pk", flat=True))
+class _Source(ChoiceSource):
+    """A checkpoint source: its rows are shown to those whose site scope covers them."""
 
     def _visible(self, user, rows):
         from accounts.roles import CHECKPOINTS_VIEW

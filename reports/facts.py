@@ -9,9 +9,10 @@ imports a domain app, so a new app becomes reportable without touching `reports`
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,6 @@ def source_register(source: FactSource) -> None:
 
 def source_for(indicator: Indicator) -> FactSource:
     """The source an indicator counts, its measure checked (a sum must name one of the source's measures)."""
-    from django.utils.translation import gettext as _
 
     source = _SOURCES.get(indicator.source)
     if source is None:
@@ -97,3 +97,74 @@ def condition_q(node, leaf) -> Q:
     for part in node.parts:
         q = (q & condition_q(part, leaf)) if isinstance(node, And) else (q | condition_q(part, leaf))
     return q
+
+
+YES = {"yes", "true", "1", "是"}
+NO = {"no", "false", "0", "否"}
+
+
+class ChoiceSource(FactSource):
+    """A source whose names are yes/no flags or values from a fixed list, each compiled to a Q: a subclass
+    gives `values`, `flag` (the rows where a yes/no name holds), `value` (the rows with one of the values)
+    and `base` (its rows under a unit in the window); counts and members follow."""
+
+    model = None
+    #: name -> allowed values (None: yes/no)
+    values: dict[str, set[str] | None] = {}
+
+    def flag(self, name: str, window: Window) -> Q:
+        raise NotImplementedError
+
+    def value(self, name: str, values: list[str], window: Window) -> Q:
+        raise NotImplementedError
+
+    def base(self, indicator: Indicator, window: Window, under: str):
+        raise NotImplementedError
+
+    def check(self, indicator: Indicator) -> None:
+        for p in predicates_of(indicator.condition):
+            if p.name not in self.values:
+                raise ExpressionError(_("Unknown field %(n)s; %(source)s have: %(known)s.")
+                                      % {"n": p.name, "source": self.name, "known": ", ".join(self.values)},
+                                      p.position)
+            if p.op not in ("=", "!=", "in", "not_in"):
+                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
+            if p.when.kind != "now":
+                raise ExpressionError(_("This time is not available for %(n)s.") % {"n": p.name}, p.position)
+            allowed = self.values[p.name]
+            known = (YES | NO) if allowed is None else allowed
+            unknown = [str(v) for v in p.values if str(v).lower() not in known]
+            if unknown:
+                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
+                                      % {"v": ", ".join(unknown),
+                                         "known": "yes, no" if allowed is None else ", ".join(sorted(allowed))},
+                                      p.value_position)
+
+    def _predicate_q(self, p: Predicate, window: Window) -> Q:
+        values = [str(v).lower() for v in p.values]
+        negate = p.op in ("!=", "not_in")
+        if self.values[p.name] is None:
+            wanted = {v in YES for v in values}
+            if negate:
+                wanted = {True, False} - wanted
+            if wanted == {True, False}:
+                return Q()
+            if not wanted:
+                return Q(pk__in=[])
+            q = self.flag(p.name, window)
+            return q if True in wanted else ~q
+        q = self.value(p.name, values, window)
+        return ~q if negate else q
+
+    def _q(self, node, window: Window) -> Q:
+        return condition_q(node, lambda p: self._predicate_q(p, window))
+
+    def _rows(self, indicator: Indicator, window: Window, under: str):
+        return self.base(indicator, window, under).filter(self._q(indicator.condition, window))
+
+    def counts(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, int]:
+        rows = self._rows(indicator, window, under).order_by().values("unit_path").annotate(n=Count("pk"))
+        return dict(rows.values_list("unit_path", "n"))
+
+    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
+        return list(self._rows(indicator, window, under).order_by().values_list("pk", flat=True))

@@ -20,16 +20,11 @@ civilised_units     the civilised units
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Round
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
-from reports.facts import FactSource, Window
+from reports.facts import ChoiceSource, Window
 from supplies.models import Donation
 from volunteers.models import Assignment, CivilisedUnit, Commendation, Volunteer
 from volunteers.selectors import stationed_days_by
-
-YES = {"yes", "true", "1", "是"}
-NO = {"no", "false", "0", "否"}
 
 
 def _number(value) -> int | float:
@@ -37,70 +32,11 @@ def _number(value) -> int | float:
     return int(value) if value == int(value) else float(value)
 
 
-class _Source(FactSource):
-    #: name -> allowed values (None: yes/no)
-    values: dict[str, set[str] | None] = {}
-
-    def check(self, indicator: Indicator) -> None:
-        for p in predicates_of(indicator.condition):
-            if p.name not in self.values:
-                raise ExpressionError(_("Unknown field %(n)s; %(source)s have: %(known)s.")
-                                      % {"n": p.name, "source": self.name, "known": ", ".join(self.values)},
-                                      p.position)
-            if p.op not in ("=", "!=", "in", "not_in"):
-                raise ExpressionError(_("%(n)s is compared with =, != or in.") % {"n": p.name}, p.position)
-            if p.when.kind != "now":
-                raise ExpressionError(_("This time is not available for %(n)s.") % {"n": p.name}, p.position)
-            allowed = self.values[p.name]
-            known = (YES | NO) if allowed is None else allowed
-            unknown = [str(v) for v in p.values if str(v).lower() not in known]
-            if unknown:
-                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
-                                      % {"v": ", ".join(unknown),
-                                         "known": "yes, no" if allowed is None else ", ".join(sorted(allowed))},
-                                      p.value_position)
-
-    def match(self, name: str, values: list[str], window: Window) -> Q:
-        raise NotImplementedError
-
-    def _predicate(self, p: Predicate, window: Window) -> Q:
-        values = [str(v).lower() for v in p.values]
-        if self.values[p.name] is None:  # yes/no: "= no" is the negation of "= yes"
-            wanted = {v in YES for v in values}
-            q = Q(pk__in=[]) if not wanted else Q() if len(wanted) == 2 else self.match(p.name, [], window)
-            if wanted == {False}:
-                q = ~q
-        else:
-            q = self.match(p.name, values, window)
-        return ~q if p.op in ("!=", "not_in") else q
-
-    def _q(self, node, window: Window) -> Q:
-        if node is None:
-            return Q()
-        if isinstance(node, Predicate):
-            return self._predicate(node, window)
-        if isinstance(node, Not):
-            return ~self._q(node.part, window)
-        q = Q() if isinstance(node, And) else Q(pk__in=[])
-        for part in node.parts:
-            q = (q & self._q(part, window)) if isinstance(node, And) else (q | self._q(part, window))
-        return q
-
-    def base(self, window: Window, under: str):
-        raise NotImplementedError
-
-    def rows(self, indicator: Indicator, window: Window, under: str):
-        return self.base(window, under).filter(self._q(indicator.condition, window))
-
-    def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
-        return list(self.rows(indicator, window, under).order_by("pk").values_list("pk", flat=True))
-
-
 def _confirmed(window: Window):
     return Assignment.objects.filter(state=Assignment.State.CONFIRMED, start__lt=window.cutoff)
 
 
-class VolunteersSource(_Source):
+class VolunteersSource(ChoiceSource):
     name = "volunteers"
     vocabulary = {"mobilised": "yes/no: on a confirmed shift or stay started before the cut-off",
                   "stationed": "yes/no: on a confirmed stay (驻企) started before the cut-off",
@@ -111,23 +47,22 @@ class VolunteersSource(_Source):
     values = {"mobilised": None, "stationed": None, "kind": set(Volunteer.Kind.values), "party": None,
               "level": set(CivilisedUnit.Level.values)}
 
-    def match(self, name, values, window):
+    def flag(self, name, window):
         if name == "mobilised":
             return Q(Exists(_confirmed(window).filter(volunteer_id=OuterRef("pk"))))
         if name == "stationed":
             return Q(Exists(_confirmed(window).filter(volunteer_id=OuterRef("pk"), stationed=True)))
-        if name == "party":
-            return Q(party_member=True)
-        if name == "level":
-            return Q(org__level__in=values)
-        return Q(kind__in=values)
+        return Q(party_member=True)
 
-    def base(self, window, under):
+    def value(self, name, values, window):
+        return Q(org__level__in=values) if name == "level" else Q(kind__in=values)
+
+    def base(self, indicator, window, under):
         # Registration time is not asked: units and their people are often entered after the fact.
         return Volunteer.objects.filter(unit_path__under=under) if under else Volunteer.objects.all()
 
     def counts(self, indicator, *, window, under):
-        people = self.rows(indicator, window, under)
+        people = self._rows(indicator, window, under)
         if indicator.aggregate != "sum":
             rows = people.order_by().values("unit_path").annotate(n=Count("pk"))
             return dict(rows.values_list("unit_path", "n"))
@@ -148,7 +83,7 @@ class VolunteersSource(_Source):
                 for p in people}
 
 
-class UnitsSource(_Source):
+class UnitsSource(ChoiceSource):
     name = "civilised_units"
     vocabulary = {"level": "national, provincial, city"}
     measures = {"donations": "yuan received up to the cut-off from the unit's donors on the supplies ledger (linked "
@@ -156,14 +91,14 @@ class UnitsSource(_Source):
                 "commendations": "commendations given up to the cut-off"}
     values = {"level": set(CivilisedUnit.Level.values)}
 
-    def match(self, name, values, window):
+    def value(self, name, values, window):
         return Q(level__in=values)
 
-    def base(self, window, under):
+    def base(self, indicator, window, under):
         return CivilisedUnit.objects.filter(unit_path__under=under) if under else CivilisedUnit.objects.all()
 
     def counts(self, indicator, *, window, under):
-        orgs = self.rows(indicator, window, under)
+        orgs = self._rows(indicator, window, under)
         if indicator.aggregate != "sum":
             return dict(orgs.order_by().values("unit_path").annotate(n=Count("pk")).values_list("unit_path", "n"))
         day = timezone.localtime(window.cutoff).date()
