@@ -125,6 +125,7 @@ def search(query: str, *, limit: int = 20, on: dt.date | None = None) -> list[Hi
 COMMON_SHARE = 0.1  # a word in more than this share of the entries does not narrow a search (疫情 in an epidemic's)
 RANK_MAX = 1500  # matches ranked by relevance; above it the matches in the question come first, newest first
 STATS_SECONDS = 300  # how long a word's document count is reused
+WALK = 4000  # PostgreSQL: the newest entries read in turn for the newest matches before asking the index
 _stats: dict[str, tuple[float, int]] = {}
 
 
@@ -196,13 +197,15 @@ def _plans(groups: list[list[str]]) -> list[tuple[list[list[str]], int]]:
     return [(selective, bound)] + [(selective[:n], bound) for n in (3, 2, 1) if n < len(selective)]
 
 
-def _match(groups: list[list[str]], *, question_only: bool = False) -> tuple[str, list]:
+def _match(groups: list[list[str]], *, question_only: bool = False,
+           source: str = "legal_knowledgeentry") -> tuple[str, list]:
     """A query of the ids of the entries holding every group (any word of each), and its parameters: over the
-    FTS5 table on SQLite (so that it orders and limits by itself), over the entries on PostgreSQL."""
+    FTS5 table on SQLite (so that it orders and limits by itself), over `source` (the entries, or a subquery
+    of them) on PostgreSQL."""
     if connection.vendor == "postgresql":
         parts = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
         column = "search_question_vector" if question_only else "search_vector"
-        return (f"SELECT id FROM legal_knowledgeentry WHERE {column} @@ ({' && '.join(parts)})",
+        return (f"SELECT id FROM {source} WHERE {column} @@ ({' && '.join(parts)})",
                 [w for g in groups for w in g])
     expression = " AND ".join("(" + " OR ".join(f'"{w}"' for w in g) + ")" for g in groups)
     if question_only:
@@ -235,14 +238,11 @@ def _ranked(groups: list[list[str]], *, limit: int, on: dt.date) -> list[tuple[i
         if few:
             rows = _relevance(plan, ids_sql, params, on, limit)
         else:
-            question_sql, question_params = _match(plan, question_only=True)
             rows = []
-            for tier, (sql, sql_params) in enumerate([(question_sql, question_params), (ids_sql, params)]):
+            for tier, question_only in enumerate([True, False]):
                 if len(rows) + len(found) >= limit:
                     break  # the question matches alone fill the page
-                ids = _valid(_newest(sql, depth, dense=bound > _entries_total() * COMMON_SHARE), sql_params, on,
-                             limit)
-                rows += [(pk, 1.0 - tier) for pk in ids]
+                rows += [(pk, 1.0 - tier) for pk in _newest(plan, question_only, on, limit, depth=depth)]
         for pk, score in rows:
             if pk not in found and len(found) < limit:
                 found[pk] = score - 10 * step  # a looser plan ranks below a stricter one
@@ -251,15 +251,22 @@ def _ranked(groups: list[list[str]], *, limit: int, on: dt.date) -> list[tuple[i
     return sorted(found.items(), key=lambda item: -item[1])
 
 
-def _newest(ids_sql: str, depth: int, *, dense: bool) -> str:
-    """The newest `depth` ids of `ids_sql`. SQLite's index yields them in order by itself. PostgreSQL walks the
-    primary key backwards when matches are dense, which finds them in a few rows; for sparse ones it would
-    read most of the table, so they are taken from the index first (a materialised bitmap scan)."""
+def _newest(plan: list[list[str]], question_only: bool, on: dt.date, limit: int, *, depth: int) -> list[int]:
+    """The newest entries valid on `on` matching `plan`, at most `limit`, found among the newest `depth` matches.
+    SQLite's index yields matches newest first by itself. PostgreSQL's GIN index cannot: a bitmap scan fetches
+    every match to sort them, thousands of rows for a common word. So the newest WALK entries are read in turn
+    first, which finds dense matches in a few hundred rows; only when they hold too few are the matches (then
+    sparse, so few) taken from the index."""
+    ids_sql, params = _match(plan, question_only=question_only)
     if connection.vendor == "sqlite":
-        return f"{ids_sql} ORDER BY rowid DESC LIMIT {depth}"
-    if dense:
-        return f"{ids_sql} ORDER BY id DESC LIMIT {depth}"
-    return f"SELECT id FROM (SELECT id, id + 0 AS k FROM ({ids_sql}) AS m) AS m ORDER BY k DESC LIMIT {depth}"
+        return _valid(f"{ids_sql} ORDER BY rowid DESC LIMIT {depth}", params, on, limit)
+    recent_sql, _params = _match(plan, question_only=question_only, source=(
+        "(SELECT id, search_vector, search_question_vector FROM legal_knowledgeentry "
+        f"ORDER BY id DESC LIMIT {WALK}) AS recent"))
+    ids = _valid(f"{recent_sql} ORDER BY id DESC LIMIT {depth}", params, on, limit)
+    if len(ids) < limit:
+        ids = _valid(f"{ids_sql} ORDER BY id DESC LIMIT {depth}", params, on, limit)
+    return ids
 
 
 def _relevance(plan, ids_sql: str, params: list, on: dt.date, limit: int) -> list[tuple[int, float]]:

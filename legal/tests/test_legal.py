@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.roles import Role
 from core.errors import DomainError
+from legal import search as search_module
 from legal import services
 from legal.demo import CAMPAIGN, ENTRIES, legal_demo
 from legal.models import HotlineCall, KnowledgeEntry, PublicityActivity
@@ -72,6 +73,23 @@ def test_a_changed_entry_is_found_by_its_new_words_only(entries):
 def test_nothing_matching_every_word_ranks_entries_matching_some(entries):
     hits = search("房租 火星", on=TODAY)
     assert hits and hits[0].entry.question in (RENT,)
+
+
+@pytest.mark.parametrize(("walk", "limit"), [(3, 8), (1000, 4), (1000, 8)])
+def test_a_word_in_too_many_entries_to_rank_lists_question_matches_first_newest_first(db, monkeypatch, walk, limit):
+    """Beyond RANK_MAX matches the newest come first, those matching in the question before the others, whether
+    they are found among the newest entries read in turn (WALK) or, sparser, through the index."""
+    monkeypatch.setattr(search_module, "RANK_MAX", 2)
+    monkeypatch.setattr(search_module, "WALK", walk)
+
+    def entry(question, answer, valid_to=None):
+        return services.entry_save(data={"question": question, "answer": answer, "valid_from": dt.date(2020, 1, 24),
+                                         "valid_to": valid_to}, by=None)
+    in_question = [entry(f"第{n}批体温计不准怎么办", "可以要求退换。") for n in range(6)]
+    entry("过期的体温计问题", "不再适用。", valid_to=dt.date(2021, 1, 1))
+    in_answer = [entry(f"第{n}批测温设备不准怎么办", "体温计可以要求退换。") for n in range(4)]
+    expected = [e.pk for e in reversed(in_question)] + [e.pk for e in reversed(in_answer)]
+    assert [h.entry.pk for h in search("体温计", limit=limit, on=TODAY)] == expected[:limit]
 
 
 def test_an_entry_needs_its_text_and_a_sane_validity(db):
