@@ -19,7 +19,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from benchmarks.timing import line, percentile
 from checkpoints import services
 from checkpoints.models import Checkpoint, Passage, Reading, Team, TeamMember
 from orgunits.models import OrgUnit, Site
@@ -268,15 +268,6 @@ def _store(checkpoints: list[Checkpoint], officer: User) -> None:
           f"in {time.perf_counter() - started:.0f} s (set-based, with ANALYZE)")
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
-
-
-def _line(label: str, values: list[float]) -> None:
-    print(f"   {label:<44} p50 {statistics.median(values):7.1f} ms   p95 {_p95(values):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
 def _gate_pages(checkpoints: list[Checkpoint], officer: User) -> float:
     client = Client()
     client.force_login(officer)
@@ -295,10 +286,10 @@ def _gate_pages(checkpoints: list[Checkpoint], officer: User) -> float:
                 response = client.get(url, secure=True)
                 timings[name].append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
-    _line(f"gate page ({len(sample)} checkpoints)", timings["gate"])
-    _line("the day's log (all readings and passages)", timings["log"])
-    _line("live alert list (polled every 2 s)", timings["live"])
-    return _p95(timings["gate"])
+    line(f"gate page ({len(sample)} checkpoints)", timings["gate"], width=44)
+    line("the day's log (all readings and passages)", timings["log"], width=44)
+    line("live alert list (polled every 2 s)", timings["live"], width=44)
+    return percentile(timings["gate"], 95)
 
 
 def main():

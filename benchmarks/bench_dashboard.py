@@ -1,8 +1,7 @@
 """The situation dashboard at city scale: the home page of a district's command centre over 1,000,000 people.
 
-The population is bench_person_list's (built here when that benchmark did not run first; BENCH_PEOPLE to
-shrink): 1,000,000 people with their histories over January–June 2020 under 娄星区. Beside it, unless
-bench_tracing already wrote them, 2,000 confirmed cases (one per 500 people when fewer) and BENCH_FOLLOW_UPS
+The population is bench_person_list's (the same generator and seed; BENCH_PEOPLE to shrink): 1,000,000
+people with their histories over January–June 2020 under 娄星区. Beside it, 2,000 confirmed cases (one per 500 people when fewer) and BENCH_FOLLOW_UPS
 (100,000) contacts under follow-up today, set-based through bench_tracing's helpers. A command-centre user of
 娄星区 (every section of the page) GETs "/" through Django's test Client, SAMPLES times each, after warming:
 for 2020-05-21 (inside the histories: every day of the trends has arrivals and changes) and for today (the
@@ -15,7 +14,6 @@ arrivals). Target: p95 < 1 s for the page.
 
 import datetime as dt
 import os
-import statistics
 import time
 
 from django.db import connection
@@ -25,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.bench_person_list import COUNTY, analyzed, population
+from benchmarks.timing import line, percentile, timed
 from dashboard.selectors import dashboard_for_user
 from orgunits.models import OrgUnit
 from persons.models import Category, ManagementStatus, Person
@@ -41,29 +40,10 @@ SETTINGS = {"ALLOWED_HOSTS": ["testserver"], "STORAGES": {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}}
 
 
-def _p(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def _line(label, values):
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return (time.perf_counter() - started) * 1000, value
-
-
 def _tracing_rows(people: int) -> None:
-    """Cases and follow-ups as bench_tracing writes them, unless it already did (in this database)."""
+    """Cases and follow-ups as bench_tracing writes them."""
     from benchmarks import bench_tracing
 
-    if Case.objects.exists() or FollowUp.objects.exists():
-        print(f"   tracing rows already there: {Case.objects.count():,} cases, "
-              f"{FollowUp.objects.filter(state=FollowUp.State.ACTIVE).count():,} under follow-up")
-        return
     started = time.perf_counter()
     bench_tracing._numbered_people(people)
     cases = bench_tracing._cases(people, min(bench_tracing.CASES, max(people // 500, 1)), timezone.now())
@@ -145,34 +125,34 @@ def main():
                 captured.append(((time.perf_counter() - started) * 1000, sql))
 
         with connection.execute_wrapper(log):  # kept across the reconnections of the request cycle
-            page_ms, _response = _timed(lambda: client.get(urls["today"], secure=True))
+            page_ms, _response = timed(lambda: client.get(urls["today"], secure=True))
         section = day.people  # each figure's list once, for the day's page (the persons list, keyset-paginated)
         drill = {}
         for figure in [section.arrived, *section.arrived_by_category, *section.by_category, *section.by_status]:
             client.get(figure.url, secure=True)
-            drill[figure.url], response = _timed(lambda: client.get(figure.url, secure=True))  # noqa: B023
+            drill[figure.url], response = timed(lambda: client.get(figure.url, secure=True))  # noqa: B023
             assert response.status_code == 200, figure.url
         for _n in range(SAMPLES):
             for name, url in urls.items():
-                ms, response = _timed(lambda: client.get(url, secure=True))  # noqa: B023
+                ms, response = timed(lambda: client.get(url, secure=True))  # noqa: B023
                 assert response.status_code == 200
                 timings[name].append(ms)
-            reference.append(_timed(lambda: _reference(county.path, DAY))[0])
+            reference.append(timed(lambda: _reference(county.path, DAY))[0])
 
     print(f"   {people:,} people under 娄星区; on {DAY}: {day.people.managed:,} under management, "
           f"{day.people.arrived.value:,} came into a category, "
           f"{sum(f.value for f in day.people.by_category):,} category holdings")
-    _line(f"dashboard page for {DAY} (Client GET, county user)", timings["2020-05-21"])
-    _line("dashboard page for today", timings["today"])
-    _line("  reference: the people section's 3 GROUP BYs as hand SQL", reference)
+    line(f"dashboard page for {DAY} (Client GET, county user)", timings["2020-05-21"])
+    line("dashboard page for today", timings["today"])
+    line("  reference: the people section's 3 GROUP BYs as hand SQL", reference)
     queries = sorted(captured, reverse=True)
     print(f"   one page for today: {page_ms:.0f} ms, {len(queries)} queries taking {sum(ms for ms, _sql in queries):.0f} ms;"
           f" the slowest:")
     for ms, sql in queries[:SLOWEST_SHOWN]:
         print(f"     {ms:7.1f} ms  {sql[:150]}")
-    _line(f"the people section's {len(drill)} lists (drill-down, first page)", list(drill.values()))
+    line(f"the people section's {len(drill)} lists (drill-down, first page)", list(drill.values()))
     slowest = max(drill, key=drill.get)
     print(f"     slowest: {slowest} ({drill[slowest]:.0f} ms)")
-    worst = max(_p(values, 95) for values in timings.values())
+    worst = max(percentile(values, 95) for values in timings.values())
     print(f"   target p95 < {TARGET_P95_MS} ms ({connection.vendor}): {'met' if worst < TARGET_P95_MS else 'NOT MET'} "
           f"(worst p95 {worst:.1f} ms)")

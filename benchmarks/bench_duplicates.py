@@ -1,6 +1,6 @@
 """The probable-duplicate scan over the whole line list: 1,000,000 people, a few hundred planted duplicates.
 
-The population is bench_person_list's (built here when that benchmark did not run first): generated
+The population is bench_person_list's (the same generator and seed): generated
 with 300 deliberate second records — same name and phone, same name and birth date, passport numbers one
 character apart. persons.duplicates.duplicates_scan over everything must finish in under 60 s and find
 every planted pair; pairs it finds beyond them are people who happen to share a name with a phone or

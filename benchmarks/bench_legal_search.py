@@ -20,6 +20,7 @@ from functools import cache
 
 from django.db import connection
 
+from benchmarks.timing import percentile, timed
 from legal.demo import ENTRIES
 from legal.models import KnowledgeEntry
 from legal.search import query_groups, search, stats_forget, words
@@ -123,17 +124,6 @@ def _like(query: str, limit: int = 20) -> list[int]:
         return [r[0] for r in cursor.fetchall()]
 
 
-def _p(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    result = fn()
-    return (time.perf_counter() - started) * 1000, result
-
-
 def main():
     started = time.perf_counter()
     entries_generate(SIZE)
@@ -142,17 +132,17 @@ def main():
     ours, reference = [], []
     for _round in range(3):
         for query in QUERIES:
-            ms, _hits = _timed(lambda: search(query, on=ON))  # noqa: B023
+            ms, _hits = timed(lambda: search(query, on=ON))  # noqa: B023
             ours.append(ms)
-            ms, _ids = _timed(lambda: _like(query))  # noqa: B023
+            ms, _ids = timed(lambda: _like(query))  # noqa: B023
             reference.append(ms)
     hits = search("商铺 疫情 房租 减免", on=ON)
     rank = next((i + 1 for i, h in enumerate(hits) if h.entry.question == ENTRIES[0][0]), None)
     for label, values in (("legal.search (full-text index, synonyms, snippets)", ours),
                           ("reference: LIKE on question and answer", reference)):
-        print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
+        print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {percentile(values, 95):7.1f} ms   "
               f"max {max(values):7.1f} ms")
-    print(f"   {len(QUERIES)} queries × 3; p95 {_p(ours, 95):.1f} ms (goal < {TARGET_P95_MS} ms: "
-          f"{'yes' if _p(ours, 95) < TARGET_P95_MS else 'NO'}); reference / ours at p95: "
-          f"{_p(reference, 95) / _p(ours, 95):.0f}×")
+    print(f"   {len(QUERIES)} queries × 3; p95 {percentile(ours, 95):.1f} ms (goal < {TARGET_P95_MS} ms: "
+          f"{'yes' if percentile(ours, 95) < TARGET_P95_MS else 'NO'}); reference / ours at p95: "
+          f"{percentile(reference, 95) / percentile(ours, 95):.0f}×")
     print(f"   “商铺 疫情 房租 减免” among {SIZE:,} entries: the demo's rent-relief entry is hit {rank}")

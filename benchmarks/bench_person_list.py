@@ -2,7 +2,7 @@
 
 1,000,000 people (BENCH_PEOPLE to shrink) with their histories over ~3,000 grids in ~300 communities under
 the seven streets of 娄星区, from the deterministic generator (with a few hundred planted duplicates, which
-bench_duplicates reuses). For 100 seeded random communities, the officer of the community's street runs
+bench_duplicates looks for). For 100 seeded random communities, the officer of the community's street runs
 what the page runs — persons_filtered(user, PersonFilter(unit=community, category="hubei")) ordered by
 (unit_path, id) through core.pagination.keyset_page, 50 a page — for the first page and for the page
 reached by following up to 20 cursors; the same filter as hand-written SQL is the reference measured in
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from benchmarks.timing import line, percentile, timed
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
@@ -96,12 +97,6 @@ def _page(user, community, *, category: str, cursor: str | None):
     return keyset_page(qs, order=("unit_path", "id"), cursor=cursor, size=50)
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return (time.perf_counter() - started) * 1000, value
-
-
 def _hand_sql(community_path: str, street_path: str, category_id: int, now, after: tuple | None) -> list:
     """The reference: the same rows written by hand (category id known, no ORM)."""
     sqlite = connection.vendor == "sqlite"
@@ -121,15 +116,6 @@ def _hand_sql(community_path: str, street_path: str, category_id: int, now, afte
         return cursor.fetchall()
 
 
-def _p(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def _line(label, values):
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
 def main():
     streets, _stats = population()
     officers = _officers(streets)
@@ -140,7 +126,7 @@ def main():
 
     # What a deployment that never refreshed its statistics sees (one community).
     probe = sample[0]
-    ms, page = _timed(lambda: _page(officers[street_of[probe.pk]], probe, category="hubei", cursor=None))
+    ms, page = timed(lambda: _page(officers[street_of[probe.pk]], probe, category="hubei", cursor=None))
     print(f"   without planner statistics, first page of one community: {ms:,.0f} ms ({len(page.items)} rows)")
     analyzed()
 
@@ -152,49 +138,49 @@ def main():
     with CaptureQueriesContext(connection) as captured:
         for community in sample:
             officer = officers[street_of[community.pk]]
-            ms, page = _timed(lambda: _page(officer, community, category="hubei", cursor=None))  # noqa: B023
+            ms, page = timed(lambda: _page(officer, community, category="hubei", cursor=None))  # noqa: B023
             first.append(ms)
             rows.append(len(page.items))
-            ms_state, _ = _timed(lambda: with_current_state(page.items))  # noqa: B023
+            ms_state, _ = timed(lambda: with_current_state(page.items))  # noqa: B023
             full_page.append(ms + ms_state)
             now = timezone.now()
-            ms_ref, ref_rows = _timed(lambda: _hand_sql(community.path, street_of[community.pk], hubei, now, None))  # noqa: B023
+            ms_ref, ref_rows = timed(lambda: _hand_sql(community.path, street_of[community.pk], hubei, now, None))  # noqa: B023
             ref_first.append(ms_ref)
             assert [r[0] for r in ref_rows[:50]] == [p.pk for p in page.items], community.code
             # Follow up to DEEP cursors; time the last page reached, and the same depth unfiltered.
             cursor, depth, last_ms, last = page.next_cursor, 0, ms, page
             while cursor and depth < DEEP:
-                last_ms, last = _timed(lambda: _page(officer, community, category="hubei", cursor=cursor))  # noqa: B023
+                last_ms, last = timed(lambda: _page(officer, community, category="hubei", cursor=cursor))  # noqa: B023
                 cursor, depth = last.next_cursor, depth + 1
             deep.append(last_ms)
             depths.append(depth)
             if depth:
                 after = (last.items[0].unit_path, last.items[0].pk - 1) if last.items else None
-                ms_ref, _ = _timed(lambda: _hand_sql(community.path, street_of[community.pk], hubei, now, after))  # noqa: B023
+                ms_ref, _ = timed(lambda: _hand_sql(community.path, street_of[community.pk], hubei, now, after))  # noqa: B023
                 ref_deep.append(ms_ref)
             cursor = None
             for _n in range(DEEP + 1):
-                ms_all, page_all = _timed(lambda: _page(officer, community, category="", cursor=cursor))  # noqa: B023
+                ms_all, page_all = timed(lambda: _page(officer, community, category="", cursor=cursor))  # noqa: B023
                 cursor = page_all.next_cursor
                 if not cursor:
                     break
             deep_all.append(ms_all)
-            admin_first.append(_timed(lambda: _page(officers["*"], community, category="hubei", cursor=None))[0])  # noqa: B023
+            admin_first.append(timed(lambda: _page(officers["*"], community, category="hubei", cursor=None))[0])  # noqa: B023
     counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
     assert not counts, f"a COUNT was issued: {counts[0][:200]}"
 
     holding = Person.objects.filter(category_episodes__category_id=hubei, category_episodes__end__isnull=True)
     print(f"   {len(sample)} communities, {statistics.mean(rows):.0f} rows on the first page on average "
           f"({holding.count():,} people hold 涉鄂 now)")
-    _line("first page, street officer (ORM, keyset_page)", first)
-    _line("  … with the page's current-state queries", full_page)
-    _line("  reference: the same query as hand SQL", ref_first)
-    _line(f"last page within {DEEP} cursors (reached depth {min(depths)}–{max(depths)})", deep)
+    line("first page, street officer (ORM, keyset_page)", first)
+    line("  … with the page's current-state queries", full_page)
+    line("  reference: the same query as hand SQL", ref_first)
+    line(f"last page within {DEEP} cursors (reached depth {min(depths)}–{max(depths)})", deep)
     if ref_deep:
-        _line("  reference: hand SQL at that page", ref_deep)
-    _line(f"unfiltered community list, page {DEEP + 1}", deep_all)
-    _line("first page, superuser (no scope filter)", admin_first)
+        line("  reference: hand SQL at that page", ref_deep)
+    line(f"unfiltered community list, page {DEEP + 1}", deep_all)
+    line("first page, superuser (no scope filter)", admin_first)
     print(f"   queries captured: {len(captured.captured_queries):,}, COUNT(*) among them: {len(counts)}")
-    worst = max(_p(first, 95), _p(deep, 95), _p(full_page, 95))
+    worst = max(percentile(first, 95), percentile(deep, 95), percentile(full_page, 95))
     print(f"   target p95 < {TARGET_P95_MS} ms: {'met' if worst < TARGET_P95_MS else 'NOT MET'} "
           f"(worst p95 {worst:.1f} ms)")

@@ -1,6 +1,6 @@
 """The five daily forms for every unit of the city on one day, their drill-down, and a past day recomputed.
 
-The population is bench_person_list's (built here when that benchmark did not run first): 1,000,000 people
+The population is bench_person_list's (the same generator and seed): 1,000,000 people
 (BENCH_PEOPLE to shrink) with their histories over ~3,000 grids of 娄底市 (in the seven streets of 娄星区;
 the city's other units are loaded and computed too, they hold nobody). The five street forms are seeded
 (reports.services.forms_seed) and computed for 2020-05-21 the way the engine is meant to be used at scale:
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from benchmarks.bench_person_list import COUNTY, SEED, analyzed, population
+from benchmarks.timing import line, percentile, timed
 from core.fields import path_ancestors
 from orgunits.models import OrgUnit
 from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
@@ -213,21 +214,6 @@ def _median(pairs: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - started, value
-
-
-def _p(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def _ms_line(label, values):
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
 def _past_day_changes(day: dt.date) -> str:
     """Change the present after `day`: end every open episode, open new ones for a thousand people."""
     later = timezone.make_aware(dt.datetime(2020, 6, 29, 9))
@@ -266,7 +252,7 @@ def main():
     st = dict(ManagementStatus.objects.values_list("code", "pk"))
     queries = _hand_queries(cat, st)
 
-    cold, engine_first = _timed(lambda: engine_counts(forms, DAY, city.path))
+    cold_ms, engine_first = timed(lambda: engine_counts(forms, DAY, city.path))
     runs: dict[str, list[tuple[float, float]]] = {"engine": [], "hand": [], "sums": []}
     for _run in range(RUNS):  # interleaved, so that load from elsewhere falls on both alike
         by_engine = _clocked(runs["engine"], lambda: engine_counts(forms, DAY, city.path))
@@ -293,7 +279,7 @@ def main():
 
     total = eng + sums
     ratio = eng / hand if hand else float("inf")
-    print(f"   five forms, every unit of the city: median of {RUNS} runs (the first, cold: {cold:.2f} s)")
+    print(f"   five forms, every unit of the city: median of {RUNS} runs (the first, cold: {cold_ms / 1000:.2f} s)")
     print(f"     engine: {columns} indicator queries over the city            {eng:6.2f} s{cpu(eng_cpu)}")
     print(f"     + sums into {len(units):,} units ({cells:,} non-empty cells)       {sums:6.2f} s")
     print(f"     = all five forms for every unit                          {total:6.2f} s   "
@@ -327,9 +313,9 @@ def main():
     sample = rng.sample(candidates, min(DRILL_SAMPLES, len(candidates)))
     drill = []
     for s, row, key, value in sample:
-        seconds, ids = _timed(lambda: cell_members(submission=s, row=row, column=key))  # noqa: B023
+        ms, ids = timed(lambda: cell_members(submission=s, row=row, column=key))  # noqa: B023
         assert len(ids) == value, (s.form.code, s.unit.code, row, key, len(ids), value)
-        drill.append(seconds * 1000)
+        drill.append(ms)
     city_drill = []
     for form in forms:
         version = engine.version_for(form, DAY)
@@ -339,12 +325,12 @@ def main():
                 continue
             indicator = parse(column["expression"])
             source = source_for(indicator)
-            seconds, ids = _timed(lambda: source.members(indicator, window=window, under=city.path))  # noqa: B023
+            ms, ids = timed(lambda: source.members(indicator, window=window, under=city.path))  # noqa: B023
             assert len(ids) == per_unit[form.code, column["key"]].get(city.path, 0)
-            city_drill.append(seconds * 1000)
-    _ms_line(f"drill-down, {len(drill)} random cells of the streets' reports", drill)
-    _ms_line(f"drill-down, the city's total, all {len(city_drill)} columns", city_drill)
-    worst = max(_p(drill, 95), _p(city_drill, 95))
+            city_drill.append(ms)
+    line(f"drill-down, {len(drill)} random cells of the streets' reports", drill)
+    line(f"drill-down, the city's total, all {len(city_drill)} columns", city_drill)
+    worst = max(percentile(drill, 95), percentile(city_drill, 95))
     print(f"   target p95 < {TARGET_DRILL_P95_MS} ms: {'met' if worst < TARGET_DRILL_P95_MS else 'NOT MET'}")
 
     # A past day computed, the present changed, the past day computed again.
@@ -367,7 +353,7 @@ def _per_column(forms: list[Form], under: str) -> dict[tuple[str, str], float]:
         window, _due = engine.window_for(form, DAY)
         for column in version.columns:
             if column["kind"] == "indicator":
-                seconds, _ = _timed(lambda: engine.indicator_counts(column["expression"], window=window,  # noqa: B023
+                ms, _ = timed(lambda: engine.indicator_counts(column["expression"], window=window,  # noqa: B023
                                                                      under=under))
-                times[form.code, column["key"]] = seconds * 1000
+                times[form.code, column["key"]] = ms
     return times

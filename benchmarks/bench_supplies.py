@@ -13,7 +13,6 @@ floor under any check that reads them all.
 
 import os
 import random
-import statistics
 import time
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from accounts.access import Scope
+from benchmarks.timing import line, percentile, timed
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
 from persons.generator import grids_ensure
@@ -35,21 +35,6 @@ SAMPLES = 100
 COUNTY = "431302"  # 娄星区
 TARGET_BALANCE_P95_MS = 200
 TARGET_AUDIT_S = 30
-
-
-def _p(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def _line(label, values):
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return (time.perf_counter() - started) * 1000, value
 
 
 def _hand_balances(location_id: int) -> dict[int, Decimal]:
@@ -109,34 +94,34 @@ def main():
         location_balance_totals(loc.pk)
     totals, per_lot, big, reference = [], [], [], []
     for loc in sample:
-        ms, rows = _timed(lambda: location_balance_totals(loc.pk))  # noqa: B023
+        ms, rows = timed(lambda: location_balance_totals(loc.pk))  # noqa: B023
         totals.append(ms)
         if loc in largest:
             big.append(ms)
-        ms, hand = _timed(lambda: _hand_balances(loc.pk))  # noqa: B023
+        ms, hand = timed(lambda: _hand_balances(loc.pk))  # noqa: B023
         reference.append(ms)
         assert {i: q for i, q in hand.items() if q} == {i: q for i, q in rows.items() if q}, loc.pk
-        per_lot.append(_timed(lambda: location_balances(loc, lots=True))[0])  # noqa: B023
-    _line(f"balances of a location ({len(sample)} locations)", totals)
-    _line("  the five largest locations", big)
-    _line("  reference: the same GROUP BY as hand SQL", reference)
-    _line("  per gift (the location page, with names)", per_lot)
+        per_lot.append(timed(lambda: location_balances(loc, lots=True))[0])  # noqa: B023
+    line(f"balances of a location ({len(sample)} locations)", totals)
+    line("  the five largest locations", big)
+    line("  reference: the same GROUP BY as hand SQL", reference)
+    line("  per gift (the location page, with names)", per_lot)
 
     scope = Scope((county.path,))
     start, end = min(VoucherLine.objects.values_list("occurred_on", flat=True).order_by("occurred_on")[:1]), \
         max(VoucherLine.objects.values_list("occurred_on", flat=True).order_by("-occurred_on")[:1])
     params = Params()
-    ms, (count, _sum) = _timed(lambda: _one_pass(scope, start, end))
+    ms, (count, _sum) = timed(lambda: _one_pass(scope, start, end))
     print(f"   reference: one pass over the year's {count:,} lines in scope (COUNT, SUM): {ms / 1000:.2f} s")
     total_started = time.perf_counter()
     for check in CHECKS:
-        ms, [(_check, findings)] = _timed(
+        ms, [(_check, findings)] = timed(
             lambda: audit_run(scope=scope, start=start, end=end, params=params, only=[check.code]))  # noqa: B023
         print(f"   {check.code:<28} {ms / 1000:7.2f} s   {len(findings):>6,} findings")
     audit_s = time.perf_counter() - total_started
     print(f"   all checks over {start} – {end}: {audit_s:.1f} s")
 
-    worst = _p(totals, 95)
+    worst = percentile(totals, 95)
     print(f"   target balances p95 < {TARGET_BALANCE_P95_MS} ms: {'met' if worst < TARGET_BALANCE_P95_MS else 'NOT MET'} "
           f"({worst:.1f} ms); target all checks < {TARGET_AUDIT_S} s: "
           f"{'met' if audit_s < TARGET_AUDIT_S else 'NOT MET'} ({audit_s:.1f} s)")

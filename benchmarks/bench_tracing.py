@@ -1,7 +1,7 @@
 """Contact tracing at city scale: a case's contacts to depth 2 over 5,000,000 exposures, and the day's follow-up tasks for 100,000 contacts.
 
 The population is bench_person_list's (1,000,000 people over ~3,000 grids of 娄星区, BENCH_PEOPLE to shrink;
-built here when that benchmark did not run first). On it, generated set-based inside the database (one
+the same generator and seed). On it, generated set-based inside the database (one
 INSERT … SELECT over a numbered series per table; row n's people, dates and setting are fixed functions of
 n, so every run writes the same rows):
 - 2,000 confirmed cases (one per 500 people when fewer), each the source of 50 close contacts;
@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.bench_person_list import analyzed, population
+from benchmarks.timing import line, percentile, timed
 from orgunits.models import OrgUnit
 from persons.models import Category, Person
 from tracing.models import Case, Exposure, FollowUp, Task
@@ -51,21 +52,6 @@ PRIME = 2147483647  # 2^31 - 1: (n * a + b) mod PRIME mod N scatters n over N
 SETTINGS = ["household", "workplace", "transport", "gathering", "healthcare", "other"]
 PROXIMITIES = ["physical", "close", "same_room", "same_place"]
 CERTAINTIES = ["high", "medium", "low"]
-
-
-def _p(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
-
-
-def _line(label, values):
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p(values, 95):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return (time.perf_counter() - started) * 1000, value
 
 
 def _choice(values: list[str], n: str) -> str:
@@ -245,39 +231,39 @@ def main():
         contacts_to_depth([case.person_id], depth=2)
     cte, by_level, page, reached = [], [], [], []
     for case in sample:
-        ms, found = _timed(lambda: contacts_to_depth([case.person_id], depth=2))  # noqa: B023
+        ms, found = timed(lambda: contacts_to_depth([case.person_id], depth=2))  # noqa: B023
         cte.append(ms)
         reached.append(len(found))
-        ms, reference = _timed(lambda: _reference_by_level(case.person_id))  # noqa: B023
+        ms, reference = timed(lambda: _reference_by_level(case.person_id))  # noqa: B023
         by_level.append(ms)
         assert sorted(found) == sorted(reference), case.pk
-        page.append(_timed(lambda: case_contacts(admin, case))[0])  # noqa: B023
+        page.append(timed(lambda: case_contacts(admin, case))[0])  # noqa: B023
     print(f"   {len(sample)} cases: {statistics.mean(reached):.0f} people within 2 steps on average "
           f"({min(reached)}–{max(reached)})")
-    _line("contacts to depth 2 (contacts_to_depth, one query)", cte)
-    _line("  reference: one ORM query per level", by_level)
-    _line("  the case page's contacts (case_contacts)", page)
+    line("contacts to depth 2 (contacts_to_depth, one query)", cte)
+    line("  reference: one ORM query per level", by_level)
+    line("  the case page's contacts (case_contacts)", page)
 
     # 2. The day's follow-up tasks.
-    seconds, created = _timed(lambda: tasks_generate_daily(day=today))
+    seconds, created = timed(lambda: tasks_generate_daily(day=today))
     seconds /= 1000
     assigned = Task.objects.filter(day=today, kind=Task.Kind.FOLLOW_UP, assignee__isnull=False).count()
     print(f"   daily follow-up tasks for {today}: {created:,} created in {seconds:.1f} s "
           f"({created / max(seconds, 0.001):,.0f}/s), {assigned:,} given to a grid worker")
-    again_ms, again = _timed(lambda: tasks_generate_daily(day=today))
+    again_ms, again = timed(lambda: tasks_generate_daily(day=today))
     print(f"   run again: {again} created in {again_ms / 1000:.1f} s")
     tomorrow = today + dt.timedelta(days=1)
     with transaction.atomic():
-        ms, reference = _timed(lambda: _reference_tasks(tomorrow))
+        ms, reference = timed(lambda: _reference_tasks(tomorrow))
         transaction.set_rollback(True)
     print(f"   reference: the same tasks from Python with bulk_create: {reference:,} in {ms / 1000:.1f} s (rolled back)")
     with transaction.atomic():
-        ms, result = _timed(lambda: tracing_daily(day=tomorrow))
+        ms, result = timed(lambda: tracing_daily(day=tomorrow))
         transaction.set_rollback(True)
     print(f"   the whole daily run for {tomorrow} (missed checks, completions, tasks): {ms / 1000:.1f} s "
           f"{result} (rolled back)")
 
-    worst = _p(cte, 95)
+    worst = percentile(cte, 95)
     print(f"   target depth-2 p95 < {TARGET_DEPTH2_P95_MS} ms ({connection.vendor}): "
           f"{'met' if worst < TARGET_DEPTH2_P95_MS else 'NOT MET'} ({worst:.1f} ms); target daily tasks < "
           f"{TARGET_DAILY_S} s: {'met' if seconds < TARGET_DAILY_S else 'NOT MET'} ({seconds:.1f} s)")

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from benchmarks.timing import line, percentile, timed
 from orgunits.models import OrgUnit, Site
 from orgunits.services import divisions_load
 from persons.generator import grids_ensure
@@ -37,21 +38,6 @@ SEED = 20200521
 STREET = "431302004"  # 长青街道
 MONTH = dt.date(2020, 2, 1)
 TARGET_P95_MS = 150
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
-
-
-def _line(label: str, values: list[float]) -> None:
-    print(f"   {label:<52} p50 {statistics.median(values):7.1f} ms   p95 {_p95(values):7.1f} ms   "
-          f"max {max(values):7.1f} ms")
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return (time.perf_counter() - started) * 1000, value
 
 
 def _street() -> OrgUnit:
@@ -115,7 +101,7 @@ def main():
             timings["street"].append((time.perf_counter() - started) * 1000)
             timings["street_cpu"].append((time.process_time() - cpu) * 1000)
             assert response.status_code == 200, response.status_code
-            ms, rows = _timed(lambda: area_roster(street, day, limit=5000))  # noqa: B023
+            ms, rows = timed(lambda: area_roster(street, day, limit=5000))  # noqa: B023
             timings["street_query"].append(ms)
             shown = response.content.count(b"data-assignment=")
             assert shown == len(rows), (day, shown, len(rows))
@@ -125,20 +111,20 @@ def main():
             response = client.get(f"/volunteers/sites/{site.pk}/roster/?day={day}", secure=True)
             timings["site"].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
-            ms, rows = _timed(lambda: roster(site, day))  # noqa: B023
+            ms, rows = timed(lambda: roster(site, day))  # noqa: B023
             timings["site_query"].append(ms)
             site_rows.append(len(rows))
 
     print(f"   street roster: {statistics.mean(rows_seen):,.0f} people on duty a day on average "
           f"({min(rows_seen):,}–{max(rows_seen):,}), {len(executed)} queries a page")
-    _line(f"street roster page ({len(street_days)} days)", timings["street"])
-    _line("  reference: the query alone (selectors.area_roster)", timings["street_query"])
+    line(f"street roster page ({len(street_days)} days)", timings["street"])
+    line("  reference: the query alone (selectors.area_roster)", timings["street_query"])
     if connection.vendor == "sqlite":  # the database works in this process: its CPU time is the page's own
-        _line("  CPU time of the page (this process, no waiting)", timings["street_cpu"])
+        line("  CPU time of the page (this process, no waiting)", timings["street_cpu"])
     print(f"   site roster: {statistics.mean(site_rows):,.0f} people on duty a day on average "
           f"({min(site_rows)}–{max(site_rows)})")
-    _line(f"site roster page ({len(site_days)} sites and days)", timings["site"])
-    _line("  reference: the query alone (selectors.roster)", timings["site_query"])
-    worst = _p95(timings["street"])
+    line(f"site roster page ({len(site_days)} sites and days)", timings["site"])
+    line("  reference: the query alone (selectors.roster)", timings["site_query"])
+    worst = percentile(timings["street"], 95)
     print(f"   target street roster page p95 < {TARGET_P95_MS} ms: {'met' if worst < TARGET_P95_MS else 'NOT MET'} "
-          f"({worst:.1f} ms); site roster page p95 {_p95(timings['site']):.1f} ms")
+          f"({worst:.1f} ms); site roster page p95 {percentile(timings['site'], 95):.1f} ms")

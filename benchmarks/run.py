@@ -1,11 +1,13 @@
 """Run every benchmarks/bench_*.py (or those named on the command line) and print their figures.
 
-Each benchmark works on its own database: a fresh SQLite file under var/bench/, or the PostgreSQL
-database named by BENCH_DATABASE_URL. Data comes from the project's deterministic generators.
+Each benchmark runs in a process of its own on a fresh database: a new SQLite file under var/bench/, or the
+PostgreSQL database named by BENCH_DATABASE_URL, emptied first (its name must contain "bench", so that no
+other database is ever emptied by mistake). Data comes from the project's deterministic generators.
 """
 
 import importlib
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +18,15 @@ sys.path.insert(0, str(ROOT))
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
+    if len(names) > 1:  # one process each: no generator's cache or connection outlives its benchmark
+        failed = [name for name in names if subprocess.call([sys.executable, __file__, name]) != 0]
+        if failed:
+            print(f"\nfailed: {', '.join(failed)}")
+        return 1 if failed else 0
+    return _run(names[0])
+
+
+def _run(name: str) -> int:
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     db_file = bench_dir / f"bench-{os.getpid()}.sqlite3"  # one per run: runs may overlap
@@ -27,15 +38,20 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        if "bench" not in connection.settings_dict["NAME"]:
+            raise SystemExit(f"BENCH_DATABASE_URL: {connection.settings_dict['NAME']!r} would be emptied; "
+                             "name a database for the benchmarks (its name containing \"bench\")")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     try:
-        for name in names:
-            module = importlib.import_module(f"benchmarks.{name}")
-            print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}")
-            started = time.perf_counter()
-            module.main()
-            print(f"   ({time.perf_counter() - started:.1f} s)")
+        module = importlib.import_module(f"benchmarks.{name}")
+        print(f"\n== {name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
+        started = time.perf_counter()
+        module.main()
+        print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
     finally:
         connection.close()
         for suffix in ("", "-wal", "-shm"):

@@ -2,8 +2,10 @@
 
 A path is the codes from the root down, each followed by "/": ``430000/431300/431302/431302004/``.
 ``Q(unit_path__under=p)`` is the subtree filter — one prefix match that both databases answer from
-an index: GLOB on SQLite (case-sensitive, so its LIKE-optimisation applies) and LIKE on PostgreSQL,
-where ``db_index`` on a CharField also builds the ``varchar_pattern_ops`` index that serves it.
+an index: GLOB on SQLite (case-sensitive, so its LIKE-optimisation applies) and LIKE on PostgreSQL.
+On PostgreSQL the columns compare byte by byte (collation "C", whatever the database's locale), so that a
+prefix is a range of every index that begins with the path — (unit_path, id) serves both the subtree and
+the list's order — and not only of the ``varchar_pattern_ops`` index ``db_index`` adds beside it.
 """
 
 from django.db import models
@@ -19,6 +21,12 @@ class PathField(models.CharField):
         kwargs.setdefault("max_length", 255)
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not params.get("collation"):
+            params["collation"] = "C"
+        return params
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

@@ -68,12 +68,10 @@ def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> Quer
         began = CategoryEpisode.objects.filter(start__gte=start, start__lt=end, continued=False)
         qs = qs.filter(pk__in=(began.filter(category_id=category_id) if f.category else began).values("person_id"))
     elif f.category:
-        qs = qs.filter(Exists(CategoryEpisode.objects.filter(open_at(at), person=OuterRef("pk"),
-                                                             category_id=category_id)))
+        qs = qs.filter(_holders(CategoryEpisode.objects.filter(open_at(at), category_id=category_id)))
     if f.status:
         status_id = ManagementStatus.objects.filter(code=f.status).values_list("id", flat=True).first()
-        qs = qs.filter(Exists(StatusEpisode.objects.filter(open_at(at), person=OuterRef("pk"),
-                                                           status_id=status_id)))
+        qs = qs.filter(_holders(StatusEpisode.objects.filter(open_at(at), status_id=status_id)))
     if f.name:
         qs = qs.filter(name__contains=f.name.strip())
     if f.initials:
@@ -89,6 +87,22 @@ def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> Quer
         if value not in ("", None):
             qs = qs.filter(**{f"custom__{key}": value})
     return qs
+
+
+FEW_HOLDERS = 2000  # a category or status held by at most this many people is listed from its episodes
+
+
+def _holders(episodes: QuerySet) -> Q:
+    """The people of the open `episodes` (one category or status at a moment). Whether they are few is read
+    from the episodes' (category or status, start, end) index, at most FEW_HOLDERS + 1 rows: few are looked up
+    by id, as the planners cannot tell them from many and would walk every person of the unit in list order
+    to find the 21 with a fever among a district's million; many are checked person by person as the list is
+    walked in order, which fills a page within a few hundred people."""
+    episodes = episodes.order_by()
+    ids = list(episodes.values_list("person_id", flat=True)[:FEW_HOLDERS + 1])
+    if len(ids) <= FEW_HOLDERS:
+        return Q(pk__in=ids)
+    return Q(Exists(episodes.filter(person=OuterRef("pk"))))
 
 
 def with_current_state(people: list[Person]) -> list[Person]:
