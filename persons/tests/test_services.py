@@ -195,3 +195,25 @@ def test_household_head_is_linked_by_document_number(cast, person_data):
         services.person_register(data=person_data(doc_number=resident_id(seq=126), household_head="E000000"),
                                  by=cast.grid_a_worker)
     assert "household_head" in exc.value.fields
+
+
+@pytest.mark.parametrize("few_holders", [0, 2000])
+def test_a_category_or_status_filter_lists_its_holders_at_the_moment_asked(cast, person_data, monkeypatch,
+                                                                           few_holders):
+    """Held by few (looked up from the episodes) or by many (checked person by person): the same people."""
+    monkeypatch.setattr(selectors, "FEW_HOLDERS", few_holders)
+    people = [services.person_register(data=person_data(doc_number=resident_id(seq=n), phone=f"1381234{n:04d}"),
+                                       by=cast.grid_a_worker) for n in range(200, 204)]
+    for person in people[:3]:
+        services.category_assign(person=person, category=cat("hubei"), start=at("2020-02-01"), by=cast.grid_a_worker)
+    services.category_end(person=people[0], category=cat("hubei"), end=at("2020-02-10"), by=cast.grid_a_worker)
+    services.status_set(person=people[1], status=status("home_quarantine"), start=at("2020-02-02"),
+                        by=cast.grid_a_worker)
+
+    def listed(**filters):
+        return {p.pk for p in selectors.persons_filtered(cast.street_officer, selectors.PersonFilter(**filters))}
+    assert listed(category="hubei", as_of=at("2020-02-05")) == {p.pk for p in people[:3]}
+    assert listed(category="hubei") == {people[1].pk, people[2].pk}
+    assert listed(category="hubei", as_of=at("2020-01-05")) == set()
+    assert listed(category="hubei", status="home_quarantine") == {people[1].pk}
+    assert listed(category="wuhan") == set()
