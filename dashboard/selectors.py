@@ -246,17 +246,17 @@ def tracing_figures(user, *, unit: OrgUnit, day: dt.date, at: dt.datetime) -> Tr
     stayed = Figure("stayed", _("communities where confirmed cases stayed"), len(people),
                     _url("tracing:stays", unit=unit.code, **on_day))
 
-    by_state: dict[str, int] = {}
-    for state, n in (tracing_selectors.follow_ups_in_scope(scope, state="", unit=unit).order_by()
-                     .values("state").annotate(n=Count("id")).values_list("state", "n")):
-        by_state[state] = by_state.get(state, 0) + n  # summed: the selector's own annotation may split a state
+    in_unit = FollowUp.objects.filter(scope.q(), unit_path__under=unit.path).order_by()
+    by_state = dict(in_unit.values("state").annotate(n=Count("id")).values_list("state", "n"))
     follow_ups = _shares([Figure(f"follow_ups.{value}", label, by_state.get(value, 0),
                                  _url("tracing:follow_ups", state=value, unit=unit.code))
                           for value, label in FollowUp.State.choices])
     seen = []
     if day == timezone.localdate():
-        seen_counts = dict(tracing_selectors.follow_ups_in_scope(scope, unit=unit, day=day).order_by()
-                           .values("seen_today").annotate(n=Count("id")).values_list("seen_today", "n"))
+        # One semi-join with the day's results (not a lookup per follow-up); the rest have not been seen.
+        seen_n = in_unit.filter(state=FollowUp.State.ACTIVE,
+                                person_id__in=tracing_selectors.results_seen(day).values("person_id")).count()
+        seen_counts = {True: seen_n, False: by_state.get(FollowUp.State.ACTIVE, 0) - seen_n}
         seen = [Figure("follow_ups.unseen", _("not seen today"), seen_counts.get(False, 0),
                        _url("tracing:follow_ups", state=FollowUp.State.ACTIVE, unit=unit.code, seen="0")),
                 Figure("follow_ups.seen", _("seen today"), seen_counts.get(True, 0),

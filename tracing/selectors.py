@@ -250,13 +250,17 @@ def candidate_contacts(visit: Visit, *, limit: int = 100) -> list[Visit]:
 
 # -- follow-up and tasks ---------------------------------------------------------------------------------
 
+def results_seen(day: dt.date) -> QuerySet:
+    """The health checks of `day` that count as a follow-up's result seen: the person was reached, well or not."""
+    return HealthCheck.objects.filter(check_date=day, result__in=(HealthCheck.Result.WELL,
+                                                                  HealthCheck.Result.SYMPTOMS))
+
+
 def follow_ups_in_scope(scope, *, state: str = FollowUp.State.ACTIVE, day: dt.date | None = None,
                         unit: OrgUnit | None = None) -> QuerySet:
     """Follow-ups in scope (active by default; under `unit` if given), each annotated with whether a result
     was seen on `day`."""
-    day = day or timezone.localdate()
-    seen = HealthCheck.objects.filter(person=OuterRef("person_id"), check_date=day,
-                                      result__in=(HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS))
+    seen = results_seen(day or timezone.localdate()).filter(person=OuterRef("person_id"))
     qs = FollowUp.objects.filter(scope.q())
     if state:
         qs = qs.filter(state=state)

@@ -16,6 +16,7 @@ from accounts.roles import Role
 from dashboard.charts import Chart
 from dashboard.selectors import Figure
 from dashboard.tests.conftest import TODAY
+from persons import services as persons_services
 from persons.models import CategoryEpisode, Person, StatusEpisode
 from persons.selectors import open_at
 from tracing.models import Case, FollowUp
@@ -75,6 +76,8 @@ def _listed(client, figure: Figure) -> int:
 # -- the figures are the counts ---------------------------------------------------------------------------------
 
 def test_street_figures_equal_the_underlying_counts(city, cast, client_for, django_assert_max_num_queries):
+    reached = FollowUp.objects.filter(state="active").order_by("pk").first().person  # seen today, well
+    persons_services.health_check_record(person=reached, temperature="36.5", result="well", by=cast.grid_a_worker)
     client = client_for(cast.street_officer)
     with django_assert_max_num_queries(60):
         dashboard = _page(client)
@@ -101,7 +104,8 @@ def test_street_figures_equal_the_underlying_counts(city, cast, client_for, djan
     assert f["cases.confirmed"].value == Case.objects.filter(classification="confirmed").count() == 1
     assert f["stayed"].value == 1 and f[f"stayed.{cast.community_a.code}"].value == 1
     assert f["follow_ups.active"].value == FollowUp.objects.filter(state="active").count() == 2
-    assert f["follow_ups.unseen"].value == 2 and f["follow_ups.seen"].value == 0
+    assert f["follow_ups.unseen"].value == 1 and f["follow_ups.seen"].value == 1
+    assert [_listed(client, f[key]) for key in ("follow_ups.unseen", "follow_ups.seen")] == [1, 1]
     assert f["tasks.pending"].value == 1 and f["tasks.overdue"].value == 1
 
     assert f["alerts"].value == 2 and f["alerts.open"].value == 2 and f["incidents"].value == 0
