@@ -35,7 +35,7 @@ test: $(VENV)/.installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed var/secret_key messages
-	$(ENV) $(PY) benchmarks/run.py
+	$(ENV) $(PY) benchmarks/run.py $(BENCH)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
