@@ -18,9 +18,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from benchmarks import http_server
 from benchmarks.timing import line, percentile
 from checkpoints import services
 from checkpoints.models import Checkpoint, Passage, Reading, Team, TeamMember
@@ -97,12 +95,6 @@ def _setup() -> tuple[User, list[Checkpoint], list[tuple[str, str]], dict[int, l
 
 # -- 1 and 2: through gunicorn ---------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(url: str, key: str, body: bytes | None = None) -> dict:
     request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
                                      headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
@@ -112,44 +104,6 @@ def _request(url: str, key: str, body: bytes | None = None) -> dict:
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise SystemExit(f"   {url}: {exc.code} {exc.read()[:500]!r}") from None
-
-
-def _server(key: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
-               DJANGO_SETTINGS_MODULE="fangkong.settings")
-    command = [sys.executable, "-m", "gunicorn", "fangkong.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
-    if _has_control_socket():  # newer gunicorn opens one control socket per user: runs would share it
-        command.append("--no-control-socket")
-    log = ROOT / "var" / "bench" / f"gunicorn-{os.getpid()}.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            _request(base + "/api/me", key)
-            return proc, base
-        except (urllib.error.URLError, OSError, SystemExit):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"   gunicorn did not start; see {log}") from None
-            time.sleep(0.2)
-
-
-def _has_control_socket() -> bool:
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _bodies(devices, badges, device_checkpoints) -> list[tuple[str, bytes]]:
@@ -173,7 +127,9 @@ def _bodies(devices, badges, device_checkpoints) -> list[tuple[str, bytes]]:
 
 def _throughput(devices, badges, device_checkpoints) -> tuple[float, float]:
     bodies = _bodies(devices, badges, device_checkpoints)
-    proc, base = _server(devices[0][1])
+    key = devices[0][1]
+    proc, base = http_server.start(workers=2, log=ROOT / "var" / "bench" / f"gunicorn-{os.getpid()}.log", timeout=30,
+                                ready=lambda base: bool(_request(base + "/api/me", key)))
     try:
         _request(base + "/api/checkpoint-readings", devices[0][1], b"[]")  # warm both workers' imports
         started = time.perf_counter()
@@ -205,7 +161,7 @@ def _throughput(devices, badges, device_checkpoints) -> tuple[float, float]:
         print(f"   a fever reading listed among the live alerts after {delay * 1000:.0f} ms")
         return rate, delay
     finally:
-        _stop(proc)
+        http_server.stop(proc, timeout=15)
 
 
 # -- 3: the gate page over millions of readings ----------------------------------------------------------------

@@ -48,6 +48,7 @@ from stdnum.cn import ric
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from benchmarks import http_server
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from orgunits.demo import DEMO_STREET
@@ -151,41 +152,13 @@ def _setup() -> tuple[list[Worker], list[str], list[str]]:
 # -- the server --------------------------------------------------------------------------------------------------
 
 def _server(log: Path, static_root: Path) -> tuple[subprocess.Popen, str]:
-    from benchmarks.bench_checkpoint_readings import _free_port, _has_control_socket
-
-    env = dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(static_root),
-               DJANGO_SETTINGS_MODULE="fangkong.settings")
+    env = {"STATIC_ROOT": str(static_root)}
     # The pages need the static files' manifest when DEBUG is off.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"], cwd=ROOT,
-                   env=env, check=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "fangkong.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS),
-               "--timeout", "120"]
-    if _has_control_socket():
-        command.append("--no-control-socket")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(base + "/accounts/login/", timeout=5).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"   gunicorn did not start; see {log}")
-        time.sleep(0.3)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+                   env=dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
+                            DJANGO_SETTINGS_MODULE="fangkong.settings", **env), check=True)
+    return http_server.start(workers=WORKERS, log=log, env=env, options=("--timeout", "120"),
+                          ready=lambda base: requests.get(base + "/accounts/login/", timeout=5).status_code == 200)
 
 
 # -- one user ----------------------------------------------------------------------------------------------------
@@ -345,7 +318,7 @@ def main():
         reference, reference_seconds = _phase(alone, REFERENCE_SECONDS, think=0)
         results, seconds = _phase(sessions, SECONDS, THINK)
     finally:
-        _stop(proc)
+        http_server.stop(proc)
         shutil.rmtree(static_root, ignore_errors=True)
     print(f"   reference: {len(alone)} users alone ({', '.join(str(role) for role in MIX)}), no pause, "
           f"{REFERENCE_SECONDS:.0f} s")

@@ -1,23 +1,21 @@
 """The auditor's page (the checks over a date range, with an export) and the transparency list: the form
 to publish it and the public page, which needs no login."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
 from core.audit import audit_record
+from core.downloads import FORMATS, table_download
 from core.errors import DomainError
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
@@ -78,7 +76,7 @@ def _finding_rows(results) -> list[list]:
 @login_required
 def audit_export(request, fmt: str):
     """The findings as CSV or XLSX (the export is audited)."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         raise Http404
     form, results, _benford, scope = _run(request)
     if results is None:
@@ -92,25 +90,8 @@ def audit_export(request, fmt: str):
                  object_repr=f"{data['start']}–{data['end']}", unit_path=(scope.paths or ("",))[0],
                  after={"start": data["start"].isoformat(), "end": data["end"].isoformat(), "rows": len(rows),
                         "format": fmt})
-    name = f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Findings"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument."
-                                                             "spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return table_download(header=header, rows=rows, fmt=fmt, sheet=_("Findings"),
+                          filename=f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
 
 
 # -- transparency ---------------------------------------------------------------------------------------------

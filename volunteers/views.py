@@ -3,26 +3,23 @@ come, the units one manages, the open needs), a civilised unit with its people, 
 person's service record, a need with its sign-up lists, the duty roster of a site or of an area for a day, the
 contribution tally and its exports. Each view parses, authorizes, calls one service or selector, and renders."""
 
-import csv
 import datetime as dt
-import io
 from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.downloads import FORMATS, table_download
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from supplies.selectors import donors_in_scope
@@ -384,27 +381,11 @@ def tally(request):
     """The contribution tally: the civilised units the user manages, ranked; ?format=csv or xlsx exports it."""
     rows = selectors.tally(selectors.orgs_for_user(request.user))
     fmt = request.GET.get("format")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         return render(request, "volunteers/tally.html", {"rows": rows})
     header = [_("rank"), _("civilised unit"), _("level"), _("people mobilised"), _("hours"),
               _("stationed person-days"), _("donations (yuan)"), _("commendations")]
     table = [[r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"], r["stationed_days"],
               r["donations"], r["commendations"]] for r in rows]
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
-        out = csv.writer(response)
-        out.writerow(header)
-        out.writerows(table)
-    else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Contribution tally"))
-        sheet.append(header)
-        for row in table:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="volunteer-tally.{fmt}"'
-    return response
+    return table_download(header=header, rows=table, fmt=fmt, filename="volunteer-tally",
+                          sheet=_("Contribution tally"))
