@@ -97,7 +97,11 @@ class Checkpoint(models.Model):
 
 
 class Device(models.Model):
-    """A thermometer or gate terminal that sends readings; identified by its own `code` (device_id)."""
+    """A thermometer or gate terminal that sends readings; identified by its own `code` (device_id).
+
+    Its key is a credential of the device alone, not of the officer who registered it: it is accepted only by
+    the readings endpoint, for this device's own readings (only its SHA-256 is stored; the key is shown once).
+    """
 
     checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("checkpoint"), on_delete=models.PROTECT,
                                    related_name="devices")
@@ -105,8 +109,10 @@ class Device(models.Model):
     unit_path = PathField(_("unit path"))
     code = models.CharField(_("device id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100, blank=True)
-    token = models.OneToOneField("accounts.ApiToken", verbose_name=_("API token"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="device")
+    key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    key_prefix = models.CharField(_("key prefix"), max_length=12, blank=True)
+    key_issued_at = models.DateTimeField(_("key issued"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

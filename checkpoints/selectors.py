@@ -7,7 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import CHECKPOINTS_VIEW, PERSONS_VIEW
+from accounts.access import Scope, scope_for
+from accounts.roles import CHECKPOINTS_VIEW, PERSONS_VIEW, Role
 from checkpoints.access import SiteScope, site_scope
 from checkpoints.models import (
     Alert,
@@ -24,6 +25,7 @@ from checkpoints.models import (
     TeamMember,
 )
 from orgunits.models import Site
+from persons.identity import normalize_doc_number
 from persons.models import Person
 
 CHECKPOINT_SITE_KINDS = (Site.Kind.CHECKPOINT, Site.Kind.ENTERPRISE)
@@ -69,7 +71,7 @@ def member_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> TeamM
 
 
 def device_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Device:
-    return _get(Device.objects.select_related("checkpoint", "token"), user, pk, perm)
+    return _get(Device.objects.select_related("checkpoint"), user, pk, perm)
 
 
 def station_get_for_user(user, pk: int, *, perm: str = CHECKPOINTS_VIEW) -> Station:
@@ -189,8 +191,6 @@ def stations_of(site: Site) -> list[Station]:
 def gate_people_search(user, checkpoint: Checkpoint, q: str, *, limit: int = 10) -> list[Person]:
     """People to pick at a gate: the enterprise's roster, then people in the user's line-list scope, by
     name, pinyin initials or the end of the badge or document number."""
-    from accounts.access import scope_for
-
     q = (q or "").strip()
     if not q:
         return []
@@ -214,14 +214,70 @@ def gate_people_search(user, checkpoint: Checkpoint, q: str, *, limit: int = 10)
     return people
 
 
-def person_pickable(user, checkpoint: Checkpoint, person_id: int) -> Person:
-    """A person the user may pick at this gate: on the enterprise's roster or in their line-list scope."""
-    from accounts.access import scope_for
+# -- whom a gate may name ---------------------------------------------------------------------------------------
+# A person named at a gate (by id, badge or document number) is looked up through the scope of whoever names
+# them: the people on the site's roster (its active team members), and those whose unit lies in
+# `person_reach`. Anyone else is answered exactly as someone who does not exist.
 
+def person_reach(*, by=None, device: Device | None = None) -> Scope:
+    """The subtrees of people an actor may name at a gate besides the site's roster: a device, its site's unit;
+    a user, their line-list (persons.view) scope; the system (`by=None`, no device), everyone."""
+    if device is not None:
+        return Scope((device.unit_path,))
+    if by is None:
+        return Scope(None)
+    return scope_for(by, PERSONS_VIEW)
+
+
+def person_reachable(person: Person, *, site_id: int, by=None, device: Device | None = None) -> bool:
+    """Whether the actor may name `person` at the site `site_id` (see person_reach)."""
+    if person_reach(by=by, device=device).covers(person.unit_path):
+        return True
+    return TeamMember.objects.filter(site_id=site_id, person=person, left_at__isnull=True).exists()
+
+
+def people_reachable(pairs: set[tuple[int, int]], paths: dict[int, str], reach: Scope) -> set[tuple[int, int]]:
+    """Of the (site, person) pairs, those the actor may name, in one query: the person's unit (`paths`) lies in
+    `reach`, or the person is on the site's roster."""
+    reachable = {(site, pid) for site, pid in pairs if pid in paths and reach.covers(paths[pid])}
+    rest = pairs - reachable
+    if rest:
+        rostered = set(TeamMember.objects.filter(
+            site_id__in={site for site, _pid in rest}, person_id__in={pid for _site, pid in rest},
+            left_at__isnull=True).values_list("site_id", "person_id"))
+        reachable |= rest & rostered
+    return reachable
+
+
+def person_pickable(user, checkpoint: Checkpoint, person_id: int) -> Person:
+    """A person the user may pick at this gate: on the enterprise's roster or in their line-list scope (else
+    404, as for an id nobody has)."""
     person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise Http404
-    on_roster = TeamMember.objects.filter(site_id=checkpoint.site_id, person=person, left_at__isnull=True).exists()
-    if not on_roster and not scope_for(user, PERSONS_VIEW).covers(person.unit_path):
+    if person is None or not person_reachable(person, site_id=checkpoint.site_id, by=user):
         raise Http404
     return person
+
+
+def person_by_document(user, number: str) -> Person | None:
+    """The registered person with the document number `number` within the user's line-list scope (None outside
+    it, as for a number nobody has)."""
+    number = normalize_doc_number(number)
+    if not number:
+        return None
+    return Person.objects.filter(scope_for(user, PERSONS_VIEW).q(), doc_type__in=Person.DocType.values,
+                                 doc_number=number).first()
+
+
+def liaison_for_site(site: Site, username: str):
+    """The active account `username` holding a liaison role whose subtree holds the site (None otherwise, whether
+    the account does not exist or is not such a liaison)."""
+    from accounts.models import User
+
+    username = (username or "").strip()
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or not any(m.role == Role.LIAISON and site.unit_path.startswith(m.unit_path)
+                               for m in user.memberships.all()):
+        return None
+    return user

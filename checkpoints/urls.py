@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/<int:pk>/rule/", views.rule_set, name="rule_set"),
     path("stations/<int:pk>/end/", views.station_end, name="station_end"),
     path("devices/<int:pk>/deactivate/", views.device_deactivate, name="device_deactivate"),
+    path("devices/<int:pk>/key/", views.device_key_rotate, name="device_key_rotate"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("teams/<int:pk>/members/", views.member_add, name="member_add"),
     path("teams/<int:pk>/suspend/", views.team_suspend, name="team_suspend"),

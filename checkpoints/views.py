@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from accounts.models import User
 from accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
 from checkpoints import selectors, services
 from checkpoints.access import site_require, site_scope
@@ -38,7 +37,6 @@ from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
-from persons.models import Person
 
 
 def _error_text(exc: DomainError) -> str:
@@ -153,9 +151,10 @@ def team_create(request, pk: int):
 @require_POST
 def station_assign(request, pk: int):
     def call(site, d):
-        user = User.objects.filter(username=d["username"].strip()).first()
-        if user is None:
-            raise DomainError("unknown_user", _("No account has the user name %(u)s.") % {"u": d["username"]})
+        user = selectors.liaison_for_site(site, d["username"])
+        if user is None:  # the same answer whether the account does not exist or is no liaison here
+            raise DomainError("unknown_user", _("No liaison whose units hold this site has the user name %(u)s.")
+                              % {"u": d["username"].strip()})
         services.station_assign(site=site, user=user, by=request.user)
         return _("%(user)s is stationed at %(site)s.") % {"user": user, "site": site.name}
     return _site_post(request, pk, StationForm, call)
@@ -182,7 +181,7 @@ def device_register(request, pk: int):
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, _("Device %(code)s registered. Its API token, shown only now: %(key)s")
+            messages.success(request, _("Device %(code)s registered. Its key, shown only now: %(key)s")
                              % {"code": device.code, "key": key})
     else:
         messages.error(request, _form_errors(form))
@@ -190,11 +189,26 @@ def device_register(request, pk: int):
 
 
 @login_required
+@login_required
+@require_POST
+def device_key_rotate(request, pk: int):
+    """A new key for a device (the old one stops working at once), shown once."""
+    device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
+    try:
+        device, key = services.device_key_rotate(device=device, by=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Device %(code)s has a new key; the old one no longer works. The new key, "
+                                    "shown only now: %(key)s") % {"code": device.code, "key": key})
+    return redirect("checkpoints:site", pk=device.site_id)
+
+
 @require_POST
 def device_deactivate(request, pk: int):
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
     services.device_deactivate(device=device, by=request.user)
-    messages.success(request, _("Device %(code)s is out of use; its token is revoked.") % {"code": device.code})
+    messages.success(request, _("Device %(code)s is out of use; its key is revoked.") % {"code": device.code})
     return redirect("checkpoints:site", pk=device.site_id)
 
 
@@ -411,8 +425,8 @@ def _team_post(request, pk: int, form_class, call, *, perm: str):
 def member_add(request, pk: int):
     def call(team, d):
         number = normalize_doc_number(d["doc_number"])
-        person = Person.objects.filter(doc_number=number).first()
-        if person is None:
+        person = selectors.person_by_document(request.user, number)
+        if person is None:  # the same answer whether nobody has the number or the person is outside scope
             raise DomainError("not_registered", _("Nobody with the document number %(n)s is registered: register "
                                                   "them in the line list first.") % {"n": number})
         services.team_member_add(team=team, person=person, badge=d["badge"], by=request.user)

@@ -14,7 +14,9 @@ from checkpoints.services.readings import IngestResult, reading_record, readings
 from checkpoints.services.setup import (
     checkpoint_create,
     checkpoint_set_active,
+    device_authenticate,
     device_deactivate,
+    device_key_rotate,
     device_register,
     fever_rule_set,
     station_assign,
@@ -26,7 +28,8 @@ from checkpoints.services.setup import (
 
 __all__ = [
     "GateResult", "IngestResult", "TemperatureError", "alert_recheck", "alerts_announce", "checklist",
-    "checkpoint_create", "checkpoint_set_active", "device_deactivate", "device_register", "duty_users",
+    "checkpoint_create", "checkpoint_set_active", "device_authenticate", "device_deactivate", "device_key_rotate",
+    "device_register", "duty_users",
     "fever_rule_set", "incident_step_record", "passage_record", "reading_record", "readings_ingest", "rule_for",
     "rules_for", "station_assign", "station_end", "subject_find", "team_create", "team_member_add",
     "team_member_remove", "team_release", "team_suspend", "temperature_parse",

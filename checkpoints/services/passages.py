@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Checkpoint, MemberSuspension, Passage, Reading, TeamMember
+from checkpoints.selectors import person_reach
 from checkpoints.services.common import (
     TemperatureError,
     aware,
@@ -33,8 +34,10 @@ class Found:
     member: TeamMember | None
 
 
-def subject_find(*, checkpoint: Checkpoint, code: str) -> Found:
-    """Who a scanned or typed code names: a badge of the checkpoint's enterprise, else a document number."""
+def subject_find(*, checkpoint: Checkpoint, code: str, by) -> Found:
+    """Who a scanned or typed code names: a badge of the checkpoint's enterprise, else the document number of
+    someone `by` may name at this gate (on its roster or in their line-list scope; checkpoints.selectors.
+    person_reach). Anyone else is not found, exactly as a number nobody has."""
     code = normalize_doc_number(code)
     if not code:
         return Found(None, None)
@@ -47,7 +50,14 @@ def subject_find(*, checkpoint: Checkpoint, code: str) -> Found:
         return Found(None, None)
     member = (TeamMember.objects.filter(site_id=checkpoint.site_id, person=person, left_at__isnull=True)
               .select_related("team").first())
+    if member is None and not person_reach(by=by).covers(person.unit_path):
+        return Found(None, None)
     return Found(person, member)
+
+
+def person_not_found() -> DomainError:
+    """The answer for a person named by id that nobody has, or that the caller may not name: the same."""
+    return DomainError("not_found", _("Not found."), status=404)
 
 
 def member_suspension(member: TeamMember | None) -> MemberSuspension | None:
@@ -94,15 +104,17 @@ def passage_record(*, checkpoint: Checkpoint, direction: str, code: str = "", pe
     if person is not None:
         method = Passage.Method.PICK
         member = TeamMember.objects.filter(site_id=checkpoint.site_id, person=person, left_at__isnull=True).first()
+        if member is None and not person_reach(by=by).covers(person.unit_path):
+            raise person_not_found()
     elif visitor:
         method = Passage.Method.VISITOR
         visitor_fields = _visitor_clean(visitor, errors)
         doc = visitor_fields.get("visitor_doc")
         if doc:
-            found = subject_find(checkpoint=checkpoint, code=doc)
+            found = subject_find(checkpoint=checkpoint, code=doc, by=by)
             person, member = found.person, found.member
     else:
-        found = subject_find(checkpoint=checkpoint, code=code)
+        found = subject_find(checkpoint=checkpoint, code=code, by=by)
         person, member = found.person, found.member
         if person is None:
             shown = normalize_doc_number(code)

@@ -7,6 +7,7 @@ stored, then the alerts of its fever readings.
 
 import datetime as dt
 import json
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.access import site_scope
 from checkpoints.models import Alert, Checkpoint, Device, Reading, TeamMember
+from checkpoints.selectors import people_reachable, person_reach, person_reachable
 from checkpoints.services.alerts import alert_from, alerts_announce, alerts_raise, open_alert_pairs
 from checkpoints.services.common import (
     FUTURE_SLACK,
@@ -74,6 +76,8 @@ def reading_record(*, checkpoint: Checkpoint, temperature, taken_at: dt.datetime
         errors["checkpoint"] = [_("This checkpoint is not in use.")]
     if errors:
         raise DomainError("invalid_reading", _("The reading cannot be saved."), fields=errors)
+    if person is not None and not person_reachable(person, site_id=checkpoint.site_id, by=by):
+        raise DomainError("not_found", _("Not found."), status=404)  # as for an id nobody has
     with transaction.atomic():
         reading, _alert = _reading_create(checkpoint=checkpoint, value=value, taken_at=taken_at, person=person,
                                           subject=subject.strip(), by=by)
@@ -91,30 +95,66 @@ class IngestResult:
     items: list[dict] = field(default_factory=list)
 
 
+# Times a reading may carry: from 2000 on (a device whose clock was reset to 1970 sends junk, and earlier years
+# lie past what the database's timestamps and the zone conversions hold); the future is refused separately.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_SECONDS = 4102444800  # 2100-01-01 in Unix seconds: anything above is read as milliseconds
+
+
 def _time(raw) -> dt.datetime | None:
-    if isinstance(raw, dt.datetime):
-        return aware(raw)
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        seconds = raw / 1000 if raw > 1e11 else raw  # milliseconds, as many terminals send
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    if isinstance(raw, str) and raw.strip():
-        try:
+    """The reading's time, or None when it is missing, unreadable or not a time a reading can have (NaN,
+    infinities, years beyond 9999 or before 2000, numbers no clock gives)."""
+    try:
+        if isinstance(raw, dt.datetime):
+            at = aware(raw)
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            if not math.isfinite(raw) or not 0 <= raw <= LATEST_SECONDS * 1000:
+                return None
+            seconds = raw / 1000 if raw > LATEST_SECONDS else raw  # milliseconds, as many terminals send
+            at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        elif isinstance(raw, str) and raw.strip() and len(raw) <= 64:
             parsed = parse_datetime(raw.strip())
-        except ValueError:
+            at = aware(parsed) if parsed else None
+        else:
             return None
-        return aware(parsed) if parsed else None
-    return None
+        if at is None or at < EARLIEST:
+            return None
+        at.astimezone(dt.UTC)  # an offset that carries the time past year 1 or 9999 fails here, not at the insert
+    except (ValueError, OverflowError, OSError):
+        return None
+    return at
 
 
 def _text(item: dict, key: str) -> str:
     value = item.get(key)
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(value).strip().replace("\x00", "")
 
 
-def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> IngestResult:
+def _person_id(raw) -> int | None:
+    """A person id as the database can hold it (a positive 64-bit integer), else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            return None
+        raw = int(raw)
+    try:
+        value = int(str(raw).strip()) if isinstance(raw, str) else int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+def readings_ingest(*, items: list, by, device: Device | None = None) -> IngestResult:
     """Store a batch of device readings, answering each item: accepted, duplicate (its device and event id
-    are stored already, or repeated in the batch) or refused with the reason. With `token_key_hash` (the
-    request came with a device's token) items may name only the devices holding that token."""
+    are stored already, or repeated in the batch) or refused with the reason.
+
+    Sent by a device (`device`, authenticated by its own key; `by` is then None) the items may name only that
+    device, and people on its site's roster or under its site's unit; sent by a user, devices and people in the
+    user's scope (a person: on the device site's roster or in the user's line-list scope). A person outside
+    is answered exactly as an id nobody has, and a document number outside as one nobody registered."""
+    if device is not None and by is not None:
+        raise ValueError("a batch is sent by a device or by a user, not both")
     if not isinstance(items, list):
         raise DomainError("invalid_batch", _("Send a JSON list of readings."))
     if len(items) > MAX_BATCH:
@@ -123,8 +163,8 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
     result = IngestResult()
     answers: list[dict | None] = [None] * len(items)
 
-    def refuse(i: int, code: str, reason: str, device: str = "", event: str = "") -> None:
-        answers[i] = {"index": i, "device_id": device, "event_id": event, "status": "refused", "code": code,
+    def refuse(i: int, code: str, reason: str, device_id: str = "", event: str = "") -> None:
+        answers[i] = {"index": i, "device_id": device_id, "event_id": event, "status": "refused", "code": code,
                       "reason": reason}
 
     # 1. The shape of each item. Devices send the same few temperatures over and over: each distinct value
@@ -141,6 +181,10 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
         event_id = event_id.strip() if type(event_id) is str else _text(item, "event_id")
         if not device_code or not event_id:
             refuse(i, "missing_id", _("device_id and event_id are required."), device_code, event_id)
+            continue
+        if "\x00" in device_code or "\x00" in event_id:
+            refuse(i, "invalid_item", _("device_id and event_id cannot contain the NUL character (code 0)."),
+                   device_code.replace("\x00", ""), event_id.replace("\x00", "")[:64])
             continue
         if len(event_id) > 64:
             refuse(i, "invalid_event_id", _("event_id has at most 64 characters."), device_code, event_id[:64])
@@ -165,15 +209,14 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
             if key is not None:
                 temperatures[key] = value
         person_id, badge, doc = item.get("person_id"), item.get("badge"), item.get("doc_number")
-        badge = normalize_doc_number(badge if type(badge) is str else _text(item, "badge"))
-        doc = normalize_doc_number(doc if type(doc) is str else _text(item, "doc_number"))
+        badge = normalize_doc_number(badge if type(badge) is str else _text(item, "badge")).replace("\x00", "")
+        doc = normalize_doc_number(doc if type(doc) is str else _text(item, "doc_number")).replace("\x00", "")
         if person_id in (None, "") and not badge and not doc:
             refuse(i, "no_person", _("Give person_id, badge or doc_number."), device_code, event_id)
             continue
         if person_id not in (None, ""):
-            try:
-                person_id = int(person_id)
-            except (TypeError, ValueError):
+            person_id = _person_id(person_id)
+            if person_id is None:
                 refuse(i, "invalid_person", _("person_id is a number."), device_code, event_id)
                 continue
         else:
@@ -182,30 +225,42 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
 
     # 2. One round of look-ups for the batch.
     codes = {s[1] for s in shaped}
-    devices = {d.code: d for d in Device.objects.filter(code__in=codes).select_related("token")}
+    if device is not None:
+        devices = {device.code: device} if device.code in codes else {}
+        devices.update({d.code: d for d in Device.objects.filter(code__in=codes - {device.code})})
+    else:
+        devices = {d.code: d for d in Device.objects.filter(code__in=codes)}
     scope = site_scope(by, CHECKPOINTS_RECORD) if by is not None else None
     usable = {}
-    for code, device in devices.items():
-        if not device.active:
+    for code, known in devices.items():
+        if not known.active:
             continue
-        if token_key_hash is not None and (device.token is None or device.token.key_hash != token_key_hash):
+        if device is not None and known.pk != device.pk:
             continue
-        if scope is not None and not scope.covers(device.unit_path, device.site_id):
+        if scope is not None and not scope.covers(known.unit_path, known.site_id):
             continue
-        usable[code] = device
+        usable[code] = known
     device_ids = [d.pk for d in usable.values()]
     event_ids = {s[2] for s in shaped if s[1] in usable}
     stored = _stored_pairs(device_ids, event_ids)
     site_ids = {d.site_id for d in usable.values()}
-    wanted_ids = {s[5] for s in shaped if s[5] is not None}
-    known_ids = set(Person.objects.filter(pk__in=wanted_ids).values_list("pk", flat=True)) if wanted_ids else set()
+    site_of = {code: d.site_id for code, d in usable.items()}
+    wanted_ids = {s[5] for s in shaped if s[5] is not None and s[1] in usable}
+    paths = dict(Person.objects.filter(pk__in=wanted_ids).values_list("pk", "unit_path")) if wanted_ids else {}
     badges = {s[6] for s in shaped if s[6]}
     by_badge = {(site, badge): pid for site, badge, pid in TeamMember.objects.filter(
         site_id__in=site_ids, badge__in=badges, left_at__isnull=True).values_list("site_id", "badge", "person_id")
     } if badges else {}
-    docs = {s[7] for s in shaped if s[7]}
-    by_doc = dict(Person.objects.filter(doc_type__in=DOC_TYPES, doc_number__in=docs).values_list("doc_number", "pk")
-                  ) if docs else {}
+    docs = {s[7] for s in shaped if s[7] and s[1] in usable}
+    by_doc = {}
+    if docs:
+        for number, pid, path in Person.objects.filter(doc_type__in=DOC_TYPES, doc_number__in=docs).values_list(
+                "doc_number", "pk", "unit_path"):
+            by_doc[number], paths[pid] = pid, path
+    # Whom the sender may name, per device site: one look-up of the rosters for the people not already in reach.
+    named = {(site_of[s[1]], s[5]) for s in shaped if s[5] is not None and s[1] in usable}
+    named |= {(site_of[s[1]], by_doc[s[7]]) for s in shaped if s[7] in by_doc and s[1] in usable}
+    reachable = people_reachable(named, paths, person_reach(by=by, device=device)) if named else set()
     rules = rules_for(site_ids)
 
     # 3. Each item against the look-ups, into rows ready for the database. What a device's rows repeat is
@@ -222,10 +277,13 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
     adapt = _datetime_adapter()
     created_at, by_id = adapt(timezone.now()), (by.pk if by is not None else None)
     for i, code, event_id, taken_at, value, person_id, badge, doc in shaped:
-        device = prepared.get(code)
-        if device is None:
+        target = prepared.get(code)
+        if target is None:
             known = devices.get(code)
-            if known is None:
+            if device is not None and code != device.code:  # a device sends for itself alone
+                refuse(i, "device_not_yours", _("The device %(code)s is not one you may send readings for.")
+                       % {"code": code}, code, event_id)
+            elif known is None:
                 refuse(i, "unknown_device", _("No device is registered with the id %(code)s.") % {"code": code},
                        code, event_id)
             elif not known.active:
@@ -235,20 +293,20 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
                 refuse(i, "device_not_yours", _("The device %(code)s is not one you may send readings for.")
                        % {"code": code}, code, event_id)
             continue
-        device_id, checkpoint_id, site_id, path, threshold = device
+        device_id, checkpoint_id, site_id, path, threshold = target
         key = (device_id, event_id)
         if key in stored or key in seen:
             answers[i] = {"index": i, "device_id": code, "event_id": event_id, "status": "duplicate"}
             duplicates += 1
             continue
-        if person_id is not None and person_id not in known_ids:
+        if person_id is not None and (site_id, person_id) not in reachable:
             refuse(i, "unknown_person", _("No person has the id %(id)s.") % {"id": person_id}, code, event_id)
             continue
         subject = ""
         if person_id is None:
             person_id = by_badge.get((site_id, badge)) if badge else None
-            if person_id is None and doc:
-                person_id = by_doc.get(doc)
+            if person_id is None and doc and (site_id, by_doc.get(doc)) in reachable:
+                person_id = by_doc[doc]
             if person_id is None:
                 subject = badge or doc
         seen.add(key)
@@ -280,7 +338,9 @@ def readings_ingest(*, items: list, by, token_key_hash: str | None = None) -> In
             audit_record(actor=by, action="create", object_type="checkpoints.reading", object_id=f"site:{site_id}",
                          object_repr=_("%(n)d device readings") % {"n": entry["accepted"]}, unit_path=path,
                          after={"accepted": entry["accepted"], "fevers": entry["fevers"],
-                                "devices": sorted(entry["devices"])}, note="batch")
+                                "devices": sorted(entry["devices"]),
+                                **({"sent_by_device": device.code} if device is not None else {})},
+                         note="batch")
     raised = sorted((fever_index[(a.reading.device_id, a.reading.event_id)], a.pk) for a in alerts)
     for i, alert_id in raised:
         answers[i]["alert_id"] = alert_id

@@ -1,16 +1,19 @@
-"""Setting checkpoints up: checkpoints at sites, devices with their API tokens, stationed liaisons, shift
+"""Setting checkpoints up: checkpoints at sites, devices with their own keys, stationed liaisons, shift
 teams and their rosters, a site's own fever rule. Every write is audited."""
 
 import datetime as dt
+import hashlib
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.access import scope_for
 from accounts.models import User
-from accounts.roles import CHECKPOINTS_MANAGE, Role
-from accounts.services import token_create
+from accounts.roles import CHECKPOINTS_MANAGE, PERSONS_VIEW, Role
 from checkpoints.models import Checkpoint, Device, FeverRule, Station, Team, TeamMember
 from checkpoints.services.common import aware, check_scope, in_future, rule_default, site_path_check
 from core.audit import audit_record, snapshot
@@ -65,9 +68,19 @@ def checkpoint_set_active(*, checkpoint: Checkpoint, active: bool, by) -> Checkp
     return checkpoint
 
 
-def device_register(*, checkpoint: Checkpoint, code: str, name: str = "", by) -> tuple[Device, str | None]:
-    """Register a thermometer or gate terminal at a checkpoint, with an API token of its own (issued to
-    the registering user); returns the device and the token's key, shown once."""
+def _device_key() -> tuple[str, str]:
+    """A new device key and its SHA-256 (only the hash is stored)."""
+    key = "fkd_" + secrets.token_urlsafe(32)
+    return key, device_key_hash(key)
+
+
+def device_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def device_register(*, checkpoint: Checkpoint, code: str, name: str = "", by) -> tuple[Device, str]:
+    """Register a thermometer or gate terminal at a checkpoint with a key of its own (a credential of the
+    device, not of the registering user); returns the device and its key, shown once."""
     check_scope(by, CHECKPOINTS_MANAGE, checkpoint)
     code = "".join((code or "").split())
     if not code or len(code) > 64:
@@ -76,33 +89,60 @@ def device_register(*, checkpoint: Checkpoint, code: str, name: str = "", by) ->
     if Device.objects.filter(code=code).exists():
         raise DomainError("duplicate_device", _("A device with the id %(code)s is already registered.")
                           % {"code": code}, fields={"code": [_("Already registered.")]}, status=409)
-    key = None
+    key, key_hash = _device_key()
     with transaction.atomic():
-        token = None
-        if by is not None:
-            token, key = token_create(user=by, name=_("device %(code)s at %(checkpoint)s")
-                                      % {"code": code, "checkpoint": checkpoint})
         device = Device.objects.create(checkpoint=checkpoint, site_id=checkpoint.site_id,
                                        unit_path=checkpoint.unit_path, code=code, name=(name or "").strip()[:100],
-                                       token=token, created_by=by)
+                                       key_hash=key_hash, key_prefix=key[:10], key_issued_at=timezone.now(),
+                                       created_by=by)
         audit_record(actor=by, action="create", obj=device, unit_path=device.unit_path,
-                     after=snapshot(device, ["checkpoint", "code", "name", "token", "active"]))
+                     after=snapshot(device, DEVICE_AUDIT_FIELDS))
+    return device, key
+
+
+DEVICE_AUDIT_FIELDS = ["checkpoint", "code", "name", "key_prefix", "key_issued_at", "active"]
+
+
+def device_key_rotate(*, device: Device, by) -> tuple[Device, str]:
+    """Give an active device a new key; the old one stops working at once. Returns the new key, shown once."""
+    check_scope(by, CHECKPOINTS_MANAGE, device)
+    if not device.active:
+        raise DomainError("device_inactive", _("The device %(code)s is no longer in use.") % {"code": device.code},
+                          status=409)
+    key, key_hash = _device_key()
+    with transaction.atomic():
+        before = snapshot(device, DEVICE_AUDIT_FIELDS)
+        device.key_hash, device.key_prefix, device.key_issued_at = key_hash, key[:10], timezone.now()
+        device.last_used_at = None
+        device.save(update_fields=["key_hash", "key_prefix", "key_issued_at", "last_used_at"])
+        audit_record(actor=by, action="update", obj=device, unit_path=device.unit_path, before=before,
+                     after=snapshot(device, DEVICE_AUDIT_FIELDS), note=gettext_noop("new device key"))
     return device, key
 
 
 def device_deactivate(*, device: Device, by) -> Device:
-    """Stop accepting a device's readings and revoke its token."""
-    from accounts.services import token_revoke
-
+    """Stop accepting a device's readings and revoke its key."""
     check_scope(by, CHECKPOINTS_MANAGE, device)
     with transaction.atomic():
-        before = snapshot(device, ["active"])
+        before = snapshot(device, DEVICE_AUDIT_FIELDS)
         device.active = False
-        device.save(update_fields=["active"])
-        if device.token_id is not None:
-            token_revoke(token=device.token, by=by)
+        device.key_hash, device.key_prefix = None, ""
+        device.save(update_fields=["active", "key_hash", "key_prefix"])
         audit_record(actor=by, action="update", obj=device, unit_path=device.unit_path, before=before,
-                     after=snapshot(device, ["active"]))
+                     after=snapshot(device, DEVICE_AUDIT_FIELDS))
+    return device
+
+
+def device_authenticate(key: str) -> Device | None:
+    """The active device holding the key `key`, or None (its last use noted at most once a minute)."""
+    if not key or len(key) > 200:
+        return None
+    device = Device.objects.filter(key_hash=device_key_hash(key), active=True).first()
+    if device is None:
+        return None
+    now = timezone.now()
+    if device.last_used_at is None or (now - device.last_used_at).total_seconds() > 60:
+        Device.objects.filter(pk=device.pk).update(last_used_at=now)
     return device
 
 
@@ -112,9 +152,9 @@ def station_assign(*, site: Site, user: User, start: dt.datetime | None = None, 
     if site.kind != Site.Kind.ENTERPRISE:
         raise DomainError("invalid_site", _("Liaisons are stationed at enterprises."),
                           fields={"site": [_("Not an enterprise.")]})
-    if not user.memberships.filter(role=Role.LIAISON).exists():
-        raise DomainError("not_a_liaison", _("%(user)s holds no liaison role; grant it first.") % {"user": user},
-                          fields={"user": [_("Not a liaison.")]})
+    if not any(m.role == Role.LIAISON and site.unit_path.startswith(m.unit_path) for m in user.memberships.all()):
+        raise DomainError("not_a_liaison", _("%(user)s holds no liaison role over %(site)s; grant it first.")
+                          % {"user": user, "site": site.name}, fields={"user": [_("Not a liaison.")]})
     start = aware(start) or timezone.now()
     try:
         with transaction.atomic():
@@ -170,6 +210,8 @@ def team_member_add(*, team: Team, person: Person, badge: str = "", joined_at: d
                     by) -> TeamMember:
     """Put a registered person on a team's roster, with their badge code; one team per person per enterprise."""
     check_scope(by, CHECKPOINTS_MANAGE, team)
+    if by is not None and not scope_for(by, PERSONS_VIEW).covers(person.unit_path):
+        raise DomainError("not_found", _("Not found."), status=404)  # as for someone not registered
     badge = normalize_doc_number(badge)[:40]
     joined_at = aware(joined_at) or timezone.now()
     if in_future(joined_at):

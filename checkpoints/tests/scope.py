@@ -41,6 +41,7 @@ def objects_of_b(cast) -> dict[str, dict]:
         "checkpoints:gate": checkpoint, "checkpoints:pass": checkpoint, "checkpoints:people": checkpoint,
         "checkpoints:log": checkpoint, "checkpoints:device_register": checkpoint,
         "checkpoints:station_end": {"pk": station.pk}, "checkpoints:device_deactivate": {"pk": device.pk},
+        "checkpoints:device_key_rotate": {"pk": device.pk},
         "checkpoints:team": {"pk": team.pk}, "checkpoints:member_add": {"pk": team.pk},
         "checkpoints:team_suspend": {"pk": team.pk}, "checkpoints:team_release": {"pk": team.pk},
         "checkpoints:member_remove": {"pk": member.pk},

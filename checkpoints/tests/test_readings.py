@@ -130,3 +130,22 @@ def test_a_deactivated_device_is_refused(gates, cast):
     services.device_deactivate(device=gates.device, by=cast.street_officer)
     result = services.readings_ingest(items=[item(1)], by=None)
     assert result.items[0]["code"] == "device_inactive"
+
+
+def test_impossible_times_and_ids_are_refused_one_by_one_and_the_rest_is_stored(gates, client):
+    """Times no clock gives (beyond what a timestamp holds, NaN, infinities, year 99999, an offset past year 1)
+    and ids no column holds are each refused with their reason; the valid readings of the batch are stored."""
+    bad_times = [-1e20, 1e308, float("nan"), float("inf"), float("-inf"), 10**30, "99999-01-01T00:00:00",
+                 "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-12:00", "1970-01-01T00:00:00Z", ""]
+    batch = [item(i, time=t) for i, t in enumerate(bad_times)]
+    batch += [item(100, person_id=10**30), item(101, person_id=1.5), item(102, device="GATE\x00"), item(103),
+              {"device_id": "GATE-01", "event_id": "104", "time": 1582272000123, "temperature": 36.4,
+               "badge": "LG0101"}]
+    body = json.dumps(batch)  # NaN and Infinity as JSON's extensions, as Python's json reads them back
+    response = client.post("/api/checkpoint-readings", data=body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {gates.key}")
+    assert response.status_code == 200, response.content
+    codes = [i.get("code") for i in response.json()["items"]]
+    assert codes == ["invalid_time"] * len(bad_times) + ["invalid_person", "invalid_person", "invalid_item", None,
+                                                         None]
+    assert sorted(Reading.objects.values_list("event_id", flat=True)) == ["103", "104"]
