@@ -92,6 +92,24 @@ def rank_at(user, path: str, perm: str = USERS_MANAGE) -> int:
     return max(ranks, default=0)
 
 
+def outranks(manager, target) -> bool:
+    """Whether `manager` may act on the account `target` at all (edit its details, activate or deactivate it,
+    change its e-mail or password, grant or remove its roles, revoke its tokens).
+
+    For every role membership the target holds, the manager must hold users.manage over that membership's
+    unit with a rank at least the membership's role's rank there (`rank_at`; a membership without unit — the
+    whole tree — needs a whole-tree users.manage role of that rank). Memberships anywhere count, not only those
+    inside the manager's scope: a grid worker of the manager's community who is also a street officer elsewhere
+    is out of reach. Equal rank is enough (a community worker edits another community worker of the same
+    community). Everyone acts on their own account, and superusers on every account; the target's memberships
+    are read from the database, so a deactivated account keeps the rank of its roles.
+    """
+    if manager.is_superuser or manager.pk == target.pk:
+        return True
+    memberships = Membership.objects.filter(user=target).values_list("role", "unit_path")
+    return all(rank_at(manager, path or "") >= RANK[role] for role, path in memberships)
+
+
 def unit_get_for_user(user, code: str, *, perm: str) -> OrgUnit:
     """The unit with `code` if it lies in the user's scope for `perm`, else 404."""
     unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
@@ -115,6 +133,29 @@ def users_in_scope(user) -> QuerySet[User]:
         return User.objects.all()
     ids = Membership.objects.filter(scope.q()).values("user_id")
     return User.objects.filter(pk__in=ids)
+
+
+def users_addressable(user, perm: str) -> QuerySet[User]:
+    """The active accounts `user` may name in a request for an action under `perm` (an assignee, an observer,
+    a liaison to station): those holding a membership inside the user's scope for `perm`, and the user
+    themself. Any other account is answered for as one that does not exist (DESIGN invariant 8)."""
+    scope = scope_for(user, perm)
+    if scope.everything:
+        return User.objects.filter(is_active=True)
+    own = Q(pk=user.pk) if getattr(user, "pk", None) is not None else Q(pk__in=[])
+    return User.objects.filter(Q(pk__in=Membership.objects.filter(scope.q()).values("user_id")) | own,
+                               is_active=True)
+
+
+def user_addressable_get(user, *, perm: str, pk: int | None = None, username: str | None = None) -> User | None:
+    """The account with id `pk` (or user name `username`, case as typed) among those `user` may name for an
+    action under `perm` (users_addressable), or None: unknown and out of scope are one answer."""
+    accounts = users_addressable(user, perm)
+    if pk is not None:
+        return accounts.filter(pk=pk).first()
+    if username:
+        return accounts.filter(username=username.strip()).first()
+    return None
 
 
 def user_get_for_user(user, pk: int) -> User:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.access import rank_at
+from accounts.access import outranks, rank_at
 from accounts.models import ApiToken, Membership, User
 from accounts.roles import RANK, USERS_MANAGE, Role
 from core.audit import audit_record, snapshot
@@ -47,6 +47,14 @@ def _check_grant(*, by, role: str, unit: OrgUnit | None) -> None:
                           % {"role": Role(role).label}, fields={"role": [_("Above your own role.")]}, status=403)
 
 
+def check_outranks(*, by, target: User) -> None:
+    """Refuse (403) an action of `by` on the account `target` unless `by` outranks it (accounts.access.outranks:
+    rank at least that of each of the target's roles, over each role's unit); `by=None` is the system."""
+    if by is not None and not outranks(by, target):
+        raise DomainError("outranked", _("This account holds a role outside your reach; ask a higher "
+                                         "administrator."), status=403)
+
+
 def user_create(*, username: str, password: str, full_name: str = "", phone: str = "", role: str,
                 unit: OrgUnit | None, by) -> User:
     """Create an account with its first role membership (a manager grants within its own scope)."""
@@ -79,7 +87,8 @@ def user_create(*, username: str, password: str, full_name: str = "", phone: str
 def user_update(*, user: User, data: dict, by) -> User:
     """Change an account's name, phone, e-mail or active flag."""
     allowed = {"full_name", "phone", "email", "is_active"}
-    if user.pk == by.pk and data.get("is_active") is False:
+    check_outranks(by=by, target=user)
+    if by is not None and user.pk == by.pk and data.get("is_active") is False:
         raise DomainError("invalid_user", _("You cannot deactivate your own account."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -94,7 +103,9 @@ def user_update(*, user: User, data: dict, by) -> User:
 
 
 def user_set_password(*, user: User, password: str, by) -> None:
-    """Set a new password (validated); the hash is never written to the audit log."""
+    """Set a new password (validated) and revoke the account's API tokens, which were given out under the old
+    one (devices hold keys of their own and keep them); the hash is never written to the audit log."""
+    check_outranks(by=by, target=user)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -104,6 +115,8 @@ def user_set_password(*, user: User, password: str, by) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=gettext_noop("password changed"))
+        for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+            _token_revoke(token, by=by, note=gettext_noop("revoked with the password change"))
 
 
 def user_viewed(*, user: User, by) -> None:
@@ -125,7 +138,9 @@ def user_language_set(*, user: User, language: str) -> None:
 
 
 def membership_grant(*, user: User, role: str, unit: OrgUnit | None, by) -> Membership:
-    """Give `user` the role `role` over `unit`'s subtree; the granter must hold a role at least as high there."""
+    """Give `user` the role `role` over `unit`'s subtree; the granter must hold a role at least as high there,
+    and outrank the account."""
+    check_outranks(by=by, target=user)
     _check_grant(by=by, role=role, unit=unit)
     try:
         with transaction.atomic():
@@ -140,7 +155,8 @@ def membership_grant(*, user: User, role: str, unit: OrgUnit | None, by) -> Memb
 
 
 def membership_revoke(*, membership: Membership, by) -> None:
-    """Remove a membership (the granter's rank must cover it; nobody removes their own last admin role)."""
+    """Remove a membership (the remover must outrank the account; nobody removes their own last admin role)."""
+    check_outranks(by=by, target=membership.user)
     if membership.unit is not None:
         _check_grant(by=by, role=membership.role, unit=membership.unit)
     elif not by.is_superuser:
@@ -166,14 +182,19 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def token_revoke(*, token: ApiToken, by) -> None:
-    """Revoke a token at once; it stays listed as revoked."""
+    """Revoke a token at once (its owner, or someone who outranks the owner); it stays listed as revoked."""
+    check_outranks(by=by, target=token.user)
     if token.revoked_at is not None:
         return
     with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=by, action="update", obj=token, unit_path=_user_path(token.user),
-                     after={"revoked_at": token.revoked_at.isoformat()})
+        _token_revoke(token, by=by)
+
+
+def _token_revoke(token: ApiToken, *, by, note: str = "") -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=by, action="update", obj=token, unit_path=_user_path(token.user),
+                 after={"revoked_at": token.revoked_at.isoformat()}, note=note)
 
 
 def token_authenticate(key: str) -> User | None:

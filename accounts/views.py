@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -147,6 +148,10 @@ def user_create(request):
     return render(request, "accounts/user_create.html", {"form": form})
 
 
+# The actions of the account page on another account (each guarded by services.check_outranks).
+USER_DETAIL_ACTIONS = ("edit", "grant", "password")
+
+
 @login_required
 def user_detail(request, pk: int):
     """An account: edit, set password, grant and revoke roles (each within the manager's scope)."""
@@ -158,6 +163,8 @@ def user_detail(request, pk: int):
     password_form = PasswordSetForm()
     if request.method == "POST":
         action = request.POST.get("action")
+        if action not in USER_DETAIL_ACTIONS:
+            raise Http404
         try:
             if action == "edit":
                 edit_form = UserEditForm(request.POST)
@@ -177,14 +184,13 @@ def user_detail(request, pk: int):
             elif action == "password":
                 password_form = PasswordSetForm(request.POST)
                 if password_form.is_valid():
-                    _check_outranks(request.user, target)
                     services.user_set_password(user=target, password=password_form.cleaned_data["password"],
                                                by=request.user)
                     messages.success(request, _("Password set."))
                     return redirect("accounts:user_detail", pk=pk)
-            else:
-                raise Http404
         except DomainError as exc:
+            if exc.code == "outranked":
+                raise PermissionDenied(exc.message) from None
             form = {"edit": edit_form, "grant": grant_form, "password": password_form}[action]
             form_add_domain_error(form, exc)
     else:
@@ -193,17 +199,8 @@ def user_detail(request, pk: int):
         "target": target,
         "memberships": target.memberships.select_related("unit"),
         "edit_form": edit_form, "grant_form": grant_form, "password_form": password_form,
+        "can_act": access.outranks(request.user, target),
     })
-
-
-def _check_outranks(manager, target) -> None:
-    """A password may be set only by someone whose scope and rank cover every role the target holds."""
-    if manager.is_superuser:
-        return
-    for m in target.memberships.all():
-        if m.unit is None or access.rank_at(manager, m.unit_path) < RANK[m.role]:
-            raise DomainError("forbidden", _("This account holds a role outside your reach; ask a higher "
-                                             "administrator."), status=403)
 
 
 @login_required
@@ -213,6 +210,8 @@ def membership_revoke(request, pk: int):
     try:
         services.membership_revoke(membership=membership, by=request.user)
     except DomainError as exc:
+        if exc.code == "outranked":
+            raise PermissionDenied(exc.message) from None
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Role removed."))

@@ -116,3 +116,32 @@ def test_a_token_writes_without_a_csrf_token(cast, token_key):
     anonymous = Client(enforce_csrf_checks=True).post("/api/orgunits/431302004001/children", data={},
                                                       content_type="application/json")
     assert anonymous.status_code in (401, 403)
+
+
+def test_a_password_change_revokes_the_accounts_api_tokens_but_not_device_keys(cast, client_for, client):
+    from checkpoints import services as checkpoint_services
+    from orgunits.models import Site
+
+    _token, key = services.token_create(user=cast.community_a_worker, name="script")
+    gate = checkpoint_services.checkpoint_create(site=cast.site_a, name="东门", by=cast.community_a_worker)
+    _device, device_key = checkpoint_services.device_register(checkpoint=gate, code="SY-01",
+                                                              by=cast.community_a_worker)
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    page = client_for(cast.community_a_worker).get("/accounts/me/").content.decode()
+    assert "修改密码会撤销您的全部 API 令牌" in page  # the profile says so
+
+    response = client_for(cast.community_a_worker).post("/accounts/password/", {
+        "old_password": "Test-password-2020", "new_password1": "Changed-pass-2021",
+        "new_password2": "Changed-pass-2021"})
+    assert response.status_code == 302
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    revoked = AuditEntry.objects.get(object_type="accounts.apitoken", action="update")
+    assert revoked.note == "revoked with the password change" and revoked.actor == cast.community_a_worker
+    readings = client.post("/api/checkpoint-readings", data="[]", content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {device_key}")
+    assert readings.status_code == 200 and Site.objects.filter(pk=cast.site_a.pk).exists()
+
+    # A password set by a manager revokes the tokens made since, too.
+    _token, key = services.token_create(user=cast.community_a_worker, name="script 2")
+    services.user_set_password(user=cast.community_a_worker, password="Set-by-officer-2021", by=cast.street_officer)
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
