@@ -5,17 +5,25 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from accounts import access, services
+from accounts.throttling import credential_failed, credential_gate
 
 router = Router(tags=["accounts"])
 
 
+DEVICE_KEY_PREFIX = "fkd_"  # a checkpoint device's own key (checkpoints.api.DeviceKeyAuth), never a user's
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer fk_…` with a per-user token from the profile page (revocable)."""
+    """`Authorization: Bearer fk_…` with a per-user token from the profile page (revocable). A device's key is
+    no user's token and is refused here; an address sending unknown tokens is slowed down (accounts.throttling)."""
 
     def authenticate(self, request, token):
-        user = services.token_authenticate(token)
-        if user is not None:
-            request.user = user
+        credential_gate(request)
+        user = None if token.startswith(DEVICE_KEY_PREFIX) else services.token_authenticate(token)
+        if user is None:
+            credential_failed(request)
+            return None
+        request.user = user
         return user
 
 

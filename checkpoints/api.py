@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.security import HttpBearer, django_auth
 
-from accounts.api import TokenAuth
+from accounts.api import DEVICE_KEY_PREFIX, TokenAuth
 from accounts.roles import CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
+from accounts.throttling import credential_failed, credential_gate
 from checkpoints import selectors, services
 from checkpoints.access import site_require
 from checkpoints.models import Incident, IncidentStep, MemberSuspension, Suspension
@@ -61,9 +62,13 @@ class DeviceKeyAuth(HttpBearer):
     alone: accepted by the readings endpoint only, for that device's own readings."""
 
     def authenticate(self, request, token):
+        credential_gate(request)
         device = services.device_authenticate(token)
-        if device is not None:
-            request.device = device
+        if device is None:
+            if token.startswith(DEVICE_KEY_PREFIX):  # other keys are TokenAuth's to judge, next
+                credential_failed(request)
+            return None
+        request.device = device
         return device
 
 

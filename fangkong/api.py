@@ -1,17 +1,19 @@
 """The JSON API under /api/: one NinjaAPI, session or token auth, errors as {code, message, fields}."""
 
 import functools
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import django_auth
 from pydantic import BaseModel
 
 from accounts.api import TokenAuth
 from accounts.api import router as accounts_router
+from accounts.throttling import ApiThrottle
 from core.errors import DomainError
 from orgunits.api import router as orgunits_router
 from persons.api import router as persons_router
@@ -34,6 +36,7 @@ ERROR_RESPONSES = {
     409: "The object changed since it was read, or the change clashes with its current state",
     413: "The uploaded file is too large",
     422: "A parameter or a field of the body is not valid",
+    429: "Too many requests from this caller (or unknown credentials from this address): retry after Retry-After seconds",
 }
 
 
@@ -63,6 +66,7 @@ api = FangkongAPI(
                 "`Authorization: Bearer <token>` from your profile page.",
     # The token first: a request bearing one is a device or a script, with no session and no CSRF cookie.
     auth=[TokenAuth(), django_auth],
+    throttle=[ApiThrottle()],
     urls_namespace="api",
 )
 
@@ -147,6 +151,15 @@ def _forbidden(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    seconds = max(1, math.ceil(exc.wait)) if exc.wait else 60
+    response = _error(request, 429, "throttled", _("Too many requests: wait %(n)d seconds, then try again.")
+                      % {"n": seconds})
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -140,6 +140,35 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# The cache lives in the database, so every process and server shares it (the API's throttling counts); its
+# table is created by core's migrations.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fangkong_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+
+
+def _throttle_rate(name: str, default: str) -> str | None:
+    """A rate "<requests>/<period>" (s, min, hour or day; e.g. 600/min) from the environment; "off": none."""
+    import re
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = os.environ.get(name, default).strip().lower()
+    if value == "off":
+        return None
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}: {value!r} is not a rate like 600/min (or off)")
+    return value
+
+
+# The API's budgets (accounts.throttling): per signed-in user, whichever session or token they use; per
+# checkpoint device (a batch of up to 5,000 readings a request); per address for anonymous requests and for
+# credentials nobody holds. Beyond its budget a caller is answered 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "user": _throttle_rate("API_THROTTLE_USER", "600/min"),
+    "device": _throttle_rate("API_THROTTLE_DEVICE", "1200/min"),
+    "anon": _throttle_rate("API_THROTTLE_ANON", "30/min"),
+}
+
 # Background work (large imports, report runs) is queued in the database and run by
 # `manage.py db_worker`; TASKS_RUN_INLINE=1 runs it at once inside the request (the test suite).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

@@ -7,3 +7,7 @@ os.environ["HTTPS_ONLY"] = "0"  # the test client and the live server speak plai
 os.environ.setdefault("TASKS_RUN_INLINE", "1")  # background tasks run inside the test
 # Playwright's sync API runs an event loop in the test thread; the ORM calls beside it are safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The API's throttling stays on but out of the way: the fuzz test alone sends over a thousand requests a minute
+# (accounts/tests/test_throttling.py sets its own tight rates).
+for _name in ("API_THROTTLE_USER", "API_THROTTLE_DEVICE", "API_THROTTLE_ANON"):
+    os.environ.setdefault(_name, "100000/min")
