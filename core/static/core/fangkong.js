@@ -1,0 +1,16 @@
+/* What every page shares. The Content-Security-Policy allows no inline style, so a bar's length is written in
+   data-share (a percentage) and set here, on load and after each htmx swap. No third-party code. */
+(function () {
+  "use strict";
+
+  function drawBars(root) {
+    var bars = (root || document).querySelectorAll(".bar[data-share]");
+    for (var i = 0; i < bars.length; i++) {
+      var share = Math.max(0, Math.min(100, Number(bars[i].getAttribute("data-share")) || 0));
+      bars[i].style.width = share + "%";
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawBars(event.target); });
+})();
