@@ -17,6 +17,7 @@ from accounts.throttling import credential_failed, credential_gate
 from checkpoints import selectors, services
 from checkpoints.access import site_require
 from checkpoints.models import Incident, IncidentStep, MemberSuspension, Suspension
+from checkpoints.people import people_shown, person_shown
 from checkpoints.schemas import (
     AlertOut,
     CheckpointOut,
@@ -32,6 +33,7 @@ from checkpoints.schemas import (
 )
 from checkpoints.services.alerts import seconds_to_recheck
 from core.errors import DomainError
+from persons.disclosure import Disclosure
 
 # The token is tried before the session: the session's CSRF check would otherwise refuse a device's POST
 # (it runs before the session cookie is even looked at) instead of letting the token authenticate it.
@@ -109,8 +111,10 @@ def checkpoint_list(request: HttpRequest):
             summary="The passages of a checkpoint on a day (today by default)")
 def checkpoint_passage_list(request: HttpRequest, checkpoint_id: int, day: Query[dt.date | None] = None):
     checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
-    passages = selectors.passages_of_day(checkpoint, day or timezone.localdate(), limit=5000)
-    return [{"id": p.pk, "direction": p.direction, "at": p.at, "person_id": p.person_id, "name": p.who,
+    passages = people_shown(request.user, selectors.passages_of_day(checkpoint, day or timezone.localdate(),
+                                                                   limit=5000))
+    return [{"id": p.pk, "direction": p.direction, "at": p.at, "person_id": p.shown.id if p.shown else None,
+             "name": p.who_shown,
              "temperature": p.reading.temperature if p.reading else None,
              "fever": bool(p.reading and p.reading.fever), "alert_id": None} for p in passages]
 
@@ -146,10 +150,13 @@ def checkpoint_reading_create(request: HttpRequest, checkpoint_id: int, payload:
                         "fever": reading.fever, "alert_id": alert.pk if alert else None})
 
 
-def _alert_out(a) -> dict:
+def _alert_out(request, a) -> dict:
+    """An alert; its person as the caller may see them (checkpoints.people), as on the duty page."""
     incident = Incident.objects.filter(alert=a).values_list("pk", flat=True).first()
-    return {"id": a.pk, "checkpoint_id": a.checkpoint_id, "checkpoint": str(a.checkpoint), "person_id": a.person_id,
-            "who": a.who, "temperature": a.temperature, "threshold": a.threshold, "raised_at": a.raised_at,
+    if not hasattr(a, "who_shown"):
+        person_shown(request.user, a)
+    return {"id": a.pk, "checkpoint_id": a.checkpoint_id, "checkpoint": str(a.checkpoint),
+            "person_id": a.shown.id if a.shown else None, "who": a.who_shown, "temperature": a.temperature, "threshold": a.threshold, "raised_at": a.raised_at,
             "recheck_due_at": a.recheck_due_at, "seconds_to_recheck": seconds_to_recheck(a), "state": a.state,
             "recheck_temperature": a.recheck.temperature if a.recheck_id else None, "incident_id": incident}
 
@@ -158,12 +165,12 @@ def _alert_out(a) -> dict:
             summary="Live fever alerts in scope: waiting for the recheck, then those closed in the last hours")
 def checkpoint_alert_list(request: HttpRequest, after: int = 0):
     scope = site_require(request.user, CHECKPOINTS_VIEW)
-    return [_alert_out(a) for a in selectors.alerts_live(scope) if a.pk > after]
+    return [_alert_out(request, a) for a in people_shown(request.user, selectors.alerts_live(scope)) if a.pk > after]
 
 
 @router.get("/checkpoint-alerts/{alert_id}", response=AlertOut)
 def checkpoint_alert_get(request: HttpRequest, alert_id: int):
-    return _alert_out(selectors.alert_get_for_user(request.user, alert_id))
+    return _alert_out(request, selectors.alert_get_for_user(request.user, alert_id))
 
 
 @router.post("/checkpoint-alerts/{alert_id}/recheck", response=AlertOut,
@@ -172,14 +179,15 @@ def checkpoint_alert_recheck(request: HttpRequest, alert_id: int, payload: Reche
     alert = selectors.alert_get_for_user(request.user, alert_id, perm=CHECKPOINTS_RECORD)
     alert = services.alert_recheck(alert=alert, temperature=payload.temperature, taken_at=payload.taken_at,
                                    by=request.user)
-    return _alert_out(selectors.alert_get_for_user(request.user, alert.pk))
+    return _alert_out(request, selectors.alert_get_for_user(request.user, alert.pk))
 
 
-def _incident_out(incident) -> dict:
+def _incident_out(request, incident) -> dict:
     steps = selectors.incident_timeline(incident)
+    person_shown(request.user, incident)
     return {
         "id": incident.pk, "alert_id": incident.alert_id, "checkpoint_id": incident.checkpoint_id,
-        "person_id": incident.person_id, "who": incident.alert.who, "state": incident.state,
+        "person_id": incident.shown.id if incident.shown else None, "who": incident.who_shown, "state": incident.state,
         "outcome": incident.outcome, "started_at": incident.started_at, "closed_at": incident.closed_at,
         "team_id": incident.team_id, "case_id": incident.case_id, "exposure": incident.exposure,
         "checklist": [{"kind": i["kind"], "label": str(i["label"]), "done_at": i["step"].at if i["step"] else None}
@@ -192,7 +200,7 @@ def _incident_out(incident) -> dict:
 @router.get("/checkpoint-incidents/{incident_id}", response=IncidentOut,
             summary="An incident: its checklist and timeline")
 def checkpoint_incident_get(request: HttpRequest, incident_id: int):
-    return _incident_out(selectors.incident_get_for_user(request.user, incident_id))
+    return _incident_out(request, selectors.incident_get_for_user(request.user, incident_id))
 
 
 @router.post("/checkpoint-incidents/{incident_id}/steps", response={201: IncidentOut},
@@ -201,7 +209,7 @@ def checkpoint_incident_step(request: HttpRequest, incident_id: int, payload: St
     incident = selectors.incident_get_for_user(request.user, incident_id, perm=CHECKPOINTS_RECORD)
     services.incident_step_record(incident=incident, kind=payload.kind, at=payload.at, note=payload.note,
                                   data=payload.data, by=request.user)
-    return Status(201, _incident_out(selectors.incident_get_for_user(request.user, incident.pk)))
+    return Status(201, _incident_out(request, selectors.incident_get_for_user(request.user, incident.pk)))
 
 
 @router.get("/checkpoint-teams/{team_id}", response=TeamOut, summary="A shift team, its roster and suspension")
@@ -211,5 +219,13 @@ def checkpoint_team_get(request: HttpRequest, team_id: int):
     marks = {m.member_id: m.start for m in MemberSuspension.objects.filter(member__team=team, end__isnull=True)}
     return {"id": team.pk, "site_id": team.site_id, "name": team.name,
             "suspended_since": current.start if current else None,
-            "members": [{"id": m.pk, "person_id": m.person_id, "name": m.person.name, "badge": m.badge,
-                         "suspended_at": marks.get(m.pk)} for m in selectors.team_roster(team)]}
+            "members": [{"id": m.pk, "person_id": shown.id, "name": shown.name, "badge": m.badge,
+                         "suspended_at": marks.get(m.pk)}
+                        for m, shown in _roster_shown(request.user, selectors.team_roster(team))]}
+
+
+def _roster_shown(user, members) -> list:
+    """The roster's people, each known to whoever sees the team: named, with an id only for those the caller may
+    open (persons.disclosure), as on the team's page."""
+    disclosure = Disclosure(user)
+    return [(m, disclosure.show(m.person, known=True)) for m in members]

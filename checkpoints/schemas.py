@@ -141,8 +141,10 @@ class IncidentOut(Schema):
 
 
 class MemberOut(Schema):
+    """A worker on the roster: named to whoever sees the team; `person_id` only when the caller may open them."""
+
     id: int
-    person_id: int
+    person_id: int | None
     name: str
     badge: str
     suspended_at: dt.datetime | None

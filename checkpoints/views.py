@@ -32,10 +32,12 @@ from checkpoints.forms import (
 )
 from checkpoints.models import Alert, Incident, IncidentStep, Team
 from checkpoints.models import question_text as _question_text
+from checkpoints.people import people_shown, person_shown
 from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
+from persons.disclosure import Disclosure
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
 
 
@@ -78,9 +80,10 @@ def index(request):
         alerts = (selectors.alerts_raised(scope, first=day, under=under,
                                           state=state if state in Alert.State.values else "")
                   .select_related("checkpoint__site", "person", "recheck").order_by("-raised_at", "-id")[:500])
+        alerts = people_shown(request.user, alerts)
     return render(request, "checkpoints/index.html", {
         "sites": selectors.sites_in_scope(scope)[:300],
-        "incidents": selectors.incidents_in_scope(scope, under=under)[:100],
+        "incidents": people_shown(request.user, selectors.incidents_in_scope(scope, under=under)[:100]),
         "can_manage": not site_scope(request.user, CHECKPOINTS_MANAGE).empty,
         "unit": unit, "day": day, "alerts": alerts,
     })
@@ -96,7 +99,7 @@ def alerts_live(request):
             checkpoint = selectors.checkpoint_get_for_user(request.user, int(request.GET["checkpoint"]))
         except ValueError:
             raise Http404 from None
-    alerts = selectors.alerts_live(scope, checkpoint=checkpoint)
+    alerts = people_shown(request.user, selectors.alerts_live(scope, checkpoint=checkpoint))
     return render(request, "checkpoints/_alerts.html", {"alerts": alerts, "now": timezone.now()})
 
 
@@ -227,7 +230,8 @@ def station_end(request, pk: int):
 
 def _gate_context(request, checkpoint, **extra) -> dict:
     day = timezone.localdate()
-    return {"checkpoint": checkpoint, "passages": selectors.passages_of_day(checkpoint, day, limit=20),
+    return {"checkpoint": checkpoint,
+            "passages": people_shown(request.user, selectors.passages_of_day(checkpoint, day, limit=20)),
             "counts": selectors.passage_counts(checkpoint, day), "rule": rule_for(checkpoint.site_id),
             "can_record": _can(request.user, CHECKPOINTS_RECORD, checkpoint), **extra}
 
@@ -268,7 +272,7 @@ def gate_pass(request, pk: int):
                "rule": rule_for(checkpoint.site_id)}
     if request.htmx:
         day = timezone.localdate()
-        context.update(passages=selectors.passages_of_day(checkpoint, day, limit=20),
+        context.update(passages=people_shown(request.user, selectors.passages_of_day(checkpoint, day, limit=20)),
                        counts=selectors.passage_counts(checkpoint, day), oob=True)
         return render(request, "checkpoints/_gate_result.html", context)
     if error is not None:
@@ -304,13 +308,13 @@ def log(request, pk: int):
     """The passage log and the readings of a checkpoint on a day."""
     checkpoint = selectors.checkpoint_get_for_user(request.user, pk)
     day = _day(request)
-    passages = list(selectors.passages_of_day(checkpoint, day, limit=2000))
+    passages = people_shown(request.user, selectors.passages_of_day(checkpoint, day, limit=2000))
     for p in passages:
         p.visitor_phone_masked, p.visitor_doc_masked = mask_phone(p.visitor_phone), mask_doc(p.visitor_doc)
     return render(request, "checkpoints/log.html", {
         "checkpoint": checkpoint, "day": day, "passages": passages,
         "counts": selectors.passage_counts(checkpoint, day),
-        "readings": selectors.readings_of_day(checkpoint, day, limit=2000),
+        "readings": people_shown(request.user, selectors.readings_of_day(checkpoint, day, limit=2000)),
         "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
 
@@ -319,7 +323,7 @@ def log(request, pk: int):
 
 @login_required
 def alert_detail(request, pk: int):
-    alert = selectors.alert_get_for_user(request.user, pk)
+    alert = person_shown(request.user, selectors.alert_get_for_user(request.user, pk))
     incident = Incident.objects.filter(alert=alert).first()
     return render(request, "checkpoints/alert.html", {
         "alert": alert, "incident": incident, "form": RecheckForm(), "now": timezone.now(),
@@ -350,7 +354,7 @@ def alert_recheck(request, pk: int):
 
 @login_required
 def incident_detail(request, pk: int):
-    incident = selectors.incident_get_for_user(request.user, pk)
+    incident = person_shown(request.user, selectors.incident_get_for_user(request.user, pk))
     steps = selectors.incident_timeline(incident)
     questions = [{**q, "text": _question_text(q), "given": incident.exposure.get(q["key"], {})}
                  for q in questions_for(incident.site_id)]
@@ -393,8 +397,9 @@ def incident_step(request, pk: int):
 def team_detail(request, pk: int):
     team = selectors.team_get_for_user(request.user, pk)
     roster = selectors.team_roster(team)
-    for m in roster:
-        m.doc_masked = mask_doc(m.person.doc_number)
+    disclosure = Disclosure(request.user)
+    for m in roster:  # the team's own workers: named to whoever sees the team, opened only within scope
+        m.shown = disclosure.show(m.person, known=True)
     suspensions = selectors.suspensions_of(team)
     return render(request, "checkpoints/team.html", {
         "team": team, "roster": roster, "suspensions": suspensions,

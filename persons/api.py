@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
-from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_VIEW, PERSONS_VIEW_FULL
-from core.audit import audit_record
+from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
 from persons import importing, selectors, services
-from persons.identity import mask_doc, mask_phone
+from persons.disclosure import FULL, Disclosure
 from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
     CategoryEndIn,
@@ -55,17 +54,14 @@ def _raw(payload) -> dict:
 
 
 def _out(request, person: Person) -> dict:
-    full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
-    if full:
-        audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path, note="api")
+    shown = Disclosure(request.user).subject(person, channel="api")  # the rule of the person's page
     history = selectors.person_history(person)
     return {
         "id": person.pk, "version": person.version, "name": person.name, "sex": person.sex,
         "birth_date": person.birth_date, "doc_type": person.doc_type,
-        "doc_number": person.doc_number if full else mask_doc(person.doc_number),
-        "phone": person.phone if full else mask_phone(person.phone), "address": person.address,
+        "doc_number": shown.doc_number, "phone": shown.phone, "address": person.address,
         "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
-        "custom": person.custom, "masked": not full,
+        "custom": person.custom, "masked": shown.level != FULL,
         "categories": [{"code": e.category.code, "name": e.category.name, "start": e.start, "end": e.end}
                        for e in history["categories"]],
         "statuses": [{"code": e.status.code, "name": e.status.name, "start": e.start, "end": e.end,

@@ -219,27 +219,29 @@ class PeopleSource(FactSource):
 
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
-        from django.urls import reverse
-
-        from accounts.access import scope_for
-        from accounts.roles import PERSONS_VIEW, PERSONS_VIEW_FULL
         from persons.access_log import people_viewed_record
-        from persons.identity import mask_doc, mask_phone
+        from persons.disclosure import FULL, Disclosure
 
-        scope, full_scope = scope_for(user, PERSONS_VIEW), scope_for(user, PERSONS_VIEW_FULL)
+        disclosure = Disclosure(user)
         rows, shown_full = {}, []
         for p in Person.objects.filter(pk__in=ids).select_related("grid"):
-            if not scope.covers(p.unit_path):
+            shown = disclosure.show(p)
+            if not shown.in_scope:
                 continue
-            full = full_scope.covers(p.unit_path)
+            full = shown.level == FULL
             if full:
                 shown_full.append(p)
-            rows[p.pk] = {"label": p.name, "url": reverse("persons:detail", args=[p.pk]),
-                          "detail": " · ".join(x for x in (p.doc_number if full else mask_doc(p.doc_number),
-                                                           p.phone if full else mask_phone(p.phone), p.grid.name) if x)}
+            rows[p.pk] = {"label": shown.name, "url": shown.url,
+                          "detail": " · ".join(x for x in (p.doc_number if full else shown.doc_number,
+                                                           p.phone if full else shown.phone, shown.grid_name) if x)}
         # Unmasked documents and phones are a view of personal data: audited, with the people shown.
         people_viewed_record(user=user, people=shown_full, object_repr=gettext_noop("people behind a report figure"))
         return rows
+
+    def members_open(self, ids, *, user) -> list[int]:
+        from persons.disclosure import Disclosure
+
+        return Disclosure(user).ids_open(ids)
 
     def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:
         """Reasons: a new registration, a merge, a release, or another change of category or status."""

@@ -125,3 +125,16 @@ class CheckDueOut(Schema):
     id: int
     name: str
     grid: str
+
+
+class PersonRef(Schema):
+    """A person mentioned in an answer, as the caller may see them (persons.disclosure): outside the caller's
+    area `id` is null and `name` empty; `doc_number` and `phone` only where one person is the answer's subject,
+    masked unless the caller may see them unmasked."""
+
+    id: int | None
+    name: str
+    grid: str
+    in_scope: bool = True
+    doc_number: str | None = None
+    phone: str | None = None

@@ -20,15 +20,14 @@ from accounts.roles import (
     PERSONS_EXPORT,
     PERSONS_MERGE,
     PERSONS_VIEW,
-    PERSONS_VIEW_FULL,
 )
-from core.audit import audit_record
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.models import AuditEntry
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit, Site
 from persons import access_log, selectors, services
+from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_scan
 from persons.exporting import persons_export
 from persons.forms import (
@@ -108,11 +107,16 @@ def person_export(request, fmt: str):
 @login_required
 def person_detail(request, pk: int):
     """A person's page: data (unmasked only for roles that may see it, and that view audited),
-    the whole history, and the forms to change it."""
+    the whole history, and the forms to change it.
+
+    The changes made to the record are listed to everyone who may open it; who viewed or exported the
+    person's data (the access log) only to those who read the audit log over the person's unit (audit.view),
+    as on the access log's own page."""
     person = selectors.person_get_for_user(request.user, pk)
-    full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
-    if full:
-        audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path)
+    disclosure = Disclosure(request.user)
+    shown = disclosure.subject(person)
+    can_see_access_log = access.scope_for(request.user, AUDIT_VIEW).covers(person.unit_path)
+    entries = AuditEntry.objects.filter(object_type="persons.person", object_id=str(person.pk))
     can_edit = (person.anonymised_at is None
                 and access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path))
     history = selectors.person_history(person)
@@ -122,15 +126,17 @@ def person_detail(request, pk: int):
         (s.pk, s.name) for s in Site.objects.filter(kind__in=[Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL])
         .filter(access.scope_for(request.user, PERSONS_VIEW).q())]
     return render(request, "persons/person_detail.html", {
-        "person": person, "full": full, "can_edit": can_edit,
-        "doc": person.doc_number if full else mask_doc(person.doc_number),
-        "phone": person.phone if full else mask_phone(person.phone),
+        "person": person, "full": shown.level == FULL, "can_edit": can_edit,
+        "doc": shown.doc_number, "phone": shown.phone,
+        "household_head": disclosure.show(person.household_head) if person.household_head_id else None,
         "custom_values": [(f.display_label, person.custom.get(f.key)) for f in custom_fields],
         "status_now": selectors.status_as_of(person),
         "categories_now": selectors.categories_as_of(person),
         "history": history,
-        "audit": AuditEntry.objects.filter(object_type="persons.person", object_id=str(person.pk)).order_by("-at")[:50],
-        "can_see_access_log": access.scope_for(request.user, AUDIT_VIEW).covers(person.unit_path),
+        "audit": entries.exclude(action__in=access_log.ACCESS_ACTIONS).order_by("-at")[:50],
+        "accesses": (entries.filter(action__in=access_log.ACCESS_ACTIONS).order_by("-at")[:10]
+                     if can_see_access_log else []),
+        "can_see_access_log": can_see_access_log,
         "category_form": CategoryAssignForm(), "status_form": status_form, "check_form": HealthCheckForm(),
     })
 

@@ -127,11 +127,13 @@ def report_review(request: HttpRequest, submission_id: int, payload: ReviewIn):
 
 
 @router.get("/reports/submissions/{submission_id}/cells/{row}/{column}", response=CellOut,
-            summary="The ids of the people counted in one cell (row: a unit code or __total__)")
+            summary="The ids of the people counted in one cell that the caller may open (row: a unit code or "
+                    "__total__); the others counted in `hidden`")
 def report_cell(request: HttpRequest, submission_id: int, row: str, column: str):
     submission = selectors.submission_get_for_user(request.user, submission_id)
-    ids = sorted(selectors.cell_members(submission=submission, row=row, column=column))
-    return {"submission_id": submission.pk, "row": row, "column": column, "count": len(ids), "ids": ids}
+    drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
+    return {"submission_id": submission.pk, "row": row, "column": column, "count": drill.count,
+            "hidden": drill.hidden, "ids": sorted(drill.ids)}
 
 
 @router.get("/reports/datavaluesets", response=DataValueSetOut,

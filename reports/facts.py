@@ -50,6 +50,13 @@ class FactSource:
         with personal data masked as the source's own pages mask it."""
         return {}
 
+    def members_open(self, ids: list[int], *, user) -> list[int]:
+        """The ids among `ids` that `user` may open (those `members_rows` would show), in the order given:
+        the only ids a drill-down gives, on the page and in the API. Sources whose rows are costly to build,
+        or whose showing is audited, answer from the scope alone."""
+        rows = self.members_rows(ids, user=user)
+        return [i for i in ids if i in rows]
+
     def changes_explain(self, *, entered: list[int], left: list[int], since: dt.datetime,
                         until: dt.datetime) -> dict[int, str]:
         """Why each item entered or left a count between two cut-offs: a short reason per id."""

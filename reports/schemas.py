@@ -94,12 +94,14 @@ class ReviewIn(Schema):
 
 
 class CellOut(Schema):
-    """The people counted in one cell, by id only (their details are on the person pages, in scope)."""
+    """The people counted in one cell, by id only (their details are on the person pages): the ids of those the
+    caller may open, as the cell's page lists them; `hidden` counts the others, who are not named."""
 
     submission_id: int
     row: str
     column: str
     count: int
+    hidden: int = 0
     ids: list[int]
 
 

@@ -127,6 +127,39 @@ def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange
                       criteria_changed=criteria_changed)
 
 
+DRILL_DOWN_ROWS = 500  # people listed on a cell's page; the API gives every id the viewer may open
+
+
+@dataclass
+class CellDrillDown:
+    """A cell's people as one viewer may see them: the ids they may open (all of them), the rows of the first
+    ones, and how many they may not see (counted, never named)."""
+
+    count: int
+    ids: list[int]
+    hidden: int
+    members: list[dict]
+    entered: list[tuple[dict | None, str]]
+    left: list[tuple[dict | None, str]]
+    criteria_changed: bool
+
+
+def cell_drill_down(*, user, submission: Submission, row: str, column: str) -> CellDrillDown:
+    """The people behind one number as `user` may see them, the same for the page and the API: only the ids of
+    people the viewer may open (the fact source's rule, persons.disclosure for people), the others counted."""
+    members = cell_members(submission=submission, row=row, column=column)
+    changes = cell_changes(submission=submission, row=row, column=column)
+    source = source_for(parse(submission.version.column(column)["expression"]))
+    ids = source.members_open(members, user=user)
+    moved = [i for i, _r in changes.entered] + [i for i, _r in changes.left]
+    shown = source.members_rows(list(dict.fromkeys([*ids[:DRILL_DOWN_ROWS], *source.members_open(moved, user=user)])),
+                                user=user)
+    return CellDrillDown(count=len(members), ids=ids, hidden=len(members) - len(ids),
+                         members=[{"id": i, **shown[i]} for i in ids[:DRILL_DOWN_ROWS] if i in shown],
+                         entered=[(shown.get(i), r) for i, r in changes.entered],
+                         left=[(shown.get(i), r) for i, r in changes.left], criteria_changed=changes.criteria_changed)
+
+
 def versions_diff(a, b) -> list[dict]:
     """What changed between two versions of a form: columns added, removed, or counted differently."""
     cols_a = {c["key"]: c for c in a.columns}

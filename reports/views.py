@@ -121,19 +121,14 @@ def submission_action(request, pk: int):
 
 @login_required
 def cell(request, pk: int, row: str, column: str):
-    """The people behind one number, and who entered or left it since the previous period."""
+    """The people behind one number, and who entered or left it since the previous period (as the API gives
+    them: reports.selectors.cell_drill_down)."""
     submission = selectors.submission_get_for_user(request.user, pk)
-    ids = selectors.cell_members(submission=submission, row=row, column=column)
-    changes = selectors.cell_changes(submission=submission, row=row, column=column)
-    spec = submission.version.column(column)
-    source = source_for(parse(spec["expression"]))
-    shown = source.members_rows([*ids[:500], *[i for i, _r in changes.entered], *[i for i, _r in changes.left]],
-                                user=request.user)
+    drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
     return render(request, "reports/cell.html", {
-        "s": submission, "spec": spec, "row": row, "count": len(ids),
-        "members": [shown[i] for i in ids[:500] if i in shown], "hidden": sum(1 for i in ids if i not in shown),
-        "entered": [(shown.get(i), r) for i, r in changes.entered],
-        "left": [(shown.get(i), r) for i, r in changes.left], "criteria_changed": changes.criteria_changed,
+        "s": submission, "spec": submission.version.column(column), "row": row, "count": drill.count,
+        "members": drill.members, "hidden": drill.hidden, "more": len(drill.ids) - len(drill.members),
+        "entered": drill.entered, "left": drill.left, "criteria_changed": drill.criteria_changed,
     })
 
 

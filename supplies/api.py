@@ -21,6 +21,7 @@ from accounts.roles import (
 from core.errors import DomainError
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
+from persons.disclosure import person_shown
 from persons.selectors import person_get_for_user
 from supplies import selectors, services
 from supplies.checks import EARLIEST, MAX_DAYS, Params, audit_run
@@ -72,12 +73,14 @@ def _location_out(loc: Location) -> dict:
     return {"id": loc.pk, "name": loc.name, "kind": loc.kind, "unit": loc.unit.code, "unit_name": loc.unit.name}
 
 
-def _voucher_out(v: Voucher) -> dict:
+def _voucher_out(request, v: Voucher) -> dict:
+    """A voucher; its recipient's id only when the caller may open the person (persons.disclosure)."""
+    recipient = person_shown(request.user, v.person).id if v.person_id else None
     lines = v.lines.select_related("location", "item").order_by("id")
     reversal = Voucher.objects.filter(reverses=v).values_list("pk", flat=True).first()
     return {"id": v.pk, "number": v.number, "kind": v.kind, "occurred_on": v.occurred_on, "posted_at": v.posted_at,
             "posted_by": v.posted_by.get_username() if v.posted_by_id else None, "request_id": v.request_id,
-            "donation_id": v.donation_id, "person_id": v.person_id, "counterparty": v.counterparty,
+            "donation_id": v.donation_id, "person_id": recipient, "counterparty": v.counterparty,
             "document": v.document, "reason": v.reason, "note": v.note, "reverses_id": v.reverses_id,
             "reversed_by_id": reversal,
             "lines": [{"location_id": ln.location_id, "location": ln.location.name, "location_kind": ln.location.kind,
@@ -208,7 +211,7 @@ def vouchers_list(request: HttpRequest, kind: str | None = None, cursor: str | N
     if kind:
         qs = qs.filter(kind=kind)
     page = keyset_page(qs, order=("-id",), cursor=cursor, size=max(1, min(limit, 200)))
-    return {"items": [_voucher_out(v) for v in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_voucher_out(request, v) for v in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/supplies/vouchers", response={201: VoucherOut}, url_name="supply_voucher_post",
@@ -250,20 +253,20 @@ def voucher_post(request: HttpRequest, payload: VoucherIn):
             voucher = services.distribution_post(source=source, target=target, lines=lines, occurred_on=day,
                                                  request=req, lot=lot, counterparty=payload.counterparty,
                                                  note=payload.note, by=user)
-    return Status(201, _voucher_out(voucher))
+    return Status(201, _voucher_out(request, voucher))
 
 
 @router.get("/supplies/vouchers/{voucher_id}", response=VoucherOut, url_name="supply_voucher_get")
 def voucher_get(request: HttpRequest, voucher_id: int):
-    return _voucher_out(selectors.voucher_get_for_user(request.user, voucher_id))
+    return _voucher_out(request, selectors.voucher_get_for_user(request.user, voucher_id))
 
 
 @router.post("/supplies/vouchers/{voucher_id}/reverse", response={201: VoucherOut}, url_name="supply_voucher_reverse",
              summary="Reverse a voucher (a reason is required); the original stays as booked")
 def voucher_reverse(request: HttpRequest, voucher_id: int, payload: ReverseIn):
     voucher = selectors.voucher_get_for_user(request.user, voucher_id, perm=SUPPLIES_POST)
-    return Status(201, _voucher_out(services.voucher_reverse(voucher=voucher, reason=payload.reason,
-                                                             occurred_on=payload.occurred_on, by=request.user)))
+    return Status(201, _voucher_out(request, services.voucher_reverse(voucher=voucher, reason=payload.reason,
+                                                                      occurred_on=payload.occurred_on, by=request.user)))
 
 
 # -- donors and donations ----------------------------------------------------------------------------------------
@@ -334,7 +337,7 @@ def donation_delivery(request: HttpRequest, donation_id: int, payload: DeliveryI
                 if payload.location_id else None)
     voucher = services.donation_receive(donation=donation, location=location, occurred_on=payload.occurred_on,
                                         lines=[(_item(ln.item), ln.quantity) for ln in payload.lines], by=request.user)
-    return Status(201, _voucher_out(voucher))
+    return Status(201, _voucher_out(request, voucher))
 
 
 # -- requests ---------------------------------------------------------------------------------------------------

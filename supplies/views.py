@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
+from persons.disclosure import person_shown
 from persons.selectors import person_get_for_user
 from supplies import selectors, services
 from supplies.forms import (
@@ -208,6 +209,7 @@ def voucher_detail(request, pk: int):
                    and all(post_scope.covers(line.unit_path) for line in lines))
     return render(request, "supplies/voucher.html", {
         "voucher": voucher, "lines": lines, "reversed_by": getattr(voucher, "reversed_by", None),
+        "recipient": person_shown(request.user, voucher.person) if voucher.person_id else None,
         "reverse_form": ReverseForm() if can_reverse else None,
     })
 

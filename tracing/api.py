@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
+from persons.disclosure import Disclosure
 from persons.models import Person
 from persons.selectors import person_get_for_user
 from tracing import chains, selectors, services
@@ -50,21 +51,31 @@ router = Router(tags=["tracing"])
 
 # -- shapes ----------------------------------------------------------------------------------------------
 
-def _person(person: Person, scope=None) -> dict:
-    return {"id": person.pk, "name": person.name, "grid": person.grid.code if person.grid_id else "",
-            "in_scope": scope.covers(person.unit_path) if scope is not None else True}
+def _disclosure(request) -> Disclosure:
+    """What the caller may see of the people in tracing's answers (one rule with the pages), read once a request."""
+    disclosure = getattr(request, "_fk_tracing_disclosure", None)
+    if disclosure is None:
+        disclosure = request._fk_tracing_disclosure = Disclosure(request.user, perm=TRACING_VIEW)
+    return disclosure
 
 
-def _case_item(case: Case) -> dict:
-    return {"id": case.pk, "person": _person(case.person), "label": case.label,
+def _person(request, person: Person | None) -> dict:
+    return _disclosure(request).show(person).ref()
+
+
+def _case_item(request, case: Case, *, detail: bool = False) -> dict:
+    person = (_disclosure(request).subject(case.person, channel="api").ref(detail=True) if detail
+              else _person(request, case.person))
+    return {"id": case.pk, "person": person, "label": case.label,
             "classification": case.classification, "classification_method": case.classification_method,
             "classified_at": case.classified_at, "onset_date": case.onset_date,
             "confirmed_date": case.confirmed_date, "outcome": case.outcome}
 
 
-def _case_out(request, case: Case) -> dict:
+def _case_out(request, case: Case, *, detail: bool = False) -> dict:
+    """A case; with `detail` (the case's own GET) its person's document and phone as the case page shows them."""
     contacts = Exposure.objects.filter(source=case.person)
-    return {**_case_item(case), "version": case.version, "report_date": case.report_date,
+    return {**_case_item(request, case, detail=detail), "version": case.version, "report_date": case.report_date,
             "hospital_id": case.hospital_id, "hospital": case.hospital_display, "outcome_date": case.outcome_date,
             "notes": case.notes, "contacts": contacts.count(),
             "secondary_contacts": Exposure.objects.filter(source_id__in=contacts.values("exposed_id")).count(),
@@ -79,36 +90,41 @@ def _visit_out(v: Visit) -> dict:
             "community_name": v.community.name, "start": v.start, "end": v.end, "note": v.note}
 
 
-def _exposures_out(request, exposures: list[Exposure]) -> list[dict]:
-    """Exposures with their contacts' latest follow-up (one query for the whole page)."""
-    scope = access.scope_for(request.user, TRACING_VIEW)
+def _exposures_out(request, exposures: list[Exposure], *, detail: bool = False) -> list[dict]:
+    """Exposures with their contacts' latest follow-up (one query for the whole page); the source and the
+    contact each as the caller may see them, as on the contact's page (with `detail`, the contact's document
+    and phone too)."""
+    disclosure = _disclosure(request)
     latest: dict[int, FollowUp] = {}
     for fu in FollowUp.objects.filter(person_id__in=[e.exposed_id for e in exposures]).order_by("created_at", "id"):
         latest[fu.person_id] = fu
     rows = []
     for e in exposures:
         fu = latest.get(e.exposed_id)
-        rows.append({"id": e.pk, "source": _person(e.source, scope), "exposed": _person(e.exposed, scope),
+        exposed = (disclosure.subject(e.exposed, channel="api").ref(detail=True) if detail
+                   else disclosure.show(e.exposed).ref())
+        rows.append({"id": e.pk, "source": disclosure.show(e.source).ref(), "exposed": exposed,
                      "degree": e.degree, "first_contact": e.first_contact, "last_contact": e.last_contact,
                      "setting": e.setting, "proximity": e.proximity, "certainty": e.certainty, "note": e.note,
                      "follow_up_id": fu.pk if fu else None, "follow_up_end": fu.end if fu else None})
     return rows
 
 
-def _exposure_out(request, e: Exposure) -> dict:
-    return _exposures_out(request, [e])[0]
+def _exposure_out(request, e: Exposure, *, detail: bool = False) -> dict:
+    return _exposures_out(request, [e], detail=detail)[0]
 
 
-def _follow_up_out(fu: FollowUp) -> dict:
-    return {"id": fu.pk, "person": _person(fu.person), "category": fu.category.code, "state": fu.state,
+def _follow_up_out(request, fu: FollowUp) -> dict:
+    return {"id": fu.pk, "person": _person(request, fu.person), "category": fu.category.code, "state": fu.state,
             "start": fu.start, "last_exposure": fu.last_exposure, "end": fu.end, "end_manual": fu.end_manual,
             "missed_days": fu.missed_days, "seen_today": getattr(fu, "seen_today", None)}
 
 
-def _task_out(task: Task) -> dict:
+def _task_out(request, task: Task) -> dict:
     return {"id": task.pk, "version": task.version, "kind": task.kind, "priority": task.priority,
             "status": task.status, "title": task.title, "label": services.task_label(task),
-            "person": _person(task.person) if task.person_id else None, "day": task.day, "due_at": task.due_at,
+            "person": _person(request, task.person) if task.person_id else None, "day": task.day,
+            "due_at": task.due_at,
             "assignee_id": task.assignee_id, "assignee": str(task.assignee) if task.assignee_id else None,
             "observers": sorted(u.pk for u in task.observers.all()),
             "escalated_to_id": task.escalated_to_id, "escalated_at": task.escalated_at, "result": task.result,
@@ -137,7 +153,7 @@ def case_list(request: HttpRequest, q: Query[CaseQuery]):
         f.unit = access.unit_get_for_user(request.user, q.unit, perm=TRACING_VIEW)
     page = keyset_page(selectors.cases_filtered(request.user, f), order=("-id",), cursor=q.cursor,
                        size=max(1, min(q.limit, 500)))
-    return {"items": [_case_item(c) for c in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_case_item(request, c) for c in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/cases", response={201: CaseOut}, summary="Make a registered person a case")
@@ -157,7 +173,7 @@ def case_create(request: HttpRequest, payload: CaseIn):
 
 @router.get("/cases/{case_id}", response=CaseOut)
 def case_get(request: HttpRequest, case_id: int):
-    return _case_out(request, selectors.case_get_for_user(request.user, case_id))
+    return _case_out(request, selectors.case_get_for_user(request.user, case_id), detail=True)
 
 
 @router.patch("/cases/{case_id}", response=CaseOut)
@@ -183,19 +199,16 @@ def case_classify(request: HttpRequest, case_id: int, payload: ClassifyIn):
             summary="Everyone reached from the case along exposures, to `depth` steps (1 or 2)")
 def case_contacts(request: HttpRequest, case_id: int, depth: int = 2):
     case = selectors.case_get_for_user(request.user, case_id)
-    scope = access.scope_for(request.user, TRACING_VIEW)
     reached = selectors.contacts_to_depth([case.person_id], depth=max(1, min(depth, 2)))
-    people = Person.objects.in_bulk([pid for pid, _steps in reached])
-    return [{"person": _person(people[pid], scope) if scope.covers(people[pid].unit_path) else
-             {"id": pid, "name": "", "grid": "", "in_scope": False}, "steps": steps}
-            for pid, steps in reached if pid in people]
+    people = Person.objects.select_related("grid").in_bulk([pid for pid, _steps in reached])
+    return [{"person": _person(request, people[pid]), "steps": steps} for pid, steps in reached if pid in people]
 
 
 def _chain_out(graph: chains.ChainGraph) -> dict:
+    """The graph as its page draws it: a masked node is its key alone (no id of its person, case or exposure)."""
     nodes = []
     for n in graph.nodes:
-        person = _person(n.person) if n.in_scope else {"id": n.person.pk, "name": "", "grid": "", "in_scope": False}
-        nodes.append({"key": n.key, "person": person, "case_id": n.case.pk if n.case and n.in_scope else None,
+        nodes.append({"key": n.key, "person": n.shown.ref(), "case_id": n.case.pk if n.case and n.in_scope else None,
                       "classification": n.case.classification if n.case else None, "generation": n.generation,
                       "steps": n.steps, "contacts": n.contacts,
                       "exposure_id": n.exposure.pk if n.exposure and n.in_scope else None, "url": n.url or None})
@@ -337,7 +350,7 @@ def exposure_create(request: HttpRequest, payload: ExposureIn):
 
 @router.get("/exposures/{exposure_id}", response=ExposureOut)
 def exposure_get(request: HttpRequest, exposure_id: int):
-    return _exposure_out(request, selectors.exposure_get_for_user(request.user, exposure_id))
+    return _exposure_out(request, selectors.exposure_get_for_user(request.user, exposure_id), detail=True)
 
 
 @router.patch("/exposures/{exposure_id}", response=ExposureOut)
@@ -355,12 +368,12 @@ def follow_up_list(request: HttpRequest, state: str = FollowUp.State.ACTIVE):
     if state not in FollowUp.State.values:
         raise DomainError("invalid_state", _("Unknown state."), fields={"state": [_("Unknown.")]})
     qs = selectors.follow_ups_in_scope(scope, state=state).order_by("end", "id")
-    return [_follow_up_out(fu) for fu in qs[:2000]]
+    return [_follow_up_out(request, fu) for fu in qs[:2000]]
 
 
 @router.get("/follow-ups/{follow_up_id}", response=FollowUpOut)
 def follow_up_get(request: HttpRequest, follow_up_id: int):
-    return _follow_up_out(selectors.follow_up_get_for_user(request.user, follow_up_id))
+    return _follow_up_out(request, selectors.follow_up_get_for_user(request.user, follow_up_id))
 
 
 @router.post("/follow-ups/{follow_up_id}/results", response={201: ResultOut},
@@ -377,8 +390,8 @@ def follow_up_result(request: HttpRequest, follow_up_id: int, payload: ResultIn)
              summary="Set the last day of a follow-up by hand (with the reason)")
 def follow_up_change(request: HttpRequest, follow_up_id: int, payload: FollowUpEndIn):
     fu = selectors.follow_up_get_for_user(request.user, follow_up_id, perm=TRACING_EDIT)
-    return _follow_up_out(services.follow_up_change(follow_up=fu, end=payload.end, reason=payload.reason,
-                                                    by=request.user))
+    return _follow_up_out(request, services.follow_up_change(follow_up=fu, end=payload.end, reason=payload.reason,
+                                                             by=request.user))
 
 
 # -- tasks -----------------------------------------------------------------------------------------------
@@ -398,12 +411,12 @@ def task_list(request: HttpRequest, q: Query[TaskQuery]):
     access.require(request.user, TRACING_VIEW)
     if q.mine:
         items = list(selectors.my_tasks(request.user).prefetch_related("observers")[:500])
-        return {"items": [_task_out(t) for t in items], "next_cursor": None}
+        return {"items": [_task_out(request, t) for t in items], "next_cursor": None}
     unit = access.unit_get_for_user(request.user, q.unit, perm=TRACING_VIEW) if q.unit else None
     qs = selectors.tasks_filtered(request.user, status=q.status or "", kind=q.kind or "", unit=unit,
                                   overdue=q.overdue).prefetch_related("observers")
     page = keyset_page(qs, order=("-due_at", "-id"), cursor=q.cursor, size=max(1, min(q.limit, 500)))
-    return {"items": [_task_out(t) for t in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_task_out(request, t) for t in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/tasks", response={201: TaskOut}, summary="Create a task (urgent ones escalate when overdue)")
@@ -420,12 +433,12 @@ def task_create(request: HttpRequest, payload: TaskIn):
     task = services.task_create(kind=payload.kind, priority=payload.priority, title=payload.title, person=person,
                                 unit=unit, due_at=payload.due_at, assignee=assignee, observers=payload.observers,
                                 by=request.user)
-    return Status(201, _task_out(task))
+    return Status(201, _task_out(request, task))
 
 
 @router.get("/tasks/{task_id}", response=TaskOut)
 def task_get(request: HttpRequest, task_id: int):
-    return _task_out(selectors.task_get_for_user(request.user, task_id))
+    return _task_out(request, selectors.task_get_for_user(request.user, task_id))
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, summary="Change a task's status or (managers) anything else")
@@ -435,4 +448,4 @@ def task_patch(request: HttpRequest, task_id: int, payload: TaskPatch):
     version = data.pop("version", None)
     if "assignee_id" in data:
         data["assignee"] = data.pop("assignee_id")
-    return _task_out(services.task_update(task=task, data=data, version=version, by=request.user))
+    return _task_out(request, services.task_update(task=task, data=data, version=version, by=request.user))

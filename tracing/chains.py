@@ -25,8 +25,8 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import scope_for
-from accounts.roles import PERSONS_VIEW, TRACING_VIEW
+from accounts.roles import TRACING_VIEW
+from persons.disclosure import HIDDEN_PERSON, Disclosure, PersonShown
 from persons.models import Person
 from tracing.models import Case, Exposure
 
@@ -91,6 +91,7 @@ class ChainNode:
     exposure: Exposure | None  # how they were exposed (from the person before them in the drawing)
     contacts: int  # exposures from this person, inside the drawing or not
     in_scope: bool = False
+    shown: PersonShown = HIDDEN_PERSON
     url: str = ""
     generation: int | None = None
     column: int = 0
@@ -104,7 +105,7 @@ class ChainNode:
 
     @property
     def label(self) -> str:
-        return self.person.name if self.in_scope else ""
+        return self.shown.name
 
 
 @dataclass
@@ -211,8 +212,8 @@ def _components(members: Iterable[int], links: Iterable[tuple[int, int]]) -> lis
 
 def case_chain(user, case: Case, *, depth: int = CHAIN_DEPTH, limit: int = CHAIN_PEOPLE_MAX) -> ChainGraph:
     """The case's component as the user may see it: every person and exposure, each person linked to their
-    case or contact page when in the user's scope and masked (no name, no link) otherwise; laid out by
-    generation. The caller has checked that the user may see the case."""
+    case or contact page when in the user's area and masked (no name, no id, no link: persons.disclosure)
+    otherwise; laid out by generation. The caller has checked that the user may see the case."""
     depth = max(1, min(int(depth), CHAIN_DEPTH_MAX))
     steps, cut = component_people(case.person_id, depth=depth, limit=limit)
     ids = list(steps)
@@ -229,20 +230,22 @@ def case_chain(user, case: Case, *, depth: int = CHAIN_DEPTH, limit: int = CHAIN
     for e in inside:
         exposed_by.setdefault(e.exposed_id, e)  # the earliest contact: the one drawn as how they were exposed
 
-    tracing, persons = scope_for(user, TRACING_VIEW), scope_for(user, PERSONS_VIEW)
+    # Tracing rows carry their person's unit, so the person's disclosure decides for the case and the
+    # exposure too: a masked node gives no name, no id and no link, only its key.
+    disclosure = Disclosure(user, perm=TRACING_VIEW)
     nodes: dict[int, ChainNode] = {}
     for n, pid in enumerate(sorted(ids, key=lambda p: (steps[p], p))):
         node = ChainNode(key=f"n{n}", person=people[pid], steps=steps[pid], case=cases.get(pid),
                          exposure=exposed_by.get(pid), contacts=contacts[pid])
-        if node.case is not None and tracing.covers(node.case.unit_path):
-            node.in_scope, node.url = True, reverse("tracing:case_detail", args=[node.case.pk])
-        elif node.exposure is not None and tracing.covers(node.exposure.unit_path):
-            node.in_scope, node.url = True, reverse("tracing:exposure_detail", args=[node.exposure.pk])
-        elif tracing.covers(node.person.unit_path) and persons.covers(node.person.unit_path):
-            node.in_scope, node.url = True, reverse("persons:detail", args=[pid])
+        node.shown = disclosure.show(node.person)
+        node.in_scope = node.shown.in_scope
+        if node.in_scope:
+            node.url = (reverse("tracing:case_detail", args=[node.case.pk]) if node.case is not None else
+                        reverse("tracing:exposure_detail", args=[node.exposure.pk]) if node.exposure is not None
+                        else node.shown.url)
         nodes[pid] = node
     edges = [ChainEdge(exposure=e, source=nodes[e.source_id], exposed=nodes[e.exposed_id],
-                       in_scope=tracing.covers(e.unit_path)) for e in inside]
+                       in_scope=nodes[e.exposed_id].in_scope) for e in inside]
     _generations(nodes, edges, case.person_id)
     # When exposed by several, the drawing names the exposure from the earliest generation.
     for e in edges:

@@ -101,17 +101,26 @@ class CasesSource(FactSource):
         return list(self._base(indicator, window, under).order_by().values_list("pk", flat=True))
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
-        from accounts.access import scope_for
         from accounts.roles import TRACING_VIEW
+        from persons.disclosure import Disclosure
 
-        scope = scope_for(user, TRACING_VIEW)
+        disclosure = Disclosure(user, perm=TRACING_VIEW)  # a case carries its person's unit
         rows = {}
         for case in Case.objects.filter(pk__in=ids).select_related("person", "person__grid"):
-            if scope.covers(case.unit_path):
-                rows[case.pk] = {"label": case.person.name, "url": reverse("tracing:case_detail", args=[case.pk]),
+            shown = disclosure.show(case.person)
+            if shown.in_scope:
+                rows[case.pk] = {"label": shown.name, "url": reverse("tracing:case_detail", args=[case.pk]),
                                  "detail": " · ".join(x for x in (case.get_classification_display(), case.label,
-                                                                   case.person.grid.name) if x)}
+                                                                   shown.grid_name) if x)}
         return rows
+
+    def members_open(self, ids, *, user) -> list[int]:
+        from accounts.roles import TRACING_VIEW
+        from persons.disclosure import Disclosure
+
+        disclosure = Disclosure(user, perm=TRACING_VIEW)
+        paths = dict(Case.objects.filter(pk__in=ids).values_list("pk", "unit_path"))
+        return [i for i in ids if i in paths and disclosure.may_open(paths[i])]
 
     def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:
         reclassified = set(CaseClassification.objects.filter(case_id__in=[*entered, *left], at__gte=since,

@@ -4,12 +4,7 @@ from typing import Any
 
 from ninja import Schema
 
-
-class PersonRef(Schema):
-    id: int
-    name: str
-    grid: str
-    in_scope: bool = True
+from persons.schemas import PersonRef
 
 
 class ClassificationOut(Schema):
@@ -251,7 +246,8 @@ class TaskPatch(Schema):
 
 
 class ChainNodeOut(Schema):
-    """A person of a case's component; outside the caller's scope only the place in the graph is given."""
+    """A person of a case's component; outside the caller's area only the place in the graph is given: the
+    node's `key` (opaque, the same for the node throughout one answer), no id of the person, case or exposure."""
 
     key: str
     person: PersonRef
@@ -265,7 +261,8 @@ class ChainNodeOut(Schema):
 
 
 class ChainEdgeOut(Schema):
-    """An exposure between two nodes; its details only when the exposed person is in the caller's scope."""
+    """An exposure between two nodes (by their keys); its id and details only when the exposed person is in the
+    caller's area."""
 
     exposure_id: int | None
     source: str

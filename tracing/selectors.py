@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import scope_for
-from accounts.roles import PERSONS_VIEW_FULL, TRACING_EDIT, TRACING_VIEW
+from accounts.roles import TRACING_EDIT, TRACING_VIEW
 from orgunits.models import OrgUnit
-from persons.identity import mask_doc, mask_phone
+from persons.disclosure import Disclosure
 from persons.models import HealthCheck, Person
 from tracing.models import (
     Case,
@@ -134,29 +134,24 @@ def person_by_number_for_user(user, number: str, *, perm: str = TRACING_VIEW) ->
     return Person.objects.filter(scope_for(user, perm).q(), doc_number=number).order_by("id").first()
 
 
-def person_masking(user, people: list[Person]) -> None:
-    """Attach doc_shown and phone_shown: full for users who may see them there, masked otherwise."""
-    full = scope_for(user, PERSONS_VIEW_FULL)
-    for p in people:
-        shown = full.covers(p.unit_path)
-        p.doc_shown = p.doc_number if shown else mask_doc(p.doc_number)
-        p.phone_shown = p.phone if shown else mask_phone(p.phone)
-
-
 def case_contacts(user, case: Case) -> dict:
-    """A case's contacts (degree 1) and their contacts (degree 2), each with its follow-up; contacts
-    outside the user's scope are listed without their details ("in_scope" False)."""
-    scope = scope_for(user, TRACING_VIEW)
+    """A case's contacts (degree 1) and their contacts (degree 2), each with its follow-up and `shown` (the
+    contact as the viewer may see them, persons.disclosure); a second-degree contact also with `source_shown`,
+    the first-degree contact they were exposed by. Contacts outside the viewer's area are listed unnamed."""
+    disclosure = Disclosure(user, perm=TRACING_VIEW)
     first = list(Exposure.objects.filter(source=case.person).select_related("exposed", "exposed__grid")
                  .order_by("-last_contact", "id"))
     second = list(Exposure.objects.filter(source_id__in=[e.exposed_id for e in first])
-                  .select_related("source", "exposed", "exposed__grid").order_by("source_id", "-last_contact"))
+                  .select_related("source", "source__grid", "exposed", "exposed__grid")
+                  .order_by("source_id", "-last_contact"))
     people = [e.exposed for e in first + second]
     follow_ups = {fu.person_id: fu for fu in FollowUp.objects.filter(person__in=people).order_by("created_at")}
-    person_masking(user, people)
     for e in first + second:
-        e.in_scope = scope.covers(e.unit_path)
+        e.shown = disclosure.show(e.exposed)
+        e.in_scope = e.shown.in_scope
         e.follow_up = follow_ups.get(e.exposed_id)
+    for e in second:
+        e.source_shown = disclosure.show(e.source)
     return {"contacts": first, "secondary": second}
 
 
@@ -236,16 +231,21 @@ def stay_communities_by_day(*, under: str, first_day: dt.date, last_day: dt.date
     return days
 
 
-def candidate_contacts(visit: Visit, *, limit: int = 100) -> list[Visit]:
+def candidate_contacts(user, visit: Visit, *, limit: int = 100) -> list[Visit]:
     """Stays of other people at the same place (the same site, or the same place name in the same
-    community) overlapping in time: people to consider as contacts. Those already recorded as the
-    person's contacts are left out."""
+    community) overlapping in time: people to consider as contacts, each with `shown` (as the viewer may see
+    them: people outside the viewer's area are listed unnamed, like the transmission chain shows them). Those
+    already recorded as the person's contacts are left out."""
     same_place = Q(site_id=visit.site_id) if visit.site_id else Q(community_id=visit.community_id,
                                                                    place=visit.place)
     known = Exposure.objects.filter(source_id=visit.person_id, exposed_id=OuterRef("person_id"))
-    return list(Visit.objects.filter(same_place, start__lt=visit.end, end__gt=visit.start)
-                .exclude(person_id=visit.person_id).exclude(Exists(known))
-                .select_related("person", "person__grid", "site").order_by("start")[:limit])
+    stays = list(Visit.objects.filter(same_place, start__lt=visit.end, end__gt=visit.start)
+                 .exclude(person_id=visit.person_id).exclude(Exists(known))
+                 .select_related("person", "person__grid", "site").order_by("start")[:limit])
+    disclosure = Disclosure(user, perm=TRACING_VIEW)
+    for stay in stays:
+        stay.shown = disclosure.show(stay.person)
+    return stays
 
 
 # -- follow-up and tasks ---------------------------------------------------------------------------------

@@ -18,17 +18,16 @@ from accounts import access
 from accounts.models import Membership, User
 from accounts.roles import (
     PERSONS_EDIT,
-    PERSONS_VIEW_FULL,
     TRACING_CLASSIFY,
     TRACING_EDIT,
     TRACING_TASKS,
     TRACING_VIEW,
 )
-from core.audit import audit_record
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit, Site
+from persons.disclosure import Disclosure
 from persons.models import Person
 from tracing import selectors, services
 from tracing.forms import (
@@ -107,13 +106,9 @@ def _workers(user) -> list[User]:
     return list(users)
 
 
-def _person_full(request, person: Person) -> bool:
-    """Whether the user sees the person's document and phone unmasked (that view is audited)."""
-    full = access.scope_for(request.user, PERSONS_VIEW_FULL).covers(person.unit_path)
-    if full:
-        audit_record(actor=request.user, action="view", obj=person, unit_path=person.unit_path, note="tracing")
-    selectors.person_masking(request.user, [person])
-    return full
+def _disclosure(request) -> Disclosure:
+    """What the viewer may see of the people on a tracing page: the rule the API follows too."""
+    return Disclosure(request.user, perm=TRACING_VIEW)
 
 
 def _site_or_none(user, pk) -> Site | None:
@@ -176,13 +171,13 @@ def case_create(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(request.user, pk)
-    full = _person_full(request, case.person)
+    subject = _disclosure(request).subject(case.person, channel="tracing")
     can_edit = access.scope_for(request.user, TRACING_EDIT).covers(case.unit_path)
     visits = selectors.visits_of(case.person)
     for v in visits:
-        v.candidates = selectors.candidate_contacts(v, limit=20) if can_edit else []
+        v.candidates = selectors.candidate_contacts(request.user, v, limit=20) if can_edit else []
     return render(request, "tracing/case_detail.html", {
-        "case": case, "full": full, "can_edit": can_edit,
+        "case": case, "subject": subject, "can_edit": can_edit,
         "can_classify": access.scope_for(request.user, TRACING_CLASSIFY).covers(case.unit_path),
         "history": selectors.case_history(case), "visits": visits,
         **selectors.case_contacts(request.user, case),
@@ -288,12 +283,12 @@ def contact_add_secondary(request, pk: int):
 def exposure_detail(request, pk: int):
     """A contact: how they were exposed, their follow-up, their own contacts."""
     exposure = selectors.exposure_get_for_user(request.user, pk)
-    full = _person_full(request, exposure.exposed)
-    source_case = Case.objects.filter(person_id=exposure.source_id).first()
-    source_visible = source_case is not None and access.scope_for(request.user, TRACING_VIEW).covers(
-        source_case.unit_path)
+    disclosure = _disclosure(request)
+    subject = disclosure.subject(exposure.exposed, channel="tracing")
+    source = disclosure.show(exposure.source)  # masked as the chain masks them: their case is someone else's
+    source_case = Case.objects.filter(person_id=exposure.source_id).first() if source.in_scope else None
     return render(request, "tracing/exposure_detail.html", {
-        "exposure": exposure, "full": full, "source_case": source_case if source_visible else None,
+        "exposure": exposure, "subject": subject, "source": source, "source_case": source_case,
         "can_edit": access.scope_for(request.user, TRACING_EDIT).covers(exposure.unit_path),
         "follow_up": FollowUp.objects.filter(person_id=exposure.exposed_id).order_by("-created_at").first(),
         "contacts": selectors.exposures_in_scope(request.user, source=exposure.exposed).order_by("-last_contact"),
@@ -329,9 +324,12 @@ def _unit_param(request) -> OrgUnit | None:
 @login_required
 def follow_up_detail(request, pk: int):
     fu = selectors.follow_up_get_for_user(request.user, pk)
+    disclosure = _disclosure(request)
+    exposures = list(selectors.exposures_in_scope(request.user).filter(exposed=fu.person).order_by("-last_contact"))
+    for e in exposures:
+        e.source_shown = disclosure.show(e.source)
     return render(request, "tracing/follow_up_detail.html", {
-        "fu": fu, **selectors.follow_up_history(fu),
-        "exposures": selectors.exposures_in_scope(request.user).filter(exposed=fu.person).order_by("-last_contact"),
+        "fu": fu, **selectors.follow_up_history(fu), "exposures": exposures,
         "can_edit": access.scope_for(request.user, TRACING_EDIT).covers(fu.unit_path),
         "result_form": FollowUpResultForm(), "change_form": FollowUpChangeForm(initial={"end": fu.end}),
         "stop_form": FollowUpStopForm()})
@@ -499,9 +497,8 @@ def stays(request):
             else:
                 existing["communities"].extend(entry["communities"])
     days.sort(key=lambda d: d["day"], reverse=True)
-    people_scope = access.scope_for(request.user, TRACING_VIEW)
+    disclosure = _disclosure(request)
     for d in days:
         for entry in d["communities"]:
-            entry["people"] = [{"person": p, "in_scope": people_scope.covers(p.unit_path)}
-                               for p in entry["people"].values()]
+            entry["people"] = disclosure.show_all(entry["people"].values())
     return render(request, "tracing/stays.html", {"days": days, "first": first, "last": last, "unit": unit})

@@ -91,7 +91,7 @@ def test_a_cell_lists_the_ids_behind_it(cast, client_for):
     cell = client.get(f"/api/reports/submissions/{report['id']}/cells/{cast.community_a.code}/managed").json()
     ids = sorted(Person.objects.filter(name__in=["人1", "人2"]).values_list("pk", flat=True))
     assert cell == {"submission_id": report["id"], "row": cast.community_a.code, "column": "managed", "count": 2,
-                    "ids": ids}
+                    "hidden": 0, "ids": ids}
     assert client.get(f"/api/reports/submissions/{report['id']}/cells/__total__/managed").json()["count"] == 3
     assert client.get(f"/api/reports/submissions/{report['id']}/cells/__total__/nope").status_code == 404
 
