@@ -39,7 +39,7 @@ def test_a_grid_worker_sees_only_their_grid_s_contacts_and_tasks(cast, traced, c
     assert grid.get(f"/tracing/contacts/{b.pk}/").status_code == 404
     case_page = grid.get(f"/tracing/cases/{Case.objects.get().pk}/").content.decode()
     with translation.override("zh-hans"):
-        elsewhere = translation.gettext("in another unit")
+        elsewhere = translation.gettext("a person outside your area")
     assert "李明" in case_page and "赵红" not in case_page and elsewhere in case_page
     tasks = _json(grid.get("/api/tasks"))["items"]
     assert [t["person"]["name"] for t in tasks] == ["李明"]
