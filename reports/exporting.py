@@ -6,25 +6,32 @@ Values come from the submission when there is one (as the report page shows them
 approved values are frozen), otherwise they are computed live from the line list.
 """
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from numbers import Number
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core.audit import audit_record
 from core.errors import DomainError
+from core.tabular import (
+    CSV,
+    XLSX,
+    Limits,
+    clip,
+    sheet_rows,
+    table_bytes,
+    table_inspect,
+    workbook_bytes,
+    workbook_new,
+    workbook_open,
+)
 from orgunits.models import OrgUnit
 from reports.engine import table_compute
 from reports.models import Form, FormVersion, Submission
@@ -42,6 +49,7 @@ _DAY_LABEL = re.compile(r"统计时间[:：]\s*(\d{4}-\d{2}-\d{2})")
 _FOOTER_START = "填报人"
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_ROWS = 5000  # a form's rows are units: a few hundred at most
 FONT_NAME = "宋体"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -174,8 +182,7 @@ def _sheet_write(sheet, values: ReportValues, *, unit: OrgUnit, day: dt.date, us
 def workbook_for_day(*, unit: OrgUnit, day: dt.date, user) -> bytes:
     """An xlsx workbook with one sheet per form of `unit` for `day`, in the official layout."""
     reports = day_values(unit=unit, day=day)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = workbook_new()
     used: set[str] = set()
     for values in reports:
         title, n = sheet_title(values.form), 2
@@ -186,14 +193,13 @@ def workbook_for_day(*, unit: OrgUnit, day: dt.date, user) -> bytes:
         _sheet_write(workbook.create_sheet(title), values, unit=unit, day=day, user=user)
     workbook.properties.title = f"{unit.name} {day.isoformat()}"
     workbook.properties.creator = _person_name(user) or "Fangkong"
-    out = io.BytesIO()
-    workbook.save(out)
+    data = workbook_bytes(workbook)
     audit_record(actor=user, action="export", object_type="reports.submission",
                  object_repr=f"{unit.name} {day.isoformat()} xlsx", unit_path=unit.path,
                  after={"format": "xlsx", "unit": unit.code, "day": day.isoformat(),
                         "forms": [v.form.code for v in reports],
                         "submissions": {v.form.code: v.submission.pk for v in reports if v.submission}})
-    return out.getvalue()
+    return data
 
 
 # ---- csv ------------------------------------------------------------------------------------------------
@@ -203,20 +209,21 @@ def csv_for_submission(submission: Submission, *, user=None) -> bytes:
     english = (translation.get_language() or "").startswith("en")
     columns = submission.version.columns
     values = report_values(form=submission.form, unit=submission.unit, day=submission.day, submission=submission)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([_("unit code"), _("unit"), *[c["label_en" if english else "label_zh"] for c in columns]])
-    for row in values.rows:
-        writer.writerow([row["unit"], row["name"], *[_csv_cell(row["cells"].get(c["key"])) for c in columns]])
-    writer.writerow([submission.unit.code, _("total"), *[_csv_cell(values.total.get(c["key"])) for c in columns]])
+    header = [_("unit code"), _("unit"), *[c["label_en" if english else "label_zh"] for c in columns]]
+    rows = [[row["unit"], row["name"], *[_csv_cell(row["cells"].get(c["key"])) for c in columns]]
+            for row in values.rows]
+    rows.append([submission.unit.code, _("total"), *[_csv_cell(values.total.get(c["key"])) for c in columns]])
+    data = table_bytes(header=header, rows=rows, kind=CSV)
     audit_record(actor=user, action="export", obj=submission, unit_path=submission.unit_path,
                  after={"format": "csv", "state": submission.state, "revision": submission.revision})
-    return buffer.getvalue().encode("utf-8")
+    return data
 
 
-def _csv_cell(value) -> str:
-    return "" if value is None else _number_text(value)
+def _csv_cell(value):
+    """A figure as the file holds it: a number (12, not 12.0), text when it is not one."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _number_text(value) -> str:
@@ -281,34 +288,40 @@ def _text(value) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip() if value is not None else ""
 
 
-def _sheet_for(workbook, form: Form):
+def _sheet_for(workbook, form: Form, table):
     by_title = {ws.title: ws for ws in workbook.worksheets}
     if sheet_title(form) in by_title:
         return by_title[sheet_title(form)]
     for ws in workbook.worksheets:
-        if _text(ws.cell(row=1, column=1).value) == _text(form.name_zh):
+        _line, first = next(sheet_rows(ws, table), (1, ()))
+        if first and _text(first[0]) == _text(form.name_zh):
             return ws
     if len(workbook.worksheets) == 1:
         return workbook.worksheets[0]
     raise DomainError("no_sheet", _("The workbook has no sheet for %(form)s.") % {"form": form.name_zh})
 
 
-def _header(sheet, version: FormVersion) -> tuple[int, int, dict[int, str]]:
-    """(header row, column of the row names, {column index: column key}) of the sheet's table."""
+def _cell_name(line: int, column: int) -> str:
+    return f"{get_column_letter(column)}{line}"
+
+
+def _header(rows: list[tuple[int, tuple]], version: FormVersion) -> tuple[int, int, dict[int, str]]:
+    """(header row, column of the row names, {column: column key}) of the sheet's table, among its first 30
+    rows; columns are counted from 1."""
     names = {}
     for column in version.columns:
         for label in (column.get("label_zh"), column.get("label_en"), column["key"]):
             if label:
                 names.setdefault(_text(label).lower(), column["key"])
     best = (0, 0, {})
-    for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 30)):
-        found = {cell.column: names[_text(cell.value).lower()] for cell in row
-                 if cell.value is not None and _text(cell.value).lower() in names}
+    for line, cells in rows[:30]:
+        found = {i: names[_text(v).lower()] for i, v in enumerate(cells, start=1)
+                 if v is not None and _text(v).lower() in names}
         if len(set(found.values())) > len(set(best[2].values())):
-            left = [cell for cell in row if cell.column < min(found) and _text(cell.value)]
-            named = [cell for cell in left if _text(cell.value) == HEADER_UNIT]
-            label_col = (named or left)[-1].column if left else 1
-            best = (row[0].row, label_col, found)
+            left = [i for i, v in enumerate(cells, start=1) if i < min(found) and _text(v)]
+            named = [i for i in left if _text(cells[i - 1]) == HEADER_UNIT]
+            label_col = (named or left)[-1] if left else 1
+            best = (line, label_col, found)
     return best
 
 
@@ -324,7 +337,8 @@ def _number(value) -> float | None:
     return number
 
 
-def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by, lock_version: int | None = None) -> dict:
+def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by, lock_version: int | None = None,
+                           name: str = "") -> dict:
     """Read the manual cells of `submission` from a workbook in the exported layout and save them.
 
     1. Find the form's sheet (by its name or title) and its header row (the row naming the most columns).
@@ -336,82 +350,81 @@ def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by, lock_vers
     if len(data) > MAX_UPLOAD_BYTES:
         raise DomainError("file_too_large", _("The file is larger than %(mb)d MB.")
                           % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError("unreadable_file", _("This file is not an Excel workbook (.xlsx).")) from None
+    table = table_inspect(data, name=name or _("the workbook"), limits=Limits.configured(rows=MAX_UPLOAD_ROWS))
+    if table.kind != XLSX:
+        raise DomainError("unreadable_file", _("This file is not an Excel workbook (.xlsx)."))
+    with workbook_open(table) as workbook:
+        sheet = _sheet_for(workbook, submission.form, table)
+        title, lines = sheet.title, list(sheet_rows(sheet, table))
     version = submission.version
-    sheet = _sheet_for(workbook, submission.form)
-    header_row, label_col, keys = _header(sheet, version)
+    header_row, label_col, keys = _header(lines, version)
     manual_keys = {c["key"] for c in version.columns if c["kind"] == "manual"}
-    manual_cols = {col: key for col, key in keys.items() if key in manual_keys}
+    manual_cols = {col: key for col, key in sorted(keys.items()) if key in manual_keys}
     if not header_row:
         raise DomainError("no_header", _("No row of the sheet %(sheet)s names the report's columns.")
-                          % {"sheet": sheet.title})
+                          % {"sheet": title})
     if not manual_cols:
         labels = "、".join(c["label_zh"] for c in version.columns if c["kind"] == "manual")
         raise DomainError("no_manual_columns", _("The sheet %(sheet)s has no column to fill in by hand (%(labels)s).")
-                          % {"sheet": sheet.title, "labels": labels or "—"})
+                          % {"sheet": title, "labels": labels or "—"})
 
     errors: dict[str, list[str]] = {}
-    for row in sheet.iter_rows(min_row=1, max_row=header_row - 1):
-        for cell in row:
-            text = _text(cell.value)
+    for line, cells in lines[:header_row - 1]:
+        for column, value in enumerate(cells, start=1):
+            text = _text(value)
             day = _DAY_LABEL.search(text)
             if day and day.group(1) != submission.day.isoformat():
-                errors.setdefault(cell.coordinate, []).append(
+                errors.setdefault(_cell_name(line, column), []).append(
                     _("This sheet is for %(sheet_day)s; the report is for %(day)s.")
                     % {"sheet_day": day.group(1), "day": submission.day.isoformat()})
             unit = _UNIT_LABEL.search(text)
             if unit and _text(unit.group(1)) != _text(submission.unit.name):
-                errors.setdefault(cell.coordinate, []).append(
+                errors.setdefault(_cell_name(line, column), []).append(
                     _("This sheet is for %(sheet_unit)s; the report is for %(unit)s.")
-                    % {"sheet_unit": unit.group(1), "unit": submission.unit.name})
+                    % {"sheet_unit": clip(unit.group(1)), "unit": submission.unit.name})
 
     rows = submission.values.get("rows", [])
     row_codes = {_text(r["name"]): r["unit"] for r in rows} | {_text(r["unit"]): r["unit"] for r in rows}
     values: dict[str, dict] = {}
     cells_of: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        name_cell = row[label_col - 1] if len(row) >= label_col else None
-        name = _text(name_cell.value) if name_cell is not None else ""
+    for line, cells in lines[header_row:]:
+        name = _text(cells[label_col - 1]) if len(cells) >= label_col else ""
         if not name:
             continue
         if name == TOTAL or name.startswith(_FOOTER_START):
             break
+        where = _cell_name(line, label_col)
         code = row_codes.get(name)
         if code is None:
-            errors.setdefault(name_cell.coordinate, []).append(
-                _("“%(name)s” is not a row of this report.") % {"name": name})
+            errors.setdefault(where, []).append(_("“%(name)s” is not a row of this report.") % {"name": clip(name)})
             continue
         if code in seen:
-            errors.setdefault(name_cell.coordinate, []).append(
+            errors.setdefault(where, []).append(
                 _("%(name)s appears twice (also in %(cell)s).") % {"name": name, "cell": seen[code]})
             continue
-        seen[code] = name_cell.coordinate
-        for cell in row:
-            key = manual_cols.get(cell.column)
-            if key is None:
-                continue
+        seen[code] = where
+        for column, key in manual_cols.items():
+            value = cells[column - 1] if column <= len(cells) else None
             try:
-                number = _number(cell.value)
+                number = _number(value)
             except (TypeError, ValueError):
-                errors.setdefault(cell.coordinate, []).append(_("“%(v)s” is not a number.") % {"v": cell.value})
+                errors.setdefault(_cell_name(line, column), []).append(
+                    _("“%(v)s” is not a number.") % {"v": clip(value)})
                 continue
             if number is None:
                 continue
             if number < 0:
-                errors.setdefault(cell.coordinate, []).append(_("A count cannot be negative."))
+                errors.setdefault(_cell_name(line, column), []).append(_("A count cannot be negative."))
                 continue
             values.setdefault(code, {})[key] = int(number) if number.is_integer() else number
-            cells_of[f"{code}.{key}"] = cell.coordinate
+            cells_of[f"{code}.{key}"] = _cell_name(line, column)
     if errors:
         raise DomainError("invalid_workbook", _("The sheet %(sheet)s cannot be imported; correct the cells marked.")
-                          % {"sheet": sheet.title}, fields=errors)
+                          % {"sheet": title}, fields=errors)
     if not values:
         raise DomainError("nothing_to_import", _("The sheet %(sheet)s has no manual cell filled in.")
-                          % {"sheet": sheet.title})
+                          % {"sheet": title})
 
     editable = submission.state in (Submission.State.DRAFT, Submission.State.RETURNED)
     unchanged = all(submission.manual.get(code, {}).get(key) == value

@@ -105,7 +105,7 @@ def submission_manual_xlsx(request, pk: int):
         return redirect("reports:submission", pk=submission.pk)
     try:
         values = exporting.manual_cells_from_xlsx(
-            submission=submission, data=upload.read(), by=request.user,
+            submission=submission, data=upload.read(), by=request.user, name=upload.name,
             lock_version=_lock_version(request.POST.get("lock_version")))
     except DomainError as exc:
         messages.error(request, _error_message(exc))

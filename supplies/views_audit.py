@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
 from core.audit import audit_record
-from core.downloads import FORMATS, table_download
 from core.errors import DomainError
+from core.tabular import FORMATS, table_download
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
 from supplies.forms import AuditForm, PublishForm
@@ -69,7 +69,7 @@ def _finding_rows(results) -> list[list]:
         for f in findings:
             rows.append([check.code, str(check.title), f.day.isoformat() if f.day else "",
                          " ".join(Voucher(pk=v).number for v in f.vouchers), f.donation_id or "", f.location, f.item,
-                         "" if f.amount is None else str(f.amount), f.message])
+                         f.amount, f.message])  # the amount a number, so the sheet sums it
     return rows
 
 

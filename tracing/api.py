@@ -255,16 +255,18 @@ def chain_statistics(request: HttpRequest, unit: str | None = None, classificati
 # -- contact list imports ----------------------------------------------------------------------------------
 
 def _import_out(record: ContactImport) -> dict:
+    done, total = services.contact_import_progress(record)  # a run whose process died says so
     return {"id": record.pk, "case_id": record.case_id, "unit": record.unit.code, "filename": record.filename,
-            "state": record.state, "state_label": record.get_state_display(), "total_rows": record.total_rows,
-            "created": record.created, "linked": record.linked, "updated": record.updated,
+            "state": record.state, "state_label": record.get_state_display(), "total_rows": total,
+            "processed_rows": done, "created": record.created, "linked": record.linked, "updated": record.updated,
             "unchanged": record.unchanged, "error_rows": record.error_rows, "errors": record.errors,
-            "message": record.message, "created_at": record.created_at,
+            "message": record.message, "created_at": record.created_at, "finished_at": record.finished_at,
             "error_file": reverse("api:contact_import_errors", args=[record.pk]) if record.error_file else None}
 
 
-@router.post("/cases/{case_id}/contact-imports", response={201: ContactImportOut}, url_name="contact_import_create",
-             summary="Import a contact list of the case (CSV or XLSX): every row written, or none and the errors")
+@router.post("/cases/{case_id}/contact-imports", response={202: ContactImportOut}, url_name="contact_import_create",
+             summary="Import a contact list of the case (CSV or XLSX; runs in the background): every row written, "
+                     "or none and the errors")
 def contact_import_create(request: HttpRequest, case_id: int, file: File[UploadedFile] = None,
                           unit: Form[str | None] = None):
     case = selectors.case_get_for_user(request.user, case_id, perm=TRACING_EDIT)
@@ -272,9 +274,10 @@ def contact_import_create(request: HttpRequest, case_id: int, file: File[Uploade
         raise DomainError("no_file", _("Attach the contact list as `file`."), fields={"file": [_("Required.")]})
     code = unit or (case.person.grid.code if case.person.grid_id else "")
     target = access.unit_get_for_user(request.user, code, perm=PERSONS_EDIT)
-    record = services.contacts_import(case=case, uploaded_file=file, filename=file.name, unit=target,
-                                      by=request.user)
-    return Status(201, _import_out(record))
+    record = services.contact_import_create(case=case, uploaded_file=file, filename=file.name, unit=target,
+                                            by=request.user)
+    record.refresh_from_db()  # it may already have run (TASKS_RUN_INLINE)
+    return Status(202, _import_out(record))
 
 
 @router.get("/cases/{case_id}/contact-imports", response=list[ContactImportOut], url_name="contact_import_list",

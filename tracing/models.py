@@ -385,11 +385,15 @@ class Delivery(models.Model):
 
 
 class ContactImport(models.Model):
-    """A contact list (xlsx or csv) imported for a case: every row written, or none, with the rows' errors."""
+    """A contact list (xlsx or csv) imported for a case by the background worker: every row written, or none,
+    with the rows' errors."""
 
     class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
         DONE = "done", _("done")
         REJECTED = "rejected", _("rejected: errors found, nothing written")
+        FAILED = "failed", _("failed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="imports")
     unit_path = PathField(_("unit path"), help_text="the case's unit")
@@ -397,20 +401,23 @@ class ContactImport(models.Model):
                              related_name="+")
     file = models.FileField(upload_to="tracing/imports/%Y/%m/")
     filename = models.CharField(_("file"), max_length=200)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(_("people registered"), default=0)
     linked = models.PositiveIntegerField(_("contacts added"), default=0)
     updated = models.PositiveIntegerField(_("contacts updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True,
-                              help_text="[{line, column, reason}], the first 500 (the error file has them all)")
+                              help_text="[{line, column, reason}], the first 100, each shortened (the error file "
+                                        "has them all)")
     error_file = models.FileField(upload_to="tracing/imports/errors/%Y/%m/", blank=True)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact list import")

@@ -328,6 +328,7 @@ class ContactImportOut(Schema):
     state: str
     state_label: str
     total_rows: int
+    processed_rows: int
     created: int
     linked: int
     updated: int
@@ -337,3 +338,4 @@ class ContactImportOut(Schema):
     message: str
     error_file: str | None
     created_at: dt.datetime
+    finished_at: dt.datetime | None

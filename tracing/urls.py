@@ -15,6 +15,7 @@ urlpatterns = [
     path("chains/", views_chains.chain_statistics, name="chain_statistics"),
     path("imports/<int:pk>/", views_import.contact_import_detail, name="contact_import_detail"),
     path("imports/<int:pk>/errors/", views_import.contact_import_errors, name="contact_import_errors"),
+    path("imports/<int:pk>/progress/", views_import.contact_import_progress, name="contact_import_progress"),
     path("cases/<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
     path("contacts/<int:pk>/", views.exposure_detail, name="exposure_detail"),

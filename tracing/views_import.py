@@ -1,4 +1,5 @@
-"""Contact list import pages: upload a case's list, the outcome with each row's errors, the error file."""
+"""Contact list import pages: upload a case's list (imported by the background worker), its progress, the
+outcome with each row's errors, the error file."""
 
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from core.forms import form_add_domain_error
 from orgunits.models import OrgUnit
 from tracing import selectors, services
 from tracing.forms import ContactImportForm
+from tracing.models import ContactImport
 
 UNIT_CHOICES = 1000
 
@@ -36,8 +38,8 @@ def contact_import(request, pk: int):
         upload = form.cleaned_data["file"]
         try:
             unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"], perm=PERSONS_EDIT)
-            record = services.contacts_import(case=case, uploaded_file=upload, filename=upload.name, unit=unit,
-                                              by=request.user)
+            record = services.contact_import_create(case=case, uploaded_file=upload, filename=upload.name,
+                                                    unit=unit, by=request.user)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -46,11 +48,26 @@ def contact_import(request, pk: int):
         "case": case, "form": form, "imports": selectors.contact_imports_of(case)})
 
 
+def _progress_context(record) -> dict:
+    done, total = services.contact_import_progress(record)
+    return {"record": record, "case": record.case, "done": done, "total": total,
+            "running": record.state in (ContactImport.State.PENDING, ContactImport.State.RUNNING),
+            "more_errors": record.error_rows > len({e["line"] for e in record.errors})}
+
+
 @login_required
 @require_GET
 def contact_import_detail(request, pk: int):
     record = selectors.contact_import_get_for_user(request.user, pk)
-    return render(request, "tracing/contact_import_detail.html", {"record": record, "case": record.case})
+    return render(request, "tracing/contact_import_detail.html", _progress_context(record))
+
+
+@login_required
+@require_GET
+def contact_import_progress(request, pk: int):
+    """The part of the import's page that htmx polls every 2 s while it runs."""
+    record = selectors.contact_import_get_for_user(request.user, pk)
+    return render(request, "tracing/contact_import_progress.html", _progress_context(record))
 
 
 @login_required

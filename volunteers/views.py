@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
-from core.downloads import FORMATS, table_download
 from core.errors import DomainError
+from core.tabular import FORMATS, table_download
 from orgunits.models import OrgUnit
 from supplies.selectors import donors_in_scope
 from volunteers import selectors, services

@@ -14,7 +14,7 @@ checked, a few thousand at a time, with executemany (COPY on PostgreSQL). Memory
 stream, a bounded number of chunks is in flight, and repeated documents are found with one integer per
 row.
 
-readers   the file: a local path, the CSV encoding, rows streamed
+readers   the worker processes that read a large file (the file itself is read by core.tabular, within its limits)
 columns   the header row and which cell feeds which field
 check     cleaning rows (in worker processes) and checking them in file order
 write     inserting and updating people; the table made ready for a large load

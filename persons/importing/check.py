@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Scope
 from core.errors import DomainError
+from core.tabular import Table, cell_text, table_rows
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
 from persons.importing.columns import TITLES, Columns
-from persons.importing.readers import cell_text, rows_read, worker_main
+from persons.importing.readers import worker_main
 from persons.models import Category, CustomField, Person
 from persons.validation import parse_date, person_clean
 
@@ -244,7 +245,7 @@ def workers_available() -> int:
     return max(1, min(cores - 1, 4))
 
 
-def rows_cleaned(rows: Iterator[tuple[int, list]], cleaner: RowCleaner, *, path: str, kind: str, after: int,
+def rows_cleaned(rows: Iterator[tuple[int, list]], cleaner: RowCleaner, *, table: Table, after: int,
                  workers: int) -> Iterator[list]:
     """The rows past line `after` cleaned a chunk at a time, in file order: `rows` here (`workers=0`), or
     the file read again by worker processes, each cleaning every `workers`-th chunk.
@@ -260,7 +261,7 @@ def rows_cleaned(rows: Iterator[tuple[int, list]], cleaner: RowCleaner, *, path:
         return
     rows.close()
     context = multiprocessing.get_context("spawn")
-    payload = pickle.dumps({"cleaner": cleaner, "path": path, "kind": kind, "after": after, "parts": workers})
+    payload = pickle.dumps({"cleaner": cleaner, "table": table, "after": after, "parts": workers})
     crew = []
     try:
         for part in range(workers):
@@ -303,11 +304,11 @@ def _next(process, results) -> tuple[str, object]:
     return kind_of, value
 
 
-def clean_file(results, *, cleaner: RowCleaner, path: str, kind: str, after: int, parts: int, part: int) -> None:
+def clean_file(results, *, cleaner: RowCleaner, table: Table, after: int, parts: int, part: int) -> None:
     """In a worker process: read the file and send ("rows", cleaned chunk) for every `parts`-th chunk from
     `part` on, then ("end", None); ("refused", (code, message)) when the file turns out unreadable."""
     try:
-        rows = ((line, cells) for line, cells in rows_read(path, kind) if line > after)
+        rows = ((line, cells) for line, cells in table_rows(table) if line > after)
         for index, chunk in enumerate(_chunks(rows, CHUNK)):
             if index % parts == part:
                 results.put(("rows", cleaner(chunk)))

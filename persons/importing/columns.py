@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.tabular import listed
 from persons.identity import half_width
 from persons.models import CustomField
 from persons.validation import FIELDS
@@ -77,7 +78,7 @@ def columns_find(rows: Iterator[tuple[int, list]], *, explicit: dict[str, str], 
     wrong = {k for k in explicit_keys.values() if k not in field_keys(custom_fields)}
     if wrong:
         raise DomainError("invalid_mapping", _("Unknown fields in the column mapping: %(m)s.")
-                          % {"m": "、".join(sorted(wrong))})
+                          % {"m": listed(sorted(wrong))})
     known.update(explicit_keys)
     first = None
     for line, cells in rows:
@@ -109,14 +110,14 @@ def columns_find(rows: Iterator[tuple[int, list]], *, explicit: dict[str, str], 
     if unknown:
         raise DomainError("unknown_columns", _("Unknown columns: %(cols)s. Rename them to a field's title or map "
                                                "them (to “ignore” to leave them out).")
-                          % {"cols": "、".join(unknown)})
+                          % {"cols": listed(unknown)})
     for target, found in by_field.items():
         if len(found) > 1:
             strong = [(i, k) for i, k in found if k not in _WEAK or k in explicit_keys]
             if len(strong) != 1:
                 raise DomainError("ambiguous_columns", _("The columns %(cols)s all give %(field)s; map one of them "
                                                          "to “ignore”.")
-                                  % {"cols": "、".join(str(cells[i]) for i, _k in found), "field": target})
+                                  % {"cols": listed(cells[i] for i, _k in found), "field": target})
             found = strong
         index = found[0][0]
         fields.append((index, target))

@@ -1,8 +1,6 @@
 """An import job from upload to outcome: one pass checking and writing, its progress, its error file."""
 
-import csv
 import datetime as dt
-import io
 import logging
 import os
 import tempfile
@@ -11,7 +9,6 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-import openpyxl
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -25,6 +22,18 @@ from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from core.tabular import (
+    MESSAGE_CHARS,
+    XLSX,
+    Table,
+    clip,
+    error_rows_write,
+    listed,
+    stored_path,
+    table_inspect,
+    table_rows,
+    table_sniff,
+)
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
 from persons.importing.check import (
@@ -42,7 +51,6 @@ from persons.importing.check import (
     workers_available,
 )
 from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, Columns, columns_find, field_keys
-from persons.importing.readers import local_path, rows_estimate, rows_read
 from persons.importing.running import import_job_interrupted, import_jobs_recover, job_claim
 from persons.importing.write import BulkLoad, Writer, people_registered
 from persons.models import CustomField, ImportJob, ImportMapping
@@ -97,16 +105,17 @@ def people_import(*, job: ImportJob, progress: Callable[[str, int, int], None] |
 
 def _people_import(job: ImportJob, progress) -> None:
     by = job.created_by
-    kind = Path(job.filename).suffix.lower()
     custom_fields = list(CustomField.objects.filter(active=True))
     today = timezone.localdate()
-    with local_path(job.file) as path:
-        job.state = ImportJob.State.RUNNING
-        job.total_rows, job.processed_rows = rows_estimate(path, kind), 0
-        ImportJob.objects.filter(pk=job.pk).update(state=job.state, total_rows=job.total_rows, processed_rows=0)
+    with stored_path(job.file) as path:
+        job.state, job.processed_rows = ImportJob.State.RUNNING, 0
+        ImportJob.objects.filter(pk=job.pk).update(state=job.state, processed_rows=0)
         grid_required = job.unit.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)
-        rows = rows_read(path, kind)
         try:
+            table = table_inspect(path, name=job.filename)  # the limits, before any parser runs
+            job.total_rows = table.rows_hint
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+            rows = table_rows(table)
             columns = columns_find(rows, explicit=job.columns or {}, custom_fields=custom_fields,
                                    grid_required=grid_required)
         except DomainError as exc:
@@ -117,12 +126,12 @@ def _people_import(job: ImportJob, progress) -> None:
         wanted = {"category", "category_start"} & set(columns.title_of)
         cleaner = row_cleaner(columns, custom_fields=custom_fields, today=today, language=_language(job),
                               grids=grids, categories=categories_by_word() if wanted else None,
-                              default_grid="" if grid_required else job.unit.code, convert=kind == ".xlsx")
-        large = job.total_rows >= PARALLEL_FROM or (kind == ".xlsx" and os.path.getsize(path) >= XLSX_PARALLEL_BYTES)
-        load = _Load(job=job, path=path, kind=kind, columns=columns, scope=scope, grids=grids, by=by, today=today,
+                              default_grid="" if grid_required else job.unit.code, convert=table.kind == XLSX)
+        large = job.total_rows >= PARALLEL_FROM or (table.kind == XLSX and os.path.getsize(path) >= XLSX_PARALLEL_BYTES)
+        load = _Load(job=job, table=table, columns=columns, scope=scope, grids=grids, by=by, today=today,
                      progress=progress)
         try:
-            load.run(rows_cleaned(rows, cleaner, path=path, kind=kind, after=columns.line,
+            load.run(rows_cleaned(rows, cleaner, table=table, after=columns.line,
                                   workers=workers_available() if large else 0))
         finally:
             load.close()
@@ -131,8 +140,8 @@ def _people_import(job: ImportJob, progress) -> None:
 class _Load:
     """Step 2 and 3 of people_import: the rows checked and written in one transaction, then the outcome."""
 
-    def __init__(self, *, job, path, kind, columns: Columns, scope: Scope, grids: Grids, by, today, progress):
-        self.job, self.path, self.kind, self.columns, self.scope, self.by = job, path, kind, columns, scope, by
+    def __init__(self, *, job, table: Table, columns: Columns, scope: Scope, grids: Grids, by, today, progress):
+        self.job, self.table, self.columns, self.scope, self.by = job, table, columns, scope, by
         self.progress = progress
         self.checker = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"])
         midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
@@ -158,14 +167,14 @@ class _Load:
                             raise _Rejected
                         load.finish(created=self.writer.created, episodes=self.writer.episodes)
                         if self.errors.count:
-                            _error_file_write(job, self.path, self.kind, self.columns, self.errors)
+                            _error_file_write(job, self.table, self.columns, self.errors)
                         self._done()
                         return
                 except _Rejected:
                     pass
                 self._rows(chunks, writing=False)
                 self._counted()
-            _error_file_write(job, self.path, self.kind, self.columns, self.errors)
+            _error_file_write(job, self.table, self.columns, self.errors)
             _finish(job, ImportJob.State.REJECTED, ngettext(
                 "%(errors)d of %(total)d rows has errors; nothing was written. Download the error file, "
                 "correct the rows and import the file again.",
@@ -243,7 +252,9 @@ def _outside_scope(valid: list, registered: dict, scope: Scope, *, title: str) -
 
 
 def _finish(job: ImportJob, state: str, message: str) -> None:
-    job.state, job.message, job.finished_at = state, message, timezone.now()
+    """The job's outcome saved; its message kept short (every listing of jobs returns it), the error file holding
+    the detail."""
+    job.state, job.message, job.finished_at = state, clip(message, MESSAGE_CHARS), timezone.now()
     job.save(update_fields=["state", "message", "finished_at", "total_rows", "processed_rows", "created",
                             "updated", "unchanged", "error_rows", "error_file"])
 
@@ -251,7 +262,8 @@ def _finish(job: ImportJob, state: str, message: str) -> None:
 # -- progress -------------------------------------------------------------------------------------------
 
 class ProgressBoard:
-    """Where a running job's counts are published while its transaction hides them.
+    """Where a running job's counts (any import job with a file, processed_rows and total_rows) are published
+    while its transaction hides them.
 
     PostgreSQL: the job's row, updated through a second connection that commits at once. SQLite: one
     writer at a time, and the import is it; the counts go to a small file beside the uploaded one (an
@@ -284,7 +296,7 @@ class ProgressBoard:
                 with self.other.cursor() as cursor:
                     cursor.execute("SET lock_timeout = '2s'")
             with self.other.cursor() as cursor:
-                cursor.execute(f"UPDATE {connection.ops.quote_name(ImportJob._meta.db_table)} "
+                cursor.execute(f"UPDATE {connection.ops.quote_name(type(self.job)._meta.db_table)} "
                                "SET processed_rows = %s, total_rows = %s WHERE id = %s", [done, total, self.job.pk])
         except (OSError, DatabaseError):
             logger.warning("import job %s: progress no longer published", self.job.pk, exc_info=True)
@@ -298,7 +310,7 @@ class ProgressBoard:
             self.path.unlink(missing_ok=True)
 
 
-def progress_path(job: ImportJob) -> Path | None:
+def progress_path(job) -> Path | None:
     """The file holding a running SQLite job's counts, beside its upload (None without a local path)."""
     try:
         return Path(job.file.path + ".progress")
@@ -310,7 +322,12 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
     """(rows processed, rows in the file) of `job`, current while it runs; a job whose process died is marked
     failed first (`job` updated)."""
     import_job_interrupted(job)
-    if job.state == ImportJob.State.RUNNING and connection.vendor == "sqlite":
+    return progress_read(job, running=job.state == ImportJob.State.RUNNING)
+
+
+def progress_read(job, *, running: bool) -> tuple[int, int]:
+    """(rows processed, rows in the file) of an import job, from its board while it runs."""
+    if running and connection.vendor == "sqlite":
         path = progress_path(job)
         try:
             done, total = (int(n) for n in path.read_text().split()) if path else (None, None)
@@ -328,35 +345,13 @@ def error_text(line: int, problems: list[tuple[str, str]]) -> str:
     return _("row %(row)d: %(errors)s") % {"row": line, "errors": "; ".join(f"{t}: {m}" for t, m in problems)}
 
 
-def _error_file_write(job: ImportJob, path: str, kind: str, columns: Columns, errors: Spool) -> None:
+def _error_file_write(job: ImportJob, table: Table, columns: Columns, errors: Spool) -> None:
     """Save the rows with errors, as they were, plus the reasons in a last column, in the input's format."""
-    pending = ((line, problems) for batch in errors.batches() for line, problems in batch)
-    nxt = next(pending, None)
-    width = len(columns.titles)  # cells past the header's last title were never read: left out
-    header = [*columns.titles, ERROR_COLUMN]
-    stem = Path(job.filename).stem
+    reasons = ((line, error_text(line, problems)) for batch in errors.batches() for line, problems in batch)
     with tempfile.TemporaryFile() as out:
-        if kind == ".xlsx":
-            book = openpyxl.Workbook(write_only=True)
-            sheet = book.create_sheet()
-            add = sheet.append
-        else:
-            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # Excel opens UTF-8 with a BOM
-            add = csv.writer(text).writerow
-        add(header)
-        for line, cells in rows_read(path, kind):
-            if nxt is None:
-                break
-            if line == nxt[0]:
-                add([*cells[:width], *[None] * (width - len(cells)), error_text(*nxt)])
-                nxt = next(pending, None)
-        if kind == ".xlsx":
-            book.save(out)
-        else:
-            text.flush()
-            text.detach()
+        error_rows_write(out, table, titles=columns.titles, reasons=reasons, column=ERROR_COLUMN)
         out.seek(0)
-        job.error_file.save(f"{stem}-errors{kind}", File(out), save=False)
+        job.error_file.save(f"{Path(job.filename).stem}-errors.{table.kind}", File(out), save=False)
 
 
 # -- creating a job, access, and the small services around a job --------------------------------------------
@@ -372,12 +367,13 @@ def import_job_create(*, unit: OrgUnit, uploaded_file, filename: str, mapping: I
         message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
                     "upload that.") % {"name": name or "?"}
         raise DomainError("unsupported_file", message, fields={"file": [message]})
+    table_sniff(uploaded_file, name=name)
     explicit = {**(mapping.columns if mapping else {}), **(columns or {})}
     allowed = set(field_keys(list(CustomField.objects.filter(active=True))))
     wrong = {title: key for title, key in explicit.items() if key not in allowed}
     if wrong:
         message = _("Unknown fields in the column mapping: %(m)s.") % {
-            "m": "、".join(f"{t} → {k}" for t, k in wrong.items())}
+            "m": listed(f"{clip(t)} → {clip(k)}" for t, k in wrong.items())}
         raise DomainError("invalid_mapping", message, fields={"columns": [message]})
     with transaction.atomic():
         job = ImportJob(unit=unit, unit_path=unit.path, filename=name[:200], columns=explicit,
@@ -423,7 +419,7 @@ def import_mapping_save(*, name: str, columns: dict[str, str], by) -> ImportMapp
     wrong = {title: key for title, key in columns.items() if key not in allowed}
     if not name or not columns or wrong:
         message = _("Unknown fields in the column mapping: %(m)s.") % {
-            "m": "、".join(f"{t} → {k}" for t, k in wrong.items())} if wrong else _("Name the mapping and its columns.")
+            "m": listed(f"{clip(t)} → {clip(k)}" for t, k in wrong.items())} if wrong else _("Name the mapping and its columns.")
         raise DomainError("invalid_mapping", message, fields={"columns": [message]})
     with transaction.atomic():
         mapping = ImportMapping.objects.select_for_update().filter(name=name).first()

@@ -29,7 +29,6 @@ from persons.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-LOCK_SPACE = zlib.crc32(b"persons.importjob") & 0x7FFFFFFF  # the first key of the jobs' advisory locks
 CLAIM_WAIT = 1.0  # seconds a claim is retried: a check of the job's liveness holds its file lock for an instant
 
 
@@ -37,22 +36,25 @@ class ImportInterrupted(Exception):
     """The process running an import job ended without finishing it (killed, out of memory, switched off)."""
 
 
-def _lock_key(job: ImportJob) -> tuple[int, int]:
-    return LOCK_SPACE, job.pk % 2**31
+def _lock_key(job) -> tuple[int, int]:
+    """The advisory lock of a job: its model (persons.importjob, tracing.contactimport…) and its id."""
+    return zlib.crc32(job._meta.label_lower.encode()) & 0x7FFFFFFF, job.pk % 2**31
 
 
-def _lock_file(job: ImportJob) -> Path:
+def _lock_file(job) -> Path:
     """The file whose flock is the claim on SQLite: beside the upload, else in the temporary folder."""
     try:
         return Path(job.file.path + ".running")
     except (NotImplementedError, ValueError):  # a storage without paths, or no file
         database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:16]
-        return Path(tempfile.gettempdir()) / f"fangkong-import-{database}-{job.pk}.running"
+        label = "import" if isinstance(job, ImportJob) else job._meta.label_lower
+        return Path(tempfile.gettempdir()) / f"fangkong-{label}-{database}-{job.pk}.running"
 
 
 @contextmanager
-def job_claim(job: ImportJob):
-    """Hold the claim on `job` for the block; yields False (and holds nothing) when another process holds it."""
+def job_claim(job):
+    """Hold the claim on `job` (an import job of any kind with a `file`) for the block; yields False (and holds
+    nothing) when another process holds it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(job))
@@ -88,7 +90,7 @@ def job_claim(job: ImportJob):
         os.close(fd)  # releases the lock
 
 
-def job_held(job: ImportJob) -> bool:
+def job_held(job) -> bool:
     """Whether a live process holds the claim on `job`."""
     if connection.vendor == "postgresql":
         # Read from pg_locks rather than tried: a try would take the lock for an instant, and a run starting
@@ -145,16 +147,20 @@ def import_jobs_recover() -> int:
 
 
 def _task_interrupted(job: ImportJob, now) -> None:
-    """The background task that ran the job, left "running" by the dead worker, is failed too."""
+    from persons.tasks import person_import_run
+
+    task_interrupted(person_import_run, job.pk, now)
+
+
+def task_interrupted(task, pk: int, now) -> None:
+    """The background `task` that ran job `pk`, left "running" by the dead worker, is failed too."""
     if not apps.is_installed("django_tasks_db"):
         return
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from persons.tasks import person_import_run
-
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=person_import_run.module_path)
-    ids = [pk for pk, args in running.values_list("id", "args_kwargs") if args.get("args") == [job.pk]]
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=task.module_path)
+    ids = [result for result, args in running.values_list("id", "args_kwargs") if args.get("args") == [pk]]
     if ids:
         DBTaskResult.objects.filter(pk__in=ids, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED, finished_at=now, return_value=None,

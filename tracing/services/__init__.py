@@ -11,7 +11,8 @@ from tracing.services.followups import (
     followups_complete_due,
     followups_missed_apply,
 )
-from tracing.services.imports import contact_import_error_file_open, contacts_import
+from tracing.services.import_jobs import contact_import_create, contact_import_progress, contacts_import
+from tracing.services.imports import contact_import_error_file_open
 from tracing.services.notifications import (
     notification_read,
     notifications_deliver,
@@ -29,7 +30,8 @@ from tracing.services.tasks import (
 from tracing.services.visits import visit_delete, visit_record
 
 __all__ = [
-    "assignee_default", "case_classify", "contact_import_error_file_open", "contacts_import", "case_register", "case_rules_apply", "case_update", "contact_add",
+    "assignee_default", "case_classify", "contact_import_create", "contact_import_error_file_open",
+    "contact_import_progress", "contacts_import", "case_register", "case_rules_apply", "case_update", "contact_add",
     "exposure_record", "exposure_update", "follow_up_change", "follow_up_end", "follow_up_open_or_extend",
     "follow_up_result_record", "followups_complete_due", "followups_missed_apply", "notification_read",
     "notifications_deliver", "notifications_read_all", "notify", "person_find_by_document", "task_create",

@@ -1,19 +1,17 @@
 """Importing a case's contact list (密接名单导入, xlsx or csv) under the line list's rules.
 
 The file is read, its header row mapped and every person cleaned by the line list's own import
-(persons.importing: readers, column mapping, person_clean, grid codes in the importer's scope, documents
-repeated within the file); tracing adds the exposure's columns. Rows are written through the services a
-contact added by hand goes through, in one transaction: all of them, or none.
+(core.tabular for the file, persons.importing for the column mapping, person_clean, grid codes in the
+importer's scope, documents repeated within the file); tracing adds the exposure's columns. Rows are written
+through the services a contact added by hand goes through, in one transaction: all of them, or none. The
+import runs in the background worker (import_jobs).
 """
 
-import csv
-import io
 import re
 import tempfile
 from contextlib import closing
 from pathlib import Path
 
-import openpyxl
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.access import Scope, scope_for
-from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_EDIT
+from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.audit import audit_record
 from core.errors import DomainError
+from core.tabular import XLSX, Limits, clip, error_rows_write, listed, table_inspect, table_rows
 from orgunits.models import OrgUnit
 from persons.identity import half_width, normalize_name
 from persons.importing import error_text
@@ -45,8 +44,7 @@ from persons.importing.check import (
     RowChecker,
     row_cleaner,
 )
-from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, IGNORE, TITLES, columns_find
-from persons.importing.readers import local_path, rows_read
+from persons.importing.columns import ERROR_COLUMN, IGNORE, TITLES, columns_find
 from persons.importing.write import people_registered
 from persons.models import CustomField, Person
 from persons.services import person_register
@@ -57,7 +55,9 @@ from tracing.services.exposures import _exposure_clean, exposure_degree, exposur
 # A contact list is a few dozen people, a few hundred at most: rows go through the per-person services
 # (each audited, each opening or moving a follow-up), which a file of this size affords.
 MAX_ROWS = 2000
-ERRORS_KEPT = 500  # errors listed on the page and in the API; the error file has them all
+MAX_LINES = 10_000  # rows of the file read at most, blank ones and those above the header included
+ERRORS_KEPT = 100  # errors listed on the page and in the API, each shortened; the error file has them all
+REASON_CHARS = 300
 
 EXPOSURE_HEADERS = {
     "首次接触日期": "first_contact", "首次接触时间": "first_contact", "首次接触": "first_contact",
@@ -111,53 +111,38 @@ class _Rejected(Exception):
     """A row failed while being written: roll back every row written before it."""
 
 
-def contacts_import(*, case: Case, uploaded_file, filename: str, unit: OrgUnit, by) -> ContactImport:
-    """Import a contact list of `case`; the record of the import is kept whatever its outcome.
+def contact_rows_import(record: ContactImport, *, path: str, by, board=None) -> None:
+    """Import the contact list stored at `path` for `record` (import_jobs runs it in the background); the record's
+    outcome is set, not saved. A DomainError refuses the file as a whole (unreadable, no header, a column
+    missing, too long).
 
-    1. The file is stored; its header row is found and mapped as the line list's import maps it, with the
-       exposure's columns besides (末次接触日期 required; 首次接触日期, 接触场所, 接触距离, 可信度, 接触情况).
-    2. Every row is checked: the person with person_clean, the grid code under `unit` and in the importer's
-       scope (rows without one go to `unit` when it is a grid or a community), documents repeated within
-       the file; the exposure's dates and circumstances. A document already registered links that person
-       (their grid does not matter; a different name is an error); a case cannot be a contact.
+    1. The file's header row is found and mapped as the line list's import maps it, with the exposure's
+       columns besides (末次接触日期 required; 首次接触日期, 接触场所, 接触距离, 可信度, 接触情况).
+    2. Every row is checked: the person with person_clean, the grid code under the record's unit and in the
+       importer's scope (rows without one go to that unit when it is a grid or a community), documents
+       repeated within the file; the exposure's dates and circumstances. A document already registered links
+       that person (their grid does not matter; a different name is an error); a case cannot be a contact.
     3. In one transaction the rows are written through the services a contact added by hand goes through:
        new people registered, exposures recorded (follow-up opened or moved), an exposure already
        recorded updated only where the file says something new, so a second import changes nothing.
     Any error, found while checking or while writing, leaves nothing written: the errors name the line,
-    the column and the reason, and come back in an error file of the same format."""
-    if by is not None and not scope_for(by, TRACING_EDIT).covers(case.unit_path):
-        raise DomainError("out_of_scope", _("This case is outside the units you may trace in."), status=404)
-    if by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path):
-        raise DomainError("out_of_scope", _("%(unit)s is outside the units you may register people in.")
-                          % {"unit": unit.name}, fields={"unit": [_("Outside your scope.")]}, status=404)
-    name = Path(filename or "").name
-    kind = Path(name).suffix.lower()
-    if kind not in EXTENSIONS:
-        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
-                    "upload that.") % {"name": name or "?"}
-        raise DomainError("unsupported_file", message, fields={"file": [message]})
-    record = ContactImport(case=case, unit_path=case.unit_path, unit=unit, filename=name[:200],
-                           state=ContactImport.State.REJECTED, created_by=by)
-    record.file.save(name, uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file, name=name),
-                     save=False)
-    record.save()
-    with local_path(record.file) as path:
-        try:
-            _ContactRows(record, path=path, kind=kind, by=by).run()
-        except DomainError as exc:  # the file as a whole: unreadable, no header, a column missing, too long
-            record.state, record.message = ContactImport.State.REJECTED, str(exc.message)
-    record.save()
-    return record
+    the column and the reason, and come back in an error file of the same format. `board` (a
+    persons.importing.jobs.ProgressBoard) shows the rows written so far while the transaction hides them."""
+    _ContactRows(record, path=path, by=by, board=board).run()
 
 
 class _ContactRows:
-    """Steps 1–3 of contacts_import for one file."""
+    """Steps 1–3 of contact_rows_import for one file."""
 
-    def __init__(self, record: ContactImport, *, path: str, kind: str, by):
-        self.record, self.path, self.kind, self.by = record, path, kind, by
+    def __init__(self, record: ContactImport, *, path: str, by, board=None):
+        self.record, self.path, self.by, self.board = record, path, by, board
         self.case = record.case
         self.errors: dict[int, list[tuple[str, str]]] = {}
         self.words = {name: _choice_words(name) for name in CHOICE_FIELDS}
+
+    def published(self, done: int) -> None:
+        if self.board is not None:
+            self.board.publish(done, self.record.total_rows)
 
     def error(self, line: int, title: str, message: str) -> None:
         self.errors.setdefault(line, []).append((title, str(message)))
@@ -175,8 +160,8 @@ class _ContactRows:
                 continue
             if key in exposure:
                 raise DomainError("ambiguous_columns", _("The columns %(cols)s all give %(field)s; keep one of "
-                                                         "them.") % {"cols": "、".join(
-                                      str(columns.titles[i]) for i in (exposure[key], index)), "field": key})
+                                                         "them.") % {"cols": listed(
+                                      columns.titles[i] for i in (exposure[key], index)), "field": key})
             exposure[key] = index
         if "last_contact" not in exposure:
             raise DomainError("missing_columns", _("The file has no column for %(cols)s.")
@@ -189,7 +174,9 @@ class _ContactRows:
     def run(self) -> None:
         record, by = self.record, self.by
         exposure_degree(self.case.person)  # an excluded case has no contacts to trace
-        with closing(rows_read(self.path, self.kind)) as rows:
+        # The limits before any parser runs; a contact list is short, so its rows are bounded far below a sheet's.
+        self.table = table_inspect(self.path, name=record.filename, limits=Limits.configured(rows=MAX_LINES))
+        with closing(table_rows(self.table)) as rows:
             columns, custom_fields, exposure_columns = self._columns(rows)
             self.columns = columns
             data_rows = []
@@ -203,6 +190,7 @@ class _ContactRows:
         if not data_rows:
             raise DomainError("empty_file", _("The file has a header row but no contacts."))
         record.total_rows = len(data_rows)
+        self.published(0)
 
         # 2. every row checked
         scope = scope_for(by, PERSONS_EDIT) if by is not None else Scope(None)
@@ -210,7 +198,7 @@ class _ContactRows:
         default_grid = record.unit.code if record.unit.kind in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY) else ""
         cleaner = row_cleaner(columns, custom_fields=custom_fields, today=timezone.localdate(),
                               language=translation.get_language() or "zh-hans", grids=grids, categories=None,
-                              default_grid=default_grid, convert=self.kind == ".xlsx")
+                              default_grid=default_grid, convert=self.table.kind == XLSX)
         cleaned = cleaner(data_rows)
         registered = people_registered([r for r, _problems in cleaned if r[DOC_KEY] is not None])
         grid_title = self.titles["grid"]
@@ -305,7 +293,8 @@ class _ContactRows:
         known = {e.exposed_id: e for e in Exposure.objects.filter(source=source, exposed_id__in=list(people))}
         grid_codes = dict(OrgUnit.objects.filter(pk__in={r[GRID] for r in valid if isinstance(r[GRID], int)})
                           .values_list("pk", "code"))
-        for r in valid:
+        for done, r in enumerate(valid):
+            self.published(done)
             line, exposure = r[LINE], exposures[r[LINE]]
             hit = registered.get((r[DOC_TYPE], r[DOC_NUMBER]))
             try:
@@ -352,7 +341,7 @@ class _ContactRows:
         record.state = ContactImport.State.REJECTED
         record.created = record.linked = record.updated = record.unchanged = 0
         record.error_rows = len(self.errors)
-        record.errors = [{"line": line, "column": title, "reason": message}
+        record.errors = [{"line": line, "column": clip(title), "reason": clip(message, REASON_CHARS)}
                          for line in sorted(self.errors) for title, message in self.errors[line]][:ERRORS_KEPT]
         record.message = ngettext(
             "%(errors)d of %(total)d rows has errors; nothing was written. Download the error file, "
@@ -364,28 +353,11 @@ class _ContactRows:
 
     def _error_file_write(self) -> None:
         """The rows with errors as they were, with the reasons in a last column, in the file's own format."""
-        width = len(self.columns.titles)
-        header = [*self.columns.titles, ERROR_COLUMN]
+        reasons = ((line, error_text(line, self.errors[line])) for line in sorted(self.errors))
         with tempfile.TemporaryFile() as out:
-            if self.kind == ".xlsx":
-                book = openpyxl.Workbook(write_only=True)
-                sheet = book.create_sheet()
-                add = sheet.append
-            else:
-                text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # Excel opens UTF-8 with a BOM
-                add = csv.writer(text).writerow
-            add(header)
-            for line, cells in rows_read(self.path, self.kind):
-                if line in self.errors:
-                    cells = list(cells)[:width]
-                    add([*cells, *[None] * (width - len(cells)), error_text(line, self.errors[line])])
-            if self.kind == ".xlsx":
-                book.save(out)
-            else:
-                text.flush()
-                text.detach()
+            error_rows_write(out, self.table, titles=self.columns.titles, reasons=reasons, column=ERROR_COLUMN)
             out.seek(0)
-            self.record.error_file.save(f"{Path(self.record.filename).stem}-errors{self.kind}", File(out),
+            self.record.error_file.save(f"{Path(self.record.filename).stem}-errors.{self.table.kind}", File(out),
                                         save=False)
 
 

@@ -22,6 +22,7 @@ def objects_of_b(cast) -> dict[str, dict]:
         "tracing:contact_import": case_page,
         "tracing:contact_import_detail": import_page,
         "tracing:contact_import_errors": import_page,
+        "tracing:contact_import_progress": import_page,
         "api:case_chain": case_api,
         "api:contact_import_create": case_api,
         "api:contact_import_list": case_api,

@@ -201,13 +201,15 @@ def test_the_file_as_a_whole_is_refused_with_the_reason(cast, confirmed_case, kn
     assert exc.value.status == 404
 
 
-def test_the_import_page_the_error_file_and_the_api(cast, confirmed_case, known, client_for):
+def test_the_import_page_the_error_file_and_the_api(cast, confirmed_case, known, client_for,
+                                                     django_capture_on_commit_callbacks):
     client = client_for(cast.grid_a_worker)
     url = f"/tracing/cases/{confirmed_case.pk}/contacts/import/"
     assert client.get(url).status_code == 200
     rows = _rows(cast, known)
     rows[1][5] = "昨天"
-    response = client.post(url, {"file": _csv(rows), "unit": cast.grid_a.code})
+    with django_capture_on_commit_callbacks(execute=True):  # the background task runs when the upload commits
+        response = client.post(url, {"file": _csv(rows), "unit": cast.grid_a.code})
     record = ContactImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/tracing/imports/{record.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -219,12 +221,17 @@ def test_the_import_page_the_error_file_and_the_api(cast, confirmed_case, known,
     assert other.get(f"/tracing/imports/{record.pk}/").status_code == 404
     assert other.post(url, {"file": _csv(rows), "unit": cast.grid_a.code}).status_code == 404
 
-    api = client.post(f"/api/cases/{confirmed_case.pk}/contact-imports", {"file": _csv(_rows(cast, known))})
+    with django_capture_on_commit_callbacks(execute=True):
+        api = client.post(f"/api/cases/{confirmed_case.pk}/contact-imports", {"file": _csv(_rows(cast, known))})
+    assert api.status_code == 202 and api.json()["state"] == "pending"  # queued; it runs after the commit
+    api = client.get(f"/api/contact-imports/{api.json()['id']}")
     body = json.loads(api.content)
-    assert api.status_code == 201 and body["state"] == "done" and body["unit"] == cast.grid_a.code
+    assert body["state"] == "done" and body["unit"] == cast.grid_a.code
+    assert (body["processed_rows"], body["total_rows"]) == (3, 3)
     assert (body["created"], body["linked"]) == (2, 1)
-    again = json.loads(client.post(f"/api/cases/{confirmed_case.pk}/contact-imports",
-                                   {"file": _csv(_rows(cast, known))}).content)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/api/cases/{confirmed_case.pk}/contact-imports", {"file": _csv(_rows(cast, known))})
+    again = client.get(f"/api/contact-imports/{again.json()['id']}").json()
     assert again["unchanged"] == 3 and again["errors"] == []
     listed = json.loads(client.get(f"/api/cases/{confirmed_case.pk}/contact-imports").content)
     assert [r["id"] for r in listed] == [again["id"], body["id"], record.pk]

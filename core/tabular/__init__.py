@@ -1,0 +1,43 @@
+"""Tabular files, the one way the project reads and writes CSV and XLSX.
+
+limits   what a file may hold (settings TABULAR_*), text bounded for messages
+reading  the kind by content, workbooks inspected before openpyxl opens them, rows streamed within the limits
+writing  one writer for every export and error file, every cell inert (no formula runs when it is opened)
+"""
+
+from core.tabular.limits import MESSAGE_CHARS, Limits, clip, listed
+from core.tabular.reading import (
+    CSV,
+    XLSX,
+    Table,
+    cell_text,
+    rows_read,
+    sheet_rows,
+    stored_path,
+    table_inspect,
+    table_rows,
+    table_sniff,
+    unreadable,
+    workbook_open,
+)
+from core.tabular.writing import (
+    CSV_TYPE,
+    FORMATS,
+    XLSX_TYPE,
+    TableWriter,
+    cell_safe,
+    csv_chunks,
+    error_rows_write,
+    table_bytes,
+    table_download,
+    table_stream,
+    workbook_bytes,
+    workbook_new,
+)
+
+__all__ = [
+    "CSV", "CSV_TYPE", "FORMATS", "MESSAGE_CHARS", "XLSX", "XLSX_TYPE", "Limits", "Table", "TableWriter", "cell_safe",
+    "cell_text", "clip", "csv_chunks", "error_rows_write", "listed", "rows_read", "sheet_rows", "stored_path", "table_bytes",
+    "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream", "unreadable", "workbook_bytes",
+    "workbook_new", "workbook_open",
+]

