@@ -7,8 +7,13 @@ another street 乐坪街道 with its own officer. Each test gets them fresh (fun
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+from fangkong.testing import HYPOTHESIS_PROFILE
 
 pytest_plugins = ["fangkong.browser"]
+
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)  # derandomised: see fangkong/testing.py
 
 
 @pytest.fixture(autouse=True)

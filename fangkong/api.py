@@ -1,8 +1,11 @@
 """The JSON API under /api/: one NinjaAPI, session or token auth, errors as {code, message, fields}."""
 
+import datetime as dt
 import functools
+import logging
 import math
 
+from django.core import signals
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,6 +18,7 @@ from accounts.api import TokenAuth
 from accounts.api import router as accounts_router
 from accounts.throttling import ApiThrottle
 from core.errors import DomainError
+from core.timebounds import out_of_range
 from orgunits.api import router as orgunits_router
 from persons.api import router as persons_router
 
@@ -37,7 +41,10 @@ ERROR_RESPONSES = {
     413: "The uploaded file is too large",
     422: "A parameter or a field of the body is not valid",
     429: "Too many requests from this caller (or unknown credentials from this address): retry after Retry-After seconds",
+    500: "An unexpected error on the server: recorded for the administrators, with no detail in the answer",
 }
+
+logger = logging.getLogger(__name__)
 
 
 class FangkongAPI(NinjaAPI):
@@ -76,8 +83,13 @@ BIGINT = 2**63 - 1  # the widest integer column (ids, counts) of both databases
 
 def _unstorable(value, loc: tuple = ()):
     """(where, reason) for each value of validated input that no column can hold: the NUL character in text
-    (PostgreSQL refuses it) and integers beyond 64 bits (both databases refuse them)."""
-    if isinstance(value, str):
+    (PostgreSQL refuses it), integers beyond 64 bits (both databases refuse them) and dates or times outside
+    the years core.timebounds allows (shifting them between time zones overflows)."""
+    if isinstance(value, dt.date):
+        reason = out_of_range(value)
+        if reason:
+            yield loc, reason
+    elif isinstance(value, str):
         if "\x00" in value:
             yield loc, _("Contains the NUL character (code 0), which cannot be stored.")
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -165,3 +177,13 @@ def _throttled(request, exc: Throttled):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """Any other error still answers an ErrorOut, with no internal detail; its traceback goes to the log and to
+    Django's got_request_exception receivers (error reporting, and the test client, which re-raises it)."""
+    logger.exception("Unexpected error answering %s %s", request.method, request.path, exc_info=exc)
+    signals.got_request_exception.send(sender=None, request=request)
+    return _error(request, 500, "server_error",
+                  _("Something went wrong on the server. The error has been recorded; please try again later."))

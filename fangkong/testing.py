@@ -11,3 +11,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # (accounts/tests/test_throttling.py sets its own tight rates).
 for _name in ("API_THROTTLE_USER", "API_THROTTLE_DEVICE", "API_THROTTLE_ANON"):
     os.environ.setdefault(_name, "100000/min")
+
+# Property tests are reproducible: the "ci" profile (loaded by the root conftest.py) derandomises hypothesis, so
+# every run on every clone tries the same examples, and keeps no example database that would make one clone's
+# run differ from another's. HYPOTHESIS_PROFILE=explore searches further and at random, on a developer's machine.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False, max_examples=1000)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")

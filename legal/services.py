@@ -96,7 +96,7 @@ def call_follow_up_done(*, call: HotlineCall, note: str, by) -> HotlineCall:
         raise DomainError("follow_up_done", _("The follow-up was already recorded."), status=409)
     with transaction.atomic():
         call.follow_up_done_at = timezone.now()
-        call.follow_up_note = (note or call.follow_up_note).strip()[:300]
+        call.follow_up_note = (note or call.follow_up_note).strip()
         call.save(update_fields=["follow_up_done_at", "follow_up_note"])
         audit_record(actor=by, action="update", obj=call, unit_path=call.unit_path,
                      after={"follow_up_done_at": call.follow_up_done_at.isoformat(), "note": call.follow_up_note})
@@ -123,7 +123,7 @@ def activity_record(*, unit: OrgUnit, kind: str, quantity, day: dt.date, place: 
         raise DomainError("invalid_activity", _("The activity cannot be saved."), fields=errors)
     with transaction.atomic():
         activity = PublicityActivity.objects.create(unit=unit, unit_path=unit.path, kind=kind, quantity=amount,
-                                                    day=day, place=place.strip()[:100], note=note.strip()[:200],
+                                                    day=day, place=place.strip(), note=note.strip(),
                                                     recorded_by=by)
         audit_record(actor=by, action="create", obj=activity, unit_path=unit.path,
                      after={"kind": kind, "quantity": str(amount), "day": day.isoformat()})

@@ -32,13 +32,33 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of, values_check
 from reports.facts import FactSource, Window
 
 EPISODE_NAMES = {"category": (CategoryEpisode, Category, "category_id"),
                  "status": (StatusEpisode, ManagementStatus, "status_id")}
 PERSON_FIELDS = {"sex": "sex", "doc_type": "doc_type"}
 _OPS = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+MAX_AGE = 150
+CUSTOM_KINDS = {CustomField.Type.NUMBER: "number", CustomField.Type.DATE: "date", CustomField.Type.BOOLEAN: "yes_no"}
+PERSON_FIELD_VALUES = {"sex": Person.Sex.values, "doc_type": Person.DocType.values}
+
+
+def _typed_values(p: Predicate, custom_types: dict[str, str]) -> tuple:
+    """The values of an age, sex, doc_type or custom.<key> predicate as its field holds them (an additional
+    field's date as ISO text), or ExpressionError at the first value the field cannot hold."""
+    if p.name == "age":
+        return values_check(p, "whole", low=0, high=MAX_AGE)
+    if p.name in PERSON_FIELD_VALUES:
+        values = values_check(p, "text")
+        known = PERSON_FIELD_VALUES[p.name]
+        for i, value in enumerate(values):
+            if value not in known:
+                raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
+                                      % {"v": value, "known": ", ".join(known)}, p.value_positions[i])
+        return values
+    values = values_check(p, CUSTOM_KINDS.get(custom_types.get(p.name[7:]), "text"))
+    return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in values)
 
 
 def _codes_to_ids(model, values, position) -> list[int]:
@@ -116,7 +136,7 @@ class PeopleSource(FactSource):
     }
 
     def check(self, indicator: Indicator) -> None:
-        keys = set(CustomField.objects.values_list("key", flat=True))
+        types = dict(CustomField.objects.values_list("key", "type"))
         for p in predicates_of(indicator.condition):
             if p.name in EPISODE_NAMES:
                 if p.op not in ("=", "!=", "in", "not_in"):
@@ -126,9 +146,14 @@ class PeopleSource(FactSource):
                 if p.when.kind != "now":
                     raise ExpressionError(_("Only categories and statuses take a time such as “started in period”."),
                                           p.position)
+                _typed_values(p, types)
             elif p.name.startswith("custom."):
-                if p.name[7:] not in keys:
+                if p.name[7:] not in types:
                     raise ExpressionError(_("No additional field has the key %(k)s.") % {"k": p.name[7:]}, p.position)
+                if p.when.kind != "now":
+                    raise ExpressionError(_("Only categories and statuses take a time such as “started in period”."),
+                                          p.position)
+                _typed_values(p, types)
             else:
                 raise ExpressionError(_("Unknown field %(n)s; people have: %(known)s.")
                                       % {"n": p.name, "known": ", ".join(self.vocabulary)}, p.position)
@@ -146,25 +171,34 @@ class PeopleSource(FactSource):
             exists = Q(Exists(held.filter(person_id=OuterRef(person_ref))))
             return ~exists if p.op in ("!=", "not_in") else exists
         if p.name == "age":
-            years = int(p.values[0])
             day = timezone.localtime(window.cutoff).date()
-            born_by = _years_before(day, years)  # age >= n  <=>  born on or before this day
             field = f"{person_prefix}birth_date"
-            ops = {">=": Q(**{f"{field}__lte": born_by}), "<": Q(**{f"{field}__gt": born_by}),
-                   ">": Q(**{f"{field}__lte": _years_before(day, years + 1)}),
-                   "<=": Q(**{f"{field}__gt": _years_before(day, years + 1)}),
-                   "=": Q(**{f"{field}__lte": born_by, f"{field}__gt": _years_before(day, years + 1)}),
-                   "!=": ~Q(**{f"{field}__lte": born_by, f"{field}__gt": _years_before(day, years + 1)})}
-            if p.op not in ops:
-                raise ExpressionError(_("age is compared with a number."), p.position)
-            return ops[p.op]
+
+            def aged(op: str, years: int) -> Q:
+                born_by = _years_before(day, years)  # age >= n  <=>  born on or before this day
+                ops = {">=": Q(**{f"{field}__lte": born_by}), "<": Q(**{f"{field}__gt": born_by}),
+                       ">": Q(**{f"{field}__lte": _years_before(day, years + 1)}),
+                       "<=": Q(**{f"{field}__gt": _years_before(day, years + 1)}),
+                       "=": Q(**{f"{field}__lte": born_by, f"{field}__gt": _years_before(day, years + 1)})}
+                return ~ops["="] if op == "!=" else ops[op]
+
+            years = _typed_values(p, {})
+            if p.op in ("in", "not_in"):
+                q = Q(pk__in=[])
+                for n in years:
+                    q |= aged("=", n)
+                return ~q if p.op == "not_in" else q
+            return aged(p.op, years[0])
+        custom_types = {} if p.name in PERSON_FIELDS else dict(
+            CustomField.objects.filter(key=p.name[7:]).values_list("key", "type"))
+        values = list(_typed_values(p, custom_types))
         field = f"{person_prefix}{PERSON_FIELDS.get(p.name) or 'custom__' + p.name[7:]}"
         if p.op in ("in", "not_in"):
-            q = Q(**{f"{field}__in": list(p.values)})
+            q = Q(**{f"{field}__in": values})
             return ~q if p.op == "not_in" else q
         if p.op == "!=":
-            return ~Q(**{field: p.values[0]})
-        return Q(**{f"{field}__{_OPS[p.op]}": p.values[0]})
+            return ~Q(**{field: values[0]})
+        return Q(**{f"{field}__{_OPS[p.op]}": values[0]})
 
     def _q(self, node, window, person_prefix, person_ref, skip=None, lists: bool = False) -> Q:
         if node is None or node is skip:

@@ -191,3 +191,12 @@ def categories_all() -> list[Category]:
 
 def statuses_all() -> list[ManagementStatus]:
     return list(ManagementStatus.objects.all())
+
+
+def person_managed_since(person: Person) -> dt.datetime:
+    """When the person first came under management: their registration, or an earlier category or status
+    episode entered for them (a history typed in afterwards)."""
+    starts = [person.created_at,
+              CategoryEpisode.objects.filter(person=person).order_by("start").values_list("start", flat=True).first(),
+              StatusEpisode.objects.filter(person=person).order_by("start").values_list("start", flat=True).first()]
+    return min(s for s in starts if s is not None)

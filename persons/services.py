@@ -19,6 +19,7 @@ from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from core.timebounds import out_of_range
 from orgunits.models import OrgUnit, Site
 from persons.identity import normalize_doc_number
 from persons.models import (
@@ -32,6 +33,7 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
+from persons.selectors import person_managed_since
 from persons.validation import person_clean
 
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
@@ -228,7 +230,7 @@ def category_assign(*, person: Person, category: Category, start: dt.datetime | 
                               % {"person": person.name, "cat": category.name}, fields={"category": [
                                   _("Already held.")]})
         episode = CategoryEpisode.objects.create(person=person, category=category, start=start,
-                                                 unit_path=person.unit_path, note=note[:200], created_by=by)
+                                                 unit_path=person.unit_path, note=note, created_by=by)
         audit_record(actor=by, action="create", obj=episode, object_repr=f"{person.name} · {category.name_zh}",
                      unit_path=person.unit_path, after=snapshot(episode))
     return episode
@@ -292,12 +294,28 @@ def status_set(*, person: Person, status: ManagementStatus, start: dt.datetime |
         else:
             planned = _aware(planned_end, default_now=False) or planned_end_for(person, start)
         episode = StatusEpisode.objects.create(person=person, status=status, site=site, start=start,
-                                               planned_end=planned, unit_path=person.unit_path, note=note[:200],
+                                               planned_end=planned, unit_path=person.unit_path, note=note,
                                                created_by=by)
         audit_record(actor=by, action="create", obj=episode, object_repr=f"{person.name} · {status.name_zh}",
                      unit_path=person.unit_path, after=snapshot(episode),
                      before=snapshot(current) if current else None)
     return episode
+
+
+CHECK_BACKDATE = dt.timedelta(days=30)  # a screening may be typed in after the person is registered
+
+
+def _check_time_errors(person: Person, checked_at: dt.datetime) -> dict[str, list[str]]:
+    """A check is dated within core.timebounds, not in the future, and not long before the person came under
+    management (persons.selectors.person_managed_since, less CHECK_BACKDATE)."""
+    reason = out_of_range(checked_at)
+    if reason is None and checked_at > timezone.now() + dt.timedelta(minutes=10):
+        reason = _("In the future.")
+    since = person_managed_since(person) if reason is None and person.pk else None
+    if since is not None and checked_at < since - CHECK_BACKDATE:
+        reason = _("More than %(n)d days before this person came under management (%(day)s).") % {
+            "n": CHECK_BACKDATE.days, "day": timezone.localtime(since).strftime("%Y-%m-%d")}
+    return {"checked_at": [reason]} if reason else {}
 
 
 def health_check_record(*, person: Person, checked_at: dt.datetime | None = None, temperature: Any = None,
@@ -323,8 +341,7 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
     unknown = [s for s in (symptoms or []) if s not in SYMPTOMS]
     if unknown:
         errors["symptoms"] = [_("Unknown symptom(s): %(s)s.") % {"s": ", ".join(unknown)}]
-    if checked_at > timezone.now() + dt.timedelta(minutes=10):
-        errors["checked_at"] = [_("In the future.")]
+    errors.update(_check_time_errors(person, checked_at))
     if errors:
         raise DomainError("invalid_check", _("The health check cannot be saved."), fields=errors)
     if symptoms and result == HealthCheck.Result.WELL:
@@ -334,7 +351,7 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
         check = HealthCheck.objects.create(
             person=person, checked_at=checked_at, check_date=timezone.localtime(checked_at).date(),
             temperature=value, symptoms=list(symptoms or []), result=result,
-            flagged=value is not None and value >= fever_threshold(), note=note[:200],
+            flagged=value is not None and value >= fever_threshold(), note=note,
             unit_path=person.unit_path, recorded_by=by)
         audit_record(actor=by, action="create", obj=check, object_repr=f"{person.name} · {check.check_date}",
                      unit_path=person.unit_path, after=snapshot(check))

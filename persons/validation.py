@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.timebounds import out_of_range
 from persons.identity import (
     normalize_doc_number,
     normalize_name,
@@ -49,11 +50,14 @@ _RELATIONS = frozenset(Person.Relation.values)
 
 
 def parse_date(value: Any) -> dt.date:
-    """A date from a date/datetime, or text as 2020-05-21, 2020/5/21, 2020.5.21, 20200521 or 2020年5月21日."""
-    if isinstance(value, dt.datetime):
-        return value.date()
+    """A date from a date/datetime, or text as 2020-05-21, 2020/5/21, 2020.5.21, 20200521 or 2020年5月21日, within
+    the years core.timebounds allows."""
     if isinstance(value, dt.date):
-        return value
+        day = value.date() if isinstance(value, dt.datetime) else value
+        reason = out_of_range(day)
+        if reason:
+            raise ValueError(reason)
+        return day
     text = normalize_doc_number(str(value)).replace("年", "-").replace("月", "-").replace("日", "")
     text = text.replace("/", "-").replace(".", "-").rstrip("-")
     if len(text) == 8 and text.isdigit():
@@ -62,9 +66,10 @@ def parse_date(value: Any) -> dt.date:
         text = text.split("T")[0].split(" ")[0]
     try:
         y, m, d = (int(p) for p in text.split("-"))
-        return dt.date(y, m, d)
+        day = dt.date(y, m, d)
     except (ValueError, TypeError):
         raise ValueError(_("%(v)s is not a date (use 2020-05-21).") % {"v": value}) from None
+    return parse_date(day)
 
 
 def _blank(value: Any) -> bool:

@@ -27,13 +27,27 @@ Grammar (keywords are case-insensitive; Chinese values are quoted or bare):
 What a NAME means (category, status, sex, age, custom.<key>…) is up to the fact source named by
 SOURCE; the parser only checks the shape, the source checks the names when the indicator is saved.
 Nothing is ever evaluated as Python: the tree is compiled to SQL by the source.
+
+Whatever is typed, the answer is a tree or an ExpressionError with its position, never another exception: the
+text holds no control characters, brackets and "not" nest at most MAX_DEPTH deep, a list holds at most
+MAX_VALUES values, numbers fit a 64-bit column, dates lie within core.timebounds' range, a quoted value is at
+most MAX_TEXT characters. A source checks each value's type against its field with `values_check`.
 """
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from core.timebounds import out_of_range
+
+MAX_DEPTH = 32  # brackets and "not" inside one another
+MAX_VALUES = 500  # values in one list
+MAX_TEXT = 200  # characters of one value (the longest text an additional field holds)
+BIGINT = 2**63 - 1  # the widest integer column of both databases
 
 
 class ExpressionError(ValueError):
@@ -64,6 +78,7 @@ class Predicate:
     when: When = field(default_factory=When)
     position: int = 0
     value_position: int = 0  # where the value(s) begin, for "unknown value" errors
+    value_positions: tuple = field(default=(), compare=False)  # where each value begins
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,52 @@ def predicates_of(node) -> list[Predicate]:
     return [p for part in node.parts for p in predicates_of(part)]
 
 
+# ---- the type of values --------------------------------------------------------------------------------------
+
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+EQUALITY = ("=", "!=", "in", "not_in")
+_YES, _NO = {"yes", "true", "1", "是"}, {"no", "false", "0", "否"}
+
+
+def _shown(value) -> str:
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return f"“{text[:30]}”"
+
+
+def values_check(p: Predicate, kind: str, *, low: int = 0, high: int = 0) -> tuple:
+    """The values of `p` as a field of `kind` holds them — "text", "number", "whole" (from `low` to `high`), "date"
+    or "yes_no" (True/False) — or ExpressionError at the first value that is not one, or at the field when its
+    comparison does not suit it (text and yes/no are compared with =, != or in; numbers and dates also ordered)."""
+    ops = EQUALITY if kind in ("text", "yes_no") else (*COMPARISONS, "in", "not_in")
+    if p.op not in ops:
+        raise ExpressionError(_("%(n)s is compared with %(ops)s.")
+                              % {"n": p.name, "ops": " ".join(o.replace("not_in", "not in") for o in ops)}, p.position)
+    out = []
+    for i, value in enumerate(p.values):
+        position = p.value_positions[i] if i < len(p.value_positions) else p.value_position
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if kind == "text" and isinstance(value, str):
+            out.append(value)
+        elif kind == "number" and is_number:
+            out.append(value)
+        elif kind == "whole" and isinstance(value, int) and low <= value <= high:
+            out.append(value)
+        elif kind == "date" and isinstance(value, dt.date):
+            out.append(value)
+        elif kind == "yes_no" and str(value).lower() in _YES | _NO:
+            out.append(str(value).lower() in _YES)
+        else:
+            raise ExpressionError({
+                "text": _("%(n)s holds text, and %(v)s is a number or a date: put it in quotes if it is meant as "
+                          "text."),
+                "number": _("%(n)s holds a number, and %(v)s is not one."),
+                "whole": _("%(n)s is compared with a whole number from %(low)d to %(high)d, not %(v)s."),
+                "date": _("%(n)s holds a date, written as 2020-05-21, not %(v)s."),
+                "yes_no": _("%(n)s holds yes or no, not %(v)s."),
+            }[kind] % {"n": p.name, "v": _shown(value), "low": low, "high": high}, position)
+    return tuple(out)
+
+
 # ---- tokens --------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"""
@@ -133,6 +194,10 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
+    for pos, char in enumerate(text):
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r":
+            raise ExpressionError(_("The character with code %(code)d cannot be used in an indicator.")
+                                  % {"code": ord(char)}, pos)
     tokens, pos = [], 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
@@ -160,6 +225,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0  # brackets and "not" open around the current token
 
     @property
     def tok(self) -> Token:
@@ -221,18 +287,26 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def negation(self):
-        if self.tok.word == "not":
-            self.advance()
-            return Not(self.negation())
-        if self.tok.text == "(" and self.tok.kind == "punct":
-            self.advance()
-            inner = self.condition()
-            if self.tok.text != ")":
-                raise ExpressionError(_("A “(” is not closed: expected “)” but found %(f)s.") % {"f": self._found()},
-                                      self.tok.position)
-            self.advance()
-            return inner
+        if self.tok.word == "not" or (self.tok.text == "(" and self.tok.kind == "punct"):
+            if self.depth >= MAX_DEPTH:
+                raise ExpressionError(_("Too deeply nested: at most %(n)d brackets or “not” may stand inside one "
+                                        "another.") % {"n": MAX_DEPTH}, self.tok.position)
+            self.depth += 1
+            try:
+                return self._nested()
+            finally:
+                self.depth -= 1
         return self.predicate()
+
+    def _nested(self):
+        if self.advance().word == "not":
+            return Not(self.negation())
+        inner = self.condition()
+        if self.tok.text != ")":
+            raise ExpressionError(_("A “(” is not closed: expected “)” but found %(f)s.") % {"f": self._found()},
+                                  self.tok.position)
+        self.advance()
+        return inner
 
     def predicate(self) -> Predicate:
         name = self.tok
@@ -243,7 +317,7 @@ class _Parser:
         if self.tok.kind == "op":
             op = self.advance().text
             value_position = self.tok.position
-            values = (self.value(),)
+            values, positions = (self.value(),), (value_position,)
         else:
             negated = False
             if self.tok.word == "not":
@@ -255,34 +329,46 @@ class _Parser:
             self.advance()
             op = "not_in" if negated else "in"
             value_position = self.tok.position
-            values = self.value_list()
+            values, positions = self.value_list()
         return Predicate(name=name.text.lower() if not name.text.lower().startswith("custom.") else
                          "custom." + name.text[7:], op=op, values=values, when=self.when(), position=name.position,
-                         value_position=value_position)
+                         value_position=value_position, value_positions=positions)
 
-    def value_list(self) -> tuple:
+    def value_list(self) -> tuple[tuple, tuple]:
+        """The values of a list and where each begins."""
         if self.tok.text != "(":
             raise ExpressionError(_("Expected “(” to open the list of values, found %(f)s.") % {"f": self._found()},
                                   self.tok.position)
         self.advance()
+        positions = [self.tok.position]
         values = [self.value()]
         while self.tok.text == ",":
             self.advance()
+            if len(values) >= MAX_VALUES:
+                raise ExpressionError(_("A list holds at most %(n)d values.") % {"n": MAX_VALUES}, self.tok.position)
+            positions.append(self.tok.position)
             values.append(self.value())
         if self.tok.text != ")":
             raise ExpressionError(_("Expected “,” or “)” in the list of values, found %(f)s.") % {"f": self._found()},
                                   self.tok.position)
         self.advance()
-        return tuple(values)
+        return tuple(values), tuple(positions)
 
     def value(self):
         tok = self.tok
+        if tok.kind in ("string", "name") and len(tok.text) > MAX_TEXT + 2 * (tok.kind == "string"):
+            raise ExpressionError(_("A value is at most %(n)d characters long.") % {"n": MAX_TEXT}, tok.position)
         if tok.kind == "string":
             self.advance()
             return tok.text[1:-1].replace('\\"', '"').replace("\\'", "'")
         if tok.kind == "number":
             self.advance()
-            return float(tok.text) if "." in tok.text else int(tok.text)
+            whole = tok.text.lstrip("-").split(".")[0].lstrip("0")
+            # the digits are counted first: Python refuses to read an integer of more than 4,300 digits
+            number = (float(tok.text) if "." in tok.text else int(tok.text)) if len(whole) <= 19 else math.inf
+            if not (math.isfinite(number) and -BIGINT - 1 <= number <= BIGINT):
+                raise ExpressionError(_("The number %(v)s is too large.") % {"v": tok.text[:30]}, tok.position)
+            return number
         if tok.kind == "date":
             self.advance()
             return _date(tok)
@@ -318,9 +404,13 @@ class _Parser:
 
 def _date(tok: Token) -> dt.date:
     try:
-        return dt.date.fromisoformat(tok.text)
+        day = dt.date.fromisoformat(tok.text)
     except ValueError:
         raise ExpressionError(_("%(d)s is not a valid date.") % {"d": tok.text}, tok.position) from None
+    reason = out_of_range(day)
+    if reason:
+        raise ExpressionError(reason, tok.position)
+    return day
 
 
 def parse(text: str) -> Indicator:

@@ -138,7 +138,7 @@ def form_version_create(*, form: Form, effective_from: dt.date, columns: list[di
     with transaction.atomic():
         version, _created = FormVersion.objects.update_or_create(
             form=form, effective_from=effective_from,
-            defaults={"columns": columns, "rules": rules, "note": note[:300], "created_by": by})
+            defaults={"columns": columns, "rules": rules, "note": note, "created_by": by})
         audit_record(actor=by, action="create", obj=version, after={"columns": columns, "rules": rules, "note": note})
     return version
 

@@ -43,11 +43,11 @@ def _step(incident: Incident, kind: str, *, at: dt.datetime, by, data: dict | No
           note: str = "") -> IncidentStep:
     step = IncidentStep.objects.create(incident=incident, kind=kind, at=at, by=by,
                                        by_name=(str(by) if by is not None else "system")[:150], data=data or {},
-                                       note=note[:300])
+                                       note=note)
     audit_record(actor=by, action="create", obj=step, unit_path=incident.unit_path,
                  object_repr=f"#{incident.pk} · {IncidentStep.Kind(kind).label}",
                  after={"incident": incident.pk, "kind": kind, "at": at.isoformat(), "data": data or {},
-                        "note": note[:300]})
+                        "note": note})
     return step
 
 

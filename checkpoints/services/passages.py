@@ -148,7 +148,7 @@ def passage_record(*, checkpoint: Checkpoint, direction: str, code: str = "", pe
 
 
 def _visitor_clean(visitor: dict, errors: dict) -> dict:
-    name = normalize_name(str(visitor.get("name") or ""))[:50]
+    name = normalize_name(str(visitor.get("name") or ""))
     if not name:
         errors["visitor_name"] = [_("The visitor's name is required.")]
     phone = ""
@@ -161,4 +161,4 @@ def _visitor_clean(visitor: dict, errors: dict) -> dict:
     if len(doc) > 32:
         errors["visitor_doc"] = [_("At most %(n)d characters.") % {"n": 32}]
     return {"visitor_name": name, "visitor_phone": phone, "visitor_doc": doc[:32],
-            "reason": " ".join(str(visitor.get("reason") or "").split())[:100]}
+            "reason": " ".join(str(visitor.get("reason") or "").split())}

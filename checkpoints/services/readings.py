@@ -46,7 +46,7 @@ def _reading_create(*, checkpoint: Checkpoint, value: Decimal, taken_at: dt.date
     rules = rules_for([checkpoint.site_id])
     rule = rules.get(checkpoint.site_id) or rules[None]
     reading = Reading.objects.create(checkpoint=checkpoint, site_id=checkpoint.site_id,
-                                     unit_path=checkpoint.unit_path, person=person, subject=subject[:64],
+                                     unit_path=checkpoint.unit_path, person=person, subject=subject,
                                      taken_at=taken_at, temperature=value, fever=value >= rule.threshold,
                                      recorded_by=by)
     audit_record(actor=by, action="create", obj=reading, unit_path=reading.unit_path,

@@ -32,3 +32,25 @@ def test_input_no_column_can_hold_is_a_422_naming_the_field(cast, client_for):
     body = client.post("/api/supplies/requests", {"location_id": 1, "item": "mask-n95", "quantity": "1",
                                                   "reason": "急\x00用"}, content_type="application/json")
     assert body.status_code == 422 and set(body.json()["fields"]) == {"reason"}
+
+
+def test_an_unexpected_error_answers_json_without_detail_and_is_logged(cast, client_for, monkeypatch, caplog):
+    from orgunits import selectors
+
+    def broken(unit):
+        raise RuntimeError("connection to db-primary:5432 refused, password hunter2")
+
+    monkeypatch.setattr(selectors, "unit_children", broken)  # a fault injected into a real endpoint
+    client = client_for(cast.street_officer)
+    client.raise_request_exception = False
+    response = client.get(f"/api/orgunits/{cast.street.code}/children", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"code": "server_error", "message": "服务器出错，错误已记录。请稍后再试。", "fields": {}}
+    assert "hunter2" not in response.content.decode() and "RuntimeError" not in response.content.decode()
+    logged = [r for r in caplog.records if r.name == "fangkong.api"]
+    assert logged and logged[0].exc_info and "hunter2" in caplog.text  # the traceback is kept for the operators
+
+
+def test_the_api_document_declares_the_shape_of_a_server_error(client):
+    responses = client.get("/api/openapi.json").json()["paths"]["/api/orgunits"]["get"]["responses"]
+    assert responses["500"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}

@@ -1,19 +1,23 @@
 """Property: whatever sequence of receipts, transfers, distributions, consumption, adjustments and
 reversals is attempted — refused or not — every voucher balances per item and lot, no store holds less
-than nothing of any lot, and the balances are what the accepted operations say."""
+than nothing of any lot, and the balances are what the accepted operations say.
+
+Balances are read as the product reads them, through the ledger's rounded `Total`: SQLite adds decimals as
+floating point, so a raw SUM of 400 and -399.998 is 0.00199999999999989, not 0.002. Examples are derandomised by
+the suite's hypothesis profile (fangkong/testing.py), so every run tries the same sequences."""
 
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal as D
 
 from django.db import transaction
-from django.db.models import Sum
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.errors import DomainError
 from supplies import services
 from supplies.models import NEGATIVE_ALLOWED, Donation, Donor, Voucher, VoucherLine
+from supplies.selectors import Total
 
 quantities = st.decimals(min_value=D("0.001"), max_value=D("400"), places=3, allow_nan=False, allow_infinity=False)
 days = st.integers(min_value=1, max_value=28).map(lambda d: dt.date(2020, 2, d))
@@ -30,17 +34,18 @@ operation = st.one_of(
 
 
 def _check_invariants():
-    unbalanced = [r for r in VoucherLine.objects.values("voucher", "item", "donation").annotate(t=Sum("quantity"))
+    unbalanced = [r for r in VoucherLine.objects.values("voucher", "item", "donation").annotate(t=Total())
                   .order_by() if r["t"] != 0]
     assert not unbalanced, unbalanced
     negative = [r for r in VoucherLine.objects.exclude(location__kind__in=NEGATIVE_ALLOWED)
-                .values("location", "item", "donation").annotate(t=Sum("quantity")).order_by() if r["t"] < 0]
+                .values("location", "item", "donation").annotate(t=Total()).order_by() if r["t"] < 0]
     assert not negative, negative
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(max_examples=25)
 @given(ops=st.lists(operation, min_size=1, max_size=14))
+@example(ops=[("receive", 0, 0, D("400"), dt.date(2020, 2, 1), False),
+              ("consume", 0, 0, D("399.998"), dt.date(2020, 2, 2))])  # a float SUM would leave 0.00199999999999989
 def test_no_sequence_of_operations_unbalances_a_voucher_or_empties_a_store_below_zero(cast, depot, ops):
     savepoint = transaction.savepoint()
     try:
@@ -93,7 +98,7 @@ def test_no_sequence_of_operations_unbalances_a_voucher_or_empties_a_store_below
                 pass  # refused: it must have changed nothing, which the balances below confirm
             _check_invariants()
         actual = {(r["location"], r["item"]): r["t"] for r in VoucherLine.objects.filter(
-            location__in=places).values("location", "item").annotate(t=Sum("quantity")).order_by()}
+            location__in=places).values("location", "item").annotate(t=Total()).order_by()}
         assert {k: v for k, v in actual.items() if v} == {k: v for k, v in expected.items() if v}
     finally:
         transaction.savepoint_rollback(savepoint)

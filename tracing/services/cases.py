@@ -106,7 +106,7 @@ def case_register(*, person: Person, classification: str, at: dt.datetime | None
                 confirmed_date=confirmed_date, hospital=hospital, hospital_name=hospital_name.strip(),
                 notes=notes.strip(), created_by=by)
             CaseClassification.objects.create(case=case, classification=classification, method=method, rule=rule,
-                                              reason=reason[:200], at=at, by=by, unit_path=case.unit_path)
+                                              reason=reason, at=at, by=by, unit_path=case.unit_path)
             _registry_for(case, old=None, new=classification, at=at, by=by)
             if case.active:
                 follow_up_end_for_case(person=person, at=at, by=by)
@@ -154,7 +154,7 @@ def case_classify(*, case: Case, classification: str, at: dt.datetime | None = N
         current.version += 1
         current.save()
         CaseClassification.objects.create(case=current, classification=classification, method=method, rule=rule,
-                                          reason=reason[:200], at=at, by=by, unit_path=current.unit_path)
+                                          reason=reason, at=at, by=by, unit_path=current.unit_path)
         _registry_for(current, old=old, new=classification, at=at, by=by)
         if current.active:
             follow_up_end_for_case(person=current.person, at=at, by=by)

@@ -35,7 +35,7 @@ SEEN = (HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS)
 def _event(fu: FollowUp, kind: str, *, at: dt.datetime, by, old_end=None, new_end=None, reason: str = "",
            day: dt.date | None = None) -> FollowUpEvent:
     return FollowUpEvent.objects.create(follow_up=fu, kind=kind, at=at, by=by, old_end=old_end, new_end=new_end,
-                                        reason=reason[:200], day=day)
+                                        reason=reason, day=day)
 
 
 def follow_up_open_or_extend(*, person: Person, category: Category, last_exposure: dt.date,

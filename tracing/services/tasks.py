@@ -19,6 +19,7 @@ from accounts.models import Membership, User
 from accounts.roles import TRACING_EDIT, TRACING_TASKS, TRACING_VIEW, Role
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from core.timebounds import out_of_range
 from orgunits.models import OrgUnit
 from persons.models import Person
 from tracing.models import FollowUp, Task
@@ -91,6 +92,21 @@ def _check_people(task_path: str, *, assignee: User | None, observers: list[User
                 _("%(user)s does not work in this unit and could not see the task.") % {"user": user})
 
 
+TASK_HORIZON = dt.timedelta(days=366)  # tasks are the coming days' work: a due time years ahead is a typing mistake
+
+
+def _due_check(due_at: dt.datetime | None, errors: dict, *, new: bool) -> None:
+    """The reasons a task cannot be due at `due_at`: none given, outside core.timebounds, beyond a year from now,
+    or (for a new task) already past."""
+    reason = _("Give the time the task is due.") if due_at is None else out_of_range(due_at)
+    if reason is None and due_at > timezone.now() + TASK_HORIZON:
+        reason = _("A task is due within a year from now.")
+    if reason is None and new and due_at < timezone.now() - dt.timedelta(minutes=5):
+        reason = _("The due time has already passed.")
+    if reason:
+        errors["due_at"] = [reason]
+
+
 def task_create(*, kind: str, due_at: dt.datetime, person: Person | None = None, unit: OrgUnit | None = None,
                 title: str = "", priority: int = Task.Priority.NORMAL, assignee: User | None = None,
                 observers: Iterable = (), follow_up: FollowUp | None = None, by) -> Task:
@@ -103,10 +119,7 @@ def task_create(*, kind: str, due_at: dt.datetime, person: Person | None = None,
         errors["priority"] = [_("Choose a priority.")]
     if person is None and unit is None:
         errors["person"] = [_("Name the person (or the unit) the task is about.")]
-    if due_at is None:
-        errors["due_at"] = [_("Give the time the task is due.")]
-    elif due_at < timezone.now() - dt.timedelta(minutes=5):
-        errors["due_at"] = [_("The due time has already passed.")]
+    _due_check(due_at, errors, new=True)
     title = (title or "").strip()
     if kind == Task.Kind.OTHER and not title:
         errors["title"] = [_("Say what is to be done.")]
@@ -181,8 +194,8 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None = No
         errors["result"] = [_("At most 500 characters.")]
     if "priority" in data and data["priority"] not in Task.Priority.values:
         errors["priority"] = [_("Choose a priority.")]
-    if "due_at" in data and data["due_at"] is None:
-        errors["due_at"] = [_("Give the time the task is due.")]
+    if "due_at" in data:
+        _due_check(data["due_at"], errors, new=False)
     assignee = task.assignee
     if "assignee" in data:
         found = _users([data["assignee"]]) if data["assignee"] not in (None, "") else []

@@ -53,7 +53,7 @@ def visit_record(*, person: Person, start: dt.datetime, end: dt.datetime, place:
     with transaction.atomic():
         visit = Visit.objects.create(person=person, unit_path=person.unit_path, place=place, site=site,
                                      community=community, community_path=community.path, start=start, end=end,
-                                     note=(note or "").strip()[:200], created_by=by)
+                                     note=(note or "").strip(), created_by=by)
         audit_record(actor=by, action="create", obj=visit, object_repr=f"{person.name} · {visit.place_display}",
                      unit_path=visit.unit_path, after=snapshot(visit, VISIT_AUDIT_FIELDS))
     return visit

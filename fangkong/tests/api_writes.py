@@ -1,0 +1,303 @@
+"""A valid request for every write operation of the API, against the demo city, signed in as its administrator.
+
+The tests that walk the API's write operations (test_api_lengths.py) start from these requests and change one
+field at a time, so that what they see refused is refused for that field. An operation of /api/openapi.json
+with no request here fails `test_every_write_operation_has_a_valid_request`: add one when adding an endpoint.
+
+Each entry maps "METHOD /api/path/{param}" to a function of a `Demo` that returns (path, body, files); it may
+make the requests it depends on first (a request to decide, an alert to recheck). Everything runs inside the
+test's transaction and is rolled back after it.
+"""
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.test import Client
+from django.utils import timezone
+
+
+@dataclass
+class Demo:
+    client: Client
+    serial: int = 0
+
+    def post(self, path: str, body: dict, *, username: str = "") -> dict:
+        """A request the example depends on (as `username`, the administrator by default); it must succeed."""
+        client = self.client
+        if username:
+            from accounts.models import User
+
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code in (200, 201), (path, response.status_code, response.content[:500])
+        return response.json()
+
+    def get(self, path: str):
+        response = self.client.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.content[:500])
+        return response.json()
+
+    def next(self) -> int:
+        self.serial += 1
+        return self.serial
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _now(hours: float = 0) -> str:
+    return (timezone.now() + dt.timedelta(hours=hours)).isoformat()
+
+
+def _resident_id(seq: int) -> str:
+    from stdnum.cn import ric
+
+    body = f"43130219800101{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _person(d: Demo) -> int:
+    from persons.models import Person
+
+    return Person.objects.filter(grid__code__startswith="431302004001", anonymised_at__isnull=True).order_by("pk") \
+        .values_list("pk", flat=True)[d.next() % 5]
+
+
+def _new_person(d: Demo) -> int:
+    return d.post("/api/persons", {"name": "赵六", "doc_number": _resident_id(d.next() + 300), "grid": _grid()})["id"]
+
+
+def _grid() -> str:
+    from orgunits.models import OrgUnit
+
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID, code__startswith="431302004001").order_by("code")[0].code
+
+
+def _case(d: Demo) -> int:
+    from tracing.models import Case
+
+    return Case.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _new_case(d: Demo) -> int:
+    return d.post("/api/cases", {"person_id": _new_person(d), "classification": "suspected"})["id"]
+
+
+def _follow_up() -> int:
+    from tracing.models import FollowUp
+
+    return FollowUp.objects.filter(state=FollowUp.State.ACTIVE).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _location(kind: str, unit: str = "431302004") -> int:
+    from supplies.models import Location
+
+    return Location.objects.filter(kind=kind, unit__code=unit).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _checkpoint() -> int:
+    from checkpoints.models import Checkpoint
+
+    return Checkpoint.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _request(d: Demo) -> dict:
+    """A need raised by the community (whoever raises a need may not decide it)."""
+    return d.post("/api/supplies/requests", {"location_id": _location("community", "431302004001"),
+                                             "item": "mask-n95", "quantity": "10", "reason": "入户排查"},
+                  username="sanyuan")
+
+
+def _approved_request(d: Demo) -> dict:
+    request = _request(d)
+    return d.post(f"/api/supplies/requests/{request['id']}/decision",
+                  {"approve": True, "quantity": "10", "version": request["version"]})
+
+
+def _alert(d: Demo) -> dict:
+    """A fever read a quarter of an hour ago, so that its recheck is due."""
+    return d.post(f"/api/checkpoints/{_checkpoint()}/readings", {"temperature": "39.5", "person_id": _person(d),
+                                                                 "taken_at": _now(-0.25)})
+
+
+def _incident(d: Demo) -> int:
+    alert = _alert(d)
+    rechecked = d.post(f"/api/checkpoint-alerts/{alert['alert_id']}/recheck", {"temperature": "39.6"})
+    return rechecked["incident_id"]
+
+
+def _submission(d: Demo, *, submitted: bool = False, form: str = "hubei_wuhan_daily") -> dict:
+    computed = d.post(f"/api/reports/forms/{form}/compute", {"unit": "431302004", "day": _today().isoformat()})
+    if submitted:
+        d.post(f"/api/reports/submissions/{computed['id']}/submit", {"explanation": "已核对"})
+    return computed
+
+
+def _manual_submission(d: Demo) -> dict:
+    """Today's draft of a form whose criteria from today have a manual column."""
+    d.post("/api/reports/forms/confirmed_daily/versions", {
+        "effective_from": _today().isoformat(), "note": "手工列",
+        "columns": [{"key": "confirmed", "label_zh": "确诊", "label_en": "confirmed", "kind": "indicator",
+                     "expression": "count cases where classification = confirmed"},
+                    {"key": "compounds", "label_zh": "涉及小区数", "label_en": "compounds", "kind": "manual"}]})
+    return _submission(d, form="confirmed_daily")
+
+
+def _xlsx() -> io.BytesIO:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "证件号码", "网格"])
+    book.active.append(["张三", _resident_id(901), _grid()])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    data.name = "people.xlsx"
+    return data
+
+
+def _donation(d: Demo, kind: str = "goods") -> dict:
+    donor = d.post("/api/supplies/donors", {"name": f"捐赠人{d.next()}", "kind": "organisation", "unit": "431302004"})
+    body = {"donor_id": donor["id"], "kind": kind, "received_on": _today().isoformat(), "channel": "delivery",
+            "recipient_id": _location("warehouse") if kind == "goods" else _location("account", "431300")}
+    body.update({"amount": "1000"} if kind == "money" else {"lines": [{"item": "mask-n95", "quantity": "100"}],
+                                                            "directed": False})
+    return d.post("/api/supplies/donations", body)
+
+
+WRITES = {
+    "POST /api/orgunits/{code}/children": lambda d: (
+        "/api/orgunits/431302004001/children", {"code": f"431302004001-9{d.next()}", "name": "新网格",
+                                                "kind": "grid"}, None),
+    "POST /api/persons": lambda d: ("/api/persons", {
+        "name": "王五", "doc_number": _resident_id(d.next() + 500), "grid": _grid(), "phone": "13800000000",
+        "address": "三元社区1栋", "notes": "入户登记"}, None),
+    "PATCH /api/persons/{person_id}": lambda d: (lambda p: (
+        f"/api/persons/{p}", {"version": d.get(f"/api/persons/{p}")["version"], "address": "三元社区2栋",
+                              "notes": "改址"}, None))(_person(d)),
+    "POST /api/persons/{person_id}/categories": lambda d: (
+        f"/api/persons/{_person(d)}/categories", {"category": "wuhan", "note": "自述"}, None),
+    "POST /api/persons/{person_id}/categories/end": lambda d: (lambda p: (
+        d.post(f"/api/persons/{p}/categories", {"category": "wuhan"}) and f"/api/persons/{p}/categories/end",
+        {"category": "wuhan"}, None))(_person(d)),
+    "POST /api/persons/{person_id}/status": lambda d: (
+        f"/api/persons/{_person(d)}/status", {"status": "home_monitoring", "note": "居家"}, None),
+    "POST /api/persons/{person_id}/checks": lambda d: (
+        f"/api/persons/{_person(d)}/checks", {"temperature": "36.5", "note": "无不适"}, None),
+    "POST /api/person-imports": lambda d: ("/api/person-imports", {"unit": "431302004001"}, {"file": _xlsx()}),
+    "POST /api/cases": lambda d: ("/api/cases", {
+        "person_id": _new_person(d), "classification": "suspected", "label": "疑似病例", "hospital_name": "市中心医院",
+        "notes": "发热门诊"}, None),
+    "PATCH /api/cases/{case_id}": lambda d: (lambda c: (
+        f"/api/cases/{c}", {"version": d.get(f"/api/cases/{c}")["version"], "label": "病例1", "hospital_name": "医院",
+                            "notes": "更新"}, None))(_case(d)),
+    "POST /api/cases/{case_id}/classification": lambda d: (
+        f"/api/cases/{_new_case(d)}/classification", {"classification": "confirmed", "reason": "核酸阳性"}, None),
+    "POST /api/cases/{case_id}/contact-imports": lambda d: (
+        f"/api/cases/{_case(d)}/contact-imports", {"unit": "431302004001"}, {"file": _xlsx()}),
+    "POST /api/cases/{case_id}/visits": lambda d: (f"/api/cases/{_case(d)}/visits", {
+        "place": "超市", "community": "431302004001", "start": _now(-30), "end": _now(-29), "note": "购物"}, None),
+    "POST /api/exposures": lambda d: ("/api/exposures", {
+        "source_person_id": d.get(f"/api/cases/{_case(d)}")["person"]["id"],
+        "contact": {"name": "李四", "doc_number": _resident_id(d.next() + 700), "grid": _grid(), "phone": "13900000000",
+                    "address": "三元社区3栋"},
+        "last_contact": (_today() - dt.timedelta(days=1)).isoformat(), "setting": "household", "note": "同住"}, None),
+    "PATCH /api/exposures/{exposure_id}": lambda d: ("/api/exposures/1", {"note": "补充", "setting": "household"},
+                                                     None),
+    "POST /api/follow-ups/{follow_up_id}/results": lambda d: (
+        f"/api/follow-ups/{_follow_up()}/results", {"temperature": "36.6", "note": "正常"}, None),
+    "POST /api/follow-ups/{follow_up_id}/end": lambda d: (
+        f"/api/follow-ups/{_follow_up()}/end", {"end": _today().isoformat(), "reason": "期满解除"}, None),
+    "POST /api/tasks": lambda d: ("/api/tasks", {"kind": "other", "due_at": _now(4), "title": "送药上门",
+                                                 "person_id": _person(d)}, None),
+    "PATCH /api/tasks/{task_id}": lambda d: (lambda t: (
+        f"/api/tasks/{t['id']}", {"version": t["version"], "status": "done", "result": "已送达", "title": "送药"},
+        None))(d.post("/api/tasks", {"kind": "other", "due_at": _now(4), "title": "送药上门", "person_id": _person(d)})),
+    "POST /api/checkpoint-readings": None,  # a device's batch: device tokens only, see checkpoints' tests
+    "POST /api/checkpoints/{checkpoint_id}/passages": lambda d: (
+        f"/api/checkpoints/{_checkpoint()}/passages", {"direction": "in", "temperature": "36.4",
+                                                       "visitor": {"name": "访客", "phone": "13700000000",
+                                                                   "reason": "送货"}}, None),
+    "POST /api/checkpoints/{checkpoint_id}/readings": lambda d: (
+        f"/api/checkpoints/{_checkpoint()}/readings", {"temperature": "36.5", "subject": "访客甲"}, None),
+    "POST /api/checkpoint-alerts/{alert_id}/recheck": lambda d: (
+        f"/api/checkpoint-alerts/{_alert(d)['alert_id']}/recheck", {"temperature": "36.8"}, None),
+    "POST /api/checkpoint-incidents/{incident_id}/steps": lambda d: (
+        f"/api/checkpoint-incidents/{_incident(d)}/steps", {"kind": "lead_notified", "note": "已通知", "data": {"who": "厂长"}}, None),
+    "POST /api/supplies/items": lambda d: ("/api/supplies/items", {
+        "code": f"gloves-{d.next()}", "name": "手套", "unit": "副", "spec": "L", "standard": "GB 10213"}, None),
+    "POST /api/supplies/item-prices": lambda d: ("/api/supplies/item-prices", {
+        "item": "mask-n95", "valid_from": _today().isoformat(), "price": "5.5", "source": "发改委"}, None),
+    "POST /api/supplies/locations": lambda d: ("/api/supplies/locations", {
+        "unit": "431302004001", "kind": "community", "name": f"物资点{d.next()}"}, None),
+    "POST /api/supplies/freezes": lambda d: ("/api/supplies/freezes", {
+        "unit": "431302004", "frozen_before": (_today() - dt.timedelta(days=400)).isoformat(), "note": "年结"}, None),
+    "POST /api/supplies/vouchers": lambda d: ("/api/supplies/vouchers", {
+        "kind": "transfer", "occurred_on": _today().isoformat(), "source_id": _location("warehouse"),
+        "target_id": _location("community", "431302004001"), "lines": [{"item": "mask-n95", "quantity": "1"}],
+        "counterparty": "三元社区", "document": "调拨单1", "reason": "补充", "note": "无"}, None),
+    "POST /api/supplies/vouchers/{voucher_id}/reverse": lambda d: (lambda v: (
+        f"/api/supplies/vouchers/{v['id']}/reverse", {"reason": "录错"}, None))(d.post("/api/supplies/vouchers", {
+            "kind": "transfer", "occurred_on": _today().isoformat(), "source_id": _location("warehouse"),
+            "target_id": _location("community", "431302004001"), "lines": [{"item": "mask-n95", "quantity": "1"}]})),
+    "POST /api/supplies/donors": lambda d: ("/api/supplies/donors", {
+        "name": "爱心企业", "kind": "organisation", "unit": "431302004", "members_note": "员工", "contact": "张经理"},
+        None),
+    "POST /api/supplies/donations": lambda d: (lambda donor: ("/api/supplies/donations", {
+        "donor_id": donor["id"], "kind": "goods", "received_on": _today().isoformat(), "channel": "delivery",
+        "recipient_id": _location("warehouse"), "lines": [{"item": "mask-n95", "quantity": "50"}],
+        "directed": True, "direction_unit": "431302004001", "direction_note": "定向三元", "receipt_number": "",
+        "note": "捐赠"}, None))(d.post("/api/supplies/donors", {"name": "捐赠人", "kind": "organisation",
+                                                               "unit": "431302004"})),
+    "POST /api/supplies/donations/{donation_id}/receipt": lambda d: (
+        f"/api/supplies/donations/{_donation(d)['id']}/receipt", {"number": "湘红捐字2020-9", "issued_on":
+                                                                   _today().isoformat()}, None),
+    "POST /api/supplies/donations/{donation_id}/deliveries": lambda d: (
+        f"/api/supplies/donations/{_donation(d, 'money')['id']}/deliveries", {
+            "lines": [{"item": "cny", "quantity": "100"}], "occurred_on": _today().isoformat()}, None),
+    "POST /api/supplies/requests": lambda d: ("/api/supplies/requests", {
+        "location_id": _location("community", "431302004001"), "item": "mask-n95", "quantity": "10", "spec": "N95",
+        "reason": "入户排查"}, None),
+    "PATCH /api/supplies/requests/{request_id}": lambda d: (lambda r: (
+        f"/api/supplies/requests/{r['id']}", {"version": r["version"], "spec": "KN95", "reason": "改规格"},
+        None))(_request(d)),
+    "POST /api/supplies/requests/{request_id}/decision": lambda d: (lambda r: (
+        f"/api/supplies/requests/{r['id']}/decision", {"approve": True, "quantity": "5", "note": "先发一半",
+                                                       "version": r["version"]}, None))(_request(d)),
+    "POST /api/supplies/requests/{request_id}/allocations": lambda d: (
+        f"/api/supplies/requests/{_approved_request(d)['id']}/allocations", {
+            "source_id": _location("warehouse"), "quantity": "1", "note": "先配"}, None),
+    "POST /api/supplies/requests/{request_id}/close": lambda d: (lambda r: (
+        f"/api/supplies/requests/{r['id']}/close", {"note": "不再需要", "version": r["version"]},
+        None))(_approved_request(d)),
+    "POST /api/supplies/publications": lambda d: ("/api/supplies/publications", {"unit": "431302004"}, None),
+    "POST /api/volunteer-slots/{slot_id}/signups": None,  # a volunteer's id only: no text, no date
+    "POST /api/volunteer-assignments/{assignment_id}/check-in": None,  # no body: nothing to make too long
+    "POST /api/volunteer-assignments/{assignment_id}/check-out": None,
+    "POST /api/reports/forms/{code}/compute": lambda d: ("/api/reports/forms/hubei_wuhan_daily/compute", {
+        "unit": "431302004", "day": _today().isoformat()}, None),
+    "POST /api/reports/submissions/{submission_id}/manual": lambda d: (lambda s: (
+        f"/api/reports/submissions/{s['id']}/manual", {"values": {s["rows"][0]["unit"]: {"compounds": "2"}}},
+        None))(_manual_submission(d)),
+    "POST /api/reports/submissions/{submission_id}/submit": lambda d: (
+        f"/api/reports/submissions/{_submission(d)['id']}/submit", {"explanation": "数字已核对"}, None),
+    "POST /api/reports/submissions/{submission_id}/review": lambda d: (
+        f"/api/reports/submissions/{_submission(d, submitted=True)['id']}/review", {"approve": True, "comment": "同意"},
+        None),
+    "POST /api/reports/forms/{code}/versions": lambda d: ("/api/reports/forms/hubei_wuhan_daily/versions", {
+        "effective_from": (_today() + dt.timedelta(days=1)).isoformat(), "note": "新口径",
+        "columns": [{"key": "managed", "label_zh": "在管", "label_en": "managed", "kind": "indicator",
+                     "expression": "count people where category = hubei"}], "rules": []}, None),
+    "POST /api/legal/entries": lambda d: ("/api/legal/entries", {
+        "question": "疫情期间房租能否减免？", "answer": "可以协商。", "basis": "民法典", "tags": "房租",
+        "valid_from": "2020-02-01"}, None),
+    "POST /api/legal/calls": lambda d: ("/api/legal/calls", {
+        "unit": "431302004", "caller_name": "刘先生", "caller_phone": "0738-8312348", "question": "隐瞒行程的责任",
+        "category": "other", "answer": "须如实报告", "follow_up_needed": True, "follow_up_note": "回访"}, None),
+    "POST /api/legal/publicity": lambda d: ("/api/legal/publicity", {
+        "unit": "431302004", "kind": "booklets", "quantity": "100", "day": _today().isoformat(), "place": "三元社区",
+        "note": "发放"}, None),
+}
