@@ -147,17 +147,6 @@ def users_addressable(user, perm: str) -> QuerySet[User]:
                                is_active=True)
 
 
-def user_addressable_get(user, *, perm: str, pk: int | None = None, username: str | None = None) -> User | None:
-    """The account with id `pk` (or user name `username`, case as typed) among those `user` may name for an
-    action under `perm` (users_addressable), or None: unknown and out of scope are one answer."""
-    accounts = users_addressable(user, perm)
-    if pk is not None:
-        return accounts.filter(pk=pk).first()
-    if username:
-        return accounts.filter(username=username.strip()).first()
-    return None
-
-
 def user_get_for_user(user, pk: int) -> User:
     """The account `pk` if the manager may see it (one of its memberships lies in scope), else 404."""
     target = users_in_scope(user).filter(pk=pk).first()

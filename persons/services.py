@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
-from accounts.access import scope_for
-from accounts.roles import PERSONS_EDIT
+from accounts.access import Scope, scope_for
+from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.timebounds import out_of_range
@@ -57,19 +57,15 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def _check_unit_in_scope(unit: OrgUnit, by) -> None:
-    if by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path):
-        raise DomainError("out_of_scope", _("%(unit)s is outside the units you may register people in.")
-                          % {"unit": unit.name}, fields={"grid": [_("Outside your scope.")]})
-
-
 def grid_resolve(code: str, *, by) -> OrgUnit:
-    """The unit (a grid, or a community without grids) that a person is registered under."""
+    """The unit (a grid, or a community without grids) that a person is registered under, looked up among the
+    units `by` may register people in: a code outside them is answered as an unknown one."""
     unit = OrgUnit.objects.filter(code=code).first()
-    if unit is None or unit.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY):
-        raise DomainError("unknown_grid", _("No grid or community has the code %(code)s.") % {"code": code},
+    if (unit is None or unit.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)
+            or (by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path))):
+        raise DomainError("unknown_grid", _("None of the grids or communities you may register people in has the "
+                                            "code %(code)s.") % {"code": code},
                           fields={"grid": [_("Unknown grid code %(code)s.") % {"code": code}]})
-    _check_unit_in_scope(unit, by)
     return unit
 
 
@@ -81,7 +77,20 @@ def _refuse_anonymised(person: Person) -> None:
                           % {"day": timezone.localtime(person.anonymised_at).strftime("%Y-%m-%d")}, status=409)
 
 
-def _duplicate_error(doc_type: str, doc_number: str, existing: Person) -> DomainError:
+def registered_elsewhere_error() -> DomainError:
+    """The refusal of a document registered outside the caller's units: the same whoever holds it, naming no
+    one (one Person per real person, so it cannot be registered again here)."""
+    return DomainError("registered_elsewhere", _("This document is registered outside the units you work in, so "
+                                                 "it cannot be registered here; ask the office above you (the "
+                                                 "street office) to deal with it."),
+                       fields={"doc_number": [_("Registered outside your units.")]}, status=409)
+
+
+def _duplicate_error(doc_type: str, doc_number: str, existing: Person, *, by) -> DomainError:
+    """The document is registered already: the person's id to those who may see them, to anyone else
+    registered_elsewhere_error()."""
+    if by is not None and not scope_for(by, PERSONS_VIEW).covers(existing.unit_path):
+        return registered_elsewhere_error()
     return DomainError("duplicate_person", _("This document is already registered (person #%(id)s).")
                        % {"id": existing.pk},
                        fields={"doc_number": [_("Already registered: %(type)s %(number)s.")
@@ -96,8 +105,9 @@ def _household_head(data: Mapping[str, Any], errors: dict, *, by) -> tuple[bool,
     number = normalize_doc_number(str(data.get("household_head") or ""))
     if not number:
         return True, None
-    head = Person.objects.filter(doc_number=number).first()
-    if head is None or (by is not None and not scope_for(by, PERSONS_EDIT).covers(head.unit_path)):
+    scope = scope_for(by, PERSONS_EDIT) if by is not None else Scope(None)
+    head = Person.objects.filter(scope.q(), doc_number=number).order_by("id").first()
+    if head is None:
         errors.setdefault("household_head", []).append(
             _("Nobody with the document number %(n)s is registered in your units.") % {"n": number})
     return True, head
@@ -115,7 +125,7 @@ def person_register(*, data: Mapping[str, Any], by) -> Person:
     grid = grid_resolve(clean.pop("grid"), by=by)
     existing = Person.objects.filter(doc_type=clean["doc_type"], doc_number=clean["doc_number"]).first()
     if existing is not None:
-        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing)
+        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing, by=by)
     try:
         with transaction.atomic():
             person = Person.objects.create(grid=grid, unit_path=grid.path, created_by=by, household_head=head,
@@ -124,7 +134,7 @@ def person_register(*, data: Mapping[str, Any], by) -> Person:
                          after=snapshot(person, PERSON_AUDIT_FIELDS))
     except IntegrityError:  # registered by someone else a moment ago
         existing = Person.objects.get(doc_type=clean["doc_type"], doc_number=clean["doc_number"])
-        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing) from None
+        raise _duplicate_error(clean["doc_type"], clean["doc_number"], existing, by=by) from None
     return person
 
 
@@ -154,7 +164,7 @@ def person_update(*, person: Person, data: Mapping[str, Any], version: int | Non
                                                                                    current.doc_number):
             other = Person.objects.filter(doc_type=clean["doc_type"], doc_number=clean["doc_number"]).first()
             if other is not None:
-                raise _duplicate_error(clean["doc_type"], clean["doc_number"], other)
+                raise _duplicate_error(clean["doc_type"], clean["doc_number"], other, by=by)
         custom = clean.pop("custom", {})
         for key, value in clean.items():
             setattr(current, key, value)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
-from accounts.models import User
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
@@ -329,14 +328,21 @@ def exposure_list(request: HttpRequest, source_person_id: int | None = None, cur
     return {"items": _exposures_out(request, page.items), "next_cursor": page.next_cursor}
 
 
-@router.post("/exposures", response={201: ExposureCreated},
+class ContactReferredOut(Schema):
+    """A contact registered outside the caller's units: referred to theirs for verification (协查)."""
+
+    referred: bool
+    message: str
+
+
+@router.post("/exposures", response={201: ExposureCreated, 202: ContactReferredOut},
              summary="Record a contact: a registered person by id, or one given by document (linked if registered)")
 def exposure_create(request: HttpRequest, payload: ExposureIn):
     access.require(request.user, TRACING_EDIT)
     source = person_get_for_user(request.user, payload.source_person_id, perm=TRACING_EDIT)
     data = payload.dict(include={"first_contact", "last_contact", "setting", "proximity", "certainty", "note"})
     if payload.exposed_person_id is not None:
-        exposed = person_get_for_user(request.user, payload.exposed_person_id, perm=TRACING_VIEW)
+        exposed = person_get_for_user(request.user, payload.exposed_person_id, perm=TRACING_EDIT)
         exposure = services.exposure_record(source=source, exposed=exposed, data=data, by=request.user)
         created = False
     elif payload.contact is not None:
@@ -345,6 +351,8 @@ def exposure_create(request: HttpRequest, payload: ExposureIn):
             person_data[f"custom.{key}"] = value
         exposure, created = services.contact_add(source=source, person_data=person_data, exposure_data=data,
                                                  by=request.user)
+        if exposure is None:
+            return Status(202, {"referred": True, "message": str(services.CONTACT_REFERRED)})
     else:
         raise DomainError("invalid_exposure", _("Give the exposed person's id or the contact's details."),
                           fields={"contact": [_("Required.")]})
@@ -427,15 +435,9 @@ def task_create(request: HttpRequest, payload: TaskIn):
     access.require(request.user, TRACING_EDIT)
     person = person_get_for_user(request.user, payload.person_id, perm=TRACING_VIEW) if payload.person_id else None
     unit = access.unit_get_for_user(request.user, payload.unit, perm=TRACING_EDIT) if payload.unit else None
-    assignee = None
-    if payload.assignee_id is not None:
-        assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
-        if assignee is None:
-            raise DomainError("invalid_task", _("No active user has this id."),
-                              fields={"assignee_id": [_("Unknown user.")]})
     task = services.task_create(kind=payload.kind, priority=payload.priority, title=payload.title, person=person,
-                                unit=unit, due_at=payload.due_at, assignee=assignee, observers=payload.observers,
-                                by=request.user)
+                                unit=unit, due_at=payload.due_at, assignee=payload.assignee_id,
+                                observers=payload.observers, by=request.user)
     return Status(201, _task_out(request, task))
 
 

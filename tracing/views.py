@@ -252,10 +252,7 @@ def _contact_form_page(request, *, source: Person, back, title: str):
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
-            name = exposure.exposed.name
-            messages.success(request, (_("%(name)s is registered and added as a contact.") if created else
-                                       _("%(name)s was already registered and is linked as a contact."))
-                             % {"name": name})
+            messages.success(request, services.contact_added_message(exposure, created))
             if request.POST.get("again"):
                 return redirect(request.path)
             return back
@@ -412,9 +409,8 @@ def task_create(request):
                                       fields={"doc_number": [_("Not registered in your units.")]})
             elif d["unit"]:
                 unit = access.unit_get_for_user(request.user, d["unit"].strip(), perm=TRACING_EDIT)
-            assignee = User.objects.filter(pk=d["assignee"], is_active=True).first() if d["assignee"] else None
             task = services.task_create(kind=d["kind"], priority=d["priority"], title=d["title"], person=person,
-                                        unit=unit, due_at=d["due_at"], assignee=assignee,
+                                        unit=unit, due_at=d["due_at"], assignee=d["assignee"],
                                         observers=d["observers"], by=request.user)
         except DomainError as exc:
             form_add_domain_error(form, exc)

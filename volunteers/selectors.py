@@ -14,7 +14,8 @@ from django.db.models.functions import Least, Round, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import scope_for
+from accounts.access import scope_for, users_addressable
+from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from orgunits.models import OrgUnit, Site
 from volunteers.models import SHIFT_MAX, Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
@@ -70,6 +71,23 @@ def volunteers_signable(user) -> QuerySet[Volunteer]:
     own = Q(user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
     return Volunteer.objects.filter(
         (scope_for(user, VOLUNTEERS_OFFICE).q() | Q(org_id__in=_coordinated_ids(user)) | own), active=True)
+
+
+def accounts_nameable(user) -> QuerySet[User]:
+    """The accounts `user` may name for the civilised units they manage (a person's login, a coordinator):
+    those holding a membership inside their office scope, themself, and logins holding no membership that
+    belong to no other civilised unit (as its coordinator or one of its people). Any other account answers as
+    one that does not exist (DESIGN invariant 8)."""
+    others = CivilisedUnit.objects.exclude(pk__in=orgs_for_user(user).values("pk"))
+    free = (User.objects.filter(memberships__isnull=True).exclude(coordinated_units__in=others)
+            .exclude(volunteer__org__in=others).values("pk"))
+    return User.objects.filter(Q(pk__in=users_addressable(user, VOLUNTEERS_OFFICE).values("pk")) | Q(pk__in=free),
+                               is_active=True)
+
+
+def account_nameable(user, username: str) -> User | None:
+    """The account with this user name among accounts_nameable(user), or None."""
+    return accounts_nameable(user).filter(username=(username or "").strip()).first() if username else None
 
 
 # -- needs and slots ------------------------------------------------------------------------------------

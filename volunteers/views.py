@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
-from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.errors import DomainError
 from core.tabular import FORMATS, table_download
@@ -159,7 +158,7 @@ def volunteer_add(request, pk: int):
     username = data.pop("username")
     user = None
     if username:
-        user = User.objects.filter(username=username).first()
+        user = selectors.account_nameable(request.user, username)
         if user is None:
             messages.error(request, _("No user account %(u)s.") % {"u": username})
             return redirect("volunteers:org", org.pk)
@@ -174,7 +173,7 @@ def coordinator_add(request, pk: int):
     if not selectors.office_covers(request.user, org):
         raise PermissionDenied
     form = CoordinatorForm(request.POST)
-    user = User.objects.filter(username=form.data.get("username", "")).first() if form.is_valid() else None
+    user = selectors.account_nameable(request.user, form.cleaned_data["username"]) if form.is_valid() else None
     if user is None:
         messages.error(request, _("No such user account."))
     else:

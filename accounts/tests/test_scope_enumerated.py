@@ -1,5 +1,6 @@
 """Every URL and API operation that takes an object id answers 404 to users of community A for an
-object of community B. A new endpoint with a parameter fails here until it is added to _objects_of_b()."""
+object of community B. A new endpoint with a parameter fails here until it is added to _objects_of_b().
+Objects named in a write's body (ids, document numbers, codes, user names): test_scope_bodies.py."""
 
 import datetime as dt
 import json

@@ -86,20 +86,18 @@ class Grids:
             if scope.covers(path):
                 self.found[code.upper()] = (pk, path)
                 self.path_of[pk] = path
-            else:
-                self.found[code.upper()] = _("%(unit)s is outside the units you may register people in.") % {
-                    "unit": code}
 
     def ids(self) -> dict[str, int | str]:
         """Code → id or reason, what a worker process needs."""
         return {code: hit if hit.__class__ is str else hit[0] for code, hit in self.found.items()}
 
     def why_not(self, code: str) -> str:
-        """Why a code that is not a grid or community under the unit cannot be used (asked once per code)."""
+        """Why a code that is not a grid or community under the unit cannot be used (asked once per code). A
+        unit outside the importer's scope is named as an unknown code is (DESIGN invariant 8)."""
         hit = self.found.get(code)
         if hit is None:
             other = OrgUnit.objects.filter(code__iexact=code).first()
-            if other is None:
+            if other is None or not self.scope.covers(other.path):
                 hit = _("Unknown grid code %(code)s.") % {"code": code}
             elif other.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY):
                 hit = _("%(code)s (%(name)s) is not a grid or community.") % {"code": code, "name": other.name}

@@ -2,7 +2,14 @@
 (commands, periodic runs)."""
 
 from tracing.services.cases import case_classify, case_register, case_rules_apply, case_update
-from tracing.services.exposures import contact_add, exposure_record, exposure_update, person_find_by_document
+from tracing.services.exposures import (
+    CONTACT_REFERRED,
+    contact_add,
+    contact_added_message,
+    exposure_record,
+    exposure_update,
+    person_find_by_document,
+)
 from tracing.services.followups import (
     follow_up_change,
     follow_up_end,
@@ -30,8 +37,9 @@ from tracing.services.tasks import (
 from tracing.services.visits import visit_delete, visit_record
 
 __all__ = [
-    "assignee_default", "case_classify", "contact_import_create", "contact_import_error_file_open",
+    "CONTACT_REFERRED", "assignee_default", "case_classify", "contact_import_create", "contact_import_error_file_open",
     "contact_import_progress", "contacts_import", "case_register", "case_rules_apply", "case_update", "contact_add",
+    "contact_added_message",
     "exposure_record", "exposure_update", "follow_up_change", "follow_up_end", "follow_up_open_or_extend",
     "follow_up_result_record", "followups_complete_due", "followups_missed_apply", "notification_read",
     "notifications_deliver", "notifications_read_all", "notify", "person_find_by_document", "task_create",

@@ -1,5 +1,6 @@
 """Exposures, the edges of the transmission graph, and adding contacts: a contact already in the line list
-(same document) is linked, never registered twice; each exposure opens or moves the contact's follow-up."""
+(same document) is linked, never registered twice; each exposure opens or moves the contact's follow-up. A
+contact registered outside the caller's units is referred there (协查), never linked by the caller."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -8,18 +9,26 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from accounts.access import scope_for
+from accounts.roles import TRACING_EDIT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from orgunits.models import OrgUnit
 from persons.models import Person
 from persons.services import person_register
 from persons.validation import person_clean
-from tracing.models import Case, Exposure, FollowUp
+from tracing.models import Case, Exposure, FollowUp, Task
 from tracing.services.common import CLOSE_CONTACT, SECONDARY_CONTACT, category, not_in_future
 from tracing.services.followups import follow_up_open_or_extend
+from tracing.services.tasks import task_create
 
 EXPOSURE_AUDIT_FIELDS = ["source", "exposed", "degree", "first_contact", "last_contact", "setting", "proximity",
                          "certainty", "note"]
+# What the caller is told of a referred contact: no name, no id, no unit.
+CONTACT_REFERRED = gettext_lazy("Referred to the place where this person is registered, for verification.")
+REFERRAL_DUE = dt.timedelta(hours=4)  # a referred contact is verified the same day; urgent, so it escalates
 
 
 def exposure_degree(source: Person) -> int:
@@ -143,18 +152,65 @@ def person_find_by_document(doc_type: Any, doc_number: Any) -> tuple[Person | No
     return Person.objects.filter(doc_type=clean["doc_type"], doc_number=clean["doc_number"]).first(), {}
 
 
+def contact_in_scope(person: Person, *, by) -> bool:
+    """Whether `by` may link `person` as a contact (their tracing scope covers the person's unit): the exposure
+    and the follow-up are written in the contact's unit."""
+    return by is None or scope_for(by, TRACING_EDIT).covers(person.unit_path)
+
+
+def _area_name(person: Person) -> str:
+    """The community (or the unit) a person is registered in, by name."""
+    grid = person.grid
+    if grid.kind == OrgUnit.Kind.GRID and grid.parent_id:
+        return grid.parent.name
+    return grid.name
+
+
+def contact_refer(*, source: Person, person: Person, last_contact: dt.date, by) -> Task | None:
+    """Refer a contact registered outside `by`'s units to the unit that holds them (协查): an urgent `verify` task
+    about the person in their own unit, given as every task is to their grid worker, saying which area reported
+    them and the last contact, so that their community confirms and records the exposure itself. `by` writes
+    nothing about the person, and their audit entry (in the source's unit) names neither the person nor their
+    unit. The same referral still open is not made twice. Returns the task, for the system's callers only."""
+    degree = exposure_degree(source)
+    what = _("close contact") if degree == 1 else _("contact of a close contact")
+    title = (_("Referral: reported as a %(what)s by %(area)s, last contact on %(day)s; verify and record the "
+               "exposure.") % {"what": what, "area": _area_name(source), "day": last_contact.isoformat()})[:200]
+    with transaction.atomic():
+        task = Task.objects.filter(person=person, kind=Task.Kind.VERIFY, title=title, status__in=Task.OPEN).first()
+        if task is None:
+            task = task_create(kind=Task.Kind.VERIFY, priority=Task.Priority.URGENT, person=person, title=title,
+                               due_at=timezone.now() + REFERRAL_DUE, by=None)
+        audit_record(actor=by, action="create", object_type="tracing.referral", object_repr=source.name,
+                     unit_path=source.unit_path, after={"source": source.pk, "last_contact": last_contact.isoformat()},
+                     note=gettext_noop("a contact registered in another unit was referred there for verification"))
+    return task
+
+
+def contact_added_message(exposure: Exposure | None, created: bool) -> str:
+    """What the person who added a contact is told: who was registered or linked, or (referred) only that."""
+    if exposure is None:
+        return str(CONTACT_REFERRED)
+    return (_("%(name)s is registered and added as a contact.") if created else
+            _("%(name)s was already registered and is linked as a contact.")) % {"name": exposure.exposed.name}
+
+
 def contact_add(*, source: Person, person_data: Mapping[str, Any], exposure_data: Mapping[str, Any],
-                by) -> tuple[Exposure, bool]:
-    """Add a contact of `source`: the person with the same document is linked if registered, else
-    registered through the line list's service; then the exposure is recorded. All or nothing.
-    Returns (exposure, whether the person was newly registered)."""
+                by) -> tuple[Exposure | None, bool]:
+    """Add a contact of `source`: the person with the same document is linked if registered in `by`'s units,
+    else registered through the line list's service; then the exposure is recorded. All or nothing.
+    Returns (exposure, whether the person was newly registered). A contact registered outside `by`'s units is
+    referred to theirs (contact_refer) and (None, False) is returned: nothing of them reaches the caller."""
     existing, errors = person_find_by_document(person_data.get("doc_type"), person_data.get("doc_number"))
     if errors:
         raise DomainError("invalid_person", _("The contact's document is not valid."), fields=errors)
-    _clean, exposure_errors = _exposure_clean(exposure_data)
+    clean, exposure_errors = _exposure_clean(exposure_data)
     if exposure_errors:
         raise DomainError("invalid_exposure", _("The exposure cannot be recorded; correct the fields marked."),
                           fields=exposure_errors)
+    if existing is not None and not contact_in_scope(existing, by=by):
+        contact_refer(source=source, person=existing, last_contact=clean["last_contact"], by=by)
+        return None, False
     with transaction.atomic():
         person = existing or person_register(data=person_data, by=by)
         exposure = exposure_record(source=source, exposed=person, data=exposure_data, by=by)

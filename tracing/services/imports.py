@@ -50,7 +50,13 @@ from persons.models import CustomField, Person
 from persons.services import person_register
 from persons.validation import parse_date
 from tracing.models import Case, ContactImport, Exposure
-from tracing.services.exposures import _exposure_clean, exposure_degree, exposure_record
+from tracing.services.exposures import (
+    _exposure_clean,
+    contact_in_scope,
+    contact_refer,
+    exposure_degree,
+    exposure_record,
+)
 
 # A contact list is a few dozen people, a few hundred at most: rows go through the per-person services
 # (each audited, each opening or moving a follow-up), which a file of this size affords.
@@ -138,6 +144,7 @@ class _ContactRows:
         self.record, self.path, self.by, self.board = record, path, by, board
         self.case = record.case
         self.errors: dict[int, list[tuple[str, str]]] = {}
+        self.referred = 0  # rows registered outside the importer's units, referred there (contact_refer)
         self.words = {name: _choice_words(name) for name in CHOICE_FIELDS}
 
     def published(self, done: int) -> None:
@@ -262,7 +269,8 @@ class _ContactRows:
 
     def _people_check(self, valid: list, registered: dict) -> dict[int, Person]:
         """The people already registered among the valid rows; a name that differs, the case itself, or a
-        case among them is an error of the row."""
+        case among them is an error of the row. Of those registered outside the importer's units nothing is
+        said: they are referred there (contact_refer)."""
         ids = [registered[(r[DOC_TYPE], r[DOC_NUMBER])][0] for r in valid
                if (r[DOC_TYPE], r[DOC_NUMBER]) in registered]
         people = Person.objects.in_bulk(ids)
@@ -275,6 +283,8 @@ class _ContactRows:
             if hit is None:
                 continue
             person = people[hit[0]]
+            if not contact_in_scope(person, by=self.by):
+                continue
             if person.pk == self.case.person_id:
                 self.error(r[LINE], doc_title, _("This is the case itself."))
             elif person.pk in cases:
@@ -302,6 +312,11 @@ class _ContactRows:
                     person = person_register(data=_person_data(r, grid_codes), by=by)
                     exposure_record(source=source, exposed=person, data=exposure["clean"], by=by)
                     record.created += 1
+                    continue
+                if not contact_in_scope(people[hit[0]], by=by):
+                    contact_refer(source=source, person=people[hit[0]], last_contact=exposure["clean"]["last_contact"],
+                                  by=by)
+                    self.referred += 1
                     continue
                 existing = known.get(hit[0])
                 if existing is None:
@@ -335,6 +350,9 @@ class _ContactRows:
                            "%(updated)d updated, %(unchanged)d unchanged.") % {
             "created": record.created, "linked": record.linked, "updated": record.updated,
             "unchanged": record.unchanged}
+        if self.referred:
+            record.message += " " + _("Registered in another unit and referred there for verification: %(n)d.") % {
+                "n": self.referred}
 
     def _reject(self) -> None:
         record = self.record

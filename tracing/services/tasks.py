@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.access import scope_for
+from accounts.access import scope_for, users_addressable
 from accounts.models import Membership, User
 from accounts.roles import TRACING_EDIT, TRACING_TASKS, TRACING_VIEW, Role
 from core.audit import audit_record, snapshot
@@ -76,10 +76,27 @@ def notify_assigned(task: Task, recipients: list[User]) -> None:
 
 # -- create and update -------------------------------------------------------------------------------
 
-def _users(ids_or_users: Iterable) -> list[User]:
-    ids = [u.pk if isinstance(u, User) else int(u) for u in ids_or_users if u not in (None, "")]
-    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+def _users(refs: Iterable, *, by, field: str, errors: dict) -> list[User]:
+    """The accounts named in a request (by id) among those `by` may name for tasks (accounts.access.
+    users_addressable: an id outside them is answered as an unknown one, naming only the id); accounts the
+    code itself passes are taken as they are."""
+    given, ids = [], []
+    for ref in refs:
+        if isinstance(ref, User):
+            given.append(ref)
+        elif ref not in (None, ""):
+            try:
+                ids.append(int(ref))
+            except (TypeError, ValueError):
+                errors.setdefault(field, []).append(_("%(id)s is not an account's id.") % {"id": ref})
+    pool = users_addressable(by, TRACING_VIEW) if by is not None else User.objects.filter(is_active=True)
+    found = {u.pk: u for u in pool.filter(pk__in=ids)} if ids else {}
+    for i in dict.fromkeys(ids):
+        if i not in found:
+            errors.setdefault(field, []).append(_("No account with the id %(id)s among the people you work with.")
+                                                % {"id": i})
+    users = {u.pk: u for u in [*given, *(found[i] for i in ids if i in found)]}
+    return list(users.values())
 
 
 def _check_people(task_path: str, *, assignee: User | None, observers: list[User], errors: dict) -> None:
@@ -108,11 +125,16 @@ def _due_check(due_at: dt.datetime | None, errors: dict, *, new: bool) -> None:
 
 
 def task_create(*, kind: str, due_at: dt.datetime, person: Person | None = None, unit: OrgUnit | None = None,
-                title: str = "", priority: int = Task.Priority.NORMAL, assignee: User | None = None,
+                title: str = "", priority: int = Task.Priority.NORMAL, assignee: User | int | None = None,
                 observers: Iterable = (), follow_up: FollowUp | None = None, by) -> Task:
     """Create a task about a person (or a unit). Without an assignee it goes to the grid worker responsible
-    for the person's grid. Giving it to someone else takes tracing.tasks over the unit."""
+    for the person's grid. Giving it to someone else takes tracing.tasks over the unit. An assignee or an
+    observer given by id is looked up among the people `by` works with."""
     errors: dict[str, list[str]] = {}
+    if assignee is not None:
+        found = _users([assignee], by=by, field="assignee", errors=errors)
+        assignee = found[0] if found else None
+    observers = _users(observers, by=by, field="observers", errors=errors)
     if kind not in Task.Kind.values:
         errors["kind"] = [_("Choose a task type.")]
     if priority not in Task.Priority.values:
@@ -131,9 +153,8 @@ def task_create(*, kind: str, due_at: dt.datetime, person: Person | None = None,
             errors["person"] = [_("Outside your scope.")]
         elif assignee is not None and assignee != by and not scope_for(by, TRACING_TASKS).covers(path):
             errors["assignee"] = [_("You may only give tasks to yourself here.")]
-    if assignee is None and path:
+    if assignee is None and path and "assignee" not in errors:
         assignee = assignee_default(person, unit=unit)
-    observers = _users(observers)
     if path:
         _check_people(path, assignee=assignee, observers=observers, errors=errors)
     if errors:
@@ -198,11 +219,10 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None = No
         _due_check(data["due_at"], errors, new=False)
     assignee = task.assignee
     if "assignee" in data:
-        found = _users([data["assignee"]]) if data["assignee"] not in (None, "") else []
+        found = _users([data["assignee"]], by=by, field="assignee", errors=errors)
         assignee = found[0] if found else None
-        if data["assignee"] not in (None, "") and assignee is None:
-            errors["assignee"] = [_("No active user has this id.")]
-    observers = _users(data["observers"]) if "observers" in data else None
+    observers = _users(data["observers"] or [], by=by, field="observers", errors=errors) if "observers" in data \
+        else None
     if not errors:
         _check_people(task.unit_path, assignee=assignee if "assignee" in data else None,
                       observers=observers or [], errors=errors)
