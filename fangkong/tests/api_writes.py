@@ -86,6 +86,12 @@ def _new_case(d: Demo) -> int:
     return d.post("/api/cases", {"person_id": _new_person(d), "classification": "suspected"})["id"]
 
 
+def _exposure() -> int:
+    from tracing.models import Exposure
+
+    return Exposure.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _follow_up() -> int:
     from tracing.models import FollowUp
 
@@ -205,8 +211,8 @@ WRITES = {
         "contact": {"name": "李四", "doc_number": _resident_id(d.next() + 700), "grid": _grid(), "phone": "13900000000",
                     "address": "三元社区3栋"},
         "last_contact": (_today() - dt.timedelta(days=1)).isoformat(), "setting": "household", "note": "同住"}, None),
-    "PATCH /api/exposures/{exposure_id}": lambda d: ("/api/exposures/1", {"note": "补充", "setting": "household"},
-                                                     None),
+    "PATCH /api/exposures/{exposure_id}": lambda d: (f"/api/exposures/{_exposure()}",
+                                                     {"note": "补充", "setting": "household"}, None),
     "POST /api/follow-ups/{follow_up_id}/results": lambda d: (
         f"/api/follow-ups/{_follow_up()}/results", {"temperature": "36.6", "note": "正常"}, None),
     "POST /api/follow-ups/{follow_up_id}/end": lambda d: (
