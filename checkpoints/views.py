@@ -37,6 +37,7 @@ from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
+from core.timebounds import day_parse
 from persons.disclosure import Disclosure
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
 
@@ -57,10 +58,7 @@ def _can(user, perm: str, obj) -> bool:
 
 
 def _day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return day_parse(request.GET.get("day")) or timezone.localdate()
 
 
 # -- the duty page and the live alerts ------------------------------------------------------------------

@@ -41,3 +41,13 @@ def dates_check(values: dict, *, code: str = "invalid_date") -> None:
     fields = {name: [reason] for name, reason in ((n, out_of_range(v)) for n, v in values.items()) if reason}
     if fields:
         raise DomainError(code, next(iter(fields.values()))[0], fields=fields)
+
+
+def day_parse(text: str | None) -> dt.date | None:
+    """The day a page is asked for (?day=2020-05-21): a date typed as YYYY-MM-DD within the years allowed, else
+    None, and the page shows its default day."""
+    try:
+        day = dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return None if out_of_range(day) else day

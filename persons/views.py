@@ -1,8 +1,6 @@
 """Line-list pages: the list, a person's page, register and edit, the grid worker's day, duplicates,
 additional fields, exports. Each view parses, authorizes, calls one service or selector, renders."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -25,6 +23,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.models import AuditEntry
 from core.pagination import keyset_page
+from core.timebounds import day_parse
 from orgunits.models import OrgUnit, Site
 from persons import access_log, selectors, services
 from persons.disclosure import FULL, Disclosure
@@ -277,12 +276,7 @@ def check_record(request, pk: int):
 def today(request):
     """The grid worker's day: checks due, arrivals, releases due or overdue, fevers."""
     scope = access.require(request.user, PERSONS_EDIT)
-    day = timezone.localdate()
-    if request.GET.get("day"):
-        try:
-            day = dt.date.fromisoformat(request.GET["day"])
-        except ValueError:
-            pass
+    day = day_parse(request.GET.get("day")) or timezone.localdate()
     due = list(selectors.checks_due(scope, day=day)[:300])
     return render(request, "persons/today.html", {
         "day": day, "checks_due": due, "arrivals": selectors.arrivals(scope, day=day)[:200],

@@ -19,6 +19,7 @@ from accounts.roles import (
     REPORTS_VIEW,
 )
 from core.errors import DomainError
+from core.timebounds import day_parse
 from reports import selectors, services
 from reports.engine import window_for
 from reports.expressions import ExpressionError, parse
@@ -49,10 +50,9 @@ def compute(request, code: str):
     """Compute (or recompute) a draft for a unit and a day, then open it."""
     form = selectors.form_get(code)
     unit = access.unit_get_for_user(request.user, request.POST.get("unit", ""), perm=REPORTS_SUBMIT)
-    try:
-        day = dt.date.fromisoformat(request.POST.get("day", ""))
-    except ValueError:
-        raise Http404 from None
+    day = day_parse(request.POST.get("day"))
+    if day is None:
+        raise Http404
     try:
         submission = services.submission_compute(form=form, unit=unit, day=day, by=request.user)
     except DomainError as exc:

@@ -1,7 +1,6 @@
 """Report files: a report as CSV, the day's forms of a unit as xlsx or DHIS2 JSON, and manual cells
 uploaded from an xlsx in the exported layout. Scope as the report pages: 404 outside it."""
 
-import datetime as dt
 import json
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import access
 from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
+from core.timebounds import day_parse
 from reports import exporting, selectors
 
 
@@ -30,12 +30,7 @@ def _unit_and_day(request):
     """The unit (in the user's REPORTS_VIEW scope, else 404) and the day of an export's query string."""
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
     text = request.GET.get("day", "").strip()
-    if not text:
-        return unit, timezone.localdate()
-    try:
-        return unit, dt.date.fromisoformat(text)
-    except ValueError:
-        return unit, None
+    return unit, (day_parse(text) if text else timezone.localdate())
 
 
 def _error_message(exc: DomainError) -> str:

@@ -26,6 +26,7 @@ from accounts.roles import (
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import keyset_page
+from core.timebounds import day_parse
 from orgunits.models import OrgUnit, Site
 from persons.disclosure import Disclosure
 from persons.models import Person
@@ -473,11 +474,8 @@ def stays(request):
     """Per day, the communities where confirmed cases stayed (what form 5 counts), with who and where."""
     scope = access.require(request.user, TRACING_VIEW)
     today = timezone.localdate()
-    try:
-        last = dt.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else today
-        first = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else last - dt.timedelta(6)
-    except ValueError:
-        first, last = today - dt.timedelta(6), today
+    last = day_parse(request.GET.get("until")) or today
+    first = day_parse(request.GET.get("from")) or last - dt.timedelta(6)
     if (last - first).days > 60 or last < first:
         first = last - dt.timedelta(6)
     unit = None

@@ -20,6 +20,7 @@ from accounts.access import require, scope_for, site_get_for_user, unit_get_for_
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.errors import DomainError
 from core.tabular import FORMATS, table_download
+from core.timebounds import day_parse
 from orgunits.models import OrgUnit
 from supplies.selectors import donors_in_scope
 from volunteers import selectors, services
@@ -46,10 +47,7 @@ def _form_errors(form) -> str:
 
 
 def _day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return day_parse(request.GET.get("day")) or timezone.localdate()
 
 
 def _run(request, call, success: str) -> bool:
