@@ -190,7 +190,6 @@ def device_register(request, pk: int):
 
 
 @login_required
-@login_required
 @require_POST
 def device_key_rotate(request, pk: int):
     """A new key for a device (the old one stops working at once), shown once."""
@@ -205,6 +204,7 @@ def device_key_rotate(request, pk: int):
     return redirect("checkpoints:site", pk=device.site_id)
 
 
+@login_required
 @require_POST
 def device_deactivate(request, pk: int):
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
