@@ -83,6 +83,9 @@ class TeamForm(forms.Form):
 
 
 class MemberForm(forms.Form):
+    name = forms.CharField(label=_("full name"), max_length=50,
+                           help_text=_("As on the ID card; a worker registered in another community is found by "
+                                       "name and document together."))
     doc_number = forms.CharField(label=_("document number"), max_length=40,
                                  help_text=_("The person must be registered in the line list."))
     badge = forms.CharField(label=_("badge"), max_length=40, required=False)

@@ -258,14 +258,21 @@ def person_pickable(user, checkpoint: Checkpoint, person_id: int) -> Person:
     return person
 
 
-def person_by_document(user, number: str) -> Person | None:
-    """The registered person with the document number `number` within the user's line-list scope (None outside
-    it, as for a number nobody has)."""
+def person_by_document(user, number: str, *, name: str = "") -> Person | None:
+    """The registered person with the document number `number` within the user's line-list scope; outside it,
+    only when `name` is the name registered with that number (the worker shows their ID card at the enterprise,
+    so the pair discloses nothing the card does not). None otherwise, as for a number nobody has."""
     number = normalize_doc_number(number)
     if not number:
         return None
-    return Person.objects.filter(scope_for(user, PERSONS_VIEW).q(), doc_type__in=Person.DocType.values,
-                                 doc_number=number).first()
+    person = Person.objects.filter(doc_type__in=Person.DocType.values, doc_number=number).first()
+    if person is None or scope_for(user, PERSONS_VIEW).covers(person.unit_path):
+        return person
+    return person if _same_name(person.name, name) else None
+
+
+def _same_name(registered: str, typed: str) -> bool:
+    return bool(typed.strip()) and "".join(registered.split()) == "".join(typed.split())
 
 
 def liaison_for_site(site: Site, username: str):

@@ -428,11 +428,12 @@ def _team_post(request, pk: int, form_class, call, *, perm: str):
 def member_add(request, pk: int):
     def call(team, d):
         number = normalize_doc_number(d["doc_number"])
-        person = selectors.person_by_document(request.user, number)
+        person = selectors.person_by_document(request.user, number, name=d["name"])
         if person is None:  # the same answer whether nobody has the number or the person is outside scope
-            raise DomainError("not_registered", _("Nobody with the document number %(n)s is registered: register "
-                                                  "them in the line list first.") % {"n": number})
-        services.team_member_add(team=team, person=person, badge=d["badge"], by=request.user)
+            raise DomainError("not_registered", _("Nobody named %(name)s with the document number %(n)s is "
+                                                  "registered: check both, or register them in the line list "
+                                                  "first.") % {"name": d["name"], "n": number})
+        services.team_member_add(team=team, person=person, badge=d["badge"], by=request.user, by_card=True)
     return _team_post(request, pk, MemberForm, call, perm=CHECKPOINTS_MANAGE)
 
 

@@ -280,18 +280,17 @@ def readings_ingest(*, items: list, by, device: Device | None = None) -> IngestR
         target = prepared.get(code)
         if target is None:
             known = devices.get(code)
+            # A device outside the sender's scope is answered as one that does not exist (DESIGN, invariant 8).
+            visible = known is not None and (scope is None or scope.covers(known.unit_path, known.site_id))
             if device is not None and code != device.code:  # a device sends for itself alone
                 refuse(i, "device_not_yours", _("The device %(code)s is not one you may send readings for.")
                        % {"code": code}, code, event_id)
-            elif known is None:
+            elif not visible:
                 refuse(i, "unknown_device", _("No device is registered with the id %(code)s.") % {"code": code},
                        code, event_id)
-            elif not known.active:
+            else:
                 refuse(i, "device_inactive", _("The device %(code)s is no longer in use.") % {"code": code},
                        code, event_id)
-            else:
-                refuse(i, "device_not_yours", _("The device %(code)s is not one you may send readings for.")
-                       % {"code": code}, code, event_id)
             continue
         device_id, checkpoint_id, site_id, path, threshold = target
         key = (device_id, event_id)

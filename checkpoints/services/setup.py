@@ -207,10 +207,12 @@ def team_create(*, site: Site, name: str, leader: str = "", leader_phone: str = 
 
 
 def team_member_add(*, team: Team, person: Person, badge: str = "", joined_at: dt.datetime | None = None,
-                    by) -> TeamMember:
-    """Put a registered person on a team's roster, with their badge code; one team per person per enterprise."""
+                    by, by_card: bool = False) -> TeamMember:
+    """Put a registered person on a team's roster, with their badge code; one team per person per enterprise.
+    A person outside the caller's line list only when found by the name and number of their ID card
+    (`by_card`, see checkpoints.selectors.person_by_document)."""
     check_scope(by, CHECKPOINTS_MANAGE, team)
-    if by is not None and not scope_for(by, PERSONS_VIEW).covers(person.unit_path):
+    if by is not None and not by_card and not scope_for(by, PERSONS_VIEW).covers(person.unit_path):
         raise DomainError("not_found", _("Not found."), status=404)  # as for someone not registered
     badge = normalize_doc_number(badge)[:40]
     joined_at = aware(joined_at) or timezone.now()

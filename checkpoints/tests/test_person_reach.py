@@ -141,7 +141,7 @@ def test_the_roster_and_stations_name_no_one_outside_scope(gates, client_for, ca
 
     def add(number):
         return _messages(client.post(f"/checkpoints/teams/{gates.team.pk}/members/",
-                                     {"doc_number": number, "badge": ""}, follow=True))
+                                     {"name": "张三", "doc_number": number, "badge": ""}, follow=True))
 
     outside, unknown = add(outsider.doc_number), add("431302199001010000")
     assert outside == unknown.replace("431302199001010000", outsider.doc_number)
@@ -156,3 +156,16 @@ def test_the_roster_and_stations_name_no_one_outside_scope(gates, client_for, ca
     not_liaison, nobody = station(cast.community_b_worker.username), station("no_such_account")
     assert not_liaison == nobody.replace("no_such_account", cast.community_b_worker.username)
     assert cast.community_b_worker.full_name not in not_liaison
+
+
+def test_a_worker_registered_in_another_community_joins_the_roster_by_name_and_document(gates, client_for, cast,
+                                                                                      outsider):
+    """Enterprises employ people from anywhere: the name and number of the worker's ID card together find them,
+    and the roster names them without giving their id to the enterprise."""
+    client = client_for(cast.community_a_worker)
+    page = client.post(f"/checkpoints/teams/{gates.team.pk}/members/",
+                       {"name": f" {outsider.name} ", "doc_number": outsider.doc_number, "badge": "LG0999"},
+                       follow=True).content.decode()
+    member = gates.team.members.get(person=outsider)
+    assert member.badge == "LG0999" and outsider.name in page
+    assert f"/persons/{outsider.pk}/" not in page

@@ -123,7 +123,11 @@ def test_the_api_takes_a_batch_with_the_device_token(gates, client, cast):
 def test_the_api_refuses_devices_out_of_scope(gates, client_for, cast):
     result = client_for(cast.community_b_worker).post(
         "/api/checkpoint-readings", data=json.dumps([item(1)]), content_type="application/json").json()
-    assert result["items"][0]["code"] == "device_not_yours" and Reading.objects.count() == 0
+    unknown = client_for(cast.community_b_worker).post(
+        "/api/checkpoint-readings", data=json.dumps([item(1, device="NO-SUCH")]),
+        content_type="application/json").json()
+    assert result["items"][0]["code"] == "unknown_device" and Reading.objects.count() == 0
+    assert result["items"][0]["reason"] == unknown["items"][0]["reason"].replace("NO-SUCH", "GATE-01")
 
 
 def test_a_deactivated_device_is_refused(gates, cast):
