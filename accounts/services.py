@@ -114,6 +114,13 @@ def user_set_password(*, user: User, password: str, by) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        user_password_changed(user=user, by=by)
+
+
+def user_password_changed(*, user: User, by) -> None:
+    """After a new password is stored (here or by `manage.py changepassword`): audit it and revoke the account's
+    API tokens."""
+    with transaction.atomic():
         audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=gettext_noop("password changed"))
         for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
             _token_revoke(token, by=by, note=gettext_noop("revoked with the password change"))

@@ -15,6 +15,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "accounts",  # before django.contrib.auth: its changepassword command also revokes the API tokens
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,7 +29,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "core",
     "orgunits",
-    "accounts",
     "persons",
     "tracing",
     "checkpoints",

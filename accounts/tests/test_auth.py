@@ -1,5 +1,7 @@
 """Signing in and out, lockout, password change, language, API tokens."""
 
+import io
+
 import pytest
 from django.test import Client
 
@@ -145,3 +147,20 @@ def test_a_password_change_revokes_the_accounts_api_tokens_but_not_device_keys(c
     _token, key = services.token_create(user=cast.community_a_worker, name="script 2")
     services.user_set_password(user=cast.community_a_worker, password="Set-by-officer-2021", by=cast.street_officer)
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_manage_py_changepassword_revokes_the_accounts_api_tokens_too(cast, client, monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from accounts.management.commands import changepassword
+
+    _token, key = services.token_create(user=cast.community_a_worker, name="script")
+    monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt="": "Typed-at-console-2021")
+    call_command("changepassword", cast.community_a_worker.username, stdout=io.StringIO())
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    with pytest.raises(CommandError):  # a refused password changes nothing and revokes nothing
+        _token, key = services.token_create(user=cast.community_a_worker, name="script 2")
+        monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt="": "short")
+        call_command("changepassword", cast.community_a_worker.username, stdout=io.StringIO())
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
