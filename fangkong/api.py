@@ -176,7 +176,11 @@ def _throttled(request, exc: Throttled):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc))
+    """django-ninja's own refusals (an unreadable body, a method not allowed…), in the caller's language."""
+    if exc.status_code == 400:
+        return _error(request, 400, "invalid_json", _("The body of the request is not valid JSON."))
+    return _error(request, exc.status_code, "http_error", _("The request cannot be answered (HTTP %(status)d).")
+                  % {"status": exc.status_code})
 
 
 @api.exception_handler(Exception)

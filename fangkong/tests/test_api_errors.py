@@ -54,3 +54,10 @@ def test_an_unexpected_error_answers_json_without_detail_and_is_logged(cast, cli
 def test_the_api_document_declares_the_shape_of_a_server_error(client):
     responses = client.get("/api/openapi.json").json()["paths"]["/api/orgunits"]["get"]["responses"]
     assert responses["500"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese(cast, client_for):
+    response = client_for(cast.street_officer).post("/api/persons", data='{"name": 某人}',
+                                                     content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid_json", "message": "请求内容不是有效的 JSON。", "fields": {}}
