@@ -120,6 +120,7 @@ def user_set_password(*, user: User, password: str, by) -> None:
 def user_password_changed(*, user: User, by) -> None:
     """After a new password is stored (here or by `manage.py changepassword`): audit it and revoke the account's
     API tokens."""
+    check_outranks(by=by, target=user)
     with transaction.atomic():
         audit_record(actor=by, action="update", obj=user, unit_path=_user_path(user), note=gettext_noop("password changed"))
         for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):

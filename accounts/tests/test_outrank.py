@@ -95,6 +95,7 @@ def _service_calls(cast, target):
     calls = {
         "user_update": lambda by: services.user_update(user=target, data={"full_name": "改名"}, by=by),
         "user_set_password": lambda by: services.user_set_password(user=target, password="Brand-new-pass-9", by=by),
+        "user_password_changed": lambda by: services.user_password_changed(user=target, by=by),
         "membership_grant": lambda by: services.membership_grant(user=target, role=Role.GRID_WORKER,
                                                                  unit=cast.community_a, by=by),
         "membership_revoke": lambda by: services.membership_revoke(membership=membership, by=by),
