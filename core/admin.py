@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,3 +22,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_id", "object_repr"]
     date_hierarchy = "at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "recipient", "kind", "title", "created_at", "read_at"]

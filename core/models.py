@@ -1,5 +1,6 @@
 """The audit log: append-only, one row per write made through a service and per view/export of
-personal data. The database refuses UPDATE and DELETE on it (triggers, migration 0002)."""
+personal data. The database refuses UPDATE and DELETE on it (triggers, migration 0002).
+The notification outbox every app writes to (core.notifications): notifications and their deliveries."""
 
 from django.conf import settings
 from django.db import models
@@ -70,3 +71,55 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class Notification(models.Model):
+    """A message for one user, kept in an outbox: shown in the page badge and sent by each channel. `about`
+    names what it is about (an app's object, "app.model" and its id) for lookups; the link is `url`."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=30)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    about_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of what it is about")
+    about_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="core_notification_unread_idx"),
+                   models.Index(fields=["about_type", "about_id"], name="core_notification_about_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class Delivery(models.Model):
+    """A notification's passage through one channel (the outbox row a channel works off)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("skipped")
+        FAILED = "failed", _("failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=40)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"],
+                                               name="core_delivery_one_per_channel")]
+        indexes = [models.Index(fields=["state", "id"], name="core_delivery_pending_idx")]
+
+    def __str__(self):
+        return f"{self.notification_id} {self.channel} {self.state}"

@@ -70,7 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
-                "tracing.context_processors.badge",
+                "core.notifications.context_processors.badge",
             ],
         },
     },
@@ -185,10 +185,14 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # A temperature at or above this (°C) is a fever: health checks are flagged, gate readings alert.
 FEVER_THRESHOLD = env_decimal("FEVER_THRESHOLD", "37.3")
 
-# Contact tracing. Notifications leave through each channel listed here (dotted paths of
-# tracing.channels.Channel subclasses); SMS or messaging adapters are added the same way.
-TRACING_NOTIFICATION_CHANNELS = env_list("TRACING_NOTIFICATION_CHANNELS",
-                                         ["tracing.channels.PageChannel", "tracing.channels.EmailChannel"])
+# Notifications (core.notifications) leave through each channel listed here (dotted paths of
+# core.notifications.channels.Channel subclasses); SMS or messaging adapters are added the same way.
+# TRACING_NOTIFICATION_CHANNELS, the variable's name before the outbox served every app, is read when
+# NOTIFICATION_CHANNELS is not set (its tracing.channels.* paths still name the same channels).
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", env_list(
+    "TRACING_NOTIFICATION_CHANNELS",
+    ["core.notifications.channels.PageChannel", "core.notifications.channels.EmailChannel"]))
+# Contact tracing.
 # Daily follow-up tasks are due at this local hour of their day.
 TRACING_DAILY_DUE_HOUR = env_int("TRACING_DAILY_DUE_HOUR", 17)
 # A day of follow-up without a result seen extends the window by this many days; this many missed days

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("orgunits.urls")),
     path("sites/", include(site_urlpatterns)),
     path("persons/", include("persons.urls")),
+    path("notifications/", include("core.notifications.urls")),
     path("tracing/", include("tracing.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("supplies/", include("supplies.urls")),

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from tracing.models import Case, Exposure, FollowUp, Notification, Task, Visit
+from tracing.models import Case, Exposure, FollowUp, Task, Visit
 
 
 @admin.register(Case)
@@ -35,7 +35,3 @@ class TaskAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "priority", "status", "due_at", "assignee", "escalated_to"]
     list_filter = ["kind", "status", "priority"]
 
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "recipient", "kind", "title", "created_at", "read_at"]

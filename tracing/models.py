@@ -1,5 +1,5 @@
 """Contact tracing (流调与密接管理): cases, the exposures between people, places visited, follow-up of
-contacts, the tasks it gives people and the notifications about them.
+contacts, the tasks it gives people (their notifications are core's outbox).
 
 Every row carries the unit path of the person it is about (copied when written), so that scope is one
 indexed prefix match. Classifications and follow-up windows keep their history as rows.
@@ -333,55 +333,6 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
-
-
-class Notification(models.Model):
-    """A message for one user, kept in an outbox: shown in the page badge and sent by each channel."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="tracing_notifications")
-    kind = models.CharField(_("kind"), max_length=30)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
-
-    def __str__(self):
-        return self.title
-
-
-class Delivery(models.Model):
-    """A notification's passage through one channel (the outbox row a channel works off)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        SKIPPED = "skipped", _("skipped")
-        FAILED = "failed", _("failed")
-
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(_("channel"), max_length=40)
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
-        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_channel")]
-        indexes = [models.Index(fields=["state", "id"], name="delivery_pending_idx")]
-
-    def __str__(self):
-        return f"{self.notification_id} {self.channel} {self.state}"
 
 
 class ContactImport(models.Model):

@@ -20,7 +20,6 @@ from tracing.models import (
     ContactImport,
     Exposure,
     FollowUp,
-    Notification,
     Task,
     Visit,
 )
@@ -86,14 +85,6 @@ def contact_import_get_for_user(user, pk: int) -> ContactImport:
 
 def contact_imports_of(case: Case, *, limit: int = 20) -> list[ContactImport]:
     return list(case.imports.select_related("created_by", "unit").order_by("-created_at", "-id")[:limit])
-
-
-def notification_get_for_user(user, pk: int) -> Notification:
-    """One of the user's own notifications, else 404."""
-    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
-    if notification is None:
-        raise Http404
-    return notification
 
 
 # -- lists -----------------------------------------------------------------------------------------------
@@ -300,6 +291,3 @@ def tasks_filtered(user, *, status: str = "", kind: str = "", unit: OrgUnit | No
         qs = qs.filter(status__in=Task.OPEN, due_at__lt=timezone.now())
     return qs.select_related("person", "person__grid", "assignee", "escalated_to")
 
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

@@ -20,18 +20,10 @@ def tracing_daily_run(day: str | None = None) -> dict:
 
 @task()
 def tracing_tick_run() -> dict:
-    """Rules, escalation of overdue urgent tasks, the notification outbox."""
+    """Rules, escalation of overdue urgent tasks, the notification outbox (core.notifications)."""
     from tracing.services.periodic import tracing_tick
 
     return tracing_tick()
-
-
-@task()
-def notifications_deliver_run() -> dict:
-    """Send what the outbox holds (queued after each commit that adds notifications)."""
-    from tracing.services.notifications import notifications_deliver
-
-    return notifications_deliver()
 
 
 @task()

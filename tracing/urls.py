@@ -30,8 +30,5 @@ urlpatterns = [
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/status/", views.task_status, name="task_status"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("stays/", views.stays, name="stays"),
 ]

@@ -1,5 +1,5 @@
 """Tracing pages: cases with their contacts and places, adding a contact, follow-up, tasks (a grid worker's
-phone list), notifications, the communities where cases stayed. Each view parses, authorizes, calls one
+phone list), the communities where cases stayed. Each view parses, authorizes, calls one
 service or selector, renders."""
 
 import datetime as dt
@@ -444,30 +444,7 @@ def task_status(request, pk: int):
     return _back(request, reverse("tracing:task_detail", args=[task.pk]))
 
 
-# -- notifications and places ---------------------------------------------------------------------------
-
-@login_required
-def notification_list(request):
-    items = list(request.user.tracing_notifications.order_by("-created_at")[:100])
-    return render(request, "tracing/notifications.html", {"items": items})
-
-
-@login_required
-@require_POST
-def notification_read(request, pk: int):
-    notification = selectors.notification_get_for_user(request.user, pk)
-    services.notification_read(notification=notification, by=request.user)
-    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
-        return redirect(notification.url)
-    return redirect("tracing:notifications")
-
-
-@login_required
-@require_POST
-def notifications_read_all(request):
-    services.notifications_read_all(by=request.user)
-    return redirect("tracing:notifications")
-
+# -- places ---------------------------------------------------------------------------------------
 
 @login_required
 def stays(request):

@@ -913,7 +913,7 @@ def _b_words(response, typed) -> list[str]:
 
 # What a referral (协查) writes: a task about B's person in B's unit, given to B's worker and notified to them,
 # with the task's audit entry; nothing else.
-REFERRAL = ("tracing.task", "tracing.notification", "tracing.delivery", "core.auditentry")
+REFERRAL = ("tracing.task", "core.notification", "core.delivery", "core.auditentry")
 
 
 def _a_referral(changed: dict) -> bool:

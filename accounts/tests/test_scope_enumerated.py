@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from checkpoints.tests.scope import API_BODIES as CHECKPOINT_API_BODIES
 from checkpoints.tests.scope import objects_of_b as checkpoint_objects_of_b
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification
 from legal.models import HotlineCall
 from orgunits import services as unit_services
 from persons.models import CustomField, ImportJob, Person
@@ -22,7 +22,7 @@ from reports.services import forms_seed
 from supplies.tests.scope import API_BODIES as SUPPLY_API_BODIES
 from supplies.tests.scope import objects_of_b as supply_objects_of_b
 from tracing import services as tracing_services
-from tracing.models import FollowUp, Notification
+from tracing.models import FollowUp
 from tracing.tests.scope import objects_of_b as tracing_objects_of_b
 from volunteers.tests.scope import API_BODIES as VOLUNTEER_API_BODIES
 from volunteers.tests.scope import objects_of_b as volunteer_objects_of_b
@@ -104,7 +104,7 @@ def _objects_of_b(cast):
         "tracing:follow_up_stop": follow_up_page,
         "tracing:task_detail": {"pk": task_b.pk},
         "tracing:task_status": {"pk": task_b.pk},
-        "tracing:notification_read": {"pk": notification_b.pk},
+        "notifications:read": {"pk": notification_b.pk},
         "api:case_get": case_api,
         "api:case_patch": case_api,
         "api:case_classify": case_api,

@@ -5,12 +5,10 @@ import datetime as dt
 import logging
 import math
 
-from django.apps import apps
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -21,6 +19,7 @@ from checkpoints.services.common import aware, check_scope, in_future, local_tim
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.fields import path_ancestors
+from core.notifications import notify
 from persons.models import Person
 
 logger = logging.getLogger(__name__)
@@ -57,21 +56,10 @@ def duty_users(site_id: int, unit_path: str) -> list[User]:
 
 
 def _notify(users: list[User], *, kind: str, title: tuple[str, dict], body: tuple[str, dict], url: str) -> None:
-    """Queue a message in tracing's notification outbox (when that app is installed), each recipient in
-    their own language; `title` and `body` are (message id, parameters)."""
-    if not users or not apps.is_installed("tracing"):
-        return
-    try:
-        from tracing.services.notifications import notify
-    except ImportError:  # the outbox is optional: the live alert list still shows the alert
-        logger.warning("tracing's notification outbox is not available; %s not queued", kind)
-        return
-    by_language: dict[str, list[User]] = {}
-    for user in users:
-        by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user)
-    for language, group in by_language.items():
-        with translation.override(language):
-            notify(recipients=group, kind=kind, title=_(title[0]) % title[1], body=_(body[0]) % body[1], url=url)
+    """Queue a message in the notification outbox (core.notifications), each recipient in their own language;
+    `title` and `body` are (message id, parameters)."""
+    notify(recipients=users, kind=kind, title=lambda: _(title[0]) % title[1], body=lambda: _(body[0]) % body[1],
+           url=url)
 
 
 def alerts_announce(alerts: list[Alert]) -> None:

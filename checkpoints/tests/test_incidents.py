@@ -10,7 +10,7 @@ from checkpoints import services
 from checkpoints.models import Alert, Incident, IncidentStep, MemberSuspension, Passage, Suspension
 from checkpoints.tests.conftest import local
 from core.errors import DomainError
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification
 from persons.models import CategoryEpisode
 
 K = IncidentStep.Kind
@@ -169,10 +169,6 @@ def test_a_site_rule_overrides_the_default(gates, clock, cast):
 
 
 def test_the_people_on_duty_are_notified(gates, clock, cast):
-    if not apps.is_installed("tracing"):
-        pytest.skip("the notification outbox is tracing's")
-    from tracing.models import Notification
-
     alert = _fever_at_the_gate(gates, clock).alert
     notified = set(Notification.objects.filter(kind="checkpoint_fever_alert").values_list("recipient__username",
                                                                                              flat=True))

@@ -20,12 +20,6 @@ from tracing.services.followups import (
 )
 from tracing.services.import_jobs import contact_import_create, contact_import_progress, contacts_import
 from tracing.services.imports import contact_import_error_file_open
-from tracing.services.notifications import (
-    notification_read,
-    notifications_deliver,
-    notifications_read_all,
-    notify,
-)
 from tracing.services.tasks import (
     assignee_default,
     task_create,
@@ -41,7 +35,7 @@ __all__ = [
     "contact_import_progress", "contacts_import", "case_register", "case_rules_apply", "case_update", "contact_add",
     "contact_added_message",
     "exposure_record", "exposure_update", "follow_up_change", "follow_up_end", "follow_up_open_or_extend",
-    "follow_up_result_record", "followups_complete_due", "followups_missed_apply", "notification_read",
-    "notifications_deliver", "notifications_read_all", "notify", "person_find_by_document", "task_create",
+    "follow_up_result_record", "followups_complete_due", "followups_missed_apply",
+    "person_find_by_document", "task_create",
     "task_label", "task_update", "tasks_escalate_overdue", "tasks_generate_daily", "visit_delete", "visit_record",
 ]

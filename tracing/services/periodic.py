@@ -4,9 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.notifications import notifications_deliver
 from tracing.services.cases import case_rules_apply
 from tracing.services.followups import followups_complete_due, followups_missed_apply
-from tracing.services.notifications import notifications_deliver
 from tracing.services.tasks import tasks_escalate_overdue, tasks_generate_daily
 
 

@@ -19,12 +19,12 @@ from accounts.models import Membership, User
 from accounts.roles import TRACING_EDIT, TRACING_TASKS, TRACING_VIEW, Role
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from core.notifications import notify
 from core.timebounds import out_of_range
 from orgunits.models import OrgUnit
 from persons.models import Person
 from tracing.models import FollowUp, Task
 from tracing.services.common import day_start
-from tracing.services.notifications import notify
 
 TASK_AUDIT_FIELDS = ["kind", "priority", "status", "title", "person", "follow_up", "day", "due_at", "assignee",
                      "escalated_to", "escalated_at", "result", "done_at"]
@@ -69,7 +69,7 @@ def _when(at: dt.datetime) -> str:
 
 
 def notify_assigned(task: Task, recipients: list[User]) -> None:
-    notify(recipients=recipients, kind="task_assigned", task=task, url=_task_url(task),
+    notify(recipients=recipients, kind="task_assigned", about=task, url=_task_url(task),
            title=lambda: _("Task: %(title)s") % {"title": task_label(task)},
            body=lambda: _("Due %(due)s.") % {"due": _when(task.due_at)})
 
@@ -347,7 +347,7 @@ def tasks_escalate_overdue(*, now: dt.datetime | None = None, by=None) -> int:
                          before={"escalated_to": None},
                          after={"escalated_to": officer.pk, "escalated_at": now.isoformat()},
                          note=gettext_noop("overdue urgent task escalated to the street officer"))
-            notify(recipients=[officer], kind="task_escalated", task=task, url=_task_url(task),
+            notify(recipients=[officer], kind="task_escalated", about=task, url=_task_url(task),
                    title=lambda task=task: _("Overdue: %(title)s") % {"title": task_label(task)},
                    body=lambda task=task: _("Due %(due)s, assigned to %(who)s, not done yet.") % {
                        "due": _when(task.due_at), "who": task.assignee or _("nobody")})

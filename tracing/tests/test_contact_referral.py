@@ -11,10 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import AuditEntry
+from core.notifications import notifications_about
 from persons.models import CategoryEpisode, Person
 from persons.tests.conftest import resident_id
 from tracing import services
-from tracing.models import Exposure, FollowUp, Notification, Task
+from tracing.models import Exposure, FollowUp, Task
 from tracing.tests.conftest import days_ago
 
 
@@ -42,7 +43,7 @@ def _assert_referred_once(cast, person: Person, *, reporter) -> None:
     assert (task.kind, task.priority, task.unit_path, task.assignee) == (
         "verify", Task.Priority.URGENT, person.unit_path, cast.community_b_worker)
     assert "三元社区" in task.title and days_ago(1).isoformat() in task.title
-    assert Notification.objects.filter(recipient=cast.community_b_worker, task=task).exists()
+    assert notifications_about(task).filter(recipient=cast.community_b_worker).exists()
     entry = AuditEntry.objects.get(object_type="tracing.referral")
     assert entry.actor == reporter and entry.unit_path.startswith(cast.community_a.path)
     said = json.dumps([entry.object_repr, entry.after], ensure_ascii=False)

@@ -8,10 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.models import AuditEntry
+from core.models import AuditEntry, Delivery, Notification
+from core.notifications import notifications_about, notifications_deliver
 from persons.models import CategoryEpisode, HealthCheck
 from tracing import services
-from tracing.models import Delivery, FollowUp, FollowUpEvent, Notification, Task
+from tracing.models import FollowUp, FollowUpEvent, Task
 from tracing.services.periodic import tracing_daily
 from tracing.tests.conftest import NOW, TODAY, contact_data, days_ago, exposure
 
@@ -86,7 +87,7 @@ def test_missed_checks_extend_then_escalate(cast, contacts, settings):
     assert (task.priority, task.assignee, task.person_id) == (Task.Priority.URGENT, cast.grid_a_worker, fa.person_id)
     fa.refresh_from_db()
     assert fa.escalated_at is not None and fa.end == end + dt.timedelta(days=2)
-    assert Notification.objects.filter(recipient=cast.grid_a_worker, task=task).exists()
+    assert notifications_about(task).filter(recipient=cast.grid_a_worker).exists()
 
 
 def test_completed_follow_up_ends_the_category(cast, contacts):
@@ -166,11 +167,11 @@ def test_task_permissions_and_validation(cast, contacts):
 
 
 def test_notification_channels_are_pluggable(cast, contacts, settings):
-    settings.TRACING_NOTIFICATION_CHANNELS = ["tracing.channels.PageChannel"]
+    settings.NOTIFICATION_CHANNELS = ["core.notifications.channels.PageChannel"]
     fa, _ = contacts
     task = services.task_create(kind="verify", person=fa.person, due_at=NOW + dt.timedelta(hours=1),
                                 by=cast.street_officer)
-    notification = Notification.objects.get(task=task, recipient=cast.grid_a_worker)
+    notification = notifications_about(task).get(recipient=cast.grid_a_worker)
     assert list(notification.deliveries.values_list("channel", flat=True)) == ["page"]
-    assert services.notifications_deliver() == {"sent": 1, "skipped": 0, "failed": 0}
+    assert notifications_deliver() == {"sent": 1, "skipped": 0, "failed": 0}
     assert Delivery.objects.get().state == "sent"

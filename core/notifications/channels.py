@@ -1,9 +1,13 @@
-"""Notification channels: each sends one notification its own way. Settings list them by dotted path
-(TRACING_NOTIFICATION_CHANNELS); an SMS or messaging adapter is one more subclass."""
+"""Notification channels: each sends one notification its own way. The setting NOTIFICATION_CHANNELS lists them
+by dotted path (an SMS or messaging adapter is one more subclass); the paths of the channels' former home,
+tracing.channels, still name them."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+
+# Deployments configured before the outbox moved to core name the channels by their old paths.
+_MOVED = {"tracing.channels.": "core.notifications.channels."}
 
 
 class Channel:
@@ -44,9 +48,12 @@ class EmailChannel(Channel):
 def channels() -> list[Channel]:
     """The configured channels, instantiated (read from settings on each call: no module-level state)."""
     found = []
-    for path in settings.TRACING_NOTIFICATION_CHANNELS:
+    for path in settings.NOTIFICATION_CHANNELS:
+        for old, new in _MOVED.items():
+            if path.startswith(old):
+                path = new + path[len(old):]
         channel = import_string(path)()
         if not channel.name:
-            raise ValueError(f"TRACING_NOTIFICATION_CHANNELS: {path} has no name")
+            raise ValueError(f"NOTIFICATION_CHANNELS: {path} has no name")
         found.append(channel)
     return found

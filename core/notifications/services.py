@@ -1,31 +1,32 @@
-"""The notification outbox: a notification is written with the change that causes it, one delivery row
-per channel beside it; the deliveries go out after the commit, and again on each tick until sent."""
+"""Writes of the outbox: queue, deliver, mark read."""
 
 import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 
-from tracing.channels import channels
-from tracing.models import Delivery, Notification, Task
+from core.models import Delivery, Notification
+from core.notifications.channels import channels
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
 def notify(*, recipients: Iterable, kind: str, title: str | Callable[[], str], body: str | Callable[[], str] = "",
-           url: str = "", task: Task | None = None) -> list[Notification]:
+           url: str = "", about: models.Model | None = None) -> list[Notification]:
     """Queue a notification for each recipient (None and repeats are skipped) through every channel.
-    `title` and `body` may be callables: they are then written in each recipient's own language."""
+    `title` and `body` may be callables: they are then written in each recipient's own language. `url` is the
+    page it links to (a path of this site); `about` the object it concerns, kept for lookups."""
     users = {u.pk: u for u in recipients if u is not None}
     if not users:
         return []
     names = [c.name for c in channels()]
+    about_type, about_id = (about._meta.label_lower, str(about.pk)) if about is not None else ("", "")
     by_language: dict[str, list] = {}
     for user in users.values():
-        by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user)
+        by_language.setdefault(getattr(user, "language", "") or settings.LANGUAGE_CODE, []).append(user)
     rows = []
     with transaction.atomic():
         for language, group in by_language.items():
@@ -33,15 +34,15 @@ def notify(*, recipients: Iterable, kind: str, title: str | Callable[[], str], b
                 text = str(title() if callable(title) else title)[:200]
                 message = str(body() if callable(body) else body)
             rows += Notification.objects.bulk_create(
-                [Notification(recipient=u, kind=kind, title=text, body=message, url=url[:300], task=task)
-                 for u in group])
+                [Notification(recipient=u, kind=kind[:30], title=text, body=message, url=url[:300],
+                              about_type=about_type, about_id=about_id) for u in group])
         Delivery.objects.bulk_create([Delivery(notification=n, channel=name) for n in rows for name in names])
         transaction.on_commit(_deliver_later)
     return rows
 
 
 def _deliver_later() -> None:
-    from tracing.tasks import notifications_deliver_run
+    from core.notifications.tasks import notifications_deliver_run
 
     notifications_deliver_run.enqueue()
 
@@ -91,4 +92,5 @@ def notification_read(*, notification: Notification, by) -> Notification:
 
 
 def notifications_read_all(*, by) -> int:
+    """Mark all of the user's notifications read; return how many were unread."""
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())
