@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
+from core.tabular import error_file_download
 from persons import importing, selectors, services
 from persons.disclosure import FULL, Disclosure
 from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
@@ -237,4 +238,4 @@ def import_get(request: HttpRequest, job_id: int):
 def import_errors(request: HttpRequest, job_id: int):
     job = importing.import_job_get_for_user(request.user, job_id)
     handle = importing.import_error_file_open(job=job, by=request.user)
-    return FileResponse(handle, as_attachment=True, filename=job.error_file.name.rsplit("/", 1)[-1])
+    return error_file_download(handle, stored=job.error_file.name, uploaded=job.filename, fallback=f"import-{job.pk}")

@@ -126,6 +126,7 @@ def _subtree_plan(*, model, id_field: str, ids: list[int], when, window: Window,
 
 class PeopleSource(FactSource):
     name = "people"
+    unit_zh = "人"
     vocabulary = {
         "category": "category code held, e.g. category in (hubei, wuhan)",
         "status": "management status, e.g. status = home_quarantine",

@@ -3,11 +3,10 @@
 Each view parses, authorizes and calls one function of persons.importing, as the API does.
 """
 
-from pathlib import Path
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from accounts import access
 from accounts.roles import PERSONS_IMPORT
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.tabular import error_file_download
 from orgunits.models import OrgUnit
 from persons import importing
 from persons.models import ImportJob, ImportMapping
@@ -110,4 +110,4 @@ def import_progress(request, pk: int):
 def import_errors(request, pk: int):
     job = importing.import_job_get_for_user(request.user, pk)
     handle = importing.import_error_file_open(job=job, by=request.user)
-    return FileResponse(handle, as_attachment=True, filename=Path(job.error_file.name).name)
+    return error_file_download(handle, stored=job.error_file.name, uploaded=job.filename, fallback=f"import-{job.pk}")

@@ -1,9 +1,10 @@
 """Report files: the day's forms of a unit as one xlsx workbook in the layout officials use, one report
-as CSV, DHIS2 dataValueSets JSON keyed by codes; and the manual cells read back from an exported
-workbook. Every export is audited.
+as CSV, DHIS2 dataValueSets JSON keyed by codes (reports.workbook_import reads manual cells back from
+the workbook). Every export is audited.
 
 Values come from the submission when there is one (as the report page shows them; submitted and
-approved values are frozen), otherwise they are computed live from the line list.
+approved values are frozen), otherwise they are computed live from the line list. Every file says
+which: a sheet or file of a report that is not submitted says so and names no submitter.
 """
 
 import datetime as dt
@@ -11,7 +12,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from numbers import Number
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,38 +22,40 @@ from core.audit import audit_record
 from core.errors import DomainError
 from core.tabular import (
     CSV,
-    XLSX,
-    Limits,
-    clip,
-    sheet_rows,
+    date_for_reader,
+    date_zh,
     table_bytes,
-    table_inspect,
     workbook_bytes,
     workbook_new,
-    workbook_open,
 )
 from orgunits.models import OrgUnit
 from reports.engine import table_compute
+from reports.expressions import ExpressionError, parse
+from reports.facts import source_for
 from reports.models import Form, FormVersion, Submission
-from reports.services import submission_manual_set
 
 # The words of the official layout. The sheet goes to the office above, which reads the form in
 # Chinese whatever language the exporter's screen is in, so these follow the form (like its
 # name_zh and label_zh), not the user's language; the import below looks for the same words.
 UNIT_LINE = "填报单位：{unit}    统计时间：{day} {cutoff}"
-FOOTER = "填报人：{preparer}    审核人：{reviewer}    填报日期：{date}"
+MEASURE_LINE = "单位：{unit}"
+PREPARER_LINE = "填报人：{name}    填报日期：{date}"
+REVIEWER_LINE = "审核人：{name}    审核日期：{date}"
+PHONE_LINE = "联系电话：{phone}"
+HEAD_LINE = "单位负责人：{blank}（签字）"
+BLANK = "__________"  # a line to write on, on the printed sheet
+AWAITING_REVIEW = "待审核"
+# What a sheet that is not (or not yet) submitted says in its title row, and the line below it.
+NOT_COMPUTED, DRAFT, RETURNED = "未计算，未上报", "草稿，未上报", "已退回"
+TITLE_MARK = "{title}（{mark}）"
+NOT_COMPUTED_NOTE = "本表尚未计算和上报，数字为{date} {time}导出时按人员台账实时统计，仅供核对。"
+DRAFT_NOTE = "本表为草稿，尚未上报，数字为{date} {time}计算的结果。"
+RETURNED_NOTE = "本表已于{date}被退回，尚未重新上报。退回意见：{comment}"
 HEADER_UNIT = "单位"
 TOTAL = "合计"
-_UNIT_LABEL = re.compile(r"填报单位[:：]\s*(.*?)\s*(?:统计时间|$)")
-_DAY_LABEL = re.compile(r"统计时间[:：]\s*(\d{4}-\d{2}-\d{2})")
-_FOOTER_START = "填报人"
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UPLOAD_ROWS = 5000  # a form's rows are units: a few hundred at most
 FONT_NAME = "宋体"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -114,28 +116,92 @@ def _person_name(user) -> str:
     return (user.full_name or user.get_username()) if user is not None else ""
 
 
-def _local_date(moment: dt.datetime | None) -> dt.date:
-    return timezone.localtime(moment).date() if moment else timezone.localdate()
+def _local(moment: dt.datetime) -> tuple[str, str]:
+    """A moment as the sheet writes it: (2020年5月21日, 16:30)."""
+    local = timezone.localtime(moment)
+    return date_zh(local.date()), local.strftime("%H:%M")
 
 
-def _sheet_write(sheet, values: ReportValues, *, unit: OrgUnit, day: dt.date, user) -> None:
+@dataclass
+class SheetState:
+    """What a sheet says of its report: a mark for the title, a note, the submitter, the reviewer."""
+
+    mark: str = ""
+    note: str = ""
+    preparer: str = BLANK
+    prepared_on: str = BLANK
+    reviewer: str = BLANK
+    reviewed_on: str = BLANK
+    phone: str = BLANK
+
+
+def sheet_state(submission: Submission | None, *, now: dt.datetime) -> SheetState:
+    """The sheet's account of its report: only a submitted or approved report names its submitter (with their
+    phone) and, once approved, its reviewer; the others say in their title that they are not submitted."""
+    if submission is None or submission.values.get("rows") is None:
+        date, time = _local(now)
+        return SheetState(mark=NOT_COMPUTED, note=NOT_COMPUTED_NOTE.format(date=date, time=time))
+    if submission.state == Submission.State.DRAFT:
+        date, time = _local(submission.computed_at or now)
+        return SheetState(mark=DRAFT, note=DRAFT_NOTE.format(date=date, time=time))
+    if submission.state == Submission.State.RETURNED:
+        date = _local(submission.reviewed_at or now)[0]
+        return SheetState(mark=RETURNED, note=RETURNED_NOTE.format(date=date, comment=submission.review_comment or "—"))
+    by = submission.submitted_by
+    state = SheetState(preparer=_person_name(by) or BLANK, phone=(by.phone if by is not None else "") or BLANK,
+                       prepared_on=_local(submission.submitted_at)[0] if submission.submitted_at else BLANK,
+                       reviewer=AWAITING_REVIEW)
+    if submission.state == Submission.State.APPROVED:
+        state.reviewer = _person_name(submission.reviewed_by) or BLANK
+        state.reviewed_on = _local(submission.reviewed_at)[0] if submission.reviewed_at else BLANK
+    return state
+
+
+def measure_line(version: FormVersion) -> str:
+    """The unit-of-measure line: the unit most columns count in (人), then each column counted in another."""
+    units = {}
+    for column in version.columns:
+        if column["kind"] == "indicator":
+            try:
+                units[column["label_zh"]] = source_for(parse(column["expression"])).unit_zh
+            except ExpressionError:
+                continue
+    known = [u for u in units.values() if u]
+    if not known:
+        return MEASURE_LINE.format(unit="人")
+    main = max(dict.fromkeys(known), key=known.count)
+    others = "；".join(f"{label}：{u}" for label, u in units.items() if u and u != main)
+    return MEASURE_LINE.format(unit=main) + (f"（{others}）" if others else "")
+
+
+def _line(sheet, row: int, last: str, text: str, font, *, align: str = "left") -> None:
+    """One line of text across the table's width."""
+    sheet.cell(row=row, column=1, value=text).font = font
+    sheet.cell(row=row, column=1).alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    sheet.merge_cells(f"A{row}:{last}{row}")
+
+
+def _sheet_write(sheet, values: ReportValues, *, unit: OrgUnit, day: dt.date, now: dt.datetime) -> None:
     columns = values.version.columns
     width = len(columns) + 1
     last = get_column_letter(width)
     title_font, bold = Font(name=FONT_NAME, size=16, bold=True), Font(name=FONT_NAME, size=11, bold=True)
     plain = Font(name=FONT_NAME, size=11)
+    state = sheet_state(values.submission, now=now)
 
-    sheet.append([values.form.name_zh])
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"].font, sheet["A1"].alignment = title_font, Alignment(horizontal="center", vertical="center")
+    title = TITLE_MARK.format(title=values.form.name_zh, mark=state.mark) if state.mark else values.form.name_zh
+    _line(sheet, 1, last, title, title_font, align="center")
     sheet.row_dimensions[1].height = 32
+    row = 2
+    if state.note:
+        _line(sheet, row, last, state.note, Font(name=FONT_NAME, size=11, bold=True, color="C00000"))
+        sheet.row_dimensions[row].height = 20 * max(1, math.ceil(_display_width(state.note) / (8 * width + 20)))
+        row += 1
+    _line(sheet, row, last, UNIT_LINE.format(unit=unit.name, day=date_zh(day), cutoff=cutoff_text(values.form)), plain)
+    _line(sheet, row + 1, last, measure_line(values.version), plain, align="right")
 
-    sheet.append([UNIT_LINE.format(unit=unit.name, day=day.isoformat(), cutoff=cutoff_text(values.form))])
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"].font, sheet["A2"].alignment = plain, Alignment(horizontal="left", vertical="center")
-
+    header_row = row + 2
     sheet.append([HEADER_UNIT, *[c["label_zh"] for c in columns]])
-    header_row = 3
     for cell in sheet[header_row]:
         cell.font, cell.border = bold, _BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -152,17 +218,12 @@ def _sheet_write(sheet, values: ReportValues, *, unit: OrgUnit, day: dt.date, us
             if cell.column > 1 and isinstance(cell.value, int):
                 cell.number_format = "0"
 
-    submission = values.submission
-    submitted = submission is not None and submission.submitted_by_id and submission.state in (
-        Submission.State.SUBMITTED, Submission.State.APPROVED)
-    preparer = submission.submitted_by if submitted else user
-    reviewer = submission.reviewed_by if submission and submission.state == Submission.State.APPROVED else None
-    footer_row = header_row + len(body) + 1
-    sheet.cell(row=footer_row, column=1, value=FOOTER.format(
-        preparer=_person_name(preparer), reviewer=_person_name(reviewer),
-        date=_local_date(submission.submitted_at if submitted else None).isoformat()))
-    sheet.merge_cells(f"A{footer_row}:{last}{footer_row}")
-    sheet.cell(row=footer_row, column=1).font = plain
+    footer = [PREPARER_LINE.format(name=state.preparer, date=state.prepared_on),
+              REVIEWER_LINE.format(name=state.reviewer, date=state.reviewed_on),
+              PHONE_LINE.format(phone=state.phone), HEAD_LINE.format(blank=BLANK)]
+    for offset, text in enumerate(footer, start=header_row + len(body) + 1):
+        _line(sheet, offset, last, text, plain)
+        sheet.row_dimensions[offset].height = 22
 
     sheet.column_dimensions["A"].width = max(_display_width(name) for name, _cells in body) + 4
     for i, column in enumerate(columns, start=2):
@@ -183,6 +244,7 @@ def workbook_for_day(*, unit: OrgUnit, day: dt.date, user) -> bytes:
     """An xlsx workbook with one sheet per form of `unit` for `day`, in the official layout."""
     reports = day_values(unit=unit, day=day)
     workbook = workbook_new()
+    now = timezone.now()
     used: set[str] = set()
     for values in reports:
         title, n = sheet_title(values.form), 2
@@ -190,8 +252,8 @@ def workbook_for_day(*, unit: OrgUnit, day: dt.date, user) -> bytes:
             suffix = f"({n})"
             title, n = sheet_title(values.form)[: 31 - len(suffix)] + suffix, n + 1
         used.add(title)
-        _sheet_write(workbook.create_sheet(title), values, unit=unit, day=day, user=user)
-    workbook.properties.title = f"{unit.name} {day.isoformat()}"
+        _sheet_write(workbook.create_sheet(title), values, unit=unit, day=day, now=now)
+    workbook.properties.title = f"{unit.name} {date_zh(day)}"
     workbook.properties.creator = _person_name(user) or "Fangkong"
     data = workbook_bytes(workbook)
     audit_record(actor=user, action="export", object_type="reports.submission",
@@ -200,6 +262,11 @@ def workbook_for_day(*, unit: OrgUnit, day: dt.date, user) -> bytes:
                         "forms": [v.form.code for v in reports],
                         "submissions": {v.form.code: v.submission.pk for v in reports if v.submission}})
     return data
+
+
+def workbook_filename(*, unit: OrgUnit, day: dt.date) -> tuple[str, str]:
+    """The day's workbook's file name, and its ASCII fallback: 长青街道-2020年5月21日-报表.xlsx."""
+    return f"{unit.name}-{date_zh(day)}-报表.xlsx", f"reports-{unit.code}-{day.isoformat()}.xlsx"
 
 
 # ---- csv ------------------------------------------------------------------------------------------------
@@ -213,10 +280,36 @@ def csv_for_submission(submission: Submission, *, user=None) -> bytes:
     rows = [[row["unit"], row["name"], *[_csv_cell(row["cells"].get(c["key"])) for c in columns]]
             for row in values.rows]
     rows.append([submission.unit.code, _("total"), *[_csv_cell(values.total.get(c["key"])) for c in columns]])
+    rows += [[], [state_sentence(submission, now=timezone.now())]]
     data = table_bytes(header=header, rows=rows, kind=CSV)
     audit_record(actor=user, action="export", obj=submission, unit_path=submission.unit_path,
                  after={"format": "csv", "state": submission.state, "revision": submission.revision})
     return data
+
+
+def state_sentence(submission: Submission, *, now: dt.datetime) -> str:
+    """Where a report stands, in the reader's language, for the line below a file's table: whether it is
+    submitted, and by whom and when; the time its figures were computed when it is not."""
+    def day(moment):
+        return date_for_reader(timezone.localtime(moment or now).date())
+
+    def clock(moment):
+        return timezone.localtime(moment or now).strftime("%H:%M")
+
+    if submission.values.get("rows") is None:
+        return _("Not computed and not submitted: the figures were counted from the line list on %(day)s at "
+                 "%(time)s, when the file was made.") % {"day": day(now), "time": clock(now)}
+    if submission.state == Submission.State.DRAFT:
+        return _("Draft, not submitted: the figures were computed on %(day)s at %(time)s.") % {
+            "day": day(submission.computed_at), "time": clock(submission.computed_at)}
+    if submission.state == Submission.State.RETURNED:
+        return _("Returned on %(day)s and not submitted again; reason: %(comment)s") % {
+            "day": day(submission.reviewed_at), "comment": submission.review_comment or "—"}
+    submitted = {"name": _person_name(submission.submitted_by) or "—", "day": day(submission.submitted_at)}
+    if submission.state == Submission.State.SUBMITTED:
+        return _("Submitted by %(name)s on %(day)s; awaiting review.") % submitted
+    return _("Submitted by %(name)s on %(day)s; approved by %(reviewer)s on %(reviewed)s.") % {
+        **submitted, "reviewer": _person_name(submission.reviewed_by) or "—", "reviewed": day(submission.reviewed_at)}
 
 
 def _csv_cell(value):
@@ -249,7 +342,8 @@ def data_value_sets(*, unit: OrgUnit, day: dt.date, user=None) -> dict:
 
     dataElement is "<form code>.<column key>", orgUnit the row unit's code, and the total goes under
     the submitting unit's code. The receiving system imports it with idScheme=CODE (POST
-    /api/dataValueSets?idScheme=CODE); empty manual cells are left out."""
+    /api/dataValueSets?idScheme=CODE); empty manual cells are left out. The values of a report that is not
+    submitted carry a comment saying so (未计算，未上报, 草稿，未上报, 已退回), as its sheet's title does."""
     reports = day_values(unit=unit, day=day)
     now = timezone.localtime()
     data_values = []
@@ -262,6 +356,7 @@ def data_value_sets(*, unit: OrgUnit, day: dt.date, user=None) -> dict:
         moments = [m for m in (submission.computed_at, submission.submitted_at, submission.reviewed_at)
                    if m is not None] if submission is not None else []
         last_updated = timezone.localtime(max(moments)) if moments else now
+        mark = sheet_state(submission, now=now).mark
         period = dhis2_period(values.form, day)
         targets = [(r["unit"], r["cells"]) for r in values.rows]
         if unit.code not in {code for code, _cells in targets}:
@@ -274,167 +369,9 @@ def data_value_sets(*, unit: OrgUnit, day: dt.date, user=None) -> dict:
                 data_values.append({
                     "dataElement": f"{values.form.code}.{column['key']}", "period": period, "orgUnit": org_unit,
                     "value": _number_text(value), "storedBy": stored_by,
-                    "lastUpdated": last_updated.isoformat(timespec="seconds")})
+                    "lastUpdated": last_updated.isoformat(timespec="seconds"), **({"comment": mark} if mark else {})})
     audit_record(actor=user, action="export", object_type="reports.submission",
                  object_repr=f"{unit.name} {day.isoformat()} dataValueSets", unit_path=unit.path,
                  after={"format": "dhis2", "unit": unit.code, "day": day.isoformat(),
                         "forms": [v.form.code for v in reports], "values": len(data_values)})
     return {"dataValues": data_values}
-
-
-# ---- manual cells from xlsx -----------------------------------------------------------------------------
-
-def _text(value) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip() if value is not None else ""
-
-
-def _sheet_for(workbook, form: Form, table):
-    by_title = {ws.title: ws for ws in workbook.worksheets}
-    if sheet_title(form) in by_title:
-        return by_title[sheet_title(form)]
-    for ws in workbook.worksheets:
-        _line, first = next(sheet_rows(ws, table), (1, ()))
-        if first and _text(first[0]) == _text(form.name_zh):
-            return ws
-    if len(workbook.worksheets) == 1:
-        return workbook.worksheets[0]
-    raise DomainError("no_sheet", _("The workbook has no sheet for %(form)s.") % {"form": form.name_zh})
-
-
-def _cell_name(line: int, column: int) -> str:
-    return f"{get_column_letter(column)}{line}"
-
-
-def _header(rows: list[tuple[int, tuple]], version: FormVersion) -> tuple[int, int, dict[int, str]]:
-    """(header row, column of the row names, {column: column key}) of the sheet's table, among its first 30
-    rows; columns are counted from 1."""
-    names = {}
-    for column in version.columns:
-        for label in (column.get("label_zh"), column.get("label_en"), column["key"]):
-            if label:
-                names.setdefault(_text(label).lower(), column["key"])
-    best = (0, 0, {})
-    for line, cells in rows[:30]:
-        found = {i: names[_text(v).lower()] for i, v in enumerate(cells, start=1)
-                 if v is not None and _text(v).lower() in names}
-        if len(set(found.values())) > len(set(best[2].values())):
-            left = [i for i, v in enumerate(cells, start=1) if i < min(found) and _text(v)]
-            named = [i for i in left if _text(cells[i - 1]) == HEADER_UNIT]
-            label_col = (named or left)[-1] if left else 1
-            best = (line, label_col, found)
-    return best
-
-
-def _number(value) -> float | None:
-    """The cell as a number; None when empty; ValueError when it is not a number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not isinstance(value, Number | str):
-        raise ValueError
-    number = float(_text(value).replace(",", "")) if isinstance(value, str) else float(value)
-    if not math.isfinite(number):
-        raise ValueError
-    return number
-
-
-def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by, lock_version: int | None = None,
-                           name: str = "") -> dict:
-    """Read the manual cells of `submission` from a workbook in the exported layout and save them.
-
-    1. Find the form's sheet (by its name or title) and its header row (the row naming the most columns).
-    2. Check the unit and the day on the line above it, when present.
-    3. Read each row down to 合计: its name or code is a row unit, its manual columns numbers.
-    4. Save through submission_manual_set (which recomputes the draft); importing the same cells
-       again changes nothing. Returns {row unit code: {column key: number}}.
-    Every mistake is named by its cell, e.g. "F7"; nothing is saved unless the whole sheet is right."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError("file_too_large", _("The file is larger than %(mb)d MB.")
-                          % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
-    table = table_inspect(data, name=name or _("the workbook"), limits=Limits.configured(rows=MAX_UPLOAD_ROWS))
-    if table.kind != XLSX:
-        raise DomainError("unreadable_file", _("This file is not an Excel workbook (.xlsx)."))
-    with workbook_open(table) as workbook:
-        sheet = _sheet_for(workbook, submission.form, table)
-        title, lines = sheet.title, list(sheet_rows(sheet, table))
-    version = submission.version
-    header_row, label_col, keys = _header(lines, version)
-    manual_keys = {c["key"] for c in version.columns if c["kind"] == "manual"}
-    manual_cols = {col: key for col, key in sorted(keys.items()) if key in manual_keys}
-    if not header_row:
-        raise DomainError("no_header", _("No row of the sheet %(sheet)s names the report's columns.")
-                          % {"sheet": title})
-    if not manual_cols:
-        labels = "、".join(c["label_zh"] for c in version.columns if c["kind"] == "manual")
-        raise DomainError("no_manual_columns", _("The sheet %(sheet)s has no column to fill in by hand (%(labels)s).")
-                          % {"sheet": title, "labels": labels or "—"})
-
-    errors: dict[str, list[str]] = {}
-    for line, cells in lines[:header_row - 1]:
-        for column, value in enumerate(cells, start=1):
-            text = _text(value)
-            day = _DAY_LABEL.search(text)
-            if day and day.group(1) != submission.day.isoformat():
-                errors.setdefault(_cell_name(line, column), []).append(
-                    _("This sheet is for %(sheet_day)s; the report is for %(day)s.")
-                    % {"sheet_day": day.group(1), "day": submission.day.isoformat()})
-            unit = _UNIT_LABEL.search(text)
-            if unit and _text(unit.group(1)) != _text(submission.unit.name):
-                errors.setdefault(_cell_name(line, column), []).append(
-                    _("This sheet is for %(sheet_unit)s; the report is for %(unit)s.")
-                    % {"sheet_unit": clip(unit.group(1)), "unit": submission.unit.name})
-
-    rows = submission.values.get("rows", [])
-    row_codes = {_text(r["name"]): r["unit"] for r in rows} | {_text(r["unit"]): r["unit"] for r in rows}
-    values: dict[str, dict] = {}
-    cells_of: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for line, cells in lines[header_row:]:
-        name = _text(cells[label_col - 1]) if len(cells) >= label_col else ""
-        if not name:
-            continue
-        if name == TOTAL or name.startswith(_FOOTER_START):
-            break
-        where = _cell_name(line, label_col)
-        code = row_codes.get(name)
-        if code is None:
-            errors.setdefault(where, []).append(_("“%(name)s” is not a row of this report.") % {"name": clip(name)})
-            continue
-        if code in seen:
-            errors.setdefault(where, []).append(
-                _("%(name)s appears twice (also in %(cell)s).") % {"name": name, "cell": seen[code]})
-            continue
-        seen[code] = where
-        for column, key in manual_cols.items():
-            value = cells[column - 1] if column <= len(cells) else None
-            try:
-                number = _number(value)
-            except (TypeError, ValueError):
-                errors.setdefault(_cell_name(line, column), []).append(
-                    _("“%(v)s” is not a number.") % {"v": clip(value)})
-                continue
-            if number is None:
-                continue
-            if number < 0:
-                errors.setdefault(_cell_name(line, column), []).append(_("A count cannot be negative."))
-                continue
-            values.setdefault(code, {})[key] = int(number) if number.is_integer() else number
-            cells_of[f"{code}.{key}"] = _cell_name(line, column)
-    if errors:
-        raise DomainError("invalid_workbook", _("The sheet %(sheet)s cannot be imported; correct the cells marked.")
-                          % {"sheet": title}, fields=errors)
-    if not values:
-        raise DomainError("nothing_to_import", _("The sheet %(sheet)s has no manual cell filled in.")
-                          % {"sheet": title})
-
-    editable = submission.state in (Submission.State.DRAFT, Submission.State.RETURNED)
-    unchanged = all(submission.manual.get(code, {}).get(key) == value
-                    for code, cells in values.items() for key, value in cells.items())
-    if editable and unchanged:
-        return values
-    try:
-        submission_manual_set(submission=submission, values=values, lock_version=lock_version, by=by)
-    except DomainError as exc:
-        exc.fields = {cells_of.get(k, k): v for k, v in exc.fields.items()}
-        raise
-    return values
-

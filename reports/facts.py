@@ -31,6 +31,8 @@ class FactSource:
     vocabulary: dict[str, str] = {}
     #: what "sum MEASURE of SOURCE" may add up, with a description; counts() then returns sums
     measures: dict[str, str] = {}
+    #: what one counted item is measured in on an official form's 单位 line (人, 例, 个); "" when unknown
+    unit_zh = ""
 
     def check(self, indicator: Indicator) -> None:
         """Raise ExpressionError (with the position) for a name or value the source does not know."""

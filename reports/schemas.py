@@ -112,6 +112,7 @@ class DataValueOut(Schema):
     value: str
     storedBy: str
     lastUpdated: str
+    comment: str | None = Field(None, description="未计算，未上报 / 草稿，未上报 / 已退回 when the report is not submitted")
 
 
 class DataValueSetOut(Schema):

@@ -9,21 +9,19 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
+from core.tabular import XLSX_TYPE, attachment, date_for_reader
 from core.timebounds import day_parse
-from reports import exporting, selectors
+from reports import exporting, selectors, workbook_import
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+def _attachment(content: bytes, content_type: str, filename: str, fallback: str) -> HttpResponse:
+    return attachment(HttpResponse(content, content_type=content_type), filename, fallback=fallback)
 
 
 def _unit_and_day(request):
@@ -51,6 +49,7 @@ def submission_csv(request, pk: int):
     submission = selectors.submission_get_for_user(request.user, pk)
     data = exporting.csv_for_submission(submission, user=request.user)
     return _attachment(data, "text/csv; charset=utf-8",
+                       f"{submission.unit.name}-{date_for_reader(submission.day)}-{submission.form.name}.csv",
                        f"{submission.form.code}-{submission.unit.code}-{submission.day.isoformat()}.csv")
 
 
@@ -66,7 +65,7 @@ def day_xlsx(request):
     except DomainError as exc:
         messages.error(request, _error_message(exc))
         return redirect(f"{reverse('reports:today')}?day={day.isoformat()}")
-    return _attachment(data, exporting.XLSX_TYPE, f"reports-{unit.code}-{day.isoformat()}.xlsx")
+    return _attachment(data, XLSX_TYPE, *exporting.workbook_filename(unit=unit, day=day))
 
 
 @login_required
@@ -82,7 +81,7 @@ def day_json(request):
         return HttpResponse(json.dumps(exc.as_dict(), ensure_ascii=False), status=exc.status,
                             content_type="application/json")
     return _attachment(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), "application/json",
-                       f"dataValueSets-{unit.code}-{day.isoformat()}.json")
+                       f"{unit.name}-{date_for_reader(day)}-DHIS2.json", f"dataValueSets-{unit.code}-{day.isoformat()}.json")
 
 
 @login_required
@@ -94,12 +93,12 @@ def submission_manual_xlsx(request, pk: int):
     if upload is None:
         messages.error(request, _("Choose the xlsx file to import."))
         return redirect("reports:submission", pk=submission.pk)
-    if upload.size > exporting.MAX_UPLOAD_BYTES:
+    if upload.size > workbook_import.MAX_UPLOAD_BYTES:
         messages.error(request, _("The file is larger than %(mb)d MB.")
-                       % {"mb": exporting.MAX_UPLOAD_BYTES // (1024 * 1024)})
+                       % {"mb": workbook_import.MAX_UPLOAD_BYTES // (1024 * 1024)})
         return redirect("reports:submission", pk=submission.pk)
     try:
-        values = exporting.manual_cells_from_xlsx(
+        values = workbook_import.manual_cells_from_xlsx(
             submission=submission, data=upload.read(), by=request.user, name=upload.name,
             lock_version=_lock_version(request.POST.get("lock_version")))
     except DomainError as exc:

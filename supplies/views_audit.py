@@ -16,7 +16,7 @@ from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
 from core.audit import audit_record
 from core.errors import DomainError
-from core.tabular import FORMATS, table_download
+from core.tabular import FORMATS, date_for_reader, table_download
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
 from supplies.forms import AuditForm, PublishForm
@@ -91,7 +91,9 @@ def audit_export(request, fmt: str):
                  after={"start": data["start"].isoformat(), "end": data["end"].isoformat(), "rows": len(rows),
                         "format": fmt})
     return table_download(header=header, rows=rows, fmt=fmt, sheet=_("Findings"),
-                          filename=f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
+                          filename=_("Findings %(start)s–%(end)s") % {"start": date_for_reader(data["start"]),
+                                                                     "end": date_for_reader(data["end"])},
+                          fallback=f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
 
 
 # -- transparency ---------------------------------------------------------------------------------------------

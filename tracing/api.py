@@ -1,10 +1,9 @@
 """Tracing endpoints: cases, exposures, places visited, follow-up and tasks — the same services,
 selectors and scope as the pages; objects outside scope answer 404."""
 
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
@@ -13,6 +12,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
+from core.tabular import error_file_download
 from persons.disclosure import Disclosure
 from persons.models import Person
 from persons.selectors import person_get_for_user
@@ -296,7 +296,8 @@ def contact_import_get(request: HttpRequest, import_id: int):
 def contact_import_errors(request: HttpRequest, import_id: int):
     record = selectors.contact_import_get_for_user(request.user, import_id)
     handle = services.contact_import_error_file_open(record=record, by=request.user)
-    return FileResponse(handle, as_attachment=True, filename=Path(record.error_file.name).name)
+    return error_file_download(handle, stored=record.error_file.name, uploaded=record.filename,
+                               fallback=f"contact-import-{record.pk}")
 
 
 @router.get("/cases/{case_id}/visits", response=list[VisitOut], summary="Places the case visited")

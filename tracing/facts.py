@@ -50,6 +50,7 @@ def _classification_at(person_ref: str, at: dt.datetime) -> Subquery:
 
 class CasesSource(FactSource):
     name = "cases"
+    unit_zh = "例"
     vocabulary = {
         "classification": "suspected, confirmed, asymptomatic or excluded, from the history "
                           "(now, started in period, started since DATE, ever)",
@@ -131,6 +132,7 @@ class CasesSource(FactSource):
 
 class CommunitiesSource(FactSource):
     name = "communities"
+    unit_zh = "个"
     vocabulary = {
         "classification": "the classification (at the cut-off) of the people who stayed; the time is the "
                           "stay's: now = overlapping the period, started in period, started since DATE, ever",

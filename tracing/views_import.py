@@ -1,10 +1,8 @@
 """Contact list import pages: upload a case's list (imported by the background worker), its progress, the
 outcome with each row's errors, the error file."""
 
-from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -12,6 +10,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, TRACING_EDIT
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.tabular import error_file_download
 from orgunits.models import OrgUnit
 from tracing import selectors, services
 from tracing.forms import ContactImportForm
@@ -75,4 +74,5 @@ def contact_import_progress(request, pk: int):
 def contact_import_errors(request, pk: int):
     record = selectors.contact_import_get_for_user(request.user, pk)
     handle = services.contact_import_error_file_open(record=record, by=request.user)
-    return FileResponse(handle, as_attachment=True, filename=Path(record.error_file.name).name)
+    return error_file_download(handle, stored=record.error_file.name, uploaded=record.filename,
+                               fallback=f"contact-import-{record.pk}")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.errors import DomainError
-from core.tabular import FORMATS, table_download
+from core.tabular import FORMATS, date_for_reader, table_download
 from core.timebounds import day_parse
 from orgunits.models import OrgUnit
 from supplies.selectors import donors_in_scope
@@ -384,5 +384,7 @@ def tally(request):
               _("stationed person-days"), _("donations (yuan)"), _("commendations")]
     table = [[r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"], r["stationed_days"],
               r["donations"], r["commendations"]] for r in rows]
-    return table_download(header=header, rows=table, fmt=fmt, filename="volunteer-tally",
+    today = date_for_reader(timezone.localdate())
+    return table_download(header=header, rows=table, fmt=fmt, filename=f"{_('Contribution tally')}-{today}",
+                          fallback="volunteer-tally",
                           sheet=_("Contribution tally"))

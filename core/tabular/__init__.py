@@ -2,7 +2,8 @@
 
 limits   what a file may hold (settings TABULAR_*), text bounded for messages
 reading  the kind by content, workbooks inspected before openpyxl opens them, rows streamed within the limits
-writing  one writer for every export and error file, every cell inert (no formula runs when it is opened)
+writing  one writer for every export and error file, every cell inert (no formula runs when it is opened); every
+         download's name (in the reader's language, with an ASCII fallback)
 """
 
 from core.tabular.limits import MESSAGE_CHARS, Limits, clip, listed
@@ -25,9 +26,17 @@ from core.tabular.writing import (
     FORMATS,
     XLSX_TYPE,
     TableWriter,
+    ascii_name,
+    attachment,
+    attachment_header,
     cell_safe,
     csv_chunks,
+    date_for_reader,
+    date_zh,
+    download_name,
+    error_file_download,
     error_rows_write,
+    file_download,
     table_bytes,
     table_download,
     table_stream,
@@ -36,8 +45,9 @@ from core.tabular.writing import (
 )
 
 __all__ = [
-    "CSV", "CSV_TYPE", "FORMATS", "MESSAGE_CHARS", "XLSX", "XLSX_TYPE", "Limits", "Table", "TableWriter", "cell_safe",
-    "cell_text", "clip", "csv_chunks", "error_rows_write", "listed", "rows_read", "sheet_rows", "stored_path", "table_bytes",
-    "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream", "unreadable", "workbook_bytes",
-    "workbook_new", "workbook_open",
+    "CSV", "CSV_TYPE", "FORMATS", "MESSAGE_CHARS", "XLSX", "XLSX_TYPE", "Limits", "Table", "TableWriter", "ascii_name",
+    "attachment", "attachment_header", "cell_safe", "cell_text", "clip", "csv_chunks", "date_for_reader", "date_zh",
+    "download_name", "error_file_download", "error_rows_write", "file_download", "listed", "rows_read", "sheet_rows", "stored_path",
+    "table_bytes", "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream", "unreadable",
+    "workbook_bytes", "workbook_new", "workbook_open",
 ]

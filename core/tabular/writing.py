@@ -13,12 +13,16 @@ import datetime as dt
 import io
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from core.tabular.reading import CSV, XLSX, Table, table_rows
 
@@ -145,16 +149,79 @@ def error_rows_write(out, table: Table, *, titles: Sequence, reasons: Iterable[t
                 nxt = next(pending, None)
 
 
-def _attachment(response, filename: str):
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+# -- downloads: a name in the reader's language, an ASCII one for the clients that read no other ---------------
+
+# Characters no file name may hold on the systems officials use (Windows refuses \\ / : * ? " < > |), controls.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def date_zh(day: dt.date) -> str:
+    """A date as Chinese documents write it: 2020年5月21日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_for_reader(day: dt.date) -> str:
+    """A date as the reader's language writes it in a file or its name: 2020年5月21日, or 2020-05-21 in English."""
+    return day.isoformat() if (get_language() or "").startswith("en") else date_zh(day)
+
+
+def download_name(name: str) -> str:
+    """`name` as a file may be called: no path separators, characters Windows refuses or controls; at most 150
+    characters before the extension."""
+    name = _NOT_IN_NAMES.sub("-", unicodedata.normalize("NFC", str(name))).strip(" .-") or "download"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 8:
+        stem, dot, ext = name, "", ""
+    return stem[:150].rstrip(" .-") + dot + ext
+
+
+def ascii_name(name: str) -> str:
+    """The ASCII name sent beside `name` for clients that cannot read an RFC 5987 one."""
+    plain = re.sub(r"-+(?=\.|$)", "", re.sub(r"-{2,}", "-", _NOT_ASCII_NAME.sub("-", str(name))))
+    return plain.strip("-.") or "download"
+
+
+def attachment_header(filename: str, *, fallback: str) -> str:
+    """The Content-Disposition of a download called `filename` in any language: the ASCII `fallback` as
+    filename= (Django's content_disposition_header) and `filename` as filename*=UTF-8'' (RFC 6266, RFC 5987),
+    which browsers prefer; a name that is ASCII already is sent once."""
+    name, plain = download_name(filename), ascii_name(download_name(fallback))
+    header = content_disposition_header(True, plain)
+    if name != plain:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
+def attachment(response, filename: str, *, fallback: str):
+    """`response` sent as the download `filename` (`fallback` for clients that read only ASCII names)."""
+    response["Content-Disposition"] = attachment_header(filename, fallback=fallback)
     return response
 
 
-def table_download(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str,
+def file_download(handle, *, filename: str, fallback: str) -> FileResponse:
+    """An open file (an import's error file) as the download `filename`, its type from the name."""
+    response = FileResponse(handle, as_attachment=True, filename=download_name(filename))
+    return attachment(response, filename, fallback=fallback)
+
+
+def error_file_download(handle, *, stored: str, uploaded: str, fallback: str) -> FileResponse:
+    """An import's error file (stored as `stored`) as a download named after the file that was imported,
+    人员名单-未导入的行.xlsx for 人员名单.xlsx; `fallback`-errors.xlsx for ASCII-only clients."""
+    extension = stored.rsplit(".", 1)[-1] if "." in stored else "csv"
+    stem = uploaded.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return file_download(handle, filename=f"{stem}-{_('rows not imported')}.{extension}",
+                         fallback=f"{fallback}-errors.{extension}")
+
+
+def table_download(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str, fallback: str,
                    sheet: str | None = None) -> HttpResponse:
-    """A small table as the download `filename`.csv or .xlsx (`fmt`), the XLSX's one sheet named `sheet`."""
+    """A small table as the download `filename`.csv or .xlsx (`fmt`; `fallback`.`fmt` for ASCII-only clients),
+    the XLSX's one sheet named `sheet`."""
     data = table_bytes(header=header, rows=rows, kind=fmt, sheet=sheet)
-    return _attachment(HttpResponse(data, content_type=XLSX_TYPE if fmt == XLSX else CSV_TYPE), f"{filename}.{fmt}")
+    return attachment(HttpResponse(data, content_type=XLSX_TYPE if fmt == XLSX else CSV_TYPE), f"{filename}.{fmt}",
+                      fallback=f"{fallback}.{fmt}")
 
 
 def csv_chunks(*, header: Sequence, rows: Iterable[Iterable]) -> Iterator[bytes]:
@@ -172,19 +239,20 @@ def csv_chunks(*, header: Sequence, rows: Iterable[Iterable]) -> Iterator[bytes]
     yield buffer.getvalue().encode("utf-8")
 
 
-def table_stream(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str,
+def table_stream(*, header: Sequence, rows: Iterable[Iterable], fmt: str, filename: str, fallback: str,
                  sheet: str | None = None) -> StreamingHttpResponse:
-    """A large table as a download: CSV streamed as its rows are read; XLSX written to a temporary file (a zip
-    is finished only at its end) and streamed from there, so memory holds neither."""
+    """A large table as a download (named as `table_download` names it): CSV streamed as its rows are read; XLSX
+    written to a temporary file (a zip is finished only at its end) and streamed from there, so memory holds
+    neither."""
+    names = {"filename": f"{filename}.{fmt}", "fallback": f"{fallback}.{fmt}"}
     if fmt == CSV:
-        return _attachment(StreamingHttpResponse(csv_chunks(header=header, rows=rows), content_type=CSV_TYPE),
-                           f"{filename}.{fmt}")
+        return attachment(StreamingHttpResponse(csv_chunks(header=header, rows=rows), content_type=CSV_TYPE), **names)
     out = tempfile.TemporaryFile()
     with TableWriter(out, XLSX, sheet=sheet) as writer:
         writer.row(header)
         writer.rows(rows)
     out.seek(0)
-    return _attachment(FileResponse(out, content_type=XLSX_TYPE), f"{filename}.{fmt}")
+    return attachment(FileResponse(out, content_type=XLSX_TYPE), **names)
 
 
 # -- laid-out workbooks (styles, merged cells) ------------------------------------------------------------

@@ -28,6 +28,9 @@ DEFAULT_HEADERS = {
     "mobile phone": "phone", "phone": "phone", "current address": "address", "grid code": "grid",
     "relation to household head": "household_relation", "category start": "category_start",
     ERROR_COLUMN: IGNORE,  # a corrected error file imports as it is
+    # what the person list export adds of each person's state now: read, never written back by an import
+    "当前类别": IGNORE, "当前管理状态": IGNORE, "状态开始时间": IGNORE,
+    "current categories": IGNORE, "current management status": IGNORE, "status since": IGNORE,
     **{key: key for key in FIELDS + EXTRA_FIELDS},
 }
 # 网格 in Fangkong's own export is the grid's name beside 网格编码: with both present the code wins.

@@ -1,6 +1,7 @@
 """Report files: the day's workbook in the official layout (and as PDF through LibreOffice), CSV,
 DHIS2 dataValueSets, manual cells read back from the workbook; every export audited and scoped."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -8,11 +9,13 @@ import os
 import re
 import shutil
 import subprocess
+from urllib.parse import quote, unquote
 
 import pytest
 import time_machine
 from django.utils import timezone, translation
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from core.errors import DomainError
 from core.models import AuditEntry
@@ -20,7 +23,7 @@ from orgunits.models import Site
 from persons import services as people
 from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
-from reports import exporting, services
+from reports import engine, exporting, services, workbook_import
 from reports.models import Form, Submission
 
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -80,66 +83,185 @@ def _submitted_and_approved(cast) -> Submission:
     return services.submission_review(submission=submitted, approve=True, by=cast.city_admin)
 
 
+def _indicator_values_per_unit() -> int:
+    """How many values a unit has in the day's DHIS2 document: every indicator column of the versions in force."""
+    return sum(sum(1 for c in engine.version_for(form, DAY).columns if c["kind"] == "indicator")
+               for form in Form.objects.all())
+
+
+def _table(values: dict, columns: list[dict]) -> list[list]:
+    """A report's rows and total as its sheet lays them out."""
+    return ([[r["name"], *[r["cells"].get(c["key"]) for c in columns]] for r in values["rows"]]
+            + [["合计", *[values["total"].get(c["key"]) for c in columns]]])
+
+
 def _rows(sheet) -> list[list]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
 # ---- the workbook ----------------------------------------------------------------------------------------
 
+def _lines(sheet) -> list[str]:
+    """The text of each line of a sheet (its first cell), empty lines left out."""
+    return [str(row[0]) for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
+
+
+def _texts(sheet) -> str:
+    return "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+
+
+def _book(cast, user=None):
+    return load_workbook(io.BytesIO(exporting.workbook_for_day(unit=cast.street, day=DAY,
+                                                               user=user or cast.street_officer)))
+
+
 def test_the_days_workbook_has_every_form_in_the_official_layout(cast, day_people):
-    _submitted_and_approved(cast)
-    data = exporting.workbook_for_day(unit=cast.street, day=DAY, user=cast.street_officer)
-    book = load_workbook(io.BytesIO(data))
+    approved = _submitted_and_approved(cast)
+    book = _book(cast)
     assert book.sheetnames == [HUBEI, "境外人员及拟返娄人员情况日报", "境外返娄人员管理日报", "密切接触者管理日报", CONFIRMED]
 
     sheet = book[HUBEI]
-    assert sheet["A1"].value == HUBEI and "A1:I1" in {str(r) for r in sheet.merged_cells.ranges}
-    assert sheet["A2"].value == "填报单位：长青街道    统计时间：2020-05-21 15:00"
-    assert _rows(sheet)[2] == ["单位", "累计登记", "今日新增", "在管人数", "居家隔离", "集中隔离", "居家健康监测",
-                               "未落实管理措施", "今日解除"]
-    assert _rows(sheet)[3] == ["三元社区", 2, 1, 2, 1, 0, 1, 0, 0]
-    assert _rows(sheet)[4] == ["月塘社区", 1, 0, 1, 0, 1, 0, 0, 0]
-    assert _rows(sheet)[5] == ["合计", 3, 1, 3, 1, 1, 1, 0, 0]
-    assert sheet["A7"].value == "填报人：贺英    审核人：市管理员    填报日期：2020-05-21"
-    assert isinstance(sheet["B4"].value, int) and sheet["B6"].font.bold
-    assert sheet.column_dimensions["A"].width >= 8 and sheet.column_dimensions["H"].width >= 16  # 未落实管理措施
+    columns = approved.version.columns
+    last = get_column_letter(len(columns) + 1)
+    assert sheet["A1"].value == HUBEI and f"A1:{last}1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet["A2"].value == "填报单位：长青街道    统计时间：2020年5月21日 15:00"
+    assert sheet["A3"].value == "单位：人" and sheet["A3"].alignment.horizontal == "right"
+    assert _rows(sheet)[3] == ["单位", *[c["label_zh"] for c in columns]]
+    assert _rows(sheet)[4:7] == _table(approved.values, columns)
+    cumulative = 1 + [c["key"] for c in columns].index("cumulative")
+    assert [row[cumulative] for row in _rows(sheet)[4:7]] == [2, 1, 3]  # 三元社区, 月塘社区, 合计
+    assert isinstance(sheet["B5"].value, int) and sheet["B7"].font.bold and not sheet["B6"].font.bold
+    assert all(sheet.column_dimensions[get_column_letter(i)].width >= 8 for i in range(1, len(columns) + 2))
+    assert sheet.print_title_rows == "$4:$4"
 
-    # not yet computed: computed live, signed by the exporter, no reviewer; an empty manual cell stays empty
-    confirmed = book[CONFIRMED]
-    assert _rows(confirmed)[2] == ["单位", "确诊病例", "今日新增确诊", "疑似病例", "无症状感染者", "涉及小区数"]
-    assert _rows(confirmed)[4] == ["月塘社区", 1, 1, 0, 0, None]
-    assert _rows(confirmed)[5] == ["合计", 1, 1, 0, 0, None]
-    assert confirmed["A7"].value == "填报人：贺英    审核人：    填报日期：2020-05-21"
+    # not yet computed: computed live, and saying so; an empty manual cell stays empty
+    confirmed, version = book[CONFIRMED], engine.version_for(_forms()["confirmed_daily"], DAY)
+    assert _rows(confirmed)[4] == ["单位", *[c["label_zh"] for c in version.columns]]
+    keys = [c["key"] for c in version.columns]
+    assert _rows(confirmed)[6][0] == "月塘社区" and _rows(confirmed)[6][1 + keys.index("confirmed")] == 1
+    assert _rows(confirmed)[7][0] == "合计" and _rows(confirmed)[7][1 + keys.index("compounds")] is None
 
     entry = AuditEntry.objects.get(action="export", object_repr__endswith="xlsx")
     assert entry.actor == cast.street_officer and entry.unit_path == cast.street.path
     assert entry.after["forms"][0] == "hubei_wuhan_daily" and "hubei_wuhan_daily" in entry.after["submissions"]
 
 
+def test_an_approved_sheet_names_its_submitter_and_reviewer_with_chinese_dates(cast, day_people):
+    cast.street_officer.phone = "13807381234"
+    cast.street_officer.save()
+    form = _forms()["hubei_wuhan_daily"]
+    draft = services.submission_compute(form=form, unit=cast.street, day=DAY, by=cast.street_officer)
+    submitted = services.submission_submit(submission=draft, by=cast.street_officer)
+    with time_machine.travel(at(DAY + dt.timedelta(days=1), 9), tick=False):
+        services.submission_review(submission=submitted, approve=True, by=cast.city_admin)
+        sheet = _book(cast, cast.city_admin)[HUBEI]
+    assert _lines(sheet)[0] == HUBEI  # no mark: it is approved
+    assert _lines(sheet)[-4:] == ["填报人：贺英    填报日期：2020年5月21日",
+                                  "审核人：市管理员    审核日期：2020年5月22日",
+                                  "联系电话：13807381234",
+                                  "单位负责人：__________（签字）"]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", _texts(sheet))  # every date in Chinese
+
+
+def test_a_submitted_sheet_awaiting_review_names_its_submitter_and_no_reviewer(cast, day_people):
+    draft = services.submission_compute(form=_forms()["hubei_wuhan_daily"], unit=cast.street, day=DAY,
+                                        by=cast.street_officer)
+    services.submission_submit(submission=draft, by=cast.street_officer)
+    sheet = _book(cast, cast.city_admin)[HUBEI]
+    assert _lines(sheet)[0] == HUBEI
+    assert _lines(sheet)[-4:] == ["填报人：贺英    填报日期：2020年5月21日", "审核人：待审核    审核日期：__________",
+                                  "联系电话：__________", "单位负责人：__________（签字）"]
+    assert "市管理员" not in _texts(sheet)  # the downloader is nobody on the sheet
+
+
+def test_a_draft_sheet_says_it_is_not_submitted_and_names_no_submitter(cast, day_people):
+    cast.street_officer.phone = "13807381234"
+    cast.street_officer.save()
+    services.submission_compute(form=_forms()["hubei_wuhan_daily"], unit=cast.street, day=DAY,
+                                by=cast.street_officer)
+    book = _book(cast)
+    sheet = book[HUBEI]
+    assert _lines(sheet)[:4] == [
+        "涉鄂涉汉人员网格化管理日报（草稿，未上报）",
+        "本表为草稿，尚未上报，数字为2020年5月21日 16:30计算的结果。",
+        "填报单位：长青街道    统计时间：2020年5月21日 15:00",
+        "单位：人"]
+    assert _lines(sheet)[-4:] == ["填报人：__________    填报日期：__________",
+                                  "审核人：__________    审核日期：__________",
+                                  "联系电话：__________", "单位负责人：__________（签字）"]
+    assert "贺英" not in _texts(sheet) and "13807381234" not in _texts(sheet)
+    assert f"A1:{get_column_letter(sheet.max_column)}1" in {str(r) for r in sheet.merged_cells.ranges}
+
+    never = book["密切接触者管理日报"]  # nobody computed it: counted live as the file was made
+    assert _lines(never)[:2] == ["密切接触者管理日报（未计算，未上报）",
+                                 "本表尚未计算和上报，数字为2020年5月21日 16:30导出时按人员台账实时统计，仅供核对。"]
+    assert "贺英" not in _texts(never)
+
+
+def test_a_returned_sheet_says_so_with_the_reason_and_names_no_submitter(cast, day_people):
+    draft = services.submission_compute(form=_forms()["hubei_wuhan_daily"], unit=cast.street, day=DAY,
+                                        by=cast.street_officer)
+    submitted = services.submission_submit(submission=draft, by=cast.street_officer)
+    services.submission_review(submission=submitted, approve=False, comment="在管人数与分项不符", by=cast.city_admin)
+    sheet = _book(cast)[HUBEI]
+    assert _lines(sheet)[:2] == ["涉鄂涉汉人员网格化管理日报（已退回）",
+                                 "本表已于2020年5月21日被退回，尚未重新上报。退回意见：在管人数与分项不符"]
+    assert _lines(sheet)[-4].startswith("填报人：__________") and "贺英" not in _texts(sheet)
+
+
+def test_the_unit_line_names_the_columns_counted_in_another_unit(cast, forms):
+    later = forms["confirmed_daily"].versions.get(effective_from=dt.date(2020, 5, 22))  # 涉及小区数 counts communities
+    assert exporting.measure_line(later) == "单位：人（涉及小区数：个）"
+    assert exporting.measure_line(forms["close_contact_daily"].versions.get()) == "单位：人"
+
+
 def test_submitted_values_are_frozen_and_the_others_follow_the_line_list(cast, day_people):
     _submitted_and_approved(cast)
     register(cast, 6, cast.grid_a, "hubei", at(DAY, 11), "home_quarantine")  # recorded late, before the cut-off
     register(cast, 7, cast.grid_a, "close_contact", at(DAY, 11), "home_quarantine")
-    book = load_workbook(io.BytesIO(exporting.workbook_for_day(unit=cast.street, day=DAY, user=cast.city_admin)))
-    assert _rows(book[HUBEI])[5][1:4] == [3, 1, 3]  # as approved
-    assert _rows(book["密切接触者管理日报"])[5][1:3] == [2, 1]  # live
-    assert book[HUBEI]["A7"].value.startswith("填报人：贺英")  # the submitter, not the exporter
+    book = _book(cast, cast.city_admin)
+    hubei = [c["key"] for c in engine.version_for(_forms()["hubei_wuhan_daily"], DAY).columns]
+    contacts = [c["key"] for c in engine.version_for(_forms()["close_contact_daily"], DAY).columns]
+    total = _rows(book[HUBEI])[6]
+    assert [total[1 + hubei.index(k)] for k in ("cumulative", "new_today")] == [3, 1]  # as approved
+    total = _rows(book["密切接触者管理日报"])[7]
+    assert [total[1 + contacts.index(k)] for k in ("registered", "new_today")] == [2, 1]  # live
+    assert _lines(book[HUBEI])[-4].startswith("填报人：贺英")  # the submitter, not the exporter
 
 
-def test_the_workbook_converts_to_pdf_with_libreoffice(cast, day_people, tmp_path):
+def _soffice(tmp_path, source, to: str) -> bytes:
+    """`source` converted by LibreOffice headless (as CI installs libreoffice-calc) to `to`."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (libreoffice-calc) must be installed on CI")
         pytest.skip("LibreOffice is not installed")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
+                    "--convert-to", to, "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=240)
+    return (tmp_path / f"{source.stem}.{to}").read_bytes()
+
+
+def test_the_workbook_opens_and_converts_to_pdf_with_libreoffice(cast, day_people, tmp_path):
+    _submitted_and_approved(cast)  # approved, and the other four never computed
+    draft = services.submission_compute(form=_forms()["close_contact_daily"], unit=cast.street, day=DAY,
+                                        by=cast.street_officer)
+    returned = services.submission_compute(form=_forms()["abroad_daily"], unit=cast.street, day=DAY,
+                                           by=cast.street_officer)
+    returned = services.submission_submit(submission=returned, by=cast.street_officer)
+    services.submission_review(submission=returned, approve=False, comment="请核对拟返娄人员", by=cast.city_admin)
     source = tmp_path / "day.xlsx"
     source.write_bytes(exporting.workbook_for_day(unit=cast.street, day=DAY, user=cast.street_officer))
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=240)
-    pdf = (tmp_path / "day.pdf").read_bytes()
+    assert draft.state == Submission.State.DRAFT
+
+    pdf = _soffice(tmp_path, source, "pdf")
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 5  # five sheets, each fitted to one page
+    html = _soffice(tmp_path, source, "html").decode("utf-8", "replace")  # what LibreOffice read from the file
+    for text in ["涉鄂涉汉人员网格化管理日报", "密切接触者管理日报（草稿，未上报）", "境外人员及拟返娄人员情况日报（已退回）",
+                 "境外返娄人员管理日报（未计算，未上报）", "统计时间：2020年5月21日 15:00", "单位：人",
+                 "填报人：贺英", "审核日期：2020年5月21日", "联系电话：", "单位负责人："]:
+        assert text in html, text
 
 
 def test_no_form_for_a_unit_of_another_kind(cast, day_people):
@@ -155,12 +277,29 @@ def test_csv_of_one_report(cast, day_people):
                                              by=cast.street_officer)
     with translation.override("en"):
         text = exporting.csv_for_submission(submission, user=cast.street_officer).decode("utf-8")
-    lines = text.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("unit code,unit,registered to date,new today,under management")
-    assert lines[1] == f"{cast.community_a.code},三元社区,2,1,2,1,0,1,0,0"
-    assert lines[3] == f"{cast.street.code},total,3,1,3,1,1,1,0,0"
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    columns = submission.version.columns
+    assert rows[0] == ["unit code", "unit", *[c["label_en"] for c in columns]]
+    expected = _table(submission.values, columns)
+    assert rows[1] == [cast.community_a.code, *[str(v) for v in expected[0]]]
+    assert rows[3] == [cast.street.code, "total", *[str(v) for v in expected[2][1:]]]
+    assert rows[4:] == [[], ["Draft, not submitted: the figures were computed on 2020-05-21 at 16:30."]]
     assert AuditEntry.objects.filter(action="export", object_type="reports.submission",
                                      object_id=str(submission.pk)).exists()
+
+
+def test_the_csv_of_an_approved_report_names_its_submitter_and_reviewer_with_chinese_dates(cast, day_people):
+    approved = _submitted_and_approved(cast)
+    text = exporting.csv_for_submission(approved, user=cast.city_admin).decode("utf-8")
+    assert text.splitlines()[-1] == ("已上报：填报人贺英，上报日期2020年5月21日；"
+                                     "审核通过：审核人市管理员，审核日期2020年5月21日。")
+    draft = services.submission_compute(form=_forms()["close_contact_daily"], unit=cast.street, day=DAY,
+                                        by=cast.street_officer)
+    services.submission_review(submission=services.submission_submit(submission=draft, by=cast.street_officer),
+                               approve=False, comment="请补填", by=cast.city_admin)
+    returned = exporting.csv_for_submission(Submission.objects.get(pk=draft.pk), user=cast.street_officer)
+    assert returned.decode("utf-8").splitlines()[-1] == "已退回（2020年5月21日），尚未重新上报；退回意见：请补填"
+    assert "贺英" not in returned.decode("utf-8")
 
 
 def test_dhis2_data_value_sets_use_codes_and_put_the_total_under_the_street(cast, day_people):
@@ -168,7 +307,8 @@ def test_dhis2_data_value_sets_use_codes_and_put_the_total_under_the_street(cast
     document = exporting.data_value_sets(unit=cast.street, day=DAY, user=cast.city_admin)
     values = document["dataValues"]
     assert set(document) == {"dataValues"}
-    assert all(set(v) == {"dataElement", "period", "orgUnit", "value", "storedBy", "lastUpdated"} for v in values)
+    assert all(set(v) - {"comment"} == {"dataElement", "period", "orgUnit", "value", "storedBy", "lastUpdated"}
+               for v in values)
     index = {(v["dataElement"], v["orgUnit"]): v for v in values}
     managed_a = index[("hubei_wuhan_daily.managed", cast.community_a.code)]
     assert managed_a["value"] == "2" and managed_a["period"] == "20200521" and managed_a["storedBy"] == "street_officer"
@@ -176,10 +316,13 @@ def test_dhis2_data_value_sets_use_codes_and_put_the_total_under_the_street(cast
     assert index[("hubei_wuhan_daily.managed", cast.street.code)]["value"] == "3"
     assert index[("confirmed_daily.confirmed", cast.community_b.code)]["value"] == "1"
     assert index[("close_contact_daily.registered", cast.street.code)]["storedBy"] == "city_admin"  # live
+    # values of a report not submitted say so, as its sheet does; approved ones carry no comment
+    assert {v.get("comment") for v in values if v["dataElement"].startswith("close_contact_daily.")} == {"未计算，未上报"}
+    assert "comment" not in managed_a
     assert {v["orgUnit"] for v in values} == {cast.community_a.code, cast.community_b.code, cast.street.code}
     assert not any(v["dataElement"] == "confirmed_daily.compounds" for v in values)  # empty manual cell
-    # 8 + 4 + 7 + 6 + 4 columns with a value, for two communities and the street
-    assert len(values) == 29 * 3
+    # every indicator column has a value, for two communities and the street
+    assert len(values) == _indicator_values_per_unit() * 3
     assert AuditEntry.objects.filter(action="export", object_repr__endswith="dataValueSets").count() == 1
 
 
@@ -202,17 +345,17 @@ def test_manual_cells_come_back_from_the_exported_workbook(cast, day_people):
     draft = _confirmed_draft(cast)
 
     def fill(sheet):
-        sheet["F5"] = 1  # 月塘社区 · 涉及小区数
-        sheet["F6"] = 99  # the total is computed, never read
+        sheet["F7"] = 1  # 月塘社区 · 涉及小区数 (below the title, the draft's note, the unit lines and the header)
+        sheet["F8"] = 99  # the total is computed, never read
 
     data = _edited(cast, fill)
-    assert exporting.manual_cells_from_xlsx(submission=draft, data=data, by=cast.street_officer) == {
+    assert workbook_import.manual_cells_from_xlsx(submission=draft, data=data, by=cast.street_officer) == {
         cast.community_b.code: {"compounds": 1}}
     draft.refresh_from_db()
     assert draft.manual == {cast.community_b.code: {"compounds": 1}}
     assert draft.values["total"]["compounds"] == 1 and draft.issues == []
     lock_version = draft.lock_version
-    exporting.manual_cells_from_xlsx(submission=draft, data=data, by=cast.street_officer)  # the same file again
+    workbook_import.manual_cells_from_xlsx(submission=draft, data=data, by=cast.street_officer)  # the same file again
     draft.refresh_from_db()
     assert draft.lock_version == lock_version
 
@@ -221,25 +364,37 @@ def test_mistakes_in_the_workbook_are_named_by_cell_and_nothing_is_saved(cast, d
     draft = _confirmed_draft(cast)
 
     def spoil(sheet):
-        sheet["A2"] = "填报单位：长青街道    统计时间：2020-05-20 15:00"
-        sheet["F4"] = "两个"
-        sheet["F5"] = -1
-        sheet.insert_rows(6)
-        sheet["A6"] = "外星社区"
+        sheet["A3"] = "填报单位：长青街道    统计时间：2020-05-20 15:00"  # as files exported before 2020年5月21日
+        sheet["F6"] = "两个"
+        sheet["F7"] = -1
+        sheet.insert_rows(8)
+        sheet["A8"] = "外星社区"
 
     with translation.override("en"), pytest.raises(DomainError) as exc:
-        exporting.manual_cells_from_xlsx(submission=draft, data=_edited(cast, spoil), by=cast.street_officer)
+        workbook_import.manual_cells_from_xlsx(submission=draft, data=_edited(cast, spoil), by=cast.street_officer)
     assert exc.value.code == "invalid_workbook"
-    assert set(exc.value.fields) == {"A2", "F4", "F5", "A6"}
-    assert "2020-05-20" in exc.value.fields["A2"][0] and "not a number" in exc.value.fields["F4"][0]
-    assert "negative" in exc.value.fields["F5"][0] and "外星社区" in exc.value.fields["A6"][0]
+    assert set(exc.value.fields) == {"A3", "F6", "F7", "A8"}
+    assert "2020-05-20" in exc.value.fields["A3"][0] and "not a number" in exc.value.fields["F6"][0]
+    assert "negative" in exc.value.fields["F7"][0] and "外星社区" in exc.value.fields["A8"][0]
     draft.refresh_from_db()
     assert draft.manual == {}
 
 
+def test_a_wrong_chinese_day_in_the_workbook_is_named(cast, day_people):
+    draft = _confirmed_draft(cast)
+
+    def spoil(sheet):
+        sheet["A3"] = sheet["A3"].value.replace("2020年5月21日", "2020年5月20日")
+        sheet["F7"] = 1
+
+    with pytest.raises(DomainError) as exc:
+        workbook_import.manual_cells_from_xlsx(submission=draft, data=_edited(cast, spoil), by=cast.street_officer)
+    assert set(exc.value.fields) == {"A3"} and "2020年5月20日" in exc.value.fields["A3"][0]
+
+
 def test_a_file_that_is_not_a_workbook_is_refused(cast, day_people):
     with pytest.raises(DomainError) as exc:
-        exporting.manual_cells_from_xlsx(submission=_confirmed_draft(cast), data=b"name,value\n", by=cast.street_officer)
+        workbook_import.manual_cells_from_xlsx(submission=_confirmed_draft(cast), data=b"name,value\n", by=cast.street_officer)
     assert exc.value.code == "unreadable_file"
 
 
@@ -250,7 +405,7 @@ def test_a_submitted_report_takes_no_manual_cells(cast, day_people):
     submitted = services.submission_submit(submission=draft, by=cast.street_officer)
     data = _edited(cast, lambda sheet: sheet.__setitem__("F5", 0))
     with pytest.raises(DomainError) as exc:
-        exporting.manual_cells_from_xlsx(submission=submitted, data=data, by=cast.street_officer)
+        workbook_import.manual_cells_from_xlsx(submission=submitted, data=data, by=cast.street_officer)
     assert exc.value.code == "locked"
 
 
@@ -267,21 +422,44 @@ def test_pages_serve_the_files_to_the_officer(cast, day_people, client_for):
 
     xlsx = client.get(f"/reports/day.xlsx?unit={cast.street.code}&day=2020-05-21")
     assert xlsx.status_code == 200 and xlsx["Content-Type"] == XLSX
-    assert "reports-431302004-2020-05-21.xlsx" in xlsx["Content-Disposition"]
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == HUBEI
     document = json.loads(client.get(f"/reports/day.json?unit={cast.street.code}&day=2020-05-21").content)
-    assert len(document["dataValues"]) == 29 * 3
-    csv = client.get(f"/reports/s/{submission.pk}/export.csv")
-    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    assert len(document["dataValues"]) == _indicator_values_per_unit() * 3
+    sheet_csv = client.get(f"/reports/s/{submission.pk}/export.csv")
+    assert sheet_csv.status_code == 200 and sheet_csv["Content-Type"].startswith("text/csv")
     assert client.get(f"/reports/day.xlsx?unit={cast.street.code}&day=21.5.2020").status_code == 400
 
-    data = _edited(cast, lambda sheet: sheet.__setitem__("F5", 1))
+    data = _edited(cast, lambda sheet: sheet.__setitem__("F7", 1))
     upload = io.BytesIO(data)
     upload.name = "confirmed.xlsx"
     response = client.post(f"/reports/s/{submission.pk}/manual.xlsx", {"file": upload}, follow=True)
     assert response.status_code == 200
     submission.refresh_from_db()
     assert submission.manual == {cast.community_b.code: {"compounds": 1}}
+
+
+def _names(response) -> tuple[str, str]:
+    """The ASCII filename= and the UTF-8 filename*= of a download (RFC 6266, RFC 5987)."""
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    plain = re.search(r'filename="([^"]*)"', header)
+    encoded = re.search(r"filename\*=UTF-8''([^;\s]+)", header)
+    assert plain and encoded, header
+    assert plain[1].isascii() and encoded[1].isascii()
+    return plain[1], unquote(encoded[1])
+
+
+def test_downloads_carry_a_chinese_name_and_an_ascii_fallback(cast, day_people, client_for):
+    submission = _confirmed_draft(cast)
+    client = client_for(cast.street_officer)
+    xlsx = client.get(f"/reports/day.xlsx?unit={cast.street.code}&day=2020-05-21")
+    assert _names(xlsx) == ("reports-431302004-2020-05-21.xlsx", "长青街道-2020年5月21日-报表.xlsx")
+    assert xlsx["Content-Disposition"] == ("attachment; filename=\"reports-431302004-2020-05-21.xlsx\"; filename*=UTF-8''"
+                                           + quote("长青街道-2020年5月21日-报表.xlsx"))
+    sheet_csv = client.get(f"/reports/s/{submission.pk}/export.csv")
+    assert _names(sheet_csv) == ("confirmed_daily-431302004-2020-05-21.csv", "长青街道-2020年5月21日-确诊病例及涉及小区情况日报.csv")
+    document = client.get(f"/reports/day.json?unit={cast.street.code}&day=2020-05-21")
+    assert _names(document) == ("dataValueSets-431302004-2020-05-21.json", "长青街道-2020年5月21日-DHIS2.json")
 
 
 def test_files_are_hidden_outside_scope(cast, day_people, client_for):

@@ -6,6 +6,7 @@ import io
 import json
 from decimal import Decimal as D
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -103,6 +104,8 @@ def test_the_auditor_runs_the_checks_and_exports_them(cast, depot, books, client
     xlsx = client.get("/supplies/audit/export.xlsx", {"start": "2020-01-01", "end": "2020-02-29"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == len(rows)
+    assert xlsx["Content-Disposition"] == ("attachment; filename=\"audit-20200101-20200229.xlsx\"; filename*=UTF-8''"
+                                           + quote("核查发现-2020年1月1日至2020年2月29日.xlsx"))
     assert AuditEntry.objects.filter(action="export", actor=depot.auditor, object_type="supplies.finding").count() == 2
     api = client.get("/api/supplies/audit", {"start": "2020-01-01", "end": "2020-02-29"}).json()
     assert {c["code"] for c in api["checks"]} >= {"benford_first_digit", "spec_mismatch"}

@@ -5,15 +5,17 @@ street, and a shift's longest length."""
 
 import datetime as dt
 import io
+from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from core.errors import DomainError
+from core.tabular import date_zh
 from reports.engine import table_compute
 from reports.models import Form
 from reports.services import forms_seed
@@ -203,6 +205,8 @@ def test_the_tally_exports_to_excel(cast, teams, gifts, client_for):
     assert response.status_code == 200 and response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert 'filename="volunteer-tally.xlsx"' in response["Content-Disposition"]
+    name = f"贡献统计-{date_zh(timezone.localdate())}.xlsx"
+    assert response["Content-Disposition"].endswith(f"; filename*=UTF-8''{quote(name)}")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:2] == ["排名", "文明单位"]
