@@ -27,6 +27,7 @@ incidents   the emergency-plan incidents started in the period
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from checkpoints.models import (
     Alert,
@@ -75,6 +76,11 @@ class StaffSource(_Source):
         "suspended": "yes/no: their shift team stopped at the cut-off",
     }
     values = {"entered": None, "checked": None, "fever": None, "suspended": None}
+    labels = {"__items__": _("people on the shift-team rosters"),
+              "entered": _("passed in at a gate of their enterprise in the period"),
+              "checked": _("had their temperature taken at their enterprise in the period"),
+              "fever": _("had a fever reading at their enterprise in the period"),
+              "suspended": _("their shift team was stopped at the cut-off")}
 
     def flag(self, name: str, window: Window) -> Q:
         if name == "suspended":
@@ -103,6 +109,7 @@ class TeamsSource(_Source):
     name = "teams"
     vocabulary = {"suspended": "yes/no: stopped at the cut-off"}
     values = {"suspended": None}
+    labels = {"__items__": _("shift teams"), "suspended": _("stopped at the cut-off")}
 
     def flag(self, name, window):
         return Q(Exists(Suspension.objects.filter(_open_at(window.cutoff), team_id=OuterRef("pk"))))
@@ -123,6 +130,9 @@ class ReadingsSource(_Source):
     vocabulary = {"fever": "yes/no", "recheck": "yes/no: a recheck of an alert",
                   "device": "yes/no: sent by a device (no: taken by hand)"}
     values = {"fever": None, "recheck": None, "device": None}
+    labels = {"__items__": _("temperature readings taken in the period"),
+              "fever": _("at or above the fever threshold"), "recheck": _("a recheck of an alert"),
+              "device": _("sent by a device")}
 
     def flag(self, name, window):
         if name == "device":
@@ -151,6 +161,8 @@ class AlertsSource(_Source):
     name = "alerts"
     vocabulary = {"state": "open, cleared or escalated, as at the cut-off"}
     values = {"state": set(Alert.State.values)}
+    labels = {"__items__": _("fever alerts raised in the period"), "state": _("the state at the cut-off")}
+    choice_labels = {"state": dict(Alert.State.choices)}
 
     def value(self, name, values, window):
         q = Q(pk__in=[])
@@ -177,6 +189,9 @@ class IncidentsSource(_Source):
     vocabulary = {"open": "yes: open at the cut-off, whenever started (no: closed by then)",
                   "outcome": "negative or positive, as known at the cut-off"}
     values = {"open": None, "outcome": set(Incident.Outcome.values)}
+    labels = {"__items__": _("emergency-plan incidents"), "open": _("still open at the cut-off"),
+              "outcome": _("the outcome known at the cut-off")}
+    choice_labels = {"outcome": dict(Incident.Outcome.choices)}
 
     def flag(self, name, window):
         return Q(closed_at__isnull=True) | Q(closed_at__gt=window.cutoff)

@@ -26,12 +26,14 @@ from checkpoints import selectors as checkpoint_selectors
 from checkpoints.access import site_scope
 from checkpoints.models import Alert
 from core.fields import paths_minimal
-from dashboard.charts import Chart, Point, bars_chart, line_chart
+from dashboard.charts import Chart, Point, bars_chart
+from dashboard.figures import PEOPLE_MANAGED, PEOPLE_NEW, ShownFigure, home_figures, trends
 from orgunits.models import OrgUnit
 from orgunits.selectors import scope_roots, unit_ancestors
-from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
-from persons.selectors import as_of_day, open_at
-from reports import board
+from persons.selectors import as_of_day
+from reports import board, catalog
+from reports.facts import Window
+from reports.models import Figure as Figure_
 from supplies import selectors as supply_selectors
 from supplies.models import HOLDING_KINDS, Item, Location, Request, VoucherLine
 from tracing import selectors as tracing_selectors
@@ -44,6 +46,7 @@ LEVELS_OFFERED = 1  # the picker offers each scope root and this many levels bel
 COMMUNITIES_LISTED = 30
 LOCATIONS_LISTED = 30
 SECTION_PERMISSIONS = (PERSONS_VIEW, TRACING_VIEW, CHECKPOINTS_VIEW, REPORTS_VIEW, SUPPLIES_VIEW)
+COMPOUNDS = "confirmed.compounds"  # shown with the communities it counts
 
 
 @dataclass
@@ -132,119 +135,58 @@ def place_for_user(user, unit: OrgUnit) -> Place:
                  choices=[(u, "— " * (u.depth - low)) for u in units])
 
 
-# -- people under management --------------------------------------------------------------------------------
+# -- people (figures of the catalog) --------------------------------------------------------------------------------
 
 @dataclass
 class PeopleFigures:
-    managed: int  # under a status that is not a release
-    by_category: list[Figure]
-    by_status: list[Figure]
-    arrived: Figure  # people who came into a category on the day
-    arrived_by_category: list[Figure]
+    at: dt.datetime  # the day's statistical time point (or now, while it is ahead)
+    figures: list[ShownFigure]  # the people card: 全部人员·正在管理 and its parts first, then each population
+    new: list[ShownFigure]  # 全部人员·今日新增 and the populations' new
     arrivals_chart: Chart
     managed_chart: Chart
 
 
-def people_figures(user, *, unit: OrgUnit, day: dt.date, at: dt.datetime) -> PeopleFigures:
-    """Categories and statuses held at `at`, arrivals on `day`, and both over the TREND_DAYS up to it."""
-    where = scope_for(user, PERSONS_VIEW).q() & Q(unit_path__under=unit.path)
-    as_of = "" if day == timezone.localdate() else day.isoformat()
-    categories = list(Category.objects.all())
-    statuses = list(ManagementStatus.objects.all())
-    held = dict(CategoryEpisode.objects.filter(where, open_at(at)).order_by().values("category")
-                .annotate(n=Count("person", distinct=True)).values_list("category", "n"))
-    under = dict(StatusEpisode.objects.filter(where, open_at(at)).order_by().values("status")
-                 .annotate(n=Count("person", distinct=True)).values_list("status", "n"))
-    start, end = _day_start(day), _day_start(day + dt.timedelta(days=1))
-    began = dict(CategoryEpisode.objects.filter(where, start__gte=start, start__lt=end, continued=False).order_by()
-                 .values("category").annotate(n=Count("person", distinct=True)).values_list("category", "n"))
-    by_category = _shares([
-        Figure(f"category.{c.code}", c.name, held.get(c.pk, 0),
-               _url("persons:list", unit=unit.code, category=c.code, day=as_of))
-        for c in categories if c.active or held.get(c.pk)])
-    by_status = _shares([
-        Figure(f"status.{s.code}", s.name, under.get(s.pk, 0),
-               _url("persons:list", unit=unit.code, status=s.code, day=as_of))
-        for s in statuses])
-    arrived_by_category = _shares([
-        Figure(f"arrived.{c.code}", c.name, began[c.pk],
-               _url("persons:list", unit=unit.code, category=c.code, arrived=day.isoformat()))
-        for c in categories if began.get(c.pk)])
-    managed_ids = [s.pk for s in statuses if not s.is_release]
-    managed = sum(under.get(pk, 0) for pk in managed_ids)
-    arrivals = _arrivals_by_day(where, unit=unit, day=day)
-    return PeopleFigures(
-        managed=managed, by_category=by_category, by_status=by_status,
-        arrived=Figure("arrived", _("came into a category"), arrivals[-1].value, arrivals[-1].url),
-        arrived_by_category=arrived_by_category,
-        arrivals_chart=bars_chart(arrivals, key="arrivals", title=_("People who came into a category, per day")),
-        managed_chart=line_chart(_managed_by_day(where, managed_ids, managed, day=day, at=at), key="managed",
-                                 title=_("People under management, at the end of each day")))
-
-
-def _arrivals_by_day(where: Q, *, unit: OrgUnit, day: dt.date) -> list[Point]:
-    """Per day of the trend: the people who came into any category (one GROUP BY over the days)."""
-    first = day - dt.timedelta(days=TREND_DAYS - 1)
-    rows = dict(CategoryEpisode.objects.filter(where, start__gte=_day_start(first),
-                                               start__lt=_day_start(day + dt.timedelta(days=1)), continued=False)
-                .order_by().annotate(d=_local_date("start")).values("d").annotate(n=Count("person", distinct=True))
-                .values_list("d", "n"))
-    return [Point(d, rows.get(d, 0), _url("persons:list", unit=unit.code, arrived=d.isoformat()))
-            for d in _days(first, day)]
-
-
-def _managed_by_day(where: Q, managed_ids: list[int], managed: int, *, day: dt.date, at: dt.datetime) -> list[Point]:
-    """People under management at the end of each day of the trend, from the count at `at`: going back, a day
-    holds the episodes begun after it, and not those ended after it. Two GROUP BYs over the window's changes
-    (a person holds one status at a time, so a change between two statuses of management cancels out)."""
-    first = day - dt.timedelta(days=TREND_DAYS - 1)
-    after_first = _day_start(first + dt.timedelta(days=1))
-    rows = StatusEpisode.objects.filter(where, status_id__in=managed_ids).order_by()
-    began = dict(rows.filter(start__gte=after_first, start__lte=at).annotate(d=_local_date("start")).values("d")
-                 .annotate(n=Count("id")).values_list("d", "n"))
-    ended = dict(rows.filter(end__gte=after_first, end__lte=at).annotate(d=_local_date("end")).values("d")
-                 .annotate(n=Count("id")).values_list("d", "n"))
-    points, count = [], managed
-    for d in reversed(_days(first, day)):
-        points.append(Point(d, count))
-        count += ended.get(d, 0) - began.get(d, 0)
-    return points[::-1]
+def people_figures(user, *, unit: OrgUnit, day: dt.date, window: Window) -> PeopleFigures:
+    """The catalog's people figures for the unit's subtree on `day`, read in the day's `window` (the user's people
+    scope covers the unit, so the subtree is what they may see), and the two trends."""
+    shown = home_figures(unit=unit, day=day, window=window, homes=(Figure_.Home.PEOPLE, Figure_.Home.NEW))
+    people, new = shown[Figure_.Home.PEOPLE], shown[Figure_.Home.NEW]
+    managed = next((f.value for f in people if f.key == PEOPLE_MANAGED), 0)
+    arrivals_chart, managed_chart = trends(unit=unit, day=day, window=window, managed_value=managed,
+                                           new_value=next((f.value for f in new if f.key == PEOPLE_NEW), 0))
+    return PeopleFigures(at=min(window.cutoff, timezone.now()), figures=people, new=new, arrivals_chart=arrivals_chart,
+                         managed_chart=managed_chart)
 
 
 # -- contact tracing -------------------------------------------------------------------------------------------
 
 @dataclass
 class TracingFigures:
-    cases: list[Figure]
-    stayed: Figure  # communities where confirmed cases stayed on the day
+    cases: list[ShownFigure]  # the catalog's cases figures (流调病例·…)
+    stayed: list[ShownFigure]  # 确诊病例·涉及小区数: the communities where confirmed cases stayed in the day's period
     communities: list[Figure]  # those communities, each with the people who stayed
     follow_ups: list[Figure]
     seen: list[Figure]  # today only: under follow-up with a result seen today, and not yet
     tasks: list[Figure]
 
 
-def tracing_figures(user, *, unit: OrgUnit, day: dt.date, at: dt.datetime) -> TracingFigures:
-    """Cases by classification and follow-up by state (now), the communities where confirmed cases stayed
-    on `day` (what form 5 counts), and the open tasks."""
+def tracing_figures(user, *, unit: OrgUnit, day: dt.date, window: Window) -> TracingFigures:
+    """Cases by classification and the communities where confirmed cases stayed (the catalog's figures, at the
+    day's statistical time point, what form 5 counts), follow-up by state (now), and the open tasks."""
     scope = scope_for(user, TRACING_VIEW)
-    classified = dict(tracing_selectors.cases_filtered(user, tracing_selectors.CaseFilter(unit=unit)).order_by()
-                      .values("classification").annotate(n=Count("id")).values_list("classification", "n"))
-    cases = _shares([Figure(f"cases.{value}", label, classified.get(value, 0),
-                            _url("tracing:case_list", classification=value, unit=unit.code))
-                     for value, label in Case.Classification.choices])
-
-    stays = tracing_selectors.stays_of_cases(
-        under=unit.path, start=_day_start(day), end=_day_start(day + dt.timedelta(days=1)),
-        classifications=(Case.Classification.CONFIRMED,), as_of=at)
+    cases = home_figures(unit=unit, day=day, window=window, homes=(Figure_.Home.CASES,))[Figure_.Home.CASES]
+    # the communities 确诊病例·涉及小区数 counts, each with the people who stayed there in the period
+    stays = tracing_selectors.stays_of_cases(under=unit.path, start=window.period_start, end=window.cutoff,
+                                             classifications=(Case.Classification.CONFIRMED,), as_of=window.cutoff)
     people = dict(stays.order_by().values("community").annotate(n=Count("person", distinct=True))
                   .values_list("community", "n"))
     places = OrgUnit.objects.in_bulk(list(people))
     named = sorted(places.values(), key=lambda u: u.path)
-    on_day = {"from_": day.isoformat(), "until": day.isoformat()}
+    around = {"from_": (day - dt.timedelta(days=1)).isoformat(), "until": day.isoformat()}
     communities = _shares([Figure(f"stayed.{u.code}", u.name, people[u.pk],
-                                  _url("tracing:stays", unit=u.code, **on_day)) for u in named])
-    stayed = Figure("stayed", _("communities where confirmed cases stayed"), len(people),
-                    _url("tracing:stays", unit=unit.code, **on_day))
+                                  _url("tracing:stays", unit=u.code, **around)) for u in named])
+    stayed = [f for f in cases if f.key == COMPOUNDS]
+    cases = [f for f in cases if f.key != COMPOUNDS]
 
     in_unit = FollowUp.objects.filter(scope.q(), unit_path__under=unit.path).order_by()
     by_state = dict(in_unit.values("state").annotate(n=Count("id")).values_list("state", "n"))
@@ -418,10 +360,11 @@ def dashboard_for_user(user, *, unit: OrgUnit, day: dt.date) -> Dashboard:
     at = as_of_day(day)
     page = Dashboard(unit=unit, day=day, at=at, today=day == timezone.localdate())
     covers = {perm: scope_for(user, perm).covers(unit.path) for perm in SECTION_PERMISSIONS}
+    window = catalog.day_window(day)  # the day's statistical time point: people and cases as the forms count them
     if covers[PERSONS_VIEW]:
-        page.people = people_figures(user, unit=unit, day=day, at=at)
+        page.people = people_figures(user, unit=unit, day=day, window=window)
     if covers[TRACING_VIEW]:
-        page.tracing = tracing_figures(user, unit=unit, day=day, at=at)
+        page.tracing = tracing_figures(user, unit=unit, day=day, window=window)
     if covers[CHECKPOINTS_VIEW]:
         page.checkpoints = checkpoint_figures(user, unit=unit, day=day)
     if covers[REPORTS_VIEW]:

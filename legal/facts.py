@@ -14,6 +14,7 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from legal.models import PublicityActivity
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
@@ -31,6 +32,13 @@ class PublicitySource(FactSource):
     vocabulary = {"kind": "booklets, posters, events, vehicles, vehicle_rounds, broadcast_hours, wechat_posts, views",
                   "place": "the place of the activity"}
     measures = {"quantity": "booklets, posters, rounds, hours, posts or views of the activity"}
+    dated = True
+    labels = {"__items__": gettext_lazy("publicity activities"), "kind": gettext_lazy("the kind"),
+              "place": gettext_lazy("the place"), "quantity": gettext_lazy("quantity")}
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        names = dict(PublicityActivity.Kind.choices) if name == "kind" else {}
+        return [str(names.get(str(v), v)) for v in values]
 
     def check(self, indicator: Indicator) -> None:
         kinds = set(PublicityActivity.Kind.values)

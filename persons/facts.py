@@ -19,8 +19,8 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from core.fields import PathField
 from persons.models import (
@@ -32,6 +32,7 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
+from reports.definitions import memo
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of, values_check
 from reports.facts import FactSource, Window
 
@@ -62,7 +63,8 @@ def _typed_values(p: Predicate, custom_types: dict[str, str]) -> tuple:
 
 
 def _codes_to_ids(model, values, position) -> list[int]:
-    ids = dict(model.objects.filter(code__in=[str(v) for v in values]).values_list("code", "id"))
+    known = memo((model._meta.label, "ids"), lambda: dict(model.objects.values_list("code", "id")))  # a few rows
+    ids = {str(v): known[str(v)] for v in values if str(v) in known}
     unknown = [str(v) for v in values if str(v) not in ids]
     if unknown:
         raise ExpressionError(_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, position)
@@ -248,6 +250,35 @@ class PeopleSource(FactSource):
         rows = qs.order_by().values(path_field).annotate(n=Count(person_field, distinct=True))
         return dict(rows.values_list(path_field, "n"))
 
+    def counts_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[dict[str, int]]:
+        """Indicators anchored on the same kind of episode held in the same time sense (category … now, category …
+        started in period) are counted in one GROUP BY over those episodes, a conditional count each (the same rows
+        and conditions as `counts`); the others one by one."""
+        groups: dict[tuple, list[int]] = {}
+        anchors = [self._anchor(i.condition) for i in indicators]
+        for n, anchor in enumerate(anchors):
+            if anchor is not None:
+                groups.setdefault((anchor.name, anchor.when), []).append(n)
+        out: dict[int, dict[str, int]] = {}
+        for (name, when), positions in groups.items():
+            if len(positions) < 2:
+                continue
+            model, ref_model, id_field = EPISODE_NAMES[name]
+            ids = {n: _codes_to_ids(ref_model, anchors[n].values, anchors[n].value_position) for n in positions}
+            aggregates = {f"n{n}": Count("person_id", distinct=True, filter=Q(**{f"{id_field}__in": ids[n]}) & self._q(
+                indicators[n].condition, window, "person__", "person_id", skip=anchors[n], lists=True))
+                for n in positions}
+            rows = (model.objects.filter(_time_q(when, window), unit_path__under=under,
+                                         **{f"{id_field}__in": sorted({i for v in ids.values() for i in v})})
+                    .order_by().values("unit_path").annotate(**aggregates))
+            out.update({n: {} for n in positions})
+            for row in rows:
+                for n in positions:
+                    if row[f"n{n}"]:
+                        out[n][row["unit_path"]] = row[f"n{n}"]
+        return [out[n] if n in out else self.counts(indicator, window=window, under=under)
+                for n, indicator in enumerate(indicators)]
+
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         qs, person_field, _path = self._base(indicator, window, under)
         return list(qs.order_by().values_list(person_field, flat=True).distinct())
@@ -295,6 +326,47 @@ class PeopleSource(FactSource):
             reasons[pid] = (_("merge") if pid in merged_away else _("release") if pid in released
                             else _("category or status change"))
         return reasons
+
+    # -- the definition in words (reports.definitions) --------------------------------------------------
+
+    view_permission = "persons.view"
+    labels = {"__items__": gettext_lazy("people"), "category": gettext_lazy("the category"),
+              "status": gettext_lazy("the management status"), "sex": gettext_lazy("sex"),
+              "age": gettext_lazy("the age in years"), "doc_type": gettext_lazy("document type")}
+
+    def count_label(self) -> str:
+        return _("number of people")
+
+    def field_label(self, name: str) -> str:
+        if name.startswith("custom."):
+            field = _custom_fields().get(name[7:])
+            return field.display_label if field else name[7:]
+        return super().field_label(name)
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        if name in EPISODE_NAMES:
+            model = EPISODE_NAMES[name][1]
+            names = memo(("people", name, get_language()), lambda: {row.code: row.name for row in model.objects.all()})
+            return [names.get(str(v), str(v)) for v in values]
+        choices = {"sex": dict(Person.Sex.choices), "doc_type": dict(Person.DocType.choices)}.get(name)
+        if choices:
+            return [str(choices.get(str(v), v)) for v in values]
+        field = _custom_fields().get(name[7:]) if name.startswith("custom.") else None
+        if field is not None and field.type == CustomField.Type.BOOLEAN:
+            return [str(_("yes") if str(v).lower() in ("yes", "true", "1", "是") else _("no")) for v in values]
+        return super().value_labels(name, values)
+
+    def comparison_text(self, name: str, op: str, field: str, values: str) -> str:
+        # Not holding a status includes holding none; a category is one of several a person may hold.
+        if name == "status" and op in ("!=", "not_in"):
+            return _("%(field)s is not %(values)s (having none counts too)") % {"field": field, "values": values}
+        if name == "category" and op in ("!=", "not_in"):
+            return _("%(field)s held is not %(values)s") % {"field": field, "values": values}
+        return super().comparison_text(name, op, field, values)
+
+
+def _custom_fields() -> dict[str, CustomField]:
+    return memo(("people", "custom"), lambda: {f.key: f for f in CustomField.objects.all()})
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -64,6 +64,57 @@ class FactSource:
         """Why each item entered or left a count between two cut-offs: a short reason per id."""
         return {}
 
+    def counts_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[dict[str, int]]:
+        """The counts of several indicators over the same window and subtree, in their order. A source may
+        answer those that share a shape in one query; by default each is counted on its own."""
+        return [self.counts(indicator, window=window, under=under) for indicator in indicators]
+
+    # -- the definition in words (reports.definitions renders the tree; these say what names and values mean) --
+
+    #: names and measures in words (lazy translations), e.g. {"category": _("category")}
+    labels: dict = {}
+    #: rows dated by a day (a ledger line, an activity): their time senses bound the days
+    dated = False
+    #: the permission whose scope over a unit lets a user open a figure of this source there, besides reports.view
+    view_permission = "reports.view"
+
+    def describe(self, indicator: Indicator) -> str:
+        """The indicator in plain words in the current language, e.g. 类别为涉鄂人员或涉汉人员的人数."""
+        from reports.definitions import describe
+
+        return describe(self, indicator)
+
+    def count_label(self) -> str:
+        """What "count" counts, e.g. "number of people" (人数)."""
+        return _("number of %(items)s") % {"items": self.items_label()}
+
+    def items_label(self) -> str:
+        """What one counted item is, in the plural, e.g. "people"."""
+        return str(self.labels.get("__items__", self.name))
+
+    def measure_label(self, measure: str) -> str:
+        return str(self.labels.get(measure, measure))
+
+    def field_label(self, name: str) -> str:
+        """A name of the indicator language in words; for a yes/no field, the phrase that holds when it is yes."""
+        return str(self.labels.get(name, name))
+
+    def flag_fields(self) -> set[str]:
+        """The names that take yes or no."""
+        return set()
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        """The values of `name` in words (codes by their display names)."""
+        from reports.definitions import day_text
+
+        return [day_text(v) if isinstance(v, dt.date) else str(v) for v in values]
+
+    def comparison_text(self, name: str, op: str, field: str, values: str) -> str:
+        """`field op values` in words (an episode source adds that "not" includes holding none)."""
+        from reports.definitions import comparison_text
+
+        return comparison_text(op, field, values)
+
 
 _SOURCES: dict[str, FactSource] = {}
 
@@ -120,6 +171,16 @@ class ChoiceSource(FactSource):
     model = None
     #: name -> allowed values (None: yes/no)
     values: dict[str, set[str] | None] = {}
+
+    #: name -> {value: its display name} for the names whose values come from a list (e.g. a model's choices)
+    choice_labels: dict[str, dict] = {}
+
+    def flag_fields(self) -> set[str]:
+        return {name for name, allowed in self.values.items() if allowed is None}
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        names = self.choice_labels.get(name, {})
+        return [str(names.get(str(v).lower(), v)) for v in values]
 
     def flag(self, name: str, window: Window) -> Q:
         raise NotImplementedError

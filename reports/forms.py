@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Form
+from reports.models import Figure, Form
 
 
 class DayForm(forms.Form):
@@ -75,19 +75,35 @@ class VersionForm(forms.Form):
 
 class ColumnForm(forms.Form):
     key = forms.SlugField(label=_("key"), max_length=40)
-    label_zh = forms.CharField(label=_("Chinese label"), max_length=100)
-    label_en = forms.CharField(label=_("English label"), max_length=150)
+    figure = forms.ChoiceField(label=_("figure"), required=False, help_text=_(
+        "A figure of the catalog: the column counts as it does (its indicator is copied into the version) and "
+        "takes its column labels unless others are typed."))
+    label_zh = forms.CharField(label=_("Chinese label"), max_length=100, required=False)
+    label_en = forms.CharField(label=_("English label"), max_length=150, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=[("indicator", _("indicator")), ("manual", _("manual entry"))])
     expression = forms.CharField(label=_("indicator"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["figure"].choices = [("", "—"), *((f.key, f.label) for f in Figure.objects.all())]
+
     def clean(self):
         data = super().clean()
+        if data.get("figure"):
+            data["kind"] = "indicator"
+            return data
+        for field in ("label_zh", "label_en"):
+            if not (data.get(field) or "").strip():
+                self.add_error(field, _("A column without a figure needs its labels."))
         if data.get("kind") == "indicator" and not (data.get("expression") or "").strip():
             self.add_error("expression", _("An indicator column needs its expression."))
         return data
 
     def column(self) -> dict:
         data = self.cleaned_data
+        if data.get("figure"):  # labels typed are kept; the indicator is the figure's
+            return {"key": data["key"], "figure": data["figure"], "label_zh": data["label_zh"],
+                    "label_en": data["label_en"]}
         column = {k: data[k] for k in ("key", "label_zh", "label_en", "kind")}
         if data["kind"] == "indicator":
             column["expression"] = data["expression"].strip()
@@ -120,3 +136,30 @@ class RuleForm(forms.Form):
 # Two blank lines to add a column or a rule; saving with errors keeps what was typed and offers two more.
 ColumnFormSet = forms.formset_factory(ColumnForm, extra=2, can_delete=True)
 RuleFormSet = forms.formset_factory(RuleForm, extra=2, can_delete=True)
+
+
+# ---- the catalog of figures -----------------------------------------------------------------------------------
+
+class FigureForm(forms.ModelForm):
+    """A figure of the catalog; its parts are typed as figure keys separated by spaces or commas."""
+
+    parts = forms.CharField(label=_("parts"), required=False,
+                            help_text=_("Keys of the figures it is made of, e.g. hubei_wuhan.managed hubei_wuhan.released."))
+
+    class Meta:
+        model = Figure
+        fields = ["key", "label_zh", "label_en", "short_zh", "short_en", "expression", "parts", "parts_overlap", "home",
+                  "home_parts"]
+        widgets = {"expression": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["key"]  # forms and links name the figure by it
+            self.initial["parts"] = " ".join(self.instance.parts or [])
+
+    def clean_parts(self) -> list[str]:
+        return [p for p in re.split(r"[\s,，、]+", self.cleaned_data["parts"].strip()) if p]
+
+    def data_for_save(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.fields}

@@ -6,6 +6,7 @@ is computed under the version in force that day, so the past never changes.
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -154,3 +155,50 @@ class SubmissionRevision(models.Model):
 
     def __str__(self):
         return f"{self.submission} r{self.revision} {self.state}"
+
+
+class Figure(models.Model):
+    """A figure of the catalog (指标库): one meaning under one label, wherever it is shown.
+
+    Its full label names the population and the measure ("涉鄂涉汉人员·登记在册"); its short label is what a form
+    whose title names the population heads its column with. Its definition in words is generated from the
+    expression, never typed. `parts` are the figures it is made of: with `parts_overlap` unset they sum to it;
+    set, each part is at most the whole and the whole at most their sum (a person may be in several)."""
+
+    class Home(models.TextChoices):
+        NONE = "", _("not on the home page")
+        PEOPLE = "people", _("home page: people")
+        NEW = "new", _("home page: new in the period")
+        CASES = "cases", _("home page: cases")
+
+    key = models.CharField(_("key"), max_length=60, unique=True, validators=[RegexValidator(
+        r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", _("Lower-case letters, digits, “_” and “.”, e.g. hubei_wuhan.registered."))])
+    label_zh = models.CharField(_("Chinese label"), max_length=60, unique=True)
+    label_en = models.CharField(_("English label"), max_length=150, unique=True)
+    short_zh = models.CharField(_("Chinese column label"), max_length=40)
+    short_en = models.CharField(_("English column label"), max_length=100)
+    expression = models.TextField(_("indicator"), max_length=2000)
+    parts = models.JSONField(_("parts"), default=list, blank=True)
+    parts_overlap = models.BooleanField(_("parts overlap"), default=False)
+    home = models.CharField(_("on the home page"), max_length=10, choices=Home.choices, default=Home.NONE, blank=True)
+    home_parts = models.BooleanField(_("parts shown on the home page"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["order", "key"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (translation.get_language() or "").startswith("en") else self.label_zh
+
+    @property
+    def short(self) -> str:
+        return self.short_en if (translation.get_language() or "").startswith("en") else self.short_zh

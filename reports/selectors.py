@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
@@ -117,7 +118,7 @@ def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange
         path = submission.unit.path if row == "__total__" else OrgUnit.objects.get(code=row).path
         before = set(source_for(indicator).members(indicator, window=window, under=path))
     entered, left = sorted(now - before), sorted(before - now)
-    window_now, _ = window_for(submission.form, submission.day)
+    window_now, _due = window_for(submission.form, submission.day)
     indicator = parse(spec["expression"])
     reasons = source_for(indicator).changes_explain(entered=entered, left=left, since=window_now.period_start,
                                                     until=window_now.cutoff)

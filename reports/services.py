@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
+from reports.catalog import catalog_file_figures, columns_resolve, figures_seed
 from reports.engine import (
     expression_check,
     previous_period_end,
@@ -127,6 +128,7 @@ def form_version_create(*, form: Form, effective_from: dt.date, columns: list[di
                         note: str, by) -> FormVersion:
     """New criteria (口径) for `form` from `effective_from`; reports before that date keep the old ones."""
     columns = [_clean_spec(c, kept=("expression",) if c.get("kind") == "indicator" else ()) for c in columns]
+    columns = columns_resolve(columns)  # a column naming a figure of the catalog keeps its expression as of now
     rules = [_clean_spec(r, defaults={"missing": "skip"}) for r in rules]
     errors = {**columns_check(columns), **rules_check_spec(rules, columns)}
     if errors:
@@ -155,17 +157,20 @@ def forms_seed(*, path: Path = DEFAULT_FORMS, by=None, dry_run: bool = False) ->
         return 0
     changed = 0
     with transaction.atomic():
+        if any(c.get("figure") for spec in data["forms"] for v in spec["versions"] for c in v["columns"]):
+            figures_seed(by=by)  # the figures the columns name, from the catalog's file
         for spec in data["forms"]:
             form, _created = Form.objects.update_or_create(code=spec["code"], defaults={
                 k: spec[k] for k in ("name_zh", "name_en", "period", "cutoff_minutes", "due_minutes", "rows",
                                      "unit_kind", "order")})
             for v in spec["versions"]:
                 day = dt.date.fromisoformat(v["effective_from"])
+                columns = columns_resolve(v["columns"])
                 current = FormVersion.objects.filter(form=form, effective_from=day).first()
-                if current and current.columns == v["columns"] and current.rules == v.get("rules", []):
+                if current and current.columns == columns and current.rules == v.get("rules", []):
                     continue
                 FormVersion.objects.update_or_create(form=form, effective_from=day, defaults={
-                    "columns": v["columns"], "rules": v.get("rules", []), "note": v.get("note", "")})
+                    "columns": columns, "rules": v.get("rules", []), "note": v.get("note", "")})
                 changed += 1
         if changed:
             audit_record(actor=by, action="update", object_type="reports.form", object_repr=path.name,
@@ -178,8 +183,12 @@ def _forms_check(data: dict) -> None:
     for spec in data["forms"]:
         for version in spec["versions"]:
             where = f"{spec['code']} @ {version['effective_from']}"
-            checked = {**columns_check(version["columns"]), **rules_check_spec(version.get("rules", []),
-                                                                               version["columns"])}
+            try:
+                columns = columns_resolve(version["columns"], figures=catalog_file_figures())
+            except DomainError as exc:
+                errors.update({f"{where} · {key}": messages for key, messages in exc.fields.items()})
+                continue
+            checked = {**columns_check(columns), **rules_check_spec(version.get("rules", []), columns)}
             errors.update({f"{where} · {key}": messages for key, messages in checked.items() if messages})
     if errors:
         raise DomainError("invalid_forms", "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),

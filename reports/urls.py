@@ -1,11 +1,15 @@
 from django.urls import path
 
-from reports import views, views_board, views_export, views_forms
+from reports import views, views_board, views_export, views_figures, views_forms
 
 app_name = "reports"
 urlpatterns = [
     path("", views.today, name="today"),
     path("indicator/", views.indicator_preview, name="indicator"),
+    path("figures/", views_figures.figure_list, name="figures"),
+    path("figures/new/", views_figures.figure_edit, name="figure_new"),
+    path("figures/<str:key>/", views_figures.figure_detail, name="figure"),
+    path("figures/<str:key>/edit/", views_figures.figure_edit, name="figure_edit"),
     path("forms/<slug:code>/compute/", views.compute, name="compute"),
     path("forms/", views_forms.form_list, name="forms"),
     path("forms/new/", views_forms.form_new, name="form_new"),

@@ -20,7 +20,7 @@ from accounts.roles import (
 )
 from core.errors import DomainError
 from core.timebounds import day_parse
-from reports import selectors, services
+from reports import catalog, selectors, services
 from reports.engine import window_for
 from reports.expressions import ExpressionError, parse
 from reports.facts import source_for
@@ -66,7 +66,7 @@ def submission_detail(request, pk: int):
     submission = selectors.submission_get_for_user(request.user, pk)
     can_submit = access.scope_for(request.user, REPORTS_SUBMIT).covers(submission.unit_path)
     can_review = selectors.may_review(request.user, submission)
-    columns = submission.version.columns
+    columns = catalog.columns_explained(submission.version.columns)  # labels, full labels, definitions
     rows = submission.values.get("rows", [])
     return render(request, "reports/submission.html", {
         "s": submission, "columns": columns, "rows": rows, "total": submission.values.get("total", {}),
@@ -77,6 +77,7 @@ def submission_detail(request, pk: int):
         "manual_keys": [c["key"] for c in columns if c["kind"] == "manual"],
         "submit_form": SubmitForm(), "review_form": ReviewForm(),
         "revisions": submission.revisions.select_related("by"),
+        "can_manage": access.has_perm(request.user, FORMS_MANAGE),
     })
 
 
@@ -125,8 +126,10 @@ def cell(request, pk: int, row: str, column: str):
     them: reports.selectors.cell_drill_down)."""
     submission = selectors.submission_get_for_user(request.user, pk)
     drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
+    [spec] = catalog.columns_explained([submission.version.column(column)])
     return render(request, "reports/cell.html", {
-        "s": submission, "spec": submission.version.column(column), "row": row, "count": drill.count,
+        "s": submission, "spec": spec, "row": row, "count": drill.count,
+        "can_manage": access.has_perm(request.user, FORMS_MANAGE),
         "members": drill.members, "hidden": drill.hidden, "more": len(drill.ids) - len(drill.members),
         "entered": drill.entered, "left": drill.left, "criteria_changed": drill.criteria_changed,
     })
@@ -138,7 +141,8 @@ def form_versions(request, code: str):
     access.require(request.user, REPORTS_VIEW)
     form = selectors.form_get(code)
     versions = list(form.versions.order_by("effective_from"))
-    diffs = [(a, b, selectors.versions_diff(a, b)) for a, b in zip(versions, versions[1:], strict=False)]
+    diffs = [(a, b, _diff_explained(selectors.versions_diff(a, b))) for a, b in zip(versions, versions[1:], strict=False)]
+    versions = [(v, catalog.columns_explained(v.columns)) for v in versions]
     return render(request, "reports/versions.html", {"form": form, "versions": versions, "diffs": diffs,
                                                      "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
@@ -162,9 +166,18 @@ def indicator_preview(request):
             under = unit.path if unit else (scope.paths[0] if scope.paths else "")
             ids = source.members(indicator, window=window, under=under)
             sample = source.members_rows(ids[:20], user=request.user)
-            result = {"value": len(ids), "sample": list(sample.values()), "cutoff": window.cutoff}
+            result = {"value": len(ids), "sample": list(sample.values()), "cutoff": window.cutoff,
+                      "definition": source.describe(indicator)}
         except ExpressionError as exc:
             result = {"error": str(exc), "position": exc.position}
     return render(request, "reports/indicator.html", {"form": form, "result": result,
                                                       "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
+
+def _diff_explained(changes: list[dict]) -> list[dict]:
+    """A versions diff with each changed column explained (its labels and definition before and after)."""
+    for change in changes:
+        for side in ("before", "after"):
+            if change["change"] != "rules" and change[side] is not None:
+                [change[side]] = catalog.columns_explained([change[side]])
+    return changes

@@ -91,7 +91,7 @@ def _deleted(form) -> bool:
 
 
 def _column_initial(column: dict) -> dict:
-    return {k: column.get(k, "") for k in ("key", "label_zh", "label_en", "kind", "expression")}
+    return {k: column.get(k, "") for k in ("key", "figure", "label_zh", "label_en", "kind", "expression")}
 
 
 def _rule_initial(rule: dict) -> dict:

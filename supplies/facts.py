@@ -17,6 +17,7 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
 from reports.facts import FactSource, Window, condition_q
@@ -34,6 +35,19 @@ class SuppliesSource(FactSource):
                   "direction": "arriving at the place, or leaving it"}
     measures = {"quantity": "pieces of goods or yuan of money (arriving positive, leaving negative)",
                 "value": "yuan paid for the goods (purchases)"}
+    dated = True
+    labels = {"__items__": gettext_lazy("ledger lines"), "kind": gettext_lazy("the voucher kind"),
+              "item": gettext_lazy("the item"), "place": gettext_lazy("the kind of place"),
+              "direction": gettext_lazy("the direction"), "quantity": gettext_lazy("quantity"),
+              "value": gettext_lazy("value in yuan")}
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        if name == "item":
+            names = {i.code: str(i) for i in Item.objects.filter(code__in=[str(v) for v in values])}
+        else:
+            names = {"kind": dict(Voucher.Kind.choices), "place": dict(Location.Kind.choices),
+                     "direction": {"arriving": _("arriving at the place"), "leaving": _("leaving the place")}}[name]
+        return [str(names.get(str(v), v)) for v in values]
 
     def check(self, indicator: Indicator) -> None:
         codes = set(Item.objects.values_list("code", flat=True))

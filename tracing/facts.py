@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
 from reports.facts import FactSource, Window, condition_q
@@ -123,6 +124,17 @@ class CasesSource(FactSource):
         paths = dict(Case.objects.filter(pk__in=ids).values_list("pk", "unit_path"))
         return [i for i in ids if i in paths and disclosure.may_open(paths[i])]
 
+    view_permission = "tracing.view"
+    labels = {"__items__": gettext_lazy("cases"), "classification": gettext_lazy("the classification"),
+              "outcome": gettext_lazy("the outcome")}
+
+    def count_label(self) -> str:
+        return _("number of cases")
+
+    def value_labels(self, name: str, values: list) -> list[str]:
+        names = dict(Case.Classification.choices if name == "classification" else Case.Outcome.choices)
+        return [str(names.get(str(v), v)) for v in values]
+
     def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:
         reclassified = set(CaseClassification.objects.filter(case_id__in=[*entered, *left], at__gte=since,
                                                              at__lt=until).values_list("case_id", flat=True))
@@ -194,6 +206,27 @@ class CommunitiesSource(FactSource):
         names = path_names([u.path for u in units])
         return {u.pk: {"label": u.name, "url": reverse("tracing:stays") + f"?unit={u.code}",
                        "detail": names.get(u.path, "")} for u in units}
+
+    view_permission = "tracing.view"
+
+    def describe(self, indicator: Indicator) -> str:
+        """The time sense of a community count is the stay's, the classification the one held at the cut-off."""
+        from reports.definitions import day_text, values_or
+
+        p = self._predicate(indicator)
+        values = [str(v) for v in p.values] if p else [c for c in CLASSIFICATIONS if c != "excluded"]
+        names = dict(Case.Classification.choices)
+        who = values_or([str(names.get(v, v)) for v in values])
+        kind = p.when.kind if p else "now"
+        template = {"now": _("Number of communities where a person whose classification at the cut-off is "
+                             "%(who)s stayed during the period"),
+                    "started_in_period": _("Number of communities where a person whose classification at the "
+                                           "cut-off is %(who)s began a stay during the period"),
+                    "started_since": _("Number of communities where a person whose classification at the cut-off "
+                                       "is %(who)s stayed on or after %(date)s"),
+                    "ever": _("Number of communities where a person whose classification at the cut-off is "
+                              "%(who)s stayed at some time up to the cut-off")}[kind]
+        return template % {"who": who, "date": day_text(p.when.since) if p and p.when.since else ""}
 
     def changes_explain(self, *, entered, left, since, until) -> dict[int, str]:
         reasons = {pk: _("a case stayed here in the period") for pk in entered}

@@ -20,6 +20,7 @@ civilised_units     the civilised units
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Round
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reports.facts import ChoiceSource, Window
 from supplies.models import Donation
@@ -46,6 +47,13 @@ class VolunteersSource(ChoiceSource):
                 "stationed_days": "person-days stationed in enterprises, up to the cut-off"}
     values = {"mobilised": None, "stationed": None, "kind": set(Volunteer.Kind.values), "party": None,
               "level": set(CivilisedUnit.Level.values)}
+    labels = {"__items__": _("people of the civilised units"),
+              "mobilised": _("on a confirmed shift or stay begun before the cut-off"),
+              "stationed": _("on a confirmed stay in an enterprise begun before the cut-off"),
+              "kind": _("the kind of person"), "party": _("party member"),
+              "level": _("the level of their civilised unit"), "hours": _("hours served"),
+              "stationed_days": _("person-days stationed in enterprises")}
+    choice_labels = {"kind": dict(Volunteer.Kind.choices), "level": dict(CivilisedUnit.Level.choices)}
 
     def flag(self, name, window):
         if name == "mobilised":
@@ -90,6 +98,9 @@ class UnitsSource(ChoiceSource):
                              "on the unit's page): money, and the declared value of goods",
                 "commendations": "commendations given up to the cut-off"}
     values = {"level": set(CivilisedUnit.Level.values)}
+    labels = {"__items__": _("civilised units"), "level": _("the level"),
+              "donations": _("yuan donated through the supplies ledger"), "commendations": _("commendations")}
+    choice_labels = {"level": dict(CivilisedUnit.Level.choices)}
 
     def value(self, name, values, window):
         return Q(level__in=values)

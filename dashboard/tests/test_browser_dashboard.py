@@ -23,8 +23,8 @@ def test_district_dashboard_draws_its_charts_in_chinese(new_page, demo_server):
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "娄星区" in page.locator("#dash-title").inner_text()
     people = page.locator("#dash-people")
-    assert "在管人员" in people.locator("h3").inner_text()
-    assert people.locator("tr[data-figure='category.hubei'] td").first.inner_text() == "涉鄂人员"
+    assert people.locator("tr[data-figure='people.managed'] td").first.inner_text() == "全部人员·正在管理"
+    assert people.locator("tr[data-figure='hubei_wuhan.registered'] td").first.inner_text() == "涉鄂涉汉人员·登记在册"
     for key, marks in (("arrivals", "rect.mark"), ("managed", "circle.mark"), ("alerts", "rect.mark")):
         chart = page.locator(f"figure[data-chart='{key}'] svg")
         assert chart.is_visible(), key
@@ -36,7 +36,7 @@ def test_district_dashboard_draws_its_charts_in_chinese(new_page, demo_server):
     assert page.locator("#dash-supplies").inner_text().count("物资") >= 1
     screenshot(page, "dashboard-louxing-1280-zh")
 
-    # Narrow to the street with the picker; the confirmed cases open the case list with as many rows.
+    # Narrow to the street with the picker; the confirmed cases open the cases they count, as many rows.
     page.select_option("#dash-query select[name=unit]", "431302004")
     with page.expect_navigation():
         page.locator("#dash-query button[type=submit]").click()
@@ -45,8 +45,10 @@ def test_district_dashboard_draws_its_charts_in_chinese(new_page, demo_server):
     confirmed = int(figure.inner_text())
     with page.expect_navigation():
         figure.click()
-    assert "/tracing/" in page.url and "classification=confirmed" in page.url and "unit=431302004" in page.url
-    assert page.locator("table.case-list tr:has(td a)").count() == confirmed
+    assert "/reports/figures/cases.confirmed/" in page.url and "unit=431302004" in page.url
+    assert page.locator("h1 .figure-label").inner_text() == "流调病例·确诊"
+    assert "分类为确诊病例的病例数" in page.locator(".definition").inner_text()
+    assert page.locator("table.members tr[data-id]").count() == confirmed
 
 
 def test_dashboard_fits_a_phone(new_page, demo_server):

@@ -14,11 +14,13 @@ from django.utils import translation
 from accounts.models import Membership, User
 from accounts.roles import Role
 from dashboard.charts import Chart
+from dashboard.figures import ShownFigure
 from dashboard.selectors import Figure
 from dashboard.tests.conftest import TODAY
 from persons import services as persons_services
 from persons.models import CategoryEpisode, Person, StatusEpisode
 from persons.selectors import open_at
+from reports.catalog import day_window
 from tracing.models import Case, FollowUp
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -41,6 +43,8 @@ def _figures(dashboard) -> list[Figure]:
             for v in values:
                 if isinstance(v, Figure):
                     found.append(v)
+                elif isinstance(v, ShownFigure):  # a figure of the catalog, and the parts shown under it
+                    found += [v, *v.parts]
                 elif isinstance(v, Chart):
                     found += [Figure(f"{v.key}.{m.day}", "", m.value, m.url) for m in v.marks if m.url]
     return found
@@ -56,16 +60,16 @@ def _listed(client, figure: Figure) -> int:
     assert response.status_code == 200, figure
     view, ctx = response.resolver_match.view_name, response.context
     params = parse_qs(urlsplit(figure.url).query)
+    if view == "reports:figure":  # a figure of the catalog: what it counts, those outside the viewer's area counted
+        assert not ctx["page"].has_other_pages(), figure
+        return len(ctx["members"]) + ctx["hidden"]
     if view in ("persons:list", "tracing:case_list", "tracing:tasks", "supplies:requests"):
         assert ctx["page"].next_cursor is None, figure
         return len(ctx["page"].items)
     if view == "tracing:follow_ups":
         return len(ctx["follow_ups"])
-    if view == "tracing:stays":
-        communities = [c for d in ctx["days"] for c in d["communities"]]
-        if figure.key == "stayed":
-            return len(communities)
-        return sum(len(c["people"]) for c in communities)  # one community: the people who stayed there
+    if view == "tracing:stays":  # one community: the people who stayed there
+        return len({p for d in ctx["days"] for c in d["communities"] for p in c["people"]})
     if view == "checkpoints:index":
         return len(ctx["alerts"]) if "day" in params else len(ctx["incidents"])
     if view == "reports:board":
@@ -88,21 +92,28 @@ def test_street_figures_equal_the_underlying_counts(city, cast, client_for, djan
 
     def holding(**episode):
         return Person.objects.filter(unit_path__startswith=street, category_episodes__end__isnull=True,
-                                     **{f"category_episodes__category__{k}": v for k, v in episode.items()}).count()
+                                     **{f"category_episodes__category__{k}": v for k, v in episode.items()}
+                                     ).distinct().count()
 
-    assert f["category.hubei"].value == holding(code="hubei") == 3  # 张一, 张二, 李一 (张四 released on 10 May)
-    assert f["category.wuhan"].value == 1 and f["category.abroad"].value == 1
-    assert f["category.close_contact"].value == holding(code="close_contact") == 2
-    assert f["status.home_quarantine"].value == StatusEpisode.objects.filter(
+    # 张一, 张二, 李一 (张四 left on 10 May): the figures of form (1), under its labels
+    assert f["hubei_wuhan.registered"].value == holding(code__in=["hubei", "wuhan"]) == 3
+    assert f["hubei_wuhan.registered"].label == "涉鄂涉汉人员·登记在册"
+    assert f["hubei_wuhan.managed"].value == 3 and f["abroad_planning.total"].value == 1
+    assert f["close_contact.registered"].value == holding(code="close_contact") == 2
+    assert f["people.home_quarantine"].value == StatusEpisode.objects.filter(
         unit_path__startswith=street, end__isnull=True, status__code="home_quarantine").count() == 3
-    assert f["status.released"].value == 2
-    assert dashboard.people.managed == 3
+    assert f["people.released"].value == 2  # 张四 and 李二
+    assert f["people.managed"].value == 3 and f["people.managed"].label == "全部人员·正在管理"
+    assert [p.key for p in f["people.managed"].parts] == [
+        "people.home_quarantine", "people.central_quarantine", "people.home_monitoring", "people.hospital"]
+    assert sum(p.value for p in f["people.managed"].parts) == 3
     arrived = {e.person_id for e in CategoryEpisode.objects.filter(start__date=TODAY, continued=False)}
-    assert f["arrived"].value == len(arrived) == 5  # 张二, 李一, 张一 (confirmed), the contacts 王五 and 赵六
-    assert f["arrived.hubei"].value == 2 and f["arrived.close_contact"].value == 2
+    assert f["people.new"].value == len(arrived) == 5  # 张二, 李一, 张一 (confirmed), the contacts 王五 and 赵六
+    assert f["hubei_wuhan.new"].value == 2 and f["close_contact.new"].value == 2 and f["confirmed.new"].value == 1
 
     assert f["cases.confirmed"].value == Case.objects.filter(classification="confirmed").count() == 1
-    assert f["stayed"].value == 1 and f[f"stayed.{cast.community_a.code}"].value == 1
+    assert f["cases.confirmed"].label == "流调病例·确诊" and f["confirmed.registered"].label == "确诊病例·登记在册"
+    assert f["confirmed.compounds"].value == 1 and f[f"stayed.{cast.community_a.code}"].value == 1
     assert f["follow_ups.active"].value == FollowUp.objects.filter(state="active").count() == 2
     assert f["follow_ups.unseen"].value == 1 and f["follow_ups.seen"].value == 1
     assert [_listed(client, f[key]) for key in ("follow_ups.unseen", "follow_ups.seen")] == [1, 1]
@@ -127,23 +138,23 @@ def test_trends_read_each_day_as_it_was(city, cast, client_for):
     # 张四 under home quarantine until released on 10 May (00:00), 张一 since 1 May; today 张二 and 李一 too.
     assert managed[dt.date(2020, 5, 9)] == 2 and managed[dt.date(2020, 5, 10)] == 1
     assert managed[YESTERDAY] == 1 and managed[TODAY] == 3
-    for day, value in managed.items():  # each day's point is the as-of count of that day
-        at = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone(dt.timedelta(hours=8)))
-        expected = StatusEpisode.objects.filter(open_at(min(at, dashboard.at)), status__is_release=False).count()
+    for day, value in managed.items():  # each day's point is the count at that day's statistical time point
+        expected = StatusEpisode.objects.filter(open_at(day_window(day).cutoff), status__is_release=False).count()
         assert value == expected, day
     assert arrivals[TODAY] == 5 and arrivals[dt.date(2020, 5, 1)] == 1 and sum(arrivals.values()) == 6
 
 
-def test_a_past_day_counts_as_of_its_end(city, cast, client_for):
+def test_a_past_day_counts_at_its_statistical_time_point(city, cast, client_for):
     client = client_for(cast.street_officer)
     dashboard = _page(client, f"?day={YESTERDAY}")
     f = _by_key(dashboard)
     assert dashboard.day == YESTERDAY and not dashboard.today
-    assert f["category.hubei"].value == 1 and f["category.close_contact"].value == 0  # only 张一 on the 20th
-    assert f["arrived"].value == 0 and f["alerts"].value == 0 and f["stayed"].value == 0
+    assert dashboard.people.at == day_window(YESTERDAY).cutoff  # 20 May, 15:00, the cut-off of the daily forms
+    assert f["hubei_wuhan.registered"].value == 1 and f["close_contact.registered"].value == 0  # only 张一
+    assert f["people.new"].value == 0 and f["alerts"].value == 0 and f["confirmed.compounds"].value == 0
     assert "follow_ups.unseen" not in f  # today's results only exist today
     assert dashboard.supplies.items[0].on_hand == Decimal("1000")  # the delivery of the 21st not yet made
-    for figure in (f["category.hubei"], f["category.close_contact"], f["status.home_quarantine"]):
+    for figure in (f["hubei_wuhan.registered"], f["close_contact.registered"], f["people.home_quarantine"]):
         assert _listed(client, figure) == figure.value, figure
 
 
@@ -174,9 +185,10 @@ def test_community_a_sees_only_its_own_subtree(city, cast, client_for):
     dashboard = response.context["dashboard"]
     f = _by_key(dashboard)
     assert dashboard.unit == cast.community_a
-    assert f["category.hubei"].value == 2  # 张一 and 张二, not 李一 of 月塘
-    assert f["arrived"].value == 3 and f["alerts"].value == 1 and f["follow_ups.active"].value == 1
-    assert f["stayed"].value == 1 and f["requests.submitted"].value == 0 and f["requests.outstanding"].value == 1
+    assert f["hubei_wuhan.registered"].value == 2  # 张一 and 张二, not 李一 of 月塘
+    assert f["people.new"].value == 3 and f["alerts"].value == 1 and f["follow_ups.active"].value == 1
+    assert f["confirmed.compounds"].value == 1 and f["requests.submitted"].value == 0
+    assert f["requests.outstanding"].value == 1
     assert [row.short for row in dashboard.supplies.items] == [Decimal("200")]  # nothing held in the community
     assert [u for u, _indent in response.context["place"].choices] == [cast.community_a, cast.grid_a]
     html = response.content.decode()
@@ -190,8 +202,8 @@ def test_street_officer_narrows_to_a_community(city, cast, client_for):
     client = client_for(cast.street_officer)
     dashboard = _page(client, f"?unit={cast.community_b.code}")
     f = _by_key(dashboard)
-    assert f["category.hubei"].value == 1 and f["alerts"].value == 1 and f["requests.submitted"].value == 1
-    assert f["stayed"].value == 0 and f["cases.confirmed"].value == 0
+    assert f["hubei_wuhan.registered"].value == 1 and f["alerts"].value == 1 and f["requests.submitted"].value == 1
+    assert f["confirmed.compounds"].value == 0 and f["cases.confirmed"].value == 0
     assert client_for(cast.other_street_officer).get(f"/?unit={cast.community_b.code}").status_code == 404
 
 
@@ -257,7 +269,7 @@ def test_queries_do_not_grow_with_the_people(city, cast, client_for):
         services.status_set(person=person, status=home, start=TODAY - dt.timedelta(days=i), by=None)
     with CaptureQueriesContext(connection) as after:
         dashboard = _page(client)
-    assert _by_key(dashboard)["category.hubei"].value == 15
+    assert _by_key(dashboard)["hubei_wuhan.registered"].value == 15
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
@@ -266,6 +278,7 @@ def test_page_draws_its_charts_and_links(city, cast, client_for):
     for key in ("arrivals", "managed", "alerts"):
         assert f'data-chart="{key}"' in html
     assert html.count('<rect class="mark"') == 60 and html.count('<circle class="mark"') == 30
-    assert f'href="/persons/?unit={cast.street.code}&amp;category=hubei"' in html
+    assert f'href="/reports/figures/hubei_wuhan.registered/?unit={cast.street.code}&amp;day={TODAY}"' in html
+    assert 'data-figure="people.home_quarantine" data-part-of="people.managed"' in html
     assert 'id="dash-people"' in html and 'id="dash-supplies"' in html
     assert html.index('id="dash-supplies"') < html.index('class="card scope"')  # the roles below the figures

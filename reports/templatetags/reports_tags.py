@@ -12,6 +12,9 @@ def cell_value(submission, row, cells, column, manual_keys=()):
     value = cells.get(key)
     if column["kind"] == "indicator":
         url = reverse("reports:cell", args=[submission.pk, row, key])
+        if column.get("figure"):  # a figure of the catalog: its key and the unit it is counted for, to be read back
+            return format_html('<a href="{}" data-figure="{}" data-unit="{}">{}</a>', url, column["figure"],
+                               submission.unit.code if row == "__total__" else row, "" if value is None else value)
         return format_html('<a href="{}">{}</a>', url, "" if value is None else value)
     if row != "__total__" and key in manual_keys and submission.state in ("draft", "returned"):
         return format_html('<input name="cell:{}:{}" value="{}" inputmode="numeric" size="4" aria-label="{}">',

@@ -96,5 +96,5 @@ def test_the_officers_day(demo, client_for):
     may = Submission.objects.get(form=returnees, unit=street, day=DAY)
     assert may.values["total"]["nat_tested"] == 30
     versions = client.get(f"/reports/forms/{returnees.code}/versions/").content.decode()
-    assert re.search(r"nat_tested.*已做核酸检测", versions, re.S)
+    assert re.search(r"新增栏目.*已做核酸检测.*核酸检测为阴性或阳性", versions, re.S)  # the added column, in words
     assert timezone.localtime(timezone.now()).year >= 2020

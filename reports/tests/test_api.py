@@ -39,8 +39,8 @@ def test_compute_fix_submit_review(cast, client_for):
     report = response.json()
     assert report["state"] == "draft" and report["can_submit"] and not report["can_review"]
     assert report["rows"][0] == {"unit": cast.community_a.code, "name": "三元社区", "cells": {
-        "cumulative": 2, "new_today": 1, "managed": 2, "home": 1, "central": 0, "monitoring": 1, "no_status": 0,
-        "released_today": 0}}
+        "cumulative": 2, "new_today": 1, "managed": 2, "under_measures": 2, "home": 1, "central": 0, "monitoring": 1,
+        "hospital": 0, "released": 0, "no_status": 0, "released_today": 0}}
     assert report["total"]["managed"] == 3 and report["issues"] == []
     assert officer.get(f"/api/reports/submissions/{report['id']}").json()["total"] == report["total"]
 

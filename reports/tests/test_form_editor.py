@@ -48,7 +48,7 @@ def test_a_new_version_from_a_date_adds_a_column_and_the_versions_page_shows_it(
     assert new.columns[-1] == added and new.rules == latest.rules and new.created_by == cast.city_admin
     assert AuditEntry.objects.filter(object_type="reports.formversion", object_id=str(new.pk)).exists()
     versions = client.get(f"/reports/forms/{CODE}/versions/").content.decode()
-    assert "其中涉鄂" in versions and "added" in versions
+    assert "其中涉鄂" in versions and "新增栏目" in versions
 
 
 def test_a_mistake_in_an_indicator_is_shown_on_its_column_with_its_position(cast, client_for, forms):
