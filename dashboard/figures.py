@@ -8,8 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +17,14 @@ from dashboard.charts import Chart, Point, bars_chart, line_chart
 from orgunits.models import OrgUnit
 from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
 from reports import catalog
-from reports.definitions import definitions
+from reports.definitions import definitions, parsed
 from reports.engine import indicators_counts
-from reports.expressions import Predicate, parse
+from reports.expressions import Predicate
 from reports.facts import Window
 from reports.models import Figure
 
 TREND_DAYS = 30
+ONE_DAY = dt.timedelta(days=1)
 PEOPLE_MANAGED, PEOPLE_NEW = "people.managed", "people.new"  # the figures the trends draw
 
 
@@ -79,20 +79,11 @@ def _point(day: dt.date, minutes: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(minutes=minutes)
 
 
-def _statistical_day(field_name: str, minutes: int, *, closed: bool) -> TruncDate:
-    """The day whose period holds the moment in `field_name`: periods run from the previous day's statistical time
-    point to the day's, [point, point) for "started in period" (`closed` False) and (point, point] for what is
-    held at a point (`closed`)."""
-    shift = dt.timedelta(minutes=24 * 60 - minutes) - (dt.timedelta(microseconds=1) if closed else dt.timedelta())
-    return TruncDate(ExpressionWrapper(F(field_name) + shift, output_field=DateTimeField()),
-                     tzinfo=timezone.get_current_timezone())
-
-
 def _single(figure: Figure | None, name: str, when: str) -> list[str] | None:
     """The codes of a figure counted by one condition "name in (…)" with the time sense `when`, else None."""
     if figure is None:
         return None
-    condition = parse(figure.expression).condition
+    condition = parsed(figure.expression).condition
     if (isinstance(condition, Predicate) and condition.name == name and condition.op in ("=", "in")
             and condition.when.kind == when):
         return [str(v) for v in condition.values]
@@ -110,39 +101,42 @@ def _engine_by_day(figure: Figure, *, unit: OrgUnit, days: list[dt.date], last: 
 
 def trends(*, unit: OrgUnit, day: dt.date, window: Window, new_value: int, managed_value: int) -> tuple[Chart, Chart]:
     """全部人员·今日新增 and 全部人员·正在管理 over the TREND_DAYS up to `day`, each day at its statistical time
-    point: two GROUP BYs over the window's episodes, the managed line going back from the day's count."""
+    point: two queries over the window's episodes, a conditional count per day (compared in SQL, no per-row
+    function), the managed line going back from the day's count."""
     minutes = round((window.period_start + dt.timedelta(days=1) - _point(day, 0)).total_seconds() / 60)
     first = day - dt.timedelta(days=TREND_DAYS - 1)
     days = [first + dt.timedelta(days=i) for i in range(TREND_DAYS)]
     figures = catalog.figures_by_key([PEOPLE_NEW, PEOPLE_MANAGED])
     new_figure, managed_figure = figures.get(PEOPLE_NEW), figures.get(PEOPLE_MANAGED)
 
+    points = {d: _point(d, minutes) for d in [first - dt.timedelta(days=1), *days]}
     codes = _single(new_figure, "category", "started_in_period")
-    if codes is not None:
+    if codes is not None:  # people who came into the categories in each day's period: [previous point, point)
         ids = list(Category.objects.filter(code__in=codes).values_list("pk", flat=True))
-        arrived = dict(CategoryEpisode.objects.filter(
-            unit_path__under=unit.path, category_id__in=ids, continued=False, start__gte=_point(first, minutes - 1440),
-            start__lt=window.cutoff).order_by().annotate(d=_statistical_day("start", minutes, closed=False))
-            .values("d").annotate(n=Count("person", distinct=True)).values_list("d", "n"))
+        counts = CategoryEpisode.objects.filter(
+            unit_path__under=unit.path, category_id__in=ids, continued=False, start__gte=points[first - ONE_DAY],
+            start__lt=window.cutoff).aggregate(**{
+                f"d{i}": Count("person", distinct=True, filter=Q(start__gte=points[d - ONE_DAY], start__lt=points[d]))
+                for i, d in enumerate(days)})
+        arrived = {d: counts[f"d{i}"] for i, d in enumerate(days)}
     else:
         arrived = _engine_by_day(new_figure, unit=unit, days=days, last=window) if new_figure else {}
     arrived[day] = new_value  # the day's own figure, as the page shows it
 
     codes = _single(managed_figure, "status", "now")
-    if codes is not None:
+    if codes is not None:  # held at each point: going back from the day's count, (previous point, point]
         ids = list(ManagementStatus.objects.filter(code__in=codes).values_list("pk", flat=True))
-        rows = StatusEpisode.objects.filter(unit_path__under=unit.path, status_id__in=ids).order_by()
-        after_first = _point(first, minutes)
-        began = dict(rows.filter(start__gt=after_first, start__lte=window.cutoff)
-                     .annotate(d=_statistical_day("start", minutes, closed=True)).values("d").annotate(n=Count("id"))
-                     .values_list("d", "n"))
-        ended = dict(rows.filter(end__gt=after_first, end__lte=window.cutoff)
-                     .annotate(d=_statistical_day("end", minutes, closed=True)).values("d").annotate(n=Count("id"))
-                     .values_list("d", "n"))
+        after_first = points[first]
+        changes = StatusEpisode.objects.filter(unit_path__under=unit.path, status_id__in=ids).filter(
+            Q(start__gt=after_first, start__lte=window.cutoff) | Q(end__gt=after_first, end__lte=window.cutoff))
+        counts = changes.aggregate(**{
+            f"{edge}{i}": Count("id", filter=Q(**{f"{edge}__gt": points[d - ONE_DAY], f"{edge}__lte": points[d]}))
+            for i, d in enumerate(days[1:], 1) for edge in ("start", "end")})
         managed, count = {}, managed_value
-        for d in reversed(days):
-            managed[d] = count
-            count += ended.get(d, 0) - began.get(d, 0)
+        for i in range(len(days) - 1, -1, -1):
+            managed[days[i]] = count
+            if i:
+                count += counts[f"end{i}"] - counts[f"start{i}"]
     else:
         managed = _engine_by_day(managed_figure, unit=unit, days=days, last=window) if managed_figure else {}
     per_day = _("%(label)s, each day at its statistical time point")

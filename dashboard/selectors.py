@@ -32,6 +32,7 @@ from orgunits.models import OrgUnit
 from orgunits.selectors import scope_roots, unit_ancestors
 from persons.selectors import as_of_day
 from reports import board, catalog
+from reports.definitions import memo_scope
 from reports.facts import Window
 from reports.models import Figure as Figure_
 from supplies import selectors as supply_selectors
@@ -357,6 +358,11 @@ class Dashboard:
 
 def dashboard_for_user(user, *, unit: OrgUnit, day: dt.date) -> Dashboard:
     """The sections the user may see for `unit` on `day` (a section needs its permission over the unit)."""
+    with memo_scope():  # the catalog's trees, codes and names read once for the page
+        return _dashboard(user, unit=unit, day=day)
+
+
+def _dashboard(user, *, unit: OrgUnit, day: dt.date) -> Dashboard:
     at = as_of_day(day)
     page = Dashboard(unit=unit, day=day, at=at, today=day == timezone.localdate())
     covers = {perm: scope_for(user, perm).covers(unit.path) for perm in SECTION_PERMISSIONS}

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports.definitions import definitions
+from reports.definitions import definitions, memo
 from reports.engine import expression_check, indicators_counts
 from reports.expressions import ExpressionError
 from reports.facts import Window
@@ -104,7 +104,7 @@ def figures_seed(*, path: Path = DEFAULT_FIGURES, by=None, dry_run: bool = False
 
 
 def figures_all() -> list[Figure]:
-    return list(Figure.objects.all())
+    return memo(("figures",), lambda: list(Figure.objects.all()))  # once within a memo scope (a page)
 
 
 def figures_by_key(keys) -> dict[str, Figure]:

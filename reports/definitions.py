@@ -48,6 +48,11 @@ def memo_scope():
             _MEMO.reset(token)
 
 
+def parsed(expression: str) -> Indicator:
+    """The parsed indicator, parsed once within a `memo_scope` (a page reads each figure's tree several times)."""
+    return memo(("parsed", expression), lambda: parse(expression))
+
+
 def definitions(expressions: list[str]) -> list[str]:
     """The definitions of several indicators, the names they use looked up once."""
     with memo_scope():
@@ -61,7 +66,7 @@ def definition(expression: str) -> str:
     if not (expression or "").strip():
         return ""
     try:
-        indicator = parse(expression)
+        indicator = parsed(expression)
         return source_for(indicator).describe(indicator)
     except ExpressionError as exc:
         return str(exc)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports.definitions import memo_scope
+from reports.definitions import memo_scope, parsed
 from reports.expressions import parse
 from reports.facts import Window, source_for
 from reports.models import Form, FormVersion, Submission
@@ -128,14 +128,14 @@ def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str
 def indicators_counts(expressions: list[str], *, window: Window, under: str) -> list[dict[str, int]]:
     """The counts per unit path of several indicators in one window, in their order: each source is asked for all
     of its indicators at once (FactSource.counts_many), so it may count those of the same shape in one query."""
-    parsed = [parse(e) for e in expressions]
-    by_source: dict[str, list[int]] = {}
-    for i, indicator in enumerate(parsed):
-        by_source.setdefault(indicator.source, []).append(i)
-    out: list[dict[str, int]] = [{} for _e in expressions]
-    with memo_scope():  # the codes the indicators name, looked up once
+    with memo_scope():  # the trees and the codes the indicators name, read once
+        trees = [parsed(e) for e in expressions]
+        by_source: dict[str, list[int]] = {}
+        for i, indicator in enumerate(trees):
+            by_source.setdefault(indicator.source, []).append(i)
+        out: list[dict[str, int]] = [{} for _e in expressions]
         for positions in by_source.values():
-            indicators = [parsed[i] for i in positions]
+            indicators = [trees[i] for i in positions]
             source = [source_for(indicator) for indicator in indicators][0]  # each sum's measure checked
             counted = source.counts_many(indicators, window=window, under=under)
             for i, counts in zip(positions, counted, strict=True):
