@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from core.audit import object_type_choices
 
 
 class UserCreateForm(forms.Form):
@@ -37,9 +38,13 @@ class TokenCreateForm(forms.Form):
                            help_text=_("What the token is for, e.g. the gate thermometer at 三元社区."))
 
 
+def _object_types():
+    return [("", "—"), *object_type_choices()]
+
+
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("user"), required=False)
-    object_type = forms.CharField(label=_("object type"), required=False)
+    object_type = forms.ChoiceField(label=_("object type"), required=False, choices=_object_types)
     object_id = forms.CharField(label=_("object id"), required=False)
     since = forms.DateTimeField(label=_("from"), required=False,
                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

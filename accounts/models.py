@@ -49,7 +49,8 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.unit or _('everywhere')}"
+        everywhere = _("everywhere")  # outside the f-string, where makemessages finds it
+        return f"{self.user} · {self.get_role_display()} · {self.unit or everywhere}"
 
     @property
     def rank(self) -> int:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from checkpoints.models import Incident
+from checkpoints.models import FeverRule, Incident
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
 TEMPERATURE = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5",
@@ -104,3 +104,6 @@ class RuleForm(forms.Form):
     threshold = forms.DecimalField(label=_("fever threshold (°C)"), max_digits=4, decimal_places=1,
                                    widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
     recheck_minutes = forms.IntegerField(label=_("recheck after (minutes)"), min_value=1, max_value=240)
+    temperature_required = forms.ChoiceField(label=_("temperature required"), choices=FeverRule.Required.choices,
+                                             help_text=_("A passage without a temperature is refused (a thermometer "
+                                                         "of the gate that read the person just before counts)."))

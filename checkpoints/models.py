@@ -41,8 +41,14 @@ def question_text(question: dict) -> str:
 
 
 class FeverRule(models.Model):
-    """The fever rule: at or above `threshold` an alert, a recheck `recheck_minutes` later. The row
+    """The fever rule: at or above `threshold` an alert, a recheck `recheck_minutes` later; which passages need a
+    temperature (by default every entry: a gate that lets someone in unmeasured checks nothing). The row
     without a site is the default; a site's own row overrides it."""
+
+    class Required(models.TextChoices):
+        ENTRIES = "entries", _("at every entry")
+        ALWAYS = "always", _("at every entry and exit")
+        NEVER = "never", _("not required")
 
     site = models.OneToOneField(Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="fever_rule")
@@ -50,6 +56,8 @@ class FeverRule(models.Model):
     threshold = models.DecimalField(_("fever threshold (°C)"), max_digits=4, decimal_places=1,
                                     default=Decimal("37.3"))
     recheck_minutes = models.PositiveSmallIntegerField(_("recheck after (minutes)"), default=10)
+    temperature_required = models.CharField(_("temperature required"), max_length=8, choices=Required.choices,
+                                            default=Required.ENTRIES)
     questions = models.JSONField(_("exposure-history questions"), default=list, blank=True,
                                  help_text=_("Empty: the default rule's questions."))
     updated_at = models.DateTimeField(auto_now=True)
@@ -68,7 +76,14 @@ class FeverRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.site or _('default')}: {self.threshold} °C / {self.recheck_minutes} min"
+        default = _("default")  # outside the f-string, where makemessages finds it
+        return f"{self.site or default}: {self.threshold} °C / {self.recheck_minutes} min"
+
+    def requires_temperature(self, direction: str | None) -> bool:
+        """Whether a passage in `direction` (in, out) needs a temperature under this rule."""
+        if self.temperature_required == self.Required.ALWAYS:
+            return direction is not None
+        return self.temperature_required == self.Required.ENTRIES and direction == "in"
 
 
 class Checkpoint(models.Model):

@@ -37,6 +37,7 @@ from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
+from core.forms import form_errors_text as _form_errors
 from core.timebounds import day_parse
 from persons.disclosure import Disclosure
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
@@ -46,11 +47,6 @@ def _error_text(exc: DomainError) -> str:
     """The message, and for invalid input each field's reason (the other codes' messages say it all)."""
     reasons = [str(m) for msgs in exc.fields.values() for m in msgs] if exc.code.startswith("invalid") else []
     return " ".join([str(exc.message), *reasons])
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
-                     for k, errs in form.errors.items() for e in errs)
 
 
 def _can(user, perm: str, obj) -> bool:
@@ -115,7 +111,8 @@ def site_detail(request, pk: int):
         "own_rule": rule.site_id == site.pk, "can_manage": manage, "officer": officer,
         "checkpoint_form": CheckpointForm(), "team_form": TeamForm(), "station_form": StationForm(),
         "device_form": DeviceForm(),
-        "rule_form": RuleForm(initial={"threshold": rule.threshold, "recheck_minutes": rule.recheck_minutes}),
+        "rule_form": RuleForm(initial={"threshold": rule.threshold, "recheck_minutes": rule.recheck_minutes,
+                                       "temperature_required": rule.temperature_required}),
     })
 
 
@@ -166,7 +163,7 @@ def station_assign(request, pk: int):
 def rule_set(request, pk: int):
     def call(site, d):
         services.fever_rule_set(site=site, threshold=d["threshold"], recheck_minutes=d["recheck_minutes"],
-                                by=request.user)
+                                temperature_required=d["temperature_required"], by=request.user)
     return _site_post(request, pk, RuleForm, call)
 
 

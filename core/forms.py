@@ -1,14 +1,56 @@
-"""Rendering a DomainError onto a Django form: the one place pages turn domain errors into messages."""
+"""Rendering a DomainError onto a page: the one place pages turn domain errors (and a form's errors) into what
+people read. A reason goes next to the field of the page's form it concerns; any other reason is shown without
+its field's key: keys are for programs (the API's `fields`), never for people."""
+
+from collections.abc import Mapping
 
 from django import forms
+from django.utils import translation
 
 from core.errors import DomainError
 
 
+def _chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _labelled(label: str | None, text: str) -> str:
+    return (f"{label}：{text}" if _chinese() else f"{label}: {text}") if label else text
+
+
+def _joined(parts: list[str]) -> str:
+    return ("；" if _chinese() else "; ").join(parts)
+
+
 def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put the error's message on the form and each field's reasons on that field."""
+    """Put the error's message on the form and each field's reasons on that field (on the form, without the
+    field's key, when the form has no such field)."""
     form.add_error(None, str(error.message))
     for name, messages in error.fields.items():
         for message in messages:
-            form.add_error(name if name in form.fields else None,
-                           str(message) if name in form.fields else f"{name}: {message}")
+            if name in form.fields:
+                form.add_error(name, str(message))
+            elif str(message) not in str(error.message):
+                form.add_error(None, str(message))
+
+
+def domain_error_text(error: DomainError, *, labels: Mapping[str, str] | None = None) -> str:
+    """The error in one line for a page's message: its message, then each reason it does not already say, after
+    the label of its field when `labels` names one (e.g. a form's field labels), never after the field's key."""
+    parts = [str(error.message)]
+    for name, messages in error.fields.items():
+        for message in messages:
+            text = str(message)
+            if text in parts[0]:
+                continue
+            parts.append(_labelled((labels or {}).get(name), text))
+    return _joined(parts)
+
+
+def form_errors_text(form: forms.Form) -> str:
+    """A bound form's errors in one line: each field's after its label, the form's own without a name."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        parts += [_labelled(label, str(e)) for e in errors]
+    return _joined(parts)

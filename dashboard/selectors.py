@@ -30,6 +30,7 @@ from dashboard.charts import Chart, Point, bars_chart
 from dashboard.figures import PEOPLE_MANAGED, PEOPLE_NEW, ShownFigure, home_figures, trends
 from orgunits.models import OrgUnit
 from orgunits.selectors import scope_roots, unit_ancestors
+from persons import selectors as persons_selectors
 from persons.selectors import as_of_day
 from reports import board, catalog
 from reports.definitions import memo_scope
@@ -224,10 +225,13 @@ def tracing_figures(user, *, unit: OrgUnit, day: dt.date, window: Window) -> Tra
 
 @dataclass
 class CheckpointFigures:
+    """The fever section: the gates' alerts and, for readers of the line list, the fevers at home health checks."""
+
     alerts: Figure  # raised on the day
     alerts_by_state: list[Figure]
     incidents: Figure  # emergency plans in progress now
     alerts_chart: Chart
+    home_fevers: Figure | None = None  # people with a fever at the day's home health checks (persons.view)
 
 
 def checkpoint_figures(user, *, unit: OrgUnit, day: dt.date) -> CheckpointFigures:
@@ -241,7 +245,9 @@ def checkpoint_figures(user, *, unit: OrgUnit, day: dt.date) -> CheckpointFigure
                    .annotate(d=_local_date("raised_at")).values("d").annotate(n=Count("id")).values_list("d", "n"))
     open_plans = checkpoint_selectors.incidents_in_scope(scope, under=unit.path).order_by().count()
     on_day = {"unit": unit.code, "day": day.isoformat()}
+    home = scope_for(user, PERSONS_VIEW)
     return CheckpointFigures(
+        home_fevers=home_fevers_figure(home, unit=unit, day=day) if home.covers(unit.path) else None,
         alerts=Figure("alerts", _("fever alerts raised"), sum(states.values()),
                       _url("checkpoints:index", **on_day)),
         alerts_by_state=_shares([Figure(f"alerts.{value}", label, states.get(value, 0),
@@ -252,6 +258,15 @@ def checkpoint_figures(user, *, unit: OrgUnit, day: dt.date) -> CheckpointFigure
         alerts_chart=bars_chart([Point(d, per_day.get(d, 0), _url("checkpoints:index", unit=unit.code,
                                                                   day=d.isoformat()))
                                  for d in _days(first, day)], key="alerts", title=_("Fever alerts per day")))
+
+
+def home_fevers_figure(scope: Scope, *, unit: OrgUnit, day: dt.date) -> Figure:
+    """The people whose home health check on `day` was at or above the fever threshold, under the unit (one
+    COUNT DISTINCT over the day's flagged checks in the line-list scope), opening the list of those checks."""
+    people = (persons_selectors.fevers(scope, day=day, under=unit.path).order_by()
+              .values("person").distinct().count())
+    return Figure("fevers.home", _("people with a fever at the home health check"), people,
+                  _url("persons:fevers", unit=unit.code, day=day.isoformat()))
 
 
 # -- reports ----------------------------------------------------------------------------------------------------

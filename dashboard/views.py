@@ -11,6 +11,7 @@ from dashboard import selectors
 from dashboard.forms import DashboardQuery
 from orgunits.models import OrgUnit
 from orgunits.selectors import path_names
+from reports.selectors import review_queue
 
 
 def _roles(user) -> list[dict]:
@@ -29,7 +30,7 @@ def _roles(user) -> list[dict]:
 
 @login_required
 def home(request):
-    context = {"rows": _roles(request.user)}
+    context = {"rows": _roles(request.user), "review_queue": review_queue(request.user)}  # 待审核, for reviewers
     if not selectors.dashboard_scope(request.user).empty:
         query = DashboardQuery(request.GET)
         query.is_valid()  # a bad field is shown with its error; the others still apply

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.access import scope_for
 from accounts.roles import PERSONS_VIEW, PERSONS_VIEW_FULL
@@ -34,6 +34,9 @@ from persons.models import Person
 
 FULL, MASKED, HIDDEN = "full", "masked", "hidden"
 OUTSIDE = gettext_lazy("a person outside your area")
+# Where a person's data was seen, as the audit entry's note: a msgid, translated when the log is read.
+CHANNELS = {"": gettext_noop("the person's page"), "api": gettext_noop("the API"),
+            "tracing": gettext_noop("contact tracing")}
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ class Disclosure:
         shown = self.show(person)
         if shown.level != FULL:
             return shown
-        audit_record(actor=self.user, action="view", obj=person, unit_path=person.unit_path, note=channel)
+        audit_record(actor=self.user, action="view", obj=person, unit_path=person.unit_path,
+                     note=CHANNELS[channel])
         return replace(shown, doc_number=person.doc_number, phone=person.phone)
 
     def ids_open(self, ids: Iterable[int]) -> list[int]:

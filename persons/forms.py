@@ -1,8 +1,10 @@
 """Shapes of the line-list pages' input; the rules are in persons.validation and persons.services."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from persons.health_checks import fever_threshold
 from persons.models import Category, CustomField, HealthCheck, ManagementStatus, Person
 from persons.services import SYMPTOMS
 
@@ -119,6 +121,11 @@ class HealthCheckForm(forms.Form):
     symptoms = forms.MultipleChoiceField(label=_("symptoms"), required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=list(SYMPTOMS.items()))
     note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["temperature"].help_text = gettext("At or above %(t)s °C is a fever: it is recorded as one, "
+                                                       "never as seen, well.") % {"t": fever_threshold()}
 
 
 class CustomFieldForm(forms.Form):

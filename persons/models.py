@@ -264,6 +264,8 @@ class HealthCheck(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(temperature__isnull=True) | Q(temperature__gte=30, temperature__lte=45),
                                    name="health_check_temperature_range"),
+            # A fever is never "seen, well" (persons.health_checks).
+            models.CheckConstraint(condition=~Q(flagged=True, result="well"), name="health_check_fever_not_well"),
         ]
 
     def __str__(self):
@@ -279,6 +281,8 @@ class DuplicateDismissal(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("pair marked as not duplicates")
+        verbose_name_plural = _("pairs marked as not duplicates")
         constraints = [models.UniqueConstraint(fields=["person_low", "person_high"], name="dismissal_unique"),
                        models.CheckConstraint(condition=Q(person_low__lt=F("person_high")),
                                               name="dismissal_ordered")]
@@ -296,6 +300,10 @@ class PersonMerge(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("merge of people")
+        verbose_name_plural = _("merges of people")
+
     def __str__(self):
         return f"#{self.dropped_id} → #{self.kept_id}"
 
@@ -308,6 +316,8 @@ class PersonDisclosure(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disclosures", db_index=False)
 
     class Meta:
+        verbose_name = _("person shown in a list")
+        verbose_name_plural = _("people shown in lists")
         indexes = [models.Index(fields=["person", "entry"], name="disclosure_person_idx")]
 
     def __str__(self):

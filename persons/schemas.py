@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class PersonIn(Schema):
@@ -73,6 +73,8 @@ class CheckOut(Schema):
     symptoms: list[str]
     result: str
     flagged: bool
+    notices: list[str] = Field(default_factory=list, description="What recording it changed or set in motion: "
+                               "a fever recorded as one, the recheck task, who was told")
 
 
 class PersonOut(Schema):
@@ -117,7 +119,8 @@ class CheckIn(Schema):
     checked_at: dt.datetime | None = None
     temperature: Decimal | None = None
     symptoms: list[str] = []
-    result: str = "well"
+    result: str | None = Field(None, description="well, symptoms, missed or unreachable; empty: from the reading "
+                               "(a fever or symptoms make it symptoms). A fever is never recorded as well.")
     note: str = ""
 
 

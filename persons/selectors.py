@@ -175,9 +175,12 @@ def arrivals(scope, *, day: dt.date) -> QuerySet[CategoryEpisode]:
             .select_related("person", "category").order_by("start"))
 
 
-def fevers(scope, *, day: dt.date) -> QuerySet[HealthCheck]:
-    return (HealthCheck.objects.filter(scope.q(), check_date=day, flagged=True)
-            .select_related("person").order_by("-checked_at"))
+def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthCheck]:
+    """The health checks of `day` at or above the fever threshold, in scope (and under a unit's path)."""
+    qs = HealthCheck.objects.filter(scope.q(), check_date=day, flagged=True)
+    if under is not None:
+        qs = qs.filter(unit_path__under=under)
+    return qs.select_related("person").order_by("-checked_at", "-id")
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

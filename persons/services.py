@@ -7,13 +7,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
@@ -21,6 +19,7 @@ from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.timebounds import out_of_range
 from orgunits.models import OrgUnit, Site
+from persons.health_checks import health_check_hooks_run, result_settle
 from persons.identity import normalize_doc_number
 from persons.models import (
     Category,
@@ -39,14 +38,10 @@ from persons.validation import person_clean
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
                        "household_head", "household_relation", "notes", "custom"]
 PHYSICAL_RANGE = (Decimal("34.0"), Decimal("43.0"))
-SYMPTOMS = {"fever": _lazy("fever"), "cough": _lazy("cough"), "fatigue": _lazy("fatigue"),
-            "sore_throat": _lazy("sore throat"), "diarrhea": _lazy("diarrhoea"),
-            "breathlessness": _lazy("shortness of breath"), "loss_of_smell": _lazy("loss of smell"),
-            "other": _lazy("other symptoms")}
-
-
-def fever_threshold() -> Decimal:
-    return Decimal(str(settings.FEVER_THRESHOLD))
+SYMPTOMS = {"fever": gettext_lazy("fever"), "cough": gettext_lazy("cough"), "fatigue": gettext_lazy("fatigue"),
+            "sore_throat": gettext_lazy("sore throat"), "diarrhea": gettext_lazy("diarrhoea"),
+            "breathlessness": gettext_lazy("shortness of breath"),
+            "loss_of_smell": gettext_lazy("loss of smell"), "other": gettext_lazy("other symptoms")}
 
 
 def custom_fields_active() -> list[CustomField]:
@@ -329,9 +324,11 @@ def _check_time_errors(person: Person, checked_at: dt.datetime) -> dict[str, lis
 
 
 def health_check_record(*, person: Person, checked_at: dt.datetime | None = None, temperature: Any = None,
-                        symptoms: list[str] | None = None, result: str = HealthCheck.Result.WELL, note: str = "",
+                        symptoms: list[str] | None = None, result: str | None = None, note: str = "",
                         by) -> HealthCheck:
-    """Record a health check; a temperature at or above the threshold (37.3 °C) is flagged."""
+    """Record a health check. A temperature at or above the threshold (37.3 °C) is a fever, never "seen, well"
+    (persons.health_checks.result_settle); other apps' hooks then run (a fever: the grid's recheck task and the
+    community's and street's notice). What was changed or set in motion is in `check.notices`."""
     checked_at = _aware(checked_at)
     errors: dict[str, list[str]] = {}
     value = None
@@ -344,9 +341,9 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
             if not PHYSICAL_RANGE[0] <= value <= PHYSICAL_RANGE[1]:
                 errors["temperature"] = [_("%(v)s °C is outside the physical range 34–43 °C: re-measure.")
                                          % {"v": value}]
-    if result not in HealthCheck.Result.values:
+    if result not in (None, "", *HealthCheck.Result.values):
         errors["result"] = [_("Unknown result.")]
-    elif result in (HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS) and value is None:
+    elif result in (None, "", HealthCheck.Result.WELL, HealthCheck.Result.SYMPTOMS) and value is None:
         errors["temperature"] = [_("Enter the temperature of a person seen.")]
     unknown = [s for s in (symptoms or []) if s not in SYMPTOMS]
     if unknown:
@@ -354,17 +351,16 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
     errors.update(_check_time_errors(person, checked_at))
     if errors:
         raise DomainError("invalid_check", _("The health check cannot be saved."), fields=errors)
-    if symptoms and result == HealthCheck.Result.WELL:
-        result = HealthCheck.Result.SYMPTOMS
+    settled = result_settle(temperature=value, symptoms=list(symptoms or []), result=result)
     _refuse_anonymised(person)
     with transaction.atomic():
         check = HealthCheck.objects.create(
             person=person, checked_at=checked_at, check_date=timezone.localtime(checked_at).date(),
-            temperature=value, symptoms=list(symptoms or []), result=result,
-            flagged=value is not None and value >= fever_threshold(), note=note,
-            unit_path=person.unit_path, recorded_by=by)
+            temperature=value, symptoms=settled.symptoms, result=settled.result, flagged=settled.flagged,
+            note=note, unit_path=person.unit_path, recorded_by=by)
         audit_record(actor=by, action="create", obj=check, object_repr=f"{person.name} · {check.check_date}",
                      unit_path=person.unit_path, after=snapshot(check))
+        check.notices = settled.notices + health_check_hooks_run(check, by=by)
     return check
 
 

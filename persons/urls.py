@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
     path("today/", views.today, name="today"),
+    path("fevers/", views.fevers, name="fevers"),
     path("export.csv", views.person_export, {"fmt": "csv"}, name="export_csv"),
     path("export.xlsx", views.person_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("duplicates/", views.duplicates, name="duplicates"),

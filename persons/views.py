@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -19,14 +18,15 @@ from accounts.roles import (
     PERSONS_MERGE,
     PERSONS_VIEW,
 )
+from core.audit import note_text as audit_note_text
 from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.forms import domain_error_text, form_add_domain_error, form_errors_text
 from core.models import AuditEntry
 from core.pagination import keyset_page
 from core.timebounds import day_parse
 from orgunits.models import OrgUnit, Site
 from persons import access_log, selectors, services
-from persons.disclosure import FULL, Disclosure
+from persons.disclosure import CHANNELS, FULL, Disclosure
 from persons.duplicates import duplicates_scan
 from persons.exporting import persons_export
 from persons.forms import (
@@ -140,13 +140,10 @@ def person_detail(request, pk: int):
     })
 
 
-_ACCESS_CHANNELS = {"": _lazy("the person's page"), "api": _lazy("the API"), "tracing": _lazy("contact tracing")}
-
-
 def _access_how(entry: AuditEntry) -> str:
     """Where the data was seen: the person's own page or record, or a list or export that held them."""
     if entry.object_id:
-        return str(_ACCESS_CHANNELS.get(entry.note, entry.note))
+        return audit_note_text(entry.note or CHANNELS[""])
     what = _(entry.object_repr) if entry.object_repr else _("a list of people")
     after = entry.after or {}
     if entry.action == AuditEntry.Action.EXPORT and "rows" in after:
@@ -218,20 +215,23 @@ def person_edit(request, pk: int):
 
 
 def _post_on_person(request, pk: int, form_class, call):
-    """Shared shape of the small forms on a person's page: validate, call the service, go back."""
+    """Shared shape of the small forms on a person's page: validate, call the service, go back (what the
+    service changed or set in motion, its `notices`, is shown as a warning beside the success)."""
     person = selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            call(person, form.cleaned_data)
+            done = call(person, form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items()
-                                                                     for m in v]))
+            messages.error(request, domain_error_text(exc, labels={k: f.label for k, f in form.fields.items()}))
         else:
-            messages.success(request, _("Saved."))
+            notices = getattr(done, "notices", None)
+            if notices:
+                messages.warning(request, " ".join([_("Saved."), *notices]))
+            else:
+                messages.success(request, _("Saved."))
     else:
-        messages.error(request, "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
-                                          for k, errs in form.errors.items() for e in errs))
+        messages.error(request, form_errors_text(form))
     target = request.POST.get("next")
     if target == "today":
         return redirect("persons:today")
@@ -284,6 +284,23 @@ def today(request):
         "releases_overdue": selectors.releases_overdue(scope)[:200],
         "fevers": selectors.fevers(scope, day=day)[:200], "check_form": HealthCheckForm(),
     })
+
+
+@login_required
+def fevers(request):
+    """The day's fevers at home health checks under a unit (the whole scope without one), for the community and
+    the street as for the grid worker: each person in the viewer's line-list scope, with the check."""
+    scope = access.require(request.user, PERSONS_VIEW)
+    day = day_parse(request.GET.get("day")) or timezone.localdate()
+    code = (request.GET.get("unit") or "").strip()
+    unit = access.unit_get_for_user(request.user, code, perm=PERSONS_VIEW) if code else None
+    checks = selectors.fevers(scope, day=day, under=unit.path if unit else None)
+    return render(request, "persons/fevers.html", {
+        "day": day, "unit": unit, "checks": checks.select_related("person__grid", "recorded_by")[:FEVERS_LISTED],
+        "people": checks.order_by().values("person").distinct().count(), "limit": FEVERS_LISTED})
+
+
+FEVERS_LISTED = 500
 
 
 @login_required

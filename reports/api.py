@@ -27,6 +27,7 @@ from reports.schemas import (
     ReconcileOut,
     ReviewIn,
     SubmissionOut,
+    SubmitChangedOut,
     SubmitIn,
 )
 
@@ -106,12 +107,21 @@ def report_manual_set(request: HttpRequest, submission_id: int, payload: ManualI
     return _out(request, submission)
 
 
-@router.post("/reports/submissions/{submission_id}/submit", response=SubmissionOut,
-             summary="Submit a report (errors block it; warnings need an explanation)")
+@router.post("/reports/submissions/{submission_id}/submit", response={200: SubmissionOut, 409: SubmitChangedOut},
+             summary="Submit the numbers the caller saw (errors and blank manual cells block it; warnings need an "
+                     "explanation; changed numbers answer 409 with each changed cell)")
 def report_submit(request: HttpRequest, submission_id: int, payload: SubmitIn):
+    """The report is recomputed; if a cell differs from the version `lock_version` the caller read, nothing is
+    submitted: the answer is 409 with each changed cell (old → new, and who entered or left its count), and the
+    new `lock_version` to submit with once the caller has seen them."""
     submission = selectors.submission_get_for_user(request.user, submission_id, perm=REPORTS_SUBMIT)
-    submission = services.submission_submit(submission=submission, explanation=payload.explanation,
-                                            by=request.user)
+    try:
+        submission = services.submission_submit(submission=submission, explanation=payload.explanation,
+                                                seen_version=payload.lock_version, manual=payload.values,
+                                                by=request.user)
+    except services.NumbersChanged as exc:
+        return Status(409, {**exc.as_dict(), "lock_version": exc.lock_version,
+                            "changes": [c.as_dict() for c in exc.changes]})
     return _out(request, submission)
 
 

@@ -23,7 +23,7 @@ class ReviewForm(forms.Form):
 
 class IndicatorPreviewForm(forms.Form):
     expression = forms.CharField(label=_("indicator"), widget=forms.Textarea(attrs={"rows": 3}),
-                                 help_text=_("e.g. count people where category in (hubei, wuhan) started in period"))
+                                 help_text=_("e.g. `count people where category in (hubei, wuhan) started in period`"))
     unit = forms.CharField(label=_("unit code"), required=False)
     day = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -41,6 +41,7 @@ class FormSettingsForm(forms.ModelForm):
         model = Form
         fields = ["code", "name_zh", "name_en", "period", "cutoff_minutes", "due_minutes", "requested_days", "rows",
                   "higher_levels", "unit_kind", "order", "active"]
+        labels = {"order": _("order")}  # the model's field has no verbose name of its own
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +145,7 @@ class FigureForm(forms.ModelForm):
     """A figure of the catalog; its parts are typed as figure keys separated by spaces or commas."""
 
     parts = forms.CharField(label=_("parts"), required=False,
-                            help_text=_("Keys of the figures it is made of, e.g. hubei_wuhan.managed hubei_wuhan.released."))
+                            help_text=_("Keys of the figures it is made of, e.g. `hubei_wuhan.managed hubei_wuhan.released`."))
 
     class Meta:
         model = Figure

@@ -131,8 +131,8 @@ class Submission(models.Model):
         constraints = [models.UniqueConstraint(fields=["form", "unit", "day"], name="submission_unique")]
         indexes = [models.Index(fields=["day", "unit_path"], name="submission_day_unit_idx")]
 
-    def __str__(self):
-        return f"{self.form.code} {self.unit.code} {self.day}"
+    def __str__(self):  # as the audit log names it: the form's and the unit's names, not their codes
+        return f"{self.form.name} · {self.unit.name} · {self.day}"
 
 
 class SubmissionRevision(models.Model):
@@ -148,6 +148,8 @@ class SubmissionRevision(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
         ordering = ["submission", "revision", "at"]
         constraints = [models.UniqueConstraint(fields=["submission", "revision", "state"],
                                                name="submission_revision_unique",
@@ -202,3 +204,24 @@ class Figure(models.Model):
     @property
     def short(self) -> str:
         return self.short_en if (translation.get_language() or "").startswith("en") else self.short_zh
+
+
+class Computation(models.Model):
+    """One computation of a draft as its page showed it (one per lock version): the numbers and, per computed cell,
+    the ids of the items counted, so that submitting can say which cells changed since the version the officer saw
+    and who entered or left them. Only the latest few of a submission are kept."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="computations")
+    lock_version = models.PositiveIntegerField()
+    values = models.JSONField(default=dict)  # {"rows": [...], "total": {...}} as the draft held them
+    members = models.JSONField(null=True, blank=True)  # {row code or "__total__": {column key: [ids]}}; None: too many
+    computed_at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("computation")
+        verbose_name_plural = _("computations")
+        constraints = [models.UniqueConstraint(fields=["submission", "lock_version"], name="computation_unique")]
+
+    def __str__(self):
+        return f"{self.submission_id} v{self.lock_version}"

@@ -85,7 +85,41 @@ class ManualIn(Schema):
 
 
 class SubmitIn(Schema):
+    lock_version: int = Field(..., description="the lock_version of the numbers the caller saw: if any cell changed "
+                                               "since, nothing is submitted and the answer is 409 with the changes")
     explanation: str = Field("", description="required when the report has warnings")
+    values: dict[str, dict[str, int | float | str | None]] = Field(
+        default_factory=dict, description="manual cells typed with the submission, as for /manual")
+
+
+class ChangedPersonOut(Schema):
+    id: int | None = Field(None, description="null for someone outside the caller's area (not named)")
+    label: str
+    reason: str
+
+
+class ChangedCellOut(Schema):
+    row: str = Field(..., description="the row unit's code, or __total__")
+    row_name: str
+    column: str
+    label: str
+    old: int | float | str | None
+    new: int | float | str | None
+    manual: bool
+    people_known: bool = Field(..., description="false when the people behind the seen number were not kept")
+    entered: list[ChangedPersonOut]
+    left: list[ChangedPersonOut]
+
+
+class SubmitChangedOut(Schema):
+    """409 from submit: the numbers changed since the version the caller saw; nothing was submitted. Submit again
+    with `lock_version` (the version now) to confirm."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+    lock_version: int
+    changes: list[ChangedCellOut]
 
 
 class ReviewIn(Schema):

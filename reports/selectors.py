@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,40 @@ def may_review(user, submission: Submission) -> bool:
     """Reviewing is for the level above: the reviewer's scope must cover the unit's parent."""
     parent = submission.unit_path[: -len(submission.unit.code) - 1]
     return bool(parent) and scope_for(user, REPORTS_REVIEW).covers(parent)
+
+
+@dataclass
+class Waiting:
+    submission: Submission
+    minutes: int  # since it was submitted
+
+
+@dataclass
+class ReviewQueue:
+    """The reports waiting for a reviewer (待审核): the oldest first, and how many in all and per form."""
+
+    items: list[Waiting]
+    count: int
+    per_form: list[tuple[Form, int]]
+
+
+def review_queue(user, *, limit: int = 50) -> ReviewQueue:
+    """The submitted reports `user` may review (of the units below their reports.review scope: a unit's report
+    is reviewed by the level above it), the longest waiting first, at most `limit` of them listed."""
+    scope = scope_for(user, REPORTS_REVIEW)
+    if scope.empty:
+        return ReviewQueue(items=[], count=0, per_form=[])
+    waiting = Submission.objects.filter(scope.q("unit_path"), state=Submission.State.SUBMITTED)
+    # The scope's own units (the whole tree's roots) have no level of theirs above them to review.
+    waiting = (waiting.exclude(unit__parent__isnull=True) if scope.everything
+               else waiting.exclude(unit_path__in=scope.paths))
+    counts = dict(waiting.order_by().values_list("form").annotate(n=Count("id")).values_list("form", "n"))
+    forms = Form.objects.in_bulk(list(counts))
+    now = timezone.now()
+    items = [Waiting(submission=s, minutes=int((now - (s.submitted_at or now)).total_seconds() // 60))
+             for s in waiting.select_related("form", "unit", "submitted_by").order_by("submitted_at", "id")[:limit]]
+    return ReviewQueue(items=items, count=sum(counts.values()),
+                       per_form=sorted(((forms[k], n) for k, n in counts.items()), key=lambda fn: fn[0].order))
 
 
 def form_get(code: str) -> Form:

@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.catalog import catalog_file_figures, columns_resolve, figures_seed
+from reports.computations import computation_changes, computation_get, computation_keep, value_text
 from reports.engine import (
     expression_check,
     previous_period_end,
@@ -24,7 +25,9 @@ from reports.engine import (
     table_compute,
 )
 from reports.expressions import ExpressionError
-from reports.models import Form, FormVersion, Submission, SubmissionRevision
+from reports.manual import blank_refuse, manual_merge, manual_read
+from reports.models import Computation, Form, FormVersion, Submission, SubmissionRevision
+from reports.notices import reviewed_notify, submitted_notify
 
 DEFAULT_FORMS = Path(__file__).parent / "defaults" / "street_daily_forms.json"
 
@@ -222,13 +225,16 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submis
         return _submission_compute(form=form, unit=unit, day=day, by=by)
 
 
-def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submission:
+def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by, manual: dict | None = None) -> Submission:
+    """The draft recomputed (with `manual` as its manual cells when given) under a new lock version, kept with
+    the items behind each cell (reports.computations)."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
         if submission is not None and submission.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
             raise DomainError("locked", _("This report is %(state)s; it can no longer be recomputed.")
                               % {"state": submission.get_state_display()}, status=409)
-        manual = submission.manual if submission else {}
+        if manual is None:
+            manual = submission.manual if submission else {}
         table = table_compute(form=form, unit=unit, day=day, manual=manual)
         prev_total, prev_rows = _previous(form, unit, day)
         values = {"rows": table.rows, "total": table.total, "cutoff": table.window.cutoff.isoformat(),
@@ -239,43 +245,37 @@ def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submi
                    for m in table.missing]
         if submission is None:
             submission = Submission(form=form, unit=unit, unit_path=unit.path, day=day)
-        submission.version = table.version
+        submission.version, submission.manual = table.version, manual
         submission.values, submission.issues, submission.computed_at = values, issues, timezone.now()
         submission.lock_version += 1
         submission.save()
+        computation_keep(submission=submission, table=table, by=by)
         audit_record(actor=by, action="update", obj=submission, unit_path=unit.path,
                      after={"total": table.total, "issues": len(issues)}, note=gettext_noop("computed"))
     return submission
 
 
-def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by) -> Submission:
-    """Type the manual cells ({row unit code: {column key: number}}) and recompute the draft, in one transaction:
-    cells stored without the values computed from them would show the old figures beside the new cells."""
+def _manual_editable(submission: Submission) -> None:
     if rolled_up(submission.form, submission.unit):
         raise DomainError("rolled_up", _("This report is rolled up from the reports its units submitted; correct "
                                          "a value in the unit's own report."), status=409)
-    manual_keys = {c["key"] for c in submission.version.columns if c["kind"] == "manual"}
-    rows = {r["unit"] for r in submission.values.get("rows", [])}
-    clean: dict[str, dict] = {}
-    errors: dict[str, list[str]] = {}
-    for row, cells in values.items():
-        for key, value in cells.items():
-            if row not in rows or key not in manual_keys:
-                errors.setdefault(f"{row}.{key}", []).append(_("Not a manual cell of this report."))
-                continue
-            if value in ("", None):
-                continue
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                errors.setdefault(f"{row}.{key}", []).append(_("%(v)s is not a number.") % {"v": value})
-                continue
-            if number < 0:
-                errors.setdefault(f"{row}.{key}", []).append(_("A count cannot be negative."))
-                continue
-            clean.setdefault(row, {})[key] = int(number) if number.is_integer() else number
-    if errors:
-        raise DomainError("invalid_cells", _("Some cells are not valid."), fields=errors)
+
+
+def _manual_apply(current: Submission, clean: dict, by) -> dict:
+    """The locked draft's manual cells with the typed ones applied, the change audited."""
+    merged = manual_merge(current.manual, clean)
+    if merged != current.manual:
+        audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path,
+                     before={"manual": current.manual}, after={"manual": merged})
+    return merged
+
+
+def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by) -> Submission:
+    """Type the manual cells ({row unit code: {column key: a whole number, 无 or 0 for none, blank to clear}}) and
+    recompute the draft, in one transaction: cells stored without the values computed from them would show the
+    old figures beside the new cells. A mistake refuses them all and saves nothing (reports.manual)."""
+    _manual_editable(submission)
+    clean = manual_read(submission, values)
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if lock_version is not None and current.lock_version != lock_version:
@@ -284,19 +284,60 @@ def submission_manual_set(*, submission: Submission, values: dict, lock_version:
         if current.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
             raise DomainError("locked", _("This report is %(state)s; it can no longer be changed.")
                               % {"state": current.get_state_display()}, status=409)
-        before = current.manual
-        current.manual = {**current.manual, **clean}
-        current.save(update_fields=["manual"])
-        audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before={"manual": before},
-                     after={"manual": current.manual})
-        return submission_compute(form=current.form, unit=current.unit, day=current.day, by=by)
+        return _submission_compute(form=current.form, unit=current.unit, day=current.day, by=by,
+                                   manual=_manual_apply(current, clean, by))
 
 
-def submission_submit(*, submission: Submission, explanation: str = "", by) -> Submission:
-    """Submit a computed report: errors block it, warnings need an explanation; the values are frozen."""
-    submission = submission_compute(form=submission.form, unit=submission.unit, day=submission.day, by=by)
-    errors = [i for i in submission.issues if i["importance"] == "error"]
-    warnings = [i for i in submission.issues if i["importance"] == "warning"]
+class NumbersChanged(DomainError):
+    """The numbers of a report changed since the version its submitter saw: nothing was submitted. `changes` are
+    the changed cells (reports.computations.CellChange), `lock_version` the version now shown, to confirm with."""
+
+    def __init__(self, *, changes: list | None, lock_version: int):
+        message = (_("The numbers changed since you opened this report, so it was not submitted. Check the changes, "
+                     "then submit again to confirm.") if changes is not None else
+                   _("This report was recomputed since you opened it, so it was not submitted. Check the numbers as "
+                     "they are now, then submit again to confirm."))
+        super().__init__("numbers_changed", message, status=409,
+                         fields={f"{c.row}.{c.column}": [f"{value_text(c.old)} → {value_text(c.new)}"]
+                                 for c in changes or []})
+        self.changes, self.lock_version = changes or [], lock_version
+
+
+def submission_submit(*, submission: Submission, explanation: str = "", seen_version: int | None = None,
+                      manual: dict | None = None, by) -> Submission:
+    """Submit the numbers the submitter saw, and only those:
+    1. cells typed with the submission (`manual`) are read; a mistake refuses everything;
+    2. the draft is recomputed now, with them;
+    3. when any cell differs from the computation the submitter saw (`seen_version`; by default the lock version
+       of `submission` as the caller read it), the new computation stays the draft and NumbersChanged names each
+       changed cell: nothing is submitted until it is confirmed with the new version;
+    4. a blank manual cell, an error, or a warning without explanation refuses it;
+    5. the values are frozen as a revision and the reviewers are told."""
+    seen_version = submission.lock_version if seen_version is None else seen_version
+    clean = {}
+    if manual:
+        _manual_editable(submission)
+        clean = manual_read(submission, manual)
+    typed = {(row, key) for row, cells in clean.items() for key in cells}
+    typed |= {("__total__", key) for _row, key in typed}  # a typed column's total follows what was typed
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
+            raise DomainError("locked", _("This report is %(state)s; it can no longer be changed.")
+                              % {"state": current.get_state_display()}, status=409)
+        seen = computation_get(current, seen_version)
+        if seen is None and seen_version == current.lock_version:  # a draft computed before computations were kept
+            seen = Computation(values=current.values, computed_at=current.computed_at)
+        current = _submission_compute(form=current.form, unit=current.unit, day=current.day, by=by,
+                                      manual=_manual_apply(current, clean, by) if clean else None)
+        now = computation_get(current, current.lock_version)
+        changes = (computation_changes(seen=seen, now=now, columns=current.version.columns, user=by, skip=typed)
+                   if seen is not None else None)
+    if changes is None or changes:
+        raise NumbersChanged(changes=changes, lock_version=current.lock_version)
+    blank_refuse(current)
+    errors = [i for i in current.issues if i["importance"] == "error"]
+    warnings = [i for i in current.issues if i["importance"] == "warning"]
     if errors:
         raise DomainError("validation_failed", _("The report has %(n)d error(s); correct the data first: %(list)s")
                           % {"n": len(errors), "list": "；".join(i["message"] for i in errors)}, status=400)
@@ -305,7 +346,7 @@ def submission_submit(*, submission: Submission, explanation: str = "", by) -> S
                           % {"list": "；".join(i["message"] for i in warnings)},
                           fields={"explanation": [_("Required when there are warnings.")]})
     with transaction.atomic():
-        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = Submission.objects.select_for_update().get(pk=current.pk)
         current.state = Submission.State.SUBMITTED
         current.explanation = explanation.strip()
         current.submitted_at, current.submitted_by = timezone.now(), by
@@ -316,11 +357,12 @@ def submission_submit(*, submission: Submission, explanation: str = "", by) -> S
                                           by=by)
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path,
                      after={"state": current.state, "revision": current.revision, "total": current.values["total"]})
+        submitted_notify(current)
     return current
 
 
 def submission_review(*, submission: Submission, approve: bool, comment: str = "", by) -> Submission:
-    """The level above approves (locking the data) or returns the report with a comment."""
+    """The level above approves (locking the data) or returns the report with a comment; the submitter is told."""
     if submission.state != Submission.State.SUBMITTED:
         raise DomainError("not_submitted", _("Only a submitted report can be reviewed."), status=409)
     if not approve and not comment.strip():
@@ -328,6 +370,8 @@ def submission_review(*, submission: Submission, approve: bool, comment: str = "
                           fields={"comment": [_("Required when returning a report.")]})
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state != Submission.State.SUBMITTED:  # reviewed meanwhile
+            raise DomainError("not_submitted", _("Only a submitted report can be reviewed."), status=409)
         current.state = Submission.State.APPROVED if approve else Submission.State.RETURNED
         current.reviewed_at, current.reviewed_by, current.review_comment = timezone.now(), by, comment.strip()
         current.save()
@@ -335,6 +379,5 @@ def submission_review(*, submission: Submission, approve: bool, comment: str = "
                                           values=current.values, manual=current.manual, comment=comment, by=by)
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path,
                      after={"state": current.state, "comment": comment})
+        reviewed_notify(current)
     return current
-
-

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from accounts.roles import (
     REPORTS_VIEW,
 )
 from core.errors import DomainError
+from core.forms import domain_error_text
 from core.timebounds import day_parse
 from reports import catalog, selectors, services
+from reports.computations import changes_since, value_text
 from reports.engine import window_for
 from reports.expressions import ExpressionError, parse
 from reports.facts import source_for
@@ -37,11 +39,14 @@ def _day(request) -> dt.date:
 
 @login_required
 def today(request):
-    """The officer's day: every form due for their units, its state and the time left."""
+    """The officer's day: every form due for their units, its state and the time left; and for a reviewer, the
+    reports waiting for their review."""
     access.require(request.user, REPORTS_VIEW)
     day = _day(request)
     return render(request, "reports/today.html", {"day": day, "due": selectors.reports_due(request.user, day=day),
-                                                  "can_submit": access.has_perm(request.user, REPORTS_SUBMIT)})
+                                                  "can_submit": access.has_perm(request.user, REPORTS_SUBMIT),
+                                                  "review_queue": selectors.review_queue(request.user),
+                                                  "reviewer": access.has_perm(request.user, REPORTS_REVIEW)})
 
 
 @login_required
@@ -61,15 +66,13 @@ def compute(request, code: str):
     return redirect("reports:submission", pk=submission.pk)
 
 
-@login_required
-def submission_detail(request, pk: int):
-    submission = selectors.submission_get_for_user(request.user, pk)
+def _submission_context(request, submission: Submission) -> dict:
     can_submit = access.scope_for(request.user, REPORTS_SUBMIT).covers(submission.unit_path)
     can_review = selectors.may_review(request.user, submission)
     columns = catalog.columns_explained(submission.version.columns)  # labels, full labels, definitions
-    rows = submission.values.get("rows", [])
-    return render(request, "reports/submission.html", {
-        "s": submission, "columns": columns, "rows": rows, "total": submission.values.get("total", {}),
+    return {
+        "s": submission, "columns": columns, "rows": submission.values.get("rows", []),
+        "total": submission.values.get("total", {}),
         "errors": [i for i in submission.issues if i["importance"] == "error"],
         "warnings": [i for i in submission.issues if i["importance"] == "warning"],
         "can_submit": can_submit and submission.state in (Submission.State.DRAFT, Submission.State.RETURNED),
@@ -78,33 +81,97 @@ def submission_detail(request, pk: int):
         "submit_form": SubmitForm(), "review_form": ReviewForm(),
         "revisions": submission.revisions.select_related("by"),
         "can_manage": access.has_perm(request.user, FORMS_MANAGE),
-    })
+        "typed": {}, "cell_errors": {}, "changes": None, "changed": {},
+    }
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = selectors.submission_get_for_user(request.user, pk)
+    return render(request, "reports/submission.html", _submission_context(request, submission))
+
+
+def _typed(request) -> dict[str, dict]:
+    """The manual cells as the page posted them ({row: {key: text}})."""
+    values: dict[str, dict] = {}
+    for name, value in request.POST.items():
+        if name.startswith("cell:") and name.count(":") >= 2:
+            _prefix, row, key = name.split(":", 2)
+            values.setdefault(row, {})[key] = value.strip()
+    return values
+
+
+def _seen(request) -> int | None:
+    text = request.POST.get("lock_version") or ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _changes_text(changes) -> str:
+    return "；".join(f"{c.row_name}·{c.label} {value_text(c.old)} → {value_text(c.new)}" for c in changes)
+
+
+def _refused(request, submission: Submission, exc: DomainError) -> HttpResponse:
+    """The report page again, as it was posted: typed cells kept with each one's reason beside it, the submit and
+    review forms' reasons beside their fields, the changed numbers listed; the rest of the error without keys."""
+    submission = selectors.submission_get_for_user(request.user, submission.pk)
+    context = _submission_context(request, submission)
+    typed = _typed(request)
+    context["typed"] = {f"{row}.{key}": value for row, cells in typed.items() for key, value in cells.items()}
+    placed: set[str] = set()
+    if isinstance(exc, services.NumbersChanged):
+        context["changes"] = exc.changes
+        context["changed"] = {f"{c.row}.{c.column}": c for c in exc.changes}
+        placed.update(exc.fields)
+    cells = {f"{r['unit']}.{k}" for r in context["rows"] for k in context["manual_keys"]}
+    for name, reasons in exc.fields.items():
+        if name in cells and name not in placed:
+            context["cell_errors"][name] = [str(r) for r in reasons]
+            placed.add(name)
+    for form_name, form_class in (("submit_form", SubmitForm), ("review_form", ReviewForm)):
+        form = form_class(request.POST)
+        form.is_valid()
+        for name, reasons in exc.fields.items():
+            if name in form.fields:
+                for reason in reasons:
+                    form.add_error(name, str(reason))
+                placed.add(name)
+        context[form_name] = form
+    if isinstance(exc, services.NumbersChanged):
+        context["changes_message"] = exc.message  # the list of changes says the rest
+    else:
+        rest = DomainError(exc.code, exc.message, fields={k: v for k, v in exc.fields.items() if k not in placed})
+        messages.error(request, domain_error_text(rest))
+    return render(request, "reports/submission.html", context, status=exc.status)
 
 
 @login_required
 @require_POST
 def submission_action(request, pk: int):
-    """Manual cells, recompute, submit, approve or return: one POST endpoint, one service each."""
+    """Manual cells, recompute, submit, approve or return: one POST endpoint, one service each. What the page
+    showed comes back with it (its lock version, the typed cells): a refusal shows the page again as posted, and
+    numbers that changed since it was shown are listed, never submitted unseen."""
     action = request.POST.get("action")
     perm = REPORTS_REVIEW if action in ("approve", "return") else REPORTS_SUBMIT
     submission = selectors.submission_get_for_user(request.user, pk, perm=perm)
+    seen = _seen(request)
     try:
-        if action == "manual":
-            values: dict[str, dict] = {}
-            for name, value in request.POST.items():
-                if name.startswith("cell:"):
-                    _prefix, row, key = name.split(":", 2)
-                    values.setdefault(row, {})[key] = value.strip()
-            services.submission_manual_set(submission=submission, values=values,
-                                           lock_version=int(request.POST.get("lock_version") or 0) or None,
-                                           by=request.user)
-            messages.success(request, _("Saved and recomputed."))
-        elif action == "recompute":
-            services.submission_compute(form=submission.form, unit=submission.unit, day=submission.day,
-                                        by=request.user)
-            messages.success(request, _("Recomputed from the line list."))
+        if action in ("manual", "recompute"):
+            typed = _typed(request)
+            if typed:
+                after = services.submission_manual_set(submission=submission, values=typed, lock_version=seen,
+                                                       by=request.user)
+                messages.success(request, _("Saved and recomputed."))
+            else:
+                after = services.submission_compute(form=submission.form, unit=submission.unit, day=submission.day,
+                                                    by=request.user)
+                messages.success(request, _("Recomputed from the line list."))
+            changes = changes_since(submission=after, lock_version=seen, user=request.user)
+            if changes:
+                messages.warning(request, _("Changed since you opened the report: %(changes)s")
+                                 % {"changes": _changes_text(changes)})
         elif action == "submit":
             services.submission_submit(submission=submission, explanation=request.POST.get("explanation", ""),
+                                       seen_version=seen if seen is not None else -1, manual=_typed(request),
                                        by=request.user)
             messages.success(request, _("Submitted."))
         elif action in ("approve", "return"):
@@ -116,7 +183,7 @@ def submission_action(request, pk: int):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v]))
+        return _refused(request, submission, exc)
     return redirect("reports:submission", pk=submission.pk)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import access
 from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
+from core.forms import domain_error_text as _error_message
 from core.tabular import XLSX_TYPE, attachment, date_for_reader
 from core.timebounds import day_parse
 from reports import exporting, selectors, workbook_import
@@ -29,10 +30,6 @@ def _unit_and_day(request):
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
     text = request.GET.get("day", "").strip()
     return unit, (day_parse(text) if text else timezone.localdate())
-
-
-def _error_message(exc: DomainError) -> str:
-    return "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v])
 
 
 def _lock_version(text: str | None) -> int | None:

@@ -112,7 +112,7 @@ def _errors_place(exc: DomainError, version_form, columns: list, rules: list) ->
                 rules[int(name[5:]) - 1].add_error(None, problem)
                 placed = True
             else:
-                version_form.add_error(None, f"{name}: {problem}" if name else problem)
+                version_form.add_error(None, problem)  # a key is for programs, not for people
                 placed = True
     if not placed or not exc.fields:
         version_form.add_error(None, str(exc.message))

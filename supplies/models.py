@@ -467,6 +467,7 @@ class StockLock(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("stock lock")
         constraints = [models.UniqueConstraint(fields=["location", "item"], name="stock_lock_unique")]
 
     def __str__(self):

@@ -22,7 +22,9 @@ from accounts.roles import (
     SUPPLIES_VIEW,
 )
 from core.errors import DomainError
+from core.forms import domain_error_text as _error_message
 from core.forms import form_add_domain_error
+from core.forms import form_errors_text as _form_errors
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from persons.disclosure import person_shown
@@ -63,15 +65,6 @@ K = Location.Kind
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-def _error_message(exc: DomainError) -> str:
-    return "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v])
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
-                     for k, errs in form.errors.items() for e in errs)
-
 
 def _post_form(request, form, call, *, done: str | None = None):
     """Validate a small form and call the service; the outcome goes to the messages. The result or None."""

@@ -276,6 +276,7 @@ class Task(models.Model):
         LOCATE = "locate", _("locate a contact")
         TRANSFER = "transfer", _("transfer to quarantine")
         SAMPLE = "sample", _("test sampling")
+        FEVER = "fever", _("fever recheck")
         OTHER = "other", _("other")
 
     class Priority(models.IntegerChoices):

@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from persons.schemas import PersonRef
 
@@ -183,7 +183,8 @@ class FollowUpEndIn(Schema):
 
 
 class ResultIn(Schema):
-    result: str = "well"
+    result: str | None = Field(None, description="well, symptoms, missed or unreachable; empty: from the reading. "
+                               "A fever is never recorded as well.")
     temperature: Decimal | None = None
     symptoms: list[str] = []
     note: str = ""
@@ -196,6 +197,8 @@ class ResultOut(Schema):
     temperature: Decimal | None
     result: str
     flagged: bool
+    notices: list[str] = Field(default_factory=list, description="What recording it changed or set in motion: "
+                               "a fever recorded as one, the recheck task, who was told")
 
 
 class TaskOut(Schema):

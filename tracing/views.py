@@ -24,7 +24,9 @@ from accounts.roles import (
     TRACING_VIEW,
 )
 from core.errors import DomainError
+from core.forms import domain_error_text as _error_message
 from core.forms import form_add_domain_error
+from core.forms import form_errors_text as _form_errors
 from core.pagination import keyset_page
 from core.timebounds import day_parse
 from orgunits.models import OrgUnit, Site
@@ -49,26 +51,21 @@ from tracing.services.tasks import task_may_manage, task_may_work
 
 # -- helpers -------------------------------------------------------------------------------------------
 
-def _error_message(exc: DomainError) -> str:
-    return "; ".join([str(exc.message)] + [f"{k}: {m}" for k, v in exc.fields.items() for m in v])
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
-                     for k, errs in form.errors.items() for e in errs)
-
-
 def _post_form(request, form, call) -> bool:
     """Validate a small form and call the service; the outcome goes to the messages. True when saved."""
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return False
     try:
-        call(form.cleaned_data)
+        done = call(form.cleaned_data)
     except DomainError as exc:
         messages.error(request, _error_message(exc))
         return False
-    messages.success(request, _("Saved."))
+    notices = getattr(done, "notices", None)  # what the service changed or set in motion (a fever recorded as one)
+    if notices:
+        messages.warning(request, " ".join([_("Saved."), *notices]))
+    else:
+        messages.success(request, _("Saved."))
     return True
 
 

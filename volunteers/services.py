@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
@@ -249,7 +250,8 @@ def assignment_swap(*, first: Assignment, second: Assignment, by) -> tuple[Assig
         b.save(update_fields=["volunteer", "org", "org_path", "how"])
         a.save(update_fields=["volunteer", "org", "org_path", "how", "state"])
         audit_record(actor=by, action="update", obj=a, unit_path=a.unit_path, before=before,
-                     after={"first": snapshot(a), "second": snapshot(b)}, note="swap")
+                     after={"first": snapshot(a), "second": snapshot(b)},
+                     note=gettext_noop("two people swapped their shifts"))
     return a, b
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.errors import DomainError
+from core.forms import form_errors_text as _form_errors
 from core.tabular import FORMATS, date_for_reader, table_download
 from core.timebounds import day_parse
 from orgunits.models import OrgUnit
@@ -39,11 +40,6 @@ from volunteers.models import Assignment, CivilisedUnit, Need
 def _error_text(exc: DomainError) -> str:
     reasons = [str(m) for msgs in exc.fields.values() for m in msgs]
     return " ".join([str(exc.message), *reasons])
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[k].label if k in form.fields else k}: {e}"
-                     for k, errs in form.errors.items() for e in errs)
 
 
 def _day(request) -> dt.date:
@@ -280,7 +276,8 @@ def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString
     stationed = escape(_("stationed"))
     posts = {k: escape(str(v)) for k, v in Need.Post.choices}
     progress = {selectors.IN: escape(_("checked in")), selectors.OUT: escape(_("checked out"))}
-    missing = f'<span class="tag late">{escape(_("not checked in"))}</span>'
+    not_in = escape(_("not checked in"))  # outside the f-string, where makemessages finds it
+    missing = f'<span class="tag late">{not_in}</span>'
     site_url = reverse("volunteers:roster", args=[0]).replace("/0/", "/{}/") + f"?day={day.isoformat()}"
     spans: dict[tuple, str] = {}
     orgs: dict[str, str] = {}  # some fifty units' names over a street's thousands of rows
@@ -384,7 +381,6 @@ def tally(request):
               _("stationed person-days"), _("donations (yuan)"), _("commendations")]
     table = [[r["rank"], r["org"].name, r["org"].get_level_display(), r["people"], r["hours"], r["stationed_days"],
               r["donations"], r["commendations"]] for r in rows]
-    today = date_for_reader(timezone.localdate())
-    return table_download(header=header, rows=table, fmt=fmt, filename=f"{_('Contribution tally')}-{today}",
-                          fallback="volunteer-tally",
-                          sheet=_("Contribution tally"))
+    today, title = date_for_reader(timezone.localdate()), _("Contribution tally")
+    return table_download(header=header, rows=table, fmt=fmt, filename=f"{title}-{today}",
+                          fallback="volunteer-tally", sheet=title)

@@ -663,7 +663,8 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "person": Probe(F("checkpoints:pass", lambda w: [w.gate_a.pk], lambda w, v: {
             "direction": "in", "person": v, "temperature": "36.5"}), PERSON),
         "doc_number": Probe(F("checkpoints:pass", lambda w: [w.gate_a.pk], lambda w, v: {
-            "form": "visitor", "direction": "in", "name": "来访者", "doc_number": v, "reason": "送货"}), DOC),
+            "form": "visitor", "direction": "in", "name": "来访者", "doc_number": v, "reason": "送货",
+            "temperature": "36.5"}), DOC),
     },
     "checkpoints:member_add": {
         "doc_number": Probe(F("checkpoints:member_add", lambda w: [w.team_a.pk], lambda w, v: {"name": "不相干", "doc_number": v}),

@@ -31,6 +31,8 @@ from volunteers.tests.scope import objects_of_b as volunteer_objects_of_b
 # who may read reports and changed only by those who manage forms (403 to others), so they are not
 # expected to answer 404. tests in reports/tests/test_form_editor.py check who may change them.
 SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_create",
+          # the catalog of figures is one vocabulary for the whole city (reports/tests/test_catalog.py)
+          "reports:figure", "reports:figure_edit",
           # the legal knowledge base is public law, readable by everyone signed in
           "legal:entry", "legal:entry_edit", "api:legal_entry_get"}
 
@@ -189,6 +191,7 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:checks_list": {"temperature": "36.5"},
               "api:report_compute": {"unit": "431302004003", "day": "2020-05-21"},
               "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True},
+              "api:report_submit": {"lock_version": 1},
               "api:case_classify": {"classification": "excluded"},
               "api:visit_create": {"place": "越界", "start": "2020-05-20T10:00:00+08:00",
                                    "end": "2020-05-20T11:00:00+08:00"},

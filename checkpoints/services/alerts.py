@@ -141,8 +141,8 @@ def alert_recheck(*, alert: Alert, temperature, taken_at: dt.datetime | None = N
         alert.state = Alert.State.ESCALATED if reading.fever else Alert.State.CLEARED
         alert.save(update_fields=["recheck", "closed_at", "state"])
         audit_record(actor=by, action="update", obj=alert, unit_path=alert.unit_path, before=before,
-                     after=snapshot(alert, ["state", "recheck", "closed_at"]),
-                     note=f"recheck {value} °C")
+                     after={**snapshot(alert, ["state", "recheck", "closed_at"]), "temperature": str(value)},
+                     note=gettext_noop("fever recheck"))
         if reading.fever:
             incident_start(alert=alert, at=taken_at, by=by)
     return alert

@@ -12,11 +12,13 @@ from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Checkpoint, MemberSuspension, Passage, Reading, TeamMember
 from checkpoints.selectors import person_reach
 from checkpoints.services.common import (
+    FUTURE_SLACK,
     TemperatureError,
     aware,
     check_scope,
     in_future,
     local_time,
+    rule_for,
     temperature_parse,
 )
 from checkpoints.services.readings import DOC_TYPES, _reading_create
@@ -82,7 +84,10 @@ def passage_record(*, checkpoint: Checkpoint, direction: str, code: str = "", pe
     1. Identify them: the person picked, else the code scanned or typed (badge, then document number),
        else the visitor form (name required; a document number that is registered links the person).
     2. Refuse entry to a member of a stopped shift team.
-    3. Save the temperature (a fever raises an alert), then the passage; both audited.
+    3. Refuse a passage the site's rule wants a temperature for (every entry by default) when none is typed and
+       no thermometer at this checkpoint read the person in the last DEVICE_READING_WINDOW (that reading is then
+       the passage's); "temperature only" always needs one.
+    4. Save the temperature (a fever raises an alert), then the passage; both audited.
     """
     check_scope(by, CHECKPOINTS_RECORD, checkpoint)
     if direction not in DIRECTIONS:
@@ -129,8 +134,11 @@ def passage_record(*, checkpoint: Checkpoint, direction: str, code: str = "", pe
                           % {"name": person.name, "t": local_time(suspended.start)},
                           fields={"code": [_("Team stopped.")]}, status=409)
     name = person.name if person is not None else visitor_fields.get("visitor_name", "")
+    measured = None
+    if value is None:
+        measured = _temperature_missing(checkpoint, direction, person=person, at=at)
     with transaction.atomic():
-        reading = alert = None
+        reading, alert = measured, None
         if value is not None:
             reading, alert = _reading_create(checkpoint=checkpoint, value=value, taken_at=at, person=person,
                                              subject="" if person else name, by=by)
@@ -145,6 +153,33 @@ def passage_record(*, checkpoint: Checkpoint, direction: str, code: str = "", pe
                          after=snapshot(passage, ["checkpoint", "direction", "method", "at", "person", "visitor_name",
                                                   "reading"]))
     return GateResult(passage=passage, reading=reading, alert=alert, person=person, name=name)
+
+
+DEVICE_READING_WINDOW = dt.timedelta(minutes=10)
+
+
+def _temperature_missing(checkpoint: Checkpoint, direction: str, *, person: Person | None,
+                         at: dt.datetime) -> Reading | None:
+    """For a passage without a typed temperature: the reading a thermometer at this checkpoint took of the person
+    just before (not yet any passage's), or None when the site's rule does not ask for one; else the refusal."""
+    if direction == "check":
+        raise DomainError("temperature_required", _("Temperature only: fill in the temperature taken."),
+                          fields={"temperature": [_("Fill in the temperature.")]})
+    if not rule_for(checkpoint.site_id).requires_temperature(direction):
+        return None
+    if person is not None:
+        reading = (Reading.objects.filter(checkpoint=checkpoint, person=person, passage__isnull=True,
+                                          taken_at__gte=at - DEVICE_READING_WINDOW, taken_at__lte=at + FUTURE_SLACK)
+                   .order_by("-taken_at").first())
+        if reading is not None:
+            return reading
+    if direction == "in":
+        message = _("No temperature: this checkpoint lets nobody in unmeasured. Take the temperature, fill it in "
+                    "and register again.")
+    else:
+        message = _("No temperature: this checkpoint measures everyone going in or out. Take the temperature, "
+                    "fill it in and register again.")
+    raise DomainError("temperature_required", message, fields={"temperature": [_("Fill in the temperature.")]})
 
 
 def _visitor_clean(visitor: dict, errors: dict) -> dict:

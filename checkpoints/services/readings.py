@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.access import site_scope
@@ -335,11 +336,11 @@ def readings_ingest(*, items: list, by, device: Device | None = None) -> IngestR
         alerts = _fever_alerts(fevers, rules, by=by)
         for (path, site_id), entry in per_site.items():
             audit_record(actor=by, action="create", object_type="checkpoints.reading", object_id=f"site:{site_id}",
-                         object_repr=_("%(n)d device readings") % {"n": entry["accepted"]}, unit_path=path,
+                         object_repr=gettext_noop("device readings"), unit_path=path,
                          after={"accepted": entry["accepted"], "fevers": entry["fevers"],
                                 "devices": sorted(entry["devices"]),
                                 **({"sent_by_device": device.code} if device is not None else {})},
-                         note="batch")
+                         note=gettext_noop("readings sent in one batch"))
     raised = sorted((fever_index[(a.reading.device_id, a.reading.event_id)], a.pk) for a in alerts)
     for i, alert_id in raised:
         answers[i]["alert_id"] = alert_id

@@ -261,8 +261,9 @@ def team_member_remove(*, member: TeamMember, left_at: dt.datetime | None = None
 
 
 def fever_rule_set(*, site: Site | None, threshold, recheck_minutes: int, questions: list[dict] | None = None,
-                   by) -> FeverRule:
-    """Set a site's own fever rule (or, with `site=None`, the default rule: whole-tree managers only)."""
+                   temperature_required: str | None = None, by) -> FeverRule:
+    """Set a site's own fever rule (or, with `site=None`, the default rule: whole-tree managers only); which
+    passages need a temperature stays as it was unless `temperature_required` is given."""
     if site is None:
         if by is not None and not (by.is_superuser or _site_scope_everything(by)):
             raise DomainError("forbidden", _("Only administrators change the default fever rule."), status=403)
@@ -284,20 +285,27 @@ def fever_rule_set(*, site: Site | None, threshold, recheck_minutes: int, questi
         errors["recheck_minutes"] = [_("Between 1 and 240 minutes.")]
         minutes = None
     cleaned = _questions_clean(questions, errors) if questions is not None else None
+    if temperature_required not in (None, *FeverRule.Required.values):
+        errors["temperature_required"] = [_("Choose which passages need a temperature.")]
     if errors:
         raise DomainError("invalid_rule", _("The fever rule cannot be saved."), fields=errors)
     with transaction.atomic():
         rule = rule_default() if site is None else FeverRule.objects.filter(site=site).first()
-        before = snapshot(rule, ["threshold", "recheck_minutes", "questions"]) if rule else None
+        fields = ["threshold", "recheck_minutes", "temperature_required", "questions"]
+        before = snapshot(rule, fields) if rule else None
         if rule is None:
             rule = FeverRule(site=site, unit_path=site.unit_path)
+            default = rule_default() if site is not None else None
+            if default is not None:  # a site's own rule starts from the default's requirement
+                rule.temperature_required = default.temperature_required
         rule.threshold, rule.recheck_minutes, rule.updated_by = value, minutes, by
         if cleaned is not None:
             rule.questions = cleaned
+        if temperature_required is not None:
+            rule.temperature_required = temperature_required
         rule.save()
         audit_record(actor=by, action="update" if before else "create", obj=rule,
-                     unit_path=site.unit_path if site else "", before=before,
-                     after=snapshot(rule, ["threshold", "recheck_minutes", "questions"]))
+                     unit_path=site.unit_path if site else "", before=before, after=snapshot(rule, fields))
     return rule
 
 

@@ -72,7 +72,7 @@ def test_a_device_sends_only_its_own_readings_recorded_as_from_the_device(gates,
         ("accepted", None), ("refused", "device_not_yours"), ("refused", "device_not_yours")]
     reading = Reading.objects.get()
     assert reading.device == gates.device and reading.recorded_by is None
-    entry = AuditEntry.objects.get(object_type="checkpoints.reading", note="batch")
+    entry = AuditEntry.objects.get(object_type="checkpoints.reading", note="readings sent in one batch")
     assert entry.actor is None and entry.after["sent_by_device"] == "GATE-01"
 
 

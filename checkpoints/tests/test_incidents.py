@@ -95,7 +95,8 @@ def test_fever_recheck_incident_and_the_team_stopped_and_released(gates, clock, 
     assert audited == len(timeline)
 
     # The team is back: its members pass again.
-    services.passage_record(checkpoint=gates.gate, direction="in", code="LG0102", by=gates.liaison)
+    services.passage_record(checkpoint=gates.gate, direction="in", code="LG0102", temperature="36.6",
+                            by=gates.liaison)
     assert Passage.objects.filter(person=gates.members[2].person).exists()
     # A closed incident takes no more steps, only notes.
     with pytest.raises(DomainError):

@@ -105,7 +105,7 @@ def test_the_gates_code_lookup_treats_an_outsiders_document_as_unregistered(gate
     assert outsider.name not in outside.content.decode()
     # The visitor form with that number registers a visitor, linked to nobody.
     answer = client.post(f"/api/checkpoints/{gates.gate_a.pk}/passages", content_type="application/json", data={
-        "direction": "in", "visitor": {"name": "访客", "doc_number": outsider.doc_number}}).json()
+        "direction": "in", "temperature": "36.5", "visitor": {"name": "访客", "doc_number": outsider.doc_number}}).json()
     assert answer["person_id"] is None and answer["name"] == "访客"
     assert Passage.objects.get().person_id is None
     # The gate page's scan says the same.

@@ -96,7 +96,7 @@ def test_a_batch_costs_the_same_queries_for_ten_or_five_hundred_readings(gates):
 
 def test_batches_are_audited_per_site(gates):
     services.readings_ingest(items=[item(1), item(2)], by=gates.liaison)
-    entry = AuditEntry.objects.get(object_type="checkpoints.reading", note="batch")
+    entry = AuditEntry.objects.get(object_type="checkpoints.reading", note="readings sent in one batch")
     assert entry.after["accepted"] == 2 and entry.unit_path == gates.enterprise.unit_path
     assert entry.actor == gates.liaison
 

@@ -211,7 +211,8 @@ def error_file_download(handle, *, stored: str, uploaded: str, fallback: str) ->
     extension = stored.rsplit(".", 1)[-1] if "." in stored else "csv"
     stem = uploaded.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    return file_download(handle, filename=f"{stem}-{_('rows not imported')}.{extension}",
+    not_imported = _("rows not imported")  # outside the f-string, where makemessages finds it
+    return file_download(handle, filename=f"{stem}-{not_imported}.{extension}",
                          fallback=f"{fallback}-errors.{extension}")
 
 

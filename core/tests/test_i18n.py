@@ -6,6 +6,7 @@ added to the code without being added to locale/zh_Hans/LC_MESSAGES/django.po (r
 as the failure message says, translate, then `manage.py catalogs_compile`).
 """
 
+import ast
 import os
 import re
 import shutil
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import polib
 import pytest
+
+from core.tests.catalog import catalog_compile, python_sources
 
 ROOT = Path(__file__).resolve().parents[2]  # the project directory (BASE_DIR)
 CATALOG = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -122,21 +125,34 @@ def test_catalog_is_up_to_date_with_the_code(tmp_path):
         "then translate them:\n" + "\n".join(_label(e) for e in missing))
 
 
+# The names under which makemessages finds a string (xgettext's Python keywords and the ones Django adds).
+GETTEXT_NAMES = {"_", "gettext", "ngettext", "gettext_noop", "gettext_lazy", "ngettext_lazy", "pgettext",
+                 "npgettext", "pgettext_lazy", "npgettext_lazy"}
+
+
+def test_strings_are_marked_under_names_makemessages_reads():
+    """A string marked by gettext imported under another name (`gettext_lazy as _lazy`) is never extracted, so it
+    is never translated: the symptoms and the access log's channels were shown in English so."""
+    renamed = [f"{path}:{node.lineno}: {alias.name} as {alias.asname}"
+               for path, tree in python_sources() for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.utils.translation")
+               for alias in node.names if alias.asname and alias.asname not in GETTEXT_NAMES]
+    assert not renamed, "import gettext under a name of GETTEXT_NAMES:\n" + "\n".join(renamed)
+
+
+def test_no_string_is_marked_inside_an_f_string():
+    """xgettext does not read inside f-strings: `f"{_('not checked in')}"` stays out of the catalog."""
+    inside = [f"{path}:{call.lineno}: {call.func.id}(…)"
+              for path, tree in python_sources() for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+              for call in ast.walk(node) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+              and call.func.id in GETTEXT_NAMES]
+    assert not inside, "translate before the f-string, into a variable:\n" + "\n".join(inside)
+
+
 @pytest.fixture
 def compiled_catalog():
-    """The .mo is built by `make messages`; build it here too when it is missing or older than the .po."""
-    mo_path = CATALOG.with_suffix(".mo")
-    if not mo_path.exists() or mo_path.stat().st_mtime < CATALOG.stat().st_mtime:
-        _catalog().save_as_mofile(str(mo_path))
-        from django.utils.translation import trans_real
-
-        # Forget catalogs loaded before the .mo was (re)built, as Django does when LOCALE_PATHS changes.
-        trans_real._translations = {}
-        trans_real._default = None
-        trans_real._active = trans_real.Local()
-        trans_real.check_for_language.cache_clear()
-        trans_real.get_languages.cache_clear()
-        trans_real.get_supported_language_variant.cache_clear()
+    """The .mo is built by `make messages`; build it here too, from the catalog as it is now."""
+    catalog_compile()
 
 
 def test_pages_render_in_chinese_by_default_and_in_english_on_request(cast, client_for, compiled_catalog):

@@ -74,6 +74,8 @@ def _listed(client, figure: Figure) -> int:
         return len(ctx["alerts"]) if "day" in params else len(ctx["incidents"])
     if view == "reports:board":
         return ctx["board"].counts[figure.key.split(".", 1)[1]]
+    if view == "persons:fevers":
+        return len({c.person_id for c in ctx["checks"]})
     raise AssertionError(f"no list known for {figure.url}")
 
 

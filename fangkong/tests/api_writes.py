@@ -138,7 +138,8 @@ def _incident(d: Demo) -> int:
 def _submission(d: Demo, *, submitted: bool = False, form: str = "hubei_wuhan_daily") -> dict:
     computed = d.post(f"/api/reports/forms/{form}/compute", {"unit": "431302004", "day": _today().isoformat()})
     if submitted:
-        d.post(f"/api/reports/submissions/{computed['id']}/submit", {"explanation": "已核对"})
+        d.post(f"/api/reports/submissions/{computed['id']}/submit", {"explanation": "已核对",
+                                                                     "lock_version": computed["lock_version"]})
     return computed
 
 
@@ -288,8 +289,9 @@ WRITES = {
     "POST /api/reports/submissions/{submission_id}/manual": lambda d: (lambda s: (
         f"/api/reports/submissions/{s['id']}/manual", {"values": {s["rows"][0]["unit"]: {"compounds": "2"}}},
         None))(_manual_submission(d)),
-    "POST /api/reports/submissions/{submission_id}/submit": lambda d: (
-        f"/api/reports/submissions/{_submission(d)['id']}/submit", {"explanation": "数字已核对"}, None),
+    "POST /api/reports/submissions/{submission_id}/submit": lambda d: (lambda s: (
+        f"/api/reports/submissions/{s['id']}/submit", {"explanation": "数字已核对", "lock_version": s["lock_version"]},
+        None))(_submission(d)),
     "POST /api/reports/submissions/{submission_id}/review": lambda d: (
         f"/api/reports/submissions/{_submission(d, submitted=True)['id']}/review", {"approve": True, "comment": "同意"},
         None),

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_record
 from core.fields import SEPARATOR
@@ -116,6 +117,6 @@ def grids_ensure(*, parent: OrgUnit, grids: int, per_community: int = 10, by=Non
                                              source=OrgUnit.Source.LOCAL))
             OrgUnit.objects.bulk_create(new_grids, batch_size=2000)
             audit_record(actor=by, action="create", object_type="orgunits.orgunit", object_id="generated",
-                         object_repr=f"{len(new_communities)} communities, {len(new_grids)} grids under {parent.name}",
+                         object_repr=gettext_noop("generated communities and grids"),
                          unit_path=parent.path, after={"communities": len(new_communities), "grids": len(new_grids)})
     return list(OrgUnit.objects.filter(path__under=parent.path, kind=OrgUnit.Kind.GRID).order_by("path"))

@@ -7,6 +7,7 @@ import re
 import time
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_record
 from core.fields import SEPARATOR
@@ -49,10 +50,10 @@ class Rows:
             self._flush()
             self.stats.seconds = round(time.perf_counter() - started, 1)
             audit_record(actor=self.by, action="create", object_type="persons.person", object_id="generated",
-                         object_repr=f"generated {self.stats.people} people (seed {self.seed})",
+                         object_repr=gettext_noop("generated people"),
                          unit_path=_common_path([u.unit.path for u in self.units]),
-                         after=self.stats.summary(),
-                         note=f"deterministic generator, seed {self.seed}, {len(self.units)} units")
+                         after={**self.stats.summary(), "seed": self.seed, "units": len(self.units)},
+                         note=gettext_noop("deterministic generator"))
             if self.analyze:
                 statistics_refresh()
         self.stats.seconds = round(time.perf_counter() - started, 1)
@@ -241,6 +242,8 @@ class Rows:
             else:
                 temp = self.well_temps[int(rng.random() * len(self.well_temps))]
             flagged = temp is not None and temp >= self.threshold
+            if flagged and result == HealthCheck.Result.WELL:  # a threshold set low: a fever is never "well"
+                symptoms, result = '["fever"]', HealthCheck.Result.SYMPTOMS
             self.stats.fevers += flagged
             local_day = self.clock.date(at)
             self.check_rows.append((pid, self._ts(at), local_day if self.pg else local_day.isoformat(),

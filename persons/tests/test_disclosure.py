@@ -69,7 +69,7 @@ def test_the_subject_of_a_page_is_unmasked_only_at_the_full_level_and_that_view_
     masked = Disclosure(cast.command_a).subject(a, channel="api")
     assert (masked.doc_number, masked.phone) == (mask_doc(a.doc_number), mask_phone(a.phone))
     views = AuditEntry.objects.filter(action="view", object_id=str(a.pk))
-    assert [(e.actor_name, e.note) for e in views] == [("grid_a", "api")]
+    assert [(e.actor_name, e.note) for e in views] == [("grid_a", "the API")]
     assert full.ref(detail=True)["doc_number"] == a.doc_number and "doc_number" not in full.ref()
 
 

@@ -38,6 +38,11 @@ def _compute_all(client, street) -> dict[str, Submission]:
     return {s.form.code: s for s in Submission.objects.filter(unit=street, day=DAY).select_related("form")}
 
 
+def _seen(submission) -> int:
+    """The lock version the report's page shows now (what its 上报 sends back)."""
+    return Submission.objects.get(pk=submission.pk).lock_version
+
+
 def test_the_officers_day(demo, client_for):
     street = demo
     officer = User.objects.get(username="heying")
@@ -63,7 +68,8 @@ def test_the_officers_day(demo, client_for):
     client.post(f"/reports/s/{form1.pk}/action/", {"action": "recompute"})
     page = client.get(f"/reports/s/{form1.pk}/").content.decode()
     assert "未落实管理措施" in page and "errorlist" in page
-    refused = client.post(f"/reports/s/{form1.pk}/action/", {"action": "submit"}, follow=True).content.decode()
+    refused = client.post(f"/reports/s/{form1.pk}/action/", {"action": "submit", "lock_version": _seen(form1)},
+                          follow=True).content.decode()
     assert "<li class=\"error\">" in refused and "未落实管理措施（无管理状态）" in refused
     assert Submission.objects.get(pk=form1.pk).state == "draft"
 
@@ -77,7 +83,10 @@ def test_the_officers_day(demo, client_for):
     # 4. submit the five forms; the district approves them
     for s in Submission.objects.filter(unit=street, day=DAY):
         explanation = "已核实" if s.issues else ""
-        client.post(f"/reports/s/{s.pk}/action/", {"action": "submit", "explanation": explanation})
+        none = {f"cell:{r['unit']}:{c['key']}": "无" for r in s.values["rows"] for c in s.version.columns
+                if c["kind"] == "manual"}  # a manual cell is answered, 无 when there is none
+        client.post(f"/reports/s/{s.pk}/action/", {"action": "submit", "explanation": explanation,
+                                                   "lock_version": s.lock_version, **none})
     assert set(Submission.objects.filter(unit=street, day=DAY).values_list("state", flat=True)) == {"submitted"}
     assert client_for(officer).post(f"/reports/s/{form1.pk}/action/", {"action": "approve"}).status_code == 404
     assert Submission.objects.get(pk=form1.pk).state == "submitted"  # the street cannot approve its own report

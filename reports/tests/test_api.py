@@ -57,7 +57,8 @@ def test_compute_fix_submit_review(cast, client_for):
     assert set(wrong.json()["fields"]) == {f"{cast.community_b.code}.compounds", f"{cast.community_b.code}.confirmed"}
 
     # submit; the street cannot approve its own report, the city can
-    submitted = _post(officer, f"/api/reports/submissions/{report['id']}/submit", {})
+    submitted = _post(officer, f"/api/reports/submissions/{report['id']}/submit",
+                      {"lock_version": report["lock_version"]})
     assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
     assert submitted.json()["submitted_by"] == "贺英"
     review_url = f"/api/reports/submissions/{report['id']}/review"
@@ -80,7 +81,7 @@ def test_errors_block_submission(cast, client_for):
     client = client_for(cast.street_officer)
     report = _compute(client, "hubei_wuhan_daily", cast.street).json()
     assert {(i["row"], i["importance"]) for i in report["issues"]} == {(cast.community_a.code, "error"), ("__total__", "error")}
-    refused = _post(client, f"/api/reports/submissions/{report['id']}/submit", {})
+    refused = _post(client, f"/api/reports/submissions/{report['id']}/submit", {"lock_version": report["lock_version"]})
     assert refused.status_code == 400 and refused.json()["code"] == "validation_failed"
     assert Submission.objects.get(pk=report["id"]).state == "draft"
 
@@ -125,7 +126,7 @@ def test_out_of_scope_users_get_404(cast, client_for):
         answers = [
             client.get(base), client.get(f"{base}/cells/__total__/managed"),
             _compute(client, "hubei_wuhan_daily", unit),
-            _post(client, f"{base}/manual", {"values": {}}), _post(client, f"{base}/submit", {}),
+            _post(client, f"{base}/manual", {"values": {}}), _post(client, f"{base}/submit", {"lock_version": 1}),
             _post(client, f"{base}/review", {"approve": True}),
             client.get(f"/api/reports/datavaluesets?unit={unit.code}&day=2020-05-21"),
         ]

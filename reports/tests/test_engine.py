@@ -102,7 +102,12 @@ def test_validation_blocks_submission_until_the_record_is_fixed(cast, forms):
     assert selectors.cell_members(submission=submission, row=cast.community_a.code, column="no_status") == [broken.pk]
     people.status_set(person=broken, status=ManagementStatus.objects.get(code="home_quarantine"), start=at(DAY, 10),
                       by=None)
-    submitted = services.submission_submit(submission=submission, by=cast.street_officer)
+    with pytest.raises(services.NumbersChanged) as changed:  # submitted only once the fixed numbers are seen
+        services.submission_submit(submission=submission, by=cast.street_officer)
+    assert {(c.row, c.column, c.old, c.new) for c in changed.value.changes if c.column == "no_status"} == {
+        (cast.community_a.code, "no_status", 1, 0), ("__total__", "no_status", 1, 0)}
+    submitted = services.submission_submit(submission=submission, seen_version=changed.value.lock_version,
+                                           by=cast.street_officer)
     assert submitted.state == "submitted" and submitted.revision == 1
     with pytest.raises(DomainError):
         services.submission_compute(form=form, unit=cast.street, day=DAY, by=cast.street_officer)
@@ -123,7 +128,8 @@ def test_manual_cells_and_warnings_need_an_explanation(cast, forms):
                                        lock_version=None, by=cast.street_officer)
     assert f"{cast.community_a.code}.compounds" in exc.value.fields
     submission = services.submission_manual_set(submission=submission,
-                                                values={cast.community_a.code: {"compounds": "3"}},
+                                                values={cast.community_a.code: {"compounds": "3"},
+                                                        cast.community_b.code: {"compounds": "无"}},
                                                 lock_version=None, by=cast.street_officer)
     assert submission.values["total"]["compounds"] == 3
     assert [(i["importance"], i["row"]) for i in submission.issues] == [  # 3 compounds for 1 case

@@ -400,8 +400,9 @@ def test_a_file_that_is_not_a_workbook_is_refused(cast, day_people):
 
 def test_a_submitted_report_takes_no_manual_cells(cast, day_people):
     draft = _confirmed_draft(cast)
-    services.submission_manual_set(submission=draft, values={cast.community_b.code: {"compounds": 1}},
-                                   lock_version=None, by=cast.street_officer)
+    draft = services.submission_manual_set(submission=draft, values={cast.community_a.code: {"compounds": 0},
+                                                                     cast.community_b.code: {"compounds": 1}},
+                                           lock_version=None, by=cast.street_officer)
     submitted = services.submission_submit(submission=draft, by=cast.street_officer)
     data = _edited(cast, lambda sheet: sheet.__setitem__("F5", 0))
     with pytest.raises(DomainError) as exc:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.roles import SUPPLIES_APPROVE, SUPPLIES_REQUEST
 from core.audit import audit_record, snapshot
@@ -19,6 +20,10 @@ from supplies.services.common import number_text, quantity_of, require_in_scope
 REQUEST_FIELDS = ["location", "item", "spec", "quantity", "urgency", "needed_by", "reason", "state",
                   "approved_quantity", "decision_note", "version"]
 EDITABLE = ["spec", "quantity", "urgency", "needed_by", "reason"]  # by the requesting side, until decided
+# The audit notes of a request's changes: msgids, translated when the log is read (entries written before were
+# noted "edit", "approve", "reject" and "close").
+CHANGED, CLOSED = gettext_noop("request changed"), gettext_noop("request closed")
+DECIDED = {True: gettext_noop("request approved"), False: gettext_noop("request rejected")}
 
 
 def request_submit(*, location: Location, item: Item, quantity, by, spec: str | None = None,
@@ -146,7 +151,7 @@ def request_update(*, request: Request, data: dict, version: int | None, by) -> 
         current.version += 1
         current.save()
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before,
-                     after=snapshot(current, REQUEST_FIELDS), note="edit")
+                     after=snapshot(current, REQUEST_FIELDS), note=CHANGED)
     return current
 
 
@@ -155,7 +160,7 @@ def request_decide(*, request: Request, approve: bool, by, quantity=None, note: 
     """Approve (all or part of the quantity) or reject a need, as read at `version` (None: as it is now).
     Whoever posted or changed it does not decide it."""
     if by is not None and (request.created_by_id == by.pk
-                           or _audit_entries(request).filter(actor=by, note="edit").exists()):
+                           or _audit_entries(request).filter(actor=by, note__in=(CHANGED, "edit")).exists()):
         raise DomainError("own_request", _("A request is decided by someone other than the people who posted or "
                                            "changed it."), status=403)
     if not approve and not note.strip():
@@ -173,7 +178,7 @@ def request_decide(*, request: Request, approve: bool, by, quantity=None, note: 
         current.version += 1
         current.save()
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before,
-                     after=snapshot(current, REQUEST_FIELDS), note="approve" if approve else "reject")
+                     after=snapshot(current, REQUEST_FIELDS), note=DECIDED[approve])
     return current
 
 
@@ -208,5 +213,5 @@ def request_close(*, request: Request, by, note: str = "", version: int | None =
         current.version += 1
         current.save()
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before,
-                     after=snapshot(current, REQUEST_FIELDS), note="close")
+                     after=snapshot(current, REQUEST_FIELDS), note=CLOSED)
     return current

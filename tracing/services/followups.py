@@ -198,7 +198,7 @@ def followups_missed_apply(*, day: dt.date, by=None) -> dict[str, int]:
                 for i, end in rows[chunk:chunk + 5000]], ignore_conflicts=True)
         if ids:
             audit_record(actor=by, action="update", object_type="tracing.followup", object_id=f"missed-{day}",
-                         object_repr=f"{len(ids)} follow-ups missed on {day}",
+                         object_repr=gettext_noop("follow-ups without a result on the day"),
                          after={"day": day.isoformat(), "extended": len(ids), "days": extend},
                          note=gettext_noop("follow-up extended for a day without a result"))
     first_day = day - dt.timedelta(days=in_a_row - 1)

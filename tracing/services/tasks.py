@@ -301,7 +301,7 @@ def tasks_generate_daily(*, day: dt.date, dry_run: bool = False, by=None) -> int
             created = max(cursor.rowcount, 0)
         if created:
             audit_record(actor=by, action="create", object_type="tracing.task", object_id=f"daily-{day}",
-                         object_repr=f"{created} follow-up tasks for {day}",
+                         object_repr=gettext_noop("the day's follow-up tasks"),
                          after={"day": day.isoformat(), "created": created},
                          note=gettext_noop("daily follow-up tasks generated"))
     return created
