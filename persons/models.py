@@ -152,6 +152,10 @@ class CategoryEpisode(Episode):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="category_episodes")
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="episodes")
+    # Where the person came from (来自), for arrivals: the official division's code (province or prefecture,
+    # persons.origins) when known, and its name as given (a spreadsheet may name a place without a code).
+    origin_code = models.CharField(_("came from (division code)"), max_length=12, blank=True)
+    origin = models.CharField(_("came from"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("category episode")
