@@ -58,6 +58,15 @@ def computation_keep(*, submission: Submission, table: Table, by) -> Computation
     return computation
 
 
+def computations_prune(submission: Submission) -> None:
+    """Once a report is submitted only its submitted computation can still be the one seen (when it is returned and
+    submitted again); once approved, none. The ids behind a street's cells can run to a megabyte a computation."""
+    kept = Computation.objects.filter(submission=submission)
+    if submission.state == Submission.State.SUBMITTED:
+        kept = kept.exclude(lock_version=submission.lock_version)
+    kept.delete()
+
+
 def computation_get(submission: Submission, lock_version: int | None) -> Computation | None:
     if lock_version is None:
         return None

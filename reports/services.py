@@ -15,7 +15,13 @@ from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.catalog import catalog_file_figures, columns_resolve, figures_seed
-from reports.computations import computation_changes, computation_get, computation_keep, value_text
+from reports.computations import (
+    computation_changes,
+    computation_get,
+    computation_keep,
+    computations_prune,
+    value_text,
+)
 from reports.engine import (
     expression_check,
     previous_period_end,
@@ -357,6 +363,7 @@ def submission_submit(*, submission: Submission, explanation: str = "", seen_ver
                                           by=by)
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path,
                      after={"state": current.state, "revision": current.revision, "total": current.values["total"]})
+        computations_prune(current)
         submitted_notify(current)
     return current
 
@@ -379,5 +386,7 @@ def submission_review(*, submission: Submission, approve: bool, comment: str = "
                                           values=current.values, manual=current.manual, comment=comment, by=by)
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path,
                      after={"state": current.state, "comment": comment})
+        if approve:
+            computations_prune(current)
         reviewed_notify(current)
     return current

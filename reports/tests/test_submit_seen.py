@@ -98,14 +98,21 @@ def test_the_api_answers_409_with_the_changed_cells_then_submits_the_confirmed_v
     assert confirmed.status_code == 200 and confirmed.json()["state"] == "submitted"
 
 
-def test_unchanged_numbers_are_submitted_at_once_and_each_computation_is_kept_with_its_people(cast, forms):
+def test_unchanged_numbers_are_submitted_at_once_and_computations_are_kept_only_while_they_can_be_seen(cast, forms):
     li = _person(33, "李明", cast.grid_a, "home_quarantine")
     draft = services.submission_compute(form=forms["hubei_wuhan_daily"], unit=cast.street, day=DAY,
                                         by=cast.street_officer)
     kept = Computation.objects.get(submission=draft, lock_version=draft.lock_version)
     assert kept.members[cast.community_a.code]["home"] == [li.pk] and kept.members["__total__"]["home"] == [li.pk]
+    services.submission_compute(form=forms["hubei_wuhan_daily"], unit=cast.street, day=DAY, by=cast.street_officer)
+    draft.refresh_from_db()
     submitted = services.submission_submit(submission=draft, seen_version=draft.lock_version, by=cast.street_officer)
     assert submitted.state == "submitted"
+    # submitted, only the computation submitted stays (a return sends it back as the one seen); approved, none
+    assert list(Computation.objects.filter(submission=draft).values_list("lock_version", flat=True)) == [
+        submitted.lock_version]
+    services.submission_review(submission=submitted, approve=True, by=cast.city_admin)
+    assert not Computation.objects.filter(submission=draft).exists()
     for _n in range(12):  # only the latest computations of a draft are kept
         services.submission_compute(form=forms["close_contact_daily"], unit=cast.street, day=DAY, by=None)
     assert Computation.objects.filter(submission__form=forms["close_contact_daily"]).count() == 10
