@@ -154,8 +154,9 @@ class CategoryEpisode(Episode):
                                  related_name="episodes")
     # Where the person came from (来自), for arrivals: the official division's code (province or prefecture,
     # persons.origins) when known, and its name as given (a spreadsheet may name a place without a code).
-    origin_code = models.CharField(_("came from (division code)"), max_length=12, blank=True)
-    origin = models.CharField(_("came from"), max_length=100, blank=True)
+    # db_default: the generator and the import write episodes with INSERTs of their own columns.
+    origin_code = models.CharField(_("came from (division code)"), max_length=12, blank=True, db_default="")
+    origin = models.CharField(_("came from"), max_length=100, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("category episode")

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='categoryepisode',
             name='origin',
-            field=models.CharField(blank=True, max_length=100, verbose_name='came from'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='came from'),
         ),
         migrations.AddField(
             model_name='categoryepisode',
             name='origin_code',
-            field=models.CharField(blank=True, max_length=12, verbose_name='came from (division code)'),
+            field=models.CharField(blank=True, db_default='', max_length=12, verbose_name='came from (division code)'),
         ),
     ]
