@@ -1,7 +1,8 @@
 """Importing people: a 1,000,000-row CSV through people_import vs. raw sqlite3 executemany of the same rows.
 
-A deterministic CSV (valid resident IDs, names, phones, addresses, 20 grids under 5 communities of one
-street) is imported by a street officer through the real path: every row checked with person_clean (in
+A deterministic CSV in the layout of a street's 台账 (序号, 现居住地址, 联系电话, a birth date written as ISO, 1990/3/5,
+1990年3月5日 or an Excel serial number; valid resident IDs, names, phones some with +86, addresses, 20 grids under 5
+communities of one street) is imported by a street officer through the real path: every row checked with person_clean (in
 worker processes), grid scope, repeated documents and people registered elsewhere, and written in one
 transaction. Then, in the same run, the rows it wrote are inserted again into an empty copy of the
 person table (same indexes, kept up to date row by row) with plain sqlite3 executemany: the floor of
@@ -42,7 +43,8 @@ SURNAMES = "刘李王张陈周黄杨罗彭曾肖谭吴胡唐邓贺邹赵谢袁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文斌玉梅春林海燕辉鹏飞"
 RELATIONS = ["户主", "配偶", "子女", "子女", "父母"]
 FIRST_BIRTH = dt.date(1938, 1, 1).toordinal()
-HEADER = ["姓名", "性别", "身份证号码", "手机号码", "现住址", "网格编码", "与户主关系", "备注"]
+HEADER = ["序号", "姓名", "性别", "身份证号码", "出生日期", "联系电话", "现居住地址", "网格编码", "与户主关系", "备注"]
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 RAW_CACHE_MB = 128  # the reference keeps the pragmas it was first measured with
@@ -88,9 +90,24 @@ def _generate(path: Path, n: int, grids: list[OrgUnit]) -> None:
             phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
             if i % 50 == 0:
                 phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
-            writer.writerow([name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
-                             phone, f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
+            elif i % 50 == 1:
+                phone = f"+86 {phone}"
+            writer.writerow([i + 1, name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
+                             _birth_text(born, i), phone,
+                             f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
                              grid.code, RELATIONS[i % len(RELATIONS)], ""])
+
+
+def _birth_text(born: dt.date, i: int) -> str:
+    """A birth date the ways sheets write one: ISO, 1990/3/5, 1990年3月5日 or Excel's serial number."""
+    kind = i % 4
+    if kind == 0:
+        return born.isoformat()
+    if kind == 1:
+        return f"{born.year}/{born.month}/{born.day}"
+    if kind == 2:
+        return f"{born.year}年{born.month}月{born.day}日"
+    return str((born - EXCEL_EPOCH).days)
 
 
 def _peak_mb(who=resource.RUSAGE_SELF) -> float:

@@ -198,7 +198,7 @@ def _job_out(job: ImportJob) -> dict:
 @router.post("/person-imports", response={202: ImportJobOut}, url_name="person_import_create",
              summary="Import people from a CSV or XLSX file (checked whole first; runs in the background)")
 def import_create(request: HttpRequest, file: File[UploadedFile], unit: Form[str], keep_valid: Form[bool] = False,
-                  mapping: Form[str | None] = None, columns: Form[str | None] = None):
+                  mapping: Form[str | None] = None, columns: Form[str | None] = None, year: Form[int | None] = None):
     access.require(request.user, PERSONS_IMPORT)
     target = access.unit_get_for_user(request.user, unit, perm=PERSONS_IMPORT)
     saved = None
@@ -215,7 +215,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], unit: Form[str
         raise DomainError("invalid_mapping", _("columns is a JSON object {column title: field key}."),
                           fields={"columns": [_("Not a JSON object.")]})
     job = importing.import_job_create(unit=target, uploaded_file=file, filename=file.name, mapping=saved,
-                                      columns=explicit, keep_valid=keep_valid, by=request.user)
+                                      columns=explicit, keep_valid=keep_valid, year=year, by=request.user)
     job.refresh_from_db()  # the job may already have run (TASKS_RUN_INLINE)
     return Status(202, _job_out(job))
 

@@ -362,6 +362,7 @@ class ImportJob(models.Model):
     filename = models.CharField(_("file"), max_length=200)
     columns = models.JSONField(_("columns"), default=dict, blank=True)
     keep_valid = models.BooleanField(_("keep the valid rows"), default=False)
+    year = models.PositiveSmallIntegerField(_("year of dates without one"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

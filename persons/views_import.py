@@ -1,4 +1,5 @@
-"""Import pages: the user's recent imports, uploading a file, a job with its live progress and error file.
+"""Import pages: the user's recent imports, uploading a file, a job with its live progress and error file, the
+columns of a refused file mapped on its page, and the people a street's sheet left awaiting a grid.
 
 Each view parses, authorizes and calls one function of persons.importing, as the API does.
 """
@@ -7,19 +8,30 @@ Each view parses, authorizes and calls one function of persons.importing, as the
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
-from accounts.roles import PERSONS_IMPORT
+from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import keyset_page
 from core.tabular import error_file_download
 from orgunits.models import OrgUnit
 from persons import importing
-from persons.models import ImportJob, ImportMapping
+from persons.disclosure import Disclosure
+from persons.importing.columns import field_keys, field_title
+from persons.importing.mapping import (
+    grids_of,
+    import_job_remap,
+    import_job_unknown_columns,
+    people_awaiting_grid,
+    person_grid_assign,
+)
+from persons.models import CustomField, ImportJob, ImportMapping
+from persons.selectors import person_get_for_user
 
 UNIT_CHOICES = 1000  # beyond this many units in scope, the code is typed
 TARGET_KINDS = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]
@@ -32,6 +44,9 @@ class ImportForm(forms.Form):
     unit_code = forms.CharField(label=gettext_lazy("or type the unit's code"), required=False, max_length=32)
     mapping = forms.ModelChoiceField(label=gettext_lazy("Saved column mapping"), required=False,
                                      queryset=ImportMapping.objects.all())
+    year = forms.IntegerField(label=gettext_lazy("Year of dates written without one (3月27日)"), required=False,
+                              min_value=1900, max_value=2100, help_text=gettext_lazy(
+                                  "Leave empty to take the most common year of the file's other dates."))
     keep_valid = forms.BooleanField(label=gettext_lazy("keep the valid rows"), required=False, help_text=gettext_lazy(
         "Write the rows without errors and return the others in the error file. Otherwise nothing is written "
         "while any row is wrong."))
@@ -76,7 +91,7 @@ def import_create(request):
         try:
             job = importing.import_job_create(unit=data["target"], uploaded_file=upload, filename=upload.name,
                                               mapping=data["mapping"], keep_valid=data["keep_valid"],
-                                              by=request.user)
+                                              year=data.get("year"), by=request.user)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -90,11 +105,74 @@ def _progress_context(job: ImportJob) -> dict:
             "running": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING)}
 
 
+def _field_choices() -> list[tuple[str, str]]:
+    custom_fields = list(CustomField.objects.filter(active=True))
+    return [(key, _("ignore") if key == importing.IGNORE else field_title(key, custom_fields))
+            for key in field_keys(custom_fields)]
+
+
+def _unknown_context(job: ImportJob) -> dict:
+    """The columns of a refused file no field is known for, each with the closest field chosen."""
+    unknown = import_job_unknown_columns(job)
+    return {"unknown": [(i, title, suggested or importing.IGNORE) for i, (title, suggested) in enumerate(unknown)],
+            "field_choices": _field_choices(), "mapping_name": f"{job.unit.name}台账"}
+
+
 @login_required
 @require_GET
 def import_detail(request, pk: int):
     job = importing.import_job_get_for_user(request.user, pk)
-    return render(request, "persons/import_detail.html", _progress_context(job))
+    return render(request, "persons/import_detail.html", {**_progress_context(job), **_unknown_context(job)})
+
+
+@login_required
+@require_POST
+def import_remap(request, pk: int):
+    """The unknown columns mapped on the job's page: the mapping saved for every later file, the file imported
+    again with it."""
+    job = importing.import_job_get_for_user(request.user, pk)
+    access.require(request.user, PERSONS_IMPORT)
+    context = _unknown_context(job)
+    columns = {title: request.POST.get(f"column-{i}", "") for i, title, _s in context["unknown"]}
+    name = (request.POST.get("name") or "").strip()[:100] or context["mapping_name"]
+    try:
+        again = import_job_remap(job=job, columns=columns, name=name, by=request.user)
+    except DomainError as exc:
+        return render(request, "persons/import_detail.html",
+                      {**_progress_context(job), **context, "mapping_error": exc.message}, status=400)
+    return redirect("persons:import_detail", pk=again.pk)
+
+
+@login_required
+def import_awaiting_grid(request):
+    """待分配网格: people a street's sheet placed in their community, for the community to give each a grid."""
+    access.require(request.user, PERSONS_EDIT)
+    error = None
+    if request.method == "POST":
+        try:
+            person_pk = int(request.POST.get("person", ""))
+        except ValueError:
+            raise Http404 from None
+        person = person_get_for_user(request.user, person_pk, perm=PERSONS_EDIT)
+        grid = get_object_or_404(OrgUnit.objects.filter(access.scope_for(request.user, PERSONS_EDIT).q("path")),
+                                 code=request.POST.get("grid", ""))
+        try:
+            person_grid_assign(person=person, grid=grid, by=request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect(request.get_full_path())
+    page = keyset_page(people_awaiting_grid(request.user), order=("unit_path", "id"),
+                       cursor=request.GET.get("after"), size=50)
+    grids: dict[int, list] = {}
+    rows = []
+    shown = Disclosure(request.user).show_all(page.items)
+    for person, seen in zip(page.items, shown, strict=True):
+        if person.grid_id not in grids:
+            grids[person.grid_id] = grids_of(person.grid, request.user)
+        rows.append((person, seen, grids[person.grid_id]))
+    return render(request, "persons/import_awaiting_grid.html", {"rows": rows, "page": page, "error": error},
+                  status=400 if error else 200)
 
 
 @login_required

@@ -130,6 +130,7 @@ def _objects_of_b(cast):
         "persons:field_edit": {"pk": field.pk},
         "persons:import_detail": {"pk": job_b.pk},
         "persons:import_progress": {"pk": job_b.pk},
+        "persons:import_remap": {"pk": job_b.pk},
         "persons:import_errors": {"pk": job_b.pk},
         "reports:compute": {"code": form.code},  # the unit (community B) is in the POST body
         "reports:submission": {"pk": submission_b.pk},

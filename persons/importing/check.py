@@ -15,6 +15,7 @@ import pickle
 import queue
 import tempfile
 import traceback
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,23 +23,27 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.access import Scope
 from core.errors import DomainError
-from core.tabular import Table, cell_text, table_rows
-from orgunits.models import OrgUnit
+from core.tabular import Table, cell_text, listed, table_rows
 from persons.identity import normalize_name
 from persons.importing.columns import TITLES, Columns
+from persons.importing.dates import date_cell
+from persons.importing.lookups import Grids, categories_by_word, unit_key
 from persons.importing.readers import worker_main
-from persons.models import Category, CustomField, Person
-from persons.validation import parse_date, person_clean
+from persons.importing.seen import Seen
+from persons.models import CustomField, Person
+from persons.validation import person_clean
+
+__all__ = ["Grids", "categories_by_word"]
 
 CHUNK = 4000  # rows per piece of work for a worker process, and per batch written
 PARALLEL_FROM = 50_000  # smaller files are checked in this process: starting the workers takes about a second
 
 # A checked row (plain values: they travel between processes). GRID holds the grid's id once resolved,
 # else its code; DOC_KEY identifies the document for finding repeats, None when the document is wrong.
+# ORIGIN is where an arrival came from, STATUS the management status's id and SITE its quarantine site's (or None).
 (LINE, NAME, INITIALS, SEX, BIRTH, DOC_TYPE, DOC_NUMBER, PHONE, ADDRESS, GRID, RELATION, NOTES, CUSTOM,
- CATEGORY, CATEGORY_START, DOC_KEY) = range(16)
+ CATEGORY, CATEGORY_START, DOC_KEY, ORIGIN, STATUS, SITE) = range(19)
 
 _PLAIN = {member: member.value for member in Person.DocType}  # plain strings travel and spool cheaply
 
@@ -73,49 +78,6 @@ def doc_key(doc_type: str, number: str) -> int:
     return int.from_bytes(digest, "big") | (1 << 128)
 
 
-class Grids:
-    """Grid and community codes → (id, path) or the reason the code cannot be used; resolved in bulk."""
-
-    def __init__(self, *, unit: OrgUnit, scope: Scope):
-        self.unit, self.scope = unit, scope
-        self.found: dict[str, tuple[int, str] | str] = {}
-        self.path_of: dict[int, str] = {}
-        for code, pk, path in OrgUnit.objects.filter(
-                path__under=unit.path, kind__in=[OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY]).values_list(
-                "code", "id", "path"):
-            if scope.covers(path):
-                self.found[code.upper()] = (pk, path)
-                self.path_of[pk] = path
-
-    def ids(self) -> dict[str, int | str]:
-        """Code → id or reason, what a worker process needs."""
-        return {code: hit if hit.__class__ is str else hit[0] for code, hit in self.found.items()}
-
-    def why_not(self, code: str) -> str:
-        """Why a code that is not a grid or community under the unit cannot be used (asked once per code). A
-        unit outside the importer's scope is named as an unknown code is (DESIGN invariant 8)."""
-        hit = self.found.get(code)
-        if hit is None:
-            other = OrgUnit.objects.filter(code__iexact=code).first()
-            if other is None or not self.scope.covers(other.path):
-                hit = _("Unknown grid code %(code)s.") % {"code": code}
-            elif other.kind not in (OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY):
-                hit = _("%(code)s (%(name)s) is not a grid or community.") % {"code": code, "name": other.name}
-            else:
-                hit = _("%(code)s (%(name)s) is outside %(unit)s, the unit of this import.") % {
-                    "code": code, "name": other.name, "unit": self.unit.name}
-            self.found[code] = hit
-        return hit
-
-
-def categories_by_word() -> dict[str, int]:
-    """Active categories by Chinese name, English name and code (lower-case)."""
-    found = {}
-    for pk, code, zh, en in Category.objects.filter(active=True).values_list("id", "code", "name_zh", "name_en"):
-        found[zh] = found[code.lower()] = found[en.lower()] = pk
-    return found
-
-
 @dataclass
 class RowCleaner:
     """Cleans a chunk of raw rows into records and row errors, touching no database.
@@ -135,6 +97,11 @@ class RowCleaner:
     categories: dict[str, int] | None
     default_grid: str
     convert: bool  # cells from a workbook: numbers and dates, not text
+    year: int | None = None  # the year of dates written without one (3月27日)
+    communities: dict[str, str] | None = None  # a community's code, name or short name → its code
+    communities_text: tuple[str, str] = ("", "")  # the import's unit and its communities, for a message
+    statuses: dict[str, tuple[int, bool]] | None = None  # word → (status id, needs a site)
+    sites: dict[str, int] | None = None  # quarantine site name → id
 
     def __call__(self, chunk: list[tuple[int, list]]) -> list[tuple[tuple, list | None]]:
         with translation.override(self.language), gc_relaxed():
@@ -151,6 +118,7 @@ class RowCleaner:
         # The loop runs a million times per large file: everything it can look up once is looked up before it.
         mapped, dates, convert, default_grid = self.fields, self.date_fields, self.convert, self.default_grid
         custom_fields, today, grids, categories = self.custom_fields, self.today, self.grids, self.categories
+        communities, statuses, year = self.communities, self.statuses, self.year
         width = max(i for i, _k in mapped) + 1
         out = []
         for line, cells in chunk:
@@ -163,12 +131,31 @@ class RowCleaner:
                        for k, v in ((k, cells[i]) for i, k in mapped)}
             else:
                 raw = {k: cells[i] for i, k in mapped}
+            early = None
+            for key in dates:
+                value = raw.get(key)
+                if value and value.__class__ is str:
+                    try:
+                        raw[key] = date_cell(value, year)
+                    except ValueError as exc:
+                        early = early or []
+                        early.append((self._title(key), str(exc)))
+                        raw[key] = None
+            community = None
+            if communities is not None:
+                community, found = self._community(raw)
+                if found:
+                    early = [*(early or []), found]
             if default_grid and not raw.get("grid"):
                 raw["grid"] = default_grid
             clean, problems = person_clean(raw, custom_fields=custom_fields, today=today)
             errors = [(self._title(k), m) for k, ms in problems.items() for m in ms] if problems else None
+            if early:
+                errors = [*early, *(errors or [])]
             code = clean["grid"]
             grid = grids.get(code, code) if code else None
+            if grid is code and community is not None:  # a grid named within its community (第一网格)
+                grid = grids.get(f"{community}/{code}", code)
             if grid.__class__ is str:  # a reason, or a code to explain
                 errors = errors or []
                 errors.append((self._title("grid"), None if grid is code else grid))
@@ -182,12 +169,52 @@ class RowCleaner:
             doc_type, number = clean["doc_type"], clean["doc_number"]
             if "doc_number" not in problems and "doc_type" not in problems:
                 key = doc_key(doc_type, number)
+            status = site = None
+            if statuses is not None:
+                status, site, found = self._status(raw)
+                if found:
+                    errors = [*(errors or []), found]
             birth = clean["birth_date"]
             out.append(((line, clean["name"], clean["name_initials"], clean["sex"],
                          birth.isoformat() if birth else None, _PLAIN.get(doc_type), number, clean.get("phone", ""),
                          clean["address"], grid, clean["household_relation"], clean["notes"],
-                         clean["custom"] or None, category, start, key), errors))
+                         clean["custom"] or None, category, start, key,
+                         normalize_name(cell_text(raw.get("origin")))[:100], status, site), errors))
         return out
+
+    def _community(self, raw: dict) -> tuple[int | None, tuple | None]:
+        """The id of the community a row names (None without one), and the error when it names none of the
+        import's; a row without a grid is placed in its community."""
+        word = unit_key(cell_text(raw.get("community")))
+        if not word:
+            return None, None
+        code = self.communities.get(word)
+        if code is None:
+            unit, listed_ = self.communities_text
+            return None, (self._title("community"), _("Unknown community %(v)s. The communities of %(unit)s: "
+                                                      "%(list)s.") % {"v": word, "unit": unit, "list": listed_})
+        if not raw.get("grid"):
+            raw["grid"] = code
+        hit = self.grids.get(code)
+        return (hit if hit.__class__ is int else None), None
+
+    def _status(self, raw: dict) -> tuple[int | None, int | None, tuple | None]:
+        """(status id, site id, error) of the row's 管控措施 and quarantine site."""
+        word = normalize_name(cell_text(raw.get("status")))
+        site_name = unit_key(cell_text(raw.get("status_site")))
+        if not word:
+            if site_name:
+                return None, None, (self._title("status_site"), _("A quarantine site needs a management status."))
+            return None, None, None
+        hit = self.statuses.get(word) or self.statuses.get(word.lower())
+        if hit is None:
+            return None, None, (self._title("status"), _("Unknown management status %(v)s.") % {"v": word})
+        site = None
+        if site_name:
+            site = (self.sites or {}).get(site_name)
+            if site is None:
+                return None, None, (self._title("status_site"), _("Unknown quarantine site %(v)s.") % {"v": site_name})
+        return hit[0], site, None
 
 
 def _category_check(raw: dict, categories: dict, today: dt.date, title: dict, row_errors: list):
@@ -201,7 +228,7 @@ def _category_check(raw: dict, categories: dict, today: dt.date, title: dict, ro
     value = raw.get("category_start")
     if value not in (None, ""):
         try:
-            start = parse_date(value)
+            start = date_cell(value, None)
         except ValueError as exc:
             row_errors.append((title["category_start"], str(exc)))
         else:
@@ -213,10 +240,15 @@ def _category_check(raw: dict, categories: dict, today: dt.date, title: dict, ro
 
 
 def row_cleaner(columns: Columns, *, custom_fields: list[CustomField], today: dt.date, language: str, grids: Grids,
-                categories: dict[str, int] | None, default_grid: str, convert: bool) -> RowCleaner:
+                categories: dict[str, int] | None, default_grid: str, convert: bool, year: int | None = None,
+                statuses: dict | None = None, sites: dict | None = None) -> RowCleaner:
+    community = "community" in columns.title_of
     return RowCleaner(fields=columns.fields, date_fields=columns.date_fields, title_of=columns.title_of,
                       custom_fields=custom_fields, today=today, language=language, grids=grids.ids(),
-                      categories=categories, default_grid=default_grid, convert=convert)
+                      categories=categories, default_grid=default_grid, convert=convert, year=year,
+                      communities=grids.community_code if community else None,
+                      communities_text=(grids.unit.name, grids.communities_listed()) if community else ("", ""),
+                      statuses=statuses, sites=sites)
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:
@@ -319,33 +351,88 @@ def clean_file(results, *, cleaner: RowCleaner, table: Table, after: int, parts:
 
 @dataclass
 class RowChecker:
-    """Takes cleaned chunks in file order: documents repeated within the file, grid codes explained."""
+    """Takes cleaned chunks in file order: documents repeated within the file, grid codes explained.
+
+    A document seen again under the same name is the same person listed twice (a 台账 lists a person again when
+    something changed): the later row is merged into the person, its fields winning and its category opened
+    too. Under another name it is an error. Per row, its document and a mark are kept: the first line and the name's CRC (seen.Seen)."""
 
     grids: Grids
     doc_title: str
 
     def __post_init__(self):
-        self.seen: dict[int, int] = {}  # document → first line; one integer pair per row, a million fit
+        self.seen = Seen()  # document → first line << 32 | CRC-32 of the name
         self.rows = 0
+        self.merged: list[tuple[int, int]] = []  # (line, the line it was merged into)
+        self.merged_lines: set[int] = set()
+        self.flagged: list[int] = []  # lines placed under a status that needs a site, named none
+        self.unassigned = 0  # people placed in a community, without a grid
+        self.needs_site: set[int] = set()  # status ids that need a site
+        self.communities: set[int] = set()  # community ids
 
     def take(self, chunk: list) -> tuple[list[tuple], list[tuple[int, list]]]:
         """Split a cleaned chunk into valid records and (line, errors)."""
         valid, errors = [], []
-        seen = self.seen
+        seen, crc32 = self.seen, zlib.crc32
+        seen.chunk_start()
+        chunk_of, current, number = seen.chunk_of, seen.current, seen.number
         for record, problems in chunk:
             line, key = record[LINE], record[DOC_KEY]
             if key is not None:
-                first = seen.setdefault(key, line)
-                if first != line:
-                    problems = problems or []
-                    problems.append((self.doc_title, _("The same document as row %(row)d.") % {"row": first}))
+                mark = line << 32 | crc32(record[NAME].encode())
+                at = chunk_of.setdefault(key, number)
+                first = current.setdefault(key, mark) if at is number else seen.first(key, mark)
+                if first != mark:
+                    if (first ^ mark) & 0xFFFFFFFF:
+                        problems = problems or []
+                        problems.append((self.doc_title, _("The same document as row %(row)d, under another name.")
+                                         % {"row": first >> 32}))
+                    elif not problems:
+                        self.merged.append((line, first >> 32))
+                        self.merged_lines.add(line)
             if problems:
                 errors.append((line, [(t, self.grids.why_not(record[GRID]) if m is None else m)
                                       for t, m in problems]))
             else:
                 valid.append(record)
+                if record[STATUS] is not None and record[SITE] is None and record[STATUS] in self.needs_site:
+                    self.flagged.append(line)
+                if record[GRID] in self.communities:
+                    self.unassigned += 1
+        seen.chunk_end()
         self.rows += len(chunk)
         return valid, errors
+
+
+    def notes(self) -> str:
+        """What the result adds about rows merged, statuses without their site and people without a grid."""
+        notes = ""
+        if self.merged:
+            notes += " " + _("Rows merged into an earlier row of the same person (same document and name): %(rows)s.") % {
+                "rows": listed((_("%(line)d into %(first)d") % {"line": line, "first": first}
+                                for line, first in self.merged), most=20)}
+        if self.flagged:
+            notes += " " + _("Under a status that needs a quarantine site, without one (%(n)d people, rows %(rows)s): name "
+                             "the site on each person's page.") % {
+                "n": len(self.flagged), "rows": listed(map(str, self.flagged), most=20)}
+        if self.unassigned:
+            notes += " " + _("Placed in a community without a grid: %(n)d people; the community assigns them one on the "
+                             "list of people awaiting a grid.") % {"n": self.unassigned}
+        return notes
+
+
+def rounds(records: list) -> list[list]:
+    """`records` split so that no document appears twice in one part: the rows of a person listed twice in a
+    chunk are written one after the other, the later one merged into the person the earlier one wrote."""
+    count: dict[int, int] = {}
+    parts: list[list] = [[]]
+    for r in records:
+        n = count.get(r[DOC_KEY], 0)
+        count[r[DOC_KEY]] = n + 1
+        if n == len(parts):
+            parts.append([])
+        parts[n].append(r)
+    return parts
 
 
 class Spool:

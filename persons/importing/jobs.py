@@ -34,6 +34,7 @@ from core.tabular import (
     table_rows,
     table_sniff,
 )
+from core.timebounds import EARLIEST
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
 from persons.importing.check import (
@@ -46,17 +47,28 @@ from persons.importing.check import (
     Spool,
     categories_by_word,
     gc_relaxed,
+    rounds,
     row_cleaner,
     rows_cleaned,
     workers_available,
 )
-from persons.importing.columns import ERROR_COLUMN, EXTENSIONS, Columns, columns_find, field_keys
+from persons.importing.columns import (
+    ERROR_COLUMN,
+    EXTENSIONS,
+    Columns,
+    columns_find,
+    field_keys,
+    file_year,
+    saved_columns,
+)
+from persons.importing.lookups import sites_by_name, statuses_by_word
 from persons.importing.running import import_job_interrupted, import_jobs_recover, job_claim
 from persons.importing.write import BulkLoad, Writer, people_registered
 from persons.models import CustomField, ImportJob, ImportMapping
 
 logger = logging.getLogger(__name__)
 
+MIN_YEAR = EARLIEST.year
 XLSX_PARALLEL_BYTES = 2 << 20  # a workbook this large holds tens of thousands of rows
 PROGRESS_EVERY = 1.0  # seconds between published counts
 
@@ -66,7 +78,9 @@ class _Rejected(Exception):
 
 
 def _language(job: ImportJob) -> str:
-    return getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    """The language of an import's messages and error file: the interface's (Chinese), whoever runs it (page,
+    API or management command, which runs without a request and would otherwise speak English)."""
+    return settings.LANGUAGE_CODE
 
 
 def people_import(*, job: ImportJob, progress: Callable[[str, int, int], None] | None = None) -> None:
@@ -117,16 +131,20 @@ def _people_import(job: ImportJob, progress) -> None:
             ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
             rows = table_rows(table)
             columns = columns_find(rows, explicit=job.columns or {}, custom_fields=custom_fields,
-                                   grid_required=grid_required)
+                                   grid_required=grid_required, saved=saved_columns())
+            year = job.year or (file_year(table, columns) if columns.date_fields else None)
         except DomainError as exc:
             _finish(job, ImportJob.State.REJECTED, str(exc.message))
             return
         scope = scope_for(by, PERSONS_EDIT) if by is not None else Scope(None)
         grids = Grids(unit=job.unit, scope=scope)
         wanted = {"category", "category_start"} & set(columns.title_of)
+        status = bool({"status", "status_site"} & set(columns.title_of))
         cleaner = row_cleaner(columns, custom_fields=custom_fields, today=today, language=_language(job),
                               grids=grids, categories=categories_by_word() if wanted else None,
-                              default_grid="" if grid_required else job.unit.code, convert=table.kind == XLSX)
+                              default_grid="" if grid_required else job.unit.code, convert=table.kind == XLSX,
+                              year=year, statuses=statuses_by_word() if status else None,
+                              sites=sites_by_name(unit=job.unit, scope=scope) if status else None)
         large = job.total_rows >= PARALLEL_FROM or (table.kind == XLSX and os.path.getsize(path) >= XLSX_PARALLEL_BYTES)
         load = _Load(job=job, table=table, columns=columns, scope=scope, grids=grids, by=by, today=today,
                      progress=progress)
@@ -144,9 +162,12 @@ class _Load:
         self.job, self.table, self.columns, self.scope, self.by = job, table, columns, scope, by
         self.progress = progress
         self.checker = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"])
+        self.checker.needs_site = {pk for pk, needs in statuses_by_word().values() if needs}
+        self.checker.communities = {pk for key, pk in grids.community_id.items()}
         midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
         self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=midnight,
-                             categories="category" in columns.title_of)
+                             categories="category" in columns.title_of, statuses="status" in columns.title_of,
+                             merging=self.checker.merged_lines)
         self.errors = Spool()
         self.board = ProgressBoard(job)
 
@@ -203,7 +224,10 @@ class _Load:
             errors.write(bad)
             stop = writing and bool(bad) and not job.keep_valid
             if writing and valid and not stop:
-                writer.write(valid, registered)
+                first, *later = rounds(valid)
+                writer.write(first, registered)
+                for part in later:  # a person listed twice in this chunk: merged into the row just written
+                    writer.write(part, people_registered(part))
             total = max(job.total_rows, checker.rows)
             self.board.publish(checker.rows, total)
             self.progress("write" if writing and not stop else "check", checker.rows, total)
@@ -214,7 +238,7 @@ class _Load:
     def _counted(self) -> None:
         """Every row checked: the counts are final."""
         job = self.job
-        self.checker.seen.clear()  # a hundred megabytes at a million rows, not needed any more
+        self.checker.seen.clear()  # 90 MB at a million rows, not needed any more
         job.processed_rows = job.total_rows = self.checker.rows
         job.error_rows = self.errors.count
         self.board.publish(job.processed_rows, job.total_rows, final=True)
@@ -233,6 +257,7 @@ class _Load:
                              "error_rows": job.error_rows})
         message = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
             "created": writer.created, "updated": writer.updated, "unchanged": writer.unchanged}
+        message += self.checker.notes()
         if job.error_rows:
             message += " " + ngettext(
                 "%(errors)d row with errors was left out: download it, correct it and import it again.",
@@ -357,8 +382,17 @@ def _error_file_write(job: ImportJob, table: Table, columns: Columns, errors: Sp
 # -- creating a job, access, and the small services around a job --------------------------------------------
 
 def import_job_create(*, unit: OrgUnit, uploaded_file, filename: str, mapping: ImportMapping | None = None,
-                      columns: dict | None = None, keep_valid: bool = False, by, start: bool = True) -> ImportJob:
-    """Store an uploaded file as an import job into `unit` and queue it (`start=False`: the caller runs it)."""
+                      columns: dict | None = None, keep_valid: bool = False, year: int | None = None, by,
+                      start: bool = True) -> ImportJob:
+    """Store an uploaded file as an import job into `unit` and queue it (`start=False`: the caller runs it).
+    `year` is the year of dates the file writes without one (3月27日); by default the file's most common year.
+    Its refusals are in the interface's language, as the job's messages are, whoever calls it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _job_create(unit=unit, uploaded_file=uploaded_file, filename=filename, mapping=mapping,
+                           columns=columns, keep_valid=keep_valid, year=year, by=by, start=start)
+
+
+def _job_create(*, unit, uploaded_file, filename, mapping, columns, keep_valid, year, by, start) -> ImportJob:
     if by is not None and not scope_for(by, PERSONS_IMPORT).covers(unit.path):
         raise DomainError("out_of_scope", _("%(unit)s is outside the units you may import people into.")
                           % {"unit": unit.name}, status=404)
@@ -375,9 +409,12 @@ def import_job_create(*, unit: OrgUnit, uploaded_file, filename: str, mapping: I
         message = _("Unknown fields in the column mapping: %(m)s.") % {
             "m": listed(f"{clip(t)} → {clip(k)}" for t, k in wrong.items())}
         raise DomainError("invalid_mapping", message, fields={"columns": [message]})
+    if year is not None and not MIN_YEAR <= year <= timezone.localdate().year:
+        message = _("%(year)s is not a year dates of this file can have.") % {"year": year}
+        raise DomainError("invalid_year", message, fields={"year": [message]})
     with transaction.atomic():
         job = ImportJob(unit=unit, unit_path=unit.path, filename=name[:200], columns=explicit,
-                        keep_valid=keep_valid, created_by=by)
+                        keep_valid=keep_valid, year=year, created_by=by)
         job.file.save(name, uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file, name=name),
                       save=False)
         job.save()

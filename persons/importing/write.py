@@ -25,12 +25,16 @@ from persons.importing.check import (
     DOC_TYPE,
     GRID,
     INITIALS,
+    LINE,
     NAME,
     NOTES,
+    ORIGIN,
     PHONE,
     RELATION,
     SEX,
+    STATUS,
 )
+from persons.importing.statuses import StatusWriter
 from persons.models import Category, CategoryEpisode, ImportJob, Person
 from persons.services import PERSON_AUDIT_FIELDS, _person_move
 
@@ -85,6 +89,8 @@ class Writer:
     grid_paths: dict[int, str]
     category_start: dt.datetime
     categories: bool  # the file has a category column
+    statuses: bool = False  # the file has a management status column
+    merging: set | None = None  # lines merged into an earlier row of the same person (not counted as updates)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -108,6 +114,8 @@ class Writer:
         self.date_param = str if connection.vendor == "sqlite" else dt.date.fromisoformat
         self.by_id = self.by.pk if self.by is not None else None
         self.note = gettext_noop("imported from a file")  # stored untranslated, translated when shown
+        self.status_writer = StatusWriter(job=self.job, by=self.by, grid_paths=self.grid_paths,
+                                          default_start=self.category_start, note=self.note)
 
     def write(self, batch: list, registered: dict[tuple[str, str], tuple[int, str]]) -> None:
         """Write `batch`; `registered` holds the people of its documents already on the list."""
@@ -129,9 +137,10 @@ class Writer:
                                 now, now, by_id, *constants))
                 continue
             change = _differences(old, r)
+            merged = self.merging is not None and r[LINE] in self.merging
             if change:
-                changes.append((old[0], change))
-            else:
+                changes.append((old[0], change, merged))
+            elif not merged:
                 self.unchanged += 1
         if inserts:
             with connection.cursor() as cursor:
@@ -146,12 +155,14 @@ class Writer:
             self._update(changes)
         if self.categories and any(r[CATEGORY] for r in batch):
             self._categories([r for r in batch if r[CATEGORY]], ids)
+        if self.statuses and any(r[STATUS] for r in batch):
+            self.status_writer.write([r for r in batch if r[STATUS]], ids)
 
-    def _update(self, changes: list[tuple[int, dict]]) -> None:
+    def _update(self, changes: list[tuple[int, dict, bool]]) -> None:
         """Update changed people one by one, each audited with before and after (as person_update does)."""
-        people = Person.objects.select_for_update().in_bulk([pk for pk, _c in changes])
-        grids = OrgUnit.objects.in_bulk({c["grid_id"] for _pk, c in changes if "grid_id" in c})
-        for pk, change in changes:
+        people = Person.objects.select_for_update().in_bulk([pk for pk, _c, _m in changes])
+        grids = OrgUnit.objects.in_bulk({c["grid_id"] for _pk, c, _m in changes if "grid_id" in c})
+        for pk, change, _merged in changes:
             person = people[pk]
             before = snapshot(person, PERSON_AUDIT_FIELDS)
             grid_id = change.pop("grid_id", None)
@@ -163,7 +174,7 @@ class Writer:
             person.save()
             audit_record(actor=self.by, action="update", obj=person, unit_path=person.unit_path, before=before,
                          after={**snapshot(person, PERSON_AUDIT_FIELDS), "import_job": self.job.pk}, note=self.note)
-        self.updated += len(changes)
+        self.updated += sum(1 for _pk, _c, merged in changes if not merged)
 
     def _categories(self, rows: list, existing: dict) -> None:
         """Open the category named on each row unless the person already holds it."""
@@ -176,7 +187,7 @@ class Writer:
                                                   category_id__in={c for _p, c in wanted})
                    .values_list("person_id", "category_id"))
         episodes = CategoryEpisode.objects.bulk_create(
-            [CategoryEpisode(person_id=pk, category_id=category, start=self._start(r),
+            [CategoryEpisode(person_id=pk, category_id=category, start=self._start(r), origin=r[ORIGIN] or "",
                              unit_path=self.grid_paths[r[GRID]], created_by=self.by)
              for (pk, category), r in wanted.items() if (pk, category) not in held], batch_size=500)
         self.episodes += len(episodes)

@@ -269,15 +269,16 @@ def test_someone_registered_outside_the_importers_scope_is_not_taken_over(cast, 
     assert Person.objects.get(doc_number=rows[0][2]).grid == cast.grid_b
 
 
-def test_a_document_repeated_in_the_file_names_the_first_row(cast, run):
+def test_a_document_repeated_under_another_name_names_the_first_row(cast, run):
     rows = people_rows(4, [cast.grid_a.code])
-    rows[3][2] = rows[1][2].lower()  # the same number, x or X
+    rows[3][2] = rows[1][2].lower()  # the same number, x or X, under another name
+    assert rows[3][0] != rows[1][0]
 
     job = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a)
 
     _header, *returned = error_rows(job)
     assert job.state == ImportJob.State.REJECTED and [r[2] for r in returned] == [rows[3][2]]
-    first = in_catalog_language(lambda: _("The same document as row %(row)d.") % {"row": 3})
+    first = in_catalog_language(lambda: _("The same document as row %(row)d, under another name.") % {"row": 3})
     assert returned[0][-1] == row_label(5) + f"身份证号码: {first}"
 
 
@@ -429,7 +430,7 @@ def test_worker_processes_check_a_file_as_this_process_does(cast, run, monkeypat
     assert (job.state, job.created, job.error_rows) == (ImportJob.State.DONE, len(rows) - 2, 2), job.message
     _header, *returned = error_rows(job)
     assert [r[:-1] for r in returned] == [rows[10], rows[CHUNK_FOR_TEST + 5]]
-    first = in_catalog_language(lambda: _("The same document as row %(row)d.") % {"row": 9})
+    first = in_catalog_language(lambda: _("The same document as row %(row)d, under another name.") % {"row": 9})
     assert returned[1][-1] == row_label(CHUNK_FOR_TEST + 7) + f"身份证号码: {first}"
 
 

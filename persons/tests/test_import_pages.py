@@ -8,7 +8,7 @@ from django.urls import reverse
 from core.models import AuditEntry
 from persons.importing import jobs
 from persons.importing.running import job_claim
-from persons.models import ImportJob, Person
+from persons.models import ImportJob, ImportMapping, Person
 from persons.tests.test_import import csv_bytes, people_rows
 
 
@@ -158,3 +158,78 @@ def test_the_progress_shown_is_the_one_published_while_the_transaction_hides_the
         assert '<progress max="1000" value="400">' in fragment.content.decode()
     finally:
         board.close()
+
+
+def test_unknown_columns_are_mapped_on_the_jobs_page_and_known_in_the_next_file(cast, upload, client_for,
+                                                                                  django_capture_on_commit_callbacks):
+    from persons.tests.test_import import resident_id
+
+    header = ["姓名", "身份证号码", "户籍住址", "所属网格"]
+    content = csv_bytes([["王伟", resident_id(1), "娄星区", cast.grid_a.code]], header=header)
+    client, response = upload(cast.street_officer, content, unit=cast.street.code)
+    page, job = _job_page(client, response)
+    assert job.state == ImportJob.State.REJECTED
+    assert page.context["unknown"] == [(0, "户籍住址", "address")]  # the closest field chosen
+    assert 'name="column-0"' in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("persons:import_remap", args=[job.pk]),
+                               {"column-0": "address", "name": "长青街道台账"})
+    page, again = _job_page(client, response)
+
+    assert again.pk != job.pk and again.state == ImportJob.State.DONE, again.message
+    assert Person.objects.get().address == "娄星区"
+    assert ImportMapping.objects.get(name="长青街道台账").columns == {"户籍住址": "address"}
+    _client, response = upload(cast.street_officer, csv_bytes([["李四", resident_id(2), "双峰县", cast.grid_a.code]],
+                                                              header=header), unit=cast.street.code)
+    _page, third = _job_page(_client, response)
+    assert third.state == ImportJob.State.DONE and Person.objects.get(name="李四").address == "双峰县"
+
+
+def test_the_year_given_on_the_upload_page_dates_the_days_without_one(cast, upload):
+    from persons.models import CategoryEpisode
+    from persons.tests.test_import import resident_id
+
+    content = csv_bytes([["王伟", resident_id(1), "三元社区", "涉鄂人员", "3月27日"]],
+                        header=["姓名", "身份证号码", "所属社区", "人员类别", "来娄时间"])
+    client, response = upload(cast.street_officer, content, unit=cast.street.code, year="2020")
+
+    _page, job = _job_page(client, response)
+    assert job.state == ImportJob.State.DONE and job.year == 2020, job.message
+    assert CategoryEpisode.objects.get().start.year == 2020
+
+
+def test_the_community_gives_a_grid_to_the_people_awaiting_one(cast, upload, client_for):
+    from persons.tests.test_import import resident_id
+
+    content = csv_bytes([["王伟", resident_id(1), "三元社区"], ["李四", resident_id(2), "月塘"]],
+                        header=["姓名", "身份证号码", "所属社区"])
+    upload(cast.street_officer, content, unit=cast.street.code)
+    worker = client_for(cast.community_a_worker)
+
+    listing = worker.get(reverse("persons:awaiting_grid"))
+    assert listing.status_code == 200
+    assert [p.name for p, _shown, _grids in listing.context["rows"]] == ["王伟"]  # not 月塘's
+    assert [g.code for g in listing.context["rows"][0][2]] == [cast.grid_a.code]
+    wang = Person.objects.get(name="王伟")
+    assert worker.post(reverse("persons:awaiting_grid"), {"person": wang.pk, "grid": cast.grid_a.code}).status_code == 302
+    wang.refresh_from_db()
+    assert wang.grid == cast.grid_a and not worker.get(reverse("persons:awaiting_grid")).context["rows"]
+    assert AuditEntry.objects.filter(object_type="persons.person", object_id=str(wang.pk), action="update").exists()
+
+
+def test_a_person_of_another_community_is_answered_as_unknown_on_the_awaiting_grid_list(cast, upload, client_for):
+    from persons.tests.test_import import resident_id
+
+    upload(cast.street_officer, csv_bytes([["李四", resident_id(2), "月塘社区"]], header=["姓名", "身份证号码", "所属社区"]),
+           unit=cast.street.code)
+    li = Person.objects.get()
+
+    response = client_for(cast.community_a_worker).post(reverse("persons:awaiting_grid"),
+                                                        {"person": li.pk, "grid": cast.grid_a.code})
+    assert response.status_code == 404
+    response = client_for(cast.community_b_worker).post(reverse("persons:awaiting_grid"),
+                                                        {"person": li.pk, "grid": cast.grid_a.code})
+    assert response.status_code == 404  # a grid outside the worker's area is no grid at all
+    li.refresh_from_db()
+    assert li.grid == cast.community_b

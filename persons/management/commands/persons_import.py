@@ -22,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="code of the unit the people belong to, e.g. 431302004")
         parser.add_argument("--keep-valid", action="store_true", help="write the valid rows even if others have errors")
         parser.add_argument("--mapping", help="name of a saved column mapping")
+        parser.add_argument("--year", type=int, help="the year of dates written without one (3月27日); by default "
+                                                     "the most common year of the file's other dates")
 
-    def handle(self, *args, file, unit, keep_valid=False, mapping=None, **options):
+    def handle(self, *args, file, unit, keep_valid=False, mapping=None, year=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         with path.open("rb") as f:
             try:
                 job = import_job_create(unit=target, uploaded_file=File(f, name=path.name), filename=path.name,
-                                        mapping=saved, keep_valid=keep_valid, by=None, start=False)
+                                        mapping=saved, keep_valid=keep_valid, year=year, by=None, start=False)
             except DomainError as exc:
                 raise CommandError(str(exc.message)) from None
         self._last = -1
