@@ -124,17 +124,22 @@ WHERE e.category_id IN {_in(categories)} AND e.start <= :cut AND e.unit_path {{l
 GROUP BY e.unit_path"""
         return [k for k, _c in columns], sql
 
+    def measures(held: str) -> list[tuple[str, str]]:
+        return [("home", f"{held} AND {now} AND s.status_id = {hq}"),
+                ("central", f"{held} AND {now} AND s.status_id = {cq}"),
+                ("monitoring", f"{held} AND {now} AND s.status_id = {hm}"),
+                ("hospital", f"{held} AND {now} AND s.status_id = {st['hospital']}"),
+                ("released", f"{held} AND {now} AND s.status_id = {st['released']}"),
+                ("no_status", f"{held} AND {now} AND (s.status_id IS NULL OR s.status_id NOT IN {managed5})"),
+                ("released_today", f"{held} AND {now} AND r.id IS NOT NULL")]
+
+    hubei = f"e.category_id IN {hw}"
+    returnee, contact = f"e.category_id = {ov}", f"e.category_id = {cat['close_contact']}"
     return {
         "hubei_wuhan_daily": query([cat["hubei"], cat["wuhan"]], [
-            ("cumulative", f"e.category_id IN {hw} AND {ever}"),
-            ("new_today", f"e.category_id IN {hw} AND {started}"),
-            ("managed", f"e.category_id IN {hw} AND {now}"),
-            ("home", f"e.category_id IN {hw} AND {now} AND s.status_id = {hq}"),
-            ("central", f"e.category_id IN {hw} AND {now} AND s.status_id = {cq}"),
-            ("monitoring", f"e.category_id IN {hw} AND {now} AND s.status_id = {hm}"),
-            ("no_status", f"e.category_id IN {hw} AND {now} AND (s.status_id IS NULL OR s.status_id NOT IN {managed5})"),
-            ("released_today", f"e.category_id IN {hw} AND {now} AND r.id IS NOT NULL"),
-        ]),
+            ("cumulative", f"{hubei} AND {ever}"), ("new_today", f"{hubei} AND {started}"),
+            ("managed", f"{hubei} AND {now}"),
+            ("under_measures", f"{hubei} AND {now} AND s.status_id IN {managed4}"), *measures(hubei)]),
         "abroad_daily": query([cat["abroad"], cat["planning_return"]], [
             ("total", f"e.category_id IN {ab} AND {now}"),
             ("abroad", f"e.category_id = {cat['abroad']} AND {now}"),
@@ -142,21 +147,14 @@ GROUP BY e.unit_path"""
             ("new_today", f"e.category_id IN {ab} AND {started}"),
         ]),
         "overseas_returnee_daily": query([ov], [
-            ("cumulative", ever),
-            ("new_today", started),
-            ("managed", f"{now} AND s.status_id IN {managed4}"),
-            ("home", f"{now} AND s.status_id = {hq}"),
-            ("central", f"{now} AND s.status_id = {cq}"),
-            ("nat_tested", f"{now} AND s.status_id IN {managed4} AND {nat}"),
-            ("released_today", f"{now} AND r.id IS NOT NULL"),
-        ], person=True),
+            ("cumulative", f"{returnee} AND {ever}"), ("new_today", f"{returnee} AND {started}"),
+            ("registered", f"{returnee} AND {now}"),
+            ("managed", f"{returnee} AND {now} AND s.status_id IN {managed4}"), *measures(returnee),
+            ("nat_tested", f"{returnee} AND {now} AND s.status_id IN {managed4} AND {nat}")], person=True),
         "close_contact_daily": query([cat["close_contact"], cat["secondary_contact"]], [
-            ("registered", f"e.category_id = {cat['close_contact']} AND {now}"),
-            ("new_today", f"e.category_id = {cat['close_contact']} AND {started}"),
-            ("central", f"e.category_id = {cat['close_contact']} AND {now} AND s.status_id = {cq}"),
-            ("home", f"e.category_id = {cat['close_contact']} AND {now} AND s.status_id = {hq}"),
+            ("registered", f"{contact} AND {now}"), ("new_today", f"{contact} AND {started}"),
+            ("under_measures", f"{contact} AND {now} AND s.status_id IN {managed4}"), *measures(contact),
             ("secondary", f"e.category_id = {cat['secondary_contact']} AND {now}"),
-            ("released_today", f"e.category_id = {cat['close_contact']} AND {now} AND r.id IS NOT NULL"),
         ]),
         "confirmed_daily": query([cat["confirmed"], cat["suspected"], cat["asymptomatic"]], [
             ("confirmed", f"e.category_id = {cat['confirmed']} AND {now}"),

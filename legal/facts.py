@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from legal.models import PublicityActivity
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
-from reports.facts import FactSource, Window, condition_q
+from reports.facts import FactSource, Window, by_path, condition_q
 
 _FIELDS = {"kind": "kind", "place": "place"}
 
@@ -89,6 +89,9 @@ class PublicitySource(FactSource):
 
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         return list(self._rows(indicator, window, under).order_by("day", "id").values_list("id", flat=True))
+
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        return by_path(self._rows(indicator, window, under).order_by().values_list("unit_path", "id"))
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from django.urls import reverse

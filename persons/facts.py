@@ -34,7 +34,7 @@ from persons.models import (
 )
 from reports.definitions import memo
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of, values_check
-from reports.facts import FactSource, Window
+from reports.facts import FactSource, Window, by_path
 
 EPISODE_NAMES = {"category": (CategoryEpisode, Category, "category_id"),
                  "status": (StatusEpisode, ManagementStatus, "status_id")}
@@ -282,6 +282,10 @@ class PeopleSource(FactSource):
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         qs, person_field, _path = self._base(indicator, window, under)
         return list(qs.order_by().values_list(person_field, flat=True).distinct())
+
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        qs, person_field, path_field = self._base(indicator, window, under)
+        return by_path(qs.order_by().values_list(path_field, person_field).distinct())
 
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:

@@ -19,9 +19,10 @@ TOTAL = "__total__"
 
 
 def table_members(table: Table) -> dict | None:
-    """The ids counted in each computed cell of `table` ({row code or "__total__": {column key: [ids]}}), one
-    query per row and computed column; None for a rolled-up table (its rows are the units' submitted reports) or
-    when there are more than MEMBERS_MAX."""
+    """The ids counted in each computed cell of `table` ({row code or "__total__": {column key: [ids]}}): one query
+    per computed column over the table's unit, its ids given to the rows whose path holds theirs (as the engine sums
+    a row); None for a rolled-up table (its rows are the units' submitted reports) or when there are more than
+    MEMBERS_MAX."""
     if table.rolled_up:
         return None
     out: dict[str, dict[str, list[int]]] = {row["unit"]: {} for row in table.rows}
@@ -31,10 +32,10 @@ def table_members(table: Table) -> dict | None:
         if column["kind"] != "indicator":
             continue
         indicator = parse(column["expression"])
-        source = source_for(indicator)
+        per_path = source_for(indicator).members_by_path(indicator, window=table.window, under=table.under)
         every: set[int] = set()
         for row in table.rows:
-            ids = sorted(source.members(indicator, window=table.window, under=row["path"]))
+            ids = sorted({i for path, members in per_path.items() if path.startswith(row["path"]) for i in members})
             out[row["unit"]][column["key"]] = ids
             every.update(ids)
             kept += len(ids)

@@ -118,6 +118,7 @@ class Table:
     total: dict  # {key: value}
     rolled_up: bool = False  # the rows are the children's submitted reports
     missing: list[dict] = field(default_factory=list)  # rolled up: the rows whose unit has not submitted yet
+    under: str = ""  # the path of the unit the table is computed for
 
 
 def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str, int]:
@@ -166,7 +167,7 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
             for row in rows:
                 value = manual.get(row["unit"], {}).get(key)
                 row["cells"][key] = value if value not in ("", None) else None
-    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows))
+    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows), under=unit.path)
 
 
 def _table_rolled_up(*, form, day, version, window, due, rows) -> Table:

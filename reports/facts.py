@@ -47,6 +47,11 @@ class FactSource:
         """The ids of the items counted within the subtree `under` (the drill-down)."""
         raise NotImplementedError
 
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        """The ids `members` gives, per leaf unit path (the paths `counts` groups by): one query for all the rows
+        of a report, where `members` per row would be one query a row."""
+        raise NotImplementedError
+
     def members_rows(self, ids: list[int], *, user) -> dict[int, dict]:
         """For display: per id it may show to `user`, {"label", "url", "detail"} — scope-checked and
         with personal data masked as the source's own pages mask it."""
@@ -117,6 +122,14 @@ class FactSource:
 
 
 _SOURCES: dict[str, FactSource] = {}
+
+
+def by_path(pairs) -> dict[str, list[int]]:
+    """(path, id) pairs as {path: [ids]}, each id once per path."""
+    out: dict[str, set[int]] = {}
+    for path, pk in pairs:
+        out.setdefault(path, set()).add(pk)
+    return {path: sorted(ids) for path, ids in out.items()}
 
 
 def source_register(source: FactSource) -> None:
@@ -238,3 +251,6 @@ class ChoiceSource(FactSource):
 
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         return list(self._rows(indicator, window, under).order_by().values_list("pk", flat=True))
+
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        return by_path(self._rows(indicator, window, under).order_by().values_list("unit_path", "pk"))

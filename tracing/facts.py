@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
-from reports.facts import FactSource, Window, condition_q
+from reports.facts import FactSource, Window, by_path, condition_q
 from tracing.models import Case, CaseClassification, Visit
 
 CLASSIFICATIONS = set(Case.Classification.values)
@@ -127,6 +127,9 @@ class CasesSource(FactSource):
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         return list(self._base(indicator, window, under).order_by().values_list("pk", flat=True))
 
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        return by_path(self._base(indicator, window, under).order_by().values_list("unit_path", "pk"))
+
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from accounts.roles import TRACING_VIEW
         from persons.disclosure import Disclosure
@@ -219,6 +222,10 @@ class CommunitiesSource(FactSource):
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:
         return list(self._stays(indicator, window, under).order_by().values_list("community_id", flat=True)
                     .distinct())
+
+    def members_by_path(self, indicator: Indicator, *, window: Window, under: str) -> dict[str, list[int]]:
+        return by_path(self._stays(indicator, window, under).order_by()
+                       .values_list("community_path", "community_id").distinct())
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from accounts.access import scope_for

@@ -8,10 +8,14 @@ import re
 import pytest
 from django.utils import timezone
 
+from orgunits.models import OrgUnit
 from persons import services as people
 from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import services
+from reports.engine import window_for
+from reports.expressions import parse
+from reports.facts import source_for
 from reports.models import Computation, Submission
 
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -116,3 +120,22 @@ def test_unchanged_numbers_are_submitted_at_once_and_computations_are_kept_only_
     for _n in range(12):  # only the latest computations of a draft are kept
         services.submission_compute(form=forms["close_contact_daily"], unit=cast.street, day=DAY, by=None)
     assert Computation.objects.filter(submission__form=forms["close_contact_daily"]).count() == 10
+
+
+def test_the_people_kept_behind_each_cell_are_those_its_drill_down_counts(cast, forms):
+    for seq, (name, grid, status) in enumerate([("王芳", cast.grid_a, "home_monitoring"),
+                                                ("李明", cast.grid_a, "home_quarantine"),
+                                                ("赵四", cast.grid_b, "released"),
+                                                ("钱五", cast.grid_b, "home_quarantine")], start=40):
+        _person(seq, name, grid, status)
+    draft = services.submission_compute(form=forms["hubei_wuhan_daily"], unit=cast.street, day=DAY, by=None)
+    kept = Computation.objects.get(submission=draft, lock_version=draft.lock_version).members
+    window = window_for(draft.form, DAY)[0]
+    for column in draft.version.columns:
+        indicator = parse(column["expression"])
+        for row in draft.values["rows"]:
+            unit = OrgUnit.objects.get(code=row["unit"])
+            expected = sorted(source_for(indicator).members(indicator, window=window, under=unit.path))
+            assert kept[row["unit"]][column["key"]] == expected, (row["unit"], column["key"])
+            assert len(expected) == row["cells"][column["key"]]
+        assert len(kept["__total__"][column["key"]]) == draft.values["total"][column["key"]]
