@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
-PROJECT_APPS = {"core", "orgunits", "accounts", "persons", "tracing", "checkpoints", "supplies", "volunteers",
+PROJECT_APPS = {"core", "orgunits", "accounts", "persons", "tracing", "intake", "checkpoints", "supplies", "volunteers",
                 "reports", "legal", "dashboard"}
 
 

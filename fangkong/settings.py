@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "orgunits",
     "persons",
     "tracing",
+    "intake",  # public intake: above persons and tracing (a self-report's fever runs tracing's follow-up)
     "checkpoints",
     "supplies",
     "volunteers",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LanguageMiddleware",
+    "intake.middleware.PublicBodyLimitMiddleware",  # the public pages' small bodies, before the general limit
     "core.middleware.RequestSizeMiddleware",  # after the language (its page), before anything reads a body
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -100,7 +102,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# Trusted reverse proxies in front of the application: with PROXY_COUNT > 0 a client's address is the one the
+# nearest of them names in X-Forwarded-For (the sign-in lockout and the public pages' rate limits count by it).
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -233,6 +238,17 @@ TABULAR_XLSX_MAX_MEMBERS = env_int("TABULAR_XLSX_MAX_MEMBERS", 1000, minimum=10,
 TABULAR_XLSX_MAX_MEMBER_MB = env_int("TABULAR_XLSX_MAX_MEMBER_MB", 512, minimum=1, maximum=4096)
 TABULAR_XLSX_MAX_EXPANDED_MB = env_int("TABULAR_XLSX_MAX_EXPANDED_MB", 1024, minimum=1, maximum=8192)
 TABULAR_XLSX_MAX_RATIO = env_int("TABULAR_XLSX_MAX_RATIO", 100, minimum=10, maximum=10_000)
+
+# Public intake (residents' declarations by a poster's QR code, daily self-reports by a personal link): at most
+# INTAKE_RATE_ADDRESS declarations or self-reports from one address, INTAKE_RATE_POSTER declarations through one
+# poster, INTAKE_RATE_VIEWS public pages opened (and receipts looked up) from one address ("<n>/<period>" or off);
+# a form sent back sooner than INTAKE_MIN_FILL_SECONDS after it was opened is refused, as is a public body larger
+# than INTAKE_MAX_BODY_KB.
+INTAKE_RATE_ADDRESS = _throttle_rate("INTAKE_RATE_ADDRESS", "20/hour")
+INTAKE_RATE_POSTER = _throttle_rate("INTAKE_RATE_POSTER", "600/hour")
+INTAKE_RATE_VIEWS = _throttle_rate("INTAKE_RATE_VIEWS", "120/min")
+INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 3, minimum=0, maximum=600)
+INTAKE_MAX_BODY_KB = env_int("INTAKE_MAX_BODY_KB", 16, minimum=2, maximum=1024)
 
 # Retention: the personal data of people released from management is anonymised this many days after their
 # management ended (manage.py persons_retention, run daily; --dry-run reports first).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("legal/", include("legal.urls")),
     path("audit/", include(audit_urlpatterns)),
+    path("", include("intake.urls")),  # /intake/ (workers) and /i/ (the public pages)
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

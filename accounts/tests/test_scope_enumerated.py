@@ -13,6 +13,8 @@ from accounts import services as account_services
 from checkpoints.tests.scope import API_BODIES as CHECKPOINT_API_BODIES
 from checkpoints.tests.scope import objects_of_b as checkpoint_objects_of_b
 from core.models import AuditEntry, Notification
+from intake.tests.scope import PUBLIC as INTAKE_PUBLIC
+from intake.tests.scope import objects_of_b as intake_objects_of_b
 from legal.models import HotlineCall
 from orgunits import services as unit_services
 from persons.models import CustomField, ImportJob, Person
@@ -34,7 +36,8 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           # the catalog of figures is one vocabulary for the whole city (reports/tests/test_catalog.py)
           "reports:figure", "reports:figure_edit",
           # the legal knowledge base is public law, readable by everyone signed in
-          "legal:entry", "legal:entry_edit", "api:legal_entry_get"}
+          "legal:entry", "legal:entry_edit", "api:legal_entry_get",
+          *INTAKE_PUBLIC}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -173,6 +176,7 @@ def _objects_of_b(cast):
         **supply_objects_of_b(cast),
         **tracing_objects_of_b(cast),
         **volunteer_objects_of_b(cast),
+        **intake_objects_of_b(cast),
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},
         "api:legal_call_get": {"call_id": call_b.pk},

@@ -182,6 +182,9 @@ WRITES = {
     "POST /api/persons": lambda d: ("/api/persons", {
         "name": "王五", "doc_number": _resident_id(d.next() + 500), "grid": _grid(), "phone": "13800000000",
         "address": "三元社区1栋", "notes": "入户登记"}, None),
+    "POST /api/persons/arrivals": lambda d: ("/api/persons/arrivals", {
+        "name": "来人", "doc_number": _resident_id(d.next() + 520), "grid": _grid(), "phone": "13800000001",
+        "address": "三元社区3栋", "category": "hubei", "origin": "420100", "status": "home_quarantine"}, None),
     "PATCH /api/persons/{person_id}": lambda d: (lambda p: (
         f"/api/persons/{p}", {"version": d.get(f"/api/persons/{p}")["version"], "address": "三元社区2栋",
                               "notes": "改址"}, None))(_person(d)),
@@ -284,6 +287,8 @@ WRITES = {
     "POST /api/volunteer-slots/{slot_id}/signups": None,  # a volunteer's id only: no text, no date
     "POST /api/volunteer-assignments/{assignment_id}/check-in": None,  # no body: nothing to make too long
     "POST /api/volunteer-assignments/{assignment_id}/check-out": None,
+    "POST /api/persons/{person_id}/self-report-link": None,  # no body: nothing to make too long
+    "POST /api/self-report-links/{link_id}/revoke": None,
     "POST /api/reports/forms/{code}/compute": lambda d: ("/api/reports/forms/hubei_wuhan_daily/compute", {
         "unit": "431302004", "day": _today().isoformat()}, None),
     "POST /api/reports/submissions/{submission_id}/manual": lambda d: (lambda s: (

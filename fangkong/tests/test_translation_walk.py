@@ -28,7 +28,7 @@ from fangkong.tests import translation_walk as w
 DAY = "2020-05-21"  # the seed report's day: the demo's reports, stays and board
 # Words a Chinese page may show: file formats and units, names of laws and people no one translates, and the names
 # of the languages in the language switch.
-ALLOWED = {"API", "CSV", "XLSX", "xlsx", "csv", "Excel", "JSON", "PDF", "URL", "QR", "DHIS2", "ADX", "KN95", "N95",
+ALLOWED = {"API", "CSV", "XLSX", "xlsx", "csv", "Excel", "JSON", "PDF", "PNG", "URL", "QR", "DHIS2", "ADX", "KN95", "N95",
            "WeChat", "YYYY", "Benford", "Nigrini", "English", "IP"}
 # What each page is opened with (the plain page when not listed): the day of the demo's reports, a search, and the
 # htmx fragments (asked for with HX-Request, as the pages' scripts ask).
@@ -47,7 +47,7 @@ QUERIES = {
 HTMX = {"orgunits:tree", "legal:knowledge", "legal:lookup", "checkpoints:people", "checkpoints:alerts_live",
         "persons:import_progress", "tracing:contact_import_progress"}
 # Files, not pages: the people and report exports and error files (point 8 of issue 17 is about their content).
-FILES = (".csv", ".xlsx", ".json", "/errors/")
+FILES = (".csv", ".xlsx", ".json", "/errors/", ".png", ".pdf")  # and QR codes (intake)
 # Known, with the reason they are still there. Each is someone's open work, and is removed when it is done.
 PENDING_WORDS: dict[str, str] = {}
 PENDING_MSGIDS: dict[str, str] = {}

@@ -52,6 +52,10 @@ _MODELS = {
                                         "persons:import_remap"]),
     "persons.Person": ("unit_path", ["persons:detail", "persons:edit", "persons:access_log", "persons:category_assign",
                                      "persons:category_end", "persons:status_set", "persons:check_record"]),
+    "intake.Declaration": ("unit_path", ["intake:declaration", "intake:declaration_confirm",
+                                         "intake:declaration_reject"]),
+    "intake.Poster": ("unit_path", ["intake:poster", "intake:poster_png", "intake:poster_pdf", "intake:poster_revoke"]),
+    "intake.SelfReportLink": ("unit_path", ["intake:self_report_qr", "intake:self_report_revoke"]),
     "tracing.Case": ("unit_path", ["tracing:case_detail", "tracing:case_edit", "tracing:case_classify",
                                    "tracing:contact_add", "tracing:contact_import", "tracing:case_chain",
                                    "tracing:visit_add"]),
@@ -108,6 +112,10 @@ _OTHER_PARAMS = {
     "volunteers:roster": ("volunteers.Need", "unit_path", _SITE),
     "supplies:card": ("supplies.VoucherLine", "unit_path", {"pk": "location_id", "item_pk": "item_id"}),
     "reports:cell": ("reports.Submission", "unit_path", None),  # a computed cell of it
+    # the public pages, by the token of a poster or of a self-report link in the user's unit
+    "intake:declare": ("intake.Poster", "unit_path", {"token": "token"}),
+    "intake:self_report": ("intake.SelfReportLink", "unit_path", {"token": "token"}),
+    "intake:self_report_links": ("intake.SelfReportLink", "unit_path", {"pk": "person_id"}),
 }
 OBJECTS = {name: (label, where, _PARAMS.get(label, _PK)) for label, (where, names) in _MODELS.items()
            for name in names} | _OTHER_PARAMS

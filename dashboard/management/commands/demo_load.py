@@ -5,6 +5,7 @@ from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, demo_users
 from checkpoints.demo import checkpoints_demo
+from intake.demo import intake_demo
 from legal.demo import legal_demo
 from orgunits.demo import demo_tree
 from persons.demo import nat_test_demo, persons_demo
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         counts.update(checkpoints_demo())  # gates, stationed liaisons (康双丰, 周里), shift teams, the enterprise report
         counts.update(supplies_demo())  # the Red Cross, the 58,200 yuan gift, needs, deliveries, published lists
         counts.update(tracing_demo())  # the week's cases, a chain of three generations, follow-up, today's tasks
+        counts.update(intake_demo())  # posters, a declaration waiting in 三元社区, a self-report link of 周小安
         counts.update(volunteers_demo())  # the audit bureau's front-line team: 何芳's shifts, 58 days stationed
         self.stdout.write("demo city: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
         self.stdout.write("")

@@ -1,0 +1,206 @@
+"""The workers' intake pages: the 待核实 queue and a declaration's confirm or reject, posters, self-report links.
+Each view parses, authorizes through intake.selectors (404 outside scope), calls one service, renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.roles import PERSONS_EDIT
+from core.audit import audit_record
+from core.errors import DomainError
+from core.forms import domain_error_text, form_errors_text
+from intake import qr, selectors, services
+from intake.forms import ConfirmForm, PosterForm, RejectForm
+from intake.models import Declaration
+from orgunits.models import OrgUnit
+from persons import selectors as person_selectors
+from persons.services import SYMPTOMS
+
+
+def _grids_for(user, declaration: Declaration) -> list[OrgUnit]:
+    """The grids (or a community without grids) under the declaration's unit the user may register people in."""
+    scope = access.scope_for(user, PERSONS_EDIT)
+    units = OrgUnit.objects.filter(scope.q("path"), path__under=declaration.unit_path,
+                                   kind__in=(OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)).order_by("path")
+    units = list(units)
+    grids = [u for u in units if u.kind == OrgUnit.Kind.GRID]
+    return grids or units
+
+
+def _symptom_labels(codes: list[str]) -> list[str]:
+    return [str(SYMPTOMS.get(c, c)) for c in codes]
+
+
+def _category_guess(origin: str) -> str:
+    """The category a declared origin most likely means (the worker may change it before confirming)."""
+    if "武汉" in origin or "汉" == origin[:1]:
+        return "wuhan"
+    if "湖北" in origin or "鄂" in origin:
+        return "hubei"
+    if any(w in origin for w in ("境外", "国外", "海外")):
+        return "overseas_returnee"
+    return ""
+
+
+@login_required
+def queue(request):
+    """待核实: the declarations waiting in the worker's units, and the last ones dealt with."""
+    access.require(request.user, PERSONS_EDIT)
+    pending = list(selectors.declarations_queue(request.user)[:300])
+    decided = list(selectors.declarations_queue(request.user, state=Declaration.State.CONFIRMED)[:20]) + list(
+        selectors.declarations_queue(request.user, state=Declaration.State.REJECTED)[:20])
+    rows = [(d, selectors.declaration_shown(request.user, d), _symptom_labels(d.symptoms)) for d in pending]
+    return render(request, "intake/queue.html", {"rows": rows, "decided": decided})
+
+
+@login_required
+def declaration_detail(request, pk: int):
+    declaration = selectors.declaration_get_for_user(request.user, pk)
+    shown = selectors.declaration_shown(request.user, declaration)
+    if shown.full:
+        audit_record(actor=request.user, action="view", obj=declaration, unit_path=declaration.unit_path)
+    grids = _grids_for(request.user, declaration)
+    confirm = ConfirmForm(grids=grids, initial={"category": _category_guess(declaration.origin),
+                                                "status": "home_quarantine"})
+    return render(request, "intake/declaration.html", {
+        "d": declaration, "shown": shown, "symptoms": _symptom_labels(declaration.symptoms),
+        "matches": selectors.declaration_matches(request.user, declaration),
+        "confirm_form": confirm, "reject_form": RejectForm(),
+        "pending": declaration.state == Declaration.State.PENDING})
+
+
+@login_required
+@require_POST
+def declaration_confirm(request, pk: int):
+    declaration = selectors.declaration_get_for_user(request.user, pk)
+    grids = _grids_for(request.user, declaration)
+    form = ConfirmForm(request.POST, grids=grids)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("intake:declaration", pk=pk)
+    grid = next(g for g in grids if g.code == form.cleaned_data["grid"])
+    try:
+        person = services.declaration_confirm(declaration=declaration, grid=grid,
+                                              category=form.cleaned_data["category"],
+                                              status=form.cleaned_data["status"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, domain_error_text(exc, labels={k: f.label for k, f in form.fields.items()}))
+        return redirect("intake:declaration", pk=pk)
+    messages.success(request, _("Confirmed: %(name)s is on the line list.") % {"name": person.name})
+    return redirect("intake:queue")
+
+
+@login_required
+@require_POST
+def declaration_reject(request, pk: int):
+    declaration = selectors.declaration_get_for_user(request.user, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("intake:declaration", pk=pk)
+    try:
+        services.declaration_reject(declaration=declaration, reason=form.cleaned_data["reason"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, domain_error_text(exc))
+        return redirect("intake:declaration", pk=pk)
+    messages.success(request, _("Not taken up; the reason is kept."))
+    return redirect("intake:queue")
+
+
+def _poster_units(user) -> list[OrgUnit]:
+    scope = access.scope_for(user, PERSONS_EDIT)
+    return list(OrgUnit.objects.filter(scope.q("path"), kind__in=(OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID))
+                .order_by("path")[:500])
+
+
+@login_required
+def posters(request):
+    """The posters of the worker's communities and grids, and a new one."""
+    access.require(request.user, PERSONS_EDIT)
+    units = _poster_units(request.user)
+    form = PosterForm(request.POST or None, units=units)
+    if request.method == "POST":
+        if form.is_valid():
+            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"], perm=PERSONS_EDIT)
+            try:
+                poster = services.poster_create(unit=unit, by=request.user)
+            except DomainError as exc:
+                messages.error(request, domain_error_text(exc))
+            else:
+                messages.success(request, _("Poster made for %(unit)s.") % {"unit": unit.name})
+                return redirect("intake:poster", pk=poster.pk)
+        else:
+            messages.error(request, form_errors_text(form))
+    return render(request, "intake/posters.html", {"posters": selectors.posters_in_scope(request.user)[:500],
+                                                   "form": form})
+
+
+@login_required
+def poster(request, pk: int):
+    """A poster to print: the unit, what to do, the QR code (PNG and PDF to download)."""
+    item = selectors.poster_get_for_user(request.user, pk)
+    return render(request, "intake/poster.html", {"poster": item,
+                                                  "url": qr.public_url(request, "intake:declare", item.token)})
+
+
+@login_required
+def poster_file(request, pk: int, kind: str):
+    item = selectors.poster_get_for_user(request.user, pk)
+    if not item.active:
+        raise Http404
+    url = qr.public_url(request, "intake:declare", item.token)
+    body = qr.qr_png(url) if kind == "png" else qr.qr_pdf(url)
+    response = HttpResponse(body, content_type="image/png" if kind == "png" else "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="poster-{item.unit.code}.{kind}"'
+    return response
+
+
+@login_required
+@require_POST
+def poster_revoke(request, pk: int):
+    item = selectors.poster_get_for_user(request.user, pk)
+    services.poster_revoke(poster=item, by=request.user)
+    messages.success(request, _("Poster revoked: its code leads nowhere from now on."))
+    return redirect("intake:posters")
+
+
+@login_required
+def self_report_links(request, pk: int):
+    """A person's self-report link: the current one (address and QR code), a new one, revoking it."""
+    person = person_selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
+    if request.method == "POST":
+        try:
+            services.self_report_link_create(person=person, by=request.user)
+        except DomainError as exc:
+            messages.error(request, domain_error_text(exc))
+        else:
+            messages.success(request, _("A new self-report link was made; any earlier one no longer works."))
+        return redirect("intake:self_report_links", pk=person.pk)
+    links = list(selectors.self_report_links_of(person)[:20])
+    current = next((link for link in links if link.usable()), None)
+    return render(request, "intake/self_report_links.html", {
+        "person": person, "links": links, "current": current,
+        "url": qr.public_url(request, "intake:self_report", current.token) if current else "",
+        "eligible": services.home_status_of(person) is not None})
+
+
+@login_required
+def self_report_qr(request, pk: int):
+    link = selectors.self_report_link_get_for_user(request.user, pk)
+    if not link.usable():
+        raise Http404
+    return HttpResponse(qr.qr_png(qr.public_url(request, "intake:self_report", link.token)),
+                        content_type="image/png")
+
+
+@login_required
+@require_POST
+def self_report_revoke(request, pk: int):
+    link = selectors.self_report_link_get_for_user(request.user, pk)
+    services.self_report_link_revoke(link=link, by=request.user)
+    messages.success(request, _("The self-report link no longer works."))
+    return redirect("intake:self_report_links", pk=link.person_id)
