@@ -265,7 +265,10 @@ class HealthCheck(models.Model):
         verbose_name_plural = _("health checks")
         ordering = ["-checked_at", "-id"]
         indexes = [models.Index(fields=["unit_path", "check_date"], name="health_check_unit_day_idx"),
-                   models.Index(fields=["person", "check_date"], name="health_check_person_day_idx")]
+                   models.Index(fields=["person", "check_date"], name="health_check_person_day_idx"),
+                   # the day's fevers under a unit (the home page, the fever list): few rows among many checks
+                   models.Index(fields=["check_date", "unit_path"], name="health_check_fever_day_idx",
+                                condition=Q(flagged=True))]
         constraints = [
             models.CheckConstraint(condition=Q(temperature__isnull=True) | Q(temperature__gte=30, temperature__lte=45),
                                    name="health_check_temperature_range"),
