@@ -66,18 +66,18 @@ def test_a_declaration_from_the_public_page_is_confirmed_by_the_grid_worker(new_
     state = resident.locator("#state").inner_text()
     assert "已核实登记" in state and "申报测试" not in state and number[-4:] not in state
 
-    worker.goto(f"{demo_server}/persons/?q=申报测试")
+    worker.goto(f"{demo_server}/persons/?name=申报测试")
     with worker.expect_navigation():
-        worker.get_by_role("link", name="申报测试").first.click()
+        worker.locator("main a:visible", has_text="申报测试").first.click()
     assert "涉汉人员" in worker.content() and "居家隔离" in worker.content()
 
 
 def test_a_self_report_above_the_threshold_raises_the_follow_up(new_page, demo_server):
     worker = new_page(width=360, height=740)
     login(worker, demo_server, "grid1")
-    worker.goto(f"{demo_server}/persons/?q=周小安")
+    worker.goto(f"{demo_server}/persons/?name=周小安")
     with worker.expect_navigation():
-        worker.get_by_role("link", name="周小安").first.click()
+        worker.locator("main a:visible", has_text="周小安").first.click()
     with worker.expect_navigation():
         worker.click("#self-report-link")
     with worker.expect_navigation():
