@@ -40,10 +40,21 @@ NAVIGATION = [
 ]
 
 
+# On a phone the menu shows the first PHONE_PRIMARY of these that the user has (what the role uses most, in
+# this order of preference); the rest fold under "more" (templates/base.html).
+PHONE_FIRST = ["persons:today", "persons:list", "tracing:my_tasks", "reports:today", "checkpoints:index",
+               "supplies:home", "legal:calls", "audit:list", "orgunits:tree", "home"]
+PHONE_PRIMARY = 4
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [{"url": reverse(name), "label": label, "name": name}
              for name, label, perm in NAVIGATION if perm is None or has_perm(user, perm)]
+    held = {item["name"] for item in items}
+    primary = [name for name in PHONE_FIRST if name in held][:PHONE_PRIMARY]
+    for item in items:
+        item["primary"] = item["name"] in primary
     return {"nav_items": items}

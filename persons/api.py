@@ -15,9 +15,12 @@ from core.errors import DomainError
 from core.pagination import keyset_page
 from core.tabular import error_file_download
 from persons import importing, selectors, services
+from persons.arrivals import ArrivalKnown, arrival_register
 from persons.disclosure import FULL, Disclosure
 from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
+    ArrivalIn,
+    ArrivalOut,
     CategoryEndIn,
     CategoryIn,
     CheckDueOut,
@@ -63,8 +66,8 @@ def _out(request, person: Person) -> dict:
         "doc_number": shown.doc_number, "phone": shown.phone, "address": person.address,
         "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
         "custom": person.custom, "masked": shown.level != FULL,
-        "categories": [{"code": e.category.code, "name": e.category.name, "start": e.start, "end": e.end}
-                       for e in history["categories"]],
+        "categories": [{"code": e.category.code, "name": e.category.name, "start": e.start, "end": e.end,
+                        "origin": e.origin or None} for e in history["categories"]],
         "statuses": [{"code": e.status.code, "name": e.status.name, "start": e.start, "end": e.end,
                       "planned_end": e.planned_end, "site": e.site.name if e.site else None}
                      for e in history["statuses"]],
@@ -93,6 +96,23 @@ def person_create(request: HttpRequest, payload: PersonIn):
     access.require(request.user, PERSONS_EDIT)
     person = services.person_register(data=_raw(payload), by=request.user)
     return Status(201, _out(request, person))
+
+
+@router.post("/persons/arrivals", response={200: ArrivalOut, 201: ArrivalOut, 409: dict},
+             summary="An arrival in one call: person, category with arrival date and origin, status, first check",
+             description="A document on file in the caller's units answers 409 already_registered with `person`, "
+                         "the id to send back as `person_id` to record the arrival for them.")
+def arrival_create(request: HttpRequest, payload: ArrivalIn):
+    access.require(request.user, PERSONS_EDIT)
+    data = payload.dict(exclude={"person_id", "version"})
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    try:
+        result = arrival_register(data=data, by=request.user, person_id=payload.person_id,
+                                  version=payload.version)
+    except ArrivalKnown as exc:
+        return Status(409, exc.as_dict())
+    body = {"created": result.created, "person": _out(request, result.person), "notices": result.notices}
+    return Status(201 if result.created else 200, body)
 
 
 @router.get("/persons/checks-due", response=list[CheckDueOut], summary="People whose health check is due today")

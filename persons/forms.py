@@ -139,3 +139,67 @@ class CustomFieldForm(forms.Form):
     required_from = forms.DateField(label=_("required from"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+class StatusSelect(forms.Select):
+    """A status select marking the statuses that need a quarantine site (data-needs-site), so that the page shows
+    the site's field only for them (CSS :has, no script)."""
+
+    def __init__(self, *args, needs_site: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_site = set(needs_site)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.needs_site:
+            option["attrs"]["data-needs-site"] = "1"
+        return option
+
+
+class ArrivalForm(forms.Form):
+    """An arrival on one screen: the shapes only; the rules are persons.arrivals.arrival_register's."""
+
+    name = forms.CharField(label=_("full name"), max_length=50, required=False)
+    doc_type = forms.ChoiceField(label=_("document type"), choices=Person.DocType.choices)
+    doc_number = forms.CharField(label=_("document number"), max_length=40, required=False,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    sex = forms.ChoiceField(label=_("sex"), required=False,
+                            choices=[("", _("from the ID number"))] + list(Person.Sex.choices))
+    birth_date = forms.DateField(label=_("birth date"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Read from a resident ID number; needed for other documents."))
+    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    address = forms.CharField(label=_("current address"), max_length=200, required=False)
+    grid = forms.ChoiceField(label=_("grid responsible"))
+    category = forms.ChoiceField(label=_("category"), required=False)
+    arrived = forms.DateField(label=_("arrived on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("The category and the management period start this day."))
+    origin = forms.ChoiceField(label=_("came from"), required=False)
+    status = forms.ChoiceField(label=_("management status"), required=False)
+    site = forms.IntegerField(label=_("quarantine site"), required=False, widget=forms.Select,
+                              help_text=_("Needed for centralised quarantine."))
+    temperature = forms.CharField(label=_("temperature (°C)"), required=False, max_length=8,
+                                  widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    symptoms = forms.MultipleChoiceField(label=_("symptoms"), required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=list(SYMPTOMS.items()))
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, grids: list, sites: list, origins: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(u.code, f"{u.name} ({u.code})") for u in grids]
+        self.fields["category"].choices = [("", "—")] + [(c.code, c.name)
+                                                        for c in Category.objects.filter(active=True)]
+        statuses = list(ManagementStatus.objects.filter(is_release=False))
+        self.fields["status"].widget = StatusSelect(needs_site={s.code for s in statuses if s.needs_site})
+        self.fields["status"].choices = [(s.code, s.name) for s in statuses]
+        self.fields["site"].widget.choices = [("", "—")] + [(s.pk, s.name) for s in sites]
+        self.fields["origin"].choices = origins
+        self.fields["temperature"].help_text = gettext(
+            "Optional: the first health check. At or above %(t)s °C is a fever.") % {"t": fever_threshold()}
+
+    def raw(self) -> dict:
+        """The cleaned shapes as the raw mapping persons.arrivals expects."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("person", "version")}
+        return {k: ("" if v is None else v) for k, v in data.items()}

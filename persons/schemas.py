@@ -64,6 +64,7 @@ class EpisodeOut(Schema):
     end: dt.datetime | None
     planned_end: dt.datetime | None = None
     site: str | None = None
+    origin: str | None = Field(None, description="where the person came from (categories of arrivals)")
 
 
 class CheckOut(Schema):
@@ -141,3 +142,34 @@ class PersonRef(Schema):
     in_scope: bool = True
     doc_number: str | None = None
     phone: str | None = None
+
+
+class ArrivalIn(Schema):
+    """An arrival in one call (persons.arrivals): the person, the category from `arrived` with `origin` (a province
+    or prefecture code of the official divisions), the status (`site` for centralised quarantine) and an optional
+    first health check. `person_id`: the person answered with 409 already_registered, to record the arrival for."""
+
+    name: str = ""
+    doc_type: str = "resident_id"
+    doc_number: str = ""
+    sex: str = ""
+    birth_date: dt.date | None = None
+    phone: str = ""
+    address: str = ""
+    grid: str = ""
+    category: str = ""
+    arrived: dt.date | None = None
+    origin: str = ""
+    status: str = ""
+    site: int | None = None
+    temperature: Decimal | None = None
+    symptoms: list[str] = []
+    person_id: int | None = None
+    version: int | None = None
+
+
+class ArrivalOut(Schema):
+    created: bool
+    person: PersonOut
+    notices: list[str] = Field(default_factory=list, description="what the arrival's check set in motion, or a "
+                               "category kept as it was")

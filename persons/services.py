@@ -223,8 +223,8 @@ def _aware(value: dt.datetime | dt.date | None, *, default_now: bool = True) -> 
 
 
 def category_assign(*, person: Person, category: Category, start: dt.datetime | dt.date | None = None,
-                    note: str = "", by) -> CategoryEpisode:
-    """Give a person a category from `start` (arrival date, exposure date…)."""
+                    note: str = "", origin_code: str = "", origin: str = "", by) -> CategoryEpisode:
+    """Give a person a category from `start` (arrival date, exposure date…), and where they came from."""
     start = _aware(start)
     if start > timezone.now() + dt.timedelta(hours=1):
         raise DomainError("invalid_date", _("The start lies in the future."), fields={"start": [_("In the future.")]})
@@ -235,7 +235,8 @@ def category_assign(*, person: Person, category: Category, start: dt.datetime | 
                               % {"person": person.name, "cat": category.name}, fields={"category": [
                                   _("Already held.")]})
         episode = CategoryEpisode.objects.create(person=person, category=category, start=start,
-                                                 unit_path=person.unit_path, note=note, created_by=by)
+                                                 unit_path=person.unit_path, note=note, origin_code=origin_code,
+                                                 origin=origin, created_by=by)
         audit_record(actor=by, action="create", obj=episode, object_repr=f"{person.name} · {category.name_zh}",
                      unit_path=person.unit_path, after=snapshot(episode))
     return episode

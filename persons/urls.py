@@ -1,11 +1,12 @@
 from django.urls import path
 
-from persons import views, views_import
+from persons import views, views_arrival, views_import
 
 app_name = "persons"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
+    path("arrival/", views_arrival.arrival, name="arrival"),
     path("today/", views.today, name="today"),
     path("fevers/", views.fevers, name="fevers"),
     path("export.csv", views.person_export, {"fmt": "csv"}, name="export_csv"),

@@ -87,7 +87,7 @@ def person_list(request):
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "persons/person_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), "filters_used": len(used),
         "can_edit": access.has_perm(request.user, PERSONS_EDIT),
         "can_export": access.has_perm(request.user, PERSONS_EXPORT),
     })

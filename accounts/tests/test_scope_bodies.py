@@ -450,6 +450,10 @@ def _person_form(w, **fields) -> dict:
             "grid": w.cast.grid_a.code, **fields}
 
 
+def _arrival(w, **fields) -> dict:
+    return {**_person_form(w), "category": "hubei", "status": "home_quarantine", **fields}
+
+
 def _task(w, **fields) -> dict:
     return {"kind": "verify", "priority": 4, "person_id": w.person_a.pk, "due_at": _later(), **fields}
 
@@ -553,6 +557,27 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "persons:status_set": {
         "site": Probe(F("persons:status_set", A_PERSON, lambda w, v: {
             "status": "central_quarantine", "site": v}), SITE),
+    },
+    "persons:arrival": {
+        "doc_number": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, doc_number=v)), DOC_HELD,
+                            document=True),
+        "grid": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, grid=v)), GRID),
+        "site": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, status="central_quarantine", site=v)),
+                      SITE),
+        # the person on file whose arrival is confirmed: only the one the document names is ever taken
+        "person": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(
+            w, doc_number=w.person_a.doc_number, person=v)), PERSON),
+        "category": SHARED,
+    },
+    "POST /api/persons/arrivals": {
+        "doc_number": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(w, doc_number=v)),
+                            DOC_HELD, document=True),
+        "grid": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(w, grid=v)), GRID),
+        "site": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(
+            w, status="central_quarantine", site=v)), SITE),
+        "person_id": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(
+            w, doc_number=w.person_a.doc_number, person_id=v)), PERSON),
+        "category": SHARED,
     },
     # -- tracing
     "POST /api/cases": {
