@@ -207,6 +207,7 @@ def test_the_community_gives_a_grid_to_the_people_awaiting_one(cast, upload, cli
     upload(cast.street_officer, content, unit=cast.street.code)
     worker = client_for(cast.community_a_worker)
 
+    assert reverse("persons:awaiting_grid") in worker.get(reverse("persons:imports")).content.decode()
     listing = worker.get(reverse("persons:awaiting_grid"))
     assert listing.status_code == 200
     assert [p.name for p, _shown, _grids in listing.context["rows"]] == ["王伟"]  # not 月塘's
