@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -65,7 +66,11 @@ def rate_hit(kind: str, ident: str, rate: str | None) -> None:
     window = int(time.time() // period)
     digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
     key = f"intake:{kind}:{digest}:{window}"
-    count = _count_up(key, period + 5, counted_before=kind == "poster")
+    with transaction.atomic():  # the cache's increment is a read and a write: one request at a time per window
+        if connection.vendor == "postgresql":  # (SQLite's transactions here take the write lock when they begin)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(digest[:15], 16)])
+        count = _count_up(key, period + 5, counted_before=kind == "poster")
     if count > limit:
         wait = int(period - time.time() % period) + 1
         raise DomainError("too_many", _("Too many submissions in a short time: at most %(n)d in %(period)s. Please "
