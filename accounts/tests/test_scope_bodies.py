@@ -552,6 +552,11 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "unit_code": Probe(lambda client, w, v: client.post(reverse("persons:import_create"), {
             **_import_job(w, ""), "unit_code": v}), UNIT),
     },
+    "persons:awaiting_grid": {  # 待分配网格: a person placed in their community by a street's sheet gets a grid
+        "person": Probe(F("persons:awaiting_grid", NO_ARGS, lambda w, v: {"person": v, "grid": w.cast.grid_a.code}),
+                        PERSON),
+        "grid": Probe(F("persons:awaiting_grid", NO_ARGS, lambda w, v: {"person": w.person_a.pk, "grid": v}), GRID),
+    },
     "persons:category_assign": {"category": SHARED},
     "persons:category_end": {"category": SHARED},
     "persons:status_set": {
