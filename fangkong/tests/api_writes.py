@@ -185,9 +185,6 @@ WRITES = {
     "POST /api/persons/arrivals": lambda d: ("/api/persons/arrivals", {
         "name": "来人", "doc_number": _resident_id(d.next() + 520), "grid": _grid(), "phone": "13800000001",
         "address": "三元社区3栋", "category": "hubei", "origin": "420100", "status": "home_quarantine"}, None),
-    "POST /api/persons/arrivals": lambda d: ("/api/persons/arrivals", {
-        "name": "来人", "doc_number": _resident_id(d.next() + 520), "grid": _grid(), "phone": "13800000001",
-        "address": "三元社区3栋", "category": "hubei", "origin": "420100", "status": "home_quarantine"}, None),
     "PATCH /api/persons/{person_id}": lambda d: (lambda p: (
         f"/api/persons/{p}", {"version": d.get(f"/api/persons/{p}")["version"], "address": "三元社区2栋",
                               "notes": "改址"}, None))(_person(d)),
