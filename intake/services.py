@@ -170,7 +170,8 @@ def declaration_confirm(*, declaration: Declaration, grid: OrgUnit, category: Ca
         held = person_selectors.categories_as_of(person)
         if not any(e.category_id == category.pk for e in held):
             person_services.category_assign(person=person, category=category, start=start,
-                                            note=gettext_noop("declared by a resident"), by=by)
+                                            note=gettext_noop("declared by a resident"),
+                                            origin=current.origin[:100], by=by)
         now_status = person_selectors.status_as_of(person)
         if status is not None and (now_status is None or now_status.status_id != status.pk):
             begin = start if now_status is None else max(timezone.now(), now_status.start)

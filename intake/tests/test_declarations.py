@@ -50,7 +50,7 @@ def test_grid_worker_confirms_a_declaration_into_person_and_episodes(cast, poste
     assert declaration.state == Declaration.State.CONFIRMED and declaration.decided_by == cast.grid_a_worker
     assert person.name == "刘晓" and person.grid == cast.grid_a and person.phone == "13907381234"
     [category] = categories_as_of(person)
-    assert category.category.code == "wuhan"
+    assert category.category.code == "wuhan" and category.origin == declaration.origin != ""
     assert timezone.localtime(category.start).date() == declaration.arrived_on
     assert status_as_of(person).status.code == "home_quarantine"
     assert AuditEntry.objects.filter(object_type="intake.declaration", object_id=str(declaration.pk),
