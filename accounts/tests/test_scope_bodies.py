@@ -36,7 +36,6 @@ from accounts.tests.test_scope_enumerated import USERS_OF_A
 from core.fields import SEPARATOR
 from fangkong.api import api
 from intake import services as intake_services
-from intake.models import Poster
 from orgunits.models import OrgUnit, Site
 from persons import services as person_services
 from persons.models import Person
@@ -241,6 +240,10 @@ def _world(cast) -> SimpleNamespace:
     alert.save(update_fields=["recheck_due_at"])
     w.incident_a = gates.alert_recheck(alert=alert, temperature="39.0", by=None).incident
     forms_seed()
+    poster = intake_services.poster_create(unit=cast.community_a, by=None)  # a resident's declaration to confirm
+    w.declaration_a = intake_services.declaration_submit(poster=poster, address="127.0.0.1", data={
+        "name": "申报人", "doc_type": "resident_id", "doc_number": resident_id(seq=600), "phone": "13800000009",
+        "address": "三元社区5栋", "origin": "湖北省武汉市", "arrived_on": timezone.localdate()})
     return w
 
 
@@ -496,20 +499,6 @@ def _contact_import(w, unit) -> dict:
     return {"unit": unit, "file": _csv(f"姓名,证件号码,末次接触日期\n新密接,{resident_id(seq=558)},{_yesterday()}\n")}
 
 
-_declarations = iter(range(600, 10_000))
-
-
-def _declaration_a(w) -> list:
-    """A fresh declaration at a poster of community A (confirming one uses it up)."""
-    poster = Poster.objects.filter(unit=w.cast.community_a).first() or intake_services.poster_create(
-        unit=w.cast.community_a, by=None)
-    declaration = intake_services.declaration_submit(poster=poster, address="127.0.0.1", data={
-        "name": "申报人", "doc_type": "resident_id", "doc_number": resident_id(seq=next(_declarations)),
-        "phone": "13800000009", "address": "三元社区5栋", "origin": "湖北省武汉市",
-        "arrived_on": timezone.localdate()})
-    return [declaration.pk]
-
-
 A_PERSON = lambda w: [w.person_a.pk]  # noqa: E731
 A_CASE = lambda w: [w.case_a.pk]  # noqa: E731
 A_ORG = lambda w: [w.org_a.pk]  # noqa: E731
@@ -581,7 +570,7 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
                                          "public answer is the same receipt whoever holds the document")},
     "intake:posters": {"unit": Probe(F("intake:posters", NO_ARGS, lambda w, v: {"unit": v}), UNIT)},
     "intake:declaration_confirm": {
-        "grid": Probe(F("intake:declaration_confirm", _declaration_a, lambda w, v: {
+        "grid": Probe(F("intake:declaration_confirm", lambda w: [w.declaration_a.pk], lambda w, v: {
             "grid": v, "category": "hubei", "status": "home_quarantine"}), GRID),
         "category": SHARED,
     },
