@@ -13,6 +13,7 @@ from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record
 from core.errors import DomainError
 from core.forms import domain_error_text, form_errors_text
+from core.tabular import attachment
 from intake import qr, selectors, services
 from intake.forms import ConfirmForm, PosterForm, RejectForm
 from intake.models import Declaration
@@ -155,8 +156,8 @@ def poster_file(request, pk: int, kind: str):
     url = qr.public_url(request, "intake:declare", item.token)
     body = qr.qr_png(url) if kind == "png" else qr.qr_pdf(url)
     response = HttpResponse(body, content_type="image/png" if kind == "png" else "application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="poster-{item.unit.code}.{kind}"'
-    return response
+    return attachment(response, f"{item.unit.name}-{_('declaration poster')}.{kind}",
+                      fallback=f"poster-{item.unit.code}.{kind}")
 
 
 @login_required

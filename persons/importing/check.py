@@ -359,6 +359,7 @@ class RowChecker:
 
     grids: Grids
     doc_title: str
+    merge_repeats: bool = True  # False: a document repeated is an error whatever the name (a contact list)
 
     def __post_init__(self):
         self.seen = Seen()  # document → first line << 32 | CRC-32 of the name
@@ -386,6 +387,10 @@ class RowChecker:
                     if (first ^ mark) & 0xFFFFFFFF:
                         problems = problems or []
                         problems.append((self.doc_title, _("The same document as row %(row)d, under another name.")
+                                         % {"row": first >> 32}))
+                    elif not self.merge_repeats:
+                        problems = problems or []
+                        problems.append((self.doc_title, _("The same document as row %(row)d.")
                                          % {"row": first >> 32}))
                     elif not problems:
                         self.merged.append((line, first >> 32))

@@ -214,7 +214,8 @@ class _ContactRows:
             if problems and (r[DOC_TYPE], r[DOC_NUMBER]) in registered:
                 problems = [(t, m) for t, m in problems if t != grid_title] or None  # not registered again
             checked.append((r, problems))
-        valid, bad = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"]).take(checked)
+        valid, bad = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"],
+                                merge_repeats=False).take(checked)  # a contact listed twice: a mistake
         for line, problems in bad:
             for title, message in problems:
                 self.error(line, title, message)
