@@ -156,8 +156,8 @@ def poster_file(request, pk: int, kind: str):
     url = qr.public_url(request, "intake:declare", item.token)
     body = qr.qr_png(url) if kind == "png" else qr.qr_pdf(url)
     response = HttpResponse(body, content_type="image/png" if kind == "png" else "application/pdf")
-    return attachment(response, f"{item.unit.name}-{_('declaration poster')}.{kind}",
-                      fallback=f"poster-{item.unit.code}.{kind}")
+    name = _("declaration poster")  # outside the f-string, where makemessages finds it
+    return attachment(response, f"{item.unit.name}-{name}.{kind}", fallback=f"poster-{item.unit.code}.{kind}")
 
 
 @login_required
