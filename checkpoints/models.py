@@ -42,8 +42,7 @@ def question_text(question: dict) -> str:
 
 class FeverRule(models.Model):
     """The fever rule: at or above `threshold` an alert, a recheck `recheck_minutes` later; which passages need a
-    temperature (by default every entry: a gate that lets someone in unmeasured checks nothing). The row
-    without a site is the default; a site's own row overrides it."""
+    temperature (every entry by default). The row without a site is the default; a site's own row overrides it."""
 
     class Required(models.TextChoices):
         ENTRIES = "entries", _("at every entry")
@@ -81,9 +80,8 @@ class FeverRule(models.Model):
 
     def requires_temperature(self, direction: str | None) -> bool:
         """Whether a passage in `direction` (in, out) needs a temperature under this rule."""
-        if self.temperature_required == self.Required.ALWAYS:
-            return direction is not None
-        return self.temperature_required == self.Required.ENTRIES and direction == "in"
+        return direction is not None and (self.temperature_required == self.Required.ALWAYS or (
+            self.temperature_required == self.Required.ENTRIES and direction == "in"))
 
 
 class Checkpoint(models.Model):
