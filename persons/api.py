@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.pagination import keyset_page
 from core.tabular import error_file_download
 from persons import importing, selectors, services
-from persons.arrivals import ArrivalKnown, arrival_register
+from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
 from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
@@ -164,7 +164,7 @@ def status_set(request: HttpRequest, person_id: int, payload: StatusIn):
     status = ManagementStatus.objects.filter(code=payload.status).first()
     if status is None:
         raise DomainError("unknown_status", f"unknown status {payload.status}", fields={"status": ["unknown"]})
-    site = access.site_get_for_user(request.user, payload.site_id, perm=PERSONS_VIEW) if payload.site_id else None
+    site = quarantine_site_chosen(request.user, payload.site_id) if payload.site_id else None
     services.status_set(person=person, status=status, start=payload.start, site=site,
                         planned_end=payload.planned_end, note=payload.note, by=request.user)
     return Status(201, _out(request, person))

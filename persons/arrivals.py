@@ -11,14 +11,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import scope_for
+from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT
 from core.errors import DomainError
-from core.fields import SEPARATOR
 from core.timebounds import out_of_range
 from orgunits.models import Site
 from persons import selectors, services
@@ -26,7 +24,6 @@ from persons.models import Category, CategoryEpisode, HealthCheck, ManagementSta
 from persons.origins import origin_name
 from persons.validation import person_clean
 
-QUARANTINE_KINDS = (Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL)
 IDENTITY_FIELDS = ("name", "doc_type", "doc_number", "sex", "birth_date", "phone", "address", "grid")
 
 
@@ -56,33 +53,23 @@ class Arrival:
     notices: list[str] = field(default_factory=list)
 
 
-def _sites_reachable(user) -> Q:
-    """The sites of the units in the caller's scope and of the units above them (a grid worker sends people to
-    the street's quarantine hotel)."""
-    scope = scope_for(user, PERSONS_EDIT)
-    if scope.paths is None:
-        return Q()
-    above = set()
-    for path in scope.paths:
-        parts = [p for p in path.split(SEPARATOR) if p]
-        above.update(SEPARATOR.join(parts[:i]) + SEPARATOR for i in range(1, len(parts)))
-    return scope.q() | Q(unit_path__in=above)
+def _edit_scope(by) -> Scope:
+    return scope_for(by, PERSONS_EDIT) if by is not None else Scope(paths=None)
 
 
 def quarantine_sites_for(user) -> list[Site]:
-    """The quarantine hotels and hospitals a caller may send people to."""
-    return list(Site.objects.filter(_sites_reachable(user), kind__in=QUARANTINE_KINDS)
-                .order_by("unit_path", "name")[:200])
+    """The quarantine hotels and hospitals the arrival form offers."""
+    return list(selectors.quarantine_sites(scope_for(user, PERSONS_EDIT)).order_by("unit_path", "name")[:200])
 
 
-def _site_get(value: Any, *, by) -> Site | None:
-    """The site named by id among those the caller reaches (None for any other id, existing or not)."""
-    try:
-        site_id = int(value)
-    except (TypeError, ValueError):
-        return None
-    qs = Site.objects.filter(pk=site_id)
-    return (qs.filter(_sites_reachable(by)) if by is not None else qs).first()
+def quarantine_site_chosen(user, value) -> Site:
+    """The quarantine site `value` (an id) for a status change by `user`; any other id, in or out of their reach,
+    is refused alike."""
+    site = selectors.quarantine_site_get(scope_for(user, PERSONS_EDIT), value)
+    if site is None:
+        message = _("Choose a quarantine site from the list.")
+        raise DomainError("unknown_site", message, fields={"site": [message]})
+    return site
 
 
 def _blank(value: Any) -> bool:
@@ -128,11 +115,9 @@ def _arrival_clean(data: Mapping[str, Any], *, by) -> tuple[dict, dict[str, list
     out["status"] = status
     site = None
     if not _blank(data.get("site")):
-        site = _site_get(data["site"], by=by)
+        site = selectors.quarantine_site_get(_edit_scope(by), data["site"])
         if site is None:
             errors["site"] = [_("Choose a quarantine site from the list.")]
-        elif site.kind not in QUARANTINE_KINDS:
-            errors["site"] = [_("%(site)s is not a quarantine site or hospital.") % {"site": site.name}]
     if status is not None and status.needs_site and site is None and "site" not in errors:
         errors["site"] = [_("%(status)s needs the quarantine site.") % {"status": status.name}]
     out["site"] = site if status is not None and not status.is_release else None

@@ -7,9 +7,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import scope_for
+from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_VIEW
-from orgunits.models import OrgUnit
+from core.fields import SEPARATOR
+from orgunits.models import OrgUnit, Site
 from persons.identity import mask_doc, mask_phone
 from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, StatusEpisode
 
@@ -20,6 +21,34 @@ def person_get_for_user(user, pk: int, *, perm: str = PERSONS_VIEW) -> Person:
     if person is None or not scope_for(user, perm).covers(person.unit_path):
         raise Http404
     return person
+
+
+QUARANTINE_KINDS = (Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL)
+
+
+def quarantine_sites(scope: Scope) -> QuerySet[Site]:
+    """The quarantine hotels and hospitals people may be sent to by a caller of `scope` (their scope for
+    persons.edit): the sites of the units in it and of the units above them (a grid worker sends people to the
+    street's or the city's quarantine hotel). The one rule of the arrival form, the status change (page and API)
+    and the import."""
+    sites = Site.objects.filter(kind__in=QUARANTINE_KINDS)
+    if scope.paths is None:
+        return sites
+    above = set()
+    for path in scope.paths:
+        parts = [p for p in path.split(SEPARATOR) if p]
+        above.update(SEPARATOR.join(parts[:i]) + SEPARATOR for i in range(1, len(parts)))
+    return sites.filter(scope.q() | Q(unit_path__in=above))
+
+
+def quarantine_site_get(scope: Scope, value) -> Site | None:
+    """The quarantine site named by id among those of `scope` (None for any other id, existing or not, and for a
+    site that is no quarantine site: one answer whatever the reason)."""
+    try:
+        site_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return quarantine_sites(scope).filter(pk=site_id).first()
 
 
 def open_at(at: dt.datetime) -> Q:

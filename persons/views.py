@@ -24,8 +24,9 @@ from core.forms import domain_error_text, form_add_domain_error, form_errors_tex
 from core.models import AuditEntry
 from core.pagination import keyset_page
 from core.timebounds import day_parse
-from orgunits.models import OrgUnit, Site
+from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
+from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
 from persons.disclosure import CHANNELS, FULL, Disclosure
 from persons.duplicates import duplicates_scan
 from persons.exporting import persons_export
@@ -122,8 +123,7 @@ def person_detail(request, pk: int):
     custom_fields = list(CustomField.objects.filter(active=True))
     status_form = StatusForm()
     status_form.fields["site"].widget.choices = [("", "—")] + [
-        (s.pk, s.name) for s in Site.objects.filter(kind__in=[Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL])
-        .filter(access.scope_for(request.user, PERSONS_VIEW).q())]
+        (s.pk, s.name) for s in quarantine_sites_for(request.user)]
     return render(request, "persons/person_detail.html", {
         "person": person, "full": shown.level == FULL, "can_edit": can_edit,
         "doc": shown.doc_number, "phone": shown.phone,
@@ -256,9 +256,7 @@ def category_end(request, pk: int):
 @require_POST
 def status_set(request, pk: int):
     def call(person, d):
-        site = None
-        if d["site"]:
-            site = access.site_get_for_user(request.user, d["site"], perm=PERSONS_VIEW)
+        site = quarantine_site_chosen(request.user, d["site"]) if d["site"] else None
         services.status_set(person=person, status=d["status"], start=d["start"], site=site,
                             planned_end=d["planned_end"], note=d["note"], by=request.user)
     return _post_on_person(request, pk, StatusForm, call)

@@ -417,7 +417,7 @@ DOC_HELD = lambda w: (w.person_b.doc_number, w.person_c.doc_number, w.person_a.d
 GRID = lambda w: (w.cast.grid_b.code, MISSING_GRID, w.cast.grid_a.code)  # noqa: E731
 UNIT = lambda w: (w.cast.community_b.code, MISSING_UNIT, w.cast.community_a.code)  # noqa: E731
 SITE = lambda w: (w.cast.site_b.pk, MISSING_ID, w.cast.site_a.pk)  # noqa: E731
-HOSPITAL = ids("hospital")
+HOSPITAL = ids("hospital")  # also a site people are sent to under a status (a checkpoint is not)
 USER = lambda w: (w.cast.community_b_worker.pk, MISSING_ID, w.cast.grid_a_worker.pk)  # noqa: E731
 USERS = lambda w: ([w.cast.community_b_worker.pk], [MISSING_ID], [w.cast.grid_a_worker.pk])  # noqa: E731
 USERNAME = lambda w: ("community_b", "nobody_here", "grid_a")  # noqa: E731
@@ -525,7 +525,7 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "POST /api/persons/{person_id}/categories/end": {"category": SHARED},
     "POST /api/persons/{person_id}/status": {
         "site_id": Probe(J("post", lambda w: f"/api/persons/{w.person_a.pk}/status",
-                           lambda w, v: {"status": "central_quarantine", "site_id": v}), SITE),
+                           lambda w, v: {"status": "central_quarantine", "site_id": v}), HOSPITAL),
     },
     "POST /api/person-imports": {
         "mapping": SHARED,
@@ -576,14 +576,14 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     },
     "persons:status_set": {
         "site": Probe(F("persons:status_set", A_PERSON, lambda w, v: {
-            "status": "central_quarantine", "site": v}), SITE),
+            "status": "central_quarantine", "site": v}), HOSPITAL),
     },
     "persons:arrival": {
         "doc_number": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, doc_number=v)), DOC_HELD,
                             document=True),
         "grid": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, grid=v)), GRID),
         "site": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(w, status="central_quarantine", site=v)),
-                      SITE),
+                      HOSPITAL),
         # the person on file whose arrival is confirmed: only the one the document names is ever taken
         "person": Probe(F("persons:arrival", NO_ARGS, lambda w, v: _arrival(
             w, doc_number=w.person_a.doc_number, person=v)), PERSON),
@@ -594,7 +594,7 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
                             DOC_HELD, document=True),
         "grid": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(w, grid=v)), GRID),
         "site": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(
-            w, status="central_quarantine", site=v)), SITE),
+            w, status="central_quarantine", site=v)), HOSPITAL),
         "person_id": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(
             w, doc_number=w.person_a.doc_number, person_id=v)), PERSON),
         "category": SHARED,

@@ -144,7 +144,7 @@ def _people_import(job: ImportJob, progress) -> None:
                               grids=grids, categories=categories_by_word() if wanted else None,
                               default_grid="" if grid_required else job.unit.code, convert=table.kind == XLSX,
                               year=year, statuses=statuses_by_word() if status else None,
-                              sites=sites_by_name(unit=job.unit, scope=scope) if status else None)
+                              sites=sites_by_name(scope=scope) if status else None)
         large = job.total_rows >= PARALLEL_FROM or (table.kind == XLSX and os.path.getsize(path) >= XLSX_PARALLEL_BYTES)
         load = _Load(job=job, table=table, columns=columns, scope=scope, grids=grids, by=by, today=today,
                      progress=progress)

@@ -5,9 +5,10 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Scope
 from core.tabular import listed
-from orgunits.models import OrgUnit, Site
+from orgunits.models import OrgUnit
 from persons.identity import normalize_doc_number
 from persons.models import Category, ManagementStatus
+from persons.selectors import quarantine_sites
 
 # What sheets write in 管控措施, by status code (the names themselves are looked up too).
 STATUS_WORDS = {
@@ -118,13 +119,9 @@ def statuses_by_word() -> dict[str, tuple[int, bool]]:
     return found
 
 
-def sites_by_name(*, unit: OrgUnit, scope: Scope) -> dict[str, int]:
-    """Quarantine sites and hospitals the importer may name, by name: those under the import's unit and its
-    ancestors' (a city's quarantine hotel serves every street), within the importer's scope."""
-    ancestors = [unit.path[:i + 1] for i, c in enumerate(unit.path) if c == unit.path[-1]]
+def sites_by_name(*, scope: Scope) -> dict[str, int]:
+    """The quarantine sites and hospitals the importer may name (persons.selectors.quarantine_sites), by name."""
     found = {}
-    for pk, name, path in Site.objects.filter(kind__in=[Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL]).values_list(
-            "id", "name", "unit_path"):
-        if path.startswith(unit.path) or path in ancestors or scope.covers(path):
-            found.setdefault(unit_key(name), pk)
+    for pk, name in quarantine_sites(scope).order_by("unit_path", "name").values_list("id", "name"):
+        found.setdefault(unit_key(name), pk)
     return found

@@ -182,3 +182,21 @@ def test_the_api_registers_an_arrival_and_answers_409_with_the_person_for_a_docu
                                                       "person_id": body["person"]["id"]},
                             content_type="application/json")
     assert confirmed.status_code == 200 and not confirmed.json()["created"]
+
+
+def test_the_person_page_offers_and_accepts_the_same_quarantine_sites_as_the_arrival_form(cast, client_for):
+    hotel = Site.objects.create(unit=cast.street, unit_path=cast.street.path, kind=Site.Kind.QUARANTINE_HOTEL,
+                                name="长青集中隔离酒店")
+    elsewhere = Site.objects.create(unit=cast.community_b, unit_path=cast.community_b.path,
+                                    kind=Site.Kind.QUARANTINE_HOTEL, name="月塘隔离点")
+    person = arrival_register(data=_arrival(cast), by=cast.grid_a_worker).person
+    client = client_for(cast.grid_a_worker)
+
+    for page in (client.get("/persons/arrival/"), client.get(f"/persons/{person.pk}/")):
+        assert "长青集中隔离酒店" in page.content.decode() and "月塘隔离点" not in page.content.decode()
+    refused = client.post(f"/persons/{person.pk}/status/", {
+        "status": "central_quarantine", "start": "2020-05-21T10:00", "site": elsewhere.pk}, follow=True)
+    assert "请从列表中选择集中隔离点" in refused.content.decode()
+    client.post(f"/persons/{person.pk}/status/", {
+        "status": "central_quarantine", "start": "2020-05-21T10:00", "site": hotel.pk})
+    assert StatusEpisode.objects.get(person=person, end__isnull=True).site == hotel
