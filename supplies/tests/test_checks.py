@@ -10,6 +10,7 @@ import pytest
 from accounts.access import Scope
 from supplies import services
 from supplies.checks import CHECKS, CHECKS_BY_CODE, Params, audit_run, benford_test, names_alike
+from supplies.checks import base as checks_base
 from supplies.models import Donor
 from supplies.tests.conftest import DAY, approved_request
 
@@ -222,3 +223,28 @@ def test_checks_read_only_the_auditors_scope(cast, depot, gift):
                                          ("张三", "李四", False), ("湘中医疗器械有限公司", "湘中医疗器械公司", True)])
 def test_names_alike(a, b, alike):
     assert names_alike(a, b, 0.85) is alike
+
+
+def test_the_audit_lists_its_checks_in_the_order_of_their_numbers():
+    assert [c.number for c in CHECKS] == list(range(1, 13))
+    assert [c.code for c in CHECKS] == [
+        "donations_accounted", "held_undistributed", "receipts_late", "directed_elsewhere",
+        "distributed_before_booked", "duplicate_donations", "duplicate_payments", "benford_first_digit",
+        "price_above_reference", "split_purchases", "spec_mismatch", "unrequested_deliveries"]
+    assert all(c.function.__module__.startswith("supplies.checks.") for c in CHECKS)
+
+
+def test_a_check_registered_under_a_taken_number_or_code_is_refused():
+    before = list(CHECKS)
+
+    def receipts_late(scope, start, end, params):
+        return []
+
+    def a_new_check(scope, start, end, params):
+        return []
+
+    with pytest.raises(ValueError):
+        checks_base.check(3, "title", "description")(a_new_check)
+    with pytest.raises(ValueError):
+        checks_base.check(13, "title", "description")(receipts_late)
+    assert CHECKS == before
