@@ -33,29 +33,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """Return the integer in variable `name`, within [minimum, maximum] when given."""
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """Return the integer in variable `name`, which must lie within [minimum, maximum] (every setting has
+    bounds: a value outside them stops start-up naming the variable and the range)."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}") from None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ImproperlyConfigured(f"{name}: expected {minimum} to {maximum}, got {value}")
+        raise ImproperlyConfigured(f"{name}: expected an integer from {minimum} to {maximum}, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}: expected an integer from {minimum} to {maximum}, got {value}")
     return value
 
 
-def env_decimal(name: str, default: str) -> str:
-    """Return the decimal number in variable `name` (as text, exact)."""
+def env_decimal(name: str, default: str, *, minimum: str, maximum: str) -> str:
+    """Return the decimal number in variable `name` (as text, exact), within [minimum, maximum]."""
     from decimal import Decimal, InvalidOperation
 
     raw = os.environ.get(name, default)
     try:
-        Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:
         raise ImproperlyConfigured(f"{name}: expected a number such as {default}, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(minimum) <= value <= Decimal(maximum):
+        raise ImproperlyConfigured(f"{name}: expected a number from {minimum} to {maximum}, got {raw!r}")
     return raw
 
 

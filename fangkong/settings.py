@@ -97,8 +97,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes): per username and address, released after the cool-off.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1, maximum=7 * 24 * 60) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -134,9 +134,9 @@ HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300, maximum=30 * 24 * 3600)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS_ONLY else 0
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0, maximum=2 * 31536000) if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -188,7 +188,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
                      if env_bool("TASKS_RUN_INLINE", False) else "django_tasks_db.DatabaseBackend"}}
 
 # A temperature at or above this (°C) is a fever: health checks are flagged, gate readings alert.
-FEVER_THRESHOLD = env_decimal("FEVER_THRESHOLD", "37.3")
+FEVER_THRESHOLD = env_decimal("FEVER_THRESHOLD", "37.3", minimum="36.0", maximum="42.0")
 
 # Notifications (core.notifications) leave through each channel listed here (dotted paths of
 # core.notifications.channels.Channel subclasses); SMS or messaging adapters are added the same way.
@@ -199,15 +199,15 @@ NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", env_list(
     ["core.notifications.channels.PageChannel", "core.notifications.channels.EmailChannel"]))
 # Contact tracing.
 # Daily follow-up tasks are due at this local hour of their day.
-TRACING_DAILY_DUE_HOUR = env_int("TRACING_DAILY_DUE_HOUR", 17)
+TRACING_DAILY_DUE_HOUR = env_int("TRACING_DAILY_DUE_HOUR", 17, minimum=0, maximum=23)
 # A day of follow-up without a result seen extends the window by this many days; this many missed days
 # in a row escalate (an urgent task to locate the contact).
-TRACING_MISSED_EXTEND_DAYS = env_int("TRACING_MISSED_EXTEND_DAYS", 1)
-TRACING_MISSED_ESCALATE_AFTER = env_int("TRACING_MISSED_ESCALATE_AFTER", 2)
+TRACING_MISSED_EXTEND_DAYS = env_int("TRACING_MISSED_EXTEND_DAYS", 1, minimum=0, maximum=30)
+TRACING_MISSED_ESCALATE_AFTER = env_int("TRACING_MISSED_ESCALATE_AFTER", 2, minimum=1, maximum=30)
 # Where e-mailed notifications link to (the address users open), e.g. https://fangkong.example.gov.cn
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -215,8 +215,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
 # Supplies: the public list of donations is due this many days after the last one; purchases of this many
 # yuan or more need approval above the usual (the split-purchase audit check looks just under it).
-SUPPLIES_PUBLISH_EVERY_DAYS = env_int("SUPPLIES_PUBLISH_EVERY_DAYS", 7)
-SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000")
+SUPPLIES_PUBLISH_EVERY_DAYS = env_int("SUPPLIES_PUBLISH_EVERY_DAYS", 7, minimum=1, maximum=366)
+SUPPLIES_APPROVAL_LIMIT = env_decimal("SUPPLIES_APPROVAL_LIMIT", "50000", minimum="1", maximum="1000000000")
 
 # Front-line teams: a sign-up or assignment that would give a person more hours of duty than this in one
 # (local) day is refused.

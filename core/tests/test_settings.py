@@ -94,3 +94,38 @@ def test_secret_key_may_be_omitted_in_debug(tmp_path):
     result = manage("check", env=production_env(tmp_path, DEBUG="1", SECRET_KEY=None))
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("TRACING_DAILY_DUE_HOUR", "24", "TRACING_DAILY_DUE_HOUR: expected an integer from 0 to 23, got 24"),
+    ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT: expected an integer from 1 to 100, got 0"),
+    ("AXES_COOLOFF_MINUTES", "-5", "AXES_COOLOFF_MINUTES: expected an integer from 1 to 10080, got -5"),
+    ("SESSION_COOKIE_AGE", "0", "SESSION_COOKIE_AGE: expected an integer from 300 to 2592000, got 0"),
+    ("TRACING_MISSED_EXTEND_DAYS", "-1", "TRACING_MISSED_EXTEND_DAYS: expected an integer from 0 to 30, got -1"),
+    ("TRACING_MISSED_ESCALATE_AFTER", "0", "TRACING_MISSED_ESCALATE_AFTER: expected an integer from 1 to 30, got 0"),
+    ("EMAIL_PORT", "70000", "EMAIL_PORT: expected an integer from 1 to 65535, got 70000"),
+    ("SUPPLIES_PUBLISH_EVERY_DAYS", "0", "SUPPLIES_PUBLISH_EVERY_DAYS: expected an integer from 1 to 366, got 0"),
+    ("FEVER_THRESHOLD", "3.73", "FEVER_THRESHOLD: expected a number from 36.0 to 42.0, got '3.73'"),
+    ("SUPPLIES_APPROVAL_LIMIT", "-1", "SUPPLIES_APPROVAL_LIMIT: expected a number from 1 to 1000000000, got '-1'"),
+    ("SECURE_HSTS_SECONDS", "-1", "SECURE_HSTS_SECONDS: expected an integer from 0 to 63072000, got -1"),
+])
+def test_a_setting_out_of_its_range_stops_startup_naming_the_variable_and_the_range(monkeypatch, name, value,
+                                                                                     expected):
+    import runpy
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HTTPS_ONLY", "1")  # SECURE_HSTS_SECONDS is read only then
+    with pytest.raises(ImproperlyConfigured) as refused:
+        runpy.run_path(str(PROJECT_ROOT / "fangkong" / "settings.py"))
+    assert str(refused.value) == expected
+
+
+def test_settings_at_the_ends_of_their_ranges_are_taken(monkeypatch):
+    import runpy
+
+    for name, value in {"TRACING_DAILY_DUE_HOUR": "23", "AXES_FAILURE_LIMIT": "1", "FEVER_THRESHOLD": "42.0"}.items():
+        monkeypatch.setenv(name, value)
+    taken = runpy.run_path(str(PROJECT_ROOT / "fangkong" / "settings.py"))
+    assert (taken["TRACING_DAILY_DUE_HOUR"], taken["AXES_FAILURE_LIMIT"], taken["FEVER_THRESHOLD"]) == (23, 1, "42.0")
