@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import PathField
 from orgunits.models import OrgUnit, Site
+from supplies.appendonly import AppendOnly
 
 QUANTITY = {"max_digits": 18, "decimal_places": 3}
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -31,35 +32,6 @@ def spec_key(text: str) -> str:
     (“ kn-95 ” and “KN95” are the same spec; “N95” is not)."""
     folded = unicodedata.normalize("NFKC", text or "").upper()
     return re.sub(r"[\s\-_/·.()（）]+", "", folded)
-
-
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or remove a ledger entry or a publication."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("the supplies ledger is append-only")
-
-    def delete(self):
-        raise AppendOnlyError("the supplies ledger is append-only")
-
-
-class AppendOnly(models.Model):
-    """A row that is written once: saving an existing row or deleting one raises."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("the supplies ledger is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("the supplies ledger is append-only")
 
 
 class Item(models.Model):

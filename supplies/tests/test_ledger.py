@@ -11,7 +11,8 @@ from django.db.utils import DatabaseError
 
 from core.errors import DomainError
 from supplies import selectors, services
-from supplies.models import AppendOnlyError, Location, Voucher, VoucherLine
+from supplies.appendonly import AppendOnlyError
+from supplies.models import Location, Voucher, VoucherLine
 from supplies.tests.conftest import DAY, approved_request
 
 

@@ -1,0 +1,34 @@
+"""Rows written once: the ledger's vouchers and lines, the freezes and the publications. Saving an
+existing row, deleting one, or updating or deleting through a queryset raises AppendOnlyError; the database
+refuses the same (triggers, migration 0002)."""
+
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove a ledger entry or a publication."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("the supplies ledger is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("the supplies ledger is append-only")
+
+
+class AppendOnly(models.Model):
+    """A row that is written once: saving an existing row or deleting one raises."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("the supplies ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the supplies ledger is append-only")
