@@ -8,7 +8,7 @@ import time_machine
 
 from core.errors import DomainError
 from reports import board, selectors, services
-from reports.engine import previous_period_end, table_compute, window_for
+from reports.engine import period_ends, previous_period_end, table_compute, window_for
 from reports.models import Form, Submission
 from reports.tests.test_board import DAY, at, register, submit
 
@@ -23,6 +23,12 @@ def test_a_weekly_report_ends_on_sunday_and_covers_seven_days(cast, forms):
     with pytest.raises(DomainError, match="2020-05-21") as refused:
         table_compute(form=form, unit=cast.street, day=DAY)
     assert refused.value.code == "not_a_period"
+    # a fortnight and a day from Saturday 16 May: the periods end on Sundays 17, 24 and 31 May, on no other day
+    assert period_ends(form, dt.date(2020, 5, 16), dt.date(2020, 5, 31)) == [
+        dt.date(2020, 5, 17), dt.date(2020, 5, 24), dt.date(2020, 5, 31)]
+    with pytest.raises(DomainError, match="2020-05-23"):
+        table_compute(form=form, unit=cast.street, day=dt.date(2020, 5, 23))  # the Saturday before
+    assert table_compute(form=form, unit=cast.street, day=sunday).window.cutoff.date() == sunday
 
 
 def test_a_monthly_report_runs_from_the_last_cutoff_of_the_month_before(forms):
