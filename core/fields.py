@@ -11,6 +11,8 @@ the list's order — and not only of the ``varchar_pattern_ops`` index ``db_inde
 from django.db import models
 from django.db.models import Lookup
 
+from core.db import glob_escape, like_escape, path_collation
+
 SEPARATOR = "/"
 
 
@@ -24,22 +26,15 @@ class PathField(models.CharField):
 
     def db_parameters(self, connection):
         params = super().db_parameters(connection)
-        if connection.vendor == "postgresql" and not params.get("collation"):
-            params["collation"] = "C"
+        collation = path_collation(connection)
+        if collation and not params.get("collation"):
+            params["collation"] = collation
         return params
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["db_index"] = self.db_index  # always explicit: this field's default differs from CharField's
         return name, path, args, kwargs
-
-
-def _glob_escape(prefix: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
-
-
-def _like_escape(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @PathField.register_lookup
@@ -55,11 +50,11 @@ class Under(Lookup):
 
     def as_sqlite(self, compiler, connection):
         lhs, lhs_params, prefix = self._parts(compiler, connection)
-        return f"{lhs} GLOB %s", [*lhs_params, _glob_escape(prefix) + "*"]
+        return f"{lhs} GLOB %s", [*lhs_params, glob_escape(prefix) + "*"]
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params, prefix = self._parts(compiler, connection)
-        return f"{lhs} LIKE %s", [*lhs_params, _like_escape(prefix) + "%"]
+        return f"{lhs} LIKE %s", [*lhs_params, like_escape(prefix) + "%"]
 
     def as_sql(self, compiler, connection):  # other backends: portable but unindexed
         lhs, lhs_params, prefix = self._parts(compiler, connection)
