@@ -37,24 +37,14 @@ from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
-from core.forms import form_errors_text as _form_errors
-from core.timebounds import day_parse
+from core.forms import form_errors_text
+from core.pages import page_call, page_day, page_error, page_form_post
 from persons.disclosure import Disclosure
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
 
 
-def _error_text(exc: DomainError) -> str:
-    """The message, and for invalid input each field's reason (the other codes' messages say it all)."""
-    reasons = [str(m) for msgs in exc.fields.values() for m in msgs] if exc.code.startswith("invalid") else []
-    return " ".join([str(exc.message), *reasons])
-
-
 def _can(user, perm: str, obj) -> bool:
     return site_scope(user, perm).covers(obj.unit_path, getattr(obj, "site_id", None) or obj.pk)
-
-
-def _day(request) -> dt.date:
-    return day_parse(request.GET.get("day")) or timezone.localdate()
 
 
 # -- the duty page and the live alerts ------------------------------------------------------------------
@@ -69,7 +59,7 @@ def index(request):
     under = unit.path if unit else ""
     day, alerts = None, None
     if request.GET.get("day"):
-        day = _day(request)
+        day = page_day(request)
         state = request.GET.get("state", "")
         alerts = (selectors.alerts_raised(scope, first=day, under=under,
                                           state=state if state in Alert.State.values else "")
@@ -118,16 +108,7 @@ def site_detail(request, pk: int):
 
 def _site_post(request, pk: int, form_class, call, *, perm: str = CHECKPOINTS_MANAGE):
     site = selectors.site_get_for_user(request.user, pk, perm=perm)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            message = call(site, form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, message or _("Saved."))
-    else:
-        messages.error(request, _form_errors(form))
+    page_form_post(request, form_class(request.POST), lambda d: call(site, d), done=lambda message: message)
     return redirect("checkpoints:site", pk=site.pk)
 
 
@@ -171,18 +152,10 @@ def rule_set(request, pk: int):
 @require_POST
 def device_register(request, pk: int):
     checkpoint = selectors.checkpoint_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    form = DeviceForm(request.POST)
-    if form.is_valid():
-        try:
-            device, key = services.device_register(checkpoint=checkpoint, code=form.cleaned_data["code"],
-                                                   name=form.cleaned_data["name"], by=request.user)
-        except DomainError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("Device %(code)s registered. Its key, shown only now: %(key)s")
-                             % {"code": device.code, "key": key})
-    else:
-        messages.error(request, _form_errors(form))
+    page_form_post(request, DeviceForm(request.POST), lambda d: services.device_register(
+        checkpoint=checkpoint, code=d["code"], name=d["name"], by=request.user), done=lambda registered: _(
+            "Device %(code)s registered. Its key, shown only now: %(key)s")
+        % {"code": registered[0].code, "key": registered[1]})
     return redirect("checkpoints:site", pk=checkpoint.site_id)
 
 
@@ -191,13 +164,9 @@ def device_register(request, pk: int):
 def device_key_rotate(request, pk: int):
     """A new key for a device (the old one stops working at once), shown once."""
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    try:
-        device, key = services.device_key_rotate(device=device, by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Device %(code)s has a new key; the old one no longer works. The new key, "
-                                    "shown only now: %(key)s") % {"code": device.code, "key": key})
+    page_call(request, lambda: services.device_key_rotate(device=device, by=request.user), done=lambda rotated: _(
+        "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: %(key)s")
+        % {"code": rotated[0].code, "key": rotated[1]})
     return redirect("checkpoints:site", pk=device.site_id)
 
 
@@ -214,10 +183,7 @@ def device_deactivate(request, pk: int):
 @require_POST
 def station_end(request, pk: int):
     station = selectors.station_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    try:
-        services.station_end(station=station, by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
+    page_call(request, lambda: services.station_end(station=station, by=request.user), done="")
     return redirect("checkpoints:site", pk=station.site_id)
 
 
@@ -262,7 +228,7 @@ def gate_pass(request, pk: int):
         except DomainError as exc:
             error = exc
     else:
-        error = DomainError("invalid", _form_errors(form))
+        error = DomainError("invalid", form_errors_text(form))
     context = {"result": result, "error": error, "code": normalize_doc_number(code), "checkpoint": checkpoint,
                "rule": rule_for(checkpoint.site_id)}
     if request.htmx:
@@ -271,7 +237,7 @@ def gate_pass(request, pk: int):
                        counts=selectors.passage_counts(checkpoint, day), oob=True)
         return render(request, "checkpoints/_gate_result.html", context)
     if error is not None:
-        messages.error(request, _error_text(error))
+        page_error(request, error)
     else:
         messages.success(request, _gate_message(result))
         if result.alert is not None:
@@ -302,7 +268,7 @@ def gate_people(request, pk: int):
 def log(request, pk: int):
     """The passage log and the readings of a checkpoint on a day."""
     checkpoint = selectors.checkpoint_get_for_user(request.user, pk)
-    day = _day(request)
+    day = page_day(request)
     passages = people_shown(request.user, selectors.passages_of_day(checkpoint, day, limit=2000))
     for p in passages:
         p.visitor_phone_masked, p.visitor_doc_masked = mask_phone(p.visitor_phone), mask_doc(p.visitor_doc)
@@ -330,16 +296,11 @@ def alert_detail(request, pk: int):
 @require_POST
 def alert_recheck(request, pk: int):
     alert = selectors.alert_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
-    form = RecheckForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
+    posted = page_form_post(request, RecheckForm(request.POST), lambda d: services.alert_recheck(
+        alert=alert, temperature=d["temperature"], taken_at=d["taken_at"], by=request.user), done="")
+    if not posted:
         return redirect("checkpoints:alert", pk=alert.pk)
-    try:
-        alert = services.alert_recheck(alert=alert, temperature=form.cleaned_data["temperature"],
-                                       taken_at=form.cleaned_data["taken_at"], by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("checkpoints:alert", pk=alert.pk)
+    alert = posted.result
     if alert.state == Alert.State.ESCALATED:
         messages.error(request, _("The recheck is still a fever: the emergency plan has started."))
         return redirect("checkpoints:incident", pk=alert.incident.pk)
@@ -366,23 +327,18 @@ def incident_detail(request, pk: int):
 @require_POST
 def incident_step(request, pk: int):
     incident = selectors.incident_get_for_user(request.user, pk, perm=CHECKPOINTS_RECORD)
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("checkpoints:incident", pk=incident.pk)
-    d = form.cleaned_data
-    data = {"who": d["who"], "team_id": d["team"], "result": d["result"], "tests": d["tests"]}
-    if d["kind"] == IncidentStep.Kind.EXPOSURE:
-        data["answers"] = {q["key"]: {"answer": request.POST.get(f"answer_{q['key']}", ""),
-                                      "detail": request.POST.get(f"detail_{q['key']}", "")}
-                           for q in questions_for(incident.site_id)}
-    try:
+
+    def call(d):
+        data = {"who": d["who"], "team_id": d["team"], "result": d["result"], "tests": d["tests"]}
+        if d["kind"] == IncidentStep.Kind.EXPOSURE:
+            data["answers"] = {q["key"]: {"answer": request.POST.get(f"answer_{q['key']}", ""),
+                                          "detail": request.POST.get(f"detail_{q['key']}", "")}
+                               for q in questions_for(incident.site_id)}
         services.incident_step_record(incident=incident, kind=d["kind"], at=d["at"], note=d["note"], data=data,
                                       by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Recorded: %(step)s.") % {"step": IncidentStep.Kind(d["kind"]).label})
+        return IncidentStep.Kind(d["kind"]).label
+
+    page_form_post(request, StepForm(request.POST), call, done=lambda step: _("Recorded: %(step)s.") % {"step": step})
     return redirect("checkpoints:incident", pk=incident.pk)
 
 
@@ -407,16 +363,7 @@ def team_detail(request, pk: int):
 
 def _team_post(request, pk: int, form_class, call, *, perm: str):
     team = selectors.team_get_for_user(request.user, pk, perm=perm)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(team, form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("Saved."))
-    else:
-        messages.error(request, _form_errors(form))
+    page_form_post(request, form_class(request.POST), lambda d: call(team, d))
     return redirect("checkpoints:team", pk=team.pk)
 
 
@@ -438,10 +385,7 @@ def member_add(request, pk: int):
 @require_POST
 def member_remove(request, pk: int):
     member = selectors.member_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    try:
-        services.team_member_remove(member=member, by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
+    page_call(request, lambda: services.team_member_remove(member=member, by=request.user), done="")
     return redirect("checkpoints:team", pk=member.team_id)
 
 

@@ -7,7 +7,8 @@ class DomainError(Exception):
     """A rule of the domain was broken: `code` is stable for programs, `message` is for people.
 
     `fields` maps a field name (or "row 12: 身份证号") to its reasons, for forms and imports.
-    Pages, the API and commands each render it in one place.
+    Pages show it through core.pages (its words from core.forms), the API through its one exception handler
+    (fangkong.api); commands stop with its message as a CommandError.
     """
 
     def __init__(self, code: str, message: str | Promise, *, fields: dict[str, list[str]] | None = None,

@@ -1,6 +1,7 @@
-"""Rendering a DomainError onto a page: the one place pages turn domain errors (and a form's errors) into what
-people read. A reason goes next to the field of the page's form it concerns; any other reason is shown without
-its field's key: keys are for programs (the API's `fields`), never for people."""
+"""The words of a DomainError (and of a form's errors) on a page: the one place they are turned into what people
+read, used by core.pages, through which every page posts and shows its errors. A reason goes next to the field of
+the page's form it concerns; any other reason is shown without its field's key: keys are for programs (the API's
+`fields`), never for people."""
 
 from collections.abc import Mapping
 

@@ -1,15 +1,13 @@
 """Contact list import pages: upload a case's list (imported by the background worker), its progress, the
 outcome with each row's errors, the error file."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.roles import PERSONS_EDIT, TRACING_EDIT
-from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.pages import page_form_post
 from core.tabular import error_file_download
 from orgunits.models import OrgUnit
 from tracing import selectors, services
@@ -33,16 +31,16 @@ def contact_import(request, pk: int):
     units = _units(request.user)
     default = case.person.grid.code if case.person.grid_id else ""
     form = ContactImportForm(request.POST or None, request.FILES or None, units=units, initial={"unit": default})
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"], perm=PERSONS_EDIT)
-            record = services.contact_import_create(case=case, uploaded_file=upload, filename=upload.name,
-                                                    unit=unit, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            return redirect("tracing:contact_import_detail", pk=record.pk)
+
+    def call(d):
+        unit = access.unit_get_for_user(request.user, d["unit"], perm=PERSONS_EDIT)
+        return services.contact_import_create(case=case, uploaded_file=d["file"], filename=d["file"].name,
+                                              unit=unit, by=request.user)
+
+    if request.method == "POST":
+        posted = page_form_post(request, form, call, done="", on_form=True)
+        if posted:
+            return redirect("tracing:contact_import_detail", pk=posted.result.pk)
     return render(request, "tracing/contact_import_form.html", {
         "case": case, "form": form, "imports": selectors.contact_imports_of(case)})
 

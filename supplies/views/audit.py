@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
 from core.audit import audit_record
-from core.errors import DomainError
+from core.pages import page_call
 from core.tabular import FORMATS, date_for_reader, table_download
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
@@ -104,14 +104,11 @@ def publish(request):
     access.require(request.user, SUPPLIES_PUBLISH)
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"].strip(), perm=SUPPLIES_PUBLISH)
-            publication = services.transparency_publish(unit=unit, until=form.cleaned_data["until"], by=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Published."))
-            return redirect(f"{reverse('supplies:public')}?publication={publication.pk}")
+        unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"].strip(), perm=SUPPLIES_PUBLISH)
+        posted = page_call(request, lambda: services.transparency_publish(
+            unit=unit, until=form.cleaned_data["until"], by=request.user), done=_("Published."))
+        if posted:
+            return redirect(f"{reverse('supplies:public')}?publication={posted.result.pk}")
     scope = access.scope_for(request.user, SUPPLIES_PUBLISH)
     recent = Publication.objects.filter(scope.q()).select_related("unit")[:50]
     return render(request, "supplies/publish.html", {
