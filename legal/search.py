@@ -13,18 +13,20 @@
 """
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.db import is_postgresql, is_sqlite
 from legal.models import KnowledgeEntry, SynonymGroup
 
 STOPWORDS = set("的 了 吗 呢 吧 啊 是 我 你 他 她 在 有 和 与 及 或 就 都 也 还 又 被 把 给 对 从 该 这 那 怎么 怎么办 "
@@ -126,7 +128,10 @@ COMMON_SHARE = 0.1  # a word in more than this share of the entries does not nar
 RANK_MAX = 1500  # matches ranked by relevance; above it the matches in the question come first, newest first
 STATS_SECONDS = 300  # how long a word's document count is reused
 WALK = 4000  # PostgreSQL: the newest entries read in turn for the newest matches before asking the index
-_stats: dict[str, tuple[float, int]] = {}
+# The document counts live in Django's cache (the database's cache table), shared by every process: a change
+# to the knowledge base in one process (stats_forget) is seen by all. A key holds the counts' generation, so
+# forgetting them is one write.
+STATS_GENERATION = "legal.search.stats.generation"
 
 
 def _count(sql: str, params: list, cap: int) -> int:
@@ -136,34 +141,41 @@ def _count(sql: str, params: list, cap: int) -> int:
 
 
 def stats_forget() -> None:
-    """Forget the word counts (after the knowledge base changed)."""
-    _stats.clear()
+    """Forget the word counts (after the knowledge base changed), in every process."""
+    try:
+        cache.incr(STATS_GENERATION)
+    except ValueError:  # no generation yet, or it expired
+        cache.set(STATS_GENERATION, 1, timeout=None)
 
 
-def _entries_total() -> int:
-    return _cached("", lambda: KnowledgeEntry.objects.count())
+def _stats_key(generation: int, word: str) -> str:
+    return f"legal.search.stats.{generation}.{hashlib.sha256(word.encode()).hexdigest()[:32]}"
 
 
-def _cached(key: str, compute) -> int:
-    now = time.monotonic()
-    hit = _stats.get(key)
-    if hit is None or now - hit[0] > STATS_SECONDS:
-        hit = _stats[key] = (now, compute())
-    return hit[1]
+def _counts(words: list[str]) -> dict[str, int]:
+    """How many entries hold each of `words` ("": how many entries there are), from the cache where counted in
+    the last STATS_SECONDS, counted (and cached) otherwise."""
+    generation = cache.get(STATS_GENERATION, 0)
+    keys = {word: _stats_key(generation, word) for word in words}
+    known = cache.get_many(list(keys.values()))
+    counts = {word: known[key] for word, key in keys.items() if key in known}
+    fresh = {word: _documents(word) for word in words if word not in counts}
+    if fresh:
+        cache.set_many({keys[word]: n for word, n in fresh.items()}, timeout=STATS_SECONDS)
+    return counts | fresh
 
 
 def _documents(word: str) -> int:
-    """How many entries hold `word`: the full-text index's own count on SQLite, the planner's estimate on
-    PostgreSQL."""
-    if connection.vendor == "postgresql":
-        return _cached(word, lambda: _estimate(word))
-
-    def vocabulary() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT doc FROM legal_entry_vocab WHERE term = %s", [word])
-            row = cursor.fetchone()
-            return row[0] if row else 0
-    return _cached(word, vocabulary)
+    """How many entries hold `word` ("": all of them): the full-text index's own count on SQLite, the planner's
+    estimate on PostgreSQL."""
+    if not word:
+        return KnowledgeEntry.objects.count()
+    if is_postgresql():
+        return _estimate(word)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc FROM legal_entry_vocab WHERE term = %s", [word])
+        row = cursor.fetchone()
+        return row[0] if row else 0
 
 
 def _estimate(word: str) -> int:
@@ -187,8 +199,9 @@ def _plans(groups: list[list[str]]) -> list[tuple[list[list[str]], int]]:
     """The sets of word groups to require, tried in turn until enough entries are found, each with the entries
     its rarest group holds (a bound on its matches): every selective group (common words only weigh on the
     ranking when nothing else is asked), then fewer, the rarest kept."""
-    common = max(RANK_MAX, int(_entries_total() * COMMON_SHARE))
-    frequency = {id(g): sum(_documents(w) for w in g) for g in groups}
+    counts = _counts(["", *dict.fromkeys(w for g in groups for w in g)])
+    common = max(RANK_MAX, int(counts[""] * COMMON_SHARE))
+    frequency = {id(g): sum(counts[w] for w in g) for g in groups}
     ordered = sorted((g for g in groups if frequency[id(g)]), key=lambda g: frequency[id(g)])  # absent words: none
     selective = [g for g in ordered if frequency[id(g)] <= common]
     if not selective:
@@ -202,7 +215,7 @@ def _match(groups: list[list[str]], *, question_only: bool = False,
     """A query of the ids of the entries holding every group (any word of each), and its parameters: over the
     FTS5 table on SQLite (so that it orders and limits by itself), over `source` (the entries, or a subquery
     of them) on PostgreSQL."""
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         parts = ["(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(g)) + ")" for g in groups]
         column = "search_question_vector" if question_only else "search_vector"
         return (f"SELECT id FROM {source} WHERE {column} @@ ({' && '.join(parts)})",
@@ -258,7 +271,7 @@ def _newest(plan: list[list[str]], question_only: bool, on: dt.date, limit: int,
     first, which finds dense matches in a few hundred rows; only when they hold too few are the matches (then
     sparse, so few) taken from the index."""
     ids_sql, params = _match(plan, question_only=question_only)
-    if connection.vendor == "sqlite":
+    if is_sqlite():
         return _valid(f"{ids_sql} ORDER BY rowid DESC LIMIT {depth}", params, on, limit)
     recent_sql, _params = _match(plan, question_only=question_only, source=(
         "(SELECT id, search_vector, search_question_vector FROM legal_knowledgeentry "
@@ -272,7 +285,7 @@ def _newest(plan: list[list[str]], question_only: bool, on: dt.date, limit: int,
 def _relevance(plan, ids_sql: str, params: list, on: dt.date, limit: int) -> list[tuple[int, float]]:
     """At most RANK_MAX matches ranked by relevance, the best `limit` valid ones."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             query = ids_sql.split("@@", 1)[1].strip()
             cursor.execute(f"SELECT e.id, ts_rank_cd(e.search_vector, {query}) AS score FROM legal_knowledgeentry e "
                            f"WHERE e.search_vector @@ {query} AND e.valid_from <= %s "
