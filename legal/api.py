@@ -13,7 +13,7 @@ from accounts.roles import LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_
 from legal import selectors, services
 from legal.models import KnowledgeEntry
 from legal.search import search
-from reports.board import unit_top_of_scope
+from orgunits.selectors import unit_top_of_scope
 
 router = Router(tags=["legal"])
 

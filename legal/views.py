@@ -1,7 +1,6 @@
 """Legal pages: the knowledge base with search as you type, entries, the hotline's call log with a lookup
 while the lawyer types, and the publicity campaign's activities with their totals."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.roles import LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW
-from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.pages import page_call, page_form_post
 from legal import selectors, services
 from legal.forms import ActivityForm, ActivityQuery, CallForm, EntryForm, SearchForm
 from legal.models import KnowledgeEntry, PublicityActivity
 from legal.search import search
-from reports.board import unit_top_of_scope
+from orgunits.selectors import unit_top_of_scope
 
 
 @login_required
@@ -52,14 +50,11 @@ def entry_edit(request, pk: int | None = None):
     access.require(request.user, LEGAL_MANAGE)
     entry = get_object_or_404(KnowledgeEntry, pk=pk) if pk else None
     form = EntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.entry_save(entry=entry, data=form.cleaned_data, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("legal:entry", pk=entry.pk)
+    if request.method == "POST":
+        posted = page_form_post(request, form, lambda d: services.entry_save(entry=entry, data=d, by=request.user),
+                                on_form=True)
+        if posted:
+            return redirect("legal:entry", pk=posted.result.pk)
     return render(request, "legal/entry_form.html", {"form": form, "entry": entry})
 
 
@@ -85,17 +80,17 @@ def _unit(request, code: str, perm: str):
 def call_new(request):
     access.require(request.user, LEGAL_CALLS)
     form = CallForm(request.POST or None, initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-    if request.method == "POST" and form.is_valid():
-        unit = _unit(request, form.cleaned_data["unit"].strip(), LEGAL_CALLS)
+
+    def record(d):
+        unit = _unit(request, d["unit"].strip(), LEGAL_CALLS)
         entries = list(KnowledgeEntry.objects.filter(pk__in=[int(x) for x in request.POST.getlist("entries")
                                                               if x.isdigit()]))
-        try:
-            call = services.call_record(unit=unit, data=form.cleaned_data, entries=entries, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Call logged."))
-            return redirect("legal:call", pk=call.pk)
+        return services.call_record(unit=unit, data=d, entries=entries, by=request.user)
+
+    if request.method == "POST":
+        posted = page_form_post(request, form, record, done=_("Call logged."), on_form=True)
+        if posted:
+            return redirect("legal:call", pk=posted.result.pk)
     return render(request, "legal/call_form.html", {"form": form})
 
 
@@ -109,11 +104,8 @@ def call_detail(request, pk: int):
 @require_POST
 def call_follow_up(request, pk: int):
     call = selectors.call_get_for_user(request.user, pk)
-    try:
-        services.call_follow_up_done(call=call, note=request.POST.get("note", ""), by=request.user)
-        messages.success(request, _("Follow-up recorded."))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    page_call(request, lambda: services.call_follow_up_done(call=call, note=request.POST.get("note", ""),
+                                                            by=request.user), done=_("Follow-up recorded."))
     return redirect("legal:call", pk=call.pk)
 
 
@@ -129,16 +121,11 @@ def activities(request):
     if request.method == "POST":
         if form is None:
             raise Http404
-        if form.is_valid():
-            target = _unit(request, form.cleaned_data["unit"].strip() or unit.code, PUBLICITY_RECORD)
-            try:
-                services.activity_record(unit=target, by=request.user, **{
-                    k: form.cleaned_data[k] for k in ("kind", "quantity", "day", "place", "note")})
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Activity recorded."))
-                return redirect(request.get_full_path())
+        if page_form_post(request, form, lambda d: services.activity_record(
+                unit=_unit(request, d["unit"].strip() or unit.code, PUBLICITY_RECORD), by=request.user,
+                **{k: d[k] for k in ("kind", "quantity", "day", "place", "note")}),
+                done=_("Activity recorded."), on_form=True):
+            return redirect(request.get_full_path())
     return render(request, "legal/activities.html", {
         "unit": unit, "query": query, "form": form,
         "totals": selectors.activity_totals(under=unit.path, first=data.get("first"), last=data.get("last")),

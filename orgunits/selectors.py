@@ -1,13 +1,32 @@
-"""Reads of the administrative tree. Callers pass a Scope (accounts.access) to stay within it."""
+"""Reads of the administrative tree: ancestors, children, subtrees, the top of a scope and the way down.
+Callers pass a Scope (accounts.access), or its `covers`, to stay within it."""
+
+from collections.abc import Callable, Iterable
 
 from django.db.models import Count, Q
 
 from orgunits.models import OrgUnit, Site
 
 
-def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
-    """The unit's ancestors, root first (one indexed query on the codes in its path)."""
-    return list(OrgUnit.objects.filter(code__in=unit.ancestor_codes).order_by("depth"))
+def unit_ancestors(unit: OrgUnit, covers: Callable[[str], bool] | None = None) -> list[OrgUnit]:
+    """The unit's ancestors that `covers(path)` admits (all without it), root first (one indexed query on the
+    codes in its path)."""
+    ancestors = OrgUnit.objects.filter(code__in=unit.ancestor_codes).order_by("depth")
+    return [a for a in ancestors if covers is None or covers(a.path)]
+
+
+def unit_top_of_scope(paths: tuple[str, ...] | None) -> OrgUnit | None:
+    """The first unit of a scope's paths (its first subtree's root; the tree's first root for a whole-tree
+    scope, `None`), or None for an empty scope."""
+    if paths is None:
+        return OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+    return OrgUnit.objects.filter(path=paths[0]).first() if paths else None
+
+
+def units_below(unit: OrgUnit, paths: Iterable[str]) -> list[OrgUnit]:
+    """The children of `unit` with one of `paths` at or under them (the way down towards those units)."""
+    paths = [p for p in paths if p != unit.path]
+    return [c for c in unit.children.order_by("code") if any(p.startswith(c.path) for p in paths)]
 
 
 def unit_children(unit: OrgUnit):

@@ -11,6 +11,7 @@ from ninja import Router, Status
 from accounts import access
 from accounts.roles import FORMS_MANAGE, REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
+from orgunits.selectors import unit_top_of_scope
 from reports import board, exporting, selectors, services
 from reports.engine import window_for
 from reports.models import Form, Submission
@@ -88,7 +89,7 @@ def report_due_list(request: HttpRequest, day: dt.date | None = None):
 def report_compute(request: HttpRequest, code: str, payload: ComputeIn):
     form = selectors.form_get(code)
     unit = access.unit_get_for_user(request.user, payload.unit, perm=REPORTS_SUBMIT)
-    submission = services.submission_compute(form=form, unit=unit, day=payload.day, by=request.user)
+    submission = services.submission_compute(form=form, unit=unit, day=payload.day, by=access.request_user(request))
     return _out(request, submission)
 
 
@@ -103,7 +104,7 @@ def report_manual_set(request: HttpRequest, submission_id: int, payload: ManualI
     """`lock_version` is the one read with the report: if someone changed it since, the answer is 409."""
     submission = selectors.submission_get_for_user(request.user, submission_id, perm=REPORTS_SUBMIT)
     submission = services.submission_manual_set(submission=submission, values=payload.values,
-                                                lock_version=payload.lock_version, by=request.user)
+                                                lock_version=payload.lock_version, by=access.request_user(request))
     return _out(request, submission)
 
 
@@ -118,7 +119,7 @@ def report_submit(request: HttpRequest, submission_id: int, payload: SubmitIn):
     try:
         submission = services.submission_submit(submission=submission, explanation=payload.explanation,
                                                 seen_version=payload.lock_version, manual=payload.values,
-                                                by=request.user)
+                                                by=access.request_user(request))
     except services.NumbersChanged as exc:
         return Status(409, {**exc.as_dict(), "lock_version": exc.lock_version,
                             "changes": [c.as_dict() for c in exc.changes]})
@@ -132,7 +133,7 @@ def report_review(request: HttpRequest, submission_id: int, payload: ReviewIn):
     if not selectors.may_review(request.user, submission):
         raise Http404
     submission = services.submission_review(submission=submission, approve=payload.approve,
-                                            comment=payload.comment, by=request.user)
+                                            comment=payload.comment, by=access.request_user(request))
     return _out(request, submission)
 
 
@@ -159,7 +160,7 @@ def report_data_value_sets(request: HttpRequest, unit: str, day: dt.date | None 
 def _board_unit(request, code: str | None):
     if code:
         return access.unit_get_for_user(request.user, code, perm=REPORTS_VIEW)
-    unit = board.unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
+    unit = unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
     if unit is None:
         raise Http404
     return unit
@@ -250,5 +251,5 @@ def report_form_version_create(request: HttpRequest, code: str, payload: FormVer
         raise Http404
     services.form_version_create(form=form, effective_from=payload.effective_from,
                                  columns=[c.dict() for c in payload.columns], rules=[r.dict() for r in payload.rules],
-                                 note=payload.note, by=request.user)
+                                 note=payload.note, by=access.request_user(request))
     return Status(201, _form_out(form))

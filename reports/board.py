@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
-from core.fields import path_ancestors
 from core.models import AuditEntry
 from orgunits.models import OrgUnit
 from reports.engine import KIND_LEVELS, period_ends, rolled_up, table_compute, window_for
@@ -72,7 +71,7 @@ class BoardCell:
 
     @property
     def status(self) -> str:
-        if self.done:
+        if self.submission is not None and self.done:
             submitted = self.submission.submitted_at
             return ON_TIME if submitted is not None and submitted <= self.due else LATE
         return PENDING if self.now <= self.due else MISSING
@@ -122,7 +121,7 @@ def board_day(*, unit: OrgUnit, day: dt.date, now: dt.datetime | None = None) ->
     dues = {f.pk: window_for(f, day)[1] for f in forms}
     rows, counts = [], {ON_TIME: 0, LATE: 0, PENDING: 0, MISSING: 0}
     for u in units:
-        cells = []
+        cells: list[BoardCell | None] = []
         for f in forms:
             if not submits(f, u):
                 cells.append(None)
@@ -198,7 +197,8 @@ def board_rates(*, unit: OrgUnit, first: dt.date, last: dt.date, now: dt.datetim
                for f in forms}
     rows, per_form, total = [], [Rate() for _f in forms], Rate()
     for u in units:
-        rates, row_total = [], Rate()
+        rates: list[Rate | None] = []
+        row_total = Rate()
         for i, f in enumerate(forms):
             if not submits(f, u):
                 rates.append(None)
@@ -209,7 +209,8 @@ def board_rates(*, unit: OrgUnit, first: dt.date, last: dt.date, now: dt.datetim
                 if key in done:
                     rate.expected += 1
                     rate.submitted += 1
-                    rate.on_time += done[key] is not None and done[key] <= due
+                    finished = done[key]
+                    rate.on_time += finished is not None and finished <= due
                 elif due <= now:
                     rate.expected += 1
             rates.append(rate)
@@ -362,24 +363,3 @@ def submissions_history(submissions: list[Submission], *, limit: int = 200) -> l
         out.append(HistoryEntry(entry=e, submission=submission, changes=changes))
     out.reverse()
     return out[:limit]
-
-
-# ---- where to start ------------------------------------------------------------------------------------------------
-
-def unit_top_of_scope(paths: tuple[str, ...] | None) -> OrgUnit | None:
-    """The first unit of a scope (its first subtree's root; the tree's first root for a whole-tree scope)."""
-    if paths is None:
-        return OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
-    return OrgUnit.objects.filter(path=paths[0]).first() if paths else None
-
-
-def units_below(unit: OrgUnit, board: Board) -> list[OrgUnit]:
-    """The children of `unit` with units on its board under them, strictly below (the way down the board)."""
-    paths = [r.unit.path for r in board.rows if r.unit.pk != unit.pk]
-    return [c for c in unit.children.order_by("code") if any(p.startswith(c.path) for p in paths)]
-
-
-def unit_ancestors(unit: OrgUnit, covers) -> list[OrgUnit]:
-    """The ancestors of `unit` that `covers(path)` admits, root first (for the way up the board)."""
-    paths = [p for p in path_ancestors(unit.path)[:-1] if covers(p)]
-    return list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))

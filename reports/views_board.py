@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from accounts import access
 from accounts.roles import AUDIT_VIEW, REPORTS_VIEW
 from core.errors import DomainError
+from core.pages import page_day
+from orgunits.selectors import unit_ancestors, unit_top_of_scope, units_below
 from reports import board, selectors
-from reports.forms import DayForm
 
 
 class BoardQuery(forms.Form):
@@ -30,7 +31,8 @@ class BoardQuery(forms.Form):
                           "first": params.get("from", ""), "last": params.get("to", "")})
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day = data.get("day") or timezone.localdate()
         last = data.get("last") or day
         first = data.get("first") or last - dt.timedelta(days=6)
@@ -46,7 +48,7 @@ def _unit(request, code: str):
     (403 when the user views reports nowhere)."""
     if code:
         return access.unit_get_for_user(request.user, code, perm=REPORTS_VIEW)
-    unit = board.unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
+    unit = unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
     if unit is None:
         raise Http404
     return unit
@@ -68,7 +70,8 @@ def board_page(request):
     return render(request, "reports/board.html", {
         "unit": unit, "day": day, "first": first, "last": last, "query": query, "board": day_board,
         "rates": board.board_rates(unit=unit, first=first, last=last),
-        "up": board.unit_ancestors(unit, scope.covers), "below": board.units_below(unit, day_board),
+        "up": unit_ancestors(unit, scope.covers),
+        "below": units_below(unit, [r.unit.path for r in day_board.rows]),
     })
 
 
@@ -78,8 +81,7 @@ def reconcile_page(request):
     submitted value; the differences highlighted, and who changed what."""
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
     form = selectors.form_get(request.GET.get("form", "").strip())
-    query = DayForm(request.GET)
-    day = (query.cleaned_data["day"] if query.is_valid() else None) or timezone.localdate()
+    day = page_day(request)
     try:
         rec = board.reconcile(form=form, unit=unit, day=day)
     except DomainError as exc:  # no version of the form in force that day
