@@ -31,7 +31,7 @@ from core.fields import SEPARATOR
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from persons.importing import import_job_progress, people_import
-from persons.importing.check import workers_available
+from persons.importing.readers import workers_available
 from persons.importing.write import SQLITE_CACHE_MB, SQLITE_SORT_CACHE_MB
 from persons.models import ImportJob, Person
 from persons.selectors import PersonFilter, persons_filtered

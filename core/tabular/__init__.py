@@ -1,11 +1,15 @@
 """Tabular files, the one way the project reads and writes CSV and XLSX.
 
-limits   what a file may hold (settings TABULAR_*), text bounded for messages
-reading  the kind by content, workbooks inspected before openpyxl opens them, rows streamed within the limits
-writing  one writer for every export and error file, every cell inert (no formula runs when it is opened); every
-         download's name (in the reader's language, with an ASCII fallback)
+limits       what a file may hold (settings TABULAR_*), text bounded for messages
+reading      the kind by content, workbooks inspected before openpyxl opens them, rows streamed within the limits
+headers      a sheet's header row, and its titles as they are looked up
+writing      one writer for every export, every cell inert (no formula runs when it is opened); every download's
+             name (in the reader's language, with an ASCII fallback)
+error_files  an import's error file: the rows not imported as they were, with the reasons, for every import
 """
 
+from core.tabular.error_files import ERROR_COLUMN, error_file_save, error_reason, error_rows_write
+from core.tabular.headers import header_key, header_row
 from core.tabular.limits import MESSAGE_CHARS, Limits, clip, listed
 from core.tabular.reading import (
     CSV,
@@ -35,7 +39,6 @@ from core.tabular.writing import (
     date_zh,
     download_name,
     error_file_download,
-    error_rows_write,
     file_download,
     table_bytes,
     table_download,
@@ -45,9 +48,10 @@ from core.tabular.writing import (
 )
 
 __all__ = [
-    "CSV", "CSV_TYPE", "FORMATS", "MESSAGE_CHARS", "XLSX", "XLSX_TYPE", "Limits", "Table", "TableWriter", "ascii_name",
-    "attachment", "attachment_header", "cell_safe", "cell_text", "clip", "csv_chunks", "date_for_reader", "date_zh",
-    "download_name", "error_file_download", "error_rows_write", "file_download", "listed", "rows_read", "sheet_rows", "stored_path",
-    "table_bytes", "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream", "unreadable",
-    "workbook_bytes", "workbook_new", "workbook_open",
+    "CSV", "CSV_TYPE", "ERROR_COLUMN", "FORMATS", "Limits", "MESSAGE_CHARS", "Table", "TableWriter", "XLSX",
+    "XLSX_TYPE", "ascii_name", "attachment", "attachment_header", "cell_safe", "cell_text", "clip", "csv_chunks",
+    "date_for_reader", "date_zh", "download_name", "error_file_download", "error_file_save", "error_reason",
+    "error_rows_write", "file_download", "header_key", "header_row", "listed", "rows_read", "sheet_rows",
+    "stored_path", "table_bytes", "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream",
+    "unreadable", "workbook_bytes", "workbook_new", "workbook_open",
 ]

@@ -24,7 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.tabular.reading import CSV, XLSX, Table, table_rows
+from core.tabular.reading import CSV, XLSX
 
 FORMATS = (CSV, XLSX)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,23 +130,6 @@ def table_bytes(*, header: Sequence | None, rows: Iterable[Iterable], kind: str,
             writer.row(header)
         writer.rows(rows)
     return out.getvalue()
-
-
-def error_rows_write(out, table: Table, *, titles: Sequence, reasons: Iterable[tuple[int, str]], column: str) -> None:
-    """An import's error file written to `out`: the rows of `table` that `reasons` names ((row, reason) in file
-    order), as they were under the header `titles`, the reason in a last column titled `column`; in the table's
-    own format, so that the corrected file imports as it is."""
-    pending = iter(reasons)
-    nxt = next(pending, None)
-    width = len(titles)  # cells past the header's last title were never read: left out
-    with TableWriter(out, table.kind) as writer:
-        writer.row([*titles, column])
-        for line, cells in table_rows(table):
-            if nxt is None:
-                break
-            if line == nxt[0]:
-                writer.row([*cells[:width], *[None] * (width - len(cells[:width])), nxt[1]])
-                nxt = next(pending, None)
 
 
 # -- downloads: a name in the reader's language, an ASCII one for the clients that read no other ---------------

@@ -24,6 +24,8 @@ from core.tabular import (
     Limits,
     TableWriter,
     cell_safe,
+    header_key,
+    header_row,
     rows_read,
     table_bytes,
     table_inspect,
@@ -190,6 +192,24 @@ def test_no_text_leaves_the_writer_able_to_run(text):
     assert back == safe  # what the file holds is exactly the inert text
 
 
+# -- header rows ----------------------------------------------------------------------------------------------
+
+def test_a_title_is_looked_up_however_a_sheet_writes_it():
+    written = ["身份证号码", "＊身份证号码（必填）", " 身份证 号码 ", "身份证号码(18位)*", "*身份证号码"]
+    assert {header_key(title) for title in written} == {"身份证号码"}
+    assert (header_key("Full  Name"), header_key(None), header_key(110)) == ("fullname", "", "110")
+
+
+def test_the_header_row_is_found_below_a_sheet_s_title_and_blank_rows():
+    known = {"姓名": "name", "身份证号码": "doc_number"}
+    rows = [(1, ["2020年长青街道人员台账", None, None]), (2, [None, None, None]),
+            (3, ["序号", "姓名", "＊身份证号码"]), (4, [1, "张三", "430000"])]
+    assert header_row(iter(rows), known) == (3, ["序号", "姓名", "＊身份证号码"], ["序号", "姓名", "身份证号码"])
+    unknown = [(line, ["甲", "乙"]) for line in range(1, 20)]
+    assert header_row(iter(unknown), known) == (1, ["甲", "乙"], ["甲", "乙"])  # the first row then, for its message
+    assert header_row(iter([(1, ["", None])]), known) is None
+
+
 # -- one mechanism ------------------------------------------------------------------------------------------
 
 FORBIDDEN = {("csv", "writer"), ("csv", "reader"), ("csv", "DictWriter"), ("csv", "DictReader"),
@@ -210,13 +230,27 @@ def _direct_uses(path: Path) -> list[str]:
     return found
 
 
+def _modules_outside() -> list[Path]:
+    """The project's modules but core.tabular's, tests' and benchmarks'."""
+    return [p for p in ROOT.rglob("*.py") if not {".venv", "var", "node_modules"} & set(p.parts)
+            and "tests" not in p.parts and "benchmarks" not in p.parts
+            and p.relative_to(ROOT).parts[:2] != ("core", "tabular")]
+
+
 def test_no_module_outside_core_tabular_reads_or_writes_spreadsheets_itself():
-    modules = [p for p in ROOT.rglob("*.py") if not {".venv", "var", "node_modules"} & set(p.parts)
-               and "tests" not in p.parts and "benchmarks" not in p.parts
-               and p.relative_to(ROOT).parts[:2] != ("core", "tabular")]
-    offenders = {str(p.relative_to(ROOT)): uses for p in modules if (uses := _direct_uses(p))}
+    offenders = {str(p.relative_to(ROOT)): uses for p in _modules_outside() if (uses := _direct_uses(p))}
     assert not offenders, offenders
     assert _direct_uses(ROOT / "core" / "tabular" / "writing.py")  # the check sees what it looks for
+
+
+def test_every_import_s_error_file_is_written_by_the_one_writer():
+    """The line list's import and a contact list's store their error files through core.tabular's error_file_save;
+    no module writes or names one itself."""
+    texts = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in _modules_outside()}
+    callers = {name for name, text in texts.items() if "error_file_save(" in text}
+    own = {name for name, text in texts.items() if "error_rows_write" in text or "-errors." in text}
+    assert callers == {"persons/importing/run.py", "tracing/services/imports.py"}
+    assert own == set()
 
 
 def test_the_limits_are_settings_refused_at_start_up_when_out_of_range(tmp_path):

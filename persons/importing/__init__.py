@@ -14,11 +14,17 @@ checked, a few thousand at a time, with executemany (COPY on PostgreSQL). Memory
 stream, a bounded number of chunks is in flight, and repeated documents are found with one integer per
 row.
 
-readers   the worker processes that read a large file (the file itself is read by core.tabular, within its limits)
+services  creating and queueing a job, access to jobs, their progress and error file; saved column mappings
+run       running a job: every row checked and written in one pass, then its outcome (and its error file, written
+          by core.tabular)
 columns   the header row and which cell feeds which field
-check     cleaning rows (in worker processes) and checking them in file order
+readers   the rows cleaned a chunk at a time, by worker processes that read a large file themselves (the file itself
+          is read by core.tabular, within its limits)
+check     cleaning rows (the worker processes' part) and checking them in file order
 write     inserting and updating people; the table made ready for a large load
-jobs      the job from upload to outcome, its progress and error file; access to jobs; saved mappings
+progress  a running job's counts, published while its transaction hides them
+running   the claim on a running job, held by its process, and the jobs whose process died
+mapping   after an import: unknown columns mapped and the file imported again; people awaiting a grid
 """
 
 import importlib
@@ -27,8 +33,9 @@ import importlib
 # before it has set Django up, and most of the package needs the app registry.
 _EXPORTS = {
     "EXTENSIONS": "columns", "IGNORE": "columns", "field_keys": "columns", "SQLITE_CACHE_MB": "write",
-    **dict.fromkeys(["error_text", "import_error_file_open", "import_job_create", "import_job_get_for_user",
-                     "import_job_progress", "import_jobs_for_user", "import_mapping_save", "people_import"], "jobs"),
+    "people_import": "run",
+    **dict.fromkeys(["import_error_file_open", "import_job_create", "import_job_get_for_user", "import_job_progress",
+                     "import_jobs_for_user", "import_mapping_save"], "services"),
 }
 __all__ = sorted(_EXPORTS)
 

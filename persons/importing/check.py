@@ -1,7 +1,7 @@
 """Checking rows: cleaned without the database in worker processes, then resolved in order by the importer.
 
 `RowCleaner` is pure (person_clean, grid codes and categories looked up in maps it carries), so that
-`rows_cleaned` can run it in other processes while this one writes. What needs the whole file or the
+`readers.rows_cleaned` can run it in other processes while this one writes. What needs the whole file or the
 database stays here: `RowChecker` finds documents repeated within the file and names unknown grid codes.
 """
 
@@ -9,41 +9,54 @@ import datetime as dt
 import gc
 import hashlib
 import marshal
-import multiprocessing
-import os
-import pickle
-import queue
 import tempfile
-import traceback
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
-from core.tabular import Table, cell_text, listed, table_rows
+from core.tabular import cell_text, listed
 from persons.identity import normalize_name
 from persons.importing.columns import TITLES, Columns
 from persons.importing.dates import date_cell
-from persons.importing.lookups import Grids, categories_by_word, unit_key
-from persons.importing.readers import worker_main
+from persons.importing.lookups import Grids, unit_key
 from persons.importing.seen import Seen
 from persons.models import CustomField, Person
 from persons.validation import person_clean
 
-__all__ = ["Grids", "categories_by_word"]
 
-CHUNK = 4000  # rows per piece of work for a worker process, and per batch written
-PARALLEL_FROM = 50_000  # smaller files are checked in this process: starting the workers takes about a second
+class Record(NamedTuple):
+    """A checked row, by name. The cleaner makes plain tuples in this order (they travel between processes and a
+    million of them are read by index: LINE, NAME, … below); `Record(*row)` reads one by name."""
 
-# A checked row (plain values: they travel between processes). GRID holds the grid's id once resolved,
-# else its code; DOC_KEY identifies the document for finding repeats, None when the document is wrong.
-# ORIGIN is where an arrival came from, STATUS the management status's id and SITE its quarantine site's (or None).
+    line: int
+    name: str
+    initials: str
+    sex: str
+    birth: str | None  # ISO date
+    doc_type: str
+    doc_number: str
+    phone: str
+    address: str
+    grid: int | str | None  # the grid's id once resolved, else its code
+    relation: str
+    notes: str
+    custom: dict | None
+    category: int | None
+    category_start: dt.date | None
+    doc_key: int | None  # identifies the document for finding repeats; None when the document is wrong
+    origin: str  # where an arrival came from
+    status: int | None  # the management status's id
+    site: int | None  # its quarantine site's id
+
+
+# The index of each field of a checked row, for the hot path.
 (LINE, NAME, INITIALS, SEX, BIRTH, DOC_TYPE, DOC_NUMBER, PHONE, ADDRESS, GRID, RELATION, NOTES, CUSTOM,
- CATEGORY, CATEGORY_START, DOC_KEY, ORIGIN, STATUS, SITE) = range(19)
+ CATEGORY, CATEGORY_START, DOC_KEY, ORIGIN, STATUS, SITE) = range(len(Record._fields))
 
 _PLAIN = {member: member.value for member in Person.DocType}  # plain strings travel and spool cheaply
 
@@ -249,104 +262,6 @@ def row_cleaner(columns: Columns, *, custom_fields: list[CustomField], today: dt
                       communities=grids.community_code if community else None,
                       communities_text=(grids.unit.name, grids.communities_listed()) if community else ("", ""),
                       statuses=statuses, sites=sites)
-
-
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def workers_available() -> int:
-    """How many processes may check rows beside this one, which writes them: the other cores, up to four.
-
-    On two cores one worker checks as fast as this process writes; a third process would only share them."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    if not os.environ.get("DJANGO_SETTINGS_MODULE"):  # a worker sets Django up from the module named there
-        return 0
-    return max(1, min(cores - 1, 4))
-
-
-def rows_cleaned(rows: Iterator[tuple[int, list]], cleaner: RowCleaner, *, table: Table, after: int,
-                 workers: int) -> Iterator[list]:
-    """The rows past line `after` cleaned a chunk at a time, in file order: `rows` here (`workers=0`), or
-    the file read again by worker processes, each cleaning every `workers`-th chunk.
-
-    A worker reads the file itself, so this process, which writes, spends nothing on parsing it or on
-    handing rows over (measured: 36 s of CPU for a million rows when it did, 26 s now). Each worker runs at
-    most two chunks ahead of what the caller has taken, so memory stays flat. Workers are spawned, not
-    forked: a fresh interpreter inherits no database connection, lock or thread of this one, and sets
-    Django up itself (readers.worker_main).
-    """
-    if not workers:
-        yield from map(cleaner, _chunks(rows, CHUNK))
-        return
-    rows.close()
-    context = multiprocessing.get_context("spawn")
-    payload = pickle.dumps({"cleaner": cleaner, "table": table, "after": after, "parts": workers})
-    crew = []
-    try:
-        for part in range(workers):
-            results = context.Queue(maxsize=2)
-            process = context.Process(target=worker_main, args=(results, payload, part), daemon=True,
-                                      name=f"import-check-{part}")
-            process.start()
-            crew.append((process, results))
-        index = 0
-        while True:
-            kind_of, value = _next(*crew[index % workers])
-            if kind_of == "end":
-                return
-            yield value
-            index += 1
-    finally:
-        for process, results in crew:
-            process.terminate()
-            process.join()
-            results.close()
-
-
-def _next(process, results) -> tuple[str, object]:
-    """The next message of a worker; its error raised here."""
-    while True:
-        try:
-            kind_of, value = results.get(timeout=1)
-            break
-        except queue.Empty:
-            if not process.is_alive():
-                try:  # what it sent just before it ended
-                    kind_of, value = results.get(timeout=1)
-                    break
-                except queue.Empty:
-                    raise RuntimeError(f"the process checking rows ended (exit code {process.exitcode})") from None
-    if kind_of == "refused":
-        raise DomainError(*value)
-    if kind_of == "failed":
-        raise RuntimeError(f"the process checking rows failed:\n{value}")
-    return kind_of, value
-
-
-def clean_file(results, *, cleaner: RowCleaner, table: Table, after: int, parts: int, part: int) -> None:
-    """In a worker process: read the file and send ("rows", cleaned chunk) for every `parts`-th chunk from
-    `part` on, then ("end", None); ("refused", (code, message)) when the file turns out unreadable."""
-    try:
-        rows = ((line, cells) for line, cells in table_rows(table) if line > after)
-        for index, chunk in enumerate(_chunks(rows, CHUNK)):
-            if index % parts == part:
-                results.put(("rows", cleaner(chunk)))
-        results.put(("end", None))
-    except DomainError as exc:
-        results.put(("refused", (exc.code, str(exc.message))))
-    except Exception:  # sent whole: the job's message is what the importer sees
-        results.put(("failed", traceback.format_exc()))
 
 
 @dataclass

@@ -7,21 +7,19 @@ column still unknown is named with the field its title is closest to.
 
 import difflib
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.tabular import Table, listed, table_rows
-from persons.identity import half_width
+from core.tabular import ERROR_COLUMN, Table, header_key, listed, table_rows
+from core.tabular import header_row as header_found
 from persons.importing.dates import years_counted
 from persons.models import CustomField, ImportMapping
 from persons.validation import FIELDS
 
 IGNORE = "ignore"
-ERROR_COLUMN = "错误原因"  # the error file's last column; part of the file layout officials use, like 姓名
 EXTENSIONS = (".csv", ".xlsx")
 # community: a community of the import's unit, by name or code (a street's sheet names no grids); origin: where an
 # arrival came from (来自, kept on the category episode); status: the management status (管控措施) and its site.
@@ -66,17 +64,8 @@ TITLES = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "doc_
           "notes": "备注", "category": "管理类别", "category_start": "类别开始", "community": "所属社区",
           "origin": "来源地", "status": "管控措施", "status_site": "隔离点"}
 YEAR_SAMPLE = 50_000  # rows read for the most common year of a file's dates
-_HINT = re.compile(r"\(.*\)$")  # 出生日期(yyyy-mm-dd), 手机号码(必填)
-
-
-def _header_key(title) -> str:
-    """A column title as looked up: half-width, no spaces or asterisks, no trailing hint, lower-case."""
-    text = "".join(half_width(str(title or "")).split()).strip("*")
-    return _HINT.sub("", text).strip("*").lower()
-
-
-_DEFAULTS = {_header_key(title): key for title, key in DEFAULT_HEADERS.items()}
-_WEAK = {_header_key(title) for title in WEAK_HEADERS}
+_DEFAULTS = {header_key(title): key for title, key in DEFAULT_HEADERS.items()}
+_WEAK = {header_key(title) for title in WEAK_HEADERS}
 
 
 @dataclass
@@ -97,7 +86,7 @@ def field_keys(custom_fields: list[CustomField]) -> list[str]:
 
 def suggestion(title, known: dict[str, str]) -> str | None:
     """The field key whose known title is closest to `title` (difflib over every synonym), or None."""
-    key = _header_key(title)
+    key = header_key(title)
     close = difflib.get_close_matches(key, [k for k, v in known.items() if v != IGNORE], n=1, cutoff=0.5)
     return known[close[0]] if close else None
 
@@ -115,29 +104,19 @@ def known_titles(*, explicit: dict[str, str], saved: dict[str, str], custom_fiel
     for f in custom_fields:
         for title in (f.label, f.label_en, f.key):
             if title:
-                known[_header_key(title)] = f"custom.{f.key}"
+                known[header_key(title)] = f"custom.{f.key}"
     keys = set(field_keys(custom_fields))
-    known.update({_header_key(t): k for t, k in saved.items() if k in keys})
-    known.update({_header_key(title): key for title, key in explicit.items()})
+    known.update({header_key(t): k for t, k in saved.items() if k in keys})
+    known.update({header_key(title): key for title, key in explicit.items()})
     return known
 
 
 def header_row(rows: Iterator[tuple[int, list]], known: dict[str, str]) -> tuple[int, list, list[str]]:
-    """(line, cells, looked-up keys) of the header row: the first of the first ten rows naming two known columns."""
-    first = None
-    for line, cells in rows:
-        if not any(cells):
-            continue
-        keys = [_header_key(c) for c in cells]
-        if first is None:
-            first = (line, cells, keys)
-        if sum(1 for k in keys if k in known) >= 2:
-            return line, cells, keys
-        if line >= 10:
-            return first
-    if first is None:
+    """(line, cells, looked-up keys) of the header row (core.tabular.header_row); a file of blank rows refused."""
+    found = header_found(rows, known)
+    if found is None:
         raise DomainError("empty_file", _("The file has no header row and no people."))
-    return first
+    return found
 
 
 def columns_unknown(cells: list, keys: list[str], known: dict[str, str]) -> list[tuple[str, str | None]]:
@@ -155,7 +134,7 @@ def columns_find(rows: Iterator[tuple[int, list]], *, explicit: dict[str, str], 
         raise DomainError("invalid_mapping", _("Unknown fields in the column mapping: %(m)s.")
                           % {"m": listed(sorted(wrong))})
     known = known_titles(explicit=explicit, saved=saved or {}, custom_fields=custom_fields)
-    explicit_keys = {_header_key(title) for title in explicit}
+    explicit_keys = {header_key(title) for title in explicit}
     line, cells, keys = header_row(rows, known)
 
     fields, title_of = [], {}

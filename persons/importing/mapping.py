@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.tabular import stored_path, table_inspect, table_rows
 from orgunits.models import OrgUnit
 from persons.importing.columns import columns_unknown, field_keys, header_row, known_titles, saved_columns
-from persons.importing.jobs import import_job_create, import_mapping_save
+from persons.importing.services import import_job_create, import_mapping_save
 from persons.models import CustomField, ImportJob, ImportMapping, Person
 from persons.services import person_update
 

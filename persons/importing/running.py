@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from persons.importing.progress import progress_path
 from persons.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -132,8 +133,6 @@ def import_job_interrupted(job: ImportJob) -> bool:
     job.state, job.message, job.finished_at = ImportJob.State.FAILED, message, now
     logger.warning("import job %s was interrupted: its process ended while it ran", job.pk)
     _task_interrupted(job, now)
-    from persons.importing.jobs import progress_path  # jobs imports this module
-
     path = progress_path(job) if connection.vendor == "sqlite" else None
     if path is not None:  # the dead run's counts; the upload stays, for importing it again
         path.unlink(missing_ok=True)

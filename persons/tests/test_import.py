@@ -19,10 +19,11 @@ from stdnum.cn import ric
 
 from core.errors import DomainError
 from core.models import AuditEntry
+from core.tabular import error_reason
 from persons import importing, services
 from persons.exporting import persons_export
 from persons.identity import resident_id_check
-from persons.importing import check, jobs, write
+from persons.importing import readers, write
 from persons.models import CategoryEpisode, ImportJob, Person
 
 CHUNK_FOR_TEST = 50
@@ -105,7 +106,7 @@ def in_catalog_language(fn):
 
 def row_label(line: int) -> str:
     """How the error column starts for `line`, in the interface language (第 12 行: …)."""
-    return in_catalog_language(lambda: importing.error_text(line, []))
+    return in_catalog_language(lambda: error_reason(line, []))
 
 
 def test_one_bad_row_among_10000_writes_nothing_and_the_error_file_names_it(cast, run):
@@ -421,9 +422,9 @@ def test_worker_processes_check_a_file_as_this_process_does(cast, run, monkeypat
     rows = people_rows(3 * CHUNK_FOR_TEST, [cast.grid_a.code])
     rows[10][3] = "12345"
     rows[CHUNK_FOR_TEST + 5][2] = rows[7][2]  # a repeat in another chunk, checked by another process
-    monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(check, "CHUNK", CHUNK_FOR_TEST)
-    assert check.workers_available() >= 1
+    monkeypatch.setattr(readers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(readers, "CHUNK", CHUNK_FOR_TEST)
+    assert readers.workers_available() >= 1
 
     job = run(csv_bytes(rows), by=cast.community_a_worker, unit=cast.community_a, keep_valid=True)
 
@@ -467,8 +468,8 @@ def test_progress_is_published_while_the_import_runs(cast, monkeypatch):
     the job's row through a second connection, which cannot see a row this test's transaction created."""
     if connection.vendor != "sqlite":
         pytest.skip("the second connection cannot see the job created inside the test's transaction")
-    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
-    monkeypatch.setattr(check, "CHUNK", 100)
+    monkeypatch.setattr("persons.importing.progress.PROGRESS_EVERY", 0)
+    monkeypatch.setattr(readers, "CHUNK", 100)
     content = csv_bytes(people_rows(500, [cast.grid_a.code]))
     job = importing.import_job_create(unit=cast.community_a, uploaded_file=ContentFile(content, name="people.csv"),
                                       filename="people.csv", by=cast.community_a_worker, start=False)
@@ -486,7 +487,7 @@ def test_progress_is_published_while_the_import_runs(cast, monkeypatch):
 
 
 def test_after_the_first_wrong_chunk_the_rest_is_still_checked_for_the_error_file(cast, run, monkeypatch):
-    monkeypatch.setattr(check, "CHUNK", CHUNK_FOR_TEST)
+    monkeypatch.setattr(readers, "CHUNK", CHUNK_FOR_TEST)
     rows = people_rows(4 * CHUNK_FOR_TEST, [cast.grid_a.code])
     rows[3][3] = "12345"
     rows[3 * CHUNK_FOR_TEST + 1][5] = "NO-SUCH-GRID"
@@ -504,7 +505,7 @@ def test_after_the_first_wrong_chunk_the_rest_is_still_checked_for_the_error_fil
 @pytest.mark.parametrize("parallel", [False, True])
 def test_a_file_unreadable_past_its_header_is_rejected_whoever_reads_it(cast, run, monkeypatch, parallel):
     if parallel:
-        monkeypatch.setattr(jobs, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(readers, "PARALLEL_FROM", 0)
     rows = people_rows(3, [cast.grid_a.code])
     rows[2][6] = "户" * 200_000  # past the longest cell allowed (TABULAR_MAX_CELL_CHARS)
 

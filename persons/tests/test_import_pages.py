@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from core.models import AuditEntry
-from persons.importing import jobs
+from persons.importing.progress import ProgressBoard
 from persons.importing.running import job_claim
 from persons.models import ImportJob, ImportMapping, Person
 from persons.tests.test_import import csv_bytes, people_rows
@@ -148,7 +148,7 @@ def test_the_progress_shown_is_the_one_published_while_the_transaction_hides_the
     """On SQLite the running import holds the only write lock: its counts come from a file beside the upload.
     On PostgreSQL they are written to the job's row by a second connection."""
     job = _running_job(cast, total_rows=1000, processed_rows=0)
-    board = jobs.ProgressBoard(job)
+    board = ProgressBoard(job)
     board.publish(400, 1000, final=True)
     try:
         if board.path is None:  # PostgreSQL: here the test's transaction hides the row from that connection

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from orgunits.models import Site
 from persons import importing
-from persons.importing import check
+from persons.importing import readers
 from persons.importing.columns import columns_find
 from persons.models import CategoryEpisode, ImportJob, ImportMapping, Person, StatusEpisode
 from persons.tests.test_import import csv_bytes, resident_id
@@ -154,7 +154,7 @@ def test_a_date_without_a_year_is_refused_when_no_year_can_be_known(cast, run):
 
 
 def test_a_person_listed_twice_is_one_person_with_both_categories_and_the_later_fields(cast, run, monkeypatch):
-    monkeypatch.setattr(check, "CHUNK", 3)
+    monkeypatch.setattr(readers, "CHUNK", 3)
     rows = [street_row(i) for i in range(5)]
     rows.append(street_row(1, category="密切接触者", arrived="2020-03-29", status="集中隔离", phone="13900000001"))
     rows.append(street_row(4, phone="13900000004"))  # in the same chunk as its first row

@@ -46,7 +46,9 @@ def exposure_degree(source: Person) -> int:
                       % {"name": source.name}, fields={"source": [_("Not a case or close contact.")]})
 
 
-def _exposure_clean(data: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]]:
+def exposure_clean(data: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]]:
+    """(clean values, errors by field) of an exposure's dates and circumstances, as a contact added by hand or
+    from a contact list is checked."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     first, last = data.get("first_contact"), data.get("last_contact")
@@ -81,7 +83,7 @@ def _exposure_clean(data: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]
 def exposure_record(*, source: Person, exposed: Person, data: Mapping[str, Any], by) -> Exposure:
     """Record that `source` exposed `exposed` (dates, setting, proximity, certainty). The same pair again
     widens the dates of their exposure. The contact's follow-up opens or its end moves."""
-    clean, errors = _exposure_clean(data)
+    clean, errors = exposure_clean(data)
     if source.pk == exposed.pk:
         errors["exposed"] = [_("A person cannot be their own contact.")]
     if errors:
@@ -121,7 +123,7 @@ def exposure_update(*, exposure: Exposure, data: Mapping[str, Any], by) -> Expos
     merged = {k: getattr(exposure, k) for k in ("first_contact", "last_contact", "setting", "proximity",
                                                 "certainty", "note")}
     merged.update({k: v for k, v in data.items() if k in merged})
-    clean, errors = _exposure_clean(merged)
+    clean, errors = exposure_clean(merged)
     if errors:
         raise DomainError("invalid_exposure", _("The exposure cannot be changed; correct the fields marked."),
                           fields=errors)
@@ -204,7 +206,7 @@ def contact_add(*, source: Person, person_data: Mapping[str, Any], exposure_data
     existing, errors = person_find_by_document(person_data.get("doc_type"), person_data.get("doc_number"))
     if errors:
         raise DomainError("invalid_person", _("The contact's document is not valid."), fields=errors)
-    clean, exposure_errors = _exposure_clean(exposure_data)
+    clean, exposure_errors = exposure_clean(exposure_data)
     if exposure_errors:
         raise DomainError("invalid_exposure", _("The exposure cannot be recorded; correct the fields marked."),
                           fields=exposure_errors)

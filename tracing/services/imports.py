@@ -7,10 +7,7 @@ through the services a contact added by hand goes through, in one transaction: a
 import runs in the background worker (import_jobs).
 """
 
-import re
-import tempfile
 from contextlib import closing
-from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
@@ -22,38 +19,21 @@ from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.audit import audit_record
 from core.errors import DomainError
-from core.tabular import XLSX, Limits, clip, error_rows_write, listed, table_inspect, table_rows
+from core.tabular import XLSX, Limits, clip, error_file_save, header_key, listed, table_inspect, table_rows
 from orgunits.models import OrgUnit
-from persons.identity import half_width, normalize_name
-from persons.importing import error_text
-from persons.importing.check import (
-    ADDRESS,
-    BIRTH,
-    CUSTOM,
-    DOC_KEY,
-    DOC_NUMBER,
-    DOC_TYPE,
-    GRID,
-    LINE,
-    NAME,
-    NOTES,
-    PHONE,
-    RELATION,
-    SEX,
-    Grids,
-    RowChecker,
-    row_cleaner,
-)
-from persons.importing.columns import ERROR_COLUMN, IGNORE, TITLES, columns_find
+from persons.identity import normalize_name
+from persons.importing.check import Record, RowChecker, row_cleaner
+from persons.importing.columns import IGNORE, TITLES, columns_find
+from persons.importing.lookups import Grids
 from persons.importing.write import people_registered
 from persons.models import CustomField, Person
 from persons.services import person_register
 from persons.validation import parse_date
 from tracing.models import Case, ContactImport, Exposure
 from tracing.services.exposures import (
-    _exposure_clean,
     contact_in_scope,
     contact_refer,
+    exposure_clean,
     exposure_degree,
     exposure_record,
 )
@@ -90,16 +70,7 @@ CHOICE_WORDS = {
                   "同场所": "same_place", "同一场所": "same_place"},
     "certainty": {"高": "high", "中": "medium", "低": "low"},
 }
-_HINT = re.compile(r"\(.*\)$")
-
-
-def _title_key(title) -> str:
-    """A column title as the line list's import compares titles: half-width, no spaces, asterisks or hint."""
-    text = "".join(half_width(str(title or "")).split()).strip("*")
-    return _HINT.sub("", text).strip("*").lower()
-
-
-_EXPOSURE_KEYS = {_title_key(title): key for title, key in EXPOSURE_HEADERS.items()}
+_EXPOSURE_KEYS = {header_key(title): key for title, key in EXPOSURE_HEADERS.items()}
 
 
 def _choice_words(name: str) -> dict[str, str]:
@@ -133,7 +104,7 @@ def contact_rows_import(record: ContactImport, *, path: str, by, board=None) -> 
        recorded updated only where the file says something new, so a second import changes nothing.
     Any error, found while checking or while writing, leaves nothing written: the errors name the line,
     the column and the reason, and come back in an error file of the same format. `board` (a
-    persons.importing.jobs.ProgressBoard) shows the rows written so far while the transaction hides them."""
+    persons.importing.progress.ProgressBoard) shows the rows written so far while the transaction hides them."""
     _ContactRows(record, path=path, by=by, board=board).run()
 
 
@@ -162,7 +133,7 @@ class _ContactRows:
         columns = columns_find(rows, explicit=explicit, custom_fields=custom_fields, grid_required=False)
         exposure: dict[str, int] = {}
         for index, title in enumerate(columns.titles):
-            key = _EXPOSURE_KEYS.get(_title_key(title))
+            key = _EXPOSURE_KEYS.get(header_key(title))
             if key is None:
                 continue
             if key in exposure:
@@ -206,12 +177,12 @@ class _ContactRows:
         cleaner = row_cleaner(columns, custom_fields=custom_fields, today=timezone.localdate(),
                               language=translation.get_language() or "zh-hans", grids=grids, categories=None,
                               default_grid=default_grid, convert=self.table.kind == XLSX)
-        cleaned = cleaner(data_rows)
-        registered = people_registered([r for r, _problems in cleaned if r[DOC_KEY] is not None])
+        cleaned = [(Record(*r), problems) for r, problems in cleaner(data_rows)]  # read by name below
+        registered = people_registered([r for r, _problems in cleaned if r.doc_key is not None])
         grid_title = self.titles["grid"]
         checked = []
         for r, problems in cleaned:
-            if problems and (r[DOC_TYPE], r[DOC_NUMBER]) in registered:
+            if problems and (r.doc_type, r.doc_number) in registered:
                 problems = [(t, m) for t, m in problems if t != grid_title] or None  # not registered again
             checked.append((r, problems))
         valid, bad = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"],
@@ -220,7 +191,7 @@ class _ContactRows:
             for title, message in problems:
                 self.error(line, title, message)
         cells = dict(data_rows)
-        exposures = {r[LINE]: self._exposure_check(r[LINE], cells[r[LINE]], exposure_columns)
+        exposures = {r.line: self._exposure_check(r.line, cells[r.line], exposure_columns)
                      for r, _problems in cleaned}
         people = self._people_check(valid, registered)
         if not self.errors:
@@ -259,7 +230,7 @@ class _ContactRows:
                 raw[key] = str(value).strip()
         if "last_contact" not in raw and "last_contact" not in errors:
             errors["last_contact"] = [_("Give the date of the last contact.")]
-        clean, more = _exposure_clean(raw)
+        clean, more = exposure_clean(raw)
         if not errors:  # a first contact left blank is the last one: its errors are the last one's
             errors = {k: v for k, v in more.items() if k != "first_contact" or "first_contact" in raw}
         for key, messages in errors.items():
@@ -272,27 +243,27 @@ class _ContactRows:
         """The people already registered among the valid rows; a name that differs, the case itself, or a
         case among them is an error of the row. Of those registered outside the importer's units nothing is
         said: they are referred there (contact_refer)."""
-        ids = [registered[(r[DOC_TYPE], r[DOC_NUMBER])][0] for r in valid
-               if (r[DOC_TYPE], r[DOC_NUMBER]) in registered]
+        ids = [registered[(r.doc_type, r.doc_number)][0] for r in valid
+               if (r.doc_type, r.doc_number) in registered]
         people = Person.objects.in_bulk(ids)
         cases = set(Case.objects.filter(person_id__in=ids).exclude(classification=Case.Classification.EXCLUDED)
                     .values_list("person_id", flat=True))
         visible = scope_for(self.by, PERSONS_VIEW) if self.by is not None else Scope(None)
         name_title, doc_title = self.titles["name"], self.titles["doc_number"]
         for r in valid:
-            hit = registered.get((r[DOC_TYPE], r[DOC_NUMBER]))
+            hit = registered.get((r.doc_type, r.doc_number))
             if hit is None:
                 continue
             person = people[hit[0]]
             if not contact_in_scope(person, by=self.by):
                 continue
             if person.pk == self.case.person_id:
-                self.error(r[LINE], doc_title, _("This is the case itself."))
+                self.error(r.line, doc_title, _("This is the case itself."))
             elif person.pk in cases:
-                self.error(r[LINE], doc_title, _("%(name)s is a case: cases are not followed up as contacts.")
-                           % {"name": person.name if visible.covers(person.unit_path) else r[NAME]})
-            if normalize_name(r[NAME]) != person.name:
-                self.error(r[LINE], name_title, (_("This document is registered under the name %(name)s.")
+                self.error(r.line, doc_title, _("%(name)s is a case: cases are not followed up as contacts.")
+                           % {"name": person.name if visible.covers(person.unit_path) else r.name})
+            if normalize_name(r.name) != person.name:
+                self.error(r.line, name_title, (_("This document is registered under the name %(name)s.")
                                                  % {"name": person.name}) if visible.covers(person.unit_path)
                            else _("This document is registered under another name."))
         return people
@@ -302,12 +273,12 @@ class _ContactRows:
     def _write(self, valid, registered, people, exposures, exposure_columns) -> None:
         record, by, source = self.record, self.by, self.case.person
         known = {e.exposed_id: e for e in Exposure.objects.filter(source=source, exposed_id__in=list(people))}
-        grid_codes = dict(OrgUnit.objects.filter(pk__in={r[GRID] for r in valid if isinstance(r[GRID], int)})
+        grid_codes = dict(OrgUnit.objects.filter(pk__in={r.grid for r in valid if isinstance(r.grid, int)})
                           .values_list("pk", "code"))
         for done, r in enumerate(valid):
             self.published(done)
-            line, exposure = r[LINE], exposures[r[LINE]]
-            hit = registered.get((r[DOC_TYPE], r[DOC_NUMBER]))
+            line, exposure = r.line, exposures[r.line]
+            hit = registered.get((r.doc_type, r.doc_number))
             try:
                 if hit is None:
                     person = person_register(data=_person_data(r, grid_codes), by=by)
@@ -372,20 +343,16 @@ class _ContactRows:
 
     def _error_file_write(self) -> None:
         """The rows with errors as they were, with the reasons in a last column, in the file's own format."""
-        reasons = ((line, error_text(line, self.errors[line])) for line in sorted(self.errors))
-        with tempfile.TemporaryFile() as out:
-            error_rows_write(out, self.table, titles=self.columns.titles, reasons=reasons, column=ERROR_COLUMN)
-            out.seek(0)
-            self.record.error_file.save(f"{Path(self.record.filename).stem}-errors.{self.table.kind}", File(out),
-                                        save=False)
+        error_file_save(self.record.error_file, table=self.table, titles=self.columns.titles,
+                        rows=((line, self.errors[line]) for line in sorted(self.errors)), uploaded=self.record.filename)
 
 
-def _person_data(r: tuple, grid_codes: dict[int, str]) -> dict:
+def _person_data(r: Record, grid_codes: dict[int, str]) -> dict:
     """A checked row as the line list's register service takes it."""
-    data = {"name": r[NAME], "doc_type": r[DOC_TYPE], "doc_number": r[DOC_NUMBER], "sex": r[SEX],
-            "birth_date": r[BIRTH] or "", "phone": r[PHONE], "address": r[ADDRESS], "grid": grid_codes[r[GRID]],
-            "household_relation": r[RELATION], "notes": r[NOTES]}
-    data.update({f"custom.{key}": value for key, value in (r[CUSTOM] or {}).items()})
+    data = {"name": r.name, "doc_type": r.doc_type, "doc_number": r.doc_number, "sex": r.sex,
+            "birth_date": r.birth or "", "phone": r.phone, "address": r.address, "grid": grid_codes[r.grid],
+            "household_relation": r.relation, "notes": r.notes}
+    data.update({f"custom.{key}": value for key, value in (r.custom or {}).items()})
     return data
 
 

@@ -2,10 +2,12 @@
 file; nothing is half written; importing the same file again changes nothing; a contact already recorded is
 updated, not recorded twice."""
 
+import ast
 import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -238,3 +240,11 @@ def test_the_import_page_the_error_file_and_the_api(cast, confirmed_case, known,
     assert [r["id"] for r in listed] == [again["id"], body["id"], record.pk]
     assert client.get(f"/api/contact-imports/{record.pk}").json()["error_rows"] == 1
     assert other.get(f"/api/contact-imports/{record.pk}").status_code == 404
+
+
+def test_the_contact_list_import_uses_no_private_name_of_another_module():
+    """What it needs of the line list's import and of the exposures has a public name where it lives."""
+    source = Path(services.__file__).with_name("imports.py")
+    private = [f"{node.module}.{a.name}" for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+               if isinstance(node, ast.ImportFrom) for a in node.names if a.name.startswith("_")]
+    assert private == []

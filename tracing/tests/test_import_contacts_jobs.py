@@ -11,7 +11,7 @@ from django.db import connection
 from core.tests import tabular_files
 from core.tests.inert import assert_inert, xlsx_cells
 from core.tests.tabular_files import PAYLOADS
-from persons.importing.jobs import ProgressBoard
+from persons.importing.progress import ProgressBoard
 from persons.importing.running import job_claim
 from persons.models import Person
 from persons.tests.conftest import resident_id
