@@ -1,17 +1,18 @@
-"""Writes of the outbox: queue, deliver, mark read."""
+"""Writes of the outbox: queue (delivered after the commit, by the background task), mark read. The delivery
+itself is core.notifications.delivery."""
 
-import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 
 from core.models import Delivery, Notification
 from core.notifications.channels import channels
+from core.notifications.delivery import notifications_deliver
+from core.notifications.tasks import notifications_deliver_run
 
-logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+__all__ = ["notification_read", "notifications_deliver", "notifications_read_all", "notify"]
 
 
 def notify(*, recipients: Iterable, kind: str, title: str | Callable[[], str], body: str | Callable[[], str] = "",
@@ -42,45 +43,7 @@ def notify(*, recipients: Iterable, kind: str, title: str | Callable[[], str], b
 
 
 def _deliver_later() -> None:
-    from core.notifications.tasks import notifications_deliver_run
-
     notifications_deliver_run.enqueue()
-
-
-def notifications_deliver(*, limit: int = 500) -> dict[str, int]:
-    """Send the pending deliveries through their channels; return counts per outcome."""
-    by_name = {c.name: c for c in channels()}
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
-    pending = (Delivery.objects.filter(state=Delivery.State.PENDING, attempts__lt=MAX_ATTEMPTS)
-               .select_related("notification__recipient").order_by("id"))
-    for delivery in pending[:limit]:
-        with transaction.atomic():
-            locked = Delivery.objects.select_for_update(**_skip_locked()).filter(
-                pk=delivery.pk, state=Delivery.State.PENDING).first()
-            if locked is None:
-                continue  # another worker has it
-            channel = by_name.get(delivery.channel)
-            locked.attempts += 1
-            try:
-                if channel is None:
-                    raise LookupError(f"channel {delivery.channel} is no longer configured")
-                sent = channel.send(delivery.notification)
-            except Exception as exc:  # a channel's failure must not stop the others
-                logger.warning("delivery %s through %s failed: %s", delivery.pk, delivery.channel, exc)
-                locked.error = f"{exc.__class__.__name__}: {exc}"[:300]
-                if locked.attempts >= MAX_ATTEMPTS:
-                    locked.state = Delivery.State.FAILED
-                counts["failed"] += 1
-            else:
-                locked.state = Delivery.State.SENT if sent else Delivery.State.SKIPPED
-                locked.sent_at = timezone.now()
-                counts["sent" if sent else "skipped"] += 1
-            locked.save(update_fields=["attempts", "state", "error", "sent_at"])
-    return counts
-
-
-def _skip_locked() -> dict:
-    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
 
 
 def notification_read(*, notification: Notification, by) -> Notification:

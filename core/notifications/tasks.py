@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
+from core.notifications.delivery import notifications_deliver
+
 
 @task()
 def notifications_deliver_run() -> dict:
     """Send what the outbox holds (queued after each commit that adds notifications)."""
-    from core.notifications.services import notifications_deliver
-
     return notifications_deliver()
