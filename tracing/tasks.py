@@ -5,6 +5,10 @@ import logging
 
 from django_tasks import task
 
+from tracing.services.import_jobs import contact_import_task  # defined beside the import it runs
+
+__all__ = ["contact_import_task", "tracing_daily_run", "tracing_tick_run"]
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,23 +28,3 @@ def tracing_tick_run() -> dict:
     from tracing.services.periodic import tracing_tick
 
     return tracing_tick()
-
-
-@task()
-def contact_import_task(record_id: int) -> None:
-    """Run contact list import `record_id`; an unexpected error marks it failed with its message."""
-    from tracing.models import ContactImport
-    from tracing.services.import_jobs import contact_import_failed, contact_import_run
-
-    record = ContactImport.objects.select_related("case", "case__person", "unit", "created_by").filter(
-        pk=record_id).first()
-    if record is None:
-        logger.warning("contact import %s no longer exists", record_id)
-        return
-    try:
-        contact_import_run(record=record)
-    except Exception as exc:
-        # Not re-raised: the import says what went wrong, which is what the person who uploaded the list sees;
-        # the traceback goes to the log for whoever runs the server.
-        logger.exception("contact import %s failed", record_id)
-        contact_import_failed(record_id, exc)

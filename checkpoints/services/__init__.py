@@ -1,8 +1,9 @@
 """Writes of the checkpoints app, one module per part; every write is audited. `by=None` is the system
 (commands, the demo)."""
 
-from checkpoints.services.alerts import alert_recheck, alerts_announce, duty_users
+from checkpoints.services.alerts import alert_recheck, alerts_announce
 from checkpoints.services.common import TemperatureError, rule_for, rules_for, temperature_parse
+from checkpoints.services.duty import duty_users
 from checkpoints.services.incidents import (
     checklist,
     incident_step_record,

@@ -6,28 +6,22 @@ import logging
 import math
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Membership, User
-from accounts.roles import CHECKPOINTS_RECORD, Role
-from checkpoints.models import Alert, Checkpoint, FeverRule, Reading, Station
+from accounts.models import User
+from accounts.roles import CHECKPOINTS_RECORD
+from checkpoints.models import Alert, Checkpoint, FeverRule, Reading
 from checkpoints.services.common import aware, check_scope, in_future, local_time, temperature_parse
+from checkpoints.services.duty import duty_notify, duty_users
+from checkpoints.services.incidents import incident_start
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
-from core.fields import path_ancestors
-from core.notifications import notify
 from persons.models import Person
 
 logger = logging.getLogger(__name__)
-
-# Who is on duty for a site besides the liaisons stationed there: the community and street officers of the
-# units above it (the 社区/街道 duty officers).
-DUTY_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_OFFICER)
-
 
 def alert_from(reading: Reading, rule: FeverRule) -> Alert:
     """An unsaved alert for a fever reading under `rule`."""
@@ -44,22 +38,6 @@ def open_alert_pairs(site_ids, person_ids) -> set[tuple[int, int]]:
         return set()
     return set(Alert.objects.filter(state=Alert.State.OPEN, site_id__in=list(site_ids),
                                     person_id__in=list(person_ids)).values_list("site_id", "person_id"))
-
-
-def duty_users(site_id: int, unit_path: str) -> list[User]:
-    """The liaisons stationed at the site now, and the community and street officers above it."""
-    now = timezone.now()
-    stationed = Station.objects.filter(site_id=site_id, start__lte=now).filter(Q(end__isnull=True) | Q(end__gt=now))
-    officers = Membership.objects.filter(unit_path__in=path_ancestors(unit_path), role__in=DUTY_ROLES)
-    return list(User.objects.filter(Q(pk__in=stationed.values("user_id")) | Q(pk__in=officers.values("user_id")),
-                                    is_active=True))
-
-
-def _notify(users: list[User], *, kind: str, title: tuple[str, dict], body: tuple[str, dict], url: str) -> None:
-    """Queue a message in the notification outbox (core.notifications), each recipient in their own language;
-    `title` and `body` are (message id, parameters)."""
-    notify(recipients=users, kind=kind, title=lambda: _(title[0]) % title[1], body=lambda: _(body[0]) % body[1],
-           url=url)
 
 
 def alerts_announce(alerts: list[Alert]) -> None:
@@ -80,7 +58,7 @@ def alerts_announce(alerts: list[Alert]) -> None:
         if key not in on_duty:
             on_duty[key] = duty_users(*key)
         where = checkpoints.get(alert.checkpoint_id) or alert.checkpoint
-        _notify(on_duty[key], kind="checkpoint_fever_alert",
+        duty_notify(on_duty[key], kind="checkpoint_fever_alert",
                 title=(gettext_noop("Fever %(t)s °C at %(where)s: %(who)s"),
                        {"t": alert.temperature, "where": str(where), "who": alert.who or "?"}),
                 body=(gettext_noop("Measured at %(time)s. Separate the person and recheck at %(due)s."),
@@ -117,8 +95,6 @@ def alert_recheck(*, alert: Alert, temperature, taken_at: dt.datetime | None = N
         errors["taken_at"] = [_("In the future.")]
     if errors:
         raise DomainError("invalid_reading", _("The recheck cannot be saved."), fields=errors)
-    from checkpoints.services.incidents import incident_start
-
     with transaction.atomic():
         alert = Alert.objects.select_for_update(of=("self",)).select_related("checkpoint__site").get(pk=alert.pk)
         if alert.state != Alert.State.OPEN:

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Alert, Incident, IncidentStep, MemberSuspension, Suspension, Team, TeamMember
-from checkpoints.services.alerts import _notify, duty_users
 from checkpoints.services.common import aware, check_scope, in_future, local_time, questions_for
+from checkpoints.services.duty import duty_notify, duty_users
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from persons.models import Category, CategoryEpisode
@@ -65,7 +65,7 @@ def incident_start(*, alert: Alert, at: dt.datetime, by) -> Incident:
     _step(incident, K.STARTED, at=at, by=by, data={"temperature": str(alert.temperature),
                                                     "recheck": str(alert.recheck.temperature),
                                                     "first_at": alert.raised_at.isoformat()})
-    _notify(duty_users(alert.site_id, alert.unit_path), kind="checkpoint_incident",
+    duty_notify(duty_users(alert.site_id, alert.unit_path), kind="checkpoint_incident",
             title=(gettext_noop("Emergency plan started at %(where)s: %(who)s, recheck %(t)s °C"),
                    {"where": str(alert.checkpoint), "who": alert.who or "?", "t": alert.recheck.temperature}),
             body=(gettext_noop("Separate the person, call an ambulance, stop the shift team, record the exposure "
@@ -254,19 +254,15 @@ def _hand_over(incident: Incident, *, tests: list[str], at: dt.datetime, by) -> 
     if incident.person is None or not apps.is_installed("tracing"):
         return None
     try:
-        from tracing.services import case_register
+        from tracing.services import case_of_person_register
     except ImportError:
-        logger.warning("tracing.services.case_register is not available; incident %s not handed over", incident.pk)
+        logger.warning("tracing.services.case_of_person_register is not available; incident %s not handed over",
+                       incident.pk)
         return None
-    from tracing.models import Case
-
-    existing = Case.objects.filter(person=incident.person).first()
-    if existing is not None:
-        return existing.pk
-    classification = Case.Classification.CONFIRMED if "nat" in tests else Case.Classification.SUSPECTED
-    case = case_register(person=incident.person, classification=classification, at=at,
-                         reason=_("positive test after a fever at %(where)s (incident #%(id)s)")
-                         % {"where": incident.checkpoint, "id": incident.pk}, by=by)
+    case = case_of_person_register(
+        person=incident.person, classification="confirmed" if "nat" in tests else "suspected", at=at,
+        reason=_("positive test after a fever at %(where)s (incident #%(id)s)")
+        % {"where": incident.checkpoint, "id": incident.pk}, by=by)
     return case.pk
 
 

@@ -117,6 +117,16 @@ def case_register(*, person: Person, classification: str, at: dt.datetime | None
     return case
 
 
+def case_of_person_register(*, person: Person, classification: str, at: dt.datetime | None = None,
+                             reason: str = "", by) -> Case:
+    """The person's case: the one they are already, else one registered with `classification` (case_register);
+    how another app hands a person over to contact tracing."""
+    existing = Case.objects.filter(person=person).first()
+    if existing is not None:
+        return existing
+    return case_register(person=person, classification=classification, at=at, reason=reason, by=by)
+
+
 def _already_a_case(person: Person, existing: Case | None) -> DomainError:
     return DomainError("already_a_case", _("%(name)s is already a case (#%(id)s); reclassify that case instead.")
                        % {"name": person.name, "id": existing.pk if existing else "?"},

@@ -1,8 +1,7 @@
 """Follow-up of contacts (医学观察): the window from the last exposure, moved by new exposures and by hand,
-the daily results (persons' health checks), missed checks, and the end of a follow-up."""
+missed checks, and the end of a follow-up (the daily results: results.py)."""
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +24,7 @@ from tracing.services.common import (
     registry_close,
     registry_open,
 )
-from tracing.services.tasks import tasks_close_for_follow_up, tasks_done_for_check
+from tracing.services.tasks import task_create, tasks_close_for_follow_up
 
 FOLLOW_UP_AUDIT_FIELDS = ["person", "category", "state", "start", "last_exposure", "end", "end_manual",
                           "missed_days", "escalated_at", "ended_at"]
@@ -140,25 +139,6 @@ def follow_up_end_for_case(*, person: Person, at: dt.datetime, by) -> FollowUp |
                          reason=gettext_noop("became a case"), by=by)
 
 
-def follow_up_result_record(*, follow_up: FollowUp, result: str, temperature: Any = None,
-                            symptoms: list[str] | None = None, note: str = "",
-                            checked_at: dt.datetime | None = None, by) -> HealthCheck:
-    """Record the day's follow-up result as a health check of the person (persons' service), close the
-    day's follow-up task, and apply the case rules (symptoms may make the contact a suspected case)."""
-    from tracing.services.cases import case_rules_apply
-
-    if follow_up.state != FollowUp.State.ACTIVE:
-        raise DomainError("follow_up_ended", _("This follow-up has ended."), fields={"result": [_("Ended.")]})
-    from persons.services import health_check_record
-
-    with transaction.atomic():
-        check = health_check_record(person=follow_up.person, checked_at=checked_at, temperature=temperature,
-                                    symptoms=symptoms, result=result, note=note, by=by)
-        tasks_done_for_check(follow_up=follow_up, day=check.check_date, result=check.get_result_display(), by=by)
-        case_rules_apply(person_ids=[follow_up.person_id], by=None)  # the rules act as the system
-    return check
-
-
 def followups_complete_due(*, day: dt.date, by=None) -> int:
     """End every active follow-up whose last day lies before `day`, at the midnight after its last day."""
     done = 0
@@ -176,8 +156,6 @@ def followups_missed_apply(*, day: dt.date, by=None) -> dict[str, int]:
     2. those missed TRACING_MISSED_ESCALATE_AFTER days in a row, not escalated since, get an urgent task
        to locate the contact (which escalates to the street officer in its turn when overdue).
     Returns {"extended": n, "escalated": m}."""
-    from tracing.services.tasks import task_create
-
     extend = max(settings.TRACING_MISSED_EXTEND_DAYS, 0)
     in_a_row = max(settings.TRACING_MISSED_ESCALATE_AFTER, 1)
     now = timezone.now()

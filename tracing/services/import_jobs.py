@@ -1,5 +1,5 @@
 """A contact list import as a background job, as the line list's import runs: stored and queued when uploaded,
-run by the worker (tracing.tasks.contact_import_task), its progress shown while it runs, and a run whose
+run by the worker (contact_import_task, below), its progress shown while it runs, and a run whose
 process died marked failed (persons.importing.running: the claim that ends with the process)."""
 
 import logging
@@ -10,6 +10,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT, TRACING_EDIT
@@ -48,8 +49,6 @@ def contact_import_create(*, case: Case, uploaded_file, filename: str, unit: Org
                          save=False)
         record.save()
         if start:
-            from tracing.tasks import contact_import_task  # tasks imports the services
-
             pk = record.pk
             transaction.on_commit(lambda: contact_import_task.enqueue(pk))
     return record
@@ -106,6 +105,24 @@ def _run(record: ContactImport) -> None:
     record.save()
 
 
+@task()
+def contact_import_task(record_id: int) -> None:
+    """Run contact list import `record_id` (what the worker runs); an unexpected error marks it failed with its
+    message."""
+    record = ContactImport.objects.select_related("case", "case__person", "unit", "created_by").filter(
+        pk=record_id).first()
+    if record is None:
+        logger.warning("contact import %s no longer exists", record_id)
+        return
+    try:
+        contact_import_run(record=record)
+    except Exception as exc:
+        # Not re-raised: the import says what went wrong, which is what the person who uploaded the list sees;
+        # the traceback goes to the log for whoever runs the server.
+        logger.exception("contact import %s failed", record_id)
+        contact_import_failed(record_id, exc)
+
+
 def contact_import_failed(record_id: int, exc: Exception) -> None:
     """An unexpected error ended the run: the import says so (nothing was written)."""
     ContactImport.objects.filter(pk=record_id, state__in=[State.PENDING, State.RUNNING]).update(
@@ -128,8 +145,6 @@ def contact_import_interrupted(record: ContactImport) -> bool:
         return False
     record.state, record.message, record.finished_at = State.FAILED, message, now
     logger.warning("contact import %s was interrupted: its process ended while it ran", record.pk)
-    from tracing.tasks import contact_import_task
-
     task_interrupted(contact_import_task, record.pk, now)
     path = progress_path(record)
     if path is not None:
