@@ -11,10 +11,7 @@ Peak memory is the peak resident set size (getrusage ru_maxrss) of this process 
 largest worker process, read right after the import and before the raw insert loads its rows.
 """
 
-import csv
-import datetime as dt
 import os
-import random
 import re
 import resource
 import sqlite3
@@ -23,13 +20,13 @@ from pathlib import Path
 
 from django.db import connection
 from django.test import override_settings
-from stdnum.cn import ric
 
 from accounts.models import Membership, User
 from accounts.roles import Role
 from core.fields import SEPARATOR
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
+from persons.generator.people_csv import people_csv_write
 from persons.importing import import_job_progress, people_import
 from persons.importing.readers import workers_available
 from persons.importing.write import SQLITE_CACHE_MB, SQLITE_SORT_CACHE_MB
@@ -38,13 +35,6 @@ from persons.selectors import PersonFilter, persons_filtered
 
 SIZE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
 COMMUNITIES, GRIDS = 5, 4
-REGIONS = ["431302", "431321", "431322", "431381", "431382"]  # 娄星区, 双峰县, 新化县, 冷水江市, 涟源市
-SURNAMES = "刘李王张陈周黄杨罗彭曾肖谭吴胡唐邓贺邹赵谢袁龚蒋孙朱何徐郭马"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文斌玉梅春林海燕辉鹏飞"
-RELATIONS = ["户主", "配偶", "子女", "子女", "父母"]
-FIRST_BIRTH = dt.date(1938, 1, 1).toordinal()
-HEADER = ["序号", "姓名", "性别", "身份证号码", "出生日期", "联系电话", "现居住地址", "网格编码", "与户主关系", "备注"]
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 RAW_CACHE_MB = 128  # the reference keeps the pragmas it was first measured with
@@ -70,44 +60,6 @@ def _units() -> tuple[OrgUnit, list[OrgUnit], User]:
     officer = User.objects.create_user(username="bench_officer", password="Bench-password-2020")
     Membership.objects.create(user=officer, role=Role.STREET_OFFICER, unit=street, unit_path=street.path)
     return street, grids, officer
-
-
-def _generate(path: Path, n: int, grids: list[OrgUnit]) -> None:
-    """Write `n` valid people, row by row (nothing held in memory); the same file for the same `n`."""
-    rng = random.Random(20200521)
-    days = 30000  # birth dates from 1938 to 2020
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(HEADER)
-        for i in range(n):
-            region, rest = REGIONS[i % len(REGIONS)], i // len(REGIONS)
-            born = dt.date.fromordinal(FIRST_BIRTH + rest % days)
-            seq = (rest // days) * 37 % 1000  # (region, birth, seq) differs for every i
-            body = f"{region}{born:%Y%m%d}{seq:03d}"
-            number = body + ric.calc_check_digit(body + "0")
-            grid = grids[i % len(grids)]
-            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-            if i % 50 == 0:
-                phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
-            elif i % 50 == 1:
-                phone = f"+86 {phone}"
-            writer.writerow([i + 1, name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
-                             _birth_text(born, i), phone,
-                             f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
-                             grid.code, RELATIONS[i % len(RELATIONS)], ""])
-
-
-def _birth_text(born: dt.date, i: int) -> str:
-    """A birth date the ways sheets write one: ISO, 1990/3/5, 1990年3月5日 or Excel's serial number."""
-    kind = i % 4
-    if kind == 0:
-        return born.isoformat()
-    if kind == 1:
-        return f"{born.year}/{born.month}/{born.day}"
-    if kind == 2:
-        return f"{born.year}年{born.month}月{born.day}日"
-    return str((born - EXCEL_EPOCH).days)
 
 
 def _peak_mb(who=resource.RUSAGE_SELF) -> float:
@@ -156,7 +108,7 @@ def main():
     street, grids, officer = _units()
     path = BENCH_DIR / f"people-{SIZE}.csv"
     started = time.perf_counter()
-    _generate(path, SIZE, grids)
+    people_csv_write(path, SIZE, grids)
     print(f"   {path.relative_to(ROOT)}: {SIZE:,} rows, {path.stat().st_size / 2**20:.0f} MB "
           f"(written in {time.perf_counter() - started:.1f} s)")
 

@@ -34,11 +34,11 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import Membership, User
 from accounts.roles import Role
 from accounts.services import token_create
-from benchmarks.bench_person_import import _generate
 from core.fields import SEPARATOR
 from core.models import AuditEntry
 from orgunits.models import OrgUnit
 from persons.generator import people_generate
+from persons.generator.people_csv import people_csv_write
 from persons.importing import import_job_create, import_job_get_for_user, import_job_progress, people_import
 from persons.importing.running import job_claim
 from persons.models import Category, ImportJob, Person
@@ -253,7 +253,7 @@ def test_a_job_left_running_by_a_dead_process_says_so_when_looked_at(cast, clien
 
 def test_an_import_killed_midway_writes_nothing_and_can_be_run_again(street, env, tmp_path):
     csv_path = tmp_path / "people.csv"
-    _generate(csv_path, ROWS, street.grids)
+    people_csv_write(csv_path, ROWS, street.grids)
     indexes = _person_indexes()
     job = _import(street, csv_path)
     log = tmp_path / "worker.log"
