@@ -37,8 +37,10 @@ test: $(VENV)/.installed messages
 bench: $(VENV)/.installed var/secret_key messages
 	$(ENV) $(PY) benchmarks/run.py $(BENCH)
 
-lint: $(VENV)/.installed
+# ruff on everything; mypy (with django-stubs, which loads the settings) on the apps pyproject.toml names.
+lint: $(VENV)/.installed var/secret_key
 	$(VENV)/bin/ruff check .
+	$(ENV) $(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) var

@@ -10,7 +10,7 @@ from operator import or_
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from accounts.models import Membership, User
 from accounts.roles import RANK, USERS_MANAGE, role_grants
@@ -44,7 +44,18 @@ class Scope:
     def covers(self, path: str | None) -> bool:
         if self.paths is None:
             return True
-        return bool(path) and any(path.startswith(p) for p in self.paths)
+        if not path:
+            return False
+        return any(path.startswith(p) for p in self.paths)
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that only signed-in users reach (the API's authentications,
+    login_required); anyone else is refused."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def memberships_of(user) -> list[Membership]:

@@ -43,7 +43,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="The caller and the roles it holds")
 def me(request: HttpRequest):
-    user = request.user
+    user = access.request_user(request)
     return {"username": user.username, "full_name": user.full_name, "language": user.language,
             "memberships": [{"role": m.role, "role_label": str(m.get_role_display()),
                              "unit_code": m.unit.code if m.unit else None,

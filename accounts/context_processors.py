@@ -1,5 +1,7 @@
 """Navigation by role: each entry is shown only to users holding its permission somewhere."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +53,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"url": reverse(name), "label": label, "name": name}
+    items: list[dict[str, Any]] = [{"url": reverse(name), "label": label, "name": name}
              for name, label, perm in NAVIGATION if perm is None or has_perm(user, perm)]
     held = {item["name"] for item in items}
     primary = [name for name in PHONE_FIRST if name in held][:PHONE_PRIMARY]

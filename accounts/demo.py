@@ -1,5 +1,7 @@
 """Demo users, one or more for every role, all with the same demo password."""
 
+from django.utils.functional import Promise
+
 from accounts.models import Membership, User
 from accounts.roles import Role
 from accounts.services import membership_grant, user_create
@@ -23,7 +25,7 @@ DEMO_USERS = [
 ]
 
 
-def demo_users() -> list[tuple[str, str, str]]:
+def demo_users() -> list[tuple[str, str, str | Promise]]:
     """Create the demo users if missing (existing accounts and passwords are left alone)."""
     created = []
     for username, full_name, role, code in DEMO_USERS:

@@ -19,7 +19,7 @@ class Role(models.TextChoices):
     LAWYER = "lawyer", _("hotline lawyer")
 
 
-RANK = {
+RANK: dict[str, int] = {
     Role.ADMIN: 100,
     Role.COMMAND: 80,
     Role.AUDITOR: 70,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from accounts.access import outranks, rank_at
 from accounts.models import ApiToken, Membership, User
 from accounts.roles import RANK, USERS_MANAGE, Role
+from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from orgunits.models import OrgUnit
@@ -24,7 +25,7 @@ def _user_path(user: User) -> str:
     return paths[0] if paths else ""
 
 
-def _check_grant(*, by, role: str, unit: OrgUnit | None) -> None:
+def _check_grant(*, by: Actor, role: str, unit: OrgUnit | None) -> None:
     """Refuse a grant outside the granter's scope or above its rank (`by=None`: the system, from commands)."""
     if role not in Role.values:
         raise DomainError("invalid_role", _("Unknown role: %(role)s.") % {"role": role}, fields={"role": [
@@ -47,7 +48,7 @@ def _check_grant(*, by, role: str, unit: OrgUnit | None) -> None:
                           % {"role": Role(role).label}, fields={"role": [_("Above your own role.")]}, status=403)
 
 
-def check_outranks(*, by, target: User) -> None:
+def check_outranks(*, by: Actor, target: User) -> None:
     """Refuse (403) an action of `by` on the account `target` unless `by` outranks it (accounts.access.outranks:
     rank at least that of each of the target's roles, over each role's unit); `by=None` is the system."""
     if by is not None and not outranks(by, target):
@@ -56,7 +57,7 @@ def check_outranks(*, by, target: User) -> None:
 
 
 def user_create(*, username: str, password: str, full_name: str = "", phone: str = "", role: str,
-                unit: OrgUnit | None, by) -> User:
+                unit: OrgUnit | None, by: Actor) -> User:
     """Create an account with its first role membership (a manager grants within its own scope)."""
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
@@ -84,7 +85,7 @@ def user_create(*, username: str, password: str, full_name: str = "", phone: str
     return user
 
 
-def user_update(*, user: User, data: dict, by) -> User:
+def user_update(*, user: User, data: dict, by: Actor) -> User:
     """Change an account's name, phone, e-mail or active flag."""
     allowed = {"full_name", "phone", "email", "is_active"}
     check_outranks(by=by, target=user)
@@ -102,7 +103,7 @@ def user_update(*, user: User, data: dict, by) -> User:
     return user
 
 
-def user_set_password(*, user: User, password: str, by) -> None:
+def user_set_password(*, user: User, password: str, by: Actor) -> None:
     """Set a new password (validated) and revoke the account's API tokens, which were given out under the old
     one (devices hold keys of their own and keep them); the hash is never written to the audit log."""
     check_outranks(by=by, target=user)
@@ -117,7 +118,7 @@ def user_set_password(*, user: User, password: str, by) -> None:
         user_password_changed(user=user, by=by)
 
 
-def user_password_changed(*, user: User, by) -> None:
+def user_password_changed(*, user: User, by: Actor) -> None:
     """After a new password is stored (here or by `manage.py changepassword`): audit it and revoke the account's
     API tokens."""
     check_outranks(by=by, target=user)
@@ -127,14 +128,14 @@ def user_password_changed(*, user: User, by) -> None:
             _token_revoke(token, by=by, note=gettext_noop("revoked with the password change"))
 
 
-def user_viewed(*, user: User, by) -> None:
+def user_viewed(*, user: User, by: Actor) -> None:
     """Record that `by` opened the account page of `user` (it shows the person's phone and e-mail)."""
     audit_record(actor=by, action="view", obj=user, unit_path=_user_path(user))
 
 
 def user_language_set(*, user: User, language: str) -> None:
     """Remember the user's interface language."""
-    codes = {code for code, _name in User._meta.get_field("language").choices}
+    codes = {code for code, _name in User._meta.get_field("language").choices or ()}
     if language not in codes:
         raise DomainError("invalid_language", _("Unknown language: %(lang)s.") % {"lang": language})
     if user.language != language:
@@ -145,7 +146,7 @@ def user_language_set(*, user: User, language: str) -> None:
                      after=snapshot(user, ["language"]))
 
 
-def membership_grant(*, user: User, role: str, unit: OrgUnit | None, by) -> Membership:
+def membership_grant(*, user: User, role: str, unit: OrgUnit | None, by: Actor) -> Membership:
     """Give `user` the role `role` over `unit`'s subtree; the granter must hold a role at least as high there,
     and outrank the account."""
     check_outranks(by=by, target=user)
@@ -162,7 +163,7 @@ def membership_grant(*, user: User, role: str, unit: OrgUnit | None, by) -> Memb
     return membership
 
 
-def membership_revoke(*, membership: Membership, by) -> None:
+def membership_revoke(*, membership: Membership, by: User) -> None:
     """Remove a membership (the remover must outrank the account; nobody removes their own last admin role)."""
     check_outranks(by=by, target=membership.user)
     if membership.unit is not None:
@@ -189,7 +190,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def token_revoke(*, token: ApiToken, by) -> None:
+def token_revoke(*, token: ApiToken, by: Actor) -> None:
     """Revoke a token at once (its owner, or someone who outranks the owner); it stays listed as revoked."""
     check_outranks(by=by, target=token.user)
     if token.revoked_at is not None:
@@ -198,7 +199,7 @@ def token_revoke(*, token: ApiToken, by) -> None:
         _token_revoke(token, by=by)
 
 
-def _token_revoke(token: ApiToken, *, by, note: str = "") -> None:
+def _token_revoke(token: ApiToken, *, by: Actor, note: str = "") -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(actor=by, action="update", obj=token, unit_path=_user_path(token.user),

@@ -8,6 +8,7 @@ that keeps sending credentials nobody holds is refused (429) before they are eve
 rate, so keys cannot be guessed at speed.
 """
 
+import math
 import threading
 
 from django.conf import settings
@@ -30,9 +31,11 @@ class _Window(SimpleRateThrottle):
 
     def peek(self) -> bool:
         """Whether another request would still be allowed (nothing recorded)."""
-        self.now = self.timer()
-        self.history = [t for t in self.cache.get(self.key_name, []) if t > self.now - self.duration]
-        return len(self.history) < self.num_requests
+        self.now = type(self).timer()  # time.time, held by the class (not a method)
+        limit, seconds = self.num_requests, self.duration
+        assert limit is not None and seconds is not None  # a window is made with a rate
+        self.history = [t for t in self.cache.get(self.key_name, []) if t > self.now - seconds]
+        return len(self.history) < limit
 
     def record(self) -> None:
         self.history.insert(0, self.now)
@@ -89,7 +92,8 @@ def credential_gate(request) -> None:
     request._fk_credential_gate = True
     window = _credentials_window(request)
     if window is not None and not window.peek():
-        raise Throttled(wait=window.wait())
+        wait = window.wait()
+        raise Throttled(wait=math.ceil(wait) if wait is not None else None)
 
 
 def credential_failed(request) -> None:

@@ -7,11 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,8 @@ from accounts.forms import (
 from accounts.models import ApiToken, Membership
 from accounts.roles import AUDIT_VIEW, RANK, USERS_MANAGE, Role
 from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.forms import choices_set, form_add_domain_error
+from core.pages import page_back, page_error, page_form_post
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 
@@ -40,11 +40,7 @@ def language_set(request):
         raise Http404
     if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=language)
-    target = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = reverse("home")
-    response = HttpResponseRedirect(target)
+    response = page_back(request, "home")
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
                         secure=settings.SESSION_COOKIE_SECURE)
     return response
@@ -54,16 +50,11 @@ def language_set(request):
 def password_change(request):
     """Change one's own password (the old one is asked for); the session stays signed in."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(user=request.user, password=form.cleaned_data["new_password1"],
-                                       by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password is changed."))
-            return redirect("accounts:profile")
+    if request.method == "POST" and page_form_post(request, form, lambda d: services.user_set_password(
+            user=request.user, password=d["new_password1"], by=request.user), done=_("Your password is changed."),
+            on_form=True):
+        update_session_auth_hash(request, request.user)
+        return redirect("accounts:profile")
     return render(request, "registration/password_change_form.html", {"form": form})
 
 
@@ -74,13 +65,11 @@ def profile(request):
     form = TokenCreateForm()
     if request.method == "POST":
         form = TokenCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                _token, new_key = services.token_create(user=request.user, name=form.cleaned_data["name"])
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            else:
-                form = TokenCreateForm()
+        posted = page_form_post(request, form, lambda d: services.token_create(user=request.user, name=d["name"]),
+                                done="", on_form=True)
+        if posted:
+            _token, new_key = posted.result
+            form = TokenCreateForm()
     return render(request, "accounts/profile.html", {
         "memberships": access.memberships_of(request.user),
         "tokens": ApiToken.objects.filter(user=request.user),
@@ -109,7 +98,7 @@ def _unit_for_grant(request, code: str) -> OrgUnit:
                           % {"code": code}, fields={"unit_code": [_("Not found in your scope.")]}) from None
 
 
-def _grantable_roles(user) -> list[tuple[str, str]]:
+def _grantable_roles(user) -> list[tuple[str, str | Promise]]:
     top = max((RANK[m.role] for m in access.memberships_of(user) if m.role in RANK), default=0)
     if user.is_superuser:
         top = RANK[Role.ADMIN]
@@ -132,19 +121,14 @@ def user_list(request):
 def user_create(request):
     access.require(request.user, USERS_MANAGE)
     form = UserCreateForm(request.POST or None)
-    form.fields["role"].choices = _grantable_roles(request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = _unit_for_grant(request, data["unit_code"])
-            user = services.user_create(username=data["username"], password=data["password"],
-                                        full_name=data["full_name"], phone=data["phone"], role=data["role"],
-                                        unit=unit, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("The account %(name)s is created.") % {"name": user.username})
-            return redirect("accounts:user_detail", pk=user.pk)
+    choices_set(form, "role", _grantable_roles(request.user))
+    if request.method == "POST":
+        posted = page_form_post(request, form, lambda d: services.user_create(
+            username=d["username"], password=d["password"], full_name=d["full_name"], phone=d["phone"],
+            role=d["role"], unit=_unit_for_grant(request, d["unit_code"]), by=request.user),
+            done=lambda user: _("The account %(name)s is created.") % {"name": user.username}, on_form=True)
+        if posted:
+            return redirect("accounts:user_detail", pk=posted.result.pk)
     return render(request, "accounts/user_create.html", {"form": form})
 
 
@@ -159,7 +143,7 @@ def user_detail(request, pk: int):
     edit_form = UserEditForm(initial={"full_name": target.full_name, "phone": target.phone,
                                       "email": target.email, "is_active": target.is_active})
     grant_form = MembershipGrantForm()
-    grant_form.fields["role"].choices = _grantable_roles(request.user)
+    choices_set(grant_form, "role", _grantable_roles(request.user))
     password_form = PasswordSetForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -174,7 +158,7 @@ def user_detail(request, pk: int):
                     return redirect("accounts:user_detail", pk=pk)
             elif action == "grant":
                 grant_form = MembershipGrantForm(request.POST)
-                grant_form.fields["role"].choices = _grantable_roles(request.user)
+                choices_set(grant_form, "role", _grantable_roles(request.user))
                 if grant_form.is_valid():
                     unit = _unit_for_grant(request, grant_form.cleaned_data["unit_code"])
                     services.membership_grant(user=target, role=grant_form.cleaned_data["role"], unit=unit,
@@ -212,7 +196,7 @@ def membership_revoke(request, pk: int):
     except DomainError as exc:
         if exc.code == "outranked":
             raise PermissionDenied(exc.message) from None
-        messages.error(request, str(exc.message))
+        page_error(request, exc)
     else:
         messages.success(request, _("Role removed."))
     return redirect("accounts:user_detail", pk=membership.user_id)

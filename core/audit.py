@@ -4,12 +4,14 @@ language (the pages showing entries call the `*_text` helpers, through the audit
 import json
 
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from core.actors import Actor
 from core.lengths import PROJECT_APPS
 from core.models import AuditEntry
 
@@ -26,7 +28,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None, object_type: str = "",
+def audit_record(*, actor: "Actor | AnonymousUser", action: str, obj: models.Model | None = None, object_type: str = "",
                  object_id: str = "", object_repr: str = "", unit_path: str = "",
                  before: dict | None = None, after: dict | None = None, note: str = "",
                  ip: str | None = None) -> AuditEntry:
@@ -35,11 +37,10 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, object_
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    user = None if actor is None or isinstance(actor, AnonymousUser) or not actor.is_authenticated else actor
     return AuditEntry.objects.create(
-        actor=actor,
-        actor_name=(actor.get_username() if actor is not None else "system"),
+        actor=user,
+        actor_name=(user.get_username() if user is not None else "system"),
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -19,11 +19,15 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PgDatabaseWrapper
 
 MANIFEST_FORMAT = "fangkong-backup"
 MANIFEST_VERSION = 1
@@ -214,7 +218,7 @@ def backup_examine(*, path: Path, using: str = DEFAULT_DB_ALIAS) -> BackupFile:
     if vendor == "sqlite":
         migrations = _sqlite_file_examine(path)
     else:  # the archive's migrations are known only from its manifest, short of restoring it
-        _pg_archive_examine(path, major=conn.pg_version // 10000)
+        _pg_archive_examine(path, major=cast("PgDatabaseWrapper", conn).pg_version // 10000)
         migrations = found.manifest["migrations"] if found.manifest else []
     known = {f"{app}.{name}" for app, name in MigrationExecutor(conn).loader.disk_migrations}
     unknown = sorted(set(migrations) - known)

@@ -2,8 +2,12 @@
 
 import os
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -84,7 +88,7 @@ def env_time_zone(default: str) -> str:
     return name
 
 
-def env_database(default_sqlite_path: str) -> dict:
+def env_database(default_sqlite_path: str) -> "DBConfig":
     """Return the default database from DATABASE_URL (SQLite file when unset)."""
     import dj_database_url
 

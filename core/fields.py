@@ -33,7 +33,8 @@ class PathField(models.CharField):
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        kwargs["db_index"] = self.db_index  # always explicit: this field's default differs from CharField's
+        # always explicit: this field's default differs from CharField's
+        kwargs["db_index"] = self.db_index  # type: ignore[attr-defined]  # django-stubs omit Field.db_index
         return name, path, args, kwargs
 
 

@@ -3,10 +3,11 @@ read, used by core.pages, through which every page posts and shows its errors. A
 the page's form it concerns; any other reason is shown without its field's key: keys are for programs (the API's
 `fields`), never for people."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.utils import translation
+from django.utils.functional import Promise
 
 from core.errors import DomainError
 
@@ -15,7 +16,7 @@ def _chinese() -> bool:
     return (translation.get_language() or "").startswith("zh")
 
 
-def _labelled(label: str | None, text: str) -> str:
+def _labelled(label: str | Promise | None, text: str) -> str:
     return (f"{label}：{text}" if _chinese() else f"{label}: {text}") if label else text
 
 
@@ -23,7 +24,7 @@ def _joined(parts: list[str]) -> str:
     return ("；" if _chinese() else "; ").join(parts)
 
 
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
+def form_add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Put the error's message on the form and each field's reasons on that field (on the form, without the
     field's key, when the form has no such field)."""
     form.add_error(None, str(error.message))
@@ -33,6 +34,14 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
                 form.add_error(name, str(message))
             elif str(message) not in str(error.message):
                 form.add_error(None, str(message))
+
+
+def choices_set(form: forms.BaseForm, name: str, choices: Iterable) -> None:
+    """Give the choice field `name` of `form` the choices of this request (the caller's units, roles …)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    field.choices = choices
 
 
 def domain_error_text(error: DomainError, *, labels: Mapping[str, str] | None = None) -> str:
@@ -48,7 +57,7 @@ def domain_error_text(error: DomainError, *, labels: Mapping[str, str] | None = 
     return _joined(parts)
 
 
-def form_errors_text(form: forms.Form) -> str:
+def form_errors_text(form: forms.BaseForm) -> str:
     """A bound form's errors in one line: each field's after its label, the form's own without a name."""
     parts = []
     for name, errors in form.errors.items():

@@ -5,7 +5,7 @@ from. Views call these; none writes its own (the text of errors is core.forms').
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from django import forms
 from django.contrib import messages
@@ -33,7 +33,7 @@ class Posted:
         return self.ok
 
 
-def page_error(request: HttpRequest, error: DomainError, *, form: forms.Form | None = None) -> None:
+def page_error(request: HttpRequest, error: DomainError, *, form: forms.BaseForm | None = None) -> None:
     """The error as the page's message: its message, then each reason it does not already say, after the label of
     its field when `form` has that field (never after the field's key)."""
     labels = {name: str(field.label) for name, field in form.fields.items() if field.label} if form else None
@@ -41,7 +41,7 @@ def page_error(request: HttpRequest, error: DomainError, *, form: forms.Form | N
 
 
 def page_call(request: HttpRequest, call: Callable[[], Any], *, done: Done = None,
-              form: forms.Form | None = None, on_form: bool = False) -> Posted:
+              form: forms.BaseForm | None = None, on_form: bool = False) -> Posted:
     """Call the service and say how it went:
     1. a DomainError becomes the page's message (on `form`, beside its fields, when `on_form`);
     2. success says `done` (a text, or a function of the service's result giving one; None: "Saved."; "": nothing,
@@ -65,7 +65,7 @@ def page_call(request: HttpRequest, call: Callable[[], Any], *, done: Done = Non
     return Posted(True, result)
 
 
-def page_form_post(request: HttpRequest, form: forms.Form, call: Callable[[dict], Any], *, done: Done = None,
+def page_form_post(request: HttpRequest, form: forms.BaseForm, call: Callable[[dict], Any], *, done: Done = None,
                    on_form: bool = False) -> Posted:
     """Validate the bound form, call the service with its cleaned data and say how it went (as page_call). An
     invalid form's errors become the page's message, or stay on the form for the page to show when `on_form`."""
@@ -74,6 +74,16 @@ def page_form_post(request: HttpRequest, form: forms.Form, call: Callable[[dict]
             messages.error(request, form_errors_text(form))
         return Posted(False)
     return page_call(request, lambda: call(form.cleaned_data), done=done, form=form, on_form=on_form)
+
+
+@overload
+def page_day(request: HttpRequest, name: str = "day", *, default: dt.date | None = None,
+             strict: Literal[False] = False) -> dt.date: ...
+
+
+@overload
+def page_day(request: HttpRequest, name: str = "day", *, default: dt.date | None = None,
+             strict: bool) -> dt.date | None: ...
 
 
 def page_day(request: HttpRequest, name: str = "day", *, default: dt.date | None = None,

@@ -60,7 +60,7 @@ def unit_subtree(request: HttpRequest, code: str, kind: str | None = None, curso
 def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn):
     parent = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     unit = services.unit_create(parent=parent, code=payload.code, name=payload.name, kind=payload.kind,
-                                by=request.user)
+                                by=access.request_user(request))
     return Status(201, _out(unit))
 
 

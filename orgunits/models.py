@@ -56,7 +56,7 @@ class OrgUnit(models.Model):
 
 
 # Which kinds may be added under which (communities and grids are kept locally; the rest are official).
-CHILD_KINDS = {
+CHILD_KINDS: dict[str, list[OrgUnit.Kind]] = {
     OrgUnit.Kind.PROVINCE: [OrgUnit.Kind.PREFECTURE, OrgUnit.Kind.COUNTY],
     OrgUnit.Kind.PREFECTURE: [OrgUnit.Kind.COUNTY, OrgUnit.Kind.TOWNSHIP],
     OrgUnit.Kind.COUNTY: [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.COMMUNITY],

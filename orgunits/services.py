@@ -1,15 +1,19 @@
 """Writes to the administrative tree: the official divisions, local communities and grids, sites."""
 
 import json
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from importlib import resources
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.fields import SEPARATOR
@@ -36,7 +40,7 @@ class LoadResult:
     moved: list[str] = field(default_factory=list)
 
 
-def divisions_load(*, root_code: str | None = None, by=None) -> LoadResult:
+def divisions_load(*, root_code: str | None = None, by: Actor = None) -> LoadResult:
     """Load the official divisions (all of China, or the subtree under `root_code` with its ancestors).
 
     Codes are the keys: a second run renames what was renamed, re-parents what moved (rewriting the
@@ -130,7 +134,7 @@ def _subtree_repath(*, old: str, new: str) -> None:
     Site.objects.filter(unit_path__under=old).update(unit_path=Concat(Value(new), Substr(F("unit_path"), start)))
 
 
-def unit_create(*, parent: OrgUnit, code: str, name: str, kind: str, by) -> OrgUnit:
+def unit_create(*, parent: OrgUnit, code: str, name: str, kind: str, by: Actor) -> OrgUnit:
     """Add a community or grid under `parent`, checking the code and the kind of parent."""
     code, name = (code or "").strip(), (name or "").strip()
     errors = _unit_errors(parent=parent, code=code, name=name, kind=kind)
@@ -145,14 +149,14 @@ def unit_create(*, parent: OrgUnit, code: str, name: str, kind: str, by) -> OrgU
 
 
 def _unit_errors(*, parent: OrgUnit | None, code: str, name: str, kind: str,
-                 pending_codes: set[str] = frozenset()) -> dict[str, list[str]]:
+                 pending_codes: AbstractSet[str] = frozenset()) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not code:
         errors["code"] = [_("The code is required.")]
     else:
         try:
             code_validator(code)
-        except Exception as exc:  # ValidationError: one message
+        except ValidationError as exc:  # one message
             errors["code"] = [str(m) for m in exc.messages]
         else:
             if code in pending_codes or OrgUnit.objects.filter(code=code).exists():
@@ -170,7 +174,7 @@ def _unit_errors(*, parent: OrgUnit | None, code: str, name: str, kind: str,
     return errors
 
 
-def unit_rename(*, unit: OrgUnit, name: str, by) -> OrgUnit:
+def unit_rename(*, unit: OrgUnit, name: str, by: Actor) -> OrgUnit:
     """Rename a unit (codes never change: they are the keys other systems use)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -208,7 +212,7 @@ UNIT_CSV_COLUMNS = {"code": ("code", "编码", "代码"), "name": ("name", "名�
 _KIND_WORDS = {"社区": "community", "村": "community", "社区/村": "community", "网格": "grid"}
 
 
-def units_import_csv(*, data: bytes, allowed_parent: "callable", by, keep_valid: bool = False,
+def units_import_csv(*, data: bytes, allowed_parent: Callable[[OrgUnit], bool], by: Actor, keep_valid: bool = False,
                      name: str = "") -> ImportResult:
     """Import communities and grids from CSV or XLSX (code, name, parent code, kind), `name` the file's.
 
@@ -293,15 +297,15 @@ def units_import_csv(*, data: bytes, allowed_parent: "callable", by, keep_valid:
                     result.updated += 1
                 units[code] = existing
                 continue
-            parent = units.get(plan["parent_code"]) or OrgUnit.objects.get(code=plan["parent_code"])
-            units[code] = unit_create(parent=parent, code=code, name=plan["name"], kind=plan["kind"], by=by)
+            above = units.get(plan["parent_code"]) or OrgUnit.objects.get(code=plan["parent_code"])
+            units[code] = unit_create(parent=above, code=code, name=plan["name"], kind=plan["kind"], by=by)
             result.created += 1
     result.written = True
     return result
 
 
 def site_create(*, unit: OrgUnit, kind: str, name: str, address: str = "", contact_phone: str = "",
-                by) -> Site:
+                by: Actor) -> Site:
     """Add a site (enterprise, checkpoint, hospital, quarantine hotel, warehouse) to a unit."""
     name = (name or "").strip()
     errors = {}
@@ -320,7 +324,7 @@ def site_create(*, unit: OrgUnit, kind: str, name: str, address: str = "", conta
     return site
 
 
-def site_update(*, site: Site, data: dict, by) -> Site:
+def site_update(*, site: Site, data: dict, by: Actor) -> Site:
     """Change a site's name, kind, address or phone."""
     allowed = {"name", "kind", "address", "contact_phone"}
     with transaction.atomic():

@@ -1,6 +1,5 @@
 """Pages of the administrative tree: browse within scope, add communities and grids, import, sites."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.roles import ORGUNITS_MANAGE, ORGUNITS_VIEW
-from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.forms import choices_set
+from core.pages import page_form_post
 from orgunits import selectors, services
 from orgunits.forms import SiteForm, UnitCreateForm, UnitImportForm, UnitRenameForm
 from orgunits.models import CHILD_KINDS, LOCAL_KINDS
@@ -33,7 +32,7 @@ def unit_detail(request, code: str):
     can_manage = access.scope_for(request.user, ORGUNITS_MANAGE).covers(unit.path)
     addable = [k for k in CHILD_KINDS[unit.kind] if k in LOCAL_KINDS]
     create_form = UnitCreateForm(initial={"kind": addable[0] if addable else None})
-    create_form.fields["kind"].choices = [(k.value, k.label) for k in addable]
+    choices_set(create_form, "kind", [(k.value, k.label) for k in addable])
     return render(request, "orgunits/unit_detail.html", {
         "unit": unit,
         "ancestors": [a for a in selectors.unit_ancestors(unit) if scope.covers(a.path)],
@@ -53,15 +52,10 @@ def unit_child_create(request, code: str):
     parent = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     form = UnitCreateForm(request.POST)
     addable = [k for k in CHILD_KINDS[parent.kind] if k in LOCAL_KINDS]
-    form.fields["kind"].choices = [(k.value, k.label) for k in addable]
-    if form.is_valid():
-        try:
-            unit = services.unit_create(parent=parent, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is added.") % {"name": unit.name})
-            return redirect("orgunits:detail", code=parent.code)
+    choices_set(form, "kind", [(k.value, k.label) for k in addable])
+    if page_form_post(request, form, lambda d: services.unit_create(parent=parent, by=request.user, **d),
+                      done=lambda unit: _("%(name)s is added.") % {"name": unit.name}, on_form=True):
+        return redirect("orgunits:detail", code=parent.code)
     return render(request, "orgunits/unit_form.html", {"unit": parent, "form": form, "title": _("Add a unit")})
 
 
@@ -70,14 +64,9 @@ def unit_child_create(request, code: str):
 def unit_rename(request, code: str):
     unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     form = UnitRenameForm(request.POST)
-    if form.is_valid():
-        try:
-            services.unit_rename(unit=unit, name=form.cleaned_data["name"], by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgunits:detail", code=unit.code)
+    if page_form_post(request, form, lambda d: services.unit_rename(unit=unit, name=d["name"], by=request.user),
+                      on_form=True):
+        return redirect("orgunits:detail", code=unit.code)
     return render(request, "orgunits/unit_form.html", {"unit": unit, "form": form, "title": _("Rename")})
 
 
@@ -88,14 +77,11 @@ def unit_import(request, code: str):
     manage_scope = access.scope_for(request.user, ORGUNITS_MANAGE)
     form = UnitImportForm(request.POST or None, request.FILES or None)
     result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.units_import_csv(
-                data=form.cleaned_data["file"].read(), name=form.cleaned_data["file"].name, by=request.user,
-                keep_valid=form.cleaned_data["keep_valid"],
-                allowed_parent=lambda u: u.path.startswith(unit.path) and manage_scope.covers(u.path))
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
+    if request.method == "POST":
+        result = page_form_post(request, form, lambda d: services.units_import_csv(
+            data=d["file"].read(), name=d["file"].name, by=request.user, keep_valid=d["keep_valid"],
+            allowed_parent=lambda u: u.path.startswith(unit.path) and manage_scope.covers(u.path)),
+            done="", on_form=True).result
     return render(request, "orgunits/unit_import.html", {"unit": unit, "form": form, "result": result})
 
 
@@ -104,14 +90,9 @@ def unit_import(request, code: str):
 def site_create(request, code: str):
     unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     form = SiteForm(request.POST)
-    if form.is_valid():
-        try:
-            site = services.site_create(unit=unit, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is added.") % {"name": site.name})
-            return redirect("orgunits:detail", code=unit.code)
+    if page_form_post(request, form, lambda d: services.site_create(unit=unit, by=request.user, **d),
+                      done=lambda site: _("%(name)s is added.") % {"name": site.name}, on_form=True):
+        return redirect("orgunits:detail", code=unit.code)
     return render(request, "orgunits/unit_form.html", {"unit": unit, "form": form, "title": _("Add a site")})
 
 
@@ -124,12 +105,7 @@ def site_detail(request, pk: int):
     if request.method == "POST":
         if not can_manage:
             raise Http404
-        if form.is_valid():
-            try:
-                services.site_update(site=site, data=form.cleaned_data, by=request.user)
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("sites:site_detail", pk=site.pk)
+        if page_form_post(request, form, lambda d: services.site_update(site=site, data=d, by=request.user),
+                          on_form=True):
+            return redirect("sites:site_detail", pk=site.pk)
     return render(request, "orgunits/site_detail.html", {"site": site, "form": form, "can_manage": can_manage})

@@ -20,9 +20,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
@@ -69,7 +71,14 @@ def _parse_only(expression: str) -> None:
     parse(expression)
 
 
-def figures_seed(*, path: Path = DEFAULT_FIGURES, by=None, dry_run: bool = False) -> int:
+def _default(field: str):
+    """The model's default of a Figure field (a figure's fields are all concrete)."""
+    model_field = Figure._meta.get_field(field)
+    assert isinstance(model_field, Field)
+    return model_field.get_default()
+
+
+def figures_seed(*, path: Path = DEFAULT_FIGURES, by: Actor = None, dry_run: bool = False) -> int:
     """Create or update the figures of a catalog file; returns how many changed. With `dry_run` nothing is written.
     Expressions are parsed, not checked against their sources: a figure may count an additional field an
     administrator adds later (a form's dry run checks the figures its columns name). Figures the file does not name
@@ -85,7 +94,7 @@ def figures_seed(*, path: Path = DEFAULT_FIGURES, by=None, dry_run: bool = False
     with transaction.atomic():
         current = {f.key: f for f in Figure.objects.select_for_update()}
         for order, spec in enumerate(specs):
-            values = {field: spec.get(field, Figure._meta.get_field(field).get_default()) for field in FIELDS}
+            values = {field: spec.get(field, _default(field)) for field in FIELDS}
             values["order"] = order
             figure = current.get(spec["key"])
             if figure is not None and all(getattr(figure, k) == v for k, v in values.items()):
@@ -202,7 +211,7 @@ def sums_check(values: dict[str, int | float], figures: list[Figure]) -> list[st
 
 # ---- changing a figure ------------------------------------------------------------------------------------------
 
-def figure_save(*, figure: Figure, data: dict, by) -> Figure:
+def figure_save(*, figure: Figure, data: dict, by: Actor) -> Figure:
     """Create or change a figure of the catalog (labels, expression, parts); audited. The expression is checked
     against its source and the parts must be figures. Versions of forms already made keep the expression they
     copied: a changed expression reaches a form through a new version of it."""

@@ -3,10 +3,12 @@ under the draft's lock version, which the page shows and submitting sends back. 
 computation made then with the one made now: each cell that changed, old → new, with who entered and who left
 its count in between (and why, as the fact source explains it), so a difference is never submitted unseen."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from reports.catalog import columns_explained
 from reports.engine import Table
 from reports.expressions import parse
@@ -46,10 +48,12 @@ def table_members(table: Table) -> dict | None:
     return out
 
 
-def computation_keep(*, submission: Submission, table: Table, by) -> Computation:
+def computation_keep(*, submission: Submission, table: Table, by: Actor) -> Computation:
     """Keep the draft's computation just saved (its lock version), and drop the oldest beyond KEPT."""
+    computed_at = submission.computed_at
+    assert computed_at is not None  # kept right after the draft was computed
     computation = Computation.objects.create(
-        submission=submission, lock_version=submission.lock_version, computed_at=submission.computed_at, by=by,
+        submission=submission, lock_version=submission.lock_version, computed_at=computed_at, by=by,
         values={"rows": submission.values.get("rows", []), "total": submission.values.get("total", {})},
         members=table_members(table))
     stale = list(Computation.objects.filter(submission=submission).order_by("-lock_version")
@@ -110,7 +114,7 @@ def _cells(values: dict) -> dict[str, tuple[str, dict]]:
 
 
 def computation_changes(*, seen: Computation, now: Computation, columns: list[dict], user,
-                        skip: set[tuple[str, str]] = frozenset()) -> list[CellChange]:
+                        skip: AbstractSet[tuple[str, str]] = frozenset()) -> list[CellChange]:
     """Each cell whose value differs between the computation `seen` and `now` (rows, then the total), except
     the (row, column) pairs in `skip` (manual cells the caller just typed); for a computed cell, the people (or
     other items) who entered and left its count, as `user` may see them."""

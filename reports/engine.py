@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -153,7 +154,7 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
     version = version_for(form, day)
     window, due = window_for(form, day)
     units = row_units(form, unit)
-    rows = [{"unit": u.code, "name": u.name, "path": u.path, "cells": {}} for u in units]
+    rows: list[dict[str, Any]] = [{"unit": u.code, "name": u.name, "path": u.path, "cells": {}} for u in units]
     if not direct and rolled_up(form, unit):
         return _table_rolled_up(form=form, day=day, version=version, window=window, due=due, rows=rows)
     manual = manual or {}

@@ -137,7 +137,7 @@ def values_check(p: Predicate, kind: str, *, low: int = 0, high: int = 0) -> tup
     if p.op not in ops:
         raise ExpressionError(_("%(n)s is compared with %(ops)s.")
                               % {"n": p.name, "ops": " ".join(o.replace("not_in", "not in") for o in ops)}, p.position)
-    out = []
+    out: list[object] = []
     for i, value in enumerate(p.values):
         position = p.value_positions[i] if i < len(p.value_positions) else p.value_position
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -205,7 +205,7 @@ def tokenize(text: str) -> list[Token]:
             if text[pos] in "\"'“":
                 raise ExpressionError(_("A quoted value is not closed."), pos)
             raise ExpressionError(_("Unexpected character %(c)s.") % {"c": text[pos]}, pos)
-        kind = match.lastgroup
+        kind = match.lastgroup or ""  # every alternative of _TOKEN is a named group
         value = match.group()
         if kind != "space":
             if kind == "punct":

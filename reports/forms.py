@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import choices_set
 from reports.models import Figure, Form
 
 
@@ -86,10 +87,11 @@ class ColumnForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["figure"].choices = [("", "—"), *((f.key, f.label) for f in Figure.objects.all())]
+        choices_set(self, "figure", [("", "—"), *((f.key, f.label) for f in Figure.objects.all())])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("figure"):
             data["kind"] = "indicator"
             return data

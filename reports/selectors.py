@@ -56,7 +56,7 @@ def review_queue(user, *, limit: int = 50) -> ReviewQueue:
     waiting = Submission.objects.filter(scope.q("unit_path"), state=Submission.State.SUBMITTED)
     # The scope's own units (the whole tree's roots) have no level of theirs above them to review.
     waiting = (waiting.exclude(unit__parent__isnull=True) if scope.everything
-               else waiting.exclude(unit_path__in=scope.paths))
+               else waiting.exclude(unit_path__in=scope.paths or ()))
     counts = dict(waiting.order_by().values_list("form").annotate(n=Count("id")).values_list("form", "n"))
     forms = Form.objects.in_bulk(list(counts))
     now = timezone.now()
@@ -98,7 +98,7 @@ def reports_due(user, *, day: dt.date) -> list[DueReport]:
         return []
     forms = [f for f in Form.objects.filter(active=True) if period_ends(f, day, day)]
     units = list(OrgUnit.objects.filter(scope.q("path"), kind__in={f.unit_kind for f in forms}).order_by("path")[:50])
-    top_units = OrgUnit.objects.filter(depth=1) if scope.everything else OrgUnit.objects.filter(path__in=scope.paths)
+    top_units = OrgUnit.objects.filter(depth=1) if scope.everything else OrgUnit.objects.filter(path__in=scope.paths or ())
     tops = [u for u in top_units.order_by("path")
             if any(rolled_up(f, u) for f in forms)]
     submissions = {(s.form_id, s.unit_id): s for s in Submission.objects.filter(day=day, unit__in=[*tops, *units])}
@@ -111,11 +111,17 @@ def reports_due(user, *, day: dt.date) -> list[DueReport]:
     return due
 
 
-def cell_members(*, submission: Submission, row: str, column: str) -> list[int]:
-    """The ids of the people counted in one cell (a row unit, or "__total__", and a column)."""
+def indicator_column(submission: Submission, column: str) -> dict:
+    """The column `column` of the submission's version, an indicator's (404 otherwise)."""
     spec = submission.version.column(column)
     if spec is None or spec["kind"] != "indicator":
         raise Http404
+    return spec
+
+
+def cell_members(*, submission: Submission, row: str, column: str) -> list[int]:
+    """The ids of the people counted in one cell (a row unit, or "__total__", and a column)."""
+    spec = indicator_column(submission, column)
     if row == "__total__":
         path = submission.unit.path
     else:
@@ -139,7 +145,7 @@ def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange
     """Who entered and who left the cell's count since the previous period, and why."""
     now = set(cell_members(submission=submission, row=row, column=column))
     previous_day = previous_period_end(submission.form, submission.day)
-    spec = submission.version.column(column)
+    spec = indicator_column(submission, column)
     try:
         previous_version = version_for(submission.form, previous_day) if previous_day else None
     except DomainError:  # no version then: everything is new
@@ -147,7 +153,7 @@ def cell_changes(*, submission: Submission, row: str, column: str) -> CellChange
     prev_spec = previous_version.column(column) if previous_version else None
     criteria_changed = prev_spec is None or prev_spec.get("expression") != spec.get("expression")
     before: set[int] = set()
-    if prev_spec is not None and prev_spec["kind"] == "indicator":
+    if prev_spec is not None and prev_spec["kind"] == "indicator" and previous_day is not None:
         indicator = parse(prev_spec["expression"])
         window, _due = window_for(submission.form, previous_day)
         path = submission.unit.path if row == "__total__" else OrgUnit.objects.get(code=row).path
@@ -185,7 +191,7 @@ def cell_drill_down(*, user, submission: Submission, row: str, column: str) -> C
     people the viewer may open (the fact source's rule, persons.disclosure for people), the others counted."""
     members = cell_members(submission=submission, row=row, column=column)
     changes = cell_changes(submission=submission, row=row, column=column)
-    source = source_for(parse(submission.version.column(column)["expression"]))
+    source = source_for(parse(indicator_column(submission, column)["expression"]))
     ids = source.members_open(members, user=user)
     moved = [i for i, _r in changes.entered] + [i for i, _r in changes.left]
     shown = source.members_rows(list(dict.fromkeys([*ids[:DRILL_DOWN_ROWS], *source.members_open(moved, user=user)])),

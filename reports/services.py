@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
@@ -101,7 +102,7 @@ def _side_name(side: str) -> str:
     return _("left") if side == "left" else _("right")
 
 
-def form_settings_save(*, form: Form, data: dict, by) -> Form:
+def form_settings_save(*, form: Form, data: dict, by: Actor) -> Form:
     """Create or change a form's settings (period, cut-off, due time, rows, roll-up); audited."""
     before = {k: getattr(form, k) for k in data} if form.pk else None
     if data.get("higher_levels", form.higher_levels) == Form.HigherLevels.CHILDREN and \
@@ -134,7 +135,7 @@ def _clean_spec(spec: dict, *, kept=(), defaults: dict | None = None) -> dict:
 
 
 def form_version_create(*, form: Form, effective_from: dt.date, columns: list[dict], rules: list[dict],
-                        note: str, by) -> FormVersion:
+                        note: str, by: Actor) -> FormVersion:
     """New criteria (口径) for `form` from `effective_from`; reports before that date keep the old ones."""
     columns = [_clean_spec(c, kept=("expression",) if c.get("kind") == "indicator" else ()) for c in columns]
     columns = columns_resolve(columns)  # a column naming a figure of the catalog keeps its expression as of now
@@ -154,7 +155,7 @@ def form_version_create(*, form: Form, effective_from: dt.date, columns: list[di
     return version
 
 
-def forms_seed(*, path: Path = DEFAULT_FORMS, by=None, dry_run: bool = False) -> int:
+def forms_seed(*, path: Path = DEFAULT_FORMS, by: Actor = None, dry_run: bool = False) -> int:
     """Create or update the forms and versions described in a JSON file; returns how many versions changed.
 
     With `dry_run` nothing is written: every version is checked (indicators against their sources, rules
@@ -219,7 +220,7 @@ def _previous(form: Form, unit: OrgUnit, day: dt.date) -> tuple[dict | None, dic
     return table.total, {r["unit"]: r["cells"] for r in table.rows}
 
 
-def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submission:
+def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor) -> Submission:
     """Compute (or recompute) the draft for `unit` and `day`, keeping the manual cells typed so far."""
     try:
         return _submission_compute(form=form, unit=unit, day=day, by=by)
@@ -231,7 +232,7 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by) -> Submis
         return _submission_compute(form=form, unit=unit, day=day, by=by)
 
 
-def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by, manual: dict | None = None) -> Submission:
+def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, manual: dict | None = None) -> Submission:
     """The draft recomputed (with `manual` as its manual cells when given) under a new lock version, kept with
     the items behind each cell (reports.computations)."""
     with transaction.atomic():
@@ -267,7 +268,7 @@ def _manual_editable(submission: Submission) -> None:
                                          "a value in the unit's own report."), status=409)
 
 
-def _manual_apply(current: Submission, clean: dict, by) -> dict:
+def _manual_apply(current: Submission, clean: dict, by: Actor) -> dict:
     """The locked draft's manual cells with the typed ones applied, the change audited."""
     merged = manual_merge(current.manual, clean)
     if merged != current.manual:
@@ -276,7 +277,7 @@ def _manual_apply(current: Submission, clean: dict, by) -> dict:
     return merged
 
 
-def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by) -> Submission:
+def submission_manual_set(*, submission: Submission, values: dict, lock_version: int | None, by: Actor) -> Submission:
     """Type the manual cells ({row unit code: {column key: a whole number, 无 or 0 for none, blank to clear}}) and
     recompute the draft, in one transaction: cells stored without the values computed from them would show the
     old figures beside the new cells. A mistake refuses them all and saves nothing (reports.manual)."""
@@ -310,7 +311,7 @@ class NumbersChanged(DomainError):
 
 
 def submission_submit(*, submission: Submission, explanation: str = "", seen_version: int | None = None,
-                      manual: dict | None = None, by) -> Submission:
+                      manual: dict | None = None, by: Actor) -> Submission:
     """Submit the numbers the submitter saw, and only those:
     1. cells typed with the submission (`manual`) are read; a mistake refuses everything;
     2. the draft is recomputed now, with them;
@@ -332,13 +333,13 @@ def submission_submit(*, submission: Submission, explanation: str = "", seen_ver
             raise DomainError("locked", _("This report is %(state)s; it can no longer be changed.")
                               % {"state": current.get_state_display()}, status=409)
         seen = computation_get(current, seen_version)
-        if seen is None and seen_version == current.lock_version:  # a draft computed before computations were kept
-            seen = Computation(values=current.values, computed_at=current.computed_at)
+        if seen is None and seen_version == current.lock_version and current.computed_at is not None:
+            seen = Computation(values=current.values, computed_at=current.computed_at)  # computed before they were kept
         current = _submission_compute(form=current.form, unit=current.unit, day=current.day, by=by,
                                       manual=_manual_apply(current, clean, by) if clean else None)
         now = computation_get(current, current.lock_version)
         changes = (computation_changes(seen=seen, now=now, columns=current.version.columns, user=by, skip=typed)
-                   if seen is not None else None)
+                   if seen is not None and now is not None else None)
     if changes is None or changes:
         raise NumbersChanged(changes=changes, lock_version=current.lock_version)
     blank_refuse(current)
@@ -368,7 +369,7 @@ def submission_submit(*, submission: Submission, explanation: str = "", seen_ver
     return current
 
 
-def submission_review(*, submission: Submission, approve: bool, comment: str = "", by) -> Submission:
+def submission_review(*, submission: Submission, approve: bool, comment: str = "", by: Actor) -> Submission:
     """The level above approves (locking the data) or returns the report with a comment; the submitter is told."""
     if submission.state != Submission.State.SUBMITTED:
         raise DomainError("not_submitted", _("Only a submitted report can be reviewed."), status=409)

@@ -1,8 +1,6 @@
 """Report pages: the officer's day, a report with its drill-down, submission and review, versions,
 the indicator preview."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -19,22 +17,15 @@ from accounts.roles import (
     REPORTS_VIEW,
 )
 from core.errors import DomainError
-from core.forms import domain_error_text
+from core.pages import page_day, page_error
 from core.timebounds import day_parse
 from reports import catalog, selectors, services
 from reports.computations import changes_since, value_text
 from reports.engine import window_for
 from reports.expressions import ExpressionError, parse
 from reports.facts import source_for
-from reports.forms import DayForm, IndicatorPreviewForm, ReviewForm, SubmitForm
+from reports.forms import IndicatorPreviewForm, ReviewForm, SubmitForm
 from reports.models import Form, Submission
-
-
-def _day(request) -> dt.date:
-    form = DayForm(request.GET or None)
-    if form.is_valid() and form.cleaned_data["day"]:
-        return form.cleaned_data["day"]
-    return timezone.localdate()
 
 
 @login_required
@@ -42,7 +33,7 @@ def today(request):
     """The officer's day: every form due for their units, its state and the time left; and for a reviewer, the
     reports waiting for their review."""
     access.require(request.user, REPORTS_VIEW)
-    day = _day(request)
+    day = page_day(request)
     return render(request, "reports/today.html", {"day": day, "due": selectors.reports_due(request.user, day=day),
                                                   "can_submit": access.has_perm(request.user, REPORTS_SUBMIT),
                                                   "review_queue": selectors.review_queue(request.user),
@@ -61,7 +52,7 @@ def compute(request, code: str):
     try:
         submission = services.submission_compute(form=form, unit=unit, day=day, by=request.user)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        page_error(request, exc)
         return redirect(f"/reports/?day={day.isoformat()}")
     return redirect("reports:submission", pk=submission.pk)
 
@@ -140,7 +131,7 @@ def _refused(request, submission: Submission, exc: DomainError) -> HttpResponse:
         context["changes_message"] = exc.message  # the list of changes says the rest
     else:
         rest = DomainError(exc.code, exc.message, fields={k: v for k, v in exc.fields.items() if k not in placed})
-        messages.error(request, domain_error_text(rest))
+        page_error(request, rest)
     return render(request, "reports/submission.html", context, status=exc.status)
 
 
@@ -193,7 +184,7 @@ def cell(request, pk: int, row: str, column: str):
     them: reports.selectors.cell_drill_down)."""
     submission = selectors.submission_get_for_user(request.user, pk)
     drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
-    [spec] = catalog.columns_explained([submission.version.column(column)])
+    [spec] = catalog.columns_explained([selectors.indicator_column(submission, column)])
     return render(request, "reports/cell.html", {
         "s": submission, "spec": spec, "row": row, "count": drill.count,
         "can_manage": access.has_perm(request.user, FORMS_MANAGE),
@@ -209,8 +200,8 @@ def form_versions(request, code: str):
     form = selectors.form_get(code)
     versions = list(form.versions.order_by("effective_from"))
     diffs = [(a, b, _diff_explained(selectors.versions_diff(a, b))) for a, b in zip(versions, versions[1:], strict=False)]
-    versions = [(v, catalog.columns_explained(v.columns)) for v in versions]
-    return render(request, "reports/versions.html", {"form": form, "versions": versions, "diffs": diffs,
+    explained = [(v, catalog.columns_explained(v.columns)) for v in versions]
+    return render(request, "reports/versions.html", {"form": form, "versions": explained, "diffs": diffs,
                                                      "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
 

@@ -1,7 +1,6 @@
 """The catalog of figures: every figure with its definition in words, one figure for a unit and a day with what it
 counts (the list every figure on the home page opens), and the form managers' editor."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,9 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.access import scope_for
 from accounts.roles import FORMS_MANAGE, REPORTS_VIEW
-from core.errors import DomainError
-from core.forms import form_add_domain_error
-from core.timebounds import day_parse
+from core.pages import page_day, page_form_post
 from orgunits.models import OrgUnit
 from orgunits.selectors import scope_roots
 from reports import catalog
@@ -61,7 +58,7 @@ def figure_detail(request, key: str):
     indicator = parse(figure.expression)
     source = source_for(indicator)
     unit = _unit_for(request.user, request.GET.get("unit", "").strip(), (source.view_permission, REPORTS_VIEW))
-    day = day_parse(request.GET.get("day")) or timezone.localdate()
+    day = page_day(request)
     window = catalog.day_window(day)
     ids = source.members(indicator, window=window, under=unit.path)
     opened = source.members_open(ids, user=request.user)
@@ -86,15 +83,12 @@ def figure_edit(request, key: str = ""):
     if figure is None:
         raise Http404
     form = FigureForm(request.POST or None, instance=figure)
-    if request.method == "POST" and form.is_valid():
-        try:
-            figure = catalog.figure_save(figure=Figure.objects.filter(pk=figure.pk).first() or Figure(),
-                                         data=form.data_for_save(), by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Figure saved."))
-            return redirect("reports:figure_edit", key=figure.key)
+    if request.method == "POST":
+        posted = page_form_post(request, form, lambda _d: catalog.figure_save(
+            figure=Figure.objects.filter(pk=figure.pk).first() or Figure(), data=form.data_for_save(),
+            by=request.user), done=_("Figure saved."), on_form=True)
+        if posted:
+            return redirect("reports:figure_edit", key=posted.result.key)
     return render(request, "reports/figure_edit.html", {
         "form": form, "figure": figure if figure.pk else None,
         "definition": definition(figure.expression) if figure.pk else "",

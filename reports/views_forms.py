@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.roles import FORMS_MANAGE, REPORTS_VIEW
 from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.pages import page_form_post
 from reports import services
 from reports.forms import ColumnFormSet, FormSettingsForm, RuleFormSet, VersionForm
 from reports.models import Form
@@ -30,15 +30,12 @@ def form_list(request):
 def form_new(request):
     access.require(request.user, FORMS_MANAGE)
     settings_form = FormSettingsForm(request.POST or None, instance=Form())
-    if request.method == "POST" and settings_form.is_valid():
-        data = {k: settings_form.cleaned_data[k] for k in settings_form.fields}
-        try:
-            form = services.form_settings_save(form=Form(), data=data, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(settings_form, exc)
-        else:
-            messages.success(request, _("Form created; now give it its first version."))
-            return redirect("reports:form_edit", code=form.code)
+    if request.method == "POST":
+        posted = page_form_post(request, settings_form, lambda d: services.form_settings_save(
+            form=Form(), data={k: d[k] for k in settings_form.fields}, by=request.user),
+            done=_("Form created; now give it its first version."), on_form=True)
+        if posted:
+            return redirect("reports:form_edit", code=posted.result.code)
     return render(request, "reports/form_edit.html", {"settings_form": settings_form, "form": None})
 
 
@@ -58,15 +55,10 @@ def form_edit(request, code: str):
                             initial=[_column_initial(c) for c in latest.columns] if latest else None)
     rules = RuleFormSet(request.POST if part == "version" else None, prefix="rule",
                         initial=[_rule_initial(r) for r in latest.rules] if latest else None)
-    if part == "settings" and settings_form.is_valid():
-        try:
-            services.form_settings_save(form=form, data={k: settings_form.cleaned_data[k] for k in settings_form.fields},
-                                        by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(settings_form, exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("reports:form_edit", code=form.code)
+    if part == "settings" and page_form_post(request, settings_form, lambda d: services.form_settings_save(
+            form=form, data={k: d[k] for k in settings_form.fields}, by=request.user), done=_("Settings saved."),
+            on_form=True):
+        return redirect("reports:form_edit", code=form.code)
     if part == "version" and version_form.is_valid() and columns.is_valid() and rules.is_valid():
         kept_columns = [f for f in columns.forms if (f.has_changed() or f.initial) and not _deleted(f)]
         kept_rules = [f for f in rules.forms if (f.has_changed() or f.initial) and not _deleted(f)]

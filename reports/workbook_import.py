@@ -4,11 +4,12 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from numbers import Number
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from core.actors import Actor
 from core.errors import DomainError
 from core.tabular import XLSX, Limits, clip, date_for_reader, sheet_rows, table_inspect, workbook_open
 from reports.exporting import HEADER_UNIT, TOTAL, sheet_title
@@ -60,12 +61,12 @@ def _cell_name(line: int, column: int) -> str:
 def _header(rows: list[tuple[int, tuple]], version: FormVersion) -> tuple[int, int, dict[int, str]]:
     """(header row, column of the row names, {column: column key}) of the sheet's table, among its first 30
     rows; columns are counted from 1."""
-    names = {}
+    names: dict[str, str] = {}
     for column in version.columns:
         for label in (column.get("label_zh"), column.get("label_en"), column["key"]):
             if label:
                 names.setdefault(_text(label).lower(), column["key"])
-    best = (0, 0, {})
+    best: tuple[int, int, dict[int, str]] = (0, 0, {})
     for line, cells in rows[:30]:
         found = {i: names[_text(v).lower()] for i, v in enumerate(cells, start=1)
                  if v is not None and _text(v).lower() in names}
@@ -81,7 +82,7 @@ def _number(value) -> float | None:
     """The cell as a number; None when empty; ValueError when it is not a number."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or not isinstance(value, Number | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         raise ValueError
     number = float(_text(value).replace(",", "")) if isinstance(value, str) else float(value)
     if not math.isfinite(number):
@@ -89,7 +90,7 @@ def _number(value) -> float | None:
     return number
 
 
-def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by, lock_version: int | None = None,
+def manual_cells_from_xlsx(*, submission: Submission, data: bytes, by: Actor, lock_version: int | None = None,
                            name: str = "") -> dict:
     """Read the manual cells of `submission` from a workbook in the exported layout and save them.
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone, translation
 
+from core.actors import Actor
 from core.models import Delivery, Notification
 from core.notifications.channels import channels
 from core.notifications.delivery import notifications_deliver
@@ -46,7 +47,7 @@ def _deliver_later() -> None:
     notifications_deliver_run.enqueue()
 
 
-def notification_read(*, notification: Notification, by) -> Notification:
+def notification_read(*, notification: Notification, by: Actor) -> Notification:
     """Mark one of the user's notifications read (the badge counts the unread)."""
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -54,6 +55,6 @@ def notification_read(*, notification: Notification, by) -> Notification:
     return notification
 
 
-def notifications_read_all(*, by) -> int:
+def notifications_read_all(*, by: Actor) -> int:
     """Mark all of the user's notifications read; return how many were unread."""
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from core.errors import DomainError
 from core.tabular.limits import MB, RATIO_FROM_BYTES, WHOLE_MEMBER_BYTES, Limits, clip
 
 XLSX, CSV = "xlsx", "csv"
+EXTENSIONS = (".csv", ".xlsx")  # the names an upload may have
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls (Excel 97–2003)
 _HEAD = 64 * 1024
@@ -86,6 +87,18 @@ def table_sniff(file, *, name: str) -> None:
                                       "and upload that.") % {"name": clip(name)})
     if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _binary(head):
         raise unreadable(name)
+
+
+def upload_check(file, *, name: str) -> str:
+    """The name of an uploaded file without its folders, the file refused at once unless it is named .csv or .xlsx
+    and its first bytes are a CSV's or an XLSX's (table_sniff); the full checks run when it is read."""
+    name = Path(name or "").name
+    if Path(name).suffix.lower() not in EXTENSIONS:
+        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
+                    "upload that.") % {"name": clip(name or "?")}
+        raise DomainError("unsupported_file", message, fields={"file": [message]})
+    table_sniff(file, name=name)
+    return name
 
 
 def rows_read(source: str | os.PathLike | bytes, *, name: str, limits: Limits | None = None
@@ -284,7 +297,7 @@ def _xml_scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str, lim
     return rows
 
 
-def _trimmed(cells: tuple) -> tuple:
+def _trimmed(cells: Sequence) -> Sequence:
     """A row without its empty cells at the end (styled but empty cells far to the right)."""
     end = len(cells)
     while end and cells[end - 1] in (None, ""):
