@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
-from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_VIEW
+from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
 from core.tabular import error_file_download
 from persons import importing, selectors, services
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
+from persons.duplicates import duplicates_for_review
 from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
     ArrivalIn,
@@ -26,6 +27,9 @@ from persons.schemas import (
     CheckDueOut,
     CheckIn,
     CheckOut,
+    DuplicateDismissIn,
+    DuplicatePairOut,
+    MergeIn,
     PersonIn,
     PersonOut,
     PersonPage,
@@ -122,6 +126,38 @@ def checks_due(request: HttpRequest, unit: str | None = None):
     if unit:
         qs = qs.filter(unit_path__under=access.unit_get_for_user(request.user, unit, perm=PERSONS_EDIT).path)
     return [{"id": p.pk, "name": p.name, "grid": p.grid.code} for p in qs[:1000]]
+
+
+# -- probable duplicates (重复人员): the review page's list, merge and dismissal ----------------------------------
+
+def _duplicate_out(p: Person) -> dict:
+    return {"id": p.pk, "name": p.name, "doc_type": p.doc_type, "doc_number": p.doc_masked, "phone": p.phone_masked,
+            "grid": p.grid.code, "grid_name": p.grid.name}
+
+
+@router.get("/persons/duplicates", response=list[DuplicatePairOut], url_name="person_duplicates",
+            summary="Probable duplicates among the people in scope (document and phone masked), as on the review page")
+def duplicates_list(request: HttpRequest):
+    scope = access.require(request.user, PERSONS_MERGE)
+    return [{"reason": pair.reason, "reason_label": pair.reason_label, "first": _duplicate_out(a),
+             "second": _duplicate_out(b)} for pair, a, b in duplicates_for_review(scope, limit=200)]
+
+
+@router.post("/persons/merges", response=PersonOut, url_name="person_merge",
+             summary="Merge two records of the same person, keeping `keep_id`: the other's records move to it")
+def person_merge(request: HttpRequest, payload: MergeIn):
+    keep = selectors.person_get_for_user(request.user, payload.keep_id, perm=PERSONS_MERGE)
+    drop = selectors.person_get_for_user(request.user, payload.drop_id, perm=PERSONS_MERGE)
+    return _out(request, services.person_merge(keep=keep, drop=drop, by=request.user))
+
+
+@router.post("/persons/duplicate-dismissals", response={201: DuplicateDismissIn}, url_name="person_duplicate_dismiss",
+             summary="Two probable duplicates are different people: the pair is not listed again")
+def duplicate_dismiss(request: HttpRequest, payload: DuplicateDismissIn):
+    first = selectors.person_get_for_user(request.user, payload.first_id, perm=PERSONS_MERGE)
+    second = selectors.person_get_for_user(request.user, payload.second_id, perm=PERSONS_MERGE)
+    services.duplicate_dismiss(a=first, b=second, by=request.user)
+    return Status(201, {"first_id": first.pk, "second_id": second.pk})
 
 
 @router.get("/persons/{person_id}", response=PersonOut)

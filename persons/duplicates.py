@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from persons.identity import mask_doc, mask_phone
 from persons.models import DuplicateDismissal, Person
 
 REASONS = {
@@ -85,3 +86,16 @@ def duplicates_scan(scope, *, limit: int | None = None) -> list[DuplicatePair]:
         found = {k: v for k, v in found.items() if k not in dismissed}
     pairs = [DuplicatePair(a, b, reason) for (a, b), reason in sorted(found.items())]
     return pairs[:limit] if limit else pairs
+
+
+def duplicates_for_review(scope, *, limit: int = 200) -> list[tuple[DuplicatePair, Person, Person]]:
+    """The pairs to review (the page's and the API's), each with its two people (grid read, document and phone
+    masked as `doc_masked` and `phone_masked`)."""
+    pairs = duplicates_scan(scope, limit=limit)
+    people = {p.pk: p for p in Person.objects.filter(pk__in={i for pr in pairs for i in (pr.low_id, pr.high_id)})
+              .select_related("grid")}
+    rows = [(pr, people[pr.low_id], people[pr.high_id]) for pr in pairs if pr.low_id in people and pr.high_id in people]
+    for _pr, a, b in rows:
+        for p in (a, b):
+            p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
+    return rows

@@ -173,3 +173,36 @@ class ArrivalOut(Schema):
     person: PersonOut
     notices: list[str] = Field(default_factory=list, description="what the arrival's check set in motion, or a "
                                "category kept as it was")
+
+
+class DuplicatePersonOut(Schema):
+    """One of a probable pair, as the review page shows them: document and phone masked."""
+
+    id: int
+    name: str
+    doc_type: str
+    doc_number: str
+    phone: str
+    grid: str
+    grid_name: str
+
+
+class DuplicatePairOut(Schema):
+    reason: str = Field(description="name_phone, name_birth or doc_one_apart")
+    reason_label: str
+    first: DuplicatePersonOut
+    second: DuplicatePersonOut
+
+
+class MergeIn(Schema):
+    """Merge `drop_id` into `keep_id`: every record of the dropped person moves to the kept one."""
+
+    keep_id: int
+    drop_id: int
+
+
+class DuplicateDismissIn(Schema):
+    """Two people listed as probable duplicates who are different people: the pair is not listed again."""
+
+    first_id: int
+    second_id: int

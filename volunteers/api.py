@@ -1,13 +1,30 @@
 """Front-line team endpoints: the same services, selectors and scope as the pages."""
 
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import django_auth
 
+from accounts.access import scope_for, site_get_for_user, unit_get_for_user
 from accounts.api import TokenAuth
+from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_VIEW
 from volunteers import selectors, services
 from volunteers.models import Assignment
-from volunteers.schemas import AssignmentOut, NeedOut, SignupIn, TallyRowOut
+from volunteers.schemas import (
+    AreaRosterOut,
+    AssignmentOut,
+    CancelOut,
+    NeedIn,
+    NeedOut,
+    SignupIn,
+    SiteRosterOut,
+    SwapIn,
+    SwapOut,
+    TallyRowOut,
+)
 
 router = Router(tags=["volunteers"], auth=[TokenAuth(), django_auth])
 
@@ -35,6 +52,16 @@ def volunteer_need_list(request: HttpRequest):
 def volunteer_need_get(request: HttpRequest, need_id: int):
     need = selectors.need_get_for_user(request.user, need_id)
     return _need_out(need, selectors.need_slots(need, user=request.user))
+
+
+@router.post("/volunteer-sites/{site_id}/needs", response={201: NeedOut},
+             summary="Post a need for a site with its time slots (the site's coordinators, or the civilisation office)")
+def volunteer_need_create(request: HttpRequest, site_id: int, payload: NeedIn):
+    site = site_get_for_user(request.user, site_id, perm=VOLUNTEERS_COORDINATE)
+    need = services.need_post(site=site, post=payload.post, title=payload.title, people=payload.people,
+                              requirements=payload.requirements, slots=[(s.start, s.end) for s in payload.slots],
+                              by=request.user)
+    return Status(201, _need_out(need, selectors.need_slots(need, user=request.user)))
 
 
 @router.post("/volunteer-slots/{slot_id}/signups", response={201: AssignmentOut},
@@ -70,3 +97,55 @@ def volunteer_tally(request: HttpRequest):
              "people": r["people"], "hours": r["hours"], "stationed_days": r["stationed_days"],
              "donations": float(r["donations"]), "commendations": r["commendations"]}
             for r in selectors.tally(selectors.orgs_for_user(request.user))]
+
+
+@router.post("/volunteer-assignments/{assignment_id}/cancel", response=CancelOut,
+             summary="Cancel a shift not begun (one's own, or of one's people): the first on the waiting list moves up")
+def volunteer_cancel(request: HttpRequest, assignment_id: int):
+    a = selectors.assignment_get_for_user(request.user, assignment_id)
+    if not selectors.assignment_cancellable_by(request.user, a):
+        raise PermissionDenied
+    moved = services.assignment_cancel(assignment=a, by=request.user)
+    a.refresh_from_db()
+    return {"cancelled": _assignment_out(a), "moved_up": _assignment_out(moved) if moved else None}
+
+
+@router.post("/volunteer-assignments/{assignment_id}/swap", response=SwapOut,
+             summary="Swap the people of two confirmed shifts not begun (the sites' coordinators, or whoever "
+                     "manages both people)")
+def volunteer_swap(request: HttpRequest, assignment_id: int, payload: SwapIn):
+    a = selectors.assignment_get_for_user(request.user, assignment_id)
+    b = selectors.assignment_get_for_user(request.user, payload.other_id)
+    if not selectors.assignments_swappable_by(request.user, a, b):
+        raise PermissionDenied
+    services.assignment_swap(first=a, second=b, by=request.user)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    return {"first": _assignment_out(a), "second": _assignment_out(b)}
+
+
+@router.get("/volunteer-sites/{site_id}/roster", response=SiteRosterOut,
+            summary="Who is on duty at a site on a day (today without `day`)")
+def volunteer_site_roster(request: HttpRequest, site_id: int, day: dt.date | None = None):
+    site = site_get_for_user(request.user, site_id, perm=VOLUNTEERS_VIEW)
+    day = day or timezone.localdate()
+    return {"site_id": site.pk, "site": site.name, "day": day,
+            "can_check": scope_for(request.user, VOLUNTEERS_COORDINATE).covers(site.unit_path),
+            "items": [_assignment_out(a) for a in selectors.roster(site, day)]}
+
+
+_PROGRESS = {selectors.NOT_IN: "not_in", selectors.IN: "in", selectors.OUT: "out"}
+
+
+@router.get("/volunteer-areas/{code}/roster", response=AreaRosterOut,
+            summary="Who is on duty on a day at every site under a unit (a street, a community), site by site")
+def volunteer_area_roster(request: HttpRequest, code: str, day: dt.date | None = None):
+    unit = unit_get_for_user(request.user, code, perm=VOLUNTEERS_VIEW)
+    day = day or timezone.localdate()
+    rows = selectors.area_roster(unit, day, limit=selectors.AREA_ROSTER_LIMIT)
+    return {"unit": unit.code, "name": unit.name, "day": day, "too_many": rows is None,
+            "limit": selectors.AREA_ROSTER_LIMIT,
+            "children": list(unit.children.order_by("code").values_list("code", flat=True)) if rows is None else [],
+            "items": [{"id": r.pk, "site_id": r.site_id, "site": r.site, "start": r.start, "end": r.end,
+                       "stationed": r.stationed, "name": r.name, "org": r.org, "post": r.post,
+                       "progress": _PROGRESS[r.progress]} for r in rows or []]}

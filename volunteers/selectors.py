@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts.access import scope_for, users_addressable
 from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
-from core.clock import day_bounds
 from orgunits.models import OrgUnit, Site
 from volunteers.models import SHIFT_MAX, Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
 
@@ -172,10 +171,28 @@ def assignment_get_for_user(user, pk: int, *, check_in: bool = False) -> Assignm
     return a
 
 
+def assignment_cancellable_by(user, a: Assignment) -> bool:
+    """Whether the user may cancel `a`: it is their own shift, or that of one of the people they manage."""
+    return volunteers_signable(user).filter(pk=a.volunteer_id).exists()
+
+
+def assignments_swappable_by(user, a: Assignment, b: Assignment) -> bool:
+    """Whether the user may swap the people of `a` and `b`: they coordinate both sites, or manage both people."""
+    coordinate = scope_for(user, VOLUNTEERS_COORDINATE)
+    if coordinate.covers(a.unit_path) and coordinate.covers(b.unit_path):
+        return True
+    return volunteers_for_user(user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count() == 2
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
 def _on_duty(rows: QuerySet[Assignment], day: dt.date) -> tuple[QuerySet[Assignment], QuerySet[Assignment]]:
     """The confirmed shifts and the confirmed stays among `rows` that overlap `day`, as two queries that each
     read one index range: a shift starts at most SHIFT_MAX before the day; a stay may start weeks before."""
-    start, end = day_bounds(day)
+    start, end = _day_bounds(day)
     on = rows.filter(state=Assignment.State.CONFIRMED, start__lt=end, end__gt=start)
     return on.filter(stationed=False, start__gte=start - SHIFT_MAX), on.filter(stationed=True)
 
@@ -206,6 +223,9 @@ _PROGRESS = Case(When(checked_out_at__isnull=False, then=Value(OUT)), When(check
                  default=Value(NOT_IN), output_field=IntegerField())
 
 
+AREA_ROSTER_LIMIT = 5000  # people on an area's roster (page and API); a larger area is opened community by community
+
+
 def area_roster(unit: OrgUnit, day: dt.date, *, limit: int) -> list[RosterRow] | None:
     """Who is on duty on `day` at every site under `unit` (a street, a community), by site, start and name,
     and whether they checked in and out; None if more than `limit` are. Plain rows for a page that lists a few
@@ -232,7 +252,7 @@ def area_roster(unit: OrgUnit, day: dt.date, *, limit: int) -> list[RosterRow] |
 
 def my_assignments(user, *, day: dt.date) -> list[Assignment]:
     """The signed-in volunteer's confirmed and waiting assignments overlapping `day` (and stays)."""
-    start, end = day_bounds(day)
+    start, end = _day_bounds(day)
     return list(Assignment.objects.filter(volunteer__user=user, start__lt=end, end__gt=start)
                 .exclude(state=Assignment.State.CANCELLED).select_related("site", "need", "volunteer")
                 .order_by("start"))

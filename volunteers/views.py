@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
-from core.clock import day_start
 from core.errors import DomainError
 from core.forms import form_errors_text as _form_errors
 from core.tabular import FORMATS, date_for_reader, table_download
@@ -68,7 +67,8 @@ def home(request):
     areas = OrgUnit.objects.filter(depth=1) if view.everything else OrgUnit.objects.filter(path__in=view.paths)
     return render(request, "volunteers/home.html", {
         "mine": selectors.my_assignments(user, day=today), "today": today, "now": now,
-        "upcoming": selectors.my_upcoming(user, after=day_start(today + dt.timedelta(days=1))),
+        "upcoming": selectors.my_upcoming(user, after=timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))),
         "areas": areas.order_by("depth", "path")[:5],
         "orgs": selectors.orgs_for_user(user)[:200],
         "needs": selectors.needs_for_user(user).filter(closed=False)[:100],
@@ -265,7 +265,7 @@ def roster(request, pk: int):
     })
 
 
-AREA_ROSTER_LIMIT = 5000  # people on an area's roster page; a larger area is opened community by community
+AREA_ROSTER_LIMIT = selectors.AREA_ROSTER_LIMIT
 
 
 def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString:
@@ -345,7 +345,7 @@ def assignment_check_out(request, pk: int):
 @require_POST
 def assignment_cancel(request, pk: int):
     a = selectors.assignment_get_for_user(request.user, pk)
-    if not selectors.volunteers_signable(request.user).filter(pk=a.volunteer_id).exists():
+    if not selectors.assignment_cancellable_by(request.user, a):
         raise PermissionDenied
     _run(request, lambda: services.assignment_cancel(assignment=a, by=request.user), _("Cancelled."))
     return _back(request, a)
@@ -361,9 +361,7 @@ def assignment_swap(request, pk: int):
     except ValueError:
         messages.error(request, _("Choose the shift to swap with."))
         return _back(request, a)
-    coordinate = scope_for(request.user, VOLUNTEERS_COORDINATE)
-    managed = selectors.volunteers_for_user(request.user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count()
-    if not ((coordinate.covers(a.unit_path) and coordinate.covers(b.unit_path)) or managed == 2):
+    if not selectors.assignments_swappable_by(request.user, a, b):
         raise PermissionDenied
     _run(request, lambda: services.assignment_swap(first=a, second=b, by=request.user),
          _("%(a)s and %(b)s swapped shifts.") % {"a": a.volunteer.name, "b": b.volunteer.name})

@@ -551,6 +551,18 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "other": Probe(F("persons:duplicate_resolve", NO_ARGS, lambda w, v: {
             "keep": w.person_a2.pk, "other": v, "action": "dismiss"}), PERSON),
     },
+    "POST /api/persons/merges": {
+        "keep_id": Probe(J("post", lambda w: "/api/persons/merges", lambda w, v: {
+            "keep_id": v, "drop_id": w.person_a2.pk}), PERSON),
+        "drop_id": Probe(J("post", lambda w: "/api/persons/merges", lambda w, v: {
+            "keep_id": w.person_a2.pk, "drop_id": v}), PERSON),
+    },
+    "POST /api/persons/duplicate-dismissals": {
+        "first_id": Probe(J("post", lambda w: "/api/persons/duplicate-dismissals", lambda w, v: {
+            "first_id": v, "second_id": w.person_a2.pk}), PERSON),
+        "second_id": Probe(J("post", lambda w: "/api/persons/duplicate-dismissals", lambda w, v: {
+            "first_id": w.person_a2.pk, "second_id": v}), PERSON),
+    },
     "persons:import_create": {
         "mapping": SHARED,
         "unit": Probe(lambda client, w, v: client.post(reverse("persons:import_create"), _import_job(w, v)), UNIT),
@@ -848,6 +860,10 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "POST /api/volunteer-slots/{slot_id}/signups": {
         "volunteer_id": Probe(J("post", lambda w: f"/api/volunteer-slots/{w.slot_sa.pk}/signups",
                                 lambda w, v: {"volunteer_id": v}), VOLUNTEER),
+    },
+    "POST /api/volunteer-assignments/{assignment_id}/swap": {
+        "other_id": Probe(J("post", lambda w: f"/api/volunteer-assignments/{w.shift_sa.pk}/swap",
+                            lambda w, v: {"other_id": v}), SHIFT),
     },
     "volunteers:org_create": {"code": NEW_CODE},
     "volunteers:volunteer_add": {

@@ -110,6 +110,12 @@ def _checkpoint() -> int:
     return Checkpoint.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
+def _site() -> int:
+    from orgunits.models import Site
+
+    return Site.objects.filter(unit__code="431302004001").order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _request(d: Demo) -> dict:
     """A need raised by the community (whoever raises a need may not decide it)."""
     return d.post("/api/supplies/requests", {"location_id": _location("community", "431302004001"),
@@ -285,6 +291,13 @@ WRITES = {
         None))(_approved_request(d)),
     "POST /api/supplies/publications": lambda d: ("/api/supplies/publications", {"unit": "431302004"}, None),
     "POST /api/volunteer-slots/{slot_id}/signups": None,  # a volunteer's id only: no text, no date
+    "POST /api/volunteer-sites/{site_id}/needs": lambda d: (f"/api/volunteer-sites/{_site()}/needs", {
+        "post": "checkpoint", "title": "东门值守", "requirements": "身体健康", "people": 2,
+        "slots": [{"start": _now(24), "end": _now(30)}]}, None),
+    "POST /api/volunteer-assignments/{assignment_id}/cancel": None,  # no body
+    "POST /api/volunteer-assignments/{assignment_id}/swap": None,  # the other shift's id only
+    "POST /api/persons/merges": None,  # two people's ids only
+    "POST /api/persons/duplicate-dismissals": None,
     "POST /api/volunteer-assignments/{assignment_id}/check-in": None,  # no body: nothing to make too long
     "POST /api/volunteer-assignments/{assignment_id}/check-out": None,
     "POST /api/persons/{person_id}/self-report-link": None,  # no body: nothing to make too long

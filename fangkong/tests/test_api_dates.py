@@ -33,6 +33,8 @@ def _filler(schema, components):
     if kind == "object":
         return {k: _filler(v, components) for k, v in schema.get("properties", {}).items()
                 if k in schema.get("required", [])}
+    if kind == "array" and schema.get("minItems"):  # a list that must hold something holds one item
+        return [_filler(schema.get("items", {}), components)]
     if kind == "string" and schema.get("format") in EXTREMES:
         return EXTREMES[schema["format"]][0].replace("0001", "2020")
     return {"string": "x", "integer": 1, "number": 1, "boolean": False, "array": []}.get(kind, "x")

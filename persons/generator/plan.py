@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from core.clock import day_start
 from core.fields import SEPARATOR
 from orgunits.models import OrgUnit, Site
 
@@ -123,13 +122,14 @@ class Clock:
     def at(self, value: Moment, *, end: bool = False) -> int:
         """A moment as epoch seconds; a date is its local midnight (the next one with `end`)."""
         if not isinstance(value, dt.datetime):
-            return int(day_start(value + dt.timedelta(days=1 if end else 0)).timestamp())
+            value = dt.datetime.combine(value + dt.timedelta(days=1 if end else 0), dt.time())
         if timezone.is_naive(value):
             value = value.replace(tzinfo=self.tz)
         return int(value.timestamp())
 
     def midnight(self, ts: int) -> int:
-        return int(day_start(self.date(ts)).timestamp())
+        local = dt.datetime.fromtimestamp(ts, self.tz)
+        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
 
     def date(self, ts: int) -> dt.date:
         return dt.datetime.fromtimestamp(ts, self.tz).date()

@@ -33,9 +33,16 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:volunteer_need_get": {"need_id": need.pk}, "api:volunteer_signup": {"slot_id": slot.pk},
         "api:volunteer_check_in": {"assignment_id": assignment.pk},
         "api:volunteer_check_out": {"assignment_id": assignment.pk},
+        "api:volunteer_cancel": {"assignment_id": assignment.pk},
+        "api:volunteer_swap": {"assignment_id": assignment.pk},
+        "api:volunteer_need_create": {"site_id": cast.site_b.pk},
+        "api:volunteer_site_roster": {"site_id": cast.site_b.pk},
+        "api:volunteer_area_roster": {"code": cast.community_b.code},
     }
 
 
 # Bodies for the API operations whose payload is validated before the object is looked up (the slot is
-# looked up before the person, so any id will do).
-API_BODIES = {"api:volunteer_signup": {"volunteer_id": 1}}
+# looked up before the person, the shift before the other, so any id will do).
+API_BODIES = {"api:volunteer_signup": {"volunteer_id": 1}, "api:volunteer_swap": {"other_id": 1},
+              "api:volunteer_need_create": {"post": "checkpoint", "title": "越界", "people": 1, "slots": [
+                  {"start": "2020-02-03T08:00:00+08:00", "end": "2020-02-03T18:00:00+08:00"}]}}
