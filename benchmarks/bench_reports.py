@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import User
 from benchmarks.bench_person_list import COUNTY, SEED, analyzed, population
 from benchmarks.timing import line, percentile, timed
+from core.clock import day_start
 from core.fields import path_ancestors
 from orgunits.models import OrgUnit
 from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
@@ -219,7 +220,7 @@ def _past_day_changes(day: dt.date) -> str:
     ended_s = StatusEpisode.objects.filter(end__isnull=True, start__lte=later).update(end=later)
     hubei = Category.objects.get(code="hubei")
     released = ManagementStatus.objects.get(code="released")
-    people = list(CategoryEpisode.objects.filter(start__lt=timezone.make_aware(dt.datetime.combine(day, dt.time())))
+    people = list(CategoryEpisode.objects.filter(start__lt=day_start(day))
                   .values_list("person_id", "unit_path").distinct().order_by("person_id")[:1000])
     CategoryEpisode.objects.bulk_create([CategoryEpisode(person_id=pid, category=hubei, start=later, unit_path=path)
                                          for pid, path in people])

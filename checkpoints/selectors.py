@@ -24,6 +24,7 @@ from checkpoints.models import (
     Team,
     TeamMember,
 )
+from core.clock import day_bounds, days_bounds
 from orgunits.models import Site
 from persons.identity import normalize_doc_number
 from persons.models import Person
@@ -90,21 +91,16 @@ def checkpoints_in_scope(scope: SiteScope) -> QuerySet[Checkpoint]:
     return Checkpoint.objects.filter(scope.q()).select_related("site").order_by("unit_path", "site__name", "name")
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-
-
 def passages_of_day(checkpoint: Checkpoint, day: dt.date, *, limit: int | None = None) -> QuerySet[Passage]:
     """The passages of a checkpoint on a local day, latest first."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     qs = (Passage.objects.filter(checkpoint=checkpoint, at__gte=start, at__lt=end)
           .select_related("person", "reading").order_by("-at", "-id"))
     return qs[:limit] if limit else qs
 
 
 def passage_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     rows = (Passage.objects.filter(checkpoint=checkpoint, at__gte=start, at__lt=end).order_by()
             .values("direction").annotate(n=Count("id")))
     counts = {"in": 0, "out": 0}
@@ -113,7 +109,7 @@ def passage_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
 
 
 def readings_of_day(checkpoint: Checkpoint, day: dt.date, *, limit: int | None = None) -> QuerySet[Reading]:
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     qs = (Reading.objects.filter(checkpoint=checkpoint, taken_at__gte=start, taken_at__lt=end)
           .select_related("person").order_by("-taken_at", "-id"))
     return qs[:limit] if limit else qs
@@ -136,8 +132,7 @@ def alerts_raised(scope: SiteScope, *, first: dt.date, last: dt.date | None = No
                   state: str = "") -> QuerySet[Alert]:
     """The fever alerts in scope raised from local day `first` to `last` (the same day by default), under the
     path `under` and in `state` if given."""
-    start, _end = _day_bounds(first)
-    _start, end = _day_bounds(last or first)
+    start, end = days_bounds(first, last or first)
     qs = Alert.objects.filter(scope.q(), raised_at__gte=start, raised_at__lt=end)
     if under:
         qs = qs.filter(unit_path__under=under)

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import day_moment, day_start
 from dashboard.charts import Chart, Point, bars_chart, line_chart
 from orgunits.models import OrgUnit
 from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
@@ -75,10 +75,6 @@ def home_figures(*, unit: OrgUnit, day: dt.date, window: Window, homes: tuple[st
 
 # -- the trends ----------------------------------------------------------------------------------------------------
 
-def _point(day: dt.date, minutes: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(minutes=minutes)
-
-
 def _single(figure: Figure | None, name: str, when: str) -> list[str] | None:
     """The codes of a figure counted by one condition "name in (…)" with the time sense `when`, else None."""
     if figure is None:
@@ -103,13 +99,13 @@ def trends(*, unit: OrgUnit, day: dt.date, window: Window, new_value: int, manag
     """全部人员·今日新增 and 全部人员·正在管理 over the TREND_DAYS up to `day`, each day at its statistical time
     point: two queries over the window's episodes, a conditional count per day (compared in SQL, no per-row
     function), the managed line going back from the day's count."""
-    minutes = round((window.period_start + dt.timedelta(days=1) - _point(day, 0)).total_seconds() / 60)
+    minutes = round((window.period_start + dt.timedelta(days=1) - day_start(day)).total_seconds() / 60)
     first = day - dt.timedelta(days=TREND_DAYS - 1)
     days = [first + dt.timedelta(days=i) for i in range(TREND_DAYS)]
     figures = catalog.figures_by_key([PEOPLE_NEW, PEOPLE_MANAGED])
     new_figure, managed_figure = figures.get(PEOPLE_NEW), figures.get(PEOPLE_MANAGED)
 
-    points = {d: _point(d, minutes) for d in [first - dt.timedelta(days=1), *days]}
+    points = {d: day_moment(d, minutes=minutes) for d in [first - dt.timedelta(days=1), *days]}
     codes = _single(new_figure, "category", "started_in_period")
     if codes is not None:  # people who came into the categories in each day's period: [previous point, point)
         ids = list(Category.objects.filter(code__in=codes).values_list("pk", flat=True))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record, snapshot
+from core.clock import day_start
 from core.errors import DomainError
 from intake.models import Declaration, Poster, SelfReport, SelfReportLink
 from orgunits.models import OrgUnit
@@ -142,10 +143,6 @@ def _undecided(declaration: Declaration) -> Declaration:
     return current
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
 def declaration_confirm(*, declaration: Declaration, grid: OrgUnit, category: Category,
                         status: ManagementStatus | None, by) -> Person:
     """Put the declared person on the line list (one tap of the grid worker), in one transaction:
@@ -166,7 +163,7 @@ def declaration_confirm(*, declaration: Declaration, grid: OrgUnit, category: Ca
             person = person_services.person_register(data={
                 "name": current.name, "doc_type": current.doc_type, "doc_number": current.doc_number,
                 "phone": current.phone, "address": current.address, "grid": grid.code}, by=by)
-        start = _midnight(current.arrived_on)
+        start = day_start(current.arrived_on)
         held = person_selectors.categories_as_of(person)
         if not any(e.category_id == category.pk for e in held):
             person_services.category_assign(person=person, category=category, start=start,

@@ -9,22 +9,16 @@ activities in that day's report); "started since DATE" and "now"/"ever" keep tho
 "count publicity" counts activity records; "sum quantity of publicity" adds up their quantities.
 """
 
-import datetime as dt
-
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.clock import first_day_from, last_day_before
 from legal.models import PublicityActivity
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
 from reports.facts import FactSource, Window, by_path, condition_q
 
 _FIELDS = {"kind": "kind", "place": "place"}
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 class PublicitySource(FactSource):
@@ -63,13 +57,9 @@ class PublicitySource(FactSource):
 
     @staticmethod
     def _when(when, window: Window) -> Q:
-        last = window.cutoff.astimezone(timezone.get_current_timezone())
-        # the days whose midnight lies before the cut-off
-        q = Q(day__lte=last.date()) if last.time() > dt.time() else Q(day__lt=last.date())
+        q = Q(day__lte=last_day_before(window.cutoff))  # the days that begin before the cut-off
         if when.kind in ("started_in_period", "ended_in_period"):
-            start = window.period_start.astimezone(timezone.get_current_timezone())
-            first = start.date() if start.time() == dt.time() else start.date() + dt.timedelta(days=1)
-            q &= Q(day__gte=first)
+            q &= Q(day__gte=first_day_from(window.period_start))
         elif when.kind == "started_since":
             q &= Q(day__gte=when.since)
         return q

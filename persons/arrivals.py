@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT
+from core.clock import aware, today
 from core.errors import DomainError
 from core.timebounds import out_of_range
 from orgunits.models import Site
@@ -94,7 +95,7 @@ def _arrival_clean(data: Mapping[str, Any], *, by) -> tuple[dict, dict[str, list
             errors["arrived"] = [_("%(v)s is not a date (YYYY-MM-DD).") % {"v": arrived}]
             arrived = None
     if arrived is not None:
-        start = services._aware(arrived)
+        start = aware(arrived)
         reason = out_of_range(start)
         if reason is None and timezone.localdate(start) > timezone.localdate():
             reason = _("In the future.")
@@ -141,7 +142,7 @@ def arrival_register(*, data: Mapping[str, Any], by, person_id: int | None = Non
     check when a temperature is given. One transaction; each part through the service that writes it alone (so
     each is audited and the fever rule and its hooks apply); any error leaves nothing written."""
     identity = {k: data.get(k, "") for k in IDENTITY_FIELDS}
-    clean, errors = person_clean(identity, custom_fields=[], today=services.local_today())
+    clean, errors = person_clean(identity, custom_fields=[], today=today())
     parts, arrival_errors = _arrival_clean(data, by=by)
     errors.update(arrival_errors)
     if errors:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.clock import day_start
 from orgunits.demo import DEMO_STREET
 from orgunits.models import OrgUnit
 from persons.generator import Cluster, Cohort, GenerateStats, people_generate
@@ -106,7 +107,7 @@ def nat_test_demo() -> int:
         custom_field_save(data={"key": NAT_TEST_FIELD, "label": "核酸检测", "label_en": "nucleic-acid test",
                                 "type": "choice", "choices": ["阴性", "阳性", "未检测"],
                                 "help_text": "境外返娄人员的核酸检测结果"}, by=None)
-    since = timezone.make_aware(dt.datetime.combine(NAT_TEST_FROM, dt.time()))
+    since = day_start(NAT_TEST_FROM)
     ids = (CategoryEpisode.objects.filter(category__code="overseas_returnee", start__gte=since,
                                           unit_path__startswith=OrgUnit.objects.get(code=DEMO_STREET).path)
            .values_list("person_id", flat=True))

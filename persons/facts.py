@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from core.clock import day_start
 from core.fields import PathField
 from persons.models import (
     Category,
@@ -80,7 +81,7 @@ def _time_q(when, window: Window) -> Q:
     if when.kind == "ended_in_period":
         return Q(end__gte=start, end__lt=cutoff)
     if when.kind == "started_since":
-        since = timezone.make_aware(dt.datetime.combine(when.since, dt.time()))
+        since = day_start(when.since)
         return Q(start__gte=since, start__lt=cutoff, continued=False)
     return Q(start__lt=cutoff)  # ever
 
@@ -103,7 +104,7 @@ def _subtree_plan(*, model, id_field: str, ids: list[int], when, window: Window,
     table, kind = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(id_field)
     # The anchor's bounds on the start alone, which its index on (kind, start, end) answers without the table.
     since = window.period_start if when.kind == "started_in_period" else (
-        timezone.make_aware(dt.datetime.combine(when.since, dt.time())) if when.kind == "started_since" else None)
+        day_start(when.since) if when.kind == "started_since" else None)
     anchored = f"{kind} IN ({', '.join(str(int(i)) for i in ids)}) AND start {'<=' if when.kind == 'now' else '<'} %s"
     anchored_params = [connection.ops.adapt_datetimefield_value(window.cutoff)]
     if since is not None:

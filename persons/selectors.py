@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_VIEW
+from core.clock import day_bounds
 from core.fields import SEPARATOR
 from orgunits.models import OrgUnit, Site
 from persons.identity import mask_doc, mask_phone
@@ -59,8 +60,7 @@ def open_at(at: dt.datetime) -> Q:
 def as_of_day(day: dt.date) -> dt.datetime:
     """The moment a local day's figures are read at: its last instant, or now while the day lasts. An episode
     begun at the next midnight is not yet held then; one ended at it still is."""
-    last = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time())) - dt.timedelta(
-        microseconds=1)
+    last = day_bounds(day)[1] - dt.timedelta(microseconds=1)
     return min(last, timezone.now())
 
 
@@ -93,7 +93,7 @@ def persons_filtered(user, f: PersonFilter, *, perm: str = PERSONS_VIEW) -> Quer
     if f.arrived is not None:  # arrivals: an episode begun that day, not one continued after a move
         # A day's arrivals are few: both databases read them from the episodes' (category, start) index and
         # look their people up by id, instead of walking every person of the unit.
-        start, end = _day_bounds(f.arrived)
+        start, end = day_bounds(f.arrived)
         began = CategoryEpisode.objects.filter(start__gte=start, start__lt=end, continued=False)
         qs = qs.filter(pk__in=(began.filter(category_id=category_id) if f.category else began).values("person_id"))
     elif f.category:
@@ -181,7 +181,7 @@ def releases_overdue(scope, *, now: dt.datetime | None = None) -> QuerySet[Statu
 
 def releases_due(scope, *, day: dt.date) -> QuerySet[StatusEpisode]:
     """Open management whose planned end falls on `day` (local)."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return (StatusEpisode.objects.filter(scope.q(), end__isnull=True, planned_end__gte=start, planned_end__lt=end,
                                          status__is_release=False)
             .select_related("person", "status").order_by("planned_end"))
@@ -189,7 +189,7 @@ def releases_due(scope, *, day: dt.date) -> QuerySet[StatusEpisode]:
 
 def checks_due(scope, *, day: dt.date) -> QuerySet[Person]:
     """People under a status that needs daily checks on `day` and with no check recorded that day."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     needing = StatusEpisode.objects.filter(person=OuterRef("pk"), status__needs_checks=True, start__lt=end).filter(
         Q(end__isnull=True) | Q(end__gt=end))
     done = HealthCheck.objects.filter(person=OuterRef("pk"), check_date=day)
@@ -199,7 +199,7 @@ def checks_due(scope, *, day: dt.date) -> QuerySet[Person]:
 
 def arrivals(scope, *, day: dt.date) -> QuerySet[CategoryEpisode]:
     """Category episodes that began on `day` (arrivals, new contacts…), not continuations after moves."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return (CategoryEpisode.objects.filter(scope.q(), start__gte=start, start__lt=end, continued=False)
             .select_related("person", "category").order_by("start"))
 
@@ -210,11 +210,6 @@ def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthC
     if under is not None:
         qs = qs.filter(unit_path__under=under)
     return qs.select_related("person").order_by("-checked_at", "-id")
-
-
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    return start, start + dt.timedelta(days=1)
 
 
 def categories_all() -> list[Category]:

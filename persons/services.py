@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.audit import audit_record, snapshot
+from core.clock import aware, today
 from core.errors import DomainError
 from core.timebounds import out_of_range
 from orgunits.models import OrgUnit, Site
@@ -46,10 +47,6 @@ SYMPTOMS = {"fever": gettext_lazy("fever"), "cough": gettext_lazy("cough"), "fat
 
 def custom_fields_active() -> list[CustomField]:
     return list(CustomField.objects.filter(active=True))
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 def grid_resolve(code: str, *, by) -> OrgUnit:
@@ -112,7 +109,7 @@ def person_register(*, data: Mapping[str, Any], by) -> Person:
     """Register a person from raw input (a form, the API); every error named by field.
 
     `data["household_head"]`, if given, is the document number of the head of the household."""
-    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today())
+    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=today())
     _given, head = _household_head(data, errors, by=by)
     if errors:
         raise DomainError("invalid_person", _("The person cannot be registered; correct the fields marked."),
@@ -136,7 +133,7 @@ def person_register(*, data: Mapping[str, Any], by) -> Person:
 def person_update(*, person: Person, data: Mapping[str, Any], version: int | None, by) -> Person:
     """Change the fields present in `data`. `version` is the one the editor saw: if someone saved in
     between, the save is refused with a conflict instead of silently overwriting their change."""
-    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=local_today(), partial=True)
+    clean, errors = person_clean(data, custom_fields=custom_fields_active(), today=today(), partial=True)
     head_given, head = _household_head(data, errors, by=by)
     if head is not None and head.pk == person.pk:
         head = None  # a head of household is their own head: stored as no head
@@ -211,21 +208,10 @@ def person_move_hook_register(hook: Callable[..., None]) -> None:
         _MOVE_HOOKS.append(hook)
 
 
-def _aware(value: dt.datetime | dt.date | None, *, default_now: bool = True) -> dt.datetime | None:
-    """A datetime in the server's zone: a date means its local midnight."""
-    if value is None:
-        return timezone.now() if default_now else None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
 def category_assign(*, person: Person, category: Category, start: dt.datetime | dt.date | None = None,
                     note: str = "", origin_code: str = "", origin: str = "", by) -> CategoryEpisode:
     """Give a person a category from `start` (arrival date, exposure date…), and where they came from."""
-    start = _aware(start)
+    start = aware(start) or timezone.now()
     if start > timezone.now() + dt.timedelta(hours=1):
         raise DomainError("invalid_date", _("The start lies in the future."), fields={"start": [_("In the future.")]})
     with transaction.atomic():
@@ -245,7 +231,7 @@ def category_assign(*, person: Person, category: Category, start: dt.datetime | 
 def category_end(*, person: Person, category: Category, end: dt.datetime | dt.date | None = None,
                  by) -> CategoryEpisode:
     """End a person's holding of a category at `end`."""
-    end = _aware(end)
+    end = aware(end) or timezone.now()
     with transaction.atomic():
         episode = CategoryEpisode.objects.select_for_update().filter(person=person, category=category,
                                                                      end__isnull=True).first()
@@ -275,7 +261,7 @@ def status_set(*, person: Person, status: ManagementStatus, start: dt.datetime |
                site: Site | None = None, planned_end: dt.datetime | dt.date | None = None, note: str = "",
                by) -> StatusEpisode:
     """Put a person under `status` from `start`, closing the status they were under."""
-    start = _aware(start)
+    start = aware(start) or timezone.now()
     errors = {}
     if status.needs_site and site is None:
         errors["site"] = [_("%(status)s needs the quarantine site.") % {"status": status.name}]
@@ -298,7 +284,7 @@ def status_set(*, person: Person, status: ManagementStatus, start: dt.datetime |
         if status.is_release:
             planned = None
         else:
-            planned = _aware(planned_end, default_now=False) or planned_end_for(person, start)
+            planned = aware(planned_end) or planned_end_for(person, start)
         episode = StatusEpisode.objects.create(person=person, status=status, site=site, start=start,
                                                planned_end=planned, unit_path=person.unit_path, note=note,
                                                created_by=by)
@@ -330,7 +316,7 @@ def health_check_record(*, person: Person, checked_at: dt.datetime | None = None
     """Record a health check. A temperature at or above the threshold (37.3 °C) is a fever, never "seen, well"
     (persons.health_checks.result_settle); other apps' hooks then run (a fever: the grid's recheck task and the
     community's and street's notice). What was changed or set in motion is in `check.notices`."""
-    checked_at = _aware(checked_at)
+    checked_at = aware(checked_at) or timezone.now()
     errors: dict[str, list[str]] = {}
     value = None
     if temperature not in (None, ""):

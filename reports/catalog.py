@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record
+from core.clock import day_moment
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.definitions import definitions, memo
@@ -185,7 +186,7 @@ def day_window(day: dt.date) -> Window:
     statistical time point to this one — the window the daily forms of that day count in. While the point is still
     ahead the figures are those of now (nothing is recorded for a later time)."""
     minutes = day_cutoff_minutes()
-    point = timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(minutes=minutes)
+    point = day_moment(day, minutes=minutes)
     return Window(cutoff=point, period_start=point - dt.timedelta(days=1))
 
 

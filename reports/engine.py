@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.clock import day_moment
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.definitions import memo_scope, parsed
@@ -78,7 +79,7 @@ def previous_period_end(form: Form, day: dt.date) -> dt.date | None:
 
 
 def _cutoff(form: Form, day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(minutes=form.cutoff_minutes)
+    return day_moment(day, minutes=form.cutoff_minutes)
 
 
 def window_for(form: Form, day: dt.date) -> tuple[Window, dt.datetime]:

@@ -12,13 +12,11 @@ of the reporting period: "sum quantity of supplies where kind = distribution sta
 direction = arriving and place = community" is what the communities received that day.
 """
 
-import datetime as dt
-
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.clock import first_day_from, last_day_before
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
 from reports.facts import FactSource, Window, by_path, condition_q
 from supplies.models import Item, Location, Voucher, VoucherLine
@@ -83,12 +81,9 @@ class SuppliesSource(FactSource):
 
     @staticmethod
     def _when(when, window: Window) -> Q:
-        last = window.cutoff.astimezone(timezone.get_current_timezone())
-        q = Q(occurred_on__lte=last.date()) if last.time() > dt.time() else Q(occurred_on__lt=last.date())
+        q = Q(occurred_on__lte=last_day_before(window.cutoff))  # the days that begin before the cut-off
         if when.kind in ("started_in_period", "ended_in_period"):
-            start = window.period_start.astimezone(timezone.get_current_timezone())
-            first = start.date() if start.time() == dt.time() else start.date() + dt.timedelta(days=1)
-            q &= Q(occurred_on__gte=first)
+            q &= Q(occurred_on__gte=first_day_from(window.period_start))
         elif when.kind == "started_since":
             q &= Q(occurred_on__gte=when.since)
         return q

@@ -3,18 +3,14 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import today
 from supplies.checks import EARLIEST, MAX_DAYS
 from supplies.models import Donation, Donor, Item, Location, Request
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 QTY = {"max_digits": 18, "decimal_places": 3, "min_value": 0}
-
-
-def _today():
-    return timezone.localdate()
 
 
 def location_choices(locations) -> list[tuple[str, str]]:
@@ -42,7 +38,7 @@ class MoveForm(forms.Form):
     target = forms.ChoiceField(label=_("destination"), required=False)
     person = forms.IntegerField(label=_("recipient (person number in the line list)"), required=False,
                                 help_text=_("For goods given to a resident; leave “to” empty."))
-    occurred_on = forms.DateField(label=_("date"), initial=_today, **DATE)
+    occurred_on = forms.DateField(label=_("date"), initial=today, **DATE)
     reason = forms.CharField(label=_("reason"), max_length=300, required=False,
                              help_text=_("Required for an adjustment."))
     note = forms.CharField(label=_("note"), max_length=300, required=False)
@@ -74,7 +70,7 @@ class DonationForm(forms.Form):
     members_note = forms.CharField(label=_("who gave"), max_length=200, required=False)
     mask_name = forms.BooleanField(label=_("the donor asks that the name be masked in public"), required=False)
     kind = forms.ChoiceField(label=_("gift of"), choices=Donation.Kind.choices)
-    received_on = forms.DateField(label=_("received on"), initial=_today, **DATE)
+    received_on = forms.DateField(label=_("received on"), initial=today, **DATE)
     channel = forms.ChoiceField(label=_("channel"), choices=Donation.Channel.choices)
     recipient = forms.ChoiceField(label=_("received into"))
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2, min_value=0, required=False)
@@ -106,7 +102,7 @@ class DonationForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     number = forms.CharField(label=_("receipt number"), max_length=40)
-    issued_on = forms.DateField(label=_("receipt date"), initial=_today, **DATE)
+    issued_on = forms.DateField(label=_("receipt date"), initial=today, **DATE)
 
 
 class DirectionForm(forms.Form):
@@ -120,7 +116,7 @@ class DeliveryForm(forms.Form):
 
     item = forms.ChoiceField(label=_("item"))
     quantity = forms.DecimalField(label=_("quantity"), **QTY)
-    occurred_on = forms.DateField(label=_("received on"), initial=_today, **DATE)
+    occurred_on = forms.DateField(label=_("received on"), initial=today, **DATE)
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,7 +178,7 @@ class RequestDeliveryForm(forms.Form):
     source = forms.ChoiceField(label=_("taken from"))
     item = forms.ChoiceField(label=_("item delivered"))
     quantity = forms.DecimalField(label=_("quantity"), **QTY)
-    occurred_on = forms.DateField(label=_("date"), initial=_today, **DATE)
+    occurred_on = forms.DateField(label=_("date"), initial=today, **DATE)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def __init__(self, *args, sources, **kwargs):
@@ -201,7 +197,7 @@ class PurchaseForm(forms.Form):
     value = forms.DecimalField(label=_("price paid (yuan)"), max_digits=16, decimal_places=2, min_value=0)
     counterparty = forms.CharField(label=_("supplier"), max_length=100)
     document = forms.CharField(label=_("invoice number"), max_length=60, required=False)
-    occurred_on = forms.DateField(label=_("date"), initial=_today, **DATE)
+    occurred_on = forms.DateField(label=_("date"), initial=today, **DATE)
 
     def __init__(self, *args, accounts, targets, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,7 +238,7 @@ class ItemForm(forms.Form):
 
 class PriceForm(forms.Form):
     item = forms.ChoiceField(label=_("item"))
-    valid_from = forms.DateField(label=_("valid from"), initial=_today, **DATE)
+    valid_from = forms.DateField(label=_("valid from"), initial=today, **DATE)
     price = forms.DecimalField(label=_("reference price (yuan)"), max_digits=16, decimal_places=2, min_value=0)
     source = forms.CharField(label=_("source"), max_length=200, required=False)
 
@@ -267,4 +263,4 @@ class FreezeForm(forms.Form):
 
 class PublishForm(forms.Form):
     unit = forms.CharField(label=_("unit (code)"), max_length=32)
-    until = forms.DateField(label=_("donations received up to"), initial=_today, **DATE)
+    until = forms.DateField(label=_("donations received up to"), initial=today, **DATE)

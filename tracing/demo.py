@@ -12,12 +12,12 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
+from core.clock import day_start
 from orgunits.demo import DEMO_STREET, grid_code
 from orgunits.models import OrgUnit, Site
 from persons.models import Person
 from tracing import services
 from tracing.models import Case, Exposure, FollowUp, Task, Visit
-from tracing.services.common import day_start
 
 SANYUAN, CHANGQING, YUETANG, SHANSHAN = (DEMO_STREET + s for s in ("001", "002", "003", "004"))
 HOSPITAL = "娄底市中心医院"

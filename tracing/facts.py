@@ -20,10 +20,10 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.clock import day_start
 from reports.expressions import ExpressionError, Indicator, Predicate, predicates_of
 from reports.facts import FactSource, Window, by_path, condition_q
 from tracing.models import Case, CaseClassification, Visit
@@ -38,10 +38,6 @@ def _values_check(p: Predicate, known: set[str]) -> None:
         raise ExpressionError(_("Unknown value(s): %(v)s; known: %(known)s.")
                               % {"v": ", ".join(unknown), "known": ", ".join(sorted(k for k in known if k))},
                               p.value_position)
-
-
-def _since(when) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(when.since, dt.time()))
 
 
 def _classification_at(person_ref: str, at: dt.datetime) -> Subquery:
@@ -81,7 +77,7 @@ class CasesSource(FactSource):
             if p.when.kind == "started_in_period":
                 rows = rows.filter(at__gte=window.period_start)
             elif p.when.kind == "started_since":
-                rows = rows.filter(at__gte=_since(p.when))
+                rows = rows.filter(at__gte=day_start(p.when.since))
             q = Q(Exists(rows))
         return ~q if p.op in ("!=", "not_in") else q
 
@@ -211,7 +207,7 @@ class CommunitiesSource(FactSource):
         elif kind == "started_in_period":
             qs = qs.filter(start__gte=window.period_start)
         elif kind == "started_since":
-            qs = qs.filter(end__gt=_since(p.when))
+            qs = qs.filter(end__gt=day_start(p.when.since))
         return qs.alias(classification_then=_classification_at("person_id", window.cutoff)).filter(
             classification_then__in=values)
 

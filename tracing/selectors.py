@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.access import scope_for
 from accounts.roles import TRACING_EDIT, TRACING_VIEW
+from core.clock import day_bounds, days_bounds
 from orgunits.models import OrgUnit
 from persons.disclosure import Disclosure
 from persons.models import HealthCheck, Person
@@ -23,7 +24,6 @@ from tracing.models import (
     Task,
     Visit,
 )
-from tracing.services.common import day_start
 
 # -- access: one function per object type; out of scope is 404 ------------------------------------------
 
@@ -203,13 +203,13 @@ def stay_communities_by_day(*, under: str, first_day: dt.date, last_day: dt.date
     """Per day from `first_day` to `last_day`: the communities where cases of the classifications (confirmed
     by default, as of `as_of`, now by default) stayed that day, with the people who stayed there."""
     as_of = as_of or timezone.now()
-    visits = list(stays_of_cases(under=under, start=day_start(first_day),
-                                 end=day_start(last_day + dt.timedelta(days=1)), classifications=classifications,
+    start, end = days_bounds(first_day, last_day)
+    visits = list(stays_of_cases(under=under, start=start, end=end, classifications=classifications,
                                  as_of=as_of).select_related("community", "person", "site").order_by("start"))
     days = []
     day = first_day
     while day <= last_day:
-        start, end = day_start(day), day_start(day + dt.timedelta(days=1))
+        start, end = day_bounds(day)
         communities: dict[int, dict] = {}
         for v in visits:
             if v.start < end and v.end > start:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core.clock import days_bounds, local_at
 from orgunits.models import OrgUnit, Site
 from volunteers.models import Assignment, CivilisedUnit, Need, Slot, Volunteer
 
@@ -92,11 +92,10 @@ def teams_generate(*, street: OrgUnit, volunteers: int, shifts: int, month: dt.d
     started = time.perf_counter()
     rng = random.Random(seed)
     stats = TeamsStats()
-    tz = timezone.get_current_timezone()
     first = month.replace(day=1)
     days = [first + dt.timedelta(days=n) for n in range(40) if (first + dt.timedelta(days=n)).month == first.month]
-    month_start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
-    checked_until = checked_until or dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    month_start, last_end = days_bounds(first, days[-1])
+    checked_until = checked_until or last_end
 
     # 1. Sites.
     checkpoints, firms = _sites(street, per_community=sites_per_community, enterprises=enterprises)
@@ -141,7 +140,7 @@ def teams_generate(*, street: OrgUnit, volunteers: int, shifts: int, month: dt.d
         needs = Need.objects.bulk_create(needs)
         stay_slots = []
         for need in needs[:len(firms)]:
-            start = dt.datetime.combine(first + dt.timedelta(days=rng.randrange(5)), dt.time(8), tzinfo=tz)
+            start = local_at(first + dt.timedelta(days=rng.randrange(5)), dt.time(8))
             stay_slots.append(Slot(need=need, unit_path=need.unit_path, start=start,
                                    end=start + dt.timedelta(days=rng.randrange(21, 57))))
         stay_slots = Slot.objects.bulk_create(stay_slots)
@@ -165,8 +164,7 @@ def teams_generate(*, street: OrgUnit, volunteers: int, shifts: int, month: dt.d
     for day in days:
         with transaction.atomic():
             slots = Slot.objects.bulk_create([
-                Slot(need=n, unit_path=n.unit_path, start=dt.datetime.combine(day, dt.time(h0), tzinfo=tz),
-                     end=dt.datetime.combine(day, dt.time(h1), tzinfo=tz))
+                Slot(need=n, unit_path=n.unit_path, start=local_at(day, dt.time(h0)), end=local_at(day, dt.time(h1)))
                 for n in shift_needs for h0, h1 in SHIFTS[n.post][1]])
         stats.slots += len(slots)
         places = sum(s.need.people for s in slots)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.access import scope_for, users_addressable
 from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.clock import day_bounds
 from orgunits.models import OrgUnit, Site
 from volunteers.models import SHIFT_MAX, Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
 
@@ -184,15 +185,10 @@ def assignments_swappable_by(user, a: Assignment, b: Assignment) -> bool:
     return volunteers_for_user(user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count() == 2
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-
-
 def _on_duty(rows: QuerySet[Assignment], day: dt.date) -> tuple[QuerySet[Assignment], QuerySet[Assignment]]:
     """The confirmed shifts and the confirmed stays among `rows` that overlap `day`, as two queries that each
     read one index range: a shift starts at most SHIFT_MAX before the day; a stay may start weeks before."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     on = rows.filter(state=Assignment.State.CONFIRMED, start__lt=end, end__gt=start)
     return on.filter(stationed=False, start__gte=start - SHIFT_MAX), on.filter(stationed=True)
 
@@ -252,7 +248,7 @@ def area_roster(unit: OrgUnit, day: dt.date, *, limit: int) -> list[RosterRow] |
 
 def my_assignments(user, *, day: dt.date) -> list[Assignment]:
     """The signed-in volunteer's confirmed and waiting assignments overlapping `day` (and stays)."""
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return list(Assignment.objects.filter(volunteer__user=user, start__lt=end, end__gt=start)
                 .exclude(state=Assignment.State.CANCELLED).select_related("site", "need", "volunteer")
                 .order_by("start"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
+from core.clock import day_start, days_bounds
 from core.errors import DomainError
 from orgunits.models import OrgUnit, Site
 from volunteers.models import (
@@ -126,7 +127,7 @@ def _hours_by_day(start: dt.datetime, end: dt.datetime) -> dict[dt.date, float]:
     cursor = timezone.localtime(start)
     end = timezone.localtime(end)
     while cursor < end:
-        next_midnight = timezone.make_aware(dt.datetime.combine(cursor.date() + dt.timedelta(days=1), dt.time()))
+        next_midnight = day_start(cursor.date() + dt.timedelta(days=1))
         stop = min(end, next_midnight)
         out[cursor.date()] = out.get(cursor.date(), 0) + (stop - cursor).total_seconds() / 3600
         cursor = stop
@@ -148,8 +149,7 @@ def _refusal(person: Volunteer, slot: Slot, *, exclude: tuple[int, ...] = ()) ->
     limit = settings.VOLUNTEERS_MAX_HOURS_PER_DAY
     wanted = _hours_by_day(slot.start, slot.end)
     first, last = min(wanted), max(wanted)
-    window_start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    window_end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+    window_start, window_end = days_bounds(first, last)
     booked: dict[dt.date, float] = {}
     for start, end in others.filter(stationed=False, start__lt=window_end, end__gt=window_start).values_list(
             "start", "end"):

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Alert, Checkpoint, FeverRule, Reading
-from checkpoints.services.common import aware, check_scope, in_future, local_time, temperature_parse
+from checkpoints.services.common import check_scope, in_future, local_time, temperature_parse
 from checkpoints.services.duty import duty_notify, duty_users
 from checkpoints.services.incidents import incident_start
 from core.audit import audit_record, snapshot
+from core.clock import aware
 from core.errors import DomainError
 from persons.models import Person
 

@@ -10,21 +10,11 @@ from django.utils.translation import gettext as _
 
 from checkpoints.access import site_scope
 from checkpoints.models import DEFAULT_QUESTIONS, PHYSICAL_MAX, PHYSICAL_MIN, FeverRule
+from core.clock import aware  # noqa: F401  (services.readings takes it from here)
 from core.errors import DomainError
 from orgunits.models import Site
 
 FUTURE_SLACK = dt.timedelta(minutes=5)  # device and phone clocks drift a little
-
-
-def aware(value: dt.datetime | dt.date | None) -> dt.datetime | None:
-    """A datetime in the server's zone; a date means its local midnight; None stays None."""
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
 
 
 def local_time(at: dt.datetime) -> str:

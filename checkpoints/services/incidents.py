@@ -19,9 +19,10 @@ from django.utils.translation import gettext_noop
 
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Alert, Incident, IncidentStep, MemberSuspension, Suspension, Team, TeamMember
-from checkpoints.services.common import aware, check_scope, in_future, local_time, questions_for
+from checkpoints.services.common import check_scope, in_future, local_time, questions_for
 from checkpoints.services.duty import duty_notify, duty_users
 from core.audit import audit_record, snapshot
+from core.clock import aware
 from core.errors import DomainError
 from persons.models import Category, CategoryEpisode
 

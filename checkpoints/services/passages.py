@@ -14,7 +14,6 @@ from checkpoints.selectors import person_reach
 from checkpoints.services.common import (
     FUTURE_SLACK,
     TemperatureError,
-    aware,
     check_scope,
     in_future,
     local_time,
@@ -23,6 +22,7 @@ from checkpoints.services.common import (
 )
 from checkpoints.services.readings import DOC_TYPES, _reading_create
 from core.audit import audit_record, snapshot
+from core.clock import aware
 from core.errors import DomainError
 from persons.identity import normalize_doc_number, normalize_name, normalize_phone
 from persons.models import Person

@@ -15,8 +15,9 @@ from accounts.access import scope_for
 from accounts.models import User
 from accounts.roles import CHECKPOINTS_MANAGE, PERSONS_VIEW, Role
 from checkpoints.models import Checkpoint, Device, FeverRule, Station, Team, TeamMember
-from checkpoints.services.common import aware, check_scope, in_future, rule_default, site_path_check
+from checkpoints.services.common import check_scope, in_future, rule_default, site_path_check
 from core.audit import audit_record, snapshot
+from core.clock import aware
 from core.errors import DomainError
 from orgunits.models import Site
 from persons.identity import normalize_doc_number

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from core.clock import day_start
 from core.fields import SEPARATOR
 from orgunits.models import OrgUnit, Site
 
@@ -122,14 +123,13 @@ class Clock:
     def at(self, value: Moment, *, end: bool = False) -> int:
         """A moment as epoch seconds; a date is its local midnight (the next one with `end`)."""
         if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value + dt.timedelta(days=1 if end else 0), dt.time())
+            return int(day_start(value + dt.timedelta(days=1 if end else 0)).timestamp())
         if timezone.is_naive(value):
             value = value.replace(tzinfo=self.tz)
         return int(value.timestamp())
 
     def midnight(self, ts: int) -> int:
-        local = dt.datetime.fromtimestamp(ts, self.tz)
-        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        return int(day_start(self.date(ts)).timestamp())
 
     def date(self, ts: int) -> dt.date:
         return dt.datetime.fromtimestamp(ts, self.tz).date()

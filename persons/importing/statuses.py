@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Max
-from django.utils import timezone
 
 from core.audit import audit_record, snapshot
+from core.clock import day_start
 from persons.importing.check import CATEGORY_START, DOC_NUMBER, DOC_TYPE, GRID, SITE, STATUS
 from persons.models import CategoryEpisode, ManagementStatus, Person, StatusEpisode
 
@@ -61,7 +61,7 @@ class StatusWriter:
             release, _zh = self.kinds[r[STATUS]]
             start = self.default_start
             if r[CATEGORY_START] is not None and not release:
-                start = timezone.make_aware(dt.datetime.combine(r[CATEGORY_START], dt.time()))
+                start = day_start(r[CATEGORY_START])
             planned = None if release else start + dt.timedelta(days=periods.get(pk) or DEFAULT_PERIOD)
             if old is not None and pk not in self.mine and old.start >= start:
                 continue  # the status on record is newer than the file's

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
+from core.clock import day_start
 from orgunits.models import OrgUnit
 from persons.importing.check import (
     ADDRESS,
@@ -204,7 +205,7 @@ class Writer:
     def _start(self, row) -> dt.datetime:
         if row[CATEGORY_START] is None:
             return self.category_start
-        return timezone.make_aware(dt.datetime.combine(row[CATEGORY_START], dt.time()))
+        return day_start(row[CATEGORY_START])
 
 
 def _differences(old: tuple, r: tuple) -> dict:

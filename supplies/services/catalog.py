@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 
 from accounts.access import require
 from accounts.roles import SUPPLIES_MANAGE
+from core import clock
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from orgunits.models import OrgUnit, Site
 from supplies.models import REAL_KINDS, Item, ItemPrice, LedgerFreeze, Location, spec_key
-from supplies.services.common import local_today, money_of, require_in_scope
+from supplies.services.common import money_of, require_in_scope
 from supplies.services.ledger import frozen_before
 
 ITEM_FIELDS = ["code", "name", "spec", "standard", "unit", "kind", "active"]
@@ -85,7 +86,7 @@ def ledger_freeze(*, unit: OrgUnit, frozen_before_day: dt.date, by, note: str = 
         raise DomainError("freeze_backwards", _("The books are already closed before %(day)s; the date only moves "
                                                 "forward.") % {"day": current.isoformat()},
                           fields={"frozen_before": [_("Not after the current frozen date.")]})
-    if frozen_before_day > local_today() + dt.timedelta(days=1):
+    if frozen_before_day > clock.today() + dt.timedelta(days=1):
         raise DomainError("freeze_future", _("The books cannot be closed for days still to come."),
                           fields={"frozen_before": [_("In the future.")]})
     with transaction.atomic():

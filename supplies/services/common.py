@@ -1,9 +1,7 @@
-"""What the supplies services share: scope checks, pseudo-locations, dates, quantities."""
+"""What the supplies services share: scope checks, pseudo-locations, quantities."""
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
@@ -31,10 +29,6 @@ def number_text(value) -> str:
     if value == value.to_integral_value():
         return f"{value.quantize(Decimal(1)):f}"
     return f"{value.normalize():f}"
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 def require_in_scope(by, perm: str, path: str, *, what: str = "") -> None:

@@ -8,11 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import SUPPLIES_POST
+from core import clock
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from supplies.models import Donation, DonationLine, Donor, Item, Location, Voucher
-from supplies.services.common import local_today, money_item, money_of, quantity_of, require_in_scope
+from supplies.services.common import money_item, money_of, quantity_of, require_in_scope
 from supplies.services.ledger import receipt_post
 
 DONOR_FIELDS = ["name", "kind", "members", "members_note", "contact", "mask_name"]
@@ -50,7 +51,7 @@ def _check_receipt(number: str, day: dt.date | None, received_on: dt.date, error
         errors["receipt_number"] = [_("A receipt date needs the receipt number.")]
     if day is not None and day < received_on:
         errors["receipt_date"] = [_("A receipt is not issued before the gift is received.")]
-    if day is not None and day > local_today():
+    if day is not None and day > clock.today():
         errors["receipt_date"] = [_("In the future.")]
 
 
@@ -72,7 +73,7 @@ def donation_register(*, donor: Donor, kind: str, received_on: dt.date, channel:
         errors["kind"] = [_("Unknown kind.")]
     if channel not in Donation.Channel.values:
         errors["channel"] = [_("Unknown channel.")]
-    if received_on > local_today():
+    if received_on > clock.today():
         errors["received_on"] = [_("In the future.")]
     if directed and direction_unit is None:
         errors["direction_unit"] = [_("A directed gift names the unit it is for.")]

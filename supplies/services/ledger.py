@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.roles import SUPPLIES_POST
+from core import clock
 from core.audit import audit_record
 from core.errors import DomainError
 from core.fields import path_ancestors
@@ -50,7 +51,6 @@ from supplies.models import (
 from supplies.selectors import Total, request_delivered
 from supplies.services.common import (
     ZERO,
-    local_today,
     location_pseudo,
     money_item,
     number_text,
@@ -186,7 +186,7 @@ def frozen_before(paths: list[str]) -> dict[str, dt.date]:
 
 
 def _check_dates(occurred_on: dt.date, locations: list[Location]) -> None:
-    if occurred_on > local_today():
+    if occurred_on > clock.today():
         raise _refuse("future_date", _("A posting cannot be dated in the future."), occurred_on=_("In the future."))
     for frozen in frozen_before(sorted({loc.unit_path for loc in locations})).values():
         if frozen is not None and occurred_on < frozen:
@@ -421,7 +421,7 @@ def voucher_reverse(*, voucher: Voucher, reason: str, by, occurred_on: dt.date |
     lines = [(line.location, line.item, line.donation, -line.quantity, -line.value) for line in originals]
     lines.sort(key=lambda line: line[3])  # what leaves first: it names the voucher's unit
     try:
-        return _post(kind=V.REVERSAL, occurred_on=occurred_on or local_today(), moves=[], lines=lines, by=by,
+        return _post(kind=V.REVERSAL, occurred_on=occurred_on or clock.today(), moves=[], lines=lines, by=by,
                      reverses=voucher, request=voucher.request, donation=voucher.donation, reason=reason)
     except IntegrityError:  # reversed by someone else a moment ago
         raise _refuse("already_reversed", _("This voucher has already been reversed.")) from None

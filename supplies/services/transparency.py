@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import SUPPLIES_PUBLISH
+from core import clock
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from supplies.models import Donation, Item, Publication
 from supplies.selectors import donation_accounts, donation_destinations
-from supplies.services.common import local_today, number_text, require_in_scope
+from supplies.services.common import number_text, require_in_scope
 
 
 def publish_every_days() -> int:
@@ -67,7 +68,7 @@ def transparency_rows(*, unit: OrgUnit, start: dt.date, end: dt.date) -> tuple[l
 
 def transparency_due(*, unit: OrgUnit, today: dt.date | None = None) -> bool:
     """Whether the unit's list is due: never published, or last published N days ago or more."""
-    today = today or local_today()
+    today = today or clock.today()
     last = Publication.objects.filter(unit=unit).order_by("-published_at").first()
     return last is None or (today - last.period_end).days >= publish_every_days()
 
@@ -75,8 +76,8 @@ def transparency_due(*, unit: OrgUnit, today: dt.date | None = None) -> bool:
 def transparency_publish(*, unit: OrgUnit, by, until: dt.date | None = None) -> Publication:
     """Publish the unit's list of donations received up to `until` (today by default)."""
     require_in_scope(by, SUPPLIES_PUBLISH, unit.path, what=unit.name)
-    until = until or local_today()
-    if until > local_today():
+    until = until or clock.today()
+    if until > clock.today():
         raise DomainError("future_date", _("A list cannot be published for days still to come."),
                           fields={"until": [_("In the future.")]})
     with transaction.atomic():

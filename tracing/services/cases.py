@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
+from core.clock import day_of, day_start
 from core.errors import DomainError
 from orgunits.models import Site
 from persons.models import HealthCheck, Person
 from tracing.models import Case, CaseClassification, FollowUp
 from tracing.services.common import (
     CLASSIFICATION_CATEGORY,
-    local_day,
     not_in_future,
     registry_close,
     registry_open,
@@ -93,7 +93,7 @@ def case_register(*, person: Person, classification: str, at: dt.datetime | None
         raise DomainError("invalid_case", _("The case cannot be registered; correct the fields marked."),
                           fields=errors)
     if classification == Case.Classification.CONFIRMED and confirmed_date is None:
-        confirmed_date = local_day(at)
+        confirmed_date = day_of(at)
     try:
         with transaction.atomic():
             person = Person.objects.select_for_update().get(pk=person.pk)
@@ -160,7 +160,7 @@ def case_classify(*, case: Case, classification: str, at: dt.datetime | None = N
         old = current.classification
         current.classification, current.classification_method, current.classified_at = classification, method, at
         if classification == Case.Classification.CONFIRMED and current.confirmed_date is None:
-            current.confirmed_date = local_day(at)
+            current.confirmed_date = day_of(at)
         current.version += 1
         current.save()
         CaseClassification.objects.create(case=current, classification=classification, method=method, rule=rule,
@@ -205,8 +205,7 @@ def case_update(*, case: Case, data: Mapping[str, Any], version: int | None = No
         current.save()
         code = CLASSIFICATION_CATEGORY.get(current.classification)
         if code and current.outcome and not had_outcome:
-            end = timezone.make_aware(dt.datetime.combine(current.outcome_date, dt.time())) \
-                if current.outcome_date else timezone.now()
+            end = day_start(current.outcome_date) if current.outcome_date else timezone.now()
             registry_close(current.person, code, at=min(end, timezone.now()), by=by)
         elif code and had_outcome and not current.outcome:
             registry_open(current.person, code, at=timezone.now(), note=gettext_noop("contact tracing"), by=by)

@@ -21,15 +21,6 @@ SECONDARY_CONTACT = "secondary_contact"
 DEFAULT_PERIOD_DAYS = 14
 
 
-def day_start(day: dt.date) -> dt.datetime:
-    """Local midnight at the start of `day`, aware."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    return timezone.localtime(at).date()
-
-
 def category(code: str) -> Category:
     """A registry category by code; a clear error when the seed data is missing."""
     found = Category.objects.filter(code=code).first()

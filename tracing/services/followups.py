@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
+from core.clock import day_of, day_start
 from core.errors import DomainError
 from persons.models import Category, HealthCheck, Person
 from tracing.models import FollowUp, FollowUpEvent, Task
@@ -18,8 +19,6 @@ from tracing.services.common import (
     CLOSE_CONTACT,
     SECONDARY_CONTACT,
     DatePlusDays,
-    day_start,
-    local_day,
     period_days,
     registry_close,
     registry_open,
@@ -43,7 +42,7 @@ def follow_up_open_or_extend(*, person: Person, category: Category, last_exposur
     the follow-up they are under when that date lies later. A close contact's category replaces a
     secondary contact's. Returns None when the window has already passed (nothing to follow up)."""
     at = at or timezone.now()
-    today = local_day(at)
+    today = day_of(at)
     with transaction.atomic():
         Person.objects.select_for_update().get(pk=person.pk)
         fu = FollowUp.objects.select_for_update().filter(person=person, state=FollowUp.State.ACTIVE).first()
@@ -122,7 +121,7 @@ def follow_up_end(*, follow_up: FollowUp, state: str, at: dt.datetime | None = N
         fu.save(update_fields=["state", "ended_at"])
         _event(fu, state, at=at, by=by, old_end=fu.end, reason=reason)
         registry_close(fu.person, fu.category.code, at=at, by=by)
-        closed = tasks_close_for_follow_up(follow_up=fu, from_day=local_day(at) if state != FollowUp.State.COMPLETED
+        closed = tasks_close_for_follow_up(follow_up=fu, from_day=day_of(at) if state != FollowUp.State.COMPLETED
                                            else fu.end + dt.timedelta(days=1),
                                            reason=reason or str(FollowUp.State(state).label), by=by)
         audit_record(actor=by, action="update", obj=fu, unit_path=fu.unit_path, before=before,

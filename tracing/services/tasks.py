@@ -18,13 +18,13 @@ from accounts.access import scope_for, users_addressable
 from accounts.models import Membership, User
 from accounts.roles import TRACING_EDIT, TRACING_TASKS, TRACING_VIEW, Role
 from core.audit import audit_record, snapshot
+from core.clock import local_at
 from core.errors import DomainError
 from core.notifications import notify
 from core.timebounds import out_of_range
 from orgunits.models import OrgUnit
 from persons.models import Person
 from tracing.models import FollowUp, Task
-from tracing.services.common import day_start
 
 TASK_AUDIT_FIELDS = ["kind", "priority", "status", "title", "person", "follow_up", "day", "due_at", "assignee",
                      "escalated_to", "escalated_at", "result", "done_at"]
@@ -264,7 +264,7 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None = No
 # -- the day's follow-up tasks, in one statement --------------------------------------------------------
 
 def daily_due_at(day: dt.date) -> dt.datetime:
-    return day_start(day) + dt.timedelta(hours=settings.TRACING_DAILY_DUE_HOUR)
+    return local_at(day, dt.time(settings.TRACING_DAILY_DUE_HOUR))
 
 
 def tasks_generate_daily(*, day: dt.date, dry_run: bool = False, by=None) -> int:
