@@ -35,6 +35,7 @@ from benchmarks import http_server
 from benchmarks.timing import line, percentile
 from checkpoints import services
 from checkpoints.models import Checkpoint, Passage, Reading, Team, TeamMember
+from core.db import is_sqlite
 from orgunits.models import OrgUnit, Site
 from orgunits.services import divisions_load, site_create, unit_create
 from persons.models import Person
@@ -173,7 +174,7 @@ def _store(checkpoints: list[Checkpoint], officer: User) -> None:
     inside the database: one INSERT … SELECT over a numbered series (generate_series on PostgreSQL, a recursive
     CTE on SQLite) per table. Row n's checkpoint, time and temperature are fixed functions of n (multiplicative
     hashing), so every run stores the same rows; times rise with n, as readings arrive."""
-    sqlite = connection.vendor == "sqlite"
+    sqlite = is_sqlite()
     quote = connection.ops.quote_name
     now = int(timezone.now().timestamp())
     first, span = now - DAYS * 86400, DAYS * 86400 - 3600  # the last hour is left to the live readings

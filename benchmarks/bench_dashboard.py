@@ -24,6 +24,7 @@ from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.bench_person_list import COUNTY, analyzed, population
 from benchmarks.timing import line, percentile, timed
+from core.db import prefix_match
 from dashboard.selectors import dashboard_for_user
 from orgunits.models import OrgUnit
 from persons.models import Category, ManagementStatus, Person
@@ -59,8 +60,7 @@ def _tracing_rows(people: int) -> None:
 def _reference(county_path: str, day: dt.date) -> dict[str, dict[int, int]]:
     """The people section's figures of one category or one status, written by hand: held at the day's statistical
     time point, and begun in its period."""
-    sqlite = connection.vendor == "sqlite"
-    op, wild = ("GLOB", "*") if sqlite else ("LIKE", "%")
+    op, pattern = prefix_match(county_path)
     adapt = connection.ops.adapt_datetimefield_value
     window = day_window(day)
     at, start = adapt(window.cutoff), adapt(window.period_start)
@@ -74,9 +74,9 @@ def _reference(county_path: str, day: dt.date) -> dict[str, dict[int, int]]:
     with connection.cursor() as cursor:
         for name, sql, params in (
                 ("category", held.format(key="category_id", table="categoryepisode", op=op),
-                 [county_path + wild, at, at]),
-                ("status", held.format(key="status_id", table="statusepisode", op=op), [county_path + wild, at, at]),
-                ("arrived", arrived, [county_path + wild, start, at])):
+                 [pattern, at, at]),
+                ("status", held.format(key="status_id", table="statusepisode", op=op), [pattern, at, at]),
+                ("arrived", arrived, [pattern, start, at])):
             cursor.execute(sql, params)
             out[name] = dict(cursor.fetchall())
     return out

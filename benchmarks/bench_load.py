@@ -51,6 +51,7 @@ from accounts.roles import Role
 from benchmarks import http_server
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
+from core.db import tables_analyze
 from orgunits.demo import DEMO_STREET
 from orgunits.models import OrgUnit, Site
 from orgunits.services import site_create
@@ -140,8 +141,7 @@ def _setup() -> tuple[list[Worker], list[str], list[str]]:
     categories = list(Category.objects.values_list("code", flat=True))
     # A city's database at work has been vacuumed since its last bulk load: done here rather than by autovacuum
     # in the middle of the measurement.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
+    tables_analyze(vacuum=True)
     print(f"   {Person.objects.count():,} people ({stats.people:,} generated with {stats.category_episodes:,} category "
           f"and {stats.status_episodes:,} status episodes, {stats.health_checks:,} health checks); "
           f"{len(communities)} communities, {len(grids)} grids; {len(forms)} daily forms; "

@@ -12,6 +12,7 @@ import time
 from django.db import connection
 
 from benchmarks.timing import percentile, timed
+from core.db import is_postgresql, tables_analyze
 from core.fields import SEPARATOR
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
@@ -56,9 +57,8 @@ def main():
     started = time.perf_counter()
     total = _populate()
     print(f"   units: {total:,} (built in {time.perf_counter() - started:.1f} s)")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE orgunits_orgunit")
+    if is_postgresql():
+        tables_analyze(OrgUnit._meta.db_table)
     rng = random.Random(20200521)
     candidates = list(OrgUnit.objects.filter(path__under="430000/", kind__in=["county", "township", "prefecture"])
                       .values_list("id", "path"))

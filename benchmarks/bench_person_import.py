@@ -23,6 +23,7 @@ from django.test import override_settings
 
 from accounts.models import Membership, User
 from accounts.roles import Role
+from core.db import is_sqlite
 from core.fields import SEPARATOR
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
@@ -148,7 +149,7 @@ def main():
                        order=("unit_path", "id"), cursor=None, size=50)
     print(f"   then the list's first page of {community.name} ({len(page.items)} people): "
           f"{(time.perf_counter() - page_ms) * 1000:.0f} ms")
-    if connection.vendor != "sqlite":
+    if not is_sqlite():
         print("   raw executemany reference: SQLite only")
         return
     count, raw_elapsed = _raw_insert(connection.settings_dict["NAME"], indexes_after=False)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.timing import line, percentile, timed
+from core.db import prefix_match
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
@@ -99,9 +100,8 @@ def _page(user, community, *, category: str, cursor: str | None):
 
 def _hand_sql(community_path: str, street_path: str, category_id: int, now, after: tuple | None) -> list:
     """The reference: the same rows written by hand (category id known, no ORM)."""
-    sqlite = connection.vendor == "sqlite"
-    op, wild = ("GLOB", "*") if sqlite else ("LIKE", "%")
-    keyset, params = "", [street_path + wild, community_path + wild, category_id, now, now]
+    (op, street), (_op, community) = prefix_match(street_path), prefix_match(community_path)
+    keyset, params = "", [street, community, category_id, now, now]
     if after:
         keyset = "AND (p.unit_path > %s OR (p.unit_path = %s AND p.id > %s))"
         params += [after[0], after[0], after[1]]

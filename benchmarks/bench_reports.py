@@ -31,6 +31,7 @@ from accounts.models import User
 from benchmarks.bench_person_list import COUNTY, SEED, analyzed, population
 from benchmarks.timing import line, percentile, timed
 from core.clock import day_start
+from core.db import json_text, prefix_match, runs_in_process
 from core.fields import path_ancestors
 from orgunits.models import OrgUnit
 from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
@@ -108,8 +109,7 @@ def _hand_queries(cat: dict[str, int], st: dict[str, int]) -> dict[str, tuple[li
     managed5 = _in([st["home_quarantine"], st["central_quarantine"], st["home_monitoring"], st["hospital"],
                     st["released"]])
     hq, cq, hm = st["home_quarantine"], st["central_quarantine"], st["home_monitoring"]
-    nat = ("p.custom ->> 'nat_test' IN ('阴性', '阳性')" if connection.vendor == "postgresql"
-           else "json_extract(p.custom, '$.nat_test') IN ('阴性', '阳性')")
+    nat = f"{json_text('p.custom', 'nat_test')} IN ('阴性', '阳性')"
 
     def query(categories: list[int], columns: list[tuple[str, str]], *, person: bool = False) -> tuple:
         counts = ",\n  ".join(f"COUNT(DISTINCT CASE WHEN {cond} THEN e.person_id END)" for _k, cond in columns)
@@ -168,15 +168,14 @@ GROUP BY e.unit_path"""
 
 def hand_counts(forms: list[Form], day: dt.date, under: str, queries: dict) -> dict[tuple[str, str], dict[str, int]]:
     """The same per-path numbers as engine_counts, from the hand-written queries."""
-    sqlite = connection.vendor == "sqlite"
-    like, wild = ("GLOB", "*") if sqlite else ("LIKE", "%")
+    like, pattern = prefix_match(under)
     out = {}
     with connection.cursor() as cursor:
         for form in forms:
             window, _due = engine.window_for(form, day)
             keys, sql = queries[form.code]
             values = {"cut": connection.ops.adapt_datetimefield_value(window.cutoff),
-                      "ps": connection.ops.adapt_datetimefield_value(window.period_start), "under": under + wild}
+                      "ps": connection.ops.adapt_datetimefield_value(window.period_start), "under": pattern}
             params = []
 
             def take(match, values=values, params=params):
@@ -271,7 +270,7 @@ def main():
                     assert value == per_unit[form.code, key].get(row["path"], 0), (form.code, row["unit"], key)
 
     (eng, eng_cpu), (hand, hand_cpu), (sums, _c) = (_median(runs[k]) for k in ("engine", "hand", "sums"))
-    sqlite = connection.vendor == "sqlite"  # in-process: this process's CPU time is the database's work
+    sqlite = runs_in_process()  # this process's CPU time is the database's work
 
     def cpu(value):
         return f"   (CPU {value:5.2f} s)" if sqlite else ""

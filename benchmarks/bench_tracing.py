@@ -33,6 +33,7 @@ from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.bench_person_list import analyzed, population
 from benchmarks.timing import line, percentile, timed
+from core.db import is_sqlite, numbered_series, sqlite_cache
 from orgunits.models import OrgUnit
 from persons.models import Category, Person
 from tracing.models import Case, Exposure, FollowUp, Task
@@ -60,17 +61,9 @@ def _choice(values: list[str], n: str) -> str:
     return f"CASE ({n}) %% {len(values)} {whens} ELSE '{values[-1]}' END"
 
 
-def _series(count_param: str = "%s") -> str:
-    """FROM clause of the numbered series g(i) = 0 … count - 1."""
-    if connection.vendor == "sqlite":
-        return f"(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {count_param} - 1) " \
-               "SELECT i FROM s) AS g"
-    return f"generate_series(0::bigint, {count_param}::bigint - 1) AS g(i)"
-
-
 def _day(expression: str) -> str:
     """SQL for the date 2020-01-20 plus `expression` days."""
-    if connection.vendor == "sqlite":
+    if is_sqlite():
         return f"date(julianday('2020-01-20') + ({expression}))"
     return f"(DATE '2020-01-20' + CAST({expression} AS integer))"
 
@@ -102,7 +95,6 @@ def _cases(people: int, count: int, now) -> list[Case]:
 def _exposures(people: int, cases: int, now) -> int:
     """EXPOSURES edges: the cases' contacts first (edge i < cases · 50: source case i // 50), then every person in
     turn exposing about five others; pairs already written (and self-pairs) are skipped."""
-    sqlite = connection.vendor == "sqlite"
     case_edges = cases * CONTACTS_PER_CASE
     source = (f"CASE WHEN g.i < {case_edges} THEN (g.i / {CONTACTS_PER_CASE}) * 7919 %% {people} "
               f"ELSE (g.i - {case_edges}) * {people} / {max(EXPOSURES - case_edges, 1)} END")
@@ -116,19 +108,16 @@ def _exposures(people: int, cases: int, now) -> int:
         SELECT s.person_id, x.person_id, CASE WHEN g.i < {case_edges} THEN 1 ELSE 2 END, {first}, {last},
                {_choice(SETTINGS, "g.i * 7")}, {_choice(PROXIMITIES, "g.i * 11")}, {_choice(CERTAINTIES, "g.i * 13")},
                '', x.unit_path, %s, %s
-        FROM {_series()}
+        FROM {numbered_series()}
         JOIN bench_people s ON s.n = {source}
         JOIN bench_people x ON x.n = {exposed}
         WHERE s.person_id <> x.person_id
         ON CONFLICT DO NOTHING"""
     stamp = connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if sqlite:
-            cursor.execute("PRAGMA cache_size = -1048576")  # 1 GB while loading: the indexes stay in memory
+    # 1 GB of SQLite cache while loading: the indexes stay in memory
+    with transaction.atomic(), sqlite_cache(megabytes=1024), connection.cursor() as cursor:
         cursor.execute(sql, [stamp, stamp, EXPOSURES])
         written = cursor.rowcount
-        if sqlite:
-            cursor.execute("PRAGMA cache_size = -2000")
     return written
 
 
@@ -146,7 +135,7 @@ def _grid_workers(county: OrgUnit) -> int:
 def _follow_ups(people: int, today: dt.date, now) -> int:
     """FOLLOW_UPS close contacts under follow-up today: person number (k · 1000003 + 17) mod N (distinct), the
     last exposure k mod 14 + 1 days ago, the window 14 days from it."""
-    sqlite = connection.vendor == "sqlite"
+    sqlite = is_sqlite()
     category = Category.objects.get(code="close_contact")
     table = connection.ops.quote_name(FollowUp._meta.db_table)
     if sqlite:
@@ -161,7 +150,7 @@ def _follow_ups(people: int, today: dt.date, now) -> int:
         INSERT INTO {table} (person_id, unit_path, category_id, state, start, last_exposure, "end", end_manual,
                              missed_days, created_at)
         SELECT p.person_id, p.unit_path, %s, 'active', {start}, {last}, {end}, false, 0, %s
-        FROM {_series()}
+        FROM {numbered_series()}
         JOIN bench_people p ON p.n = (g.i * 1000003 + 17) %% {people}"""
     day = today.isoformat() if sqlite else today
     stamp = connection.ops.adapt_datetimefield_value(now)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Role
 from benchmarks.timing import line, percentile, timed
+from core.db import runs_in_process
 from orgunits.models import OrgUnit, Site
 from orgunits.services import divisions_load
 from persons.generator import grids_ensure
@@ -119,7 +120,7 @@ def main():
           f"({min(rows_seen):,}–{max(rows_seen):,}), {len(executed)} queries a page")
     line(f"street roster page ({len(street_days)} days)", timings["street"])
     line("  reference: the query alone (selectors.area_roster)", timings["street_query"])
-    if connection.vendor == "sqlite":  # the database works in this process: its CPU time is the page's own
+    if runs_in_process():  # the database's CPU time is the page's own
         line("  CPU time of the page (this process, no waiting)", timings["street_cpu"])
     print(f"   site roster: {statistics.mean(site_rows):,.0f} people on duty a day on average "
           f"({min(site_rows)}–{max(site_rows)})")

@@ -38,7 +38,9 @@ def _run(name: str) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    from core.db import is_postgresql
+
+    if is_postgresql():
         if "bench" not in connection.settings_dict["NAME"]:
             raise SystemExit(f"BENCH_DATABASE_URL: {connection.settings_dict['NAME']!r} would be emptied; "
                              "name a database for the benchmarks (its name containing \"bench\")")

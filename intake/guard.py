@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.db import advisory_xact_lock
 from core.errors import DomainError
 
 CHALLENGE_SALT = "intake.challenge"
@@ -67,9 +68,7 @@ def rate_hit(kind: str, ident: str, rate: str | None) -> None:
     digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
     key = f"intake:{kind}:{digest}:{window}"
     with transaction.atomic():  # the cache's increment is a read and a write: one request at a time per window
-        if connection.vendor == "postgresql":  # (SQLite's transactions here take the write lock when they begin)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(digest[:15], 16)])
+        advisory_xact_lock(int(digest[:15], 16))
         count = _count_up(key, period + 5, counted_before=kind == "poster")
     if count > limit:
         wait = int(period - time.time() % period) + 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from core.db import group_concat, prefix_match
 from persons.identity import mask_doc, mask_phone
 from persons.models import DuplicateDismissal, Person
 
@@ -42,9 +43,8 @@ def _scope_sql(scope) -> tuple[str, list]:
         return "1=1", []
     if scope.empty:
         return "1=0", []
-    op = "GLOB" if connection.vendor == "sqlite" else "LIKE"
-    wildcard = "*" if connection.vendor == "sqlite" else "%"
-    return "(" + " OR ".join(f"unit_path {op} %s" for _p in scope.paths) + ")", [p + wildcard for p in scope.paths]
+    matches = [prefix_match(p) for p in scope.paths]
+    return "(" + " OR ".join(f"unit_path {op} %s" for op, _pattern in matches) + ")", [m[1] for m in matches]
 
 
 def _pairs(sql: str, params: list) -> list[tuple[int, int]]:
@@ -62,7 +62,7 @@ def duplicates_scan(scope, *, limit: int | None = None) -> list[DuplicatePair]:
     """Probable duplicate pairs among the people in `scope`, excluding dismissed pairs."""
     table = Person._meta.db_table
     where, params = _scope_sql(scope)
-    agg = "GROUP_CONCAT(id)" if connection.vendor == "sqlite" else "STRING_AGG(id::text, ',')"
+    agg = group_concat("id")
     found: dict[tuple[int, int], str] = {}
 
     def add(pairs, reason):

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from core.clock import day_start
+from core.db import is_sqlite
 from core.fields import PathField
 from persons.models import (
     Category,
@@ -99,7 +100,7 @@ COMMON = 4  # the anchor, and the subtree, hold a quarter of all the episodes or
 
 def _subtree_plan(*, model, id_field: str, ids: list[int], when, window: Window, under: str) -> tuple[bool, bool]:
     """(walk the subtree `under` by its path index, check the other episode predicates as IN-lists)."""
-    if connection.vendor != "sqlite":
+    if not is_sqlite():
         return True, False
     table, kind = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(id_field)
     # The anchor's bounds on the start alone, which its index on (kind, start, end) answers without the table.

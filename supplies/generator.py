@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 
+from core.db import tables_analyze
 from orgunits.models import OrgUnit
 from supplies.models import (
     Donation,
@@ -383,10 +384,5 @@ def ledger_statistics_refresh() -> None:
     queries read (the small ones too: a table of ten items is otherwise estimated at one row) and, on
     PostgreSQL, the visibility map that lets the covering indexes answer without reading the lines (VACUUM;
     not inside a transaction)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (
-                VoucherLine, Voucher, Donation, DonationLine, Donor, Item, ItemPrice, Location, Request))
-            cursor.execute(f"VACUUM ANALYZE {tables}, orgunits_orgunit")
-        else:
-            cursor.execute("ANALYZE")
+    tables_analyze(*(m._meta.db_table for m in (VoucherLine, Voucher, Donation, DonationLine, Donor, Item, ItemPrice,
+                                                Location, Request, OrgUnit)), vacuum=True)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import TRACING_VIEW
+from core.db import is_sqlite
 from persons.disclosure import HIDDEN_PERSON, Disclosure, PersonShown
 from persons.models import Person
 from tracing.models import Case, Exposure
@@ -53,7 +54,7 @@ def component_people(person_id: int, *, depth: int = CHAIN_DEPTH,
     the outer LIMIT on PostgreSQL, which stops the recursion as soon as enough rows are read."""
     table = connection.ops.quote_name(Exposure._meta.db_table)
     cap = limit * (depth + 1)
-    inner_limit = "LIMIT %s" if connection.vendor == "sqlite" else ""
+    inner_limit = "LIMIT %s" if is_sqlite() else ""
     sql = f"""
         WITH RECURSIVE reached(person_id, steps) AS (
             SELECT CAST(%s AS BIGINT), 0

@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from core.clock import days_bounds, local_at
+from core.db import tables_analyze
 from orgunits.models import OrgUnit, Site
 from volunteers.models import Assignment, CivilisedUnit, Need, Slot, Volunteer
 
@@ -212,10 +213,5 @@ def _assignment(slot: Slot, need: Need, person: Volunteer, state: str, *, statio
 
 def teams_statistics_refresh() -> None:
     """After a bulk load, what autovacuum does in time: the planner's statistics of the teams' tables."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
-                               for m in (Assignment, Slot, Need, Volunteer, CivilisedUnit, Site))
-            cursor.execute(f"VACUUM ANALYZE {tables}")
-        else:
-            cursor.execute("ANALYZE")
+    tables_analyze(*(m._meta.db_table for m in (Assignment, Slot, Need, Volunteer, CivilisedUnit, Site, OrgUnit)),
+                   vacuum=True)

@@ -7,10 +7,10 @@ from array import array
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from stdnum.cn import ric
 
+from core.db import is_postgresql
 from core.fields import SEPARATOR
 from persons.generator.plan import (
     CLUSTER_WINDOW,
@@ -65,7 +65,7 @@ class Draw:
         self.needs_checks = {s.code for s in statuses if s.needs_checks}
         self.stats = GenerateStats()
         self.threshold = Decimal(str(settings.FEVER_THRESHOLD))
-        self.pg = connection.vendor == "postgresql"
+        self.pg = is_postgresql()
         self.screening = (max(self.clock.at(SCREENING[0]), self.start),
                           min(self.clock.at(SCREENING[1], end=True), self.stop))
         # 35.9–37.1 °C peaking at 36.5 when well; threshold–38.9 °C with a fever.

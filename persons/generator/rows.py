@@ -1,6 +1,5 @@
 """Writing the drawn people, histories and checks set-based (COPY on PostgreSQL, executemany on SQLite)."""
 
-import contextlib
 import datetime as dt
 import itertools
 import re
@@ -10,6 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_noop
 
 from core.audit import audit_record
+from core.db import rows_insert, sqlite_cache, tables_analyze
 from core.fields import SEPARATOR
 from persons.generator.plan import (
     DAY,
@@ -39,7 +39,7 @@ class Rows:
         self.given = {k: (share, *(chars.split() for chars in lists)) for k, (share, *lists) in GIVEN.items()}
         self.plan()
         self.sources: dict[int, tuple] = {}
-        with transaction.atomic(), _sqlite_cache(megabytes=512):
+        with transaction.atomic(), sqlite_cache(megabytes=512):
             self.issued = set(Person.objects.values_list("doc_number", flat=True).iterator(chunk_size=50_000))
             ids = self._reserve_ids(self.count)
             self._rows_reset()
@@ -269,26 +269,7 @@ class Rows:
 def statistics_refresh() -> None:
     """ANALYZE the line-list tables: after a bulk load the query planner needs current statistics (without
     them SQLite answers a category filter by scanning the category's episodes once per person)."""
-    with connection.cursor() as cursor:
-        for model in (Person, CategoryEpisode, StatusEpisode, HealthCheck):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-@contextlib.contextmanager
-def _sqlite_cache(*, megabytes: int):
-    """A larger SQLite page cache while writing: index inserts at random keys otherwise thrash the default 2 MB."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-1024 * megabytes}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+    tables_analyze(*(model._meta.db_table for model in (Person, CategoryEpisode, StatusEpisode, HealthCheck)))
 
 
 def _common_path(paths: list[str]) -> str:
@@ -302,14 +283,5 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
     """Insert `rows` (values in the order of `fields`) in one set-based statement stream."""
     if not rows:
         return
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
-                               rows)
+        rows_insert(cursor, model._meta.db_table, [model._meta.get_field(f).column for f in fields], rows)

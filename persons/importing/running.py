@@ -25,6 +25,13 @@ from django.db import DatabaseError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.db import (
+    advisory_lock_held,
+    advisory_lock_try,
+    advisory_unlock,
+    is_postgresql,
+    one_writer_at_a_time,
+)
 from persons.importing.progress import progress_path
 from persons.models import ImportJob
 
@@ -56,17 +63,14 @@ def _lock_file(job) -> Path:
 def job_claim(job):
     """Hold the claim on `job` (an import job of any kind with a `file`) for the block; yields False (and holds
     nothing) when another process holds it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(job))
-            claimed = cursor.fetchone()[0]
+    if is_postgresql():
+        claimed = advisory_lock_try(_lock_key(job))
         try:
             yield claimed
         finally:
             if claimed:
                 try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(job))
+                    advisory_unlock(_lock_key(job))
                 except DatabaseError:  # the connection is gone, and the lock with it; or an aborted transaction
                     logger.warning("import job %s: claim not released", job.pk, exc_info=True)
         return
@@ -93,14 +97,8 @@ def job_claim(job):
 
 def job_held(job) -> bool:
     """Whether a live process holds the claim on `job`."""
-    if connection.vendor == "postgresql":
-        # Read from pg_locks rather than tried: a try would take the lock for an instant, and a run starting
-        # in that instant would believe another process had the job.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                           "AND classid = %s::int::oid AND objid = %s::int::oid AND objsubid = 2)", _lock_key(job))
-            return cursor.fetchone()[0]
+    if is_postgresql():
+        return advisory_lock_held(_lock_key(job))
     path = _lock_file(job)
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -133,7 +131,7 @@ def import_job_interrupted(job: ImportJob) -> bool:
     job.state, job.message, job.finished_at = ImportJob.State.FAILED, message, now
     logger.warning("import job %s was interrupted: its process ended while it ran", job.pk)
     _task_interrupted(job, now)
-    path = progress_path(job) if connection.vendor == "sqlite" else None
+    path = progress_path(job) if one_writer_at_a_time() else None
     if path is not None:  # the dead run's counts; the upload stays, for importing it again
         path.unlink(missing_ok=True)
     return True

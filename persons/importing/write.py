@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from core.audit import audit_record, snapshot
 from core.clock import day_start
+from core.db import any_of, is_sqlite, rows_insert
 from orgunits.models import OrgUnit
 from persons.importing.check import (
     ADDRESS,
@@ -62,10 +63,8 @@ def people_registered(records: list) -> dict[tuple[str, str], tuple[int, str]]:
     found = {}
     with connection.cursor() as cursor:
         for doc_type, numbers in _by_doc_type(records).items():
-            if connection.vendor == "postgresql":  # one array parameter: psycopg parses a long query every time
-                cursor.execute(f"{select} = ANY(%s)", [doc_type, numbers])
-            else:
-                cursor.execute(f"{select} IN ({', '.join(['%s'] * len(numbers))})", [doc_type, *numbers])
+            in_numbers, param = any_of(numbers)
+            cursor.execute(f"{select} {in_numbers}", [doc_type, param])
             found.update(((t, n), (pk, path)) for t, n, pk, path in cursor.fetchall())
     return found
 
@@ -101,10 +100,7 @@ class Writer:
         meta = Person._meta
         others = [f for f in meta.concrete_fields if not f.primary_key and f.name not in _SUPPLIED]
         columns = [meta.get_field(n).column for n in _SUPPLIED] + [f.column for f in others]
-        quote = connection.ops.quote_name
-        listed = ", ".join(quote(c) for c in columns)
-        self.sql = f"INSERT INTO {quote(meta.db_table)} ({listed}) VALUES ({', '.join(['%s'] * len(columns))})"
-        self.copy_sql = f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN"
+        self.table, self.columns = meta.db_table, columns
         self.constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
         # JSON as text, which both SQLite and COPY take; psycopg's Jsonb wrapper cost 30 µs a row in COPY.
         encoder = meta.get_field("custom").encoder
@@ -112,7 +108,7 @@ class Writer:
         self.empty_json = self.json_text({})
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         # Birth dates travel as ISO text, which is what Django hands SQLite for a date anyway.
-        self.date_param = str if connection.vendor == "sqlite" else dt.date.fromisoformat
+        self.date_param = str if is_sqlite() else dt.date.fromisoformat
         self.by_id = self.by.pk if self.by is not None else None
         self.note = gettext_noop("imported from a file")  # stored untranslated, translated when shown
         self.status_writer = StatusWriter(job=self.job, by=self.by, grid_paths=self.grid_paths,
@@ -145,12 +141,7 @@ class Writer:
                 self.unchanged += 1
         if inserts:
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":  # executemany there is a round trip per row
-                    with cursor.cursor.copy(self.copy_sql) as copy:
-                        for row in inserts:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(self.sql, inserts)
+                rows_insert(cursor, self.table, self.columns, inserts)
             self.created += len(inserts)
         if changes:
             self._update(changes)
@@ -245,7 +236,7 @@ class BulkLoad:
 
     def __init__(self, *, rows_expected: int):
         self.rows_expected = rows_expected
-        self.sqlite = connection.vendor == "sqlite"
+        self.sqlite = is_sqlite()
         self.table = connection.ops.quote_name(Person._meta.db_table)
         self.dropped: list[str] = []
         self.cache_before = None

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.utils.functional import Promise
 
 from accounts.access import Scope
+from core.db import is_postgresql
 from supplies.models import Donation, Item, Location, Voucher, VoucherLine
 from supplies.selectors import Total
 
@@ -95,7 +95,7 @@ def live(qs):
     the rest by nested loops over every line (minutes at a million lines). SQLite keeps the outer join, which
     lets it read the lines in one pass (with NOT IN or NOT EXISTS it goes through them place by place)."""
     qs = qs.exclude(kind=V.REVERSAL)
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         return qs.exclude(voucher_id__in=Voucher.objects.filter(reverses__isnull=False).values("reverses_id"))
     return qs.filter(voucher__reversed_by__isnull=True)
 
