@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record
-from core.errors import DomainError
-from core.forms import domain_error_text, form_errors_text
+from core.pages import page_call, page_form_post
 from core.tabular import attachment
 from intake import qr, selectors, services
 from intake.forms import ConfirmForm, PosterForm, RejectForm
@@ -79,37 +78,20 @@ def declaration_detail(request, pk: int):
 def declaration_confirm(request, pk: int):
     declaration = selectors.declaration_get_for_user(request.user, pk)
     grids = _grids_for(request.user, declaration)
-    form = ConfirmForm(request.POST, grids=grids)
-    if not form.is_valid():
-        messages.error(request, form_errors_text(form))
-        return redirect("intake:declaration", pk=pk)
-    grid = next(g for g in grids if g.code == form.cleaned_data["grid"])
-    try:
-        person = services.declaration_confirm(declaration=declaration, grid=grid,
-                                              category=form.cleaned_data["category"],
-                                              status=form.cleaned_data["status"], by=request.user)
-    except DomainError as exc:
-        messages.error(request, domain_error_text(exc, labels={k: f.label for k, f in form.fields.items()}))
-        return redirect("intake:declaration", pk=pk)
-    messages.success(request, _("Confirmed: %(name)s is on the line list.") % {"name": person.name})
-    return redirect("intake:queue")
+    posted = page_form_post(request, ConfirmForm(request.POST, grids=grids), lambda d: services.declaration_confirm(
+        declaration=declaration, grid=next(g for g in grids if g.code == d["grid"]), category=d["category"],
+        status=d["status"], by=request.user),
+        done=lambda person: _("Confirmed: %(name)s is on the line list.") % {"name": person.name})
+    return redirect("intake:queue") if posted else redirect("intake:declaration", pk=pk)
 
 
 @login_required
 @require_POST
 def declaration_reject(request, pk: int):
     declaration = selectors.declaration_get_for_user(request.user, pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors_text(form))
-        return redirect("intake:declaration", pk=pk)
-    try:
-        services.declaration_reject(declaration=declaration, reason=form.cleaned_data["reason"], by=request.user)
-    except DomainError as exc:
-        messages.error(request, domain_error_text(exc))
-        return redirect("intake:declaration", pk=pk)
-    messages.success(request, _("Not taken up; the reason is kept."))
-    return redirect("intake:queue")
+    posted = page_form_post(request, RejectForm(request.POST), lambda d: services.declaration_reject(
+        declaration=declaration, reason=d["reason"], by=request.user), done=_("Not taken up; the reason is kept."))
+    return redirect("intake:queue") if posted else redirect("intake:declaration", pk=pk)
 
 
 def _poster_units(user) -> list[OrgUnit]:
@@ -125,17 +107,11 @@ def posters(request):
     units = _poster_units(request.user)
     form = PosterForm(request.POST or None, units=units)
     if request.method == "POST":
-        if form.is_valid():
-            unit = access.unit_get_for_user(request.user, form.cleaned_data["unit"], perm=PERSONS_EDIT)
-            try:
-                poster = services.poster_create(unit=unit, by=request.user)
-            except DomainError as exc:
-                messages.error(request, domain_error_text(exc))
-            else:
-                messages.success(request, _("Poster made for %(unit)s.") % {"unit": unit.name})
-                return redirect("intake:poster", pk=poster.pk)
-        else:
-            messages.error(request, form_errors_text(form))
+        posted = page_form_post(request, form, lambda d: services.poster_create(
+            unit=access.unit_get_for_user(request.user, d["unit"], perm=PERSONS_EDIT), by=request.user),
+            done=lambda poster: _("Poster made for %(unit)s.") % {"unit": poster.unit.name})
+        if posted:
+            return redirect("intake:poster", pk=posted.result.pk)
     return render(request, "intake/posters.html", {"posters": selectors.posters_in_scope(request.user)[:500],
                                                    "form": form})
 
@@ -174,12 +150,8 @@ def self_report_links(request, pk: int):
     """A person's self-report link: the current one (address and QR code), a new one, revoking it."""
     person = person_selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
     if request.method == "POST":
-        try:
-            services.self_report_link_create(person=person, by=request.user)
-        except DomainError as exc:
-            messages.error(request, domain_error_text(exc))
-        else:
-            messages.success(request, _("A new self-report link was made; any earlier one no longer works."))
+        page_call(request, lambda: services.self_report_link_create(person=person, by=request.user),
+                  done=_("A new self-report link was made; any earlier one no longer works."))
         return redirect("intake:self_report_links", pk=person.pk)
     links = list(selectors.self_report_links_of(person)[:20])
     current = next((link for link in links if link.usable()), None)

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,16 +18,14 @@ from accounts.roles import (
     PERSONS_VIEW,
 )
 from core.audit import note_text as audit_note_text
-from core.errors import DomainError
-from core.forms import domain_error_text, form_add_domain_error, form_errors_text
 from core.models import AuditEntry
+from core.pages import page_day, page_form_post
 from core.pagination import keyset_page
-from core.timebounds import day_parse
 from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
 from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
 from persons.disclosure import CHANNELS, FULL, Disclosure
-from persons.duplicates import duplicates_for_review
+from persons.duplicates import duplicates_scan
 from persons.exporting import persons_export
 from persons.forms import (
     CategoryAssignForm,
@@ -39,7 +36,8 @@ from persons.forms import (
     PersonForm,
     StatusForm,
 )
-from persons.models import CustomField
+from persons.identity import mask_doc, mask_phone
+from persons.models import CustomField, Person
 
 
 def _grids_for(user) -> list[OrgUnit]:
@@ -174,14 +172,11 @@ def person_create(request):
     grids = _grids_for(request.user)
     form = PersonForm(request.POST or None, grids=grids, custom_fields=custom_fields,
                       initial={"grid": grids[-1].code if len(grids) == 1 else None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_register(data=form.raw(), by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
-            return redirect("persons:detail", pk=person.pk)
+    if request.method == "POST":
+        posted = page_form_post(request, form, lambda _d: services.person_register(data=form.raw(), by=request.user),
+                                done=lambda person: _("%(name)s is registered.") % {"name": person.name}, on_form=True)
+        if posted:
+            return redirect("persons:detail", pk=posted.result.pk)
     return render(request, "persons/person_form.html", {"form": form, "title": _("Register a person")})
 
 
@@ -201,38 +196,18 @@ def person_edit(request, pk: int):
     if person.grid not in grids:
         grids.append(person.grid)
     form = PersonForm(request.POST or None, grids=grids, custom_fields=custom_fields, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(person=person, data=form.raw(), version=form.cleaned_data["version"],
-                                   by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("persons:detail", pk=person.pk)
+    if request.method == "POST" and page_form_post(request, form, lambda d: services.person_update(
+            person=person, data=form.raw(), version=d["version"], by=request.user), on_form=True):
+        return redirect("persons:detail", pk=person.pk)
     return render(request, "persons/person_form.html", {"form": form, "person": person, "title": _("Edit")})
 
 
 def _post_on_person(request, pk: int, form_class, call):
-    """Shared shape of the small forms on a person's page: validate, call the service, go back (what the
-    service changed or set in motion, its `notices`, is shown as a warning beside the success)."""
+    """The small forms on a person's page: posted through core.pages, then back to the person (or to the grid
+    worker's day when `next` is "today")."""
     person = selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            done = call(person, form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, domain_error_text(exc, labels={k: f.label for k, f in form.fields.items()}))
-        else:
-            notices = getattr(done, "notices", None)
-            if notices:
-                messages.warning(request, " ".join([_("Saved."), *notices]))
-            else:
-                messages.success(request, _("Saved."))
-    else:
-        messages.error(request, form_errors_text(form))
-    target = request.POST.get("next")
-    if target == "today":
+    page_form_post(request, form_class(request.POST), lambda d: call(person, d))
+    if request.POST.get("next") == "today":
         return redirect("persons:today")
     return redirect("persons:detail", pk=person.pk)
 
@@ -273,7 +248,7 @@ def check_record(request, pk: int):
 def today(request):
     """The grid worker's day: checks due, arrivals, releases due or overdue, fevers."""
     scope = access.require(request.user, PERSONS_EDIT)
-    day = day_parse(request.GET.get("day")) or timezone.localdate()
+    day = page_day(request)
     due = list(selectors.checks_due(scope, day=day)[:300])
     return render(request, "persons/today.html", {
         "day": day, "checks_due": due, "arrivals": selectors.arrivals(scope, day=day)[:200],
@@ -288,7 +263,7 @@ def fevers(request):
     """The day's fevers at home health checks under a unit (the whole scope without one), for the community and
     the street as for the grid worker: each person in the viewer's line-list scope, with the check."""
     scope = access.require(request.user, PERSONS_VIEW)
-    day = day_parse(request.GET.get("day")) or timezone.localdate()
+    day = page_day(request)
     code = (request.GET.get("unit") or "").strip()
     unit = access.unit_get_for_user(request.user, code, perm=PERSONS_VIEW) if code else None
     checks = selectors.fevers(scope, day=day, under=unit.path if unit else None)
@@ -303,7 +278,14 @@ FEVERS_LISTED = 500
 @login_required
 def duplicates(request):
     scope = access.require(request.user, PERSONS_MERGE)
-    return render(request, "persons/duplicates.html", {"rows": duplicates_for_review(scope, limit=200)})
+    pairs = duplicates_scan(scope, limit=200)
+    people = {p.pk: p for p in Person.objects.filter(pk__in={i for pr in pairs for i in (pr.low_id, pr.high_id)})
+              .select_related("grid")}
+    rows = [(pr, people[pr.low_id], people[pr.high_id]) for pr in pairs if pr.low_id in people and pr.high_id in people]
+    for _pr, a, b in rows:
+        for p in (a, b):
+            p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
+    return render(request, "persons/duplicates.html", {"rows": rows})
 
 
 @login_required
@@ -328,14 +310,9 @@ def duplicate_resolve(request):
 def field_list(request):
     access.require(request.user, FIELDS_MANAGE)
     form = CustomFieldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.custom_field_save(data=form.cleaned_data, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("persons:fields")
+    if request.method == "POST" and page_form_post(
+            request, form, lambda d: services.custom_field_save(data=d, by=request.user), on_form=True):
+        return redirect("persons:fields")
     return render(request, "persons/fields.html", {"fields": CustomField.objects.all(), "form": form})
 
 
@@ -349,14 +326,9 @@ def field_edit(request, pk: int):
         "type": field.type, "choices": ", ".join(field.choices), "required_from": field.required_from,
         "active": field.active})
     form.fields["key"].disabled = form.fields["type"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.custom_field_save(data=form.cleaned_data, field=field, by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("persons:fields")
+    if request.method == "POST" and page_form_post(
+            request, form, lambda d: services.custom_field_save(data=d, field=field, by=request.user), on_form=True):
+        return redirect("persons:fields")
     return render(request, "persons/field_form.html", {"field": field, "form": form})
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT
 from core.errors import DomainError
-from core.forms import form_add_domain_error
+from core.pages import page_form_post
 from core.pagination import keyset_page
 from core.tabular import error_file_download
 from orgunits.models import OrgUnit
@@ -85,17 +85,12 @@ def import_list(request):
 def import_create(request):
     access.require(request.user, PERSONS_IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        upload = data["file"]
-        try:
-            job = importing.import_job_create(unit=data["target"], uploaded_file=upload, filename=upload.name,
-                                              mapping=data["mapping"], keep_valid=data["keep_valid"],
-                                              year=data.get("year"), by=request.user)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            return redirect("persons:import_detail", pk=job.pk)
+    if request.method == "POST":
+        posted = page_form_post(request, form, lambda d: importing.import_job_create(
+            unit=d["target"], uploaded_file=d["file"], filename=d["file"].name, mapping=d["mapping"],
+            keep_valid=d["keep_valid"], year=d.get("year"), by=request.user), done="", on_form=True)
+        if posted:
+            return redirect("persons:import_detail", pk=posted.result.pk)
     return render(request, "persons/import_form.html", {"form": form})
 
 

@@ -8,16 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
-from core.forms import domain_error_text as _error_message
+from core.pages import page_call, page_day, page_error
 from core.tabular import XLSX_TYPE, attachment, date_for_reader
-from core.timebounds import day_parse
 from reports import exporting, selectors, workbook_import
 
 
@@ -28,8 +26,7 @@ def _attachment(content: bytes, content_type: str, filename: str, fallback: str)
 def _unit_and_day(request):
     """The unit (in the user's REPORTS_VIEW scope, else 404) and the day of an export's query string."""
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
-    text = request.GET.get("day", "").strip()
-    return unit, (day_parse(text) if text else timezone.localdate())
+    return unit, page_day(request, strict=True)
 
 
 def _lock_version(text: str | None) -> int | None:
@@ -60,7 +57,7 @@ def day_xlsx(request):
     try:
         data = exporting.workbook_for_day(unit=unit, day=day, user=request.user)
     except DomainError as exc:
-        messages.error(request, _error_message(exc))
+        page_error(request, exc)
         return redirect(f"{reverse('reports:today')}?day={day.isoformat()}")
     return _attachment(data, XLSX_TYPE, *exporting.workbook_filename(unit=unit, day=day))
 
@@ -94,13 +91,8 @@ def submission_manual_xlsx(request, pk: int):
         messages.error(request, _("The file is larger than %(mb)d MB.")
                        % {"mb": workbook_import.MAX_UPLOAD_BYTES // (1024 * 1024)})
         return redirect("reports:submission", pk=submission.pk)
-    try:
-        values = workbook_import.manual_cells_from_xlsx(
-            submission=submission, data=upload.read(), by=request.user, name=upload.name,
-            lock_version=_lock_version(request.POST.get("lock_version")))
-    except DomainError as exc:
-        messages.error(request, _error_message(exc))
-    else:
-        n = sum(len(cells) for cells in values.values())
-        messages.success(request, _("Imported %(n)d manual cell(s) from the workbook.") % {"n": n})
+    page_call(request, lambda: workbook_import.manual_cells_from_xlsx(
+        submission=submission, data=upload.read(), by=request.user, name=upload.name,
+        lock_version=_lock_version(request.POST.get("lock_version"))), done=lambda values: _(
+            "Imported %(n)d manual cell(s) from the workbook.") % {"n": sum(len(cells) for cells in values.values())})
     return redirect("reports:submission", pk=submission.pk)

@@ -18,11 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
-from core.clock import day_start
 from core.errors import DomainError
-from core.forms import form_errors_text as _form_errors
+from core.pages import page_back, page_call, page_day, page_form_post
 from core.tabular import FORMATS, date_for_reader, table_download
-from core.timebounds import day_parse
 from orgunits.models import OrgUnit
 from supplies.selectors import donors_in_scope
 from volunteers import selectors, services
@@ -38,25 +36,6 @@ from volunteers.forms import (
 from volunteers.models import Assignment, CivilisedUnit, Need
 
 
-def _error_text(exc: DomainError) -> str:
-    reasons = [str(m) for msgs in exc.fields.values() for m in msgs]
-    return " ".join([str(exc.message), *reasons])
-
-
-def _day(request) -> dt.date:
-    return day_parse(request.GET.get("day")) or timezone.localdate()
-
-
-def _run(request, call, success: str) -> bool:
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return False
-    messages.success(request, success)
-    return True
-
-
 @login_required
 def home(request):
     """Today's shifts of the signed-in volunteer (check in, check out, cancel one not begun), their duty to come
@@ -68,7 +47,8 @@ def home(request):
     areas = OrgUnit.objects.filter(depth=1) if view.everything else OrgUnit.objects.filter(path__in=view.paths)
     return render(request, "volunteers/home.html", {
         "mine": selectors.my_assignments(user, day=today), "today": today, "now": now,
-        "upcoming": selectors.my_upcoming(user, after=day_start(today + dt.timedelta(days=1))),
+        "upcoming": selectors.my_upcoming(user, after=timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))),
         "areas": areas.order_by("depth", "path")[:5],
         "orgs": selectors.orgs_for_user(user)[:200],
         "needs": selectors.needs_for_user(user).filter(closed=False)[:100],
@@ -81,20 +61,16 @@ def home(request):
 @require_POST
 def org_create(request):
     scope = require(request.user, VOLUNTEERS_OFFICE)
-    form = OrgForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("volunteers:home")
-    # The office registers a unit with the topmost unit of its scope (the city).
-    unit = OrgUnit.objects.filter(scope.q("path")).order_by("depth").first()
-    if unit is None:
-        raise PermissionDenied
-    try:
-        org = services.org_create(**form.cleaned_data, unit=unit, by=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("volunteers:home")
-    return redirect("volunteers:org", org.pk)
+
+    def call(d):
+        # The office registers a unit with the topmost unit of its scope (the city).
+        unit = OrgUnit.objects.filter(scope.q("path")).order_by("depth").first()
+        if unit is None:
+            raise PermissionDenied
+        return services.org_create(**d, unit=unit, by=request.user)
+
+    posted = page_form_post(request, OrgForm(request.POST), call, done="")
+    return redirect("volunteers:org", posted.result.pk) if posted else redirect("volunteers:home")
 
 
 @login_required
@@ -129,14 +105,10 @@ def org_donors(request, pk: int):
         if donor is None:
             messages.error(request, _("No such donor on this unit."))
         else:
-            _run(request, lambda: services.org_donor_unlink(org=org, donor=donor, by=request.user), _("Saved."))
+            page_call(request, lambda: services.org_donor_unlink(org=org, donor=donor, by=request.user))
         return redirect("volunteers:org", org.pk)
-    form = DonorLinkForm(request.POST, donors=donors_in_scope(request.user))
-    if form.is_valid():
-        _run(request, lambda: services.org_donor_link(org=org, donor=form.cleaned_data["donor"], by=request.user),
-             _("Saved."))
-    else:
-        messages.error(request, _form_errors(form))
+    page_form_post(request, DonorLinkForm(request.POST, donors=donors_in_scope(request.user)),
+                   lambda d: services.org_donor_link(org=org, donor=d["donor"], by=request.user))
     return redirect("volunteers:org", org.pk)
 
 
@@ -144,19 +116,16 @@ def org_donors(request, pk: int):
 @require_POST
 def volunteer_add(request, pk: int):
     org = selectors.org_get_for_user(request.user, pk)
-    form = VolunteerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("volunteers:org", org.pk)
-    data = dict(form.cleaned_data)
-    username = data.pop("username")
-    user = None
-    if username:
-        user = selectors.account_nameable(request.user, username)
-        if user is None:
-            messages.error(request, _("No user account %(u)s.") % {"u": username})
-            return redirect("volunteers:org", org.pk)
-    _run(request, lambda: services.volunteer_add(org=org, user=user, by=request.user, **data), _("Added."))
+
+    def call(d):
+        data = dict(d)
+        username = data.pop("username")
+        user = selectors.account_nameable(request.user, username) if username else None
+        if username and user is None:
+            raise DomainError("unknown_user", _("No user account %(u)s.") % {"u": username})
+        return services.volunteer_add(org=org, user=user, by=request.user, **data)
+
+    page_form_post(request, VolunteerForm(request.POST), call, done=_("Added."))
     return redirect("volunteers:org", org.pk)
 
 
@@ -171,7 +140,7 @@ def coordinator_add(request, pk: int):
     if user is None:
         messages.error(request, _("No such user account."))
     else:
-        _run(request, lambda: services.coordinator_add(org=org, user=user, by=request.user), _("Saved."))
+        page_call(request, lambda: services.coordinator_add(org=org, user=user, by=request.user))
     return redirect("volunteers:org", org.pk)
 
 
@@ -181,11 +150,8 @@ def commendation_add(request, pk: int):
     org = selectors.org_get_for_user(request.user, pk)
     if not selectors.office_covers(request.user, org):
         raise PermissionDenied
-    form = CommendationForm(request.POST, people=org.people.all())
-    if form.is_valid():
-        _run(request, lambda: services.commendation_add(org=org, by=request.user, **form.cleaned_data), _("Saved."))
-    else:
-        messages.error(request, _form_errors(form))
+    page_form_post(request, CommendationForm(request.POST, people=org.people.all()),
+                   lambda d: services.commendation_add(org=org, by=request.user, **d))
     return redirect("volunteers:org", org.pk)
 
 
@@ -208,13 +174,11 @@ def need_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         slots = [(d["start"] + dt.timedelta(days=i), d["end"] + dt.timedelta(days=i)) for i in range(d["days"])]
-        try:
-            need = services.need_post(site=site, post=d["post"], title=d["title"], people=d["people"],
-                                      requirements=d["requirements"], slots=slots, by=request.user)
-        except DomainError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            return redirect("volunteers:need", need.pk)
+        posted = page_call(request, lambda: services.need_post(
+            site=site, post=d["post"], title=d["title"], people=d["people"], requirements=d["requirements"],
+            slots=slots, by=request.user), form=form, done="")
+        if posted:
+            return redirect("volunteers:need", posted.result.pk)
     return render(request, "volunteers/need_form.html", {"site": site, "form": form})
 
 
@@ -233,21 +197,15 @@ def need_detail(request, pk: int):
 def slot_signup(request, pk: int):
     """Sign oneself up, or assign one of one's people, to a slot."""
     slot = selectors.slot_get_for_user(request.user, pk)
-    form = SignupForm(request.POST, people=selectors.volunteers_signable(request.user))
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("volunteers:need", slot.need_id)
-    person = form.cleaned_data["volunteer"]
-    assign = person.user_id != request.user.pk
-    try:
-        a = services.signup(slot=slot, person=person, by=request.user, assign=assign)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
+    posted = page_form_post(request, SignupForm(request.POST, people=selectors.volunteers_signable(request.user)),
+                            lambda d: services.signup(slot=slot, person=d["volunteer"], by=request.user,
+                                                      assign=d["volunteer"].user_id != request.user.pk), done="")
+    if posted:
+        a = posted.result
         if a.state == Assignment.State.CONFIRMED:
-            messages.success(request, _("%(name)s is on the slot.") % {"name": person.name})
+            messages.success(request, _("%(name)s is on the slot.") % {"name": a.volunteer.name})
         else:
-            messages.warning(request, _("The slot is full: %(name)s is on the waiting list.") % {"name": person.name})
+            messages.warning(request, _("The slot is full: %(name)s is on the waiting list.") % {"name": a.volunteer.name})
     return redirect("volunteers:need", slot.need_id)
 
 
@@ -255,7 +213,7 @@ def slot_signup(request, pk: int):
 def roster(request, pk: int):
     """Who is on duty at a site on a day, with check-in and check-out for the site's coordinators."""
     site = site_get_for_user(request.user, pk, perm=VOLUNTEERS_VIEW)
-    day = _day(request)
+    day = page_day(request)
     rows = selectors.roster(site, day)
     return render(request, "volunteers/roster.html", {
         "site": site, "day": day, "rows": rows,
@@ -265,7 +223,7 @@ def roster(request, pk: int):
     })
 
 
-AREA_ROSTER_LIMIT = selectors.AREA_ROSTER_LIMIT
+AREA_ROSTER_LIMIT = 5000  # people on an area's roster page; a larger area is opened community by community
 
 
 def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString:
@@ -306,7 +264,7 @@ def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString
 def area_roster(request, code: str):
     """Who is on duty at every site of an area (a street, a community) on a day, site by site."""
     unit = unit_get_for_user(request.user, code, perm=VOLUNTEERS_VIEW)
-    day = _day(request)
+    day = page_day(request)
     rows = selectors.area_roster(unit, day, limit=AREA_ROSTER_LIMIT)
     return render(request, "volunteers/area_roster.html", {
         "unit": unit, "day": day, "rows": _area_rows_html(rows or [], day), "count": len(rows or []),
@@ -316,39 +274,37 @@ def area_roster(request, code: str):
     })
 
 
-def _back(request, a: Assignment):
-    target = request.POST.get("next", "")
-    if target.startswith("/volunteers/") and "//" not in target:
-        return redirect(target)
-    return redirect("volunteers:home")
+def _back(request):
+    """Back to the volunteers' page the post came from (its `next`), else home."""
+    return page_back(request, "volunteers:home", under="/volunteers/")
 
 
 @login_required
 @require_POST
 def assignment_check_in(request, pk: int):
     a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
-    _run(request, lambda: services.check_in(assignment=a, by=request.user),
-         _("%(name)s checked in.") % {"name": a.volunteer.name})
-    return _back(request, a)
+    page_call(request, lambda: services.check_in(assignment=a, by=request.user),
+              done=_("%(name)s checked in.") % {"name": a.volunteer.name})
+    return _back(request)
 
 
 @login_required
 @require_POST
 def assignment_check_out(request, pk: int):
     a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
-    _run(request, lambda: services.check_out(assignment=a, by=request.user),
-         _("%(name)s checked out.") % {"name": a.volunteer.name})
-    return _back(request, a)
+    page_call(request, lambda: services.check_out(assignment=a, by=request.user),
+              done=_("%(name)s checked out.") % {"name": a.volunteer.name})
+    return _back(request)
 
 
 @login_required
 @require_POST
 def assignment_cancel(request, pk: int):
     a = selectors.assignment_get_for_user(request.user, pk)
-    if not selectors.assignment_cancellable_by(request.user, a):
+    if not selectors.volunteers_signable(request.user).filter(pk=a.volunteer_id).exists():
         raise PermissionDenied
-    _run(request, lambda: services.assignment_cancel(assignment=a, by=request.user), _("Cancelled."))
-    return _back(request, a)
+    page_call(request, lambda: services.assignment_cancel(assignment=a, by=request.user), done=_("Cancelled."))
+    return _back(request)
 
 
 @login_required
@@ -360,12 +316,14 @@ def assignment_swap(request, pk: int):
         b = selectors.assignment_get_for_user(request.user, int(request.POST.get("other", "")))
     except ValueError:
         messages.error(request, _("Choose the shift to swap with."))
-        return _back(request, a)
-    if not selectors.assignments_swappable_by(request.user, a, b):
+        return _back(request)
+    coordinate = scope_for(request.user, VOLUNTEERS_COORDINATE)
+    managed = selectors.volunteers_for_user(request.user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count()
+    if not ((coordinate.covers(a.unit_path) and coordinate.covers(b.unit_path)) or managed == 2):
         raise PermissionDenied
-    _run(request, lambda: services.assignment_swap(first=a, second=b, by=request.user),
-         _("%(a)s and %(b)s swapped shifts.") % {"a": a.volunteer.name, "b": b.volunteer.name})
-    return _back(request, a)
+    page_call(request, lambda: services.assignment_swap(first=a, second=b, by=request.user),
+              done=_("%(a)s and %(b)s swapped shifts.") % {"a": a.volunteer.name, "b": b.volunteer.name})
+    return _back(request)
 
 
 @login_required

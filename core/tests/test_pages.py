@@ -136,3 +136,18 @@ def test_a_post_kept_to_its_own_pages_goes_nowhere_else():
                      under="/volunteers/").url == "/volunteers/roster/3/?day=2020-05-21"
     assert page_back(_request(data={"next": "/persons/"}), "volunteers:home", under="/volunteers/").url == (
         "/volunteers/")
+
+
+def test_no_view_shows_a_domain_error_reads_a_day_or_follows_next_by_hand():
+    """Every page goes through core.pages for these; a view that writes its own copy is found here."""
+    from django.conf import settings
+
+    by_hand = ("messages.error(request, str(exc", "messages.error(request, domain_error_text(",
+               "messages.error(request, form_errors_text(", "day_parse(request.GET", "url_has_allowed_host_and_scheme",
+               'request.POST.get("next") or', "def _error_text(", "def _error_message(", "def _post_form(",
+               "def _day(")
+    views = [p for p in settings.BASE_DIR.glob("*/views*.py")] + list(settings.BASE_DIR.glob("*/views/*.py"))
+    assert len(views) > 20
+    found = [f"{p.relative_to(settings.BASE_DIR)}: {pattern}" for p in views
+             for pattern in by_hand if pattern in p.read_text(encoding="utf-8")]
+    assert not found
