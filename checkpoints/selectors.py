@@ -2,8 +2,10 @@
 live alerts, an incident's timeline, a team's roster."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -283,3 +285,26 @@ def liaison_for_site(site: Site, username: str):
                                for m in user.memberships.all()):
         return None
     return user
+
+
+# -- the dashboard's figures -------------------------------------------------------------------------------
+
+@dataclass
+class CheckpointFigures:
+    by_state: list[tuple[str, str, int]]  # the alerts raised on the day: (state, label, count), every state
+    per_day: dict[dt.date, int]  # the alerts raised each local day of the range
+    incidents: int  # emergency plans in progress now
+
+
+def checkpoint_figures(*, scope: SiteScope, unit, day: dt.date, first: dt.date) -> CheckpointFigures:
+    """Fever alerts under the unit in `scope` raised on `day` by state (as they stand now) and per local day from
+    `first` to `day`, and the emergency plans in progress: one GROUP BY each."""
+    states = dict(alerts_raised(scope, first=day, under=unit.path).order_by()
+                  .values("state").annotate(n=Count("id")).values_list("state", "n"))
+    per_day = dict(alerts_raised(scope, first=first, last=day, under=unit.path).order_by()
+                   .annotate(d=TruncDate("raised_at", tzinfo=timezone.get_current_timezone()))
+                   .values("d").annotate(n=Count("id")).values_list("d", "n"))
+    return CheckpointFigures(by_state=[(value, label, states.get(value, 0)) for value, label in Alert.State.choices],
+                             per_day=per_day,
+                             incidents=incidents_in_scope(scope, under=unit.path).order_by().count())
+

@@ -6,22 +6,24 @@ them back over the days, each day read at its own statistical time point.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.clock import day_moment, day_start
 from dashboard.charts import Chart, Point, bars_chart, line_chart
 from orgunits.models import OrgUnit
-from persons.models import Category, CategoryEpisode, ManagementStatus, StatusEpisode
+from persons.selectors import people_arrived_by_period, people_status_changes_by_period
 from reports import catalog
 from reports.definitions import definitions, parsed
 from reports.engine import indicators_counts
 from reports.expressions import Predicate
 from reports.facts import Window
-from reports.models import Figure
+
+if TYPE_CHECKING:  # the catalog's figures, as reports.catalog hands them over
+    from reports.models import Figure
 
 TREND_DAYS = 30
 ONE_DAY = dt.timedelta(days=1)
@@ -62,7 +64,7 @@ def home_figures(*, unit: OrgUnit, day: dt.date, window: Window, homes: tuple[st
     values = catalog.figures_values(counted, unit=unit, window=window)
     texts = dict(zip([f.key for f in counted], definitions([f.expression for f in counted]), strict=True))
 
-    def shown(f: Figure, with_parts: bool) -> ShownFigure:
+    def shown(f: "Figure", with_parts: bool) -> ShownFigure:
         return ShownFigure(f.key, f.label, values[f.key], figure_url(f.key, unit=unit, day=day),
                            definition=texts[f.key], overlap=f.parts_overlap,
                            parts=_shares([shown(parts[p], False) for p in f.parts if p in parts]) if with_parts else [])
@@ -75,7 +77,7 @@ def home_figures(*, unit: OrgUnit, day: dt.date, window: Window, homes: tuple[st
 
 # -- the trends ----------------------------------------------------------------------------------------------------
 
-def _single(figure: Figure | None, name: str, when: str) -> list[str] | None:
+def _single(figure: "Figure | None", name: str, when: str) -> list[str] | None:
     """The codes of a figure counted by one condition "name in (…)" with the time sense `when`, else None."""
     if figure is None:
         return None
@@ -86,7 +88,7 @@ def _single(figure: Figure | None, name: str, when: str) -> list[str] | None:
     return None
 
 
-def _engine_by_day(figure: Figure, *, unit: OrgUnit, days: list[dt.date], last: Window) -> dict[dt.date, int]:
+def _engine_by_day(figure: "Figure", *, unit: OrgUnit, days: list[dt.date], last: Window) -> dict[dt.date, int]:
     """A figure counted day by day through the engine (a figure of another shape than the trends know)."""
     out = {}
     for d in days:
@@ -105,34 +107,25 @@ def trends(*, unit: OrgUnit, day: dt.date, window: Window, new_value: int, manag
     figures = catalog.figures_by_key([PEOPLE_NEW, PEOPLE_MANAGED])
     new_figure, managed_figure = figures.get(PEOPLE_NEW), figures.get(PEOPLE_MANAGED)
 
-    points = {d: day_moment(d, minutes=minutes) for d in [first - dt.timedelta(days=1), *days]}
+    points = [day_moment(d, minutes=minutes) for d in [first - ONE_DAY, *days]]  # each day's point, and the one before
     codes = _single(new_figure, "category", "started_in_period")
     if codes is not None:  # people who came into the categories in each day's period: [previous point, point)
-        ids = list(Category.objects.filter(code__in=codes).values_list("pk", flat=True))
-        counts = CategoryEpisode.objects.filter(
-            unit_path__under=unit.path, category_id__in=ids, continued=False, start__gte=points[first - ONE_DAY],
-            start__lt=window.cutoff).aggregate(**{
-                f"d{i}": Count("person", distinct=True, filter=Q(start__gte=points[d - ONE_DAY], start__lt=points[d]))
-                for i, d in enumerate(days)})
-        arrived = {d: counts[f"d{i}"] for i, d in enumerate(days)}
+        arrived = dict(zip(days, people_arrived_by_period(under=unit.path, categories=codes, points=points,
+                                                          until=window.cutoff), strict=True))
     else:
         arrived = _engine_by_day(new_figure, unit=unit, days=days, last=window) if new_figure else {}
     arrived[day] = new_value  # the day's own figure, as the page shows it
 
     codes = _single(managed_figure, "status", "now")
     if codes is not None:  # held at each point: going back from the day's count, (previous point, point]
-        ids = list(ManagementStatus.objects.filter(code__in=codes).values_list("pk", flat=True))
-        after_first = points[first]
-        changes = StatusEpisode.objects.filter(unit_path__under=unit.path, status_id__in=ids).filter(
-            Q(start__gt=after_first, start__lte=window.cutoff) | Q(end__gt=after_first, end__lte=window.cutoff))
-        counts = changes.aggregate(**{
-            f"{edge}{i}": Count("id", filter=Q(**{f"{edge}__gt": points[d - ONE_DAY], f"{edge}__lte": points[d]}))
-            for i, d in enumerate(days[1:], 1) for edge in ("start", "end")})
+        changes = people_status_changes_by_period(under=unit.path, statuses=codes, points=points[1:],
+                                                  until=window.cutoff)
         managed, count = {}, managed_value
         for i in range(len(days) - 1, -1, -1):
             managed[days[i]] = count
             if i:
-                count += counts[f"end{i}"] - counts[f"start{i}"]
+                started, ended = changes[i - 1]
+                count += ended - started
     else:
         managed = _engine_by_day(managed_figure, unit=unit, days=days, last=window) if managed_figure else {}
     per_day = _("%(label)s, each day at its statistical time point")

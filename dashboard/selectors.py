@@ -13,8 +13,7 @@ from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,6 @@ from accounts.access import Scope, scope_for
 from accounts.roles import CHECKPOINTS_VIEW, PERSONS_VIEW, REPORTS_VIEW, SUPPLIES_VIEW, TRACING_VIEW
 from checkpoints import selectors as checkpoint_selectors
 from checkpoints.access import site_scope
-from checkpoints.models import Alert
 from core.fields import paths_minimal
 from dashboard.charts import Chart, Point, bars_chart
 from dashboard.figures import PEOPLE_MANAGED, PEOPLE_NEW, ShownFigure, home_figures, trends
@@ -33,13 +31,13 @@ from orgunits.selectors import scope_roots, unit_ancestors
 from persons import selectors as persons_selectors
 from persons.selectors import as_of_day
 from reports import board, catalog
+from reports import selectors as report_selectors
 from reports.definitions import memo_scope
 from reports.facts import Window
-from reports.models import Figure as Figure_
+from reports.selectors import HOME_CASES, HOME_NEW, HOME_PEOPLE
 from supplies import selectors as supply_selectors
-from supplies.models import HOLDING_KINDS, Item, Location, Request, VoucherLine
+from supplies.selectors import SupplyRow
 from tracing import selectors as tracing_selectors
-from tracing.models import Case, FollowUp, Task
 
 TREND_DAYS = 30
 RATE_DAYS = 7  # the report rates' range, up to the day
@@ -72,14 +70,6 @@ def _shares(figures: list[Figure]) -> list[Figure]:
     for f in figures:
         f.share = round(100 * f.value / top, 1) if top else 0.0
     return figures
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def _local_date(field_name: str) -> TruncDate:
-    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -129,7 +119,7 @@ def place_for_user(user, unit: OrgUnit) -> Place:
     roots = scope_roots(scope)
     offered = reduce(or_, (Q(path__under=r.path, depth__lte=r.depth + LEVELS_OFFERED) for r in roots), Q(pk__in=[]))
     units = list(OrgUnit.objects.filter(offered).order_by("path")[:UNIT_CHOICES])
-    ancestors = [u for u in unit_ancestors(unit) if scope.covers(u.path)]
+    ancestors = unit_ancestors(unit, scope.covers)
     children = list(unit.children.order_by("code")[:UNIT_CHOICES])
     units = sorted({u.pk: u for u in [*units, *ancestors, unit, *children]}.values(), key=lambda u: u.path)
     low = min((u.depth for u in units), default=0)
@@ -151,8 +141,8 @@ class PeopleFigures:
 def people_figures(user, *, unit: OrgUnit, day: dt.date, window: Window) -> PeopleFigures:
     """The catalog's people figures for the unit's subtree on `day`, read in the day's `window` (the user's people
     scope covers the unit, so the subtree is what they may see), and the two trends."""
-    shown = home_figures(unit=unit, day=day, window=window, homes=(Figure_.Home.PEOPLE, Figure_.Home.NEW))
-    people, new = shown[Figure_.Home.PEOPLE], shown[Figure_.Home.NEW]
+    shown = home_figures(unit=unit, day=day, window=window, homes=(HOME_PEOPLE, HOME_NEW))
+    people, new = shown[HOME_PEOPLE], shown[HOME_NEW]
     managed = next((f.value for f in people if f.key == PEOPLE_MANAGED), 0)
     arrivals_chart, managed_chart = trends(unit=unit, day=day, window=window, managed_value=managed,
                                            new_value=next((f.value for f in new if f.key == PEOPLE_NEW), 0))
@@ -175,48 +165,29 @@ class TracingFigures:
 def tracing_figures(user, *, unit: OrgUnit, day: dt.date, window: Window) -> TracingFigures:
     """Cases by classification and the communities where confirmed cases stayed (the catalog's figures, at the
     day's statistical time point, what form 5 counts), follow-up by state (now), and the open tasks."""
-    scope = scope_for(user, TRACING_VIEW)
-    cases = home_figures(unit=unit, day=day, window=window, homes=(Figure_.Home.CASES,))[Figure_.Home.CASES]
+    cases = home_figures(unit=unit, day=day, window=window, homes=(HOME_CASES,))[HOME_CASES]
+    counts = tracing_selectors.tracing_figures(scope=scope_for(user, TRACING_VIEW), unit=unit, day=day,
+                                               window=window)
     # the communities 确诊病例·涉及小区数 counts, each with the people who stayed there in the period
-    stays = tracing_selectors.stays_of_cases(under=unit.path, start=window.period_start, end=window.cutoff,
-                                             classifications=(Case.Classification.CONFIRMED,), as_of=window.cutoff)
-    people = dict(stays.order_by().values("community").annotate(n=Count("person", distinct=True))
-                  .values_list("community", "n"))
-    places = OrgUnit.objects.in_bulk(list(people))
-    named = sorted(places.values(), key=lambda u: u.path)
     around = {"from_": (day - dt.timedelta(days=1)).isoformat(), "until": day.isoformat()}
-    communities = _shares([Figure(f"stayed.{u.code}", u.name, people[u.pk],
-                                  _url("tracing:stays", unit=u.code, **around)) for u in named])
+    communities = _shares([Figure(f"stayed.{u.code}", u.name, n, _url("tracing:stays", unit=u.code, **around))
+                           for u, n in counts.stayed])
     stayed = [f for f in cases if f.key == COMPOUNDS]
     cases = [f for f in cases if f.key != COMPOUNDS]
-
-    in_unit = FollowUp.objects.filter(scope.q(), unit_path__under=unit.path).order_by()
-    by_state = dict(in_unit.values("state").annotate(n=Count("id")).values_list("state", "n"))
-    follow_ups = _shares([Figure(f"follow_ups.{value}", label, by_state.get(value, 0),
+    follow_ups = _shares([Figure(f"follow_ups.{value}", label, n,
                                  _url("tracing:follow_ups", state=value, unit=unit.code))
-                          for value, label in FollowUp.State.choices])
+                          for value, label, n in counts.follow_ups])
     seen = []
-    if day == timezone.localdate():
-        # One semi-join with the day's results (not a lookup per follow-up); the rest have not been seen.
-        seen_n = in_unit.filter(state=FollowUp.State.ACTIVE,
-                                person_id__in=tracing_selectors.results_seen(day).values("person_id")).count()
-        seen_counts = {True: seen_n, False: by_state.get(FollowUp.State.ACTIVE, 0) - seen_n}
-        seen = [Figure("follow_ups.unseen", _("not seen today"), seen_counts.get(False, 0),
-                       _url("tracing:follow_ups", state=FollowUp.State.ACTIVE, unit=unit.code, seen="0")),
-                Figure("follow_ups.seen", _("seen today"), seen_counts.get(True, 0),
-                       _url("tracing:follow_ups", state=FollowUp.State.ACTIVE, unit=unit.code, seen="1"))]
-
-    task_counts = tracing_selectors.tasks_filtered(user, unit=unit).aggregate(
-        pending=Count("id", filter=Q(status=Task.Status.PENDING)),
-        in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
-        overdue=Count("id", filter=Q(status__in=Task.OPEN, due_at__lt=timezone.now())))
+    if counts.seen is not None:
+        seen_n, unseen_n = counts.seen
+        seen = [Figure("follow_ups.unseen", _("not seen today"), unseen_n,
+                       _url("tracing:follow_ups", state=counts.active, unit=unit.code, seen="0")),
+                Figure("follow_ups.seen", _("seen today"), seen_n,
+                       _url("tracing:follow_ups", state=counts.active, unit=unit.code, seen="1"))]
     tasks = _shares([
-        Figure("tasks.pending", Task.Status.PENDING.label, task_counts["pending"],
-               _url("tracing:tasks", status=Task.Status.PENDING, unit=unit.code)),
-        Figure("tasks.in_progress", Task.Status.IN_PROGRESS.label, task_counts["in_progress"],
-               _url("tracing:tasks", status=Task.Status.IN_PROGRESS, unit=unit.code)),
-        Figure("tasks.overdue", _("overdue"), task_counts["overdue"],
-               _url("tracing:tasks", overdue="1", unit=unit.code))])
+        *(Figure(f"tasks.{value}", label, n, _url("tracing:tasks", status=value, unit=unit.code))
+          for value, label, n in counts.tasks),
+        Figure("tasks.overdue", _("overdue"), counts.overdue, _url("tracing:tasks", overdue="1", unit=unit.code))])
     return TracingFigures(cases=cases, stayed=stayed, communities=communities[:COMMUNITIES_LISTED],
                           follow_ups=follow_ups, seen=seen, tasks=tasks)
 
@@ -237,34 +208,29 @@ class CheckpointFigures:
 def checkpoint_figures(user, *, unit: OrgUnit, day: dt.date) -> CheckpointFigures:
     """Fever alerts raised on `day` by state (as they stand now), per day over the trend, and the emergency
     plans in progress. A liaison counts only the enterprises they are stationed at, as on their own pages."""
-    scope = site_scope(user, CHECKPOINTS_VIEW)
     first = day - dt.timedelta(days=TREND_DAYS - 1)
-    states = dict(checkpoint_selectors.alerts_raised(scope, first=day, under=unit.path).order_by()
-                  .values("state").annotate(n=Count("id")).values_list("state", "n"))
-    per_day = dict(checkpoint_selectors.alerts_raised(scope, first=first, last=day, under=unit.path).order_by()
-                   .annotate(d=_local_date("raised_at")).values("d").annotate(n=Count("id")).values_list("d", "n"))
-    open_plans = checkpoint_selectors.incidents_in_scope(scope, under=unit.path).order_by().count()
+    counts = checkpoint_selectors.checkpoint_figures(scope=site_scope(user, CHECKPOINTS_VIEW), unit=unit, day=day,
+                                                     first=first)
     on_day = {"unit": unit.code, "day": day.isoformat()}
     home = scope_for(user, PERSONS_VIEW)
     return CheckpointFigures(
         home_fevers=home_fevers_figure(home, unit=unit, day=day) if home.covers(unit.path) else None,
-        alerts=Figure("alerts", _("fever alerts raised"), sum(states.values()),
+        alerts=Figure("alerts", _("fever alerts raised"), sum(n for _v, _l, n in counts.by_state),
                       _url("checkpoints:index", **on_day)),
-        alerts_by_state=_shares([Figure(f"alerts.{value}", label, states.get(value, 0),
+        alerts_by_state=_shares([Figure(f"alerts.{value}", label, n,
                                         _url("checkpoints:index", state=value, **on_day))
-                                 for value, label in Alert.State.choices]),
-        incidents=Figure("incidents", _("emergency plans in progress"), open_plans,
+                                 for value, label, n in counts.by_state]),
+        incidents=Figure("incidents", _("emergency plans in progress"), counts.incidents,
                          _url("checkpoints:index", unit=unit.code) + "#incidents"),
-        alerts_chart=bars_chart([Point(d, per_day.get(d, 0), _url("checkpoints:index", unit=unit.code,
-                                                                  day=d.isoformat()))
+        alerts_chart=bars_chart([Point(d, counts.per_day.get(d, 0), _url("checkpoints:index", unit=unit.code,
+                                                                         day=d.isoformat()))
                                  for d in _days(first, day)], key="alerts", title=_("Fever alerts per day")))
 
 
 def home_fevers_figure(scope: Scope, *, unit: OrgUnit, day: dt.date) -> Figure:
     """The people whose home health check on `day` was at or above the fever threshold, under the unit (one
     COUNT DISTINCT over the day's flagged checks in the line-list scope), opening the list of those checks."""
-    people = (persons_selectors.fevers(scope, day=day, under=unit.path).order_by()
-              .values("person").distinct().count())
+    people = persons_selectors.people_figures(scope=scope, unit=unit, day=day)["fevers"]
     return Figure("fevers.home", _("people with a fever at the home health check"), people,
                   _url("persons:fevers", unit=unit.code, day=day.isoformat()))
 
@@ -282,16 +248,15 @@ class ReportFigures:
 
 def report_figures(*, unit: OrgUnit, day: dt.date) -> ReportFigures:
     """The day's timeliness board of the unit and the rates over the RATE_DAYS up to the day."""
-    counts = board.board_day(unit=unit, day=day).counts
+    first = day - dt.timedelta(days=RATE_DAYS - 1)
+    counts = report_selectors.report_figures(unit=unit, day=day, first=first)
     labels = {board.ON_TIME: _("on time"), board.LATE: _("late"), board.PENDING: _("not yet due"),
               board.MISSING: _("missing")}
-    first = day - dt.timedelta(days=RATE_DAYS - 1)
-    rates = board.board_rates(unit=unit, first=first, last=day).total
     return ReportFigures(
-        board=_shares([Figure(f"reports.{status}", label, counts.get(status, 0),
+        board=_shares([Figure(f"reports.{status}", label, counts.board.get(status, 0),
                               _url("reports:board", unit=unit.code, day=day.isoformat()))
                        for status, label in labels.items()]),
-        completeness=rates.completeness, on_time_rate=rates.on_time_rate,
+        completeness=counts.completeness, on_time_rate=counts.on_time_rate,
         rates_url=_url("reports:board", unit=unit.code, day=day.isoformat(), from_=first.isoformat(),
                        to=day.isoformat()),
         first=first)
@@ -300,58 +265,23 @@ def report_figures(*, unit: OrgUnit, day: dt.date) -> ReportFigures:
 # -- supplies ----------------------------------------------------------------------------------------------------
 
 @dataclass
-class SupplyRow:
-    item: Item
-    on_hand: Decimal
-    outstanding: Decimal  # approved and not yet delivered
-    requests: int
-    short: Decimal  # what the requests lack beyond what is on hand
-
-
-@dataclass
 class SupplyFigures:
     items: list[SupplyRow]
-    locations: list[tuple[Location, list[tuple[Item, Decimal]], str]]  # (place, what it holds, its page)
+    locations: list[tuple]  # (place, what it holds: [(item, quantity)], its page)
     requests: list[Figure]
 
 
 def supply_figures(user, *, unit: OrgUnit, day: dt.date) -> SupplyFigures:
     """What the warehouses, fund accounts and goods in transit under the unit hold at the end of `day`
     (one GROUP BY over their ledger lines), and the needs awaiting approval or not yet fully delivered."""
-    holding = (supply_selectors.locations_in_scope(user, pseudo=True)
-               .filter(kind__in=HOLDING_KINDS, unit_path__under=unit.path))
-    held = list(VoucherLine.objects.filter(location__in=holding.values("pk"), occurred_on__lte=day).order_by()
-                .values("location", "item").annotate(total=supply_selectors.Total())
-                .values_list("location", "item", "total"))
-    requests = supply_selectors.requests_in_scope(user).filter(unit_path__under=unit.path)
-    by_state = dict(requests.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
-    lacking = {item: (n, short) for item, n, short in (
-        supply_selectors.requests_outstanding(requests).order_by().values("item")
-        .annotate(n=Count("id"), short=Sum(F("needed_total") - F("delivered_total")))
-        .values_list("item", "n", "short"))}
-    items = Item.objects.in_bulk({i for _loc, i, _t in held} | set(lacking))
-    on_hand: dict[int, Decimal] = {}
-    per_location: dict[int, list] = {}
-    for location_id, item_id, total in held:
-        if total:
-            on_hand[item_id] = on_hand.get(item_id, Decimal(0)) + total
-            per_location.setdefault(location_id, []).append((items[item_id], total))
-    rows = []
-    for item_id in set(on_hand) | set(lacking):
-        n, short = lacking.get(item_id, (0, Decimal(0)))
-        have = on_hand.get(item_id, Decimal(0))
-        rows.append(SupplyRow(items[item_id], have, short or Decimal(0), n, max(Decimal(0), (short or 0) - have)))
-    rows.sort(key=lambda r: (-r.short, r.item.kind, r.item.name, r.item.spec))
-    places = Location.objects.in_bulk(list(per_location))
-    locations = [(places[pk], sorted(per_location[pk], key=lambda x: x[0].name),
-                  reverse("supplies:location", args=[pk]))
-                 for pk in sorted(per_location, key=lambda pk: (places[pk].unit_path, places[pk].name))]
-    outstanding = sum(n for n, _short in lacking.values())
-    figures = [Figure("requests.submitted", _("awaiting approval"), by_state.get(Request.State.SUBMITTED, 0),
-                      _url("supplies:requests", state=Request.State.SUBMITTED, unit=unit.code)),
-               Figure("requests.outstanding", _("approved, not yet fully delivered"), outstanding,
-                      _url("supplies:requests", state=Request.State.APPROVED, outstanding="1", unit=unit.code))]
-    return SupplyFigures(items=rows, locations=locations[:LOCATIONS_LISTED], requests=_shares(figures))
+    counts = supply_selectors.supply_figures(scope=scope_for(user, SUPPLIES_VIEW), unit=unit, day=day)
+    locations = [(place, held, reverse("supplies:location", args=[place.pk])) for place, held in counts.locations]
+    submitted, approved = counts.states
+    figures = [Figure("requests.submitted", _("awaiting approval"), counts.submitted,
+                      _url("supplies:requests", state=submitted, unit=unit.code)),
+               Figure("requests.outstanding", _("approved, not yet fully delivered"), counts.outstanding,
+                      _url("supplies:requests", state=approved, outstanding="1", unit=unit.code))]
+    return SupplyFigures(items=counts.items, locations=locations[:LOCATIONS_LISTED], requests=_shares(figures))
 
 
 # -- the whole page --------------------------------------------------------------------------------------------

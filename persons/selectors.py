@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -227,3 +227,38 @@ def person_managed_since(person: Person) -> dt.datetime:
               CategoryEpisode.objects.filter(person=person).order_by("start").values_list("start", flat=True).first(),
               StatusEpisode.objects.filter(person=person).order_by("start").values_list("start", flat=True).first()]
     return min(s for s in starts if s is not None)
+
+
+# -- the dashboard's figures -------------------------------------------------------------------------------
+
+def people_figures(*, scope: Scope, unit: OrgUnit, day: dt.date) -> dict[str, int]:
+    """The line list's own figures of the unit's subtree on `day` in `scope`: `fevers`, the people whose home health
+    check was at or above the fever threshold (one COUNT DISTINCT over the day's flagged checks)."""
+    return {"fevers": fevers(scope, day=day, under=unit.path).order_by().values("person").distinct().count()}
+
+
+def people_arrived_by_period(*, under: str, categories: list[str], points: list[dt.datetime],
+                             until: dt.datetime) -> list[int]:
+    """The people who came into one of the `categories` (codes) under a path in each period
+    [points[i], points[i + 1]) before `until`: one conditional count per period, in one query."""
+    ids = list(Category.objects.filter(code__in=categories).values_list("pk", flat=True))
+    counts = CategoryEpisode.objects.filter(
+        unit_path__under=under, category_id__in=ids, continued=False, start__gte=points[0],
+        start__lt=until).aggregate(**{
+            f"d{i}": Count("person", distinct=True, filter=Q(start__gte=points[i], start__lt=points[i + 1]))
+            for i in range(len(points) - 1)})
+    return [counts[f"d{i}"] for i in range(len(points) - 1)]
+
+
+def people_status_changes_by_period(*, under: str, statuses: list[str], points: list[dt.datetime],
+                                    until: dt.datetime) -> list[tuple[int, int]]:
+    """How many episodes of the `statuses` (codes) under a path started and how many ended in each period
+    (points[i], points[i + 1]], up to `until`: one conditional count per period and edge, in one query."""
+    ids = list(ManagementStatus.objects.filter(code__in=statuses).values_list("pk", flat=True))
+    changes = StatusEpisode.objects.filter(unit_path__under=under, status_id__in=ids).filter(
+        Q(start__gt=points[0], start__lte=until) | Q(end__gt=points[0], end__lte=until))
+    counts = changes.aggregate(**{
+        f"{edge}{i}": Count("id", filter=Q(**{f"{edge}__gt": points[i - 1], f"{edge}__lte": points[i]}))
+        for i in range(1, len(points)) for edge in ("start", "end")})
+    return [(counts[f"start{i}"], counts[f"end{i}"]) for i in range(1, len(points))]
+

@@ -12,10 +12,11 @@ from accounts.access import scope_for
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from orgunits.models import OrgUnit
+from reports import board
 from reports.engine import period_ends, previous_period_end, rolled_up, row_units, version_for, window_for
 from reports.expressions import parse
 from reports.facts import source_for
-from reports.models import Form, Submission
+from reports.models import Figure, Form, Submission
 
 
 def submission_get_for_user(user, pk: int, *, perm: str = REPORTS_VIEW) -> Submission:
@@ -218,3 +219,23 @@ def versions_diff(a, b) -> list[dict]:
     if a.rules != b.rules:
         out.append({"key": "rules", "change": "rules", "before": a.rules, "after": b.rules})
     return out
+
+
+# -- the dashboard's figures -------------------------------------------------------------------------------
+
+HOME_PEOPLE, HOME_NEW, HOME_CASES = Figure.Home.PEOPLE, Figure.Home.NEW, Figure.Home.CASES  # the catalog's places
+
+
+@dataclass
+class ReportFigures:
+    board: dict[str, int]  # the day's reports of the unit's board by status (board.ON_TIME, LATE, PENDING, MISSING)
+    completeness: float | None  # over `first`…`day`
+    on_time_rate: float | None
+
+
+def report_figures(*, unit: OrgUnit, day: dt.date, first: dt.date) -> ReportFigures:
+    """The day's timeliness board of the unit and its completeness and on-time rates from `first` to `day`."""
+    counts = board.board_day(unit=unit, day=day).counts
+    rates = board.board_rates(unit=unit, first=first, last=day).total
+    return ReportFigures(board=counts, completeness=rates.completeness, on_time_rate=rates.on_time_rate)
+

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
@@ -107,6 +107,22 @@ def donations_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Donation]
 
 def donors_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Donor]:
     return Donor.objects.filter(scope_for(user, perm).q())
+
+
+def donors_named(name: str) -> QuerySet[Donor]:
+    """The donors of the ledger named exactly `name` (the demo links its own by name)."""
+    return Donor.objects.filter(name=name)
+
+
+def donations_received_by(*, key: str, donors: dict, until: dt.date | None = None) -> dict:
+    """Yuan received (money, and the declared value of goods) per value of the donor's field `key`, from the donors
+    matching the lookups `donors` (on the donor), up to `until`: one GROUP BY over the donations. Another app
+    relating its rows to donors reads the donations through this, e.g. key="civilised_unit_link__org_id"."""
+    rows = Donation.objects.filter(**{f"donor__{lookup}": value for lookup, value in donors.items()})
+    if until is not None:
+        rows = rows.filter(received_on__lte=until)
+    group = f"donor__{key}"
+    return dict(rows.order_by().values(group).annotate(n=Round(Sum("amount"), 2)).values_list(group, "n"))
 
 
 def requests_in_scope(user, *, perm: str = SUPPLIES_VIEW) -> QuerySet[Request]:
@@ -346,3 +362,59 @@ def publications_public(*, unit_code: str = "") -> QuerySet[Publication]:
     """Published transparency lists, newest first (public: no scope)."""
     qs = Publication.objects.select_related("unit")
     return qs.filter(unit__code=unit_code) if unit_code else qs
+
+
+# -- the dashboard's figures -------------------------------------------------------------------------------
+
+@dataclass
+class SupplyRow:
+    item: Item
+    on_hand: Decimal
+    outstanding: Decimal  # approved and not yet delivered
+    requests: int
+    short: Decimal  # what the requests lack beyond what is on hand
+
+
+@dataclass
+class SupplyFigures:
+    items: list[SupplyRow]  # most lacking first
+    locations: list[tuple[Location, list[tuple[Item, Decimal]]]]  # each place holding something, what it holds
+    submitted: int  # requests awaiting approval
+    outstanding: int  # approved requests not yet fully delivered
+    states: tuple[str, str] = (Request.State.SUBMITTED, Request.State.APPROVED)  # theirs, to open their lists
+
+
+def supply_figures(*, scope: Scope, unit, day: dt.date) -> SupplyFigures:
+    """What the warehouses, fund accounts and goods in transit under the unit in `scope` (supplies.view) hold at
+    the end of `day` (one GROUP BY over their ledger lines), and the needs awaiting approval or not yet fully
+    delivered."""
+    holding = (Location.objects.filter(scope.q()).select_related("unit")
+               .filter(kind__in=HOLDING_KINDS, unit_path__under=unit.path))
+    held = list(VoucherLine.objects.filter(location__in=holding.values("pk"), occurred_on__lte=day).order_by()
+                .values("location", "item").annotate(total=Total())
+                .values_list("location", "item", "total"))
+    requests = Request.objects.filter(scope.q()).select_related("location", "item").filter(unit_path__under=unit.path)
+    by_state = dict(requests.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
+    lacking = {item: (n, short) for item, n, short in (
+        requests_outstanding(requests).order_by().values("item")
+        .annotate(n=Count("id"), short=Sum(F("needed_total") - F("delivered_total")))
+        .values_list("item", "n", "short"))}
+    items = Item.objects.in_bulk({i for _loc, i, _t in held} | set(lacking))
+    on_hand: dict[int, Decimal] = {}
+    per_location: dict[int, list] = {}
+    for location_id, item_id, total in held:
+        if total:
+            on_hand[item_id] = on_hand.get(item_id, ZERO) + total
+            per_location.setdefault(location_id, []).append((items[item_id], total))
+    rows = []
+    for item_id in set(on_hand) | set(lacking):
+        n, short = lacking.get(item_id, (0, ZERO))
+        have = on_hand.get(item_id, ZERO)
+        rows.append(SupplyRow(items[item_id], have, short or ZERO, n, max(ZERO, (short or 0) - have)))
+    rows.sort(key=lambda r: (-r.short, r.item.kind, r.item.name, r.item.spec))
+    places = Location.objects.in_bulk(list(per_location))
+    locations = [(places[pk], sorted(per_location[pk], key=lambda x: x[0].name))
+                 for pk in sorted(per_location, key=lambda pk: (places[pk].unit_path, places[pk].name))]
+    return SupplyFigures(items=rows, locations=locations, submitted=by_state.get(Request.State.SUBMITTED, 0),
+                         outstanding=sum(n for n, _short in lacking.values()))
+

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -290,4 +290,49 @@ def tasks_filtered(user, *, status: str = "", kind: str = "", unit: OrgUnit | No
     if overdue:
         qs = qs.filter(status__in=Task.OPEN, due_at__lt=timezone.now())
     return qs.select_related("person", "person__grid", "assignee", "escalated_to")
+
+
+# -- the dashboard's figures -------------------------------------------------------------------------------
+
+@dataclass
+class TracingFigures:
+    """Tracing's counts under a unit: each is (value, label, count) unless said otherwise."""
+
+    stayed: list[tuple[OrgUnit, int]]  # communities where confirmed cases stayed in the period, with the people
+    follow_ups: list[tuple[str, str, int]]  # by state, every state
+    seen: tuple[int, int] | None  # today only: active follow-ups with a result seen today, and not yet
+    tasks: list[tuple[str, str, int]]  # pending and in progress
+    overdue: int  # open tasks past their due time
+    active: str = FollowUp.State.ACTIVE
+
+
+def tracing_figures(*, scope, unit: OrgUnit, day: dt.date, window) -> TracingFigures:
+    """The communities where confirmed cases stayed in the `window`'s period (as classified at its cut-off), follow-up
+    by state (now) and the open tasks, under the unit in `scope` (tracing.view): one GROUP BY each."""
+    stays = stays_of_cases(under=unit.path, start=window.period_start, end=window.cutoff,
+                           classifications=(Case.Classification.CONFIRMED,), as_of=window.cutoff)
+    people = dict(stays.order_by().values("community").annotate(n=Count("person", distinct=True))
+                  .values_list("community", "n"))
+    places = OrgUnit.objects.in_bulk(list(people))
+    stayed = [(u, people[u.pk]) for u in sorted(places.values(), key=lambda u: u.path)]
+
+    in_unit = FollowUp.objects.filter(scope.q(), unit_path__under=unit.path).order_by()
+    by_state = dict(in_unit.values("state").annotate(n=Count("id")).values_list("state", "n"))
+    seen = None
+    if day == timezone.localdate():
+        # One semi-join with the day's results (not a lookup per follow-up); the rest have not been seen.
+        seen_n = in_unit.filter(state=FollowUp.State.ACTIVE,
+                                person_id__in=results_seen(day).values("person_id")).count()
+        seen = (seen_n, by_state.get(FollowUp.State.ACTIVE, 0) - seen_n)
+
+    counts = Task.objects.filter(scope.q()).filter(unit_path__under=unit.path).aggregate(
+        pending=Count("id", filter=Q(status=Task.Status.PENDING)),
+        in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
+        overdue=Count("id", filter=Q(status__in=Task.OPEN, due_at__lt=timezone.now())))
+    return TracingFigures(
+        stayed=stayed,
+        follow_ups=[(value, label, by_state.get(value, 0)) for value, label in FollowUp.State.choices],
+        seen=seen,
+        tasks=[(status.value, status.label, counts[status.value]) for status in Task.OPEN],
+        overdue=counts["overdue"])
 

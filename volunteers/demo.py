@@ -58,10 +58,10 @@ def volunteers_demo() -> dict[str, int]:
 
 def _donors_link() -> int:
     """Link the audit bureau to its staff's group gift on the supplies ledger (the supplies demo loads it), once."""
-    from supplies.models import Donor
+    from supplies.selectors import donors_named
 
     audit = CivilisedUnit.objects.get(name=AUDIT_BUREAU)
-    donors = Donor.objects.filter(name=AUDIT_DONOR, civilised_unit_link__isnull=True)
+    donors = donors_named(AUDIT_DONOR).filter(civilised_unit_link__isnull=True)
     for donor in donors:
         services.org_donor_link(org=audit, donor=donor, by=None)
     return len(donors)

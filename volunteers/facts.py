@@ -18,12 +18,11 @@ civilised_units     the civilised units
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.facts import ChoiceSource, Window
-from supplies.models import Donation
+from supplies.selectors import donations_received_by
 from volunteers.models import Assignment, CivilisedUnit, Commendation, Volunteer
 from volunteers.selectors import stationed_days_by
 
@@ -117,11 +116,9 @@ class UnitsSource(ChoiceSource):
             rows = (Commendation.objects.filter(org__in=orgs.values("pk"), given_on__lte=day).order_by()
                     .values("unit_path").annotate(n=Count("pk")).values_list("unit_path", "n"))
             return dict(rows)
-        rows = (Donation.objects.filter(donor__civilised_unit_link__org__in=orgs.values("pk"), received_on__lte=day)
-                .order_by().values("donor__civilised_unit_link__org__unit_path")
-                .annotate(n=Round(Sum("amount"), 2))
-                .values_list("donor__civilised_unit_link__org__unit_path", "n"))
-        return {path: _number(n or 0) for path, n in rows}
+        rows = donations_received_by(key="civilised_unit_link__org__unit_path",
+                                     donors={"civilised_unit_link__org__in": orgs.values("pk")}, until=day)
+        return {path: _number(n or 0) for path, n in rows.items()}
 
     def members_rows(self, ids, *, user) -> dict[int, dict]:
         from django.urls import reverse

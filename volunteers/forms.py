@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supplies.models import Donor
 from volunteers.models import CivilisedUnit, Need, Volunteer
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -66,12 +65,12 @@ class DonorLinkForm(forms.Form):
 
     SHORTLIST = 100
 
-    donor = forms.ModelChoiceField(label=_("donor on the supplies ledger"), queryset=Donor.objects.none())
+    donor = forms.ModelChoiceField(label=_("donor on the supplies ledger"), queryset=None)
 
-    def __init__(self, *args, donors=None, search: str = "", **kwargs):
+    def __init__(self, *args, donors, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["donor"]
-        field.queryset = donors if donors is not None else Donor.objects.none()
+        field.queryset = donors
         if self.is_bound:
             return
         shortlist = field.queryset.filter(civilised_unit_link__isnull=True)

@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
 from core.clock import day_bounds
 from orgunits.models import OrgUnit, Site
+from supplies.selectors import donations_received_by
 from volunteers.models import SHIFT_MAX, Assignment, CivilisedUnit, Commendation, Need, Slot, Volunteer
 
 # -- civilised units and their people -----------------------------------------------------------------
@@ -304,13 +305,9 @@ def _yuan(value) -> int | Decimal:
 def donations_by_org(org_ids: list[int], *, until: dt.date | None = None) -> dict[int, int | Decimal]:
     """Yuan given per civilised unit by the donors linked to it on the supplies ledger (money, and the declared
     value of goods), received up to `until`: one GROUP BY over the donations joined through the link."""
-    from supplies.models import Donation
-
-    rows = Donation.objects.filter(donor__civilised_unit_link__org_id__in=org_ids)
-    if until is not None:
-        rows = rows.filter(received_on__lte=until)
-    return {org_id: _yuan(n) for org_id, n in rows.order_by().values("donor__civilised_unit_link__org_id")
-            .annotate(n=Round(Sum("amount"), 2)).values_list("donor__civilised_unit_link__org_id", "n")}
+    rows = donations_received_by(key="civilised_unit_link__org_id",
+                                 donors={"civilised_unit_link__org_id__in": org_ids}, until=until)
+    return {org_id: _yuan(n) for org_id, n in rows.items()}
 
 
 def tally(orgs: QuerySet[CivilisedUnit], *, cutoff: dt.datetime | None = None) -> list[dict]:
