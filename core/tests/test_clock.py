@@ -2,6 +2,8 @@
 daylight saving time) and in a zone that changes its clocks, even at midnight."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from core import clock
 
+ROOT = Path(__file__).resolve().parents[2]
 UTC = dt.UTC
 
 
@@ -97,3 +100,20 @@ def test_today_is_the_local_date_not_the_utc_one():
     with override_settings(TIME_ZONE="America/Havana"), time_machine.travel(_utc(2020, 5, 21, 3), tick=False):
         assert clock.today() == dt.date(2020, 5, 20)
 
+
+MIDNIGHT_BY_HAND = re.compile(
+    r"combine\([^()]*(?:\([^()]*\))?[^()]*,\s*(?:dt\.|datetime\.)?time\(\)"  # combine(day, time()) …
+    r"|replace\(hour=0, minute=0"  # … localtime().replace(hour=0, …)
+    r"|def (?:_midnight|day_start|_day_bounds)\b")
+
+
+def test_no_module_outside_core_clock_computes_local_midnight_by_hand():
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        parts = relative.split("/")
+        if parts[0].startswith(".") or "migrations" in parts or "tests" in parts or relative == "core/clock.py":
+            continue
+        found += [f"{relative}:{n}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                  if MIDNIGHT_BY_HAND.search(line)]
+    assert found == [], "use core.clock (day_start, day_bounds, local_at …): " + ", ".join(found)

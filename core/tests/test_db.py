@@ -1,12 +1,15 @@
 """core.db's helpers do the same thing on SQLite and PostgreSQL (run this file on both: see README): each test
 asks the real database, through the SQL the helper gives, what the callers rely on."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection, transaction
 
 from core import db as core_db
 from orgunits.models import OrgUnit
 
+ROOT = Path(__file__).resolve().parents[2]
 postgresql_only = pytest.mark.skipif(not core_db.is_postgresql(),
                                      reason="a PostgreSQL lock; SQLite's transactions hold the whole database")
 
@@ -215,4 +218,19 @@ def test_path_columns_order_byte_by_byte_on_postgresql(cast):
     under = list(OrgUnit.objects.filter(path__under=cast.street.path).order_by("path").values_list("path", flat=True))
     assert under[-2:] == [cast.street.path + "B/", cast.street.path + "a/"]  # "B" < "a" in bytes, not in language
     assert core_db.path_collation() == ("C" if core_db.is_postgresql() else None)
+
+
+def test_no_module_outside_core_db_compares_the_database_vendor():
+    """Migrations keep theirs; core.backup names vendors as data (its files' suffixes and manifest)."""
+    allowed = {"core/db.py", "core/backup.py"}
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        parts = relative.split("/")
+        if parts[0].startswith(".") or "migrations" in parts or "tests" in parts or relative in allowed:
+            continue
+        text = path.read_text(encoding="utf-8")
+        found += [f"{relative}:{n}" for n, line in enumerate(text.splitlines(), 1)
+                  if ".vendor ==" in line or ".vendor !=" in line]
+    assert found == [], "ask core.db (is_postgresql(), rows_insert(), …) instead: " + ", ".join(found)
 

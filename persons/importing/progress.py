@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.db import DatabaseError, connection
 
+from core.db import is_postgresql, one_writer_at_a_time
+
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1.0  # seconds between published counts
@@ -27,10 +29,10 @@ class ProgressBoard:
         self.job = job
         self.last = 0.0
         self.other = None
-        self.path = progress_path(job) if connection.vendor == "sqlite" else None
+        self.path = progress_path(job) if one_writer_at_a_time() else None
         # Inside the caller's transaction the job's row may be locked by it, and a second connection would wait.
-        self.live = ((connection.vendor == "sqlite" and self.path is not None)
-                     or (connection.vendor == "postgresql" and not connection.in_atomic_block))
+        self.live = ((one_writer_at_a_time() and self.path is not None)
+                     or (is_postgresql() and not connection.in_atomic_block))
 
     def publish(self, done: int, total: int, *, final: bool = False) -> None:
         now = time.monotonic()
@@ -72,7 +74,7 @@ def progress_path(job) -> Path | None:
 
 def progress_read(job, *, running: bool) -> tuple[int, int]:
     """(rows processed, rows in the file) of an import job, from its board while it runs."""
-    if running and connection.vendor == "sqlite":
+    if running and one_writer_at_a_time():
         path = progress_path(job)
         try:
             done, total = (int(n) for n in path.read_text().split()) if path else (None, None)

@@ -1,6 +1,5 @@
 """Running an import job: one pass checking and writing every row of the file, then the job's outcome."""
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from contextlib import closing
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record
+from core.clock import day_start
 from core.errors import DomainError
 from core.tabular import (
     MESSAGE_CHARS,
@@ -136,8 +136,7 @@ class _Load:
         self.checker = RowChecker(grids=grids, doc_title=columns.title_of["doc_number"])
         self.checker.needs_site = {pk for pk, needs in statuses_by_word().values() if needs}
         self.checker.communities = {pk for key, pk in grids.community_id.items()}
-        midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-        self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=midnight,
+        self.writer = Writer(job=job, by=by, grid_paths=grids.path_of, category_start=day_start(today),
                              categories="category" in columns.title_of, statuses="status" in columns.title_of,
                              merging=self.checker.merged_lines)
         self.errors = Spool()
