@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reports",
     "legal",
     "dashboard",
+    "fangkong",  # the project itself: the demo city put together from every app's demo (manage.py demo_load)
 ]
 
 MIDDLEWARE = [
