@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.clock import day_start
 from core.errors import DomainError
 from core.pages import page_back, page_call, page_day, page_form_post
 from core.tabular import FORMATS, date_for_reader, table_download
@@ -47,8 +48,7 @@ def home(request):
     areas = OrgUnit.objects.filter(depth=1) if view.everything else OrgUnit.objects.filter(path__in=view.paths)
     return render(request, "volunteers/home.html", {
         "mine": selectors.my_assignments(user, day=today), "today": today, "now": now,
-        "upcoming": selectors.my_upcoming(user, after=timezone.make_aware(
-            dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))),
+        "upcoming": selectors.my_upcoming(user, after=day_start(today + dt.timedelta(days=1))),
         "areas": areas.order_by("depth", "path")[:5],
         "orgs": selectors.orgs_for_user(user)[:200],
         "needs": selectors.needs_for_user(user).filter(closed=False)[:100],
