@@ -20,7 +20,7 @@ BENCH_LOAD_THINK=0 sends requests back to back (saturation). The pages are the H
 JSON API with the session's CSRF token. gunicorn runs 2 × cores + 1 sync workers (BENCH_LOAD_WORKERS to
 change) on the benchmark's database, vacuumed after the load: PostgreSQL with BENCH_DATABASE_URL, which is
 what the figures are for. The reference, measured first in the same run: one street officer and one
-community worker alone, back to back for 15 s, which gives each kind of request's time without queueing and
+community worker alone, back to back for 15 s (BENCH_LOAD_REFERENCE_SECONDS), which gives each kind of request's time without queueing and
 what the server does at most with two at a time. Printed: requests/s, p50/p95/p99 per kind of request and
 overall, and errors (any answer other than the one expected, or no answer), with a sample of each. Goal: 0
 errors, p95 < 300 ms.
@@ -63,7 +63,7 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
 THINK = float(os.environ.get("BENCH_LOAD_THINK", "3"))
-REFERENCE_SECONDS = 15
+REFERENCE_SECONDS = float(os.environ.get("BENCH_LOAD_REFERENCE_SECONDS", "15"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "0")) or 2 * (os.cpu_count() or 1) + 1
 SEED = 20200521
 PASSWORD = "Load-bench-2020"

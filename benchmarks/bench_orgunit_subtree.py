@@ -5,6 +5,7 @@ All of China's official divisions (41,934) plus, under every township of Hunan, 
 each one both ways and compare latencies measured in the same run.
 """
 
+import os
 import random
 import statistics
 import time
@@ -17,13 +18,14 @@ from core.fields import SEPARATOR
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
 
-COMMUNITIES_PER_TOWNSHIP = 12
-GRIDS_PER_COMMUNITY = 8
-SAMPLES = 300
+DIVISIONS = os.environ.get("BENCH_DIVISIONS") or None  # a division code: only its subtree (default: all of China)
+COMMUNITIES_PER_TOWNSHIP = int(os.environ.get("BENCH_COMMUNITIES_PER_TOWNSHIP", "12"))
+GRIDS_PER_COMMUNITY = int(os.environ.get("BENCH_GRIDS_PER_COMMUNITY", "8"))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
 
 
 def _populate() -> int:
-    divisions_load()
+    divisions_load(root_code=DIVISIONS)
     townships = list(OrgUnit.objects.filter(path__under="430000/", kind=OrgUnit.Kind.TOWNSHIP).order_by("code"))
     communities = []
     for t in townships:

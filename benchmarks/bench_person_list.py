@@ -31,11 +31,11 @@ from persons.models import Category, Person
 from persons.selectors import PersonFilter, persons_filtered, with_current_state
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
-GRIDS = 3000
+GRIDS = int(os.environ.get("BENCH_GRIDS", "3000"))
 GRIDS_PER_COMMUNITY = 10
-PLANTED_DUPLICATES = 300
+PLANTED_DUPLICATES = int(os.environ.get("BENCH_PLANTED", "300"))
 SEED = 20200521
-SAMPLES = 100
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "100"))
 DEEP = 20  # cursors followed
 TARGET_P95_MS = 150
 COUNTY = "431302"  # 娄星区

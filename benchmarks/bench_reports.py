@@ -19,6 +19,7 @@ past day computed again: the numbers must be identical.
 """
 
 import datetime as dt
+import os
 import random
 import statistics
 import time
@@ -46,8 +47,8 @@ DAY = dt.date(2020, 5, 21)
 PAST_DAY = dt.date(2020, 3, 1)
 LATER_DAY = dt.date(2020, 6, 30)  # after the change: its numbers must move
 CITY = "431300"  # 娄底市
-RUNS = 5
-DRILL_SAMPLES = 50
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+DRILL_SAMPLES = int(os.environ.get("BENCH_SAMPLES", "50"))
 TARGET_ALL_S = 5.0
 TARGET_RATIO = 2.0
 TARGET_DRILL_P95_MS = 300
@@ -59,17 +60,20 @@ def _forms() -> list[Form]:
     return list(Form.objects.filter(active=True).order_by("order", "code"))
 
 
-def engine_counts(forms: list[Form], day: dt.date, under: str) -> dict[tuple[str, str], dict[str, int]]:
-    """Per (form, column): the count per leaf unit path, one engine query per indicator column."""
-    out = {}
+def indicator_columns(forms: list[Form], day: dt.date):
+    """(form, column, window) of each indicator column of the forms' versions in force on `day`."""
     for form in forms:
         version = engine.version_for(form, day)
         window, _due = engine.window_for(form, day)
         for column in version.columns:
             if column["kind"] == "indicator":
-                out[form.code, column["key"]] = engine.indicator_counts(column["expression"], window=window,
-                                                                        under=under)
-    return out
+                yield form, column, window
+
+
+def engine_counts(forms: list[Form], day: dt.date, under: str) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (form, column): the count per leaf unit path, one engine query per indicator column."""
+    return {(form.code, column["key"]): engine.indicator_counts(column["expression"], window=window, under=under)
+            for form, column, window in indicator_columns(forms, day)}
 
 
 def sums_per_unit(counts: dict[tuple[str, str], dict[str, int]]) -> dict[tuple[str, str], dict[str, int]]:
@@ -345,13 +349,6 @@ def main():
 
 
 def _per_column(forms: list[Form], under: str) -> dict[tuple[str, str], float]:
-    times = {}
-    for form in forms:
-        version = engine.version_for(form, DAY)
-        window, _due = engine.window_for(form, DAY)
-        for column in version.columns:
-            if column["kind"] == "indicator":
-                ms, _ = timed(lambda: engine.indicator_counts(column["expression"], window=window,  # noqa: B023
-                                                                     under=under))
-                times[form.code, column["key"]] = ms
-    return times
+    return {(form.code, column["key"]): timed(lambda: engine.indicator_counts(  # noqa: B023
+                column["expression"], window=window, under=under))[0]  # noqa: B023
+            for form, column, window in indicator_columns(forms, DAY)}

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from accounts.access import Scope
-from benchmarks.timing import line, percentile, timed
+from benchmarks.timing import line, percentile, progress_printer, timed
 from orgunits.models import OrgUnit
 from orgunits.services import divisions_load
 from persons.generator import grids_ensure
@@ -31,7 +31,7 @@ from supplies.selectors import location_balance_totals, location_balances
 
 LINES = int(os.environ.get("BENCH_LINES", "1000000"))
 SEED = 20200521
-SAMPLES = 100
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "100"))
 COUNTY = "431302"  # 娄星区
 TARGET_BALANCE_P95_MS = 200
 TARGET_AUDIT_S = 30
@@ -61,14 +61,7 @@ def ledger() -> OrgUnit:
     streets = list(OrgUnit.objects.filter(parent=county, kind=OrgUnit.Kind.TOWNSHIP).order_by("code"))
     for street in streets:
         grids_ensure(parent=street, grids=60, per_community=5)  # a dozen communities per street
-    started = time.perf_counter()
-    last = [started]
-
-    def progress(done, total):
-        if time.perf_counter() - last[0] > 15:
-            last[0] = time.perf_counter()
-            print(f"   … {done:,}/{total:,} lines ({time.perf_counter() - started:.0f} s)", flush=True)
-
+    progress = progress_printer("lines")
     stats = ledger_generate(root=county, lines=LINES, seed=SEED, progress=progress)
     print(f"   generated {stats.lines:,} lines in {stats.vouchers:,} vouchers, {stats.donations:,} donations, "
           f"{stats.requests:,} requests over {len(streets)} streets in {stats.seconds:.0f} s "

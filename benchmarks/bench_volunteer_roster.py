@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
-from benchmarks.timing import line, percentile, timed
+from benchmarks.timing import line, percentile, progress_printer, timed
 from core.db import runs_in_process
 from orgunits.models import OrgUnit, Site
 from orgunits.services import divisions_load
@@ -48,14 +48,7 @@ def _street() -> OrgUnit:
         raise SystemExit("   the benchmark database already holds shifts under 长青街道: use a fresh database")
     grids_ensure(parent=street, grids=60, per_community=5)  # a dozen communities
     tz = timezone.get_current_timezone()
-    started = time.perf_counter()
-    last = [started]
-
-    def progress(done, total):
-        if time.perf_counter() - last[0] > 15:
-            last[0] = time.perf_counter()
-            print(f"   … {done:,}/{total:,} shifts ({time.perf_counter() - started:.0f} s)", flush=True)
-
+    progress = progress_printer("shifts")
     stats = teams_generate(street=street, volunteers=VOLUNTEERS, shifts=SHIFTS, month=MONTH, seed=SEED,
                            checked_until=dt.datetime(2020, 2, 24, 12, tzinfo=tz), progress=progress)
     print(f"   generated {stats.units} civilised units, {stats.volunteers:,} volunteers, {stats.shifts:,} shifts "

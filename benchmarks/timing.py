@@ -24,3 +24,16 @@ def line(label: str, values: list[float], *, width: int = 52) -> None:
     """One figure's line: p50, p95 and max in milliseconds."""
     print(f"   {label:<{width}} p50 {statistics.median(values):7.1f} ms   p95 {percentile(values, 95):7.1f} ms   "
           f"max {max(values):7.1f} ms")
+
+
+def progress_printer(noun: str, *, every: float = 15) -> Callable[[int, int], None]:
+    """A generator's progress callback: "… done/total <noun> (seconds so far)", at most every `every` seconds."""
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > every:
+            last[0] = time.perf_counter()
+            print(f"   … {done:,}/{total:,} {noun} ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    return progress
