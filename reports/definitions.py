@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, parse
+from reports.registry import source_for
 
 NEGATED = {"=": "!=", "!=": "=", "in": "not_in", "not_in": "in", "<": ">=", ">=": "<", "<=": ">", ">": "<="}
 
@@ -61,8 +62,6 @@ def definitions(expressions: list[str]) -> list[str]:
 
 def definition(expression: str) -> str:
     """The definition of an indicator in words; "" for a blank one, the mistake for one that cannot be read."""
-    from reports.facts import source_for
-
     if not (expression or "").strip():
         return ""
     try:

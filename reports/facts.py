@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of
+from core.clock import first_day_from, last_day_before
+from reports.definitions import comparison_text, day_text, describe
+from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, When, predicates_of
+from reports.registry import source_for, source_register, sources
+
+__all__ = ["FactSource", "Window", "by_path", "condition_q", "source_for", "source_register", "sources"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,6 @@ class FactSource:
 
     def describe(self, indicator: Indicator) -> str:
         """The indicator in plain words in the current language, e.g. 类别为涉鄂人员或涉汉人员的人数."""
-        from reports.definitions import describe
-
         return describe(self, indicator)
 
     def count_label(self) -> str:
@@ -110,18 +113,11 @@ class FactSource:
 
     def value_labels(self, name: str, values: list) -> list[str]:
         """The values of `name` in words (codes by their display names)."""
-        from reports.definitions import day_text
-
         return [day_text(v) if isinstance(v, dt.date) else str(v) for v in values]
 
     def comparison_text(self, name: str, op: str, field: str, values: str) -> str:
         """`field op values` in words (an episode source adds that "not" includes holding none)."""
-        from reports.definitions import comparison_text
-
         return comparison_text(op, field, values)
-
-
-_SOURCES: dict[str, FactSource] = {}
 
 
 def by_path(pairs) -> dict[str, list[int]]:
@@ -130,31 +126,6 @@ def by_path(pairs) -> dict[str, list[int]]:
     for path, pk in pairs:
         out.setdefault(path, set()).add(pk)
     return {path: sorted(ids) for path, ids in out.items()}
-
-
-def source_register(source: FactSource) -> None:
-    """Offer a fact source to the report engine (called from an app's ready())."""
-    _SOURCES[source.name] = source
-
-
-def source_for(indicator: Indicator) -> FactSource:
-    """The source an indicator counts, its measure checked (a sum must name one of the source's measures)."""
-
-    source = _SOURCES.get(indicator.source)
-    if source is None:
-        raise ExpressionError(_("Nothing called “%(s)s” can be counted; known: %(known)s.")
-                              % {"s": indicator.source, "known": ", ".join(sorted(_SOURCES))},
-                              indicator.source_position)
-    if indicator.aggregate == "sum" and indicator.measure not in source.measures:
-        raise ExpressionError(_("%(s)s has nothing called “%(m)s” to add up; it has: %(known)s.")
-                              % {"s": indicator.source, "m": indicator.measure,
-                                 "known": ", ".join(sorted(source.measures)) or _("nothing")},
-                              indicator.measure_position)
-    return source
-
-
-def sources() -> dict[str, FactSource]:
-    return dict(_SOURCES)
 
 
 def condition_q(node, leaf) -> Q:
@@ -169,6 +140,18 @@ def condition_q(node, leaf) -> Q:
     q = Q()
     for part in node.parts:
         q = (q & condition_q(part, leaf)) if isinstance(node, And) else (q | condition_q(part, leaf))
+    return q
+
+
+def day_dated_q(field: str, when: When, window: Window) -> Q:
+    """The filter of a source whose rows are dated by a local day (`field`), each counted from its day's start:
+    the days that begin before the cut-off, and of them, in the period, those that begin within it; since a
+    date, those from it."""
+    q = Q(**{f"{field}__lte": last_day_before(window.cutoff)})
+    if when.kind in ("started_in_period", "ended_in_period"):
+        q &= Q(**{f"{field}__gte": first_day_from(window.period_start)})
+    elif when.kind == "started_since":
+        q &= Q(**{f"{field}__gte": when.since})
     return q
 
 
