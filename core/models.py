@@ -11,15 +11,20 @@ from core.fields import PathField
 
 
 class AppendOnlyError(Exception):
-    """Raised when code tries to change or remove an audit entry."""
+    """Raised when code tries to change or remove a row written once: an audit entry, or (supplies.appendonly)
+    a ledger entry or a publication."""
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that refuses to update or delete; `refusal` says what is append-only."""
+
+    refusal = "the audit log is append-only"
+
     def update(self, **kwargs):
-        raise AppendOnlyError("the audit log is append-only")
+        raise AppendOnlyError(self.refusal)
 
     def delete(self):
-        raise AppendOnlyError("the audit log is append-only")
+        raise AppendOnlyError(self.refusal)
 
 
 class AuditEntry(models.Model):
@@ -47,7 +52,7 @@ class AuditEntry(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

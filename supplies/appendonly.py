@@ -4,31 +4,27 @@ refuses the same (triggers, migration 0002)."""
 
 from django.db import models
 
+from core.models import AppendOnlyError, AppendOnlyQuerySet
 
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or remove a ledger entry or a publication."""
+__all__ = ["AppendOnly", "AppendOnlyError", "LedgerQuerySet"]
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("the supplies ledger is append-only")
-
-    def delete(self):
-        raise AppendOnlyError("the supplies ledger is append-only")
+class LedgerQuerySet(AppendOnlyQuerySet):
+    refusal = "the supplies ledger is append-only"
 
 
 class AppendOnly(models.Model):
     """A row that is written once: saving an existing row or deleting one raises."""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("the supplies ledger is append-only")
+            raise AppendOnlyError(LedgerQuerySet.refusal)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("the supplies ledger is append-only")
+        raise AppendOnlyError(LedgerQuerySet.refusal)
