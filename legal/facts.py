@@ -13,10 +13,9 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.clock import first_day_from, last_day_before
 from legal.models import PublicityActivity
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
-from reports.facts import FactSource, Window, by_path, condition_q
+from reports.facts import FactSource, Window, by_path, condition_q, day_dated_q
 
 _FIELDS = {"kind": "kind", "place": "place"}
 
@@ -57,12 +56,7 @@ class PublicitySource(FactSource):
 
     @staticmethod
     def _when(when, window: Window) -> Q:
-        q = Q(day__lte=last_day_before(window.cutoff))  # the days that begin before the cut-off
-        if when.kind in ("started_in_period", "ended_in_period"):
-            q &= Q(day__gte=first_day_from(window.period_start))
-        elif when.kind == "started_since":
-            q &= Q(day__gte=when.since)
-        return q
+        return day_dated_q("day", when, window)
 
     def _rows(self, indicator: Indicator, window: Window, under: str):
         rows = PublicityActivity.objects.filter(unit_path__under=under) if under else PublicityActivity.objects.all()

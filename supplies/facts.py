@@ -16,9 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.clock import first_day_from, last_day_before
 from reports.expressions import ExpressionError, Indicator, Predicate, When, predicates_of
-from reports.facts import FactSource, Window, by_path, condition_q
+from reports.facts import FactSource, Window, by_path, condition_q, day_dated_q
 from supplies.models import Item, Location, Voucher, VoucherLine
 
 _VALUES = {"kind": set(Voucher.Kind.values), "place": set(Location.Kind.values), "direction": {"arriving", "leaving"}}
@@ -81,12 +80,7 @@ class SuppliesSource(FactSource):
 
     @staticmethod
     def _when(when, window: Window) -> Q:
-        q = Q(occurred_on__lte=last_day_before(window.cutoff))  # the days that begin before the cut-off
-        if when.kind in ("started_in_period", "ended_in_period"):
-            q &= Q(occurred_on__gte=first_day_from(window.period_start))
-        elif when.kind == "started_since":
-            q &= Q(occurred_on__gte=when.since)
-        return q
+        return day_dated_q("occurred_on", when, window)
 
     def _q(self, node, window: Window) -> Q:
         return condition_q(node, lambda p: self._match(p) & self._when(p.when, window))
