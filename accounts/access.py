@@ -17,6 +17,7 @@ from accounts.roles import RANK, USERS_MANAGE, role_grants
 from core.fields import paths_minimal
 from core.models import AuditEntry
 from orgunits.models import OrgUnit, Site
+from orgunits.selectors import unit_top_of_scope
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,17 @@ def unit_get_for_user(user, code: str, *, perm: str) -> OrgUnit:
     """The unit with `code` if it lies in the user's scope for `perm`, else 404."""
     unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
     if unit is None or not scope_for(user, perm).covers(unit.path):
+        raise Http404
+    return unit
+
+
+def unit_or_top_for_user(user, code: str | None, *, perm: str) -> OrgUnit:
+    """The unit with `code` in the user's scope for `perm` (404 outside it); without a code, the top of that scope
+    (403 when the user has `perm` nowhere)."""
+    if code:
+        return unit_get_for_user(user, code, perm=perm)
+    unit = unit_top_of_scope(require(user, perm).paths)
+    if unit is None:
         raise Http404
     return unit
 

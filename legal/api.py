@@ -4,7 +4,7 @@ totals. Same services, selectors and scope as the pages."""
 import datetime as dt
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -13,7 +13,6 @@ from accounts.roles import LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_
 from legal import selectors, services
 from legal.models import KnowledgeEntry
 from legal.search import search
-from orgunits.selectors import unit_top_of_scope
 
 router = Router(tags=["legal"])
 
@@ -83,15 +82,6 @@ class TotalOut(Schema):
     total: Decimal
 
 
-def _unit(request, code: str | None, perm: str):
-    if code:
-        return access.unit_get_for_user(request.user, code, perm=perm)
-    unit = unit_top_of_scope(access.require(request.user, perm).paths)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 def _entry_out(entry: KnowledgeEntry) -> dict:
     return {"id": entry.pk, **{k: getattr(entry, k) for k in ("question", "answer", "basis", "tags", "valid_from",
                                                                "valid_to")}}
@@ -140,7 +130,7 @@ def legal_call_get(request: HttpRequest, call_id: int):
 @router.post("/legal/calls", response={201: CallOut}, summary="Log a hotline call")
 def legal_call_create(request: HttpRequest, payload: CallIn):
     access.require(request.user, LEGAL_CALLS)
-    unit = _unit(request, payload.unit, LEGAL_CALLS)
+    unit = access.unit_or_top_for_user(request.user, payload.unit, perm=LEGAL_CALLS)
     entries = list(KnowledgeEntry.objects.filter(pk__in=payload.entries))
     call = services.call_record(unit=unit, data=payload.dict(), entries=entries, by=request.user)
     return Status(201, _call_out(call, masked=False))
@@ -150,14 +140,14 @@ def legal_call_create(request: HttpRequest, payload: CallIn):
             summary="The campaign's totals per kind for a unit's subtree and a range of days")
 def legal_publicity_totals(request: HttpRequest, unit: str | None = None, first: dt.date | None = None,
                            last: dt.date | None = None):
-    target = _unit(request, unit, REPORTS_VIEW)
+    target = access.unit_or_top_for_user(request.user, unit, perm=REPORTS_VIEW)
     return selectors.activity_totals(under=target.path, first=first, last=last)
 
 
 @router.post("/legal/publicity", response={201: TotalOut}, summary="Record a publicity activity; answers the new "
                                                                     "total of its kind for its unit")
 def legal_publicity_create(request: HttpRequest, payload: ActivityIn):
-    unit = _unit(request, payload.unit, PUBLICITY_RECORD)
+    unit = access.unit_or_top_for_user(request.user, payload.unit, perm=PUBLICITY_RECORD)
     activity = services.activity_record(unit=unit, kind=payload.kind, quantity=payload.quantity, day=payload.day,
                                         place=payload.place, note=payload.note, by=request.user)
     totals = selectors.activity_totals(under=unit.path, first=None, last=None)

@@ -15,7 +15,6 @@ from legal import selectors, services
 from legal.forms import ActivityForm, ActivityQuery, CallForm, EntryForm, SearchForm
 from legal.models import KnowledgeEntry, PublicityActivity
 from legal.search import search
-from orgunits.selectors import unit_top_of_scope
 
 
 @login_required
@@ -67,22 +66,13 @@ def calls(request):
     return render(request, "legal/calls.html", {"calls": rows, "scope": scope})
 
 
-def _unit(request, code: str, perm: str):
-    if code:
-        return access.unit_get_for_user(request.user, code, perm=perm)
-    unit = unit_top_of_scope(access.require(request.user, perm).paths)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 @login_required
 def call_new(request):
     access.require(request.user, LEGAL_CALLS)
     form = CallForm(request.POST or None, initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
 
     def record(d):
-        unit = _unit(request, d["unit"].strip(), LEGAL_CALLS)
+        unit = access.unit_or_top_for_user(request.user, d["unit"].strip(), perm=LEGAL_CALLS)
         entries = list(KnowledgeEntry.objects.filter(pk__in=[int(x) for x in request.POST.getlist("entries")
                                                               if x.isdigit()]))
         return services.call_record(unit=unit, data=d, entries=entries, by=request.user)
@@ -115,15 +105,15 @@ def activities(request):
     record one (for those who record publicity)."""
     query = ActivityQuery(request.GET or None)
     data = query.cleaned_data if query.is_valid() else {}
-    unit = _unit(request, (data.get("unit") or "").strip(), REPORTS_VIEW)
+    unit = access.unit_or_top_for_user(request.user, (data.get("unit") or "").strip(), perm=REPORTS_VIEW)
     can_record = access.scope_for(request.user, PUBLICITY_RECORD).covers(unit.path)
     form = ActivityForm(request.POST or None, initial={"day": timezone.localdate()}) if can_record else None
     if request.method == "POST":
         if form is None:
             raise Http404
         if page_form_post(request, form, lambda d: services.activity_record(
-                unit=_unit(request, d["unit"].strip() or unit.code, PUBLICITY_RECORD), by=request.user,
-                **{k: d[k] for k in ("kind", "quantity", "day", "place", "note")}),
+                unit=access.unit_or_top_for_user(request.user, d["unit"].strip() or unit.code, perm=PUBLICITY_RECORD),
+                by=request.user, **{k: d[k] for k in ("kind", "quantity", "day", "place", "note")}),
                 done=_("Activity recorded."), on_form=True):
             return redirect(request.get_full_path())
     return render(request, "legal/activities.html", {

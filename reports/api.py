@@ -11,7 +11,6 @@ from ninja import Router, Status
 from accounts import access
 from accounts.roles import FORMS_MANAGE, REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
-from orgunits.selectors import unit_top_of_scope
 from reports import board, exporting, selectors, services
 from reports.engine import window_for
 from reports.models import Form, Submission
@@ -157,19 +156,10 @@ def report_data_value_sets(request: HttpRequest, unit: str, day: dt.date | None 
 
 # ---- many units: the timeliness board, the rates, the reconciliation --------------------------------------------
 
-def _board_unit(request, code: str | None):
-    if code:
-        return access.unit_get_for_user(request.user, code, perm=REPORTS_VIEW)
-    unit = unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 @router.get("/reports/board", response=BoardOut,
             summary="Which units at or below a unit have submitted a day's reports, and the time left")
 def report_board(request: HttpRequest, unit: str | None = None, day: dt.date | None = None):
-    target = _board_unit(request, unit)
+    target = access.unit_or_top_for_user(request.user, unit, perm=REPORTS_VIEW)
     day_board = board.board_day(unit=target, day=day or timezone.localdate())
     return {"unit": target.code, "day": day_board.day, "forms": [f.code for f in day_board.forms],
             "counts": day_board.counts, "truncated": day_board.truncated,
@@ -189,7 +179,7 @@ def _rate(rate) -> dict:
             summary="Completeness and on-time rates of the units at or below a unit over a range of days")
 def report_rates(request: HttpRequest, unit: str | None = None, first: dt.date | None = None,
                  last: dt.date | None = None):
-    target = _board_unit(request, unit)
+    target = access.unit_or_top_for_user(request.user, unit, perm=REPORTS_VIEW)
     last = last or timezone.localdate()
     first = first or last - dt.timedelta(days=6)
     if first > last or (last - first).days + 1 > board.MAX_RANGE_DAYS:

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from accounts import access
 from accounts.roles import AUDIT_VIEW, REPORTS_VIEW
 from core.errors import DomainError
 from core.pages import page_day
-from orgunits.selectors import unit_ancestors, unit_top_of_scope, units_below
+from orgunits.selectors import unit_ancestors, units_below
 from reports import board, selectors
 
 
@@ -43,22 +42,11 @@ class BoardQuery(forms.Form):
         return {**data, "day": day, "first": first, "last": last}
 
 
-def _unit(request, code: str):
-    """The unit named by `code` within the user's reports.view scope (404 otherwise), or the top of that scope
-    (403 when the user views reports nowhere)."""
-    if code:
-        return access.unit_get_for_user(request.user, code, perm=REPORTS_VIEW)
-    unit = unit_top_of_scope(access.require(request.user, REPORTS_VIEW).paths)
-    if unit is None:
-        raise Http404
-    return unit
-
-
 @login_required
 def board_page(request):
     """Which units at or below a unit have submitted a day's reports, on time or late, which are missing,
     and the time left; completeness and on-time rates over a range."""
-    unit = _unit(request, request.GET.get("unit", "").strip())
+    unit = access.unit_or_top_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
     scope = access.scope_for(request.user, REPORTS_VIEW)
     query = BoardQuery(request.GET)
     if query.is_valid():
