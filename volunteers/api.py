@@ -5,25 +5,37 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.security import django_auth
 
-from accounts.access import scope_for, site_get_for_user, unit_get_for_user
+from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.api import TokenAuth
-from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_VIEW
+from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.errors import DomainError
+from supplies.selectors import donors_in_scope
 from volunteers import selectors, services
-from volunteers.models import Assignment
+from volunteers.models import Assignment, CivilisedUnit, Volunteer
 from volunteers.schemas import (
     AreaRosterOut,
     AssignmentOut,
     CancelOut,
+    CommendationIn,
+    CommendationOut,
+    CoordinatorIn,
+    DonorLinkIn,
     NeedIn,
     NeedOut,
+    OrgIn,
+    OrgOut,
     SignupIn,
     SiteRosterOut,
     SwapIn,
     SwapOut,
     TallyRowOut,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerRecordOut,
 )
 
 router = Router(tags=["volunteers"], auth=[TokenAuth(), django_auth])
@@ -149,3 +161,114 @@ def volunteer_area_roster(request: HttpRequest, code: str, day: dt.date | None =
             "items": [{"id": r.pk, "site_id": r.site_id, "site": r.site, "start": r.start, "end": r.end,
                        "stationed": r.stationed, "name": r.name, "org": r.org, "post": r.post,
                        "progress": _PROGRESS[r.progress]} for r in rows or []]}
+
+
+# -- civilised units (文明单位), their people, coordinators, commendations and donors ---------------------------
+
+def _volunteer_out(v: Volunteer) -> dict:
+    return {"id": v.pk, "org_id": v.org_id, "name": v.name, "kind": v.kind, "party_member": v.party_member,
+            "phone": v.phone, "username": v.user.get_username() if v.user_id else None, "active": v.active}
+
+
+def _org_out(org: CivilisedUnit) -> dict:
+    return {"id": org.pk, "code": org.code, "name": org.name, "level": org.level, "unit": org.unit.code,
+            "people": [_volunteer_out(v) for v in org.people.select_related("user").order_by("name", "pk")],
+            "coordinators": list(org.coordinators.order_by("username").values_list("username", flat=True))}
+
+
+def _office_org(request, org_id: int) -> CivilisedUnit:
+    """The unit, for what only the civilisation office over it does (appoint, commend, link donors): 403 else."""
+    org = selectors.org_get_for_user(request.user, org_id)
+    if not selectors.office_covers(request.user, org):
+        raise PermissionDenied
+    return org
+
+
+def _account(request, username: str, message: str):
+    user = selectors.account_nameable(request.user, username)
+    if user is None:
+        raise DomainError("unknown_user", message, fields={"username": [message]})
+    return user
+
+
+@router.post("/volunteer-units", response={201: OrgOut},
+             summary="Register a civilised unit with the city (the civilisation office)")
+def volunteer_org_create(request: HttpRequest, payload: OrgIn):
+    require(request.user, VOLUNTEERS_OFFICE)
+    unit = selectors.office_home_unit(request.user)
+    if unit is None:
+        raise PermissionDenied
+    org = services.org_create(code=payload.code, name=payload.name, level=payload.level, unit=unit, by=request.user)
+    return Status(201, _org_out(org))
+
+
+@router.get("/volunteer-units/{org_id}", response=OrgOut, summary="A civilised unit one manages, with its people")
+def volunteer_org_get(request: HttpRequest, org_id: int):
+    return _org_out(selectors.org_get_for_user(request.user, org_id))
+
+
+@router.post("/volunteer-units/{org_id}/people", response={201: VolunteerOut},
+             summary="Add a person to a civilised unit one manages (with their login, optionally)")
+def volunteer_add(request: HttpRequest, org_id: int, payload: VolunteerIn):
+    org = selectors.org_get_for_user(request.user, org_id)
+    user = None
+    if payload.username:
+        user = _account(request, payload.username, _("No user account %(u)s.") % {"u": payload.username})
+    person = services.volunteer_add(org=org, name=payload.name, kind=payload.kind, party_member=payload.party_member,
+                                    phone=payload.phone, user=user, by=request.user)
+    return Status(201, _volunteer_out(person))
+
+
+@router.post("/volunteer-units/{org_id}/coordinators", response={201: OrgOut},
+             summary="Appoint an account as a unit's coordinator (the civilisation office)")
+def volunteer_coordinator_add(request: HttpRequest, org_id: int, payload: CoordinatorIn):
+    org = _office_org(request, org_id)
+    services.coordinator_add(org=org, user=_account(request, payload.username, _("No such user account.")),
+                             by=request.user)
+    return Status(201, _org_out(org))
+
+
+@router.post("/volunteer-units/{org_id}/commendations", response={201: CommendationOut},
+             summary="Record a commendation of the unit or of one of its people (the civilisation office)")
+def volunteer_commendation_add(request: HttpRequest, org_id: int, payload: CommendationIn):
+    org = _office_org(request, org_id)
+    person = None
+    if payload.volunteer_id is not None:
+        person = org.people.filter(pk=payload.volunteer_id).first()
+        if person is None:
+            raise Http404
+    c = services.commendation_add(org=org, title=payload.title, story=payload.story, given_on=payload.given_on,
+                                  volunteer=person, by=request.user)
+    return Status(201, {"id": c.pk, "org_id": org.pk, "title": c.title, "story": c.story, "given_on": c.given_on,
+                        "volunteer_id": c.volunteer_id})
+
+
+@router.post("/volunteer-units/{org_id}/donors", response={201: OrgOut},
+             summary="Link a donor of the supplies ledger to the unit it gives for (the civilisation office)")
+def volunteer_org_donor_link(request: HttpRequest, org_id: int, payload: DonorLinkIn):
+    org = _office_org(request, org_id)
+    donor = donors_in_scope(request.user).filter(pk=payload.donor_id).first()
+    if donor is None:
+        raise Http404
+    services.org_donor_link(org=org, donor=donor, by=request.user)
+    return Status(201, _org_out(org))
+
+
+@router.post("/volunteer-units/{org_id}/donors/unlink", response=OrgOut,
+             summary="Unlink a donor from the unit (the civilisation office)")
+def volunteer_org_donor_unlink(request: HttpRequest, org_id: int, payload: DonorLinkIn):
+    org = _office_org(request, org_id)
+    donor = org.donors.filter(pk=payload.donor_id).first()
+    if donor is None:
+        raise Http404
+    services.org_donor_unlink(org=org, donor=donor, by=request.user)
+    return _org_out(org)
+
+
+@router.get("/volunteer-people/{volunteer_id}", response=VolunteerRecordOut,
+            summary="A person's service record (their unit's managers, or the person themself)")
+def volunteer_record(request: HttpRequest, volunteer_id: int):
+    person = selectors.volunteer_get_for_user(request.user, volunteer_id)
+    record = selectors.person_hours(person)
+    return {"person": _volunteer_out(person), **record,
+            "assignments": [_assignment_out(a) for a in selectors.person_assignments(person)]}

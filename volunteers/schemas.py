@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from volunteers.models import Need
+from volunteers.models import CivilisedUnit, Need, Volunteer
 
 
 class AssignmentOut(Schema):
@@ -126,3 +126,75 @@ class NeedIn(Schema):
     requirements: str = Field("", max_length=300)
     people: int = Field(ge=1, le=500, description="people per slot")
     slots: list[SlotIn] = Field(min_length=1, max_length=60)
+
+
+class VolunteerOut(Schema):
+    id: int
+    org_id: int
+    name: str
+    kind: str
+    party_member: bool
+    phone: str
+    username: str | None = None
+    active: bool
+
+
+class OrgIn(Schema):
+    code: str = Field(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(max_length=100)
+    level: CivilisedUnit.Level
+
+
+class OrgOut(Schema):
+    """A civilised unit with its people and coordinators."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    unit: str
+    people: list[VolunteerOut] = []
+    coordinators: list[str] = []
+
+
+class VolunteerIn(Schema):
+    name: str = Field(max_length=50)
+    kind: Volunteer.Kind = Volunteer.Kind.STAFF
+    party_member: bool = False
+    phone: str = Field("", max_length=20)
+    username: str = Field("", max_length=150, description="the person's login, so that they sign up and check in "
+                          "themselves (an account the caller may name)")
+
+
+class CoordinatorIn(Schema):
+    username: str = Field(max_length=150)
+
+
+class CommendationIn(Schema):
+    title: str = Field(max_length=100)
+    story: str = ""
+    given_on: dt.date
+    volunteer_id: int | None = Field(None, description="the person commended, one of the unit's people")
+
+
+class CommendationOut(Schema):
+    id: int
+    org_id: int
+    title: str
+    story: str
+    given_on: dt.date
+    volunteer_id: int | None
+
+
+class DonorLinkIn(Schema):
+    donor_id: int = Field(description="a donor of the supplies ledger")
+
+
+class VolunteerRecordOut(Schema):
+    """A person's service record: hours, shifts, days stationed, and their assignments (latest first)."""
+
+    person: VolunteerOut
+    hours: float
+    shifts: int
+    stationed_days: int
+    assignments: list[AssignmentOut]

@@ -47,6 +47,11 @@ def org_get_for_user(user, pk: int) -> CivilisedUnit:
     return org
 
 
+def office_home_unit(user) -> OrgUnit | None:
+    """Where the civilisation office registers a civilised unit: the topmost unit of its scope (the city)."""
+    return OrgUnit.objects.filter(scope_for(user, VOLUNTEERS_OFFICE).q("path")).order_by("depth").first()
+
+
 def office_covers(user, org: CivilisedUnit) -> bool:
     """Whether the user acts for the civilisation office over the unit (appoints coordinators, commends)."""
     return scope_for(user, VOLUNTEERS_OFFICE).covers(org.unit_path)
@@ -263,7 +268,7 @@ def my_upcoming(user, *, after: dt.datetime, limit: int = 50) -> list[Assignment
 
 def person_assignments(person: Volunteer) -> list[Assignment]:
     return list(person.assignments.exclude(state=Assignment.State.CANCELLED)
-                .select_related("site", "need").order_by("-start")[:500])
+                .select_related("site", "need", "volunteer", "org").order_by("-start")[:500])
 
 
 def no_shows(orgs: QuerySet[CivilisedUnit], *, now: dt.datetime | None = None) -> list[Assignment]:

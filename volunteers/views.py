@@ -60,11 +60,10 @@ def home(request):
 @login_required
 @require_POST
 def org_create(request):
-    scope = require(request.user, VOLUNTEERS_OFFICE)
+    require(request.user, VOLUNTEERS_OFFICE)
 
     def call(d):
-        # The office registers a unit with the topmost unit of its scope (the city).
-        unit = OrgUnit.objects.filter(scope.q("path")).order_by("depth").first()
+        unit = selectors.office_home_unit(request.user)
         if unit is None:
             raise PermissionDenied
         return services.org_create(**d, unit=unit, by=request.user)
@@ -223,7 +222,7 @@ def roster(request, pk: int):
     })
 
 
-AREA_ROSTER_LIMIT = 5000  # people on an area's roster page; a larger area is opened community by community
+AREA_ROSTER_LIMIT = selectors.AREA_ROSTER_LIMIT
 
 
 def _area_rows_html(rows: list[selectors.RosterRow], day: dt.date) -> SafeString:
@@ -301,7 +300,7 @@ def assignment_check_out(request, pk: int):
 @require_POST
 def assignment_cancel(request, pk: int):
     a = selectors.assignment_get_for_user(request.user, pk)
-    if not selectors.volunteers_signable(request.user).filter(pk=a.volunteer_id).exists():
+    if not selectors.assignment_cancellable_by(request.user, a):
         raise PermissionDenied
     page_call(request, lambda: services.assignment_cancel(assignment=a, by=request.user), done=_("Cancelled."))
     return _back(request)
@@ -317,9 +316,7 @@ def assignment_swap(request, pk: int):
     except ValueError:
         messages.error(request, _("Choose the shift to swap with."))
         return _back(request)
-    coordinate = scope_for(request.user, VOLUNTEERS_COORDINATE)
-    managed = selectors.volunteers_for_user(request.user).filter(pk__in=[a.volunteer_id, b.volunteer_id]).count()
-    if not ((coordinate.covers(a.unit_path) and coordinate.covers(b.unit_path)) or managed == 2):
+    if not selectors.assignments_swappable_by(request.user, a, b):
         raise PermissionDenied
     page_call(request, lambda: services.assignment_swap(first=a, second=b, by=request.user),
               done=_("%(a)s and %(b)s swapped shifts.") % {"a": a.volunteer.name, "b": b.volunteer.name})

@@ -213,6 +213,7 @@ def _world(cast) -> SimpleNamespace:
     w.org_a = teams.org_create(code="sanyuan-org", name="三元文明单位", level="city", unit=cast.community_a, by=None)
     w.org_b = teams.org_create(code="yuetang-org", name="月塘文明单位", level="city", unit=cast.community_b, by=None)
     w.volunteer_a = teams.volunteer_add(org=w.org_a, name="三元志愿者", by=None)
+    teams.org_donor_link(org=w.org_a, donor=w.donor_a, by=None)  # a donor to unlink
     w.volunteer_b = teams.volunteer_add(org=w.org_b, name="月塘志愿者", by=None)
     start = now + dt.timedelta(days=1)
     for org, site, person in ((w.org_a, cast.site_a, w.volunteer_a), (w.org_b, cast.site_b, w.volunteer_b)):
@@ -864,6 +865,27 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "POST /api/volunteer-assignments/{assignment_id}/swap": {
         "other_id": Probe(J("post", lambda w: f"/api/volunteer-assignments/{w.shift_sa.pk}/swap",
                             lambda w, v: {"other_id": v}), SHIFT),
+    },
+    "POST /api/volunteer-units": {"code": NEW_CODE},
+    "POST /api/volunteer-units/{org_id}/people": {
+        "username": Probe(J("post", lambda w: f"/api/volunteer-units/{w.org_a.pk}/people", lambda w, v: {
+            "name": "新志愿者", "kind": "staff", "username": v}), USERNAME),
+    },
+    "POST /api/volunteer-units/{org_id}/coordinators": {
+        "username": Probe(J("post", lambda w: f"/api/volunteer-units/{w.org_a.pk}/coordinators",
+                            lambda w, v: {"username": v}), USERNAME),
+    },
+    "POST /api/volunteer-units/{org_id}/commendations": {
+        "volunteer_id": Probe(J("post", lambda w: f"/api/volunteer-units/{w.org_a.pk}/commendations", lambda w, v: {
+            "title": "优秀志愿者", "given_on": _today(), "volunteer_id": v}), VOLUNTEER),
+    },
+    "POST /api/volunteer-units/{org_id}/donors": {
+        "donor_id": Probe(J("post", lambda w: f"/api/volunteer-units/{w.org_a.pk}/donors",
+                            lambda w, v: {"donor_id": v}), DONOR),
+    },
+    "POST /api/volunteer-units/{org_id}/donors/unlink": {
+        "donor_id": Probe(J("post", lambda w: f"/api/volunteer-units/{w.org_a.pk}/donors/unlink",
+                            lambda w, v: {"donor_id": v}), DONOR),
     },
     "volunteers:org_create": {"code": NEW_CODE},
     "volunteers:volunteer_add": {

@@ -116,6 +116,12 @@ def _site() -> int:
     return Site.objects.filter(unit__code="431302004001").order_by("pk").values_list("pk", flat=True)[0]
 
 
+def _org() -> int:
+    from volunteers.models import CivilisedUnit
+
+    return CivilisedUnit.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _request(d: Demo) -> dict:
     """A need raised by the community (whoever raises a need may not decide it)."""
     return d.post("/api/supplies/requests", {"location_id": _location("community", "431302004001"),
@@ -296,6 +302,16 @@ WRITES = {
         "slots": [{"start": _now(24), "end": _now(30)}]}, None),
     "POST /api/volunteer-assignments/{assignment_id}/cancel": None,  # no body
     "POST /api/volunteer-assignments/{assignment_id}/swap": None,  # the other shift's id only
+    "POST /api/volunteer-units": lambda d: ("/api/volunteer-units", {
+        "code": f"unit-{d.next()}", "name": "娄底市审计局", "level": "city"}, None),
+    "POST /api/volunteer-units/{org_id}/people": lambda d: (f"/api/volunteer-units/{_org()}/people", {
+        "name": "聂子远", "kind": "retiree", "phone": "13700000001", "username": ""}, None),
+    "POST /api/volunteer-units/{org_id}/coordinators": lambda d: (f"/api/volunteer-units/{_org()}/coordinators", {
+        "username": "admin"}, None),
+    "POST /api/volunteer-units/{org_id}/commendations": lambda d: (f"/api/volunteer-units/{_org()}/commendations", {
+        "title": "优秀志愿者", "story": "连续值守", "given_on": _today().isoformat()}, None),
+    "POST /api/volunteer-units/{org_id}/donors": None,  # a donor's id only
+    "POST /api/volunteer-units/{org_id}/donors/unlink": None,
     "POST /api/persons/merges": None,  # two people's ids only
     "POST /api/persons/duplicate-dismissals": None,
     "POST /api/volunteer-assignments/{assignment_id}/check-in": None,  # no body: nothing to make too long

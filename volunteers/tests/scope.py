@@ -38,6 +38,10 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:volunteer_need_create": {"site_id": cast.site_b.pk},
         "api:volunteer_site_roster": {"site_id": cast.site_b.pk},
         "api:volunteer_area_roster": {"code": cast.community_b.code},
+        "api:volunteer_org_get": {"org_id": org.pk}, "api:volunteer_add": {"org_id": org.pk},
+        "api:volunteer_coordinator_add": {"org_id": org.pk}, "api:volunteer_commendation_add": {"org_id": org.pk},
+        "api:volunteer_org_donor_link": {"org_id": org.pk}, "api:volunteer_org_donor_unlink": {"org_id": org.pk},
+        "api:volunteer_record": {"volunteer_id": person.pk},
     }
 
 
@@ -45,4 +49,7 @@ def objects_of_b(cast) -> dict[str, dict]:
 # looked up before the person, the shift before the other, so any id will do).
 API_BODIES = {"api:volunteer_signup": {"volunteer_id": 1}, "api:volunteer_swap": {"other_id": 1},
               "api:volunteer_need_create": {"post": "checkpoint", "title": "越界", "people": 1, "slots": [
-                  {"start": "2020-02-03T08:00:00+08:00", "end": "2020-02-03T18:00:00+08:00"}]}}
+                  {"start": "2020-02-03T08:00:00+08:00", "end": "2020-02-03T18:00:00+08:00"}]},
+              "api:volunteer_add": {"name": "越界"}, "api:volunteer_coordinator_add": {"username": "yt_coordinator"},
+              "api:volunteer_commendation_add": {"title": "越界", "given_on": "2020-02-01"},
+              "api:volunteer_org_donor_link": {"donor_id": 1}, "api:volunteer_org_donor_unlink": {"donor_id": 1}}
