@@ -25,7 +25,7 @@ from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
 from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
 from persons.disclosure import CHANNELS, FULL, Disclosure
-from persons.duplicates import duplicates_scan
+from persons.duplicates import duplicates_for_review
 from persons.exporting import persons_export
 from persons.forms import (
     CategoryAssignForm,
@@ -36,8 +36,7 @@ from persons.forms import (
     PersonForm,
     StatusForm,
 )
-from persons.identity import mask_doc, mask_phone
-from persons.models import CustomField, Person
+from persons.models import CustomField
 
 
 def _grids_for(user) -> list[OrgUnit]:
@@ -278,14 +277,7 @@ FEVERS_LISTED = 500
 @login_required
 def duplicates(request):
     scope = access.require(request.user, PERSONS_MERGE)
-    pairs = duplicates_scan(scope, limit=200)
-    people = {p.pk: p for p in Person.objects.filter(pk__in={i for pr in pairs for i in (pr.low_id, pr.high_id)})
-              .select_related("grid")}
-    rows = [(pr, people[pr.low_id], people[pr.high_id]) for pr in pairs if pr.low_id in people and pr.high_id in people]
-    for _pr, a, b in rows:
-        for p in (a, b):
-            p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
-    return render(request, "persons/duplicates.html", {"rows": rows})
+    return render(request, "persons/duplicates.html", {"rows": duplicates_for_review(scope, limit=200)})
 
 
 @login_required
