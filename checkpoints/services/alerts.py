@@ -14,11 +14,10 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.roles import CHECKPOINTS_RECORD
 from checkpoints.models import Alert, Checkpoint, FeverRule, Reading
-from checkpoints.services.common import check_scope, in_future, local_time, temperature_parse
+from checkpoints.services.common import check_scope, local_time, reading_check
 from checkpoints.services.duty import duty_notify, duty_users
 from checkpoints.services.incidents import incident_start
 from core.audit import audit_record, snapshot
-from core.clock import aware
 from core.errors import DomainError
 from persons.models import Person
 
@@ -86,14 +85,7 @@ def alert_recheck(*, alert: Alert, temperature, taken_at: dt.datetime | None = N
     """Record the recheck of an alert: below the threshold clears it; at or above starts the emergency
     plan. The recheck is refused before its time (the rule's minutes after the first reading)."""
     check_scope(by, CHECKPOINTS_RECORD, alert)
-    taken_at = aware(taken_at) or timezone.now()
-    errors: dict[str, list[str]] = {}
-    try:
-        value = temperature_parse(temperature)
-    except ValueError as exc:
-        errors["temperature"] = [str(exc)]
-    if in_future(taken_at):
-        errors["taken_at"] = [_("In the future.")]
+    value, taken_at, errors = reading_check(temperature, taken_at)
     if errors:
         raise DomainError("invalid_reading", _("The recheck cannot be saved."), fields=errors)
     with transaction.atomic():

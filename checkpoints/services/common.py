@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from checkpoints.access import site_scope
 from checkpoints.models import DEFAULT_QUESTIONS, PHYSICAL_MAX, PHYSICAL_MIN, FeverRule
-from core.clock import aware  # noqa: F401  (services.readings takes it from here)
+from core.clock import aware
 from core.errors import DomainError
 from orgunits.models import Site
 
@@ -47,6 +47,21 @@ def temperature_parse(value) -> Decimal:
         raise TemperatureError(_("%(v)s °C is outside the physical range 34–43 °C: measure again.") % {"v": number},
                                "out_of_range")
     return number
+
+
+def reading_check(temperature, taken_at: dt.datetime | None) -> tuple[Decimal | None, dt.datetime, dict]:
+    """A temperature and the time it was taken, as typed: the value (None when it cannot be read), the time (now
+    when none is given) and the errors by field (a temperature out of reach, a time in the future)."""
+    taken_at = aware(taken_at) or timezone.now()
+    errors: dict[str, list[str]] = {}
+    value = None
+    try:
+        value = temperature_parse(temperature)
+    except ValueError as exc:
+        errors["temperature"] = [str(exc)]
+    if in_future(taken_at):
+        errors["taken_at"] = [_("In the future.")]
+    return value, taken_at, errors
 
 
 def rule_default() -> FeverRule:

@@ -20,14 +20,7 @@ from checkpoints.access import site_scope
 from checkpoints.models import Alert, Checkpoint, Device, Reading, TeamMember
 from checkpoints.selectors import people_reachable, person_reach, person_reachable
 from checkpoints.services.alerts import alert_from, alerts_announce, alerts_raise, open_alert_pairs
-from checkpoints.services.common import (
-    FUTURE_SLACK,
-    aware,
-    check_scope,
-    in_future,
-    rules_for,
-    temperature_parse,
-)
+from checkpoints.services.common import FUTURE_SLACK, check_scope, reading_check, rules_for
 from checkpoints.services.reading_items import Refused, Sent, item_shaped
 from core import db
 from core.audit import audit_record, snapshot
@@ -60,14 +53,7 @@ def reading_record(*, checkpoint: Checkpoint, temperature, taken_at: dt.datetime
                    person: Person | None = None, subject: str = "", by) -> Reading:
     """Record a temperature taken by hand; a fever raises an alert (as `reading.alert`)."""
     check_scope(by, CHECKPOINTS_RECORD, checkpoint)
-    taken_at = aware(taken_at) or timezone.now()
-    errors: dict[str, list[str]] = {}
-    try:
-        value = temperature_parse(temperature)
-    except ValueError as exc:
-        errors["temperature"] = [str(exc)]
-    if in_future(taken_at):
-        errors["taken_at"] = [_("In the future.")]
+    value, taken_at, errors = reading_check(temperature, taken_at)
     if person is None and not subject.strip():
         errors["subject"] = [_("Say whose temperature this is.")]
     if not checkpoint.active:
