@@ -13,6 +13,7 @@ from core.tabular.headers import header_key, header_row
 from core.tabular.limits import MESSAGE_CHARS, Limits, clip, listed
 from core.tabular.reading import (
     CSV,
+    EXTENSIONS,
     XLSX,
     Table,
     cell_text,
@@ -23,6 +24,7 @@ from core.tabular.reading import (
     table_rows,
     table_sniff,
     unreadable,
+    upload_check,
     workbook_open,
 )
 from core.tabular.writing import (
@@ -34,6 +36,7 @@ from core.tabular.writing import (
     attachment,
     attachment_header,
     cell_safe,
+    csv_as_sent,
     csv_chunks,
     date_for_reader,
     date_zh,
@@ -48,10 +51,10 @@ from core.tabular.writing import (
 )
 
 __all__ = [
-    "CSV", "CSV_TYPE", "ERROR_COLUMN", "FORMATS", "Limits", "MESSAGE_CHARS", "Table", "TableWriter", "XLSX",
-    "XLSX_TYPE", "ascii_name", "attachment", "attachment_header", "cell_safe", "cell_text", "clip", "csv_chunks",
-    "date_for_reader", "date_zh", "download_name", "error_file_download", "error_file_save", "error_reason",
-    "error_rows_write", "file_download", "header_key", "header_row", "listed", "rows_read", "sheet_rows",
-    "stored_path", "table_bytes", "table_download", "table_inspect", "table_rows", "table_sniff", "table_stream",
-    "unreadable", "workbook_bytes", "workbook_new", "workbook_open",
+    "CSV", "CSV_TYPE", "ERROR_COLUMN", "EXTENSIONS", "FORMATS", "Limits", "MESSAGE_CHARS", "Table", "TableWriter",
+    "XLSX", "XLSX_TYPE", "ascii_name", "attachment", "attachment_header", "cell_safe", "cell_text", "clip",
+    "csv_as_sent", "csv_chunks", "date_for_reader", "date_zh", "download_name", "error_file_download",
+    "error_file_save", "error_reason", "error_rows_write", "file_download", "header_key", "header_row", "listed",
+    "rows_read", "sheet_rows", "stored_path", "table_bytes", "table_download", "table_inspect", "table_rows",
+    "table_sniff", "table_stream", "unreadable", "upload_check", "workbook_bytes", "workbook_new", "workbook_open",
 ]

@@ -132,6 +132,16 @@ def table_bytes(*, header: Sequence | None, rows: Iterable[Iterable], kind: str,
     return out.getvalue()
 
 
+def csv_as_sent(path, *, header: Sequence, rows: Iterable[Iterable]) -> None:
+    """A CSV file at `path` as users send one (UTF-8 with a BOM), its cells written as they are, not made inert:
+    for the generators of the files tests and benchmarks import, whose cells (+86 phones) must reach the import as
+    a sheet holds them. Never for a file handed to a user."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
 # -- downloads: a name in the reader's language, an ASCII one for the clients that read no other ---------------
 
 # Characters no file name may hold on the systems officials use (Windows refuses \\ / : * ? " < > |), controls.

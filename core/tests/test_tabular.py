@@ -29,6 +29,7 @@ from core.tabular import (
     rows_read,
     table_bytes,
     table_inspect,
+    upload_check,
     workbook_bytes,
     workbook_new,
 )
@@ -120,6 +121,18 @@ def test_a_file_that_is_no_csv_or_workbook_says_so_and_names_the_file(content):
     assert refused.code == "unreadable_file" and refused.fields == {"file": [refused.message]}
     assert refused.message == ("名单.csv is not a CSV or XLSX file that can be read. Save the sheet from Excel as "
                                ".xlsx (or as CSV) and upload that.")
+
+
+def test_an_upload_is_refused_at_once_unless_named_and_made_as_a_csv_or_xlsx():
+    with translation.override("en"):
+        assert upload_check(io.BytesIO("姓名\n张三\n".encode()), name="名单/人员.CSV") == "人员.CSV"
+        with pytest.raises(DomainError) as named:
+            upload_check(io.BytesIO(b"a,b\n"), name="../人员名单.numbers")
+        with pytest.raises(DomainError) as made:
+            upload_check(io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(range(32)) * 8), name="人员名单.csv")
+    assert (named.value.code, named.value.fields["file"]) == ("unsupported_file", [
+        "人员名单.numbers is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and upload that."])
+    assert made.value.code == "unreadable_file" and "人员名单.csv" in made.value.message
 
 
 def test_an_excel_97_workbook_is_asked_to_be_saved_as_xlsx():
@@ -250,6 +263,14 @@ def test_every_import_s_error_file_is_written_by_the_one_writer():
     callers = {name for name, text in texts.items() if "error_file_save(" in text}
     own = {name for name, text in texts.items() if "error_rows_write" in text or "-errors." in text}
     assert callers == {"persons/importing/run.py", "tracing/services/imports.py"}
+    assert own == set()
+
+
+def test_every_import_s_upload_is_checked_by_the_one_check():
+    texts = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in _modules_outside()}
+    callers = {name for name, text in texts.items() if "upload_check(" in text}
+    own = {name for name, text in texts.items() if "table_sniff" in text or '".xlsx")' in text}
+    assert callers == {"persons/importing/services.py", "tracing/services/import_jobs.py"}
     assert own == set()
 
 

@@ -4,14 +4,14 @@ or an Excel serial number; valid resident IDs, names, phones some with +86 or da
 row so that a million rows need no memory. Deterministic: the same `n` and grids give the same file.
 """
 
-import csv
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from stdnum.cn import ric
 
+from core.tabular import csv_as_sent
 from orgunits.models import OrgUnit
 
 REGIONS = ["431302", "431321", "431322", "431381", "431382"]  # 娄星区, 双峰县, 新化县, 冷水江市, 涟源市
@@ -25,30 +25,30 @@ SEED = 20200521
 
 
 def people_csv_write(path: Path, n: int, grids: Sequence[OrgUnit]) -> None:
-    """Write `n` valid people to `path` (UTF-8 with a BOM), spread over `grids` in turn, each grid's community
-    (its parent) naming the address."""
+    """Write `n` valid people to `path` (UTF-8 with a BOM, cells as a sheet holds them), spread over `grids` in turn,
+    each grid's community (its parent) naming the address."""
+    csv_as_sent(path, header=HEADER, rows=_people(n, grids))
+
+
+def _people(n: int, grids: Sequence[OrgUnit]) -> Iterator[list]:
     rng = random.Random(SEED)
     days = 30000  # birth dates from 1938 to 2020
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(HEADER)
-        for i in range(n):
-            region, rest = REGIONS[i % len(REGIONS)], i // len(REGIONS)
-            born = dt.date.fromordinal(FIRST_BIRTH + rest % days)
-            seq = (rest // days) * 37 % 1000  # (region, birth, seq) differs for every i
-            body = f"{region}{born:%Y%m%d}{seq:03d}"
-            number = body + ric.calc_check_digit(body + "0")
-            grid = grids[i % len(grids)]
-            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-            if i % 50 == 0:
-                phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
-            elif i % 50 == 1:
-                phone = f"+86 {phone}"
-            writer.writerow([i + 1, name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
-                             birth_text(born, i), phone,
-                             f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
-                             grid.code, RELATIONS[i % len(RELATIONS)], ""])
+    for i in range(n):
+        region, rest = REGIONS[i % len(REGIONS)], i // len(REGIONS)
+        born = dt.date.fromordinal(FIRST_BIRTH + rest % days)
+        seq = (rest // days) * 37 % 1000  # (region, birth, seq) differs for every i
+        body = f"{region}{born:%Y%m%d}{seq:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        grid = grids[i % len(grids)]
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+        if i % 50 == 0:
+            phone = f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"
+        elif i % 50 == 1:
+            phone = f"+86 {phone}"
+        yield [i + 1, name + (" " if i % 100 == 0 else ""), "男" if int(number[16]) % 2 else "女", number,
+               birth_text(born, i), phone, f"{grid.parent.name}{rng.randrange(1, 60)}栋{rng.randrange(1, 7)}单元",
+               grid.code, RELATIONS[i % len(RELATIONS)], ""]
 
 
 def birth_text(born: dt.date, i: int) -> str:

@@ -32,7 +32,7 @@ import importlib
 # The names below are loaded on first use: a worker process imports this package (for readers.worker_main)
 # before it has set Django up, and most of the package needs the app registry.
 _EXPORTS = {
-    "EXTENSIONS": "columns", "IGNORE": "columns", "field_keys": "columns", "SQLITE_CACHE_MB": "write",
+    "IGNORE": "columns", "field_keys": "columns", "SQLITE_CACHE_MB": "write",
     "people_import": "run",
     **dict.fromkeys(["import_error_file_open", "import_job_create", "import_job_get_for_user", "import_job_progress",
                      "import_jobs_for_user", "import_mapping_save"], "services"),

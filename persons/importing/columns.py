@@ -20,7 +20,6 @@ from persons.models import CustomField, ImportMapping
 from persons.validation import FIELDS
 
 IGNORE = "ignore"
-EXTENSIONS = (".csv", ".xlsx")
 # community: a community of the import's unit, by name or code (a street's sheet names no grids); origin: where an
 # arrival came from (来自, kept on the category episode); status: the management status (管控措施) and its site.
 EXTRA_FIELDS = ["category", "category_start", "community", "origin", "status", "status_site"]

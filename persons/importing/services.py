@@ -1,7 +1,6 @@
 """The services around an import job: creating and queueing it, access to jobs, their progress, the error file's
 download, saved column mappings. The run itself is `run.people_import`."""
 
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -16,11 +15,11 @@ from accounts.access import scope_for
 from accounts.roles import PERSONS_IMPORT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
-from core.tabular import clip, listed, table_sniff
+from core.tabular import clip, listed, upload_check
 from core.timebounds import EARLIEST
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
-from persons.importing.columns import EXTENSIONS, field_keys
+from persons.importing.columns import field_keys
 from persons.importing.progress import progress_read
 from persons.importing.running import import_job_interrupted
 from persons.models import CustomField, ImportJob, ImportMapping
@@ -44,12 +43,7 @@ def _job_create(*, unit, uploaded_file, filename, mapping, columns, keep_valid, 
     if by is not None and not scope_for(by, PERSONS_IMPORT).covers(unit.path):
         raise DomainError("out_of_scope", _("%(unit)s is outside the units you may import people into.")
                           % {"unit": unit.name}, status=404)
-    name = Path(filename or "").name
-    if Path(name).suffix.lower() not in EXTENSIONS:
-        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
-                    "upload that.") % {"name": name or "?"}
-        raise DomainError("unsupported_file", message, fields={"file": [message]})
-    table_sniff(uploaded_file, name=name)
+    name = upload_check(uploaded_file, name=filename)
     explicit = {**(mapping.columns if mapping else {}), **(columns or {})}
     allowed = set(field_keys(list(CustomField.objects.filter(active=True))))
     wrong = {title: key for title, key in explicit.items() if key not in allowed}

@@ -3,7 +3,6 @@ run by the worker (contact_import_task, below), its progress shown while it runs
 process died marked failed (persons.importing.running: the claim that ends with the process)."""
 
 import logging
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -15,9 +14,8 @@ from django_tasks import task
 from accounts.access import scope_for
 from accounts.roles import PERSONS_EDIT, TRACING_EDIT
 from core.errors import DomainError
-from core.tabular import MESSAGE_CHARS, clip, stored_path, table_sniff
+from core.tabular import MESSAGE_CHARS, clip, stored_path, upload_check
 from orgunits.models import OrgUnit
-from persons.importing.columns import EXTENSIONS
 from persons.importing.progress import ProgressBoard, progress_path, progress_read
 from persons.importing.running import job_claim, job_held, task_interrupted
 from tracing.models import Case, ContactImport
@@ -36,12 +34,7 @@ def contact_import_create(*, case: Case, uploaded_file, filename: str, unit: Org
     if by is not None and not scope_for(by, PERSONS_EDIT).covers(unit.path):
         raise DomainError("out_of_scope", _("%(unit)s is outside the units you may register people in.")
                           % {"unit": unit.name}, fields={"unit": [_("Outside your scope.")]}, status=404)
-    name = Path(filename or "").name
-    if Path(name).suffix.lower() not in EXTENSIONS:
-        message = _("%(name)s is not a CSV or XLSX file. Save the sheet from Excel as .xlsx (or as CSV) and "
-                    "upload that.") % {"name": clip(name or "?")}
-        raise DomainError("unsupported_file", message, fields={"file": [message]})
-    table_sniff(uploaded_file, name=name)
+    name = upload_check(uploaded_file, name=filename)
     with transaction.atomic():
         record = ContactImport(case=case, unit_path=case.unit_path, unit=unit, filename=name[:200],
                                state=State.PENDING, created_by=by)
