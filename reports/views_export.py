@@ -1,7 +1,9 @@
 """Report files: a report as CSV, the day's forms of a unit as xlsx or DHIS2 JSON, and manual cells
 uploaded from an xlsx in the exported layout. Scope as the report pages: 404 outside it."""
 
+import datetime as dt
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from core.pages import page_call, page_day, page_error
 from core.tabular import XLSX_TYPE, attachment, date_for_reader
+from orgunits.models import OrgUnit
 from reports import exporting, selectors, workbook_import
 
 
@@ -23,10 +26,18 @@ def _attachment(content: bytes, content_type: str, filename: str, fallback: str)
     return attachment(HttpResponse(content, content_type=content_type), filename, fallback=fallback)
 
 
-def _unit_and_day(request):
-    """The unit (in the user's REPORTS_VIEW scope, else 404) and the day of an export's query string."""
+def _day_file(request, build: Callable[[OrgUnit, dt.date], HttpResponse],
+              refused: Callable[[DomainError, dt.date], HttpResponse]) -> HttpResponse:
+    """A file of a unit's day (?unit=CODE&day=, the unit in the user's REPORTS_VIEW scope, else 404): `build`'s
+    answer, 400 for a day that cannot be read, `refused`'s when the day has nothing to give."""
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
-    return unit, page_day(request, strict=True)
+    day = page_day(request, strict=True)
+    if day is None:
+        return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
+    try:
+        return build(unit, day)
+    except DomainError as exc:
+        return refused(exc, day)
 
 
 def _lock_version(text: str | None) -> int | None:
@@ -51,31 +62,32 @@ def submission_csv(request, pk: int):
 @require_GET
 def day_xlsx(request):
     """All forms of a unit for a day, one sheet each, in the official layout."""
-    unit, day = _unit_and_day(request)
-    if day is None:
-        return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
-    try:
+    def build(unit, day):
         data = exporting.workbook_for_day(unit=unit, day=day, user=request.user)
-    except DomainError as exc:
+        return _attachment(data, XLSX_TYPE, *exporting.workbook_filename(unit=unit, day=day))
+
+    def refused(exc, day):
         page_error(request, exc)
         return redirect(f"{reverse('reports:today')}?day={day.isoformat()}")
-    return _attachment(data, XLSX_TYPE, *exporting.workbook_filename(unit=unit, day=day))
+
+    return _day_file(request, build, refused)
 
 
 @login_required
 @require_GET
 def day_json(request):
     """All forms of a unit for a day as DHIS2 dataValueSets JSON (identified by codes)."""
-    unit, day = _unit_and_day(request)
-    if day is None:
-        return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
-    try:
+    def build(unit, day):
         data = exporting.data_value_sets(unit=unit, day=day, user=request.user)
-    except DomainError as exc:
+        return _attachment(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), "application/json",
+                           f"{unit.name}-{date_for_reader(day)}-DHIS2.json",
+                           f"dataValueSets-{unit.code}-{day.isoformat()}.json")
+
+    def refused(exc, _day):
         return HttpResponse(json.dumps(exc.as_dict(), ensure_ascii=False), status=exc.status,
                             content_type="application/json")
-    return _attachment(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), "application/json",
-                       f"{unit.name}-{date_for_reader(day)}-DHIS2.json", f"dataValueSets-{unit.code}-{day.isoformat()}.json")
+
+    return _day_file(request, build, refused)
 
 
 @login_required

@@ -477,3 +477,13 @@ def test_files_are_hidden_outside_scope(cast, day_people, client_for):
     # community B's worker reads B's reports only, not the street's
     assert client_for(cast.community_b_worker).post(f"/reports/s/{submission.pk}/manual.xlsx").status_code == 404
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_a_day_no_form_applies_to_sends_the_workbook_back_to_that_day_and_the_json_says_why(cast, forms, client_for):
+    client = client_for(cast.street_officer)
+    xlsx = client.get(f"/reports/day.xlsx?unit={cast.street.code}&day=1999-01-04", follow=True)
+    assert xlsx.redirect_chain == [("/reports/?day=1999-01-04", 302)]
+    assert [str(m) for m in xlsx.context["messages"]] == ["长青街道在1999-01-04没有适用的报表。"]
+    answer = client.get(f"/reports/day.json?unit={cast.street.code}&day=1999-01-04")
+    assert answer.status_code == 404 and json.loads(answer.content)["code"] == "no_forms"
+    assert client.get(f"/reports/day.json?unit={cast.street.code}&day=2020-02-30").status_code == 400
