@@ -3,6 +3,9 @@
 Plain HTML forms in Chinese that work in WeChat's browser without scripts. Every answer about a token or a receipt
 is the same for one that does not exist, is malformed, revoked or expired."""
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +18,21 @@ from intake.forms import DeclarationForm, SelfReportForm
 from intake.models import Declaration
 
 
-def _refused(request, error: DomainError, *, title: str):
-    return render(request, "intake/public_message.html", {"title": title, "message": str(error.message)},
-                  status=error.status)
+def _over_limit(request, hit: Callable[[], object]) -> HttpResponse | None:
+    """Count what `hit` counts (the address's views or sends, a poster's budget): the page asking to wait a moment
+    when that is over its limit, else None."""
+    try:
+        hit()
+    except DomainError as exc:
+        return render(request, "intake/public_message.html", {
+            "title": _("Please wait a moment"), "message": str(exc.message)}, status=exc.status)
+    return None
+
+
+def _visit_over_limit(request) -> HttpResponse | None:
+    """A page's view (a send when posted) counted against the address's limits: see _over_limit."""
+    return _over_limit(request, lambda: guard.sends_hit(request) if request.method == "POST"
+                       else guard.views_hit(request))
 
 
 def _gone(request):
@@ -42,10 +57,8 @@ def _declare_page(request, poster, form=None, status=200):
 @never_cache
 def declare(request, token: str):
     """A poster's page: the declaration form, and the receipt once sent."""
-    try:
-        guard.sends_hit(request) if request.method == "POST" else guard.views_hit(request)
-    except DomainError as exc:
-        return _refused(request, exc, title=_("Please wait a moment"))
+    if waiting := _visit_over_limit(request):
+        return waiting
     poster = selectors.poster_by_token(token)
     if poster is None:
         return _gone(request)
@@ -59,10 +72,9 @@ def declare(request, token: str):
         form.is_valid()
         form_add_domain_error(form, exc)
         return _declare_page(request, poster, form, status=400)
-    try:  # counted once a person's answer is in: forms a program cannot answer do not use up the poster's budget
-        guard.poster_hit(poster.pk)
-    except DomainError as exc:
-        return _refused(request, exc, title=_("Please wait a moment"))
+    # counted once a person's answer is in: forms a program cannot answer do not use up the poster's budget
+    if waiting := _over_limit(request, lambda: guard.poster_hit(poster.pk)):
+        return waiting
     if not form.is_valid():
         return _declare_page(request, poster, form, status=400)
     try:
@@ -81,10 +93,8 @@ def receipt(request):
     number = (request.GET.get("no") or "").strip()
     found, asked = None, bool(number)
     if asked:
-        try:
-            guard.views_hit(request)
-        except DomainError as exc:
-            return _refused(request, exc, title=_("Please wait a moment"))
+        if waiting := _over_limit(request, lambda: guard.views_hit(request)):
+            return waiting
         found = selectors.declaration_by_receipt(services.receipt_normalize(number))
     return render(request, "intake/receipt.html", {
         "asked": asked, "found": found, "pending": found is not None and found.state == Declaration.State.PENDING,
@@ -94,10 +104,8 @@ def receipt(request):
 @never_cache
 def self_report(request, token: str):
     """A person's daily self-report (健康打卡) through their personal link."""
-    try:
-        guard.sends_hit(request) if request.method == "POST" else guard.views_hit(request)
-    except DomainError as exc:
-        return _refused(request, exc, title=_("Please wait a moment"))
+    if waiting := _visit_over_limit(request):
+        return waiting
     link = selectors.self_report_link_by_token(token)
     if link is None or services.home_status_of(link.person) is None:
         return _gone(request)
