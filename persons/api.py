@@ -3,14 +3,14 @@
 import datetime as dt
 import json
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from accounts import access
-from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
+from accounts.roles import FIELDS_MANAGE, PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
 from core.tabular import error_file_download
@@ -18,7 +18,8 @@ from persons import importing, selectors, services
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_for_review
-from persons.models import Category, ImportJob, ImportMapping, ManagementStatus, Person
+from persons.importing.mapping import import_job_remap
+from persons.models import Category, CustomField, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
     ArrivalIn,
     ArrivalOut,
@@ -27,8 +28,12 @@ from persons.schemas import (
     CheckDueOut,
     CheckIn,
     CheckOut,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
     DuplicateDismissIn,
     DuplicatePairOut,
+    ImportRemapIn,
     MergeIn,
     PersonIn,
     PersonOut,
@@ -295,3 +300,44 @@ def import_errors(request: HttpRequest, job_id: int):
     job = importing.import_job_get_for_user(request.user, job_id)
     handle = importing.import_error_file_open(job=job, by=request.user)
     return error_file_download(handle, stored=job.error_file.name, uploaded=job.filename, fallback=f"import-{job.pk}")
+
+
+@router.post("/person-imports/{job_id}/mapping", response={202: ImportJobOut}, url_name="person_import_remap",
+             summary="Map the columns an import did not know and import its file again (a new job)")
+def import_remap(request: HttpRequest, job_id: int, payload: ImportRemapIn):
+    job = importing.import_job_get_for_user(request.user, job_id)
+    access.require(request.user, PERSONS_IMPORT)
+    again = import_job_remap(job=job, columns=payload.columns, name=payload.name, by=request.user)
+    again.refresh_from_db()
+    return Status(202, _job_out(again))
+
+
+# -- additional fields (新增要素): shared definitions, managed by those who hold persons.fields -----------------
+
+def _field_get(request, field_id: int) -> CustomField:
+    """The field, to whoever manages fields; 404 to anyone else, as on its page."""
+    field = CustomField.objects.filter(pk=field_id).first()
+    if field is None or not access.has_perm(request.user, FIELDS_MANAGE):
+        raise Http404
+    return field
+
+
+@router.get("/person-fields", response=list[CustomFieldOut], url_name="custom_field_list",
+            summary="The additional fields of the line list")
+def custom_field_list(request: HttpRequest):
+    access.require(request.user, FIELDS_MANAGE)
+    return list(CustomField.objects.all())
+
+
+@router.post("/person-fields", response={201: CustomFieldOut}, url_name="custom_field_create",
+             summary="Add a field to the line list")
+def custom_field_create(request: HttpRequest, payload: CustomFieldIn):
+    access.require(request.user, FIELDS_MANAGE)
+    return Status(201, services.custom_field_save(data=payload.dict(), by=request.user))
+
+
+@router.patch("/person-fields/{field_id}", response=CustomFieldOut, url_name="custom_field_update",
+              summary="Change a field's label, help, choices, the date it is required from, or whether it is active")
+def custom_field_update(request: HttpRequest, field_id: int, payload: CustomFieldPatch):
+    field = _field_get(request, field_id)
+    return services.custom_field_save(data=payload.dict(), field=field, by=request.user)

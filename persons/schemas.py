@@ -206,3 +206,47 @@ class DuplicateDismissIn(Schema):
 
     first_id: int
     second_id: int
+
+
+class CustomFieldIn(Schema):
+    """An additional field (新增要素) of the line list: its key and type are fixed once created."""
+
+    key: str = Field(max_length=40, description="lower-case letters, digits and _, starting with a letter")
+    label: str = Field(max_length=50)
+    label_en: str = Field("", max_length=80)
+    help_text: str = Field("", max_length=200)
+    type: str = Field(description="text, number, date, choice or boolean")
+    choices: list[str] = Field(default_factory=list, description="for a choice field")
+    required_from: dt.date | None = None
+    active: bool = True
+
+
+class CustomFieldPatch(Schema):
+    """What may change in an additional field: its key and type stay."""
+
+    label: str = Field(max_length=50)
+    label_en: str = Field("", max_length=80)
+    help_text: str = Field("", max_length=200)
+    choices: list[str] = Field(default_factory=list)
+    required_from: dt.date | None = None
+    active: bool = True
+
+
+class CustomFieldOut(Schema):
+    id: int
+    key: str
+    label: str
+    label_en: str
+    help_text: str
+    type: str
+    choices: list[str]
+    required_from: dt.date | None
+    active: bool
+
+
+class ImportRemapIn(Schema):
+    """The columns an import did not know, each given a field key (or "ignore"): saved under the mapping `name`
+    for every later file, and the job's file imported again with it, as a new job."""
+
+    columns: dict[str, str]
+    name: str = Field(min_length=1, max_length=100)

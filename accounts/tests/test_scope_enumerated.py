@@ -156,6 +156,8 @@ def _objects_of_b(cast):
         "api:check_create": api_b,
         "api:person_import_get": {"job_id": job_b.pk},
         "api:person_import_errors": {"job_id": job_b.pk},
+        "api:person_import_remap": {"job_id": job_b.pk},
+        "api:custom_field_update": {"field_id": field.pk},  # answered 404 to all but those who manage fields
         "orgunits:detail": code_b,
         "orgunits:child_create": code_b,
         "orgunits:rename": code_b,
@@ -194,6 +196,7 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},
+              "api:person_import_remap": {"columns": {"备注": "ignore"}, "name": "越界"},
               "api:report_compute": {"unit": "431302004003", "day": "2020-05-21"},
               "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True},
               "api:report_submit": {"lock_version": 1},
@@ -205,7 +208,7 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:follow_up_result": {"result": "well", "temperature": "36.5"},
               "api:follow_up_change": {"end": "2030-01-01", "reason": "越界"}}
 # PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
-PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:case_patch": {"notes": "越界"},
+PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:custom_field_update": {"label": "越界"}, "api:case_patch": {"notes": "越界"},
                 "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"},
                 "api:supply_request_patch": {"version": 1, "quantity": "1"}}
 

@@ -178,6 +178,22 @@ def _xlsx() -> io.BytesIO:
     return data
 
 
+def _unknown_column_job(d: Demo) -> int:
+    """An import whose file has a column no field is known by (备注2)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "证件号码", "网格", "备注2"])
+    book.active.append(["张三", _resident_id(902), _grid(), "无"])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    data.name = "people.xlsx"
+    response = d.client.post("/api/person-imports", {"unit": "431302004001", "file": data})
+    assert response.status_code == 202, response.content[:500]
+    return response.json()["id"]
+
+
 def _donation(d: Demo, kind: str = "goods") -> dict:
     donor = d.post("/api/supplies/donors", {"name": f"捐赠人{d.next()}", "kind": "organisation", "unit": "431302004"})
     body = {"donor_id": donor["id"], "kind": kind, "received_on": _today().isoformat(), "channel": "delivery",
@@ -210,6 +226,16 @@ WRITES = {
     "POST /api/persons/{person_id}/checks": lambda d: (
         f"/api/persons/{_person(d)}/checks", {"temperature": "36.5", "note": "无不适"}, None),
     "POST /api/person-imports": lambda d: ("/api/person-imports", {"unit": "431302004001"}, {"file": _xlsx()}),
+    "POST /api/person-imports/{job_id}/mapping": lambda d: (
+        f"/api/person-imports/{_unknown_column_job(d)}/mapping", {"columns": {"备注2": "ignore"}, "name": "三元台账"},
+        None),
+    "POST /api/person-fields": lambda d: ("/api/person-fields", {
+        "key": f"nat_{d.next()}", "label": "核酸结果", "label_en": "NAT result", "help_text": "最近一次",
+        "type": "choice", "choices": ["阴性", "阳性"]}, None),
+    "PATCH /api/person-fields/{field_id}": lambda d: (lambda f: (f"/api/person-fields/{f['id']}", {
+        "label": "核酸", "label_en": "NAT", "help_text": "说明", "choices": ["阴性", "阳性", "待出"]}, None))(
+        d.post("/api/person-fields", {"key": f"nat_{d.next()}", "label": "核酸结果", "type": "choice",
+                                       "choices": ["阴性", "阳性"]})),
     "POST /api/cases": lambda d: ("/api/cases", {
         "person_id": _new_person(d), "classification": "suspected", "label": "疑似病例", "hospital_name": "市中心医院",
         "notes": "发热门诊"}, None),
