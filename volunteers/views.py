@@ -92,13 +92,19 @@ def org_detail(request, pk: int):
     })
 
 
+def _office_org(request, pk: int) -> CivilisedUnit:
+    """The civilised unit `pk` for the civilisation office over it (403 for anyone else who sees it)."""
+    org = selectors.org_get_for_user(request.user, pk)
+    if not selectors.office_covers(request.user, org):
+        raise PermissionDenied
+    return org
+
+
 @login_required
 @require_POST
 def org_donors(request, pk: int):
     """Link a donor of the supplies ledger to the unit (`donor`), or unlink one (`remove`): the office only."""
-    org = selectors.org_get_for_user(request.user, pk)
-    if not selectors.office_covers(request.user, org):
-        raise PermissionDenied
+    org = _office_org(request, pk)
     if "remove" in request.POST:
         donor = org.donors.filter(pk=request.POST["remove"]).first() if request.POST["remove"].isdigit() else None
         if donor is None:
@@ -131,9 +137,7 @@ def volunteer_add(request, pk: int):
 @login_required
 @require_POST
 def coordinator_add(request, pk: int):
-    org = selectors.org_get_for_user(request.user, pk)
-    if not selectors.office_covers(request.user, org):
-        raise PermissionDenied
+    org = _office_org(request, pk)
     form = CoordinatorForm(request.POST)
     user = selectors.account_nameable(request.user, form.cleaned_data["username"]) if form.is_valid() else None
     if user is None:
@@ -146,9 +150,7 @@ def coordinator_add(request, pk: int):
 @login_required
 @require_POST
 def commendation_add(request, pk: int):
-    org = selectors.org_get_for_user(request.user, pk)
-    if not selectors.office_covers(request.user, org):
-        raise PermissionDenied
+    org = _office_org(request, pk)
     page_form_post(request, CommendationForm(request.POST, people=org.people.all()),
                    lambda d: services.commendation_add(org=org, by=request.user, **d))
     return redirect("volunteers:org", org.pk)
@@ -278,22 +280,23 @@ def _back(request):
     return page_back(request, "volunteers:home", under="/volunteers/")
 
 
+def _attendance(request, pk: int, record, done: str):
+    """Check a volunteer in or out of a shift (`record`: the service) and go back; `done` names them."""
+    a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
+    page_call(request, lambda: record(assignment=a, by=request.user), done=done % {"name": a.volunteer.name})
+    return _back(request)
+
+
 @login_required
 @require_POST
 def assignment_check_in(request, pk: int):
-    a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
-    page_call(request, lambda: services.check_in(assignment=a, by=request.user),
-              done=_("%(name)s checked in.") % {"name": a.volunteer.name})
-    return _back(request)
+    return _attendance(request, pk, services.check_in, _("%(name)s checked in."))
 
 
 @login_required
 @require_POST
 def assignment_check_out(request, pk: int):
-    a = selectors.assignment_get_for_user(request.user, pk, check_in=True)
-    page_call(request, lambda: services.check_out(assignment=a, by=request.user),
-              done=_("%(name)s checked out.") % {"name": a.volunteer.name})
-    return _back(request)
+    return _attendance(request, pk, services.check_out, _("%(name)s checked out."))
 
 
 @login_required

@@ -125,13 +125,19 @@ def request_allocate(request, pk: int):
     return redirect("supplies:request", pk=req.pk)
 
 
+def _request_to_fill(request, pk: int) -> Request:
+    """A request in the user's scope that the user may deliver or buy against (posts somewhere), else 404."""
+    req = selectors.request_get_for_user(request.user, pk)
+    if not access.has_perm(request.user, SUPPLIES_POST):
+        raise Http404
+    return req
+
+
 @login_required
 @require_POST
 def request_deliver(request, pk: int):
     """Deliver against the request: a distribution from a store or an account to the requesting place."""
-    req = selectors.request_get_for_user(request.user, pk)
-    if not access.has_perm(request.user, SUPPLIES_POST):
-        raise Http404
+    req = _request_to_fill(request, pk)
     sources = selectors.locations_in_scope(request.user, perm=SUPPLIES_POST)
     form = RequestDeliveryForm(request.POST, sources=sources)
     voucher = page_form_post(request, form, lambda d: services.distribution_post(
@@ -145,9 +151,7 @@ def request_deliver(request, pk: int):
 @require_POST
 def request_purchase(request, pk: int):
     """Buy goods for the request, paid from a fund account."""
-    req = selectors.request_get_for_user(request.user, pk)
-    if not access.has_perm(request.user, SUPPLIES_POST):
-        raise Http404
+    req = _request_to_fill(request, pk)
     places = selectors.locations_in_scope(request.user, perm=SUPPLIES_POST)
     form = PurchaseForm(request.POST, accounts=places, targets=places)
     voucher = page_form_post(request, form, lambda d: services.purchase_post(
