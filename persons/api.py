@@ -18,11 +18,12 @@ from persons import importing, selectors, services
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_for_review
-from persons.importing.mapping import import_job_remap
+from persons.importing.mapping import grids_of, import_job_remap, people_awaiting_grid, person_grid_assign
 from persons.models import Category, CustomField, ImportJob, ImportMapping, ManagementStatus, Person
 from persons.schemas import (
     ArrivalIn,
     ArrivalOut,
+    AwaitingGridPage,
     CategoryEndIn,
     CategoryIn,
     CheckDueOut,
@@ -33,6 +34,7 @@ from persons.schemas import (
     CustomFieldPatch,
     DuplicateDismissIn,
     DuplicatePairOut,
+    GridAssignIn,
     ImportRemapIn,
     MergeIn,
     PersonIn,
@@ -163,6 +165,27 @@ def duplicate_dismiss(request: HttpRequest, payload: DuplicateDismissIn):
     second = selectors.person_get_for_user(request.user, payload.second_id, perm=PERSONS_MERGE)
     services.duplicate_dismiss(a=first, b=second, by=request.user)
     return Status(201, {"first_id": first.pk, "second_id": second.pk})
+
+
+@router.get("/persons/awaiting-grid", response=AwaitingGridPage, url_name="persons_awaiting_grid",
+            summary="People placed in their community by a street's sheet, waiting for a grid, a page at a time")
+def awaiting_grid_list(request: HttpRequest, cursor: str | None = None):
+    access.require(request.user, PERSONS_EDIT)
+    page = keyset_page(people_awaiting_grid(request.user), order=("unit_path", "id"), cursor=cursor, size=50)
+    grids: dict[int, list[str]] = {}
+    for p in page.items:
+        if p.grid_id not in grids:
+            grids[p.grid_id] = [g.code for g in grids_of(p.grid, request.user)]
+    return {"items": [{"id": p.pk, "name": p.name, "community": p.grid.code, "community_name": p.grid.name,
+                       "grids": grids[p.grid_id]} for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/persons/{person_id}/grid", response=PersonOut, url_name="person_grid_assign",
+             summary="Place a person awaiting a grid in one of their community's grids")
+def grid_assign(request: HttpRequest, person_id: int, payload: GridAssignIn):
+    person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
+    grid = access.unit_get_for_user(request.user, payload.grid, perm=PERSONS_EDIT)
+    return _out(request, person_grid_assign(person=person, grid=grid, by=request.user))
 
 
 @router.get("/persons/{person_id}", response=PersonOut)

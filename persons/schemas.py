@@ -250,3 +250,22 @@ class ImportRemapIn(Schema):
 
     columns: dict[str, str]
     name: str = Field(min_length=1, max_length=100)
+
+
+class AwaitingGridOut(Schema):
+    """A person a street's sheet placed in their community, waiting for one of its grids (待分配网格)."""
+
+    id: int
+    name: str
+    community: str
+    community_name: str
+    grids: list[str] = Field(description="the codes of the community's grids the caller may place them in")
+
+
+class AwaitingGridPage(Schema):
+    items: list[AwaitingGridOut]
+    next_cursor: str | None
+
+
+class GridAssignIn(Schema):
+    grid: str = Field(description="the code of one of the person's community's grids")

@@ -552,6 +552,9 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "other": Probe(F("persons:duplicate_resolve", NO_ARGS, lambda w, v: {
             "keep": w.person_a2.pk, "other": v, "action": "dismiss"}), PERSON),
     },
+    "POST /api/persons/{person_id}/grid": {
+        "grid": Probe(J("post", lambda w: f"/api/persons/{w.person_a.pk}/grid", lambda w, v: {"grid": v}), GRID),
+    },
     "POST /api/persons/merges": {
         "keep_id": Probe(J("post", lambda w: "/api/persons/merges", lambda w, v: {
             "keep_id": v, "drop_id": w.person_a2.pk}), PERSON),

@@ -178,6 +178,12 @@ def _xlsx() -> io.BytesIO:
     return data
 
 
+def _awaiting_grid(d: Demo) -> int:
+    """A person placed in their community, without a grid."""
+    return d.post("/api/persons", {"name": "待分配", "doc_number": _resident_id(d.next() + 540),
+                                   "grid": "431302004001"})["id"]
+
+
 def _unknown_column_job(d: Demo) -> int:
     """An import whose file has a column no field is known by (备注2)."""
     from openpyxl import Workbook
@@ -338,6 +344,8 @@ WRITES = {
         "title": "优秀志愿者", "story": "连续值守", "given_on": _today().isoformat()}, None),
     "POST /api/volunteer-units/{org_id}/donors": None,  # a donor's id only
     "POST /api/volunteer-units/{org_id}/donors/unlink": None,
+    "POST /api/persons/{person_id}/grid": lambda d: (f"/api/persons/{_awaiting_grid(d)}/grid", {"grid": _grid()},
+                                                      None),
     "POST /api/persons/merges": None,  # two people's ids only
     "POST /api/persons/duplicate-dismissals": None,
     "POST /api/volunteer-assignments/{assignment_id}/check-in": None,  # no body: nothing to make too long

@@ -73,3 +73,25 @@ def test_an_imports_unknown_column_is_mapped_through_the_api_and_the_file_import
     wrong = _send(officer, "post", f"/api/person-imports/{job.pk}/mapping", {"columns": {"户籍住址": "住址"},
                                                                            "name": "长青街道台账"})
     assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_mapping"
+
+
+def test_a_person_awaiting_a_grid_is_placed_through_the_api(cast, client_for):
+    from persons import services
+
+    waiting = services.person_register(data={"name": "待分配", "doc_type": "resident_id", "doc_number": resident_id(7),
+                                             "grid": cast.community_a.code}, by=None)
+    worker = client_for(cast.community_a_worker)
+    listed = worker.get("/api/persons/awaiting-grid").json()["items"]
+    assert [(p["id"], p["community"], p["grids"]) for p in listed] == [(waiting.pk, cast.community_a.code,
+                                                                        [cast.grid_a.code])]
+    # another community's grid is answered as one that does not exist
+    theirs = _send(worker, "post", f"/api/persons/{waiting.pk}/grid", {"grid": cast.grid_b.code})
+    missing = _send(worker, "post", f"/api/persons/{waiting.pk}/grid", {"grid": "431302004001-99"})
+    assert theirs.status_code == missing.status_code == 404 and theirs.json() == missing.json()
+    placed = _send(worker, "post", f"/api/persons/{waiting.pk}/grid", {"grid": cast.grid_a.code})
+    assert placed.status_code == 200 and placed.json()["grid"] == cast.grid_a.code
+    assert worker.get("/api/persons/awaiting-grid").json()["items"] == []
+    assert AuditEntry.objects.filter(actor=cast.community_a_worker, object_type="persons.person",
+                                     action="update").exists()
+    outsider = client_for(cast.community_b_worker)
+    assert _send(outsider, "post", f"/api/persons/{waiting.pk}/grid", {"grid": cast.grid_b.code}).status_code == 404
