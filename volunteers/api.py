@@ -12,6 +12,7 @@ from ninja.security import django_auth
 from accounts.access import require, scope_for, site_get_for_user, unit_get_for_user
 from accounts.api import TokenAuth
 from accounts.roles import VOLUNTEERS_COORDINATE, VOLUNTEERS_OFFICE, VOLUNTEERS_VIEW
+from core.clock import day_start
 from core.errors import DomainError
 from supplies.selectors import donors_in_scope
 from volunteers import selectors, services
@@ -24,6 +25,7 @@ from volunteers.schemas import (
     CommendationOut,
     CoordinatorIn,
     DonorLinkIn,
+    MyShiftsOut,
     NeedIn,
     NeedOut,
     OrgIn,
@@ -100,6 +102,16 @@ def volunteer_check_in(request: HttpRequest, assignment_id: int):
 def volunteer_check_out(request: HttpRequest, assignment_id: int):
     a = selectors.assignment_get_for_user(request.user, assignment_id, check_in=True)
     return _assignment_out(services.check_out(assignment=a, by=request.user))
+
+
+@router.get("/volunteer-shifts/mine", response=MyShiftsOut,
+            summary="The signed-in volunteer's shifts on a day (today without `day`) and those to come, as on their "
+                    "home page")
+def volunteer_my_shifts(request: HttpRequest, day: dt.date | None = None):
+    day = day or timezone.localdate()
+    after = day_start(day + dt.timedelta(days=1))
+    return {"day": day, "today": [_assignment_out(a) for a in selectors.my_assignments(request.user, day=day)],
+            "upcoming": [_assignment_out(a) for a in selectors.my_upcoming(request.user, after=after)]}
 
 
 @router.get("/volunteer-tally", response=list[TallyRowOut],

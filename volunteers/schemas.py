@@ -198,3 +198,11 @@ class VolunteerRecordOut(Schema):
     shifts: int
     stationed_days: int
     assignments: list[AssignmentOut]
+
+
+class MyShiftsOut(Schema):
+    """The signed-in volunteer's shifts: those overlapping `day` (to check in and out), and those to come."""
+
+    day: dt.date
+    today: list[AssignmentOut]
+    upcoming: list[AssignmentOut]

@@ -140,3 +140,14 @@ def test_another_communitys_sites_areas_and_shifts_answer_as_missing_ones(cast, 
     first.refresh_from_db()
     assert first.state == Assignment.State.CONFIRMED and first.volunteer == teams.hefang
     assert not Need.objects.filter(title="越界").exists()
+
+
+def test_a_volunteer_reads_their_own_shifts_as_on_their_home_page(cast, teams, tomorrow, client_for):
+    day, first, _second, _waiting = tomorrow
+    phone = client_for(teams.hefang_user)
+    mine = phone.get("/api/volunteer-shifts/mine").json()
+    assert mine["today"] == [] and [a["id"] for a in mine["upcoming"]] == [first.pk]
+    on_the_day = phone.get(f"/api/volunteer-shifts/mine?day={day}").json()
+    assert [(a["id"], a["state"]) for a in on_the_day["today"]] == [(first.pk, "confirmed")]
+    # somebody else's phone holds nobody's shifts
+    assert client_for(teams.audit_coordinator).get(f"/api/volunteer-shifts/mine?day={day}").json()["today"] == []
