@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 
 PROJECT_APPS = {"core", "orgunits", "accounts", "persons", "tracing", "intake", "checkpoints", "supplies", "volunteers",
-                "reports", "legal", "dashboard"}
+                "reports", "legal", "dashboard", "fangkong"}
 
 
 def lengths_errors(model: type[models.Model], values: dict) -> dict[str, list[str]]:
