@@ -16,11 +16,10 @@ from orgunits.models import OrgUnit
 from persons.models import HealthCheck, Person
 
 
-class Poster(models.Model):
-    """A printable QR poster of a community or grid: its token leads to the public declaration page."""
+class Revocable(models.Model):
+    """What a poster and a self-report link share: an unguessable token, who made it and when, and its
+    revocation."""
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    unit_path = PathField(_("unit path"))
     token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -28,6 +27,16 @@ class Poster(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Poster(Revocable):
+    """A printable QR poster of a community or grid: its token leads to the public declaration page."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(_("unit path"))
 
     class Meta:
         verbose_name = _("declaration poster")
@@ -93,20 +102,13 @@ class Declaration(models.Model):
         return f"{self.name} · {self.created_at:%Y-%m-%d}" if self.created_at else self.name
 
 
-class SelfReportLink(models.Model):
+class SelfReportLink(Revocable):
     """A person's personal link for the daily self-report: valid until `expires_at` (the end of the management
     period it was given for) unless revoked."""
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
     unit_path = PathField(_("unit path"))
-    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("valid until"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
 
     class Meta:
         verbose_name = _("self-report link")

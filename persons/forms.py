@@ -22,8 +22,8 @@ def _custom_form_field(field: CustomField, *, required: bool = False) -> forms.F
     return forms.CharField(max_length=200, **common)
 
 
-class PersonForm(forms.Form):
-    """Register or edit a person; additional fields are appended as custom.<key>."""
+class IdentityForm(forms.Form):
+    """Who a person is and where they live: the fields the person form and the arrival form share."""
 
     name = forms.CharField(label=_("full name"), max_length=50)
     doc_type = forms.ChoiceField(label=_("document type"), choices=Person.DocType.choices)
@@ -38,6 +38,11 @@ class PersonForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     address = forms.CharField(label=_("current address"), max_length=200, required=False)
     grid = forms.ChoiceField(label=_("grid responsible"))
+
+
+class PersonForm(IdentityForm):
+    """Register or edit a person; additional fields are appended as custom.<key>."""
+
     household_head = forms.CharField(label=_("household head's document number"), required=False, max_length=40,
                                      help_text=_("Links the person to the head of the household, if registered."))
     household_relation = forms.ChoiceField(label=_("relation to household head"), required=False,
@@ -156,22 +161,9 @@ class StatusSelect(forms.Select):
         return option
 
 
-class ArrivalForm(forms.Form):
+class ArrivalForm(IdentityForm):
     """An arrival on one screen: the shapes only; the rules are persons.arrivals.arrival_register's."""
 
-    name = forms.CharField(label=_("full name"), max_length=50, required=False)
-    doc_type = forms.ChoiceField(label=_("document type"), choices=Person.DocType.choices)
-    doc_number = forms.CharField(label=_("document number"), max_length=40, required=False,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    sex = forms.ChoiceField(label=_("sex"), required=False,
-                            choices=[("", _("from the ID number"))] + list(Person.Sex.choices))
-    birth_date = forms.DateField(label=_("birth date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("Read from a resident ID number; needed for other documents."))
-    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    address = forms.CharField(label=_("current address"), max_length=200, required=False)
-    grid = forms.ChoiceField(label=_("grid responsible"))
     category = forms.ChoiceField(label=_("category"), required=False)
     arrived = forms.DateField(label=_("arrived on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               help_text=_("The category and the management period start this day."))
@@ -188,6 +180,8 @@ class ArrivalForm(forms.Form):
 
     def __init__(self, *args, grids: list, sites: list, origins: list, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("name", "doc_number"):  # their reasons come from the rules, beside the field
+            self.fields[name].required = False
         self.fields["grid"].choices = [(u.code, f"{u.name} ({u.code})") for u in grids]
         self.fields["category"].choices = [("", "—")] + [(c.code, c.name)
                                                         for c in Category.objects.filter(active=True)]

@@ -18,7 +18,23 @@ class CaseFilterForm(forms.Form):
     name = forms.CharField(label=_("full name"), required=False)
 
 
-class CaseForm(forms.Form):
+class CaseDetailsForm(forms.Form):
+    """What is known of a case, as registered and as edited; the hospital one of `hospitals`."""
+
+    label = forms.CharField(label=_("case number"), max_length=40, required=False)
+    onset_date = forms.DateField(label=_("onset date"), required=False, **DATE)
+    report_date = forms.DateField(label=_("report date"), required=False, **DATE)
+    confirmed_date = forms.DateField(label=_("confirmation date"), required=False, **DATE)
+    hospital = forms.TypedChoiceField(label=_("hospital"), required=False, coerce=int, empty_value=None)
+    hospital_name = forms.CharField(label=_("hospital (text)"), max_length=100, required=False)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, hospitals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hospital"].choices = [("", "—")] + [(s.pk, s.name) for s in hospitals]
+
+
+class CaseForm(CaseDetailsForm):
     """Register a case: the person by their document (already in the line list), the classification and
     what is known of the case."""
 
@@ -27,34 +43,17 @@ class CaseForm(forms.Form):
                                  widget=forms.TextInput(attrs={"autocomplete": "off"}),
                                  help_text=_("The person must be registered in the line list first."))
     classification = forms.ChoiceField(label=_("classification"), choices=Case.Classification.choices)
-    label = forms.CharField(label=_("case number"), max_length=40, required=False)
-    onset_date = forms.DateField(label=_("onset date"), required=False, **DATE)
-    report_date = forms.DateField(label=_("report date"), required=False, **DATE)
-    confirmed_date = forms.DateField(label=_("confirmation date"), required=False, **DATE)
-    hospital = forms.TypedChoiceField(label=_("hospital"), required=False, coerce=int, empty_value=None)
-    hospital_name = forms.CharField(label=_("hospital (text)"), max_length=100, required=False)
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, hospitals=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["hospital"].choices = [("", "—")] + [(s.pk, s.name) for s in hospitals]
+    field_order = ["doc_type", "doc_number", "classification"]
 
 
-class CaseEditForm(forms.Form):
-    label = forms.CharField(label=_("case number"), max_length=40, required=False)
-    onset_date = forms.DateField(label=_("onset date"), required=False, **DATE)
-    report_date = forms.DateField(label=_("report date"), required=False, **DATE)
-    confirmed_date = forms.DateField(label=_("confirmation date"), required=False, **DATE)
-    hospital = forms.TypedChoiceField(label=_("hospital"), required=False, coerce=int, empty_value=None)
-    hospital_name = forms.CharField(label=_("hospital (text)"), max_length=100, required=False)
+class CaseEditForm(CaseDetailsForm):
     outcome = forms.ChoiceField(label=_("outcome"), required=False, choices=Case.Outcome.choices)
     outcome_date = forms.DateField(label=_("outcome date"), required=False, **DATE)
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, hospitals=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["hospital"].choices = [("", "—")] + [(s.pk, s.name) for s in hospitals]
+    field_order = [*CaseDetailsForm.base_fields][:-1] + ["outcome", "outcome_date", "notes"]
 
 
 class ClassifyForm(forms.Form):
