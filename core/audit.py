@@ -53,6 +53,18 @@ def audit_record(*, actor: "Actor | AnonymousUser", action: str, obj: models.Mod
     )
 
 
+def fields_update(obj: models.Model, *, by: Actor, unit_path: str, **values) -> None:
+    """Set `values` on the object, save only those fields and record the change (before and after) under
+    `unit_path`. Call it inside the service's transaction."""
+    names = list(values)
+    before = snapshot(obj, names)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=names)
+    audit_record(actor=by, action="update", obj=obj, unit_path=unit_path, before=before,
+                 after=snapshot(obj, names))
+
+
 # Reading the audit log. An entry names what it is about by a model's label ("persons.person") and may carry a
 # note that is an English msgid marked with gettext_noop where it was written (or text a user typed); these turn
 # both, and the fields an entry recorded, into the reader's language.

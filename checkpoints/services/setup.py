@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import CHECKPOINTS_MANAGE, PERSONS_VIEW, Role
 from checkpoints.models import Checkpoint, Device, FeverRule, Station, Team, TeamMember
 from checkpoints.services.common import check_scope, in_future, rule_default, site_path_check
-from core.audit import audit_record, snapshot
+from core.audit import audit_record, fields_update, snapshot
 from core.clock import aware
 from core.errors import DomainError
 from orgunits.models import Site
@@ -61,11 +61,7 @@ def checkpoint_set_active(*, checkpoint: Checkpoint, active: bool, by) -> Checkp
     check_scope(by, CHECKPOINTS_MANAGE, checkpoint)
     if checkpoint.active != active:
         with transaction.atomic():
-            before = snapshot(checkpoint, ["active"])
-            checkpoint.active = active
-            checkpoint.save(update_fields=["active"])
-            audit_record(actor=by, action="update", obj=checkpoint, unit_path=checkpoint.unit_path, before=before,
-                         after=snapshot(checkpoint, ["active"]))
+            fields_update(checkpoint, by=by, unit_path=checkpoint.unit_path, active=active)
     return checkpoint
 
 
@@ -179,11 +175,7 @@ def station_end(*, station: Station, end: dt.datetime | None = None, by) -> Stat
     if end < station.start:
         raise DomainError("invalid_date", _("The end lies before the start."), fields={"end": [_("Before the start.")]})
     with transaction.atomic():
-        before = snapshot(station, ["end"])
-        station.end = end
-        station.save(update_fields=["end"])
-        audit_record(actor=by, action="update", obj=station, unit_path=station.unit_path, before=before,
-                     after=snapshot(station, ["end"]))
+        fields_update(station, by=by, unit_path=station.unit_path, end=end)
     return station
 
 
@@ -253,11 +245,7 @@ def team_member_remove(*, member: TeamMember, left_at: dt.datetime | None = None
     if member.suspensions.filter(end__isnull=True).exists():
         raise DomainError("suspended", _("The member's team is stopped; lift the suspension first."))
     with transaction.atomic():
-        before = snapshot(member, ["left_at"])
-        member.left_at = left_at
-        member.save(update_fields=["left_at"])
-        audit_record(actor=by, action="update", obj=member, unit_path=member.unit_path, before=before,
-                     after=snapshot(member, ["left_at"]))
+        fields_update(member, by=by, unit_path=member.unit_path, left_at=left_at)
     return member
 
 

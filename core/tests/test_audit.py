@@ -5,8 +5,10 @@ from django.contrib.admin.sites import site as admin_site
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
+from core.audit import fields_update
 from core.models import AppendOnlyError, AuditEntry
 from orgunits import services
+from orgunits.models import OrgUnit
 
 
 def test_update_through_a_service_records_before_and_after(cast):
@@ -17,6 +19,18 @@ def test_update_through_a_service_records_before_and_after(cast):
     assert entry.unit_path == cast.community_a.path
     assert entry.changed_fields() == [("name", "三元社区", "三元新社区")]
 
+
+
+def test_a_field_update_saves_only_its_fields_and_records_them_before_and_after(cast):
+    unit = cast.community_a
+    old_name = unit.name
+    unit.code = "unsaved"  # set but not named: stays as stored
+    fields_update(unit, by=cast.street_officer, unit_path=unit.path, name="三元新社区")
+    stored = OrgUnit.objects.get(pk=unit.pk)
+    assert stored.name == "三元新社区" and stored.code != "unsaved"
+    entry = AuditEntry.objects.filter(object_type="orgunits.orgunit", object_id=str(unit.pk)).latest("at")
+    assert entry.action == "update" and entry.actor == cast.street_officer and entry.unit_path == unit.path
+    assert entry.before == {"name": old_name} and entry.after == {"name": "三元新社区"}
 
 def test_entries_cannot_be_changed_or_removed_through_the_orm(cast):
     services.unit_rename(unit=cast.community_a, name="三元新社区", by=cast.street_officer)
