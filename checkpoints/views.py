@@ -148,14 +148,18 @@ def rule_set(request, pk: int):
     return _site_post(request, pk, RuleForm, call)
 
 
+def _key_shown(text: str):
+    """What a post that gives a device a key says: `text` with the device's code and the key (shown only now)."""
+    return lambda device_and_key: text % {"code": device_and_key[0].code, "key": device_and_key[1]}
+
+
 @login_required
 @require_POST
 def device_register(request, pk: int):
     checkpoint = selectors.checkpoint_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
     page_form_post(request, DeviceForm(request.POST), lambda d: services.device_register(
-        checkpoint=checkpoint, code=d["code"], name=d["name"], by=request.user), done=lambda registered: _(
-            "Device %(code)s registered. Its key, shown only now: %(key)s")
-        % {"code": registered[0].code, "key": registered[1]})
+        checkpoint=checkpoint, code=d["code"], name=d["name"], by=request.user),
+        done=_key_shown(_("Device %(code)s registered. Its key, shown only now: %(key)s")))
     return redirect("checkpoints:site", pk=checkpoint.site_id)
 
 
@@ -164,9 +168,8 @@ def device_register(request, pk: int):
 def device_key_rotate(request, pk: int):
     """A new key for a device (the old one stops working at once), shown once."""
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    page_call(request, lambda: services.device_key_rotate(device=device, by=request.user), done=lambda rotated: _(
-        "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: %(key)s")
-        % {"code": rotated[0].code, "key": rotated[1]})
+    page_call(request, lambda: services.device_key_rotate(device=device, by=request.user), done=_key_shown(_(
+        "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: %(key)s")))
     return redirect("checkpoints:site", pk=device.site_id)
 
 
