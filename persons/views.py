@@ -1,7 +1,6 @@
 """Line-list pages: the list, a person's page, register and edit, the grid worker's day, duplicates,
 additional fields, exports. Each view parses, authorizes, calls one service or selector, renders."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from accounts.roles import (
 )
 from core.audit import note_text as audit_note_text
 from core.models import AuditEntry
-from core.pages import page_day, page_form_post
+from core.pages import page_call, page_day, page_form_post
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
@@ -290,11 +289,11 @@ def duplicate_resolve(request):
     except (KeyError, ValueError):
         raise Http404 from None
     if request.POST.get("action") == "dismiss":
-        services.duplicate_dismiss(a=keep, b=other, by=request.user)
-        messages.success(request, _("Marked as different people."))
+        page_call(request, lambda: services.duplicate_dismiss(a=keep, b=other, by=request.user),
+                  done=_("Marked as different people."))
     else:
-        services.person_merge(keep=keep, drop=other, by=request.user)
-        messages.success(request, _("Merged into %(name)s.") % {"name": keep.name})
+        page_call(request, lambda: services.person_merge(keep=keep, drop=other, by=request.user),
+                  done=_("Merged into %(name)s.") % {"name": keep.name})
     return redirect("persons:duplicates")
 
 

@@ -95,6 +95,17 @@ def test_merge_page_keeps_the_chosen_person(cast, pair, client_for):
     assert list(Person.objects.values_list("pk", flat=True)) == [b.pk]
 
 
+def test_merging_or_dismissing_a_person_with_themself_on_the_page_says_why_and_changes_nothing(cast, pair,
+                                                                                               client_for):
+    a, _b = pair
+    client = client_for(cast.street_officer)
+    for action, reason in (("merge", "不能将人员与其自身合并"), ("dismiss", "不能把一个人标记为与其本人不是同一人")):
+        response = client.post("/persons/duplicates/resolve/", {"keep": a.pk, "other": a.pk, "action": action},
+                               follow=True)
+        assert response.status_code == 200 and reason in response.content.decode()
+    assert Person.objects.count() == 2
+
+
 def test_merge_outside_scope_is_404(cast, pair, client_for):
     a, b = pair
     response = client_for(cast.other_street_officer).post("/persons/duplicates/resolve/",
