@@ -13,7 +13,7 @@ from accounts import access
 from accounts.roles import FIELDS_MANAGE, PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular import error_file_download
+from core.tabular.import_jobs import error_file_response
 from persons import importing, selectors, services
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
@@ -321,8 +321,7 @@ def import_get(request: HttpRequest, job_id: int):
             summary="The rows that could not be imported, with the reasons (same format as the file)")
 def import_errors(request: HttpRequest, job_id: int):
     job = importing.import_job_get_for_user(request.user, job_id)
-    handle = importing.import_error_file_open(job=job, by=request.user)
-    return error_file_download(handle, stored=job.error_file.name, uploaded=job.filename, fallback=f"import-{job.pk}")
+    return error_file_response(job, importing.import_error_file_open(job=job, by=request.user), fallback="import")
 
 
 @router.post("/person-imports/{job_id}/mapping", response={202: ImportJobOut}, url_name="person_import_remap",

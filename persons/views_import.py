@@ -11,14 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_IMPORT
 from core.errors import DomainError
 from core.pages import page_form_post
 from core.pagination import keyset_page
-from core.tabular import error_file_download
+from core.tabular.import_jobs import import_errors_view, import_page_view
 from orgunits.models import OrgUnit
 from persons import importing
 from persons.disclosure import Disclosure
@@ -113,11 +113,8 @@ def _unknown_context(job: ImportJob) -> dict:
             "field_choices": _field_choices(), "mapping_name": f"{job.unit.name}台账"}
 
 
-@login_required
-@require_GET
-def import_detail(request, pk: int):
-    job = importing.import_job_get_for_user(request.user, pk)
-    return render(request, "persons/import_detail.html", {**_progress_context(job), **_unknown_context(job)})
+import_detail = import_page_view(get=importing.import_job_get_for_user, template="persons/import_detail.html",
+                                 context=lambda job: {**_progress_context(job), **_unknown_context(job)})
 
 
 @login_required
@@ -170,17 +167,7 @@ def import_awaiting_grid(request):
                   status=400 if error else 200)
 
 
-@login_required
-@require_GET
-def import_progress(request, pk: int):
-    """The part of the job's page that htmx polls every 2 s while the job runs."""
-    job = importing.import_job_get_for_user(request.user, pk)
-    return render(request, "persons/import_progress.html", _progress_context(job))
-
-
-@login_required
-@require_GET
-def import_errors(request, pk: int):
-    job = importing.import_job_get_for_user(request.user, pk)
-    handle = importing.import_error_file_open(job=job, by=request.user)
-    return error_file_download(handle, stored=job.error_file.name, uploaded=job.filename, fallback=f"import-{job.pk}")
+import_progress = import_page_view(get=importing.import_job_get_for_user, template="persons/import_progress.html",
+                                   context=_progress_context)
+import_errors = import_errors_view(get=importing.import_job_get_for_user, fallback="import",
+                                   open_file=lambda job, user: importing.import_error_file_open(job=job, by=user))

@@ -12,7 +12,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular import error_file_download
+from core.tabular.import_jobs import error_file_response
 from persons.disclosure import Disclosure
 from persons.models import Person
 from persons.selectors import person_get_for_user
@@ -295,9 +295,8 @@ def contact_import_get(request: HttpRequest, import_id: int):
             summary="The rows that could not be imported, with the reasons (same format as the file)")
 def contact_import_errors(request: HttpRequest, import_id: int):
     record = selectors.contact_import_get_for_user(request.user, import_id)
-    handle = services.contact_import_error_file_open(record=record, by=request.user)
-    return error_file_download(handle, stored=record.error_file.name, uploaded=record.filename,
-                               fallback=f"contact-import-{record.pk}")
+    opened = services.contact_import_error_file_open(record=record, by=request.user)
+    return error_file_response(record, opened, fallback="contact-import")
 
 
 @router.get("/cases/{case_id}/visits", response=list[VisitOut], summary="Places the case visited")

@@ -6,6 +6,9 @@ headers      a sheet's header row, and its titles as they are looked up
 writing      one writer for every export, every cell inert (no formula runs when it is opened); every download's
              name (in the reader's language, with an ASCII fallback)
 error_files  an import's error file: the rows not imported as they were, with the reasons, for every import
+import_jobs  what every import job has beyond its file: its error file's audited download, its pages (the job,
+             the progress htmx polls, the error file); not imported here, as it needs Django's apps loaded and
+             the processes that check rows in parallel import this package without them
 """
 
 from core.tabular.error_files import ERROR_COLUMN, error_file_save, error_reason, error_rows_write

@@ -16,6 +16,7 @@ from accounts.roles import PERSONS_IMPORT
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
 from core.tabular import clip, listed, upload_check
+from core.tabular.import_jobs import error_file_open
 from core.timebounds import EARLIEST
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
@@ -89,11 +90,7 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
 
 def import_error_file_open(*, job: ImportJob, by) -> File:
     """Open the job's error file for download (rows of personal data: the download is audited)."""
-    if not job.error_file:
-        raise Http404
-    audit_record(actor=by, action="export", obj=job, object_repr=job.filename[:200], unit_path=job.unit_path,
-                 after={"error_rows": job.error_rows}, note=gettext_noop("error file of an import downloaded"))
-    return job.error_file.open("rb")
+    return error_file_open(job, by=by, note=gettext_noop("error file of an import downloaded"))
 
 
 def import_mapping_save(*, name: str, columns: dict[str, str], by) -> ImportMapping:

@@ -20,6 +20,7 @@ from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.audit import audit_record
 from core.errors import DomainError
 from core.tabular import XLSX, Limits, clip, error_file_save, header_key, listed, table_inspect, table_rows
+from core.tabular.import_jobs import error_file_open
 from orgunits.models import OrgUnit
 from persons.identity import normalize_name
 from persons.importing.check import Record, RowChecker, row_cleaner
@@ -369,11 +370,4 @@ def _exposure_merged(existing: Exposure, exposure: dict) -> dict:
 
 def contact_import_error_file_open(*, record: ContactImport, by) -> File:
     """Open the error file of an import for download (rows of personal data: the download is audited)."""
-    from django.http import Http404
-
-    if not record.error_file:
-        raise Http404
-    audit_record(actor=by, action="export", obj=record, object_repr=record.filename, unit_path=record.unit_path,
-                 after={"error_rows": record.error_rows},
-                 note=gettext_noop("error file of a contact list import downloaded"))
-    return record.error_file.open("rb")
+    return error_file_open(record, by=by, note=gettext_noop("error file of a contact list import downloaded"))

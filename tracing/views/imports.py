@@ -3,12 +3,11 @@ outcome with each row's errors, the error file."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.roles import PERSONS_EDIT, TRACING_EDIT
 from core.pages import page_form_post
-from core.tabular import error_file_download
+from core.tabular.import_jobs import import_errors_view, import_page_view
 from orgunits.models import OrgUnit
 from tracing import selectors, services
 from tracing.forms import ContactImportForm
@@ -52,25 +51,10 @@ def _progress_context(record) -> dict:
             "more_errors": record.error_rows > len({e["line"] for e in record.errors})}
 
 
-@login_required
-@require_GET
-def contact_import_detail(request, pk: int):
-    record = selectors.contact_import_get_for_user(request.user, pk)
-    return render(request, "tracing/contact_import_detail.html", _progress_context(record))
-
-
-@login_required
-@require_GET
-def contact_import_progress(request, pk: int):
-    """The part of the import's page that htmx polls every 2 s while it runs."""
-    record = selectors.contact_import_get_for_user(request.user, pk)
-    return render(request, "tracing/contact_import_progress.html", _progress_context(record))
-
-
-@login_required
-@require_GET
-def contact_import_errors(request, pk: int):
-    record = selectors.contact_import_get_for_user(request.user, pk)
-    handle = services.contact_import_error_file_open(record=record, by=request.user)
-    return error_file_download(handle, stored=record.error_file.name, uploaded=record.filename,
-                               fallback=f"contact-import-{record.pk}")
+contact_import_detail = import_page_view(get=selectors.contact_import_get_for_user, context=_progress_context,
+                                         template="tracing/contact_import_detail.html")
+contact_import_progress = import_page_view(get=selectors.contact_import_get_for_user, context=_progress_context,
+                                           template="tracing/contact_import_progress.html")
+contact_import_errors = import_errors_view(
+    get=selectors.contact_import_get_for_user, fallback="contact-import",
+    open_file=lambda record, user: services.contact_import_error_file_open(record=record, by=user))

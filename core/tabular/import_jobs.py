@@ -1,0 +1,64 @@
+"""What every import job has beyond its file, the same for the line list's imports and a case's contact lists:
+the audited download of its error file, and its pages — the job's page, the part of it htmx polls every 2 s
+while the job runs, and the error file.
+
+An import job here is a record with the fields both have: filename, unit_path, error_rows, error_file. Each app
+hands over how a job is found in the user's scope (404 otherwise), the context its templates read and how its
+error file is opened (its service, with its audit note); the views are made here, once.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.files import File
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.actors import Actor
+from core.audit import audit_record
+from core.tabular.writing import error_file_download
+
+Get = Callable[[Any, int], Any]  # (user, pk) → the job, if in the user's scope; else Http404
+
+
+def error_file_open(job, *, by: Actor, note: str) -> File:
+    """Open the error file of import `job` for download, 404 when it has none. The file holds rows of personal
+    data: the download is audited (an export of the job, its error rows, with `note`)."""
+    if not job.error_file:
+        raise Http404
+    audit_record(actor=by, action="export", obj=job, object_repr=job.filename[:200], unit_path=job.unit_path,
+                 after={"error_rows": job.error_rows}, note=note)
+    return job.error_file.open("rb")
+
+
+def error_file_response(job, opened: File, *, fallback: str) -> FileResponse:
+    """`opened`, the error file of import `job` (error_file_open), as a download named after the file that was
+    imported; <fallback>-<the job's id>-errors.<csv or xlsx> for ASCII-only clients."""
+    return error_file_download(opened, stored=job.error_file.name, uploaded=job.filename,
+                               fallback=f"{fallback}-{job.pk}")
+
+
+def import_page_view(*, get: Get, template: str, context: Callable[[Any], dict]) -> Callable:
+    """A GET view of job `pk` (its page, or the progress part of it): `template` with the job's `context`."""
+
+    @login_required
+    @require_GET
+    def view(request, pk: int):
+        return render(request, template, context(get(request.user, pk)))
+
+    return view
+
+
+def import_errors_view(*, get: Get, open_file: Callable, fallback: str) -> Callable:
+    """The GET view of job `pk`'s error file: opened by `open_file(job, user)` (which audits it), as a download
+    (`fallback`-<id>-errors.<ext> for ASCII-only clients)."""
+
+    @login_required
+    @require_GET
+    def view(request, pk: int):
+        job = get(request.user, pk)
+        return error_file_response(job, open_file(job, request.user), fallback=fallback)
+
+    return view
