@@ -12,6 +12,7 @@ from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW
 from core.fields import SEPARATOR
 from intake.models import Declaration, Poster, SelfReportLink
+from orgunits.models import OrgUnit
 from persons.disclosure import FULL, Disclosure, PersonShown
 from persons.duplicates import REASONS
 from persons.identity import mask_doc, mask_phone, resident_id_check
@@ -49,6 +50,22 @@ def declaration_get_for_user(user, pk: int) -> Declaration:
     if declaration is None or not reaches(scope_for(user, PERSONS_EDIT), declaration.unit_path):
         raise Http404
     return declaration
+
+
+def declaration_grids(user, declaration: Declaration) -> list[OrgUnit]:
+    """The grids (or a community without grids) under the declaration's unit the user may register people in."""
+    scope = scope_for(user, PERSONS_EDIT)
+    units = list(OrgUnit.objects.filter(scope.q("path"), path__under=declaration.unit_path,
+                                        kind__in=(OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)).order_by("path"))
+    grids = [u for u in units if u.kind == OrgUnit.Kind.GRID]
+    return grids or units
+
+
+def poster_units(user) -> list[OrgUnit]:
+    """The communities and grids `user` may make posters for."""
+    scope = scope_for(user, PERSONS_EDIT)
+    return list(OrgUnit.objects.filter(scope.q("path"), kind__in=(OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID))
+                .order_by("path")[:500])
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ def declaration_reject(*, declaration: Declaration, reason: str, by) -> Declarat
     with transaction.atomic():
         current = _undecided(declaration)
         before = snapshot(current, ["state"])
-        current.state, current.reject_reason = Declaration.State.REJECTED, reason[:200]
+        current.state, current.reject_reason = Declaration.State.REJECTED, reason  # a longer one: too_long
         current.decided_by, current.decided_at = by, timezone.now()
         current.save(update_fields=["state", "reject_reason", "decided_by", "decided_at"])
         audit_record(actor=by, action="update", obj=current, unit_path=current.unit_path, before=before,

@@ -16,19 +16,8 @@ from core.tabular import attachment
 from intake import qr, selectors, services
 from intake.forms import ConfirmForm, PosterForm, RejectForm
 from intake.models import Declaration
-from orgunits.models import OrgUnit
 from persons import selectors as person_selectors
 from persons.services import SYMPTOMS
-
-
-def _grids_for(user, declaration: Declaration) -> list[OrgUnit]:
-    """The grids (or a community without grids) under the declaration's unit the user may register people in."""
-    scope = access.scope_for(user, PERSONS_EDIT)
-    units = OrgUnit.objects.filter(scope.q("path"), path__under=declaration.unit_path,
-                                   kind__in=(OrgUnit.Kind.GRID, OrgUnit.Kind.COMMUNITY)).order_by("path")
-    units = list(units)
-    grids = [u for u in units if u.kind == OrgUnit.Kind.GRID]
-    return grids or units
 
 
 def _symptom_labels(codes: list[str]) -> list[str]:
@@ -63,7 +52,7 @@ def declaration_detail(request, pk: int):
     shown = selectors.declaration_shown(request.user, declaration)
     if shown.full:
         audit_record(actor=request.user, action="view", obj=declaration, unit_path=declaration.unit_path)
-    grids = _grids_for(request.user, declaration)
+    grids = selectors.declaration_grids(request.user, declaration)
     confirm = ConfirmForm(grids=grids, initial={"category": _category_guess(declaration.origin),
                                                 "status": "home_quarantine"})
     return render(request, "intake/declaration.html", {
@@ -77,7 +66,7 @@ def declaration_detail(request, pk: int):
 @require_POST
 def declaration_confirm(request, pk: int):
     declaration = selectors.declaration_get_for_user(request.user, pk)
-    grids = _grids_for(request.user, declaration)
+    grids = selectors.declaration_grids(request.user, declaration)
     posted = page_form_post(request, ConfirmForm(request.POST, grids=grids), lambda d: services.declaration_confirm(
         declaration=declaration, grid=next(g for g in grids if g.code == d["grid"]), category=d["category"],
         status=d["status"], by=request.user),
@@ -94,17 +83,11 @@ def declaration_reject(request, pk: int):
     return redirect("intake:queue") if posted else redirect("intake:declaration", pk=pk)
 
 
-def _poster_units(user) -> list[OrgUnit]:
-    scope = access.scope_for(user, PERSONS_EDIT)
-    return list(OrgUnit.objects.filter(scope.q("path"), kind__in=(OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID))
-                .order_by("path")[:500])
-
-
 @login_required
 def posters(request):
     """The posters of the worker's communities and grids, and a new one."""
     access.require(request.user, PERSONS_EDIT)
-    units = _poster_units(request.user)
+    units = selectors.poster_units(request.user)
     form = PosterForm(request.POST or None, units=units)
     if request.method == "POST":
         posted = page_form_post(request, form, lambda d: services.poster_create(

@@ -585,6 +585,12 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
                                          "line list only in the worker's queue, within the worker's scope; the "
                                          "public answer is the same receipt whoever holds the document")},
     "intake:posters": {"unit": Probe(F("intake:posters", NO_ARGS, lambda w, v: {"unit": v}), UNIT)},
+    "POST /api/posters": {"unit": Probe(J("post", lambda w: "/api/posters", lambda w, v: {"unit": v}), UNIT)},
+    "POST /api/declarations/{declaration_id}/confirm": {
+        "grid": Probe(J("post", lambda w: f"/api/declarations/{w.declaration_a.pk}/confirm", lambda w, v: {
+            "grid": v, "category": "hubei", "status": "home_quarantine"}), GRID),
+        "category": SHARED,
+    },
     "intake:declaration_confirm": {
         "grid": Probe(F("intake:declaration_confirm", lambda w: [w.declaration_a.pk], lambda w, v: {
             "grid": v, "category": "hubei", "status": "home_quarantine"}), GRID),

@@ -13,6 +13,7 @@ from accounts import services as account_services
 from checkpoints.tests.scope import API_BODIES as CHECKPOINT_API_BODIES
 from checkpoints.tests.scope import objects_of_b as checkpoint_objects_of_b
 from core.models import AuditEntry, Notification
+from intake.tests.scope import API_BODIES as INTAKE_API_BODIES
 from intake.tests.scope import PUBLIC as INTAKE_PUBLIC
 from intake.tests.scope import objects_of_b as intake_objects_of_b
 from legal.models import HotlineCall
@@ -194,6 +195,7 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               **CHECKPOINT_API_BODIES,
               **SUPPLY_API_BODIES,
               **VOLUNTEER_API_BODIES,
+              **INTAKE_API_BODIES,
               "api:category_assign": {"category": "hubei"}, "api:category_end": {"category": "hubei"},
               "api:status_set": {"status": "released"}, "api:check_create": {"temperature": "36.5"},
               "api:checks_list": {"temperature": "36.5"},

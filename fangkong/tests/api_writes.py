@@ -184,6 +184,17 @@ def _awaiting_grid(d: Demo) -> int:
                                    "grid": "431302004001"})["id"]
 
 
+def _declaration(d: Demo) -> int:
+    """A resident's declaration waiting in the community's queue (sent through a poster made for it)."""
+    from intake import services
+    from intake.models import Poster
+
+    poster = Poster.objects.get(pk=d.post("/api/posters", {"unit": "431302004001"})["id"])
+    return services.declaration_submit(poster=poster, address="127.0.0.1", data={
+        "name": "申报人", "doc_type": "resident_id", "doc_number": _resident_id(d.next() + 560),
+        "phone": "13800000009", "address": "三元社区5栋", "origin": "湖北省武汉市", "arrived_on": _today()}).pk
+
+
 def _unknown_column_job(d: Demo) -> int:
     """An import whose file has a column no field is known by (备注2)."""
     from openpyxl import Workbook
@@ -352,6 +363,12 @@ WRITES = {
     "POST /api/volunteer-assignments/{assignment_id}/check-out": None,
     "POST /api/persons/{person_id}/self-report-link": None,  # no body: nothing to make too long
     "POST /api/self-report-links/{link_id}/revoke": None,
+    "POST /api/posters": lambda d: ("/api/posters", {"unit": "431302004001"}, None),
+    "POST /api/posters/{poster_id}/revoke": None,  # no body: nothing to make too long
+    "POST /api/declarations/{declaration_id}/confirm": lambda d: (f"/api/declarations/{_declaration(d)}/confirm", {
+        "grid": _grid(), "category": "hubei", "status": "home_quarantine"}, None),
+    "POST /api/declarations/{declaration_id}/reject": lambda d: (f"/api/declarations/{_declaration(d)}/reject", {
+        "reason": "重复申报"}, None),
     "POST /api/reports/forms/{code}/compute": lambda d: ("/api/reports/forms/hubei_wuhan_daily/compute", {
         "unit": "431302004", "day": _today().isoformat()}, None),
     "POST /api/reports/submissions/{submission_id}/manual": lambda d: (lambda s: (

@@ -15,6 +15,11 @@ from persons.tests.conftest import resident_id
 PUBLIC = {"intake:declare", "intake:self_report"}
 
 
+# Bodies of its API writes, valid so that only the scope can refuse them.
+API_BODIES = {"api:declaration_confirm": {"grid": "431302004001-01", "category": "hubei"},
+              "api:declaration_reject": {"reason": "越界"}}
+
+
 def objects_of_b(cast) -> dict:
     poster = services.poster_create(unit=cast.community_b, by=cast.community_b_worker)
     declaration = services.declaration_submit(poster=poster, address="127.0.0.1", data={
@@ -35,4 +40,7 @@ def objects_of_b(cast) -> dict:
         "intake:self_report_qr": {"pk": link.pk}, "intake:self_report_revoke": {"pk": link.pk},
         "api:self_report_link_create": {"person_id": person.pk},
         "api:self_report_link_revoke": {"link_id": link.pk},
+        "api:declaration_confirm": {"declaration_id": declaration.pk},
+        "api:declaration_reject": {"declaration_id": declaration.pk},
+        "api:poster_revoke": {"poster_id": poster.pk},
     }
