@@ -13,7 +13,7 @@ from accounts import access
 from accounts.roles import FIELDS_MANAGE, PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular.import_jobs import error_file_response
+from core.tabular.import_jobs import error_file_served
 from persons import importing, selectors, services
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
@@ -320,8 +320,8 @@ def import_get(request: HttpRequest, job_id: int):
 @router.get("/person-imports/{job_id}/errors", url_name="person_import_errors",
             summary="The rows that could not be imported, with the reasons (same format as the file)")
 def import_errors(request: HttpRequest, job_id: int):
-    job = importing.import_job_get_for_user(request.user, job_id)
-    return error_file_response(job, importing.import_error_file_open(job=job, by=request.user), fallback="import")
+    return error_file_served(request.user, job_id, get=importing.import_job_get_for_user,
+                             open_file=importing.import_error_file_open, fallback="import")
 
 
 @router.post("/person-imports/{job_id}/mapping", response={202: ImportJobOut}, url_name="person_import_remap",

@@ -169,5 +169,5 @@ def import_awaiting_grid(request):
 
 import_progress = import_page_view(get=importing.import_job_get_for_user, template="persons/import_progress.html",
                                    context=_progress_context)
-import_errors = import_errors_view(get=importing.import_job_get_for_user, fallback="import",
-                                   open_file=lambda job, user: importing.import_error_file_open(job=job, by=user))
+import_errors = import_errors_view(get=importing.import_job_get_for_user, open_file=importing.import_error_file_open,
+                                   fallback="import")

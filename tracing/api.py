@@ -12,7 +12,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular.import_jobs import error_file_response
+from core.tabular.import_jobs import error_file_served
 from persons.disclosure import Disclosure
 from persons.models import Person
 from persons.selectors import person_get_for_user
@@ -294,9 +294,8 @@ def contact_import_get(request: HttpRequest, import_id: int):
 @router.get("/contact-imports/{import_id}/errors", url_name="contact_import_errors",
             summary="The rows that could not be imported, with the reasons (same format as the file)")
 def contact_import_errors(request: HttpRequest, import_id: int):
-    record = selectors.contact_import_get_for_user(request.user, import_id)
-    opened = services.contact_import_error_file_open(record=record, by=request.user)
-    return error_file_response(record, opened, fallback="contact-import")
+    return error_file_served(request.user, import_id, get=selectors.contact_import_get_for_user,
+                             open_file=services.contact_import_error_file_open, fallback="contact-import")
 
 
 @router.get("/cases/{case_id}/visits", response=list[VisitOut], summary="Places the case visited")

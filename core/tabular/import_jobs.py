@@ -51,14 +51,19 @@ def import_page_view(*, get: Get, template: str, context: Callable[[Any], dict])
     return view
 
 
-def import_errors_view(*, get: Get, open_file: Callable, fallback: str) -> Callable:
-    """The GET view of job `pk`'s error file: opened by `open_file(job, user)` (which audits it), as a download
-    (`fallback`-<id>-errors.<ext> for ASCII-only clients)."""
+def error_file_served(user, pk: int, *, get: Get, open_file: Callable[..., File], fallback: str) -> FileResponse:
+    """The error file of job `pk` as a download, if the job is in `user`'s scope (`get`, 404 otherwise): opened
+    by `open_file(job, by=user)`, which audits it; `fallback`-<id>-errors.<ext> for ASCII-only clients."""
+    job = get(user, pk)
+    return error_file_response(job, open_file(job, by=user), fallback=fallback)
+
+
+def import_errors_view(*, get: Get, open_file: Callable[..., File], fallback: str) -> Callable:
+    """The GET view of job `pk`'s error file (error_file_served)."""
 
     @login_required
     @require_GET
     def view(request, pk: int):
-        job = get(request.user, pk)
-        return error_file_response(job, open_file(job, request.user), fallback=fallback)
+        return error_file_served(request.user, pk, get=get, open_file=open_file, fallback=fallback)
 
     return view

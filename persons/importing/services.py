@@ -88,7 +88,7 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
     return progress_read(job, running=job.state == ImportJob.State.RUNNING)
 
 
-def import_error_file_open(*, job: ImportJob, by) -> File:
+def import_error_file_open(job: ImportJob, *, by) -> File:
     """Open the job's error file for download (rows of personal data: the download is audited)."""
     return error_file_open(job, by=by, note=gettext_noop("error file of an import downloaded"))
 

@@ -368,6 +368,6 @@ def _exposure_merged(existing: Exposure, exposure: dict) -> dict:
     return target
 
 
-def contact_import_error_file_open(*, record: ContactImport, by) -> File:
+def contact_import_error_file_open(record: ContactImport, *, by) -> File:
     """Open the error file of an import for download (rows of personal data: the download is audited)."""
     return error_file_open(record, by=by, note=gettext_noop("error file of a contact list import downloaded"))

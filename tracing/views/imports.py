@@ -55,6 +55,5 @@ contact_import_detail = import_page_view(get=selectors.contact_import_get_for_us
                                          template="tracing/contact_import_detail.html")
 contact_import_progress = import_page_view(get=selectors.contact_import_get_for_user, context=_progress_context,
                                            template="tracing/contact_import_progress.html")
-contact_import_errors = import_errors_view(
-    get=selectors.contact_import_get_for_user, fallback="contact-import",
-    open_file=lambda record, user: services.contact_import_error_file_open(record=record, by=user))
+contact_import_errors = import_errors_view(get=selectors.contact_import_get_for_user, fallback="contact-import",
+                                           open_file=services.contact_import_error_file_open)
