@@ -115,6 +115,14 @@ def legal_entry_create(request: HttpRequest, payload: EntryIn):
     return Status(201, _entry_out(services.entry_save(data=payload.dict(), by=request.user)))
 
 
+@router.put("/legal/entries/{entry_id}", response=EntryOut, url_name="legal_entry_update",
+            summary="Change a knowledge entry (every field, as its page's form)")
+def legal_entry_update(request: HttpRequest, entry_id: int, payload: EntryIn):
+    access.require(request.user, LEGAL_MANAGE)
+    entry = get_object_or_404(KnowledgeEntry, pk=entry_id)
+    return _entry_out(services.entry_save(entry=entry, data=payload.dict(), by=request.user))
+
+
 @router.get("/legal/calls", response=list[CallOut], summary="The hotline calls in scope, newest first (callers masked)")
 def legal_call_list(request: HttpRequest, limit: int = 100):
     access.require(request.user, LEGAL_CALLS)
@@ -125,6 +133,17 @@ def legal_call_list(request: HttpRequest, limit: int = 100):
 @router.get("/legal/calls/{call_id}", response=CallOut, summary="One hotline call")
 def legal_call_get(request: HttpRequest, call_id: int):
     return _call_out(selectors.call_get_for_user(request.user, call_id), masked=False)
+
+
+class FollowUpIn(Schema):
+    note: str = Field("", description="what was said; the note given when the call was logged by default")
+
+
+@router.post("/legal/calls/{call_id}/follow-up", response=CallOut, url_name="legal_call_follow_up",
+             summary="Record that a call needing a follow-up was followed up")
+def legal_call_follow_up(request: HttpRequest, call_id: int, payload: FollowUpIn):
+    call = selectors.call_get_for_user(request.user, call_id)
+    return _call_out(services.call_follow_up_done(call=call, note=payload.note, by=request.user), masked=False)
 
 
 @router.post("/legal/calls", response={201: CallOut}, summary="Log a hotline call")

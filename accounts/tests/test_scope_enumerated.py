@@ -38,6 +38,7 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           "reports:figure", "reports:figure_edit",
           # the legal knowledge base is public law, readable by everyone signed in
           "legal:entry", "legal:entry_edit", "api:legal_entry_get",
+          "api:legal_entry_update",
           *INTAKE_PUBLIC}
 
 
@@ -184,6 +185,7 @@ def _objects_of_b(cast):
         "legal:call": {"pk": call_b.pk},
         "legal:call_follow_up": {"pk": call_b.pk},
         "api:legal_call_get": {"call_id": call_b.pk},
+        "api:legal_call_follow_up": {"call_id": call_b.pk},
     }
 
 

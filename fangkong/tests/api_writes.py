@@ -184,6 +184,17 @@ def _awaiting_grid(d: Demo) -> int:
                                    "grid": "431302004001"})["id"]
 
 
+def _entry(d: Demo) -> int:
+    return d.post("/api/legal/entries", {"question": "疫情期间房租能否减免？", "answer": "可以协商。",
+                                         "valid_from": "2020-02-01"})["id"]
+
+
+def _call(d: Demo) -> int:
+    """A hotline call needing a follow-up."""
+    return d.post("/api/legal/calls", {"unit": "431302004", "question": "隐瞒行程的责任", "category": "other",
+                                       "follow_up_needed": True, "follow_up_note": "回访"})["id"]
+
+
 def _declaration(d: Demo) -> int:
     """A resident's declaration waiting in the community's queue (sent through a poster made for it)."""
     from intake import services
@@ -387,6 +398,11 @@ WRITES = {
     "POST /api/legal/entries": lambda d: ("/api/legal/entries", {
         "question": "疫情期间房租能否减免？", "answer": "可以协商。", "basis": "民法典", "tags": "房租",
         "valid_from": "2020-02-01"}, None),
+    "PUT /api/legal/entries/{entry_id}": lambda d: (f"/api/legal/entries/{_entry(d)}", {
+        "question": "疫情期间房租能否减免？", "answer": "可以协商减免。", "basis": "民法典", "tags": "房租,减免",
+        "valid_from": "2020-02-01"}, None),
+    "POST /api/legal/calls/{call_id}/follow-up": lambda d: (f"/api/legal/calls/{_call(d)}/follow-up", {
+        "note": "已回访"}, None),
     "POST /api/legal/calls": lambda d: ("/api/legal/calls", {
         "unit": "431302004", "caller_name": "刘先生", "caller_phone": "0738-8312348", "question": "隐瞒行程的责任",
         "category": "other", "answer": "须如实报告", "follow_up_needed": True, "follow_up_note": "回访"}, None),

@@ -8,8 +8,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import Membership
-from accounts.roles import Role
 from core.errors import DomainError
 from legal import search as search_module
 from legal import services
@@ -98,24 +96,6 @@ def test_an_entry_needs_its_text_and_a_sane_validity(db):
                                   "valid_to": dt.date(2020, 1, 1)}, by=None)
     assert set(refused.value.fields) == {"question", "valid_to"}
     assert not KnowledgeEntry.objects.exists()
-
-
-@pytest.fixture
-def lawyer(cast):
-    from accounts.models import User
-
-    user = User.objects.create_user(username="lawyer", password="x", full_name="值班律师")
-    Membership.objects.create(user=user, role=Role.LAWYER, unit=cast.city, unit_path=cast.city.path)
-    return user
-
-
-@pytest.fixture
-def lawyer_b(cast):
-    from accounts.models import User
-
-    user = User.objects.create_user(username="lawyer_b", password="x", full_name="月塘律师")
-    Membership.objects.create(user=user, role=Role.LAWYER, unit=cast.community_b, unit_path=cast.community_b.path)
-    return user
 
 
 def test_a_call_is_logged_with_its_entries_and_callers_are_masked_in_lists(cast, entries, lawyer, client_for):
