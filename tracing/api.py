@@ -315,6 +315,14 @@ def visit_create(request: HttpRequest, case_id: int, payload: VisitIn):
     return Status(201, _visit_out(visit))
 
 
+@router.delete("/visits/{visit_id}", response={204: None}, url_name="visit_delete",
+               summary="Remove a stay recorded by mistake (the audit log keeps what it was)")
+def visit_delete(request: HttpRequest, visit_id: int):
+    services.visit_delete(visit=selectors.visit_get_for_user(request.user, visit_id, perm=TRACING_EDIT),
+                          by=request.user)
+    return Status(204, None)
+
+
 # -- exposures -------------------------------------------------------------------------------------------
 
 @router.get("/exposures", response=ExposurePage, summary="Contacts in scope, optionally of one source person")

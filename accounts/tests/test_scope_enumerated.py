@@ -103,6 +103,7 @@ def _objects_of_b(cast):
         "tracing:contact_add": case_page,
         "tracing:visit_add": case_page,
         "tracing:visit_delete": {"pk": visit_b.pk},
+        "api:visit_delete": {"visit_id": visit_b.pk},
         "tracing:exposure_detail": contact_page,
         "tracing:contact_add_secondary": contact_page,
         "tracing:follow_up_detail": follow_up_page,
@@ -213,6 +214,8 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
                                  "end": "2020-05-20T11:00:00+08:00"},
               "api:follow_up_result": {"result": "well", "temperature": "36.5"},
               "api:follow_up_change": {"end": "2030-01-01", "reason": "越界"}}
+# DELETE endpoints are tried with a DELETE.
+DELETES = {"api:visit_delete"}
 # PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
 PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:custom_field_update": {"label": "越界"}, "api:case_patch": {"notes": "越界"},
                 "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"},
@@ -243,6 +246,8 @@ def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_f
             post = client.post(url, data=json.dumps(API_BODIES.get(name, {})), content_type="application/json")
             if name in PATCH_BODIES:
                 post = client.patch(url, data=json.dumps(PATCH_BODIES[name]), content_type="application/json")
+            if name in DELETES:
+                post = client.delete(url)
         else:
             post = client.post(url, {"name": "越界", "code": "X-9", "kind": "grid", "role": "grid_worker",
                                      "unit_code": cast.community_b.code, "unit": cast.community_b.code,

@@ -274,6 +274,7 @@ WRITES = {
         f"/api/cases/{_new_case(d)}/classification", {"classification": "confirmed", "reason": "核酸阳性"}, None),
     "POST /api/cases/{case_id}/contact-imports": lambda d: (
         f"/api/cases/{_case(d)}/contact-imports", {"unit": "431302004001"}, {"file": _xlsx()}),
+    "DELETE /api/visits/{visit_id}": None,  # no body: nothing to make too long
     "POST /api/cases/{case_id}/visits": lambda d: (f"/api/cases/{_case(d)}/visits", {
         "place": "超市", "community": "431302004001", "start": _now(-30), "end": _now(-29), "note": "购物"}, None),
     "POST /api/exposures": lambda d: ("/api/exposures", {
