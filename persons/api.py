@@ -203,7 +203,8 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch):
 def _category(code: str) -> Category:
     category = Category.objects.filter(code=code).first()
     if category is None:
-        raise DomainError("unknown_category", f"unknown category {code}", fields={"category": ["unknown"]})
+        message = _("The category %(code)s is not defined in the line list.") % {"code": code}
+        raise DomainError("unknown_category", message, fields={"category": [message]})
     return category
 
 
@@ -227,7 +228,8 @@ def status_set(request: HttpRequest, person_id: int, payload: StatusIn):
     person = selectors.person_get_for_user(request.user, person_id, perm=PERSONS_EDIT)
     status = ManagementStatus.objects.filter(code=payload.status).first()
     if status is None:
-        raise DomainError("unknown_status", f"unknown status {payload.status}", fields={"status": ["unknown"]})
+        message = _("Unknown management status %(v)s.") % {"v": payload.status}
+        raise DomainError("unknown_status", message, fields={"status": [message]})
     site = quarantine_site_chosen(request.user, payload.site_id) if payload.site_id else None
     services.status_set(person=person, status=status, start=payload.start, site=site,
                         planned_end=payload.planned_end, note=payload.note, by=request.user)

@@ -123,6 +123,15 @@ def test_api_register_list_patch_conflict(cast, client_for):
     assert bad.status_code == 400 and {"name", "doc_number"} <= set(bad.json()["fields"])
 
 
+def test_api_names_an_unknown_category_or_status_in_chinese_beside_its_field(cast, people, client_for):
+    client = client_for(cast.grid_a_worker)
+    pid = people[0].pk
+    category = client.post(f"/api/persons/{pid}/categories", {"category": "nosuch"}, content_type="application/json")
+    status = client.post(f"/api/persons/{pid}/status", {"status": "nosuch"}, content_type="application/json")
+    assert category.status_code == 400 and category.json()["fields"]["category"] == ["人员台账中没有定义类别 nosuch。"]
+    assert status.status_code == 400 and status.json()["fields"]["status"][0].startswith("未知的管控措施“nosuch”")
+
+
 def test_api_status_and_checks(cast, people, client_for):
     client = client_for(cast.grid_a_worker)
     pid = people[0].pk
