@@ -17,7 +17,8 @@ hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)  # derandomised: see fangko
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded and generated files never land in var/media
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without `collectstatic` (the manifest is built for production and the browser tests).
     settings.STORAGES = {**settings.STORAGES,

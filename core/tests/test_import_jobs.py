@@ -13,8 +13,7 @@ from tracing.views import imports as contact_views
 
 
 @pytest.fixture
-def job(cast, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def job(cast):
     return ImportJob.objects.create(unit=cast.community_a, unit_path=cast.community_a.path, filename="三元名单.csv",
                                     error_rows=3, created_by=cast.street_officer)
 

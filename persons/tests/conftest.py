@@ -1,7 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 from stdnum.cn import ric
+
+from persons import importing
+from persons.models import ImportJob
 
 
 def resident_id(region: str = "431302", birth: dt.date = dt.date(1990, 1, 1), seq: int = 123) -> str:
@@ -19,3 +23,15 @@ def person_data(cast):
         data.update(overrides)
         return data
     return make
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """run(content, by=…, unit=…, name=…): create the job as a page would; the task runs when it commits."""
+    def go(content: bytes, *, by, unit, name="people.csv", **options) -> ImportJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = importing.import_job_create(unit=unit, uploaded_file=ContentFile(content, name=name), filename=name,
+                                              by=by, **options)
+        job.refresh_from_db()
+        return job
+    return go

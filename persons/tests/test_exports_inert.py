@@ -16,11 +16,6 @@ from persons.tests.conftest import resident_id
 from persons.tests.test_import import HEADER, csv_bytes, people_rows
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def formulas(cast):
     """A person per payload, in grid A, the payload in the name, the address and the notes (entered long ago, or

@@ -3,17 +3,11 @@ pages' rules of who may (those who manage fields; the importer of the job), out-
 
 import json
 
-import pytest
 from django.core.files.base import ContentFile
 
 from core.models import AuditEntry
 from persons.models import CustomField, ImportJob, ImportMapping, Person
 from persons.tests.test_import import csv_bytes, resident_id
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _send(client, method: str, path: str, body: dict):

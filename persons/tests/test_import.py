@@ -71,23 +71,6 @@ def xlsx_bytes(rows, header=HEADER, title=None) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """run(content, by=…, unit=…, name=…): create the job as a page would; the task runs when it commits."""
-    def go(content: bytes, *, by, unit, name="people.csv", **options) -> ImportJob:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = importing.import_job_create(unit=unit, uploaded_file=ContentFile(content, name=name), filename=name,
-                                              by=by, **options)
-        job.refresh_from_db()
-        return job
-    return go
-
-
 def error_rows(job: ImportJob) -> list[list]:
     """The error file read back: header first."""
     with job.error_file.open("rb") as f:

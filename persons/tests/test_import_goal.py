@@ -14,9 +14,7 @@ from persons.models import ImportJob, Person
 from persons.tests.test_import import csv_bytes
 
 
-def test_a_messy_street_sheet_of_2000_rows_goes_in_at_the_street_as_it_is(cast, settings, tmp_path,
-                                                                          django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_a_messy_street_sheet_of_2000_rows_goes_in_at_the_street_as_it_is(cast, django_capture_on_commit_callbacks):
     sheet = street_sheet(communities=[cast.community_a.name, cast.community_b.name], count=2000, seed=18)
     assert len(sheet.refused) == 28 and len(sheet.merged) == 60
     content = csv_bytes(sheet.rows, header=sheet.header)

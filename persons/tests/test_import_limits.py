@@ -4,35 +4,17 @@ message a job keeps (returned by every listing of jobs) stays short whatever the
 
 import resource
 
-import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 
 from core.tests import tabular_files
-from persons import importing
 from persons.models import ImportJob, Person
 from persons.tests.test_import import csv_bytes, people_rows
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def go(content: bytes, *, by, unit, name="people.xlsx") -> ImportJob:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = importing.import_job_create(unit=unit, uploaded_file=ContentFile(content, name=name), filename=name,
-                                              by=by)
-        job.refresh_from_db()
-        return job
-    return go
-
-
 def test_a_workbook_with_a_gigabyte_shared_string_is_rejected_without_being_parsed(cast, run):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    job = run(tabular_files.with_shared_string(1024), by=cast.street_officer, unit=cast.street)
+    job = run(tabular_files.with_shared_string(1024), by=cast.street_officer, unit=cast.street, name="people.xlsx")
     assert job.state == ImportJob.State.REJECTED and not job.error_file
     assert job.message == "“people.xlsx”无法安全读取：解压后超过 512 MB。请在 Excel 中重新保存或拆分后再上传。"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before < 100
@@ -42,7 +24,7 @@ def test_a_small_workbook_of_three_million_rows_is_refused_at_the_row_cap_withou
     data = tabular_files.with_rows(3_000_000)
     assert len(data) < 3 << 20
 
-    job = run(data, by=cast.street_officer, unit=cast.street)
+    job = run(data, by=cast.street_officer, unit=cast.street, name="people.xlsx")
 
     assert job.state == ImportJob.State.REJECTED and not job.error_file and Person.objects.count() == 0
     assert job.message == f"“people.xlsx”超过 {settings.TABULAR_MAX_ROWS} 行。请拆分为行数较少的几个文件后分别上传。"

@@ -12,11 +12,6 @@ from persons.models import ImportJob, ImportMapping, Person
 from persons.tests.test_import import csv_bytes, people_rows
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def upload(client_for, django_capture_on_commit_callbacks):
     """upload(user, content, **fields): post the new-import form; the job runs when its row commits."""

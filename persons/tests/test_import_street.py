@@ -12,30 +12,12 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orgunits.models import Site
-from persons import importing
 from persons.importing import readers
 from persons.importing.columns import columns_find
 from persons.models import CategoryEpisode, ImportJob, ImportMapping, Person, StatusEpisode
 from persons.tests.test_import import csv_bytes, resident_id
 
 STREET = ["序号", "姓名", "性别", "身份证号码", "联系电话", "现居住地址", "所属社区", "人员类别", "来娄时间", "管控措施", "备注"]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """run(content, by=…, unit=…, name=…): create the job as a page would; the task runs when it commits."""
-    def go(content: bytes, *, by, unit, name="people.csv", **options) -> ImportJob:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = importing.import_job_create(unit=unit, uploaded_file=ContentFile(content, name=name), filename=name,
-                                              by=by, **options)
-        job.refresh_from_db()
-        return job
-    return go
 
 
 def street_row(i: int, *, name="", community="三元社区", category="涉鄂人员", arrived="2020-03-27",

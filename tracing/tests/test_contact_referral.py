@@ -19,11 +19,6 @@ from tracing.models import Exposure, FollowUp, Task
 from tracing.tests.conftest import days_ago
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def elsewhere(cast, register):
     """王五, registered in 月塘社区 (community B), outside the grid worker of 三元社区's units."""

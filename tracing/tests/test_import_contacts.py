@@ -24,11 +24,6 @@ from tracing.tests.conftest import TODAY, days_ago
 HEADER = ["姓名", "证件号码", "手机号码", "网格编码", "首次接触日期", "末次接触日期", "接触场所", "接触距离"]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def _csv(rows, header=HEADER, name="密接名单.csv") -> SimpleUploadedFile:
     text = io.StringIO()
     writer = csv.writer(text)

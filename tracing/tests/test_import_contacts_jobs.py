@@ -4,7 +4,6 @@ parsed; the error file holds formulas as text."""
 
 import resource
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -20,11 +19,6 @@ from tracing.models import ContactImport, Exposure
 from tracing.tasks import contact_import_task
 from tracing.tests.conftest import days_ago
 from tracing.tests.test_import_contacts import HEADER, _csv
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _two_contacts(cast) -> SimpleUploadedFile:
