@@ -25,6 +25,14 @@ def _fever_at_the_gate(gates, clock):
                                    by=gates.liaison)
 
 
+def _incident(gates, clock, temperature: str) -> Incident:
+    """The fever at the gate, then at 16:10 a recheck still at or above the threshold opens the incident."""
+    alert = _fever_at_the_gate(gates, clock).alert
+    clock.move_to(local(2020, 2, 21, 16, 10))
+    services.alert_recheck(alert=alert, temperature=temperature, by=gates.liaison)
+    return Incident.objects.get()
+
+
 @pytest.fixture
 def clock():
     with time_machine.travel(local(2020, 2, 21, 15, 0), tick=False) as traveller:
@@ -115,10 +123,7 @@ def test_a_recheck_below_the_threshold_clears_the_alert(gates, clock):
 
 
 def test_steps_keep_their_order_and_answers(gates, clock):
-    alert = _fever_at_the_gate(gates, clock).alert
-    clock.move_to(local(2020, 2, 21, 16, 10))
-    services.alert_recheck(alert=alert, temperature="39.1", by=gates.liaison)
-    incident = Incident.objects.get()
+    incident = _incident(gates, clock, "39.1")
     with pytest.raises(DomainError) as arrived:
         services.incident_step_record(incident=incident, kind=K.AMBULANCE_ARRIVED, by=gates.liaison)
     assert arrived.value.code == "step_order"
@@ -137,10 +142,7 @@ def test_steps_keep_their_order_and_answers(gates, clock):
 
 
 def test_a_positive_result_hands_the_person_to_tracing_and_keeps_the_team_stopped(gates, clock):
-    alert = _fever_at_the_gate(gates, clock).alert
-    clock.move_to(local(2020, 2, 21, 16, 10))
-    services.alert_recheck(alert=alert, temperature="39.5", by=gates.liaison)
-    incident = Incident.objects.get()
+    incident = _incident(gates, clock, "39.5")
     services.incident_step_record(incident=incident, kind=K.TEAM_SUSPENDED, by=gates.liaison)
     clock.move_to(local(2020, 2, 21, 23, 0))
     services.incident_step_record(incident=incident, kind=K.OUTCOME, data={"result": "positive", "tests": ["nat"]},
