@@ -40,3 +40,17 @@ def assert_inert(rows: list[list], payloads: list[str]) -> None:
 
 def file_cells(data: bytes, kind: str) -> list[list]:
     return xlsx_cells(data) if kind == "xlsx" else csv_cells(data)
+
+
+def text_workbook(header: list[str], rows: list[list]) -> bytes:
+    """A workbook holding `rows` as typed: "=…" as text (as a cell formatted as text holds it), not a formula."""
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    for cells in book.active.iter_rows():
+        for cell in cells:
+            cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

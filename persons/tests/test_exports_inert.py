@@ -1,13 +1,11 @@
 """A name or a cell that begins like a formula comes out of every person file as text behind a single quote: the
 person list exported as xlsx and csv, and the error files of an import, in the format uploaded."""
 
-import io
 
-import openpyxl
 import pytest
 from django.core.files.base import ContentFile
 
-from core.tests.inert import assert_inert, csv_cells, file_cells, xlsx_cells
+from core.tests.inert import assert_inert, csv_cells, file_cells, text_workbook, xlsx_cells
 from core.tests.tabular_files import PAYLOADS
 from persons import importing
 from persons.models import ImportJob, Person
@@ -36,27 +34,13 @@ def test_the_person_list_exports_formulas_as_text(cast, formulas, client_for, fm
     assert {row[0] for row in cells[1:]} == {"'" + p for p in PAYLOADS}
 
 
-def _text_workbook(rows) -> bytes:
-    """A workbook holding `rows` as typed, "=…" as text (as a cell formatted as text holds it), not a formula."""
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    for cells in book.active.iter_rows():
-        for cell in cells:
-            cell.data_type = "s"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_an_import_s_error_file_returns_formulas_as_text(cast, django_capture_on_commit_callbacks, kind):
     rows = people_rows(len(PAYLOADS), [cast.grid_a.code])
     for row, payload in zip(rows, PAYLOADS, strict=True):
         row[0], row[4] = payload, payload
         row[5] = "NO-SUCH-GRID"  # every row in error: every row comes back
-    content = _text_workbook(rows) if kind == "xlsx" else csv_bytes(rows)
+    content = text_workbook(HEADER, rows) if kind == "xlsx" else csv_bytes(rows)
     with django_capture_on_commit_callbacks(execute=True):
         job = importing.import_job_create(unit=cast.street, uploaded_file=ContentFile(content, name=f"p.{kind}"),
                                           filename=f"p.{kind}", by=cast.street_officer)

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from core.tests import tabular_files
-from core.tests.inert import assert_inert, xlsx_cells
+from core.tests.inert import assert_inert, text_workbook, xlsx_cells
 from core.tests.tabular_files import PAYLOADS
 from persons.importing.progress import ProgressBoard
 from persons.importing.running import job_claim
@@ -95,7 +95,8 @@ def test_the_error_file_and_the_stored_errors_hold_formulas_as_text_and_stay_sho
     rows = [[payload, resident_id(seq=400 + i), "", cast.grid_a.code, "", days_ago(1).isoformat(), "卡拉OK" * 300, ""]
             for i, payload in enumerate(PAYLOADS)]
     header = [*HEADER[:-2], "接触场所", "接触距离"]
-    record = services.contacts_import(case=confirmed_case, uploaded_file=_xlsx_text(rows, header), filename="名单.xlsx",
+    upload = SimpleUploadedFile("名单.xlsx", text_workbook(header, rows))
+    record = services.contacts_import(case=confirmed_case, uploaded_file=upload, filename="名单.xlsx",
                                       unit=cast.grid_a, by=cast.street_officer)
     assert record.state == "rejected" and record.error_rows == len(PAYLOADS)
     with record.error_file.open("rb") as f:
@@ -103,18 +104,3 @@ def test_the_error_file_and_the_stored_errors_hold_formulas_as_text_and_stay_sho
     assert all(len(e["reason"]) <= 300 and len(e["column"]) <= 40 for e in record.errors)
 
 
-def _xlsx_text(rows, header) -> SimpleUploadedFile:
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.active.append(header)
-    for row in rows:
-        book.active.append(row)
-    for cells in book.active.iter_rows():
-        for cell in cells:
-            cell.data_type = "s"  # "=…" typed into a cell formatted as text
-    out = io.BytesIO()
-    book.save(out)
-    return SimpleUploadedFile("名单.xlsx", out.getvalue())
