@@ -8,7 +8,6 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from orgunits.models import OrgUnit, Site
 from persons import services as people
@@ -16,13 +15,7 @@ from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import board, services
 from reports.models import Submission
-
-TZ = timezone.get_fixed_timezone(8 * 60)
-DAY = dt.date(2020, 5, 21)  # the five forms: cut-off 15:00, due 17:00
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=TZ)
+from reports.tests.conftest import DAY, at
 
 
 @pytest.fixture

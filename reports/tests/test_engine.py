@@ -14,19 +14,13 @@ from persons.tests.conftest import resident_id
 from reports import selectors, services
 from reports.engine import table_compute, version_for
 from reports.models import Submission, SubmissionRevision
-
-TZ = timezone.get_fixed_timezone(8 * 60)
-DAY = dt.date(2020, 5, 21)
+from reports.tests.conftest import DAY, at
 
 
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
-
-
-def at(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=TZ)
 
 
 def register(cast, seq, grid, category=None, start=None, status=None, status_start=None):

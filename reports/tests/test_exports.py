@@ -25,16 +25,11 @@ from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import engine, exporting, services, workbook_import
 from reports.models import Form, Submission
+from reports.tests.conftest import DAY, at
 
-TZ = timezone.get_fixed_timezone(8 * 60)
-DAY = dt.date(2020, 5, 21)
 HUBEI = "涉鄂涉汉人员网格化管理日报"
 CONFIRMED = "确诊病例及涉及小区情况日报"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=TZ)
 
 
 def register(cast, seq, grid, category, start, status=None):

@@ -8,20 +8,13 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.roles import Role
 from core.models import Delivery
 from core.notifications import notifications_about
 from reports import services
-
-TZ = timezone.get_fixed_timezone(8 * 60)
-DAY = dt.date(2020, 5, 21)  # the five forms: cut-off 15:00, due 17:00
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=TZ)
+from reports.tests.conftest import DAY, at
 
 
 @pytest.fixture

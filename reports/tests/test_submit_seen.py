@@ -2,11 +2,9 @@
 nothing is submitted; the page (and the API's 409) lists each changed cell, old → new, with the person who
 entered or left its count, and the report goes in only once confirmed with the new version."""
 
-import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 
 from orgunits.models import OrgUnit
 from persons import services as people
@@ -17,13 +15,7 @@ from reports.engine import window_for
 from reports.expressions import parse
 from reports.facts import source_for
 from reports.models import Computation, Submission
-
-TZ = timezone.get_fixed_timezone(8 * 60)
-DAY = dt.date(2020, 5, 21)
-
-
-def at(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=TZ)
+from reports.tests.conftest import DAY, at
 
 
 def _person(seq: int, name: str, grid, status: str):
