@@ -2,10 +2,26 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from stdnum.cn import ric
 
 from persons import importing
-from persons.models import ImportJob
+from persons.models import Category, ImportJob, ManagementStatus
+
+TZ = timezone.get_fixed_timezone(8 * 60)
+
+
+def at(day: str, hour: int = 9) -> dt.datetime:
+    """That hour of `day` (2020-02-03) in Beijing time."""
+    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
+
+
+def cat(code: str) -> Category:
+    return Category.objects.get(code=code)
+
+
+def status(code: str) -> ManagementStatus:
+    return ManagementStatus.objects.get(code=code)
 
 
 def resident_id(region: str = "431302", birth: dt.date = dt.date(1990, 1, 1), seq: int = 123) -> str:

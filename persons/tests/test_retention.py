@@ -14,34 +14,19 @@ from core.models import AuditEntry
 from persons import retention, services
 from persons.facts import PeopleSource
 from persons.models import (
-    Category,
     CategoryEpisode,
     CustomField,
     HealthCheck,
-    ManagementStatus,
     Person,
     StatusEpisode,
 )
-from persons.tests.conftest import resident_id
+from persons.tests.conftest import at, cat, resident_id, status
 from reports.expressions import parse
 from reports.facts import Window
 
-TZ = timezone.get_fixed_timezone(8 * 60)
 PERSON_VALUES = ["name", "name_initials", "sex", "birth_date", "doc_type", "doc_number", "doc_tail", "phone",
                  "address", "grid_id", "unit_path", "household_head_id", "household_relation", "notes", "custom",
                  "version", "anonymised_at"]
-
-
-def at(day: str, hour: int = 9) -> dt.datetime:
-    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
-
-
-def cat(code):
-    return Category.objects.get(code=code)
-
-
-def status(code):
-    return ManagementStatus.objects.get(code=code)
 
 
 def values() -> dict:

@@ -5,33 +5,19 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone, translation
+from django.utils import translation
 
 from core.errors import DomainError
 from core.models import AuditEntry
 from persons import selectors, services
-from persons.models import Category, CategoryEpisode, CustomField, ManagementStatus, Person
-from persons.tests.conftest import resident_id
-
-TZ = timezone.get_fixed_timezone(8 * 60)
+from persons.models import CategoryEpisode, CustomField, Person
+from persons.tests.conftest import at, cat, resident_id, status
 
 
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
-
-
-def at(day: str, hour: int = 9) -> dt.datetime:
-    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
-
-
-def cat(code):
-    return Category.objects.get(code=code)
-
-
-def status(code):
-    return ManagementStatus.objects.get(code=code)
 
 
 def test_register_derives_sex_and_birth_and_normalises(cast, person_data):
