@@ -53,3 +53,15 @@ def contact_data(name: str, seq: int, grid, **extra) -> dict:
 def exposure(last: int = 2, first: int | None = None, **extra) -> dict:
     return {"first_contact": days_ago(first if first is not None else last), "last_contact": days_ago(last),
             "setting": "household", "proximity": "close", "certainty": "high", **extra}
+
+
+@pytest.fixture
+def two_contacts(cast, confirmed_case):
+    """The case's two close contacts, exposed yesterday: 李明 in grid A and 赵红 in grid B (their exposures)."""
+    from tracing import services
+
+    a, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("李明", 201, cast.grid_a),
+                                exposure_data=exposure(last=1), by=cast.street_officer)
+    b, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("赵红", 202, cast.grid_b),
+                                exposure_data=exposure(last=1), by=cast.street_officer)
+    return a, b

@@ -14,16 +14,13 @@ from persons.models import CategoryEpisode, HealthCheck
 from tracing import services
 from tracing.models import FollowUp, FollowUpEvent, Task
 from tracing.services.periodic import tracing_daily
-from tracing.tests.conftest import NOW, TODAY, contact_data, days_ago, exposure
+from tracing.tests.conftest import NOW, TODAY, days_ago
 
 
 @pytest.fixture
-def contacts(cast, confirmed_case):
-    """Two close contacts of the case: 李明 in grid A, 赵红 in grid B."""
-    a, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("李明", 201, cast.grid_a),
-                                exposure_data=exposure(last=1), by=cast.street_officer)
-    b, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("赵红", 202, cast.grid_b),
-                                exposure_data=exposure(last=1), by=cast.street_officer)
+def contacts(two_contacts):
+    """The follow-ups of the case's two close contacts: 李明 in grid A, 赵红 in grid B."""
+    a, b = two_contacts
     return FollowUp.objects.get(person=a.exposed), FollowUp.objects.get(person=b.exposed)
 
 

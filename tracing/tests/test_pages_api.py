@@ -17,14 +17,10 @@ from tracing.tests.conftest import NOW, TODAY, contact_data, days_ago, exposure
 
 
 @pytest.fixture
-def traced(cast, confirmed_case):
+def traced(two_contacts):
     """The case of grid A with a contact in grid A (李明) and one in grid B (赵红), and the day's tasks."""
-    a, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("李明", 201, cast.grid_a),
-                                exposure_data=exposure(last=1), by=cast.street_officer)
-    b, _ = services.contact_add(source=confirmed_case.person, person_data=contact_data("赵红", 202, cast.grid_b),
-                                exposure_data=exposure(last=1), by=cast.street_officer)
     services.tasks_generate_daily(day=TODAY)
-    return a, b
+    return two_contacts
 
 
 def _json(response):
