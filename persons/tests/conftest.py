@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from stdnum.cn import ric
 
-from persons import importing
+from persons import importing, services
 from persons.models import Category, ImportJob, ManagementStatus
 
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -51,3 +51,12 @@ def run(django_capture_on_commit_callbacks):
         job.refresh_from_db()
         return job
     return go
+
+
+@pytest.fixture
+def people(cast, person_data):
+    """张三 in grid A and 李四 in grid B, registered by the system."""
+    a = services.person_register(data=person_data(), by=None)
+    b = services.person_register(data=person_data(name="李四", doc_number=resident_id(seq=222), phone="13900001111",
+                                                  grid=cast.grid_b.code), by=None)
+    return a, b

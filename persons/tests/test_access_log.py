@@ -10,14 +10,6 @@ from persons.models import PersonDisclosure
 from persons.tests.conftest import resident_id
 
 
-@pytest.fixture
-def people(cast, person_data):
-    a = services.person_register(data=person_data(), by=None)
-    b = services.person_register(data=person_data(name="李四", doc_number=resident_id(seq=222), phone="13900001111",
-                                                  grid=cast.grid_b.code), by=None)
-    return a, b
-
-
 def rows(page: str) -> list[str]:
     return [line for line in page.splitlines() if "data-entry=" in line]
 

@@ -3,21 +3,11 @@
 import csv
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
-from persons import services
 from persons.models import Person
 from persons.tests.conftest import resident_id
-
-
-@pytest.fixture
-def people(cast, person_data):
-    a = services.person_register(data=person_data(), by=None)
-    b = services.person_register(data=person_data(name="李四", doc_number=resident_id(seq=222), phone="13900001111",
-                                                  grid=cast.grid_b.code), by=None)
-    return a, b
 
 
 def test_grid_worker_sees_only_their_grid(cast, people, client_for):
