@@ -10,24 +10,14 @@ from django.conf import settings
 from accounts.models import Membership, User
 from accounts.roles import TRACING_VIEW, Role
 from core.models import AuditEntry
-from persons import services
 from persons.disclosure import FULL, HIDDEN, MASKED, Disclosure, person_shown
 from persons.identity import mask_doc, mask_phone
-from persons.tests.conftest import resident_id
-
-
-@pytest.fixture
-def two(cast, person_data):
-    a = services.person_register(data=person_data(), by=None)
-    b = services.person_register(data=person_data(name="李四", doc_number=resident_id(seq=222), phone="13900001111",
-                                                  grid=cast.grid_b.code), by=None)
-    return a, b
 
 
 @pytest.mark.parametrize(("who", "level_a"), [("grid_a_worker", FULL), ("community_a_worker", FULL),
                                               ("command_a", MASKED), ("street_officer", FULL)])
-def test_a_person_of_the_viewers_area_is_named_and_one_of_another_hidden(cast, two, who, level_a):
-    a, b = two
+def test_a_person_of_the_viewers_area_is_named_and_one_of_another_hidden(cast, people, who, level_a):
+    a, b = people
     user = getattr(cast, who)
     shown_a, shown_b = Disclosure(user).show_all([a, b])
     assert (shown_a.level, shown_a.id, shown_a.name, shown_a.url) == (level_a, a.pk, "张三", f"/persons/{a.pk}/")
@@ -39,31 +29,31 @@ def test_a_person_of_the_viewers_area_is_named_and_one_of_another_hidden(cast, t
         assert shown_b.ref() == {"id": None, "name": "", "grid": "", "in_scope": False}
 
 
-def test_a_lawyer_reading_reports_may_open_no_one(cast, two):
+def test_a_lawyer_reading_reports_may_open_no_one(cast, people):
     lawyer = User.objects.create_user(username="lawyer_a", password="Test-password-2020")
     Membership.objects.create(user=lawyer, role=Role.LAWYER, unit=cast.city, unit_path=cast.city.path)
-    assert person_shown(lawyer, two[0]).level == HIDDEN
-    assert Disclosure(lawyer).ids_open([p.pk for p in two]) == []
-    assert Disclosure(cast.grid_a_worker).ids_open([two[1].pk, two[0].pk, 99999]) == [two[0].pk]
+    assert person_shown(lawyer, people[0]).level == HIDDEN
+    assert Disclosure(lawyer).ids_open([p.pk for p in people]) == []
+    assert Disclosure(cast.grid_a_worker).ids_open([people[1].pk, people[0].pk, 99999]) == [people[0].pk]
 
 
-def test_the_area_permission_narrows_the_line_list_scope(cast, two):
+def test_the_area_permission_narrows_the_line_list_scope(cast, people):
     """A liaison reads the line list of the street but traces no one: in tracing, nobody is named to them."""
     liaison = User.objects.create_user(username="liaison_a", password="Test-password-2020")
     Membership.objects.create(user=liaison, role=Role.LIAISON, unit=cast.street, unit_path=cast.street.path)
-    assert person_shown(liaison, two[0]).level == FULL
-    assert person_shown(liaison, two[0], perm=TRACING_VIEW).level == HIDDEN
+    assert person_shown(liaison, people[0]).level == FULL
+    assert person_shown(liaison, people[0], perm=TRACING_VIEW).level == HIDDEN
 
 
-def test_a_person_known_in_the_area_is_named_without_an_id(cast, two):
+def test_a_person_known_in_the_area_is_named_without_an_id(cast, people):
     """A worker on the roster of a gate the viewer keeps: the name, never the id or a link."""
-    shown = person_shown(cast.grid_a_worker, two[1], known=True)
+    shown = person_shown(cast.grid_a_worker, people[1], known=True)
     assert (shown.level, shown.name, shown.id, shown.url) == (MASKED, "李四", None, "")
-    assert shown.doc_number == mask_doc(two[1].doc_number)
+    assert shown.doc_number == mask_doc(people[1].doc_number)
 
 
-def test_the_subject_of_a_page_is_unmasked_only_at_the_full_level_and_that_view_audited(cast, two):
-    a = two[0]
+def test_the_subject_of_a_page_is_unmasked_only_at_the_full_level_and_that_view_audited(cast, people):
+    a = people[0]
     full = Disclosure(cast.grid_a_worker).subject(a, channel="api")
     assert (full.doc_number, full.phone) == (a.doc_number, a.phone)
     masked = Disclosure(cast.command_a).subject(a, channel="api")

@@ -3,6 +3,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from orgunits.models import Site
+from persons import services as people
+from persons.models import Category, ManagementStatus
+from persons.tests.conftest import resident_id
 from reports.models import Form
 from reports.services import forms_seed
 
@@ -20,3 +24,19 @@ def forms(cast):
     """The five daily forms of a street office, by code."""
     forms_seed()
     return {f.code: f for f in Form.objects.all()}
+
+
+def register(cast, seq, grid, category=None, start=None, status=None, status_start=None):
+    """人<seq> in `grid`, in `category` from `start` and under `status` from `status_start` (or `start`)."""
+    person = people.person_register(data={"name": f"人{seq}", "doc_number": resident_id(seq=seq), "grid": grid.code},
+                                    by=None)
+    if category:
+        people.category_assign(person=person, category=Category.objects.get(code=category), start=start, by=None)
+    if status:
+        site = None
+        if status == "central_quarantine":
+            site, _new = Site.objects.get_or_create(unit=cast.street, name="隔离酒店", defaults={
+                "unit_path": cast.street.path, "kind": Site.Kind.QUARANTINE_HOTEL})
+        people.status_set(person=person, status=ManagementStatus.objects.get(code=status), site=site,
+                          start=status_start or start, by=None)
+    return person

@@ -7,35 +7,18 @@ import pytest
 from django.utils import timezone, translation
 
 from core.errors import DomainError
-from orgunits.models import Site
 from persons import services as people
 from persons.models import Category, ManagementStatus
-from persons.tests.conftest import resident_id
 from reports import selectors, services
 from reports.engine import table_compute, version_for
 from reports.models import Submission, SubmissionRevision
-from reports.tests.conftest import DAY, at
+from reports.tests.conftest import DAY, at, register
 
 
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
-
-
-def register(cast, seq, grid, category=None, start=None, status=None, status_start=None):
-    person = people.person_register(data={"name": f"人{seq}", "doc_number": resident_id(seq=seq), "grid": grid.code},
-                                    by=None)
-    if category:
-        people.category_assign(person=person, category=Category.objects.get(code=category), start=start, by=None)
-    if status:
-        site = None
-        if status == "central_quarantine":
-            site, _new = Site.objects.get_or_create(unit=cast.street, name="隔离酒店", defaults={
-                "unit_path": cast.street.path, "kind": Site.Kind.QUARANTINE_HOTEL})
-        people.status_set(person=person, status=ManagementStatus.objects.get(code=status), site=site,
-                          start=status_start or start, by=None)
-    return person
 
 
 def test_rows_per_community_and_total(cast, forms):

@@ -19,31 +19,13 @@ from openpyxl.utils import get_column_letter
 
 from core.errors import DomainError
 from core.models import AuditEntry
-from orgunits.models import Site
-from persons import services as people
-from persons.models import Category, ManagementStatus
-from persons.tests.conftest import resident_id
 from reports import engine, exporting, services, workbook_import
 from reports.models import Form, Submission
-from reports.tests.conftest import DAY, at
+from reports.tests.conftest import DAY, at, register
 
 HUBEI = "涉鄂涉汉人员网格化管理日报"
 CONFIRMED = "确诊病例及涉及小区情况日报"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def register(cast, seq, grid, category, start, status=None):
-    person = people.person_register(data={"name": f"人{seq}", "doc_number": resident_id(seq=seq), "grid": grid.code},
-                                    by=None)
-    people.category_assign(person=person, category=Category.objects.get(code=category), start=start, by=None)
-    if status:
-        site = None
-        if status == "central_quarantine":
-            site, _new = Site.objects.get_or_create(unit=cast.street, name="隔离酒店", defaults={
-                "unit_path": cast.street.path, "kind": Site.Kind.QUARANTINE_HOTEL})
-        people.status_set(person=person, status=ManagementStatus.objects.get(code=status), site=site, start=start,
-                          by=None)
-    return person
 
 
 @pytest.fixture
