@@ -7,7 +7,7 @@ on their own link."""
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ from accounts.roles import PERSONS_EDIT
 from core.audit import audit_record, snapshot
 from core.clock import day_start
 from core.errors import DomainError
-from intake.models import Declaration, Poster, SelfReport, SelfReportLink
+from intake.models import Declaration, Poster, Revocable, SelfReport, SelfReportLink
 from orgunits.models import OrgUnit
 from persons import selectors as person_selectors
 from persons import services as person_services
@@ -27,6 +27,7 @@ from persons.models import Category, HealthCheck, ManagementStatus, Person
 from persons.services import SYMPTOMS
 from persons.validation import person_clean
 
+R = TypeVar("R", bound=Revocable)
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 signs a person reads back without confusing 0/O, 1/I
 RECEIPT_LENGTH = 16  # 80 random bits
 ARRIVAL_PAST_DAYS = 60  # how far back a declared arrival may lie
@@ -69,16 +70,25 @@ def poster_create(*, unit: OrgUnit, by) -> Poster:
     return poster
 
 
+def _revoke(item: Revocable, *, by) -> None:
+    """Revoke a poster or link already locked; audited."""
+    item.revoked_at, item.revoked_by = timezone.now(), by
+    item.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=by, action="update", obj=item, unit_path=item.unit_path, after=snapshot(item, ["revoked_at"]))
+
+
+def _revoke_once(item: R, *, by) -> R:
+    """Revoke a poster or link unless it already is (revoking twice changes nothing and says nothing)."""
+    with transaction.atomic():
+        item = type(item)._default_manager.select_for_update().get(pk=item.pk)
+        if item.revoked_at is None:
+            _revoke(item, by=by)
+    return item
+
+
 def poster_revoke(*, poster: Poster, by) -> Poster:
     """Stop a poster: its code leads nowhere from now on (declarations already sent stay)."""
-    with transaction.atomic():
-        poster = Poster.objects.select_for_update().get(pk=poster.pk)
-        if poster.revoked_at is None:
-            poster.revoked_at, poster.revoked_by = timezone.now(), by
-            poster.save(update_fields=["revoked_at", "revoked_by"])
-            audit_record(actor=by, action="update", obj=poster, unit_path=poster.unit_path,
-                         after=snapshot(poster, ["revoked_at"]))
-    return poster
+    return _revoke_once(poster, by=by)
 
 
 # -- declarations -------------------------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ def self_report_link_create(*, person: Person, by) -> SelfReportLink:
                           status=409)
     with transaction.atomic():
         for old in SelfReportLink.objects.select_for_update().filter(person=person, revoked_at__isnull=True):
-            _link_revoke(old, by=by)
+            _revoke(old, by=by)
         link = SelfReportLink.objects.create(person=person, unit_path=person.unit_path, token=token_new(),
                                              expires_at=expires, created_by=by)
         audit_record(actor=by, action="create", obj=link, object_repr=f"{person.name} · {link._meta.verbose_name}",
@@ -235,18 +245,8 @@ def self_report_link_create(*, person: Person, by) -> SelfReportLink:
     return link
 
 
-def _link_revoke(link: SelfReportLink, *, by) -> None:
-    link.revoked_at, link.revoked_by = timezone.now(), by
-    link.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=by, action="update", obj=link, unit_path=link.unit_path, after=snapshot(link, ["revoked_at"]))
-
-
 def self_report_link_revoke(*, link: SelfReportLink, by) -> SelfReportLink:
-    with transaction.atomic():
-        link = SelfReportLink.objects.select_for_update().get(pk=link.pk)
-        if link.revoked_at is None:
-            _link_revoke(link, by=by)
-    return link
+    return _revoke_once(link, by=by)
 
 
 def link_unusable_error() -> DomainError:
