@@ -1,14 +1,29 @@
-"""Org-unit endpoints: tree roots, a unit, its children, its subtree, search — all within scope."""
+"""Org-unit endpoints: tree roots, a unit, its children, its subtree, search — all within scope; adding, renaming
+and importing units, adding and changing sites, with the pages' services."""
+
+from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status, UploadedFile
 
 from accounts import access
 from accounts.roles import ORGUNITS_MANAGE, ORGUNITS_VIEW
+from core.errors import DomainError
 from core.pagination import keyset_page
 from orgunits import selectors, services
 from orgunits.models import OrgUnit, Site
-from orgunits.schemas import SiteOut, UnitCreateIn, UnitDetailOut, UnitOut, UnitPageOut
+from orgunits.schemas import (
+    SiteIn,
+    SiteOut,
+    SitePatch,
+    UnitCreateIn,
+    UnitDetailOut,
+    UnitImportOut,
+    UnitOut,
+    UnitPageOut,
+    UnitRenameIn,
+)
 
 router = Router(tags=["orgunits"])
 
@@ -64,12 +79,49 @@ def unit_child_create(request: HttpRequest, code: str, payload: UnitCreateIn):
     return Status(201, _out(unit))
 
 
+@router.post("/orgunits/{code}/rename", response=UnitOut, url_name="unit_rename",
+             summary="Rename a unit (its code never changes)")
+def unit_rename(request: HttpRequest, code: str, payload: UnitRenameIn):
+    unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
+    return _out(services.unit_rename(unit=unit, name=payload.name, by=access.request_user(request)))
+
+
+@router.post("/orgunits/{code}/imports", response=UnitImportOut, url_name="unit_import",
+             summary="Import communities and grids under the unit from CSV or XLSX (编码, 名称, 上级编码, 类型): "
+                     "every row checked first; nothing written when one is wrong unless keep_valid")
+def unit_import(request: HttpRequest, code: str, file: File[UploadedFile] = None, keep_valid: Form[bool] = False):
+    unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
+    if file is None:
+        raise DomainError("no_file", _("Attach the file of communities and grids."), fields={"file": [_("Required.")]})
+    result = services.units_import_below(unit=unit, covers=access.scope_for(request.user, ORGUNITS_MANAGE).covers,
+                                         data=file.read(), name=file.name or "", by=access.request_user(request),
+                                         keep_valid=keep_valid)
+    return asdict(result)
+
+
 @router.get("/orgunits/{code}/sites", response=list[SiteOut])
 def unit_sites(request: HttpRequest, code: str, subtree: bool = False):
     unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_VIEW)
     return [_site_out(s) for s in selectors.sites_of(unit, subtree=subtree)[:1000]]
 
 
+@router.post("/orgunits/{code}/sites", response={201: SiteOut}, url_name="unit_site_create",
+             summary="Add a site (enterprise, checkpoint, hospital, quarantine hotel, warehouse) to the unit")
+def unit_site_create(request: HttpRequest, code: str, payload: SiteIn):
+    unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
+    return Status(201, _site_out(services.site_create(unit=unit, kind=payload.kind, name=payload.name,
+                                                      address=payload.address, contact_phone=payload.contact_phone,
+                                                      by=access.request_user(request))))
+
+
 @router.get("/sites/{site_id}", response=SiteOut)
 def site_get(request: HttpRequest, site_id: int):
     return _site_out(access.site_get_for_user(request.user, site_id, perm=ORGUNITS_VIEW))
+
+
+@router.patch("/sites/{site_id}", response=SiteOut, url_name="site_patch",
+              summary="Change a site's kind, name, address or phone (the fields sent)")
+def site_patch(request: HttpRequest, site_id: int, payload: SitePatch):
+    site = access.site_get_for_user(request.user, site_id, perm=ORGUNITS_MANAGE)
+    return _site_out(services.site_update(site=site, data=payload.dict(exclude_unset=True),
+                                          by=access.request_user(request)))

@@ -33,10 +33,16 @@ def divisions_source() -> tuple[dict, list[list]]:
 
 
 @dataclass
-class LoadResult:
+class Counts:
+    """What a load or an import did to the units it names."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass
+class LoadResult(Counts):
     moved: list[str] = field(default_factory=list)
 
 
@@ -198,10 +204,7 @@ class ImportRowError:
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(Counts):
     errors: list[ImportRowError] = field(default_factory=list)
     written: bool = False
 
@@ -304,6 +307,14 @@ def units_import_csv(*, data: bytes, allowed_parent: Callable[[OrgUnit], bool], 
     return result
 
 
+def units_import_below(*, unit: OrgUnit, covers: Callable[[str], bool], data: bytes, name: str, by: Actor,
+                       keep_valid: bool = False) -> ImportResult:
+    """Import communities and grids under `unit` (itself included) where `covers(path)` admits the parent: the
+    page's and the API's import."""
+    return units_import_csv(data=data, name=name, by=by, keep_valid=keep_valid,
+                            allowed_parent=lambda u: u.path.startswith(unit.path) and covers(u.path))
+
+
 def site_create(*, unit: OrgUnit, kind: str, name: str, address: str = "", contact_phone: str = "",
                 by: Actor) -> Site:
     """Add a site (enterprise, checkpoint, hospital, quarantine hotel, warehouse) to a unit."""
@@ -336,6 +347,9 @@ def site_update(*, site: Site, data: dict, by: Actor) -> Site:
         if not site.name:
             raise DomainError("invalid_site", _("The site cannot be saved."),
                               fields={"name": [_("The name is required.")]})
+        if site.kind not in Site.Kind.values:
+            raise DomainError("invalid_site", _("The site cannot be saved."),
+                              fields={"kind": [_("Unknown kind of site: %(kind)s.") % {"kind": site.kind}]})
         if Site.objects.filter(unit=site.unit, name=site.name).exclude(pk=site.pk).exists():
             raise DomainError("invalid_site", _("The site cannot be saved."),
                               fields={"name": [_("%(unit)s already has a site named %(name)s.")

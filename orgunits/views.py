@@ -78,10 +78,9 @@ def unit_import(request, code: str):
     form = UnitImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST":
-        result = page_form_post(request, form, lambda d: services.units_import_csv(
-            data=d["file"].read(), name=d["file"].name, by=request.user, keep_valid=d["keep_valid"],
-            allowed_parent=lambda u: u.path.startswith(unit.path) and manage_scope.covers(u.path)),
-            done="", on_form=True).result
+        result = page_form_post(request, form, lambda d: services.units_import_below(
+            unit=unit, covers=manage_scope.covers, data=d["file"].read(), name=d["file"].name, by=request.user,
+            keep_valid=d["keep_valid"]), done="", on_form=True).result
     return render(request, "orgunits/unit_import.html", {"unit": unit, "form": form, "result": result})
 
 

@@ -178,6 +178,10 @@ def _objects_of_b(cast):
         "api:unit_subtree": code_b,
         "api:unit_sites": code_b,
         "api:site_get": {"site_id": cast.site_b.pk},
+        "api:unit_rename": code_b,
+        "api:unit_import": code_b,
+        "api:unit_site_create": code_b,
+        "api:site_patch": {"site_id": cast.site_b.pk},
         **checkpoint_objects_of_b(cast),
         **supply_objects_of_b(cast),
         **tracing_objects_of_b(cast),
@@ -195,6 +199,8 @@ USERS_OF_A = ["grid_a_worker", "community_a_worker", "command_a"]
 
 _NEW_GRID = {"code": "431302004003-09", "name": "越界网格", "kind": "grid"}
 API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID,
+              "api:unit_rename": {"name": "越界"}, "api:unit_sites": {"kind": "enterprise", "name": "越界"},
+              "api:unit_site_create": {"kind": "enterprise", "name": "越界"},
               **CHECKPOINT_API_BODIES,
               **SUPPLY_API_BODIES,
               **VOLUNTEER_API_BODIES,
@@ -219,7 +225,8 @@ DELETES = {"api:visit_delete"}
 # PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
 PATCH_BODIES = {"api:person_patch": {"version": 1, "name": "越界"}, "api:custom_field_update": {"label": "越界"}, "api:case_patch": {"notes": "越界"},
                 "api:exposure_patch": {"note": "越界"}, "api:task_patch": {"status": "done"},
-                "api:supply_request_patch": {"version": 1, "quantity": "1"}}
+                "api:supply_request_patch": {"version": 1, "quantity": "1"},
+                "api:site_patch": {"name": "越界"}}
 
 
 def _fill(route: str, params: dict) -> str:

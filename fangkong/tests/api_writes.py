@@ -222,6 +222,12 @@ def _unknown_column_job(d: Demo) -> int:
     return response.json()["id"]
 
 
+def _units_csv(d: Demo) -> io.BytesIO:
+    data = io.BytesIO(f"编码,名称,上级编码,类型\n431302004001-8{d.next()},新网格,431302004001,网格\n".encode())
+    data.name = "units.csv"
+    return data
+
+
 def _donation(d: Demo, kind: str = "goods") -> dict:
     donor = d.post("/api/supplies/donors", {"name": f"捐赠人{d.next()}", "kind": "organisation", "unit": "431302004"})
     body = {"donor_id": donor["id"], "kind": kind, "received_on": _today().isoformat(), "channel": "delivery",
@@ -235,6 +241,15 @@ WRITES = {
     "POST /api/orgunits/{code}/children": lambda d: (
         "/api/orgunits/431302004001/children", {"code": f"431302004001-9{d.next()}", "name": "新网格",
                                                 "kind": "grid"}, None),
+    "POST /api/orgunits/{code}/rename": lambda d: ("/api/orgunits/431302004001/rename", {"name": "三元新村"}, None),
+    "POST /api/orgunits/{code}/imports": lambda d: ("/api/orgunits/431302004001/imports", {"keep_valid": "true"}, {
+        "file": _units_csv(d)}),
+    "POST /api/orgunits/{code}/sites": lambda d: ("/api/orgunits/431302004001/sites", {
+        "kind": "enterprise", "name": f"三元纺织厂{d.next()}", "address": "三元路1号", "contact_phone": "07388000000"},
+        None),
+    "PATCH /api/sites/{site_id}": lambda d: (f"/api/sites/{_site()}", {
+        "kind": "checkpoint", "name": f"东门卡点{d.next()}", "address": "三元路2号", "contact_phone": "07388000001"},
+        None),
     "POST /api/persons": lambda d: ("/api/persons", {
         "name": "王五", "doc_number": _resident_id(d.next() + 500), "grid": _grid(), "phone": "13800000000",
         "address": "三元社区1栋", "notes": "入户登记"}, None),
