@@ -34,6 +34,7 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
+from persons.words import CATEGORY_GROUPS, CATEGORY_WORDS, MANAGED_WORDS, STATUS_WORDS
 from reports.definitions import memo
 from reports.expressions import And, ExpressionError, Indicator, Not, Predicate, predicates_of, values_check
 from reports.facts import FactSource, Window, by_path
@@ -139,6 +140,21 @@ class PeopleSource(FactSource):
         "doc_type": "resident_id, passport, hk_macao, taiwan, other",
         "custom.<key>": "an additional field",
     }
+
+    def value_words(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Categories and statuses by their names, their names without 人员/病例/者, and persons.words."""
+        categories = []
+        for code, zh in Category.objects.filter(active=True).values_list("code", "name_zh"):
+            short = {zh.removesuffix(end) for end in ("人员", "病例", "者")}
+            categories += [(word, (code,)) for word in sorted({zh, *short, *CATEGORY_WORDS.get(code, [])})]
+        categories += [(word, tuple(codes)) for word, codes in CATEGORY_GROUPS.items()]
+        statuses, managed = [], []
+        for code, zh, release in ManagementStatus.objects.values_list("code", "name_zh", "is_release"):
+            statuses += [(word, (code,)) for word in sorted({zh, *STATUS_WORDS.get(code, [])})]
+            if not release:
+                managed.append(code)
+        statuses += [(word, tuple(managed)) for word in MANAGED_WORDS]
+        return {"category": categories, "status": statuses}
 
     def check(self, indicator: Indicator) -> None:
         types = dict(CustomField.objects.values_list("key", "type"))

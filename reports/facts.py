@@ -115,6 +115,11 @@ class FactSource:
         """The values of `name` in words (codes by their display names)."""
         return [day_text(v) if isinstance(v, dt.date) else str(v) for v in values]
 
+    def value_words(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """The words titles use for values, by field: (word, the codes it names), e.g. ("密接", ("close_contact",)).
+        A template's column titles are read with them (reports.layouts.proposing); none by default."""
+        return {}
+
     def comparison_text(self, name: str, op: str, field: str, values: str) -> str:
         """`field op values` in words (an episode source adds that "not" includes holding none)."""
         return comparison_text(op, field, values)

@@ -9,15 +9,8 @@ from orgunits.models import OrgUnit
 from persons.identity import normalize_doc_number
 from persons.models import Category, ManagementStatus
 from persons.selectors import quarantine_sites
+from persons.words import STATUS_WORDS
 
-# What sheets write in 管控措施, by status code (the names themselves are looked up too).
-STATUS_WORDS = {
-    "home_quarantine": ["居家观察", "居家医学观察", "居家隔离观察", "居家隔离医学观察", "居家集中隔离", "在家隔离", "居家"],
-    "central_quarantine": ["集中观察", "集中医学观察", "集中隔离观察", "集中隔离医学观察", "隔离点隔离", "集中"],
-    "home_monitoring": ["健康监测", "居家监测", "居家健康观察", "自我健康监测", "健康观察", "社区健康监测"],
-    "hospital": ["住院", "入院治疗", "医院治疗", "住院隔离治疗", "定点医院治疗", "收治入院", "住院观察"],
-    "released": ["解除", "已解除", "解除隔离", "解除观察", "解除管控", "解除医学观察", "已解除隔离", "已解除管理"],
-}
 SUFFIXES = ("社区居委会", "居委会", "社区", "村委会", "村")
 
 
