@@ -1,4 +1,7 @@
 import datetime as dt
+import os
+import shutil
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -40,3 +43,16 @@ def register(cast, seq, grid, category=None, start=None, status=None, status_sta
         people.status_set(person=person, status=ManagementStatus.objects.get(code=status), site=site,
                           start=status_start or start, by=None)
     return person
+
+
+def soffice_convert(tmp_path, source, to: str) -> bytes:
+    """`source` converted by LibreOffice headless (as CI installs libreoffice-calc) to `to`."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (libreoffice-calc) must be installed on CI")
+        pytest.skip("LibreOffice is not installed")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
+                    "--convert-to", to, "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=240)
+    return (tmp_path / f"{source.stem}.{to}").read_bytes()

@@ -5,10 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
 from urllib.parse import quote, unquote
 
 import pytest
@@ -21,7 +18,7 @@ from core.errors import DomainError
 from core.models import AuditEntry
 from reports import engine, exporting, services, workbook_import
 from reports.models import Form, Submission
-from reports.tests.conftest import DAY, at, register
+from reports.tests.conftest import DAY, at, register, soffice_convert
 
 HUBEI = "涉鄂涉汉人员网格化管理日报"
 CONFIRMED = "确诊病例及涉及小区情况日报"
@@ -206,19 +203,6 @@ def test_submitted_values_are_frozen_and_the_others_follow_the_line_list(cast, d
     assert _lines(book[HUBEI])[-4].startswith("填报人：贺英")  # the submitter, not the exporter
 
 
-def _soffice(tmp_path, source, to: str) -> bytes:
-    """`source` converted by LibreOffice headless (as CI installs libreoffice-calc) to `to`."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (libreoffice-calc) must be installed on CI")
-        pytest.skip("LibreOffice is not installed")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
-                    "--convert-to", to, "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=240)
-    return (tmp_path / f"{source.stem}.{to}").read_bytes()
-
-
 def test_the_workbook_opens_and_converts_to_pdf_with_libreoffice(cast, day_people, tmp_path):
     _submitted_and_approved(cast)  # approved, and the other four never computed
     draft = services.submission_compute(form=_forms()["close_contact_daily"], unit=cast.street, day=DAY,
@@ -231,10 +215,10 @@ def test_the_workbook_opens_and_converts_to_pdf_with_libreoffice(cast, day_peopl
     source.write_bytes(exporting.workbook_for_day(unit=cast.street, day=DAY, user=cast.street_officer))
     assert draft.state == Submission.State.DRAFT
 
-    pdf = _soffice(tmp_path, source, "pdf")
+    pdf = soffice_convert(tmp_path, source, "pdf")
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 5  # five sheets, each fitted to one page
-    html = _soffice(tmp_path, source, "html").decode("utf-8", "replace")  # what LibreOffice read from the file
+    html = soffice_convert(tmp_path, source, "html").decode("utf-8", "replace")  # what LibreOffice read from the file
     for text in ["涉鄂涉汉人员网格化管理日报", "密切接触者管理日报（草稿，未上报）", "境外人员及拟返娄人员情况日报（已退回）",
                  "境外返娄人员管理日报（未计算，未上报）", "统计时间：2020年5月21日 15:00", "单位：人",
                  "填报人：贺英", "审核日期：2020年5月21日", "联系电话：", "单位负责人："]:
