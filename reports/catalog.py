@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -237,11 +238,20 @@ def figure_save(*, figure: Figure, data: dict, by: Actor) -> Figure:
         for key, value in spec.items():
             setattr(figure, key, value)
         figure.updated_by = by if getattr(by, "is_authenticated", False) else None
-        figure.full_clean()
+        row_clean(figure, code="invalid_figure", message=_("The figure cannot be saved."))
         figure.save()
         audit_record(actor=by, action="update" if before else "create", obj=figure, before=before,
                      after={k: getattr(figure, k) for k in FIELDS})
     return figure
+
+
+def row_clean(row: models.Model, *, code: str, message: str) -> None:
+    """The row's own checks (lengths, choices, patterns, uniqueness) as a DomainError naming each field's reasons,
+    as a page's form shows them beside its fields."""
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise DomainError(code, message, fields={k: list(v) for k, v in exc.message_dict.items()}) from None
 
 
 def versions_counting_otherwise(figure: Figure, *, day: dt.date | None = None) -> list:

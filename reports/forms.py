@@ -63,12 +63,6 @@ class FormSettingsForm(forms.ModelForm):
             raise ValidationError(_("Not a date (YYYY-MM-DD): %(list)s") % {"list": "、".join(bad)})
         return sorted(days)
 
-    def clean_cutoff_minutes(self) -> int:
-        value = self.cleaned_data["cutoff_minutes"]
-        if not 0 < value <= 24 * 60:
-            raise ValidationError(_("Between 1 and 1440 minutes after midnight (24:00)."))
-        return value
-
 
 class VersionForm(forms.Form):
     effective_from = forms.DateField(label=_("effective from"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -6,6 +6,7 @@ is computed under the version in force that day, so the past never changes.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import PathField
 from orgunits.models import OrgUnit
+
+
+def cutoff_in_day(value: int) -> None:
+    """A cut-off is a time of the day: 1 to 1440 minutes after midnight (24:00 ends the day)."""
+    if not 0 < value <= 24 * 60:
+        raise ValidationError(_("Between 1 and 1440 minutes after midnight (24:00)."), code="cutoff_range")
 
 
 class Form(models.Model):
@@ -36,7 +43,7 @@ class Form(models.Model):
     name_en = models.CharField(_("English name"), max_length=150)
     period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.DAILY)
     cutoff_minutes = models.PositiveSmallIntegerField(
-        _("cut-off (minutes after midnight)"), default=15 * 60,
+        _("cut-off (minutes after midnight)"), default=15 * 60, validators=[cutoff_in_day],
         help_text=_("900 is 15:00; 1440 is 24:00 (midnight at the end of the day)."))
     due_minutes = models.PositiveSmallIntegerField(_("due after the cut-off (minutes)"), default=120)
     requested_days = models.JSONField(

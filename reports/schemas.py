@@ -4,6 +4,9 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from orgunits.models import OrgUnit
+from reports.models import Figure, Form
+
 
 class DueOut(Schema):
     """A form due from a unit on a day: its state and the time left before it is due."""
@@ -284,3 +287,116 @@ class FormOut(Schema):
     unit_kind: str
     active: bool
     versions: list[FormVersionOut]
+
+
+# ---- a form's settings, its versions explained, the indicator preview, the catalog of figures ---------------------
+
+def _one_of(choices) -> str:
+    return ", ".join(repr(v) for v in choices.values)
+
+
+class FormSettingsUpdateIn(Schema):
+    """A form's settings as the editor's page sets them; a form made through the API gets its first version from
+    POST /reports/forms/{code}/versions."""
+
+    name_zh: str
+    name_en: str
+    period: str = Field("daily", description=_one_of(Form.Period))
+    cutoff_minutes: int = Field(15 * 60, description="the cut-off in minutes after midnight: 900 is 15:00, 1440 24:00")
+    due_minutes: int = Field(120, description="how long after the cut-off the report is due")
+    requested_days: list[dt.date] = Field([], description="an ad hoc form's days")
+    rows: str = Field("children", description=_one_of(Form.Rows))
+    higher_levels: str = Field("computed", description=_one_of(Form.HigherLevels))
+    unit_kind: str = Field("township", description="the kind of unit that submits it: " + _one_of(OrgUnit.Kind))
+    order: int = 0
+    active: bool = True
+
+
+class FormSettingsIn(FormSettingsUpdateIn):
+    code: str = Field(..., description="lower-case letters, digits, - and _; names the form in files and links")
+
+
+class VersionColumnOut(Schema):
+    key: str
+    label: str = Field(..., description="the column's label in the reader's language")
+    label_full: str = Field(..., description="its figure's full label (the column label without a figure)")
+    figure: str
+    kind: str
+    expression: str | None = None
+    definition: str
+
+
+class VersionExplainedOut(Schema):
+    effective_from: dt.date
+    note: str
+    columns: list[VersionColumnOut]
+    rules: list[dict]
+
+
+class VersionChangeOut(Schema):
+    key: str
+    change: str = Field(..., description="added, removed, changed, or rules")
+    before: dict | list | None
+    after: dict | list | None
+
+
+class VersionsDiffOut(Schema):
+    before: dt.date
+    after: dt.date
+    changes: list[VersionChangeOut]
+
+
+class FormVersionsOut(Schema):
+    code: str
+    name: str
+    versions: list[VersionExplainedOut]
+    diffs: list[VersionsDiffOut]
+
+
+class IndicatorPreviewOut(Schema):
+    value: int
+    cutoff: dt.datetime
+    definition: str
+    sample: list[dict] = Field(..., description="the first ones counted, as the caller may see them")
+
+
+class FigureIn(Schema):
+    label_zh: str
+    label_en: str
+    short_zh: str
+    short_en: str
+    expression: str
+    parts: list[str] = Field([], description="keys of the figures it is made of")
+    parts_overlap: bool = False
+    home: str = Field("", description="its place on the home page: " + _one_of(Figure.Home))
+    home_parts: bool = False
+
+
+class FigureCreateIn(FigureIn):
+    key: str = Field(..., description="lower-case letters, digits, _ and ., e.g. hubei_wuhan.registered")
+
+
+class FigureOut(Schema):
+    key: str
+    label: str = Field(..., description="its full label in the reader's language")
+    short: str = Field(..., description="its column label in the reader's language")
+    label_zh: str
+    label_en: str
+    short_zh: str
+    short_en: str
+    definition: str
+    expression: str | None = Field(..., description="to those who manage forms")
+    parts: list[str]
+    parts_overlap: bool
+    home: str
+    home_parts: bool
+
+
+class VersionRefOut(Schema):
+    form: str
+    form_name: str
+    effective_from: dt.date
+
+
+class FigureSavedOut(FigureOut):
+    otherwise: list[VersionRefOut] = Field(..., description="versions in force that still count the figure otherwise")

@@ -12,7 +12,7 @@ from accounts.access import scope_for
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports import board
+from reports import board, catalog
 from reports.engine import period_ends, previous_period_end, rolled_up, row_units, version_for, window_for
 from reports.expressions import parse
 from reports.facts import source_for
@@ -239,3 +239,51 @@ def report_figures(*, unit: OrgUnit, day: dt.date, first: dt.date) -> ReportFigu
     rates = board.board_rates(unit=unit, first=first, last=day).total
     return ReportFigures(board=counts, completeness=rates.completeness, on_time_rate=rates.on_time_rate)
 
+
+
+# -- the form editor's reads: versions and what changed, the indicator preview ---------------------------------------
+
+@dataclass
+class VersionsExplained:
+    versions: list[tuple]  # (version, its columns explained)
+    diffs: list[tuple]  # (version before, version after, the changes with each column explained)
+
+
+def form_versions_explained(form: Form) -> VersionsExplained:
+    """A form's versions, oldest first, with their columns explained, and what changed between each two."""
+    versions = list(form.versions.order_by("effective_from"))
+    diffs = []
+    for a, b in zip(versions, versions[1:], strict=False):
+        changes = versions_diff(a, b)
+        for change in changes:
+            for side in ("before", "after"):
+                if change["change"] != "rules" and change[side] is not None:
+                    [change[side]] = catalog.columns_explained([change[side]])
+        diffs.append((a, b, changes))
+    return VersionsExplained(versions=[(v, catalog.columns_explained(v.columns)) for v in versions], diffs=diffs)
+
+
+@dataclass
+class IndicatorPreview:
+    value: int
+    sample: list[dict]  # the first people (or cases…) counted, as the viewer may see them
+    cutoff: dt.datetime
+    definition: str
+
+
+PREVIEW_SAMPLE = 20
+
+
+def indicator_preview(*, user, expression: str, unit: OrgUnit | None, day: dt.date) -> IndicatorPreview:
+    """What an indicator counts on `day` (a daily form's window) under `unit` (the first unit of the viewer's
+    reports.view scope without one): its value, a sample and its definition. ExpressionError for a mistake."""
+    indicator = parse(expression)
+    source = source_for(indicator)
+    source.check(indicator)
+    window, _due = window_for(Form(period=Form.Period.DAILY, cutoff_minutes=15 * 60), day)
+    scope = scope_for(user, REPORTS_VIEW)
+    under = unit.path if unit else (scope.paths[0] if scope.paths else "")
+    ids = source.members(indicator, window=window, under=under)
+    sample = source.members_rows(ids[:PREVIEW_SAMPLE], user=user)
+    return IndicatorPreview(value=len(ids), sample=list(sample.values()), cutoff=window.cutoff,
+                            definition=source.describe(indicator))

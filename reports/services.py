@@ -15,7 +15,7 @@ from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
 from orgunits.models import OrgUnit
-from reports.catalog import catalog_file_figures, columns_resolve, figures_seed
+from reports.catalog import catalog_file_figures, columns_resolve, figures_seed, row_clean
 from reports.computations import (
     computation_changes,
     computation_get,
@@ -104,6 +104,8 @@ def _side_name(side: str) -> str:
 
 def form_settings_save(*, form: Form, data: dict, by: Actor) -> Form:
     """Create or change a form's settings (period, cut-off, due time, rows, roll-up); audited."""
+    if data.get("requested_days"):  # dates or their ISO text, once each, in order
+        data = {**data, "requested_days": sorted({str(d) for d in data["requested_days"]})}
     before = {k: getattr(form, k) for k in data} if form.pk else None
     if data.get("higher_levels", form.higher_levels) == Form.HigherLevels.CHILDREN and \
             data.get("rows", form.rows) != Form.Rows.CHILDREN:
@@ -115,7 +117,7 @@ def form_settings_save(*, form: Form, data: dict, by: Actor) -> Form:
     with transaction.atomic():
         for key, value in data.items():
             setattr(form, key, value)
-        form.full_clean()
+        row_clean(form, code="invalid_form", message=_("The form cannot be saved."))
         form.save()
         audit_record(actor=by, action="update" if before else "create", obj=form, before=before,
                      after={k: getattr(form, k) for k in data})

@@ -21,11 +21,9 @@ from core.pages import page_day, page_error
 from core.timebounds import day_parse
 from reports import catalog, selectors, services
 from reports.computations import changes_since, value_text
-from reports.engine import window_for
-from reports.expressions import ExpressionError, parse
-from reports.facts import source_for
+from reports.expressions import ExpressionError
 from reports.forms import IndicatorPreviewForm, ReviewForm, SubmitForm
-from reports.models import Form, Submission
+from reports.models import Submission
 
 
 @login_required
@@ -198,44 +196,28 @@ def form_versions(request, code: str):
     """A form's versions, and what changed between two of them."""
     access.require(request.user, REPORTS_VIEW)
     form = selectors.form_get(code)
-    versions = list(form.versions.order_by("effective_from"))
-    diffs = [(a, b, _diff_explained(selectors.versions_diff(a, b))) for a, b in zip(versions, versions[1:], strict=False)]
-    explained = [(v, catalog.columns_explained(v.columns)) for v in versions]
-    return render(request, "reports/versions.html", {"form": form, "versions": explained, "diffs": diffs,
+    explained = selectors.form_versions_explained(form)
+    return render(request, "reports/versions.html", {"form": form, "versions": explained.versions,
+                                                     "diffs": explained.diffs,
                                                      "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
 
 @login_required
 def indicator_preview(request):
     """Try an indicator: its mistakes with their position, or its value and a sample of the people."""
-    scope = access.require(request.user, REPORTS_VIEW)
+    access.require(request.user, REPORTS_VIEW)
     form = IndicatorPreviewForm(request.GET or None)
     result = None
     if form.is_valid():
         data = form.cleaned_data
-        day = data["day"] or timezone.localdate()
+        unit = access.unit_get_for_user(request.user, data["unit"], perm=REPORTS_VIEW) if data["unit"] else None
         try:
-            unit = (access.unit_get_for_user(request.user, data["unit"], perm=REPORTS_VIEW) if data["unit"] else None)
-            indicator = parse(data["expression"])
-            source = source_for(indicator)
-            source.check(indicator)
-            probe = Form(period=Form.Period.DAILY, cutoff_minutes=15 * 60)
-            window, _due = window_for(probe, day)
-            under = unit.path if unit else (scope.paths[0] if scope.paths else "")
-            ids = source.members(indicator, window=window, under=under)
-            sample = source.members_rows(ids[:20], user=request.user)
-            result = {"value": len(ids), "sample": list(sample.values()), "cutoff": window.cutoff,
-                      "definition": source.describe(indicator)}
+            preview = selectors.indicator_preview(user=request.user, expression=data["expression"], unit=unit,
+                                                  day=data["day"] or timezone.localdate())
+            result = {"value": preview.value, "sample": preview.sample, "cutoff": preview.cutoff,
+                      "definition": preview.definition}
         except ExpressionError as exc:
             result = {"error": str(exc), "position": exc.position}
     return render(request, "reports/indicator.html", {"form": form, "result": result,
                                                       "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
-
-def _diff_explained(changes: list[dict]) -> list[dict]:
-    """A versions diff with each changed column explained (its labels and definition before and after)."""
-    for change in changes:
-        for side in ("before", "after"):
-            if change["change"] != "rules" and change[side] is not None:
-                [change[side]] = catalog.columns_explained([change[side]])
-    return changes

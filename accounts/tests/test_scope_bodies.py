@@ -928,6 +928,7 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "unit": Probe(F("reports:compute", lambda w: ["hubei_wuhan_daily"], lambda w, v: {
             "unit": v, "day": "2020-05-21"}), UNIT),
     },
+    "POST /api/reports/forms": {"code": NEW_CODE},
     "reports:form_new": {"code": NEW_CODE},
     "reports:form_edit": {"code": SHARED},
     "POST /api/legal/calls": {

@@ -39,6 +39,8 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           # the legal knowledge base is public law, readable by everyone signed in
           "legal:entry", "legal:entry_edit", "api:legal_entry_get",
           "api:legal_entry_update",
+          # a form's settings and versions and a figure, through the API as on the editor's pages
+          "api:report_form_update", "api:report_form_versions", "api:report_figure_update",
           *INTAKE_PUBLIC}
 
 

@@ -411,6 +411,18 @@ WRITES = {
         "effective_from": (_today() + dt.timedelta(days=1)).isoformat(), "note": "新口径",
         "columns": [{"key": "managed", "label_zh": "在管", "label_en": "managed", "kind": "indicator",
                      "expression": "count people where category = hubei"}], "rules": []}, None),
+    "POST /api/reports/forms": lambda d: ("/api/reports/forms", {
+        "code": f"publicity_{d.next()}", "name_zh": "宣传周报", "name_en": "publicity weekly", "period": "weekly",
+        "cutoff_minutes": 1440, "due_minutes": 600, "rows": "unit", "unit_kind": "county"}, None),
+    "PUT /api/reports/forms/{code}": lambda d: ("/api/reports/forms/hubei_wuhan_daily", {
+        "name_zh": "涉鄂涉汉人员网格化管理日报", "name_en": "Hubei and Wuhan people daily", "cutoff_minutes": 900}, None),
+    "POST /api/reports/figures": lambda d: (lambda n: ("/api/reports/figures", {
+        "key": f"hubei.home_quarantine_{n}", "label_zh": f"涉鄂人员·居家隔离{n}", "label_en": f"Hubei · home {n}",
+        "short_zh": "居家隔离", "short_en": "home quarantine",
+        "expression": "count people where category = hubei and status = home_quarantine"}, None))(d.next()),
+    "PUT /api/reports/figures/{key}": lambda d: (lambda n: ("/api/reports/figures/hubei_wuhan.managed", {
+        "label_zh": f"涉鄂涉汉人员·在管{n}", "label_en": f"Hubei or Wuhan · managed {n}", "short_zh": "在管",
+        "short_en": "managed", "expression": "count people where category in (hubei, wuhan)"}, None))(d.next()),
     "POST /api/legal/entries": lambda d: ("/api/legal/entries", {
         "question": "疫情期间房租能否减免？", "answer": "可以协商。", "basis": "民法典", "tags": "房租",
         "valid_from": "2020-02-01"}, None),

@@ -89,12 +89,12 @@ def _request(method, path, where, place, value):
         body = _filler(content["schema"], components)
         if where == "body":
             target = body
-            for key in place[:-1]:
+            for key, inner in zip(place[:-1], place[1:], strict=True):
                 if isinstance(target, list):
                     target.append({}) if not target else None
                     target = target[0]
-                else:
-                    target = target.setdefault(key, [] if isinstance(key, int) else {})
+                else:  # what the key holds: a list where the next step is an item's index
+                    target = target.setdefault(key, [] if isinstance(inner, int) else {})
             if isinstance(target, list):
                 target.append(value)
             else:

@@ -9,19 +9,18 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from accounts import access
-from accounts.roles import FORMS_MANAGE, REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
+from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from reports import board, exporting, selectors, services
+from reports.api.definitions import router as definitions_router
 from reports.engine import window_for
-from reports.models import Form, Submission
+from reports.models import Submission
 from reports.schemas import (
     BoardOut,
     CellOut,
     ComputeIn,
     DataValueSetOut,
     DueOut,
-    FormOut,
-    FormVersionIn,
     ManualIn,
     RatesOut,
     ReconcileOut,
@@ -32,6 +31,7 @@ from reports.schemas import (
 )
 
 router = Router(tags=["reports"])
+router.add_router("", definitions_router)
 
 _EDITABLE = (Submission.State.DRAFT, Submission.State.RETURNED)
 
@@ -212,34 +212,3 @@ def report_reconcile(request: HttpRequest, unit: str, form: str, day: dt.date | 
 
 def _plain(value):
     return value if value is None or isinstance(value, (int, float, bool)) else str(value)
-
-
-# ---- forms and their versions ------------------------------------------------------------------------------------
-
-def _form_out(form: Form) -> dict:
-    return {**{k: getattr(form, k) for k in ("code", "name_zh", "name_en", "period", "cutoff_minutes",
-                                             "due_minutes", "rows", "higher_levels", "unit_kind", "active")},
-            "requested_days": form.requested_days or [],
-            "versions": [{"effective_from": v.effective_from, "note": v.note, "columns": v.columns, "rules": v.rules}
-                         for v in form.versions.order_by("effective_from")]}
-
-
-@router.get("/reports/forms", response=list[FormOut], summary="The report forms with their dated versions (口径)")
-def report_form_list(request: HttpRequest):
-    access.require(request.user, REPORTS_VIEW)
-    return [_form_out(f) for f in Form.objects.prefetch_related("versions").order_by("order", "code")]
-
-
-@router.post("/reports/forms/{code}/versions", response={201: FormOut},
-             summary="New criteria of a form from a date (reports before it keep the old ones)")
-def report_form_version_create(request: HttpRequest, code: str, payload: FormVersionIn):
-    """Every indicator is parsed and every rule read; a mistake answers 400 naming the column or rule and,
-    for an indicator, the position."""
-    access.require(request.user, FORMS_MANAGE)
-    form = Form.objects.filter(code=code).first()
-    if form is None:
-        raise Http404
-    services.form_version_create(form=form, effective_from=payload.effective_from,
-                                 columns=[c.dict() for c in payload.columns], rules=[r.dict() for r in payload.rules],
-                                 note=payload.note, by=access.request_user(request))
-    return Status(201, _form_out(form))
