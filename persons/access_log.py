@@ -6,11 +6,16 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from accounts.access import scope_for
+from accounts.roles import AUDIT_VIEW
 from core.audit import audit_record
+from core.audit import note_text as audit_note_text
 from core.fields import SEPARATOR
 from core.models import AuditEntry
 from core.pagination import Page, keyset_page
+from persons.disclosure import CHANNELS
 from persons.models import Person, PersonDisclosure, PersonMerge
 
 ACCESS_ACTIONS = (AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT)
@@ -59,3 +64,27 @@ def person_access_log(person: Person, *, cursor: str | None, size: int = 50) -> 
                                     | Q(pk__in=listed))
           .select_related("actor"))
     return keyset_page(qs, order=("-at", "-id"), cursor=cursor, size=size)
+
+
+def access_how(entry: AuditEntry) -> str:
+    """Where the data was seen: the person's own page or record, or a list or export that held them."""
+    if entry.object_id:
+        return audit_note_text(entry.note or CHANNELS[""])
+    what = _(entry.object_repr) if entry.object_repr else _("a list of people")
+    after = entry.after or {}
+    if entry.action == AuditEntry.Action.EXPORT and "rows" in after:
+        return _("%(what)s (%(format)s, rows: %(rows)s)") % {"what": what, "format": str(after.get("format", "")).upper(),
+                                                              "rows": after["rows"]}
+    return what
+
+
+def person_access_read(user, person: Person, *, cursor: str | None) -> Page:
+    """The access log of `person` as `user` reads it (the caller checks they may: audit.view over the person), a
+    page at a time: each entry with `how` the data was seen and `can_open`, whether `user` may open it in the
+    audit log."""
+    page = person_access_log(person, cursor=cursor)
+    audit_scope = scope_for(user, AUDIT_VIEW)
+    for entry in page.items:
+        entry.can_open = audit_scope.covers(entry.unit_path)
+        entry.how = access_how(entry)
+    return page

@@ -269,3 +269,68 @@ class AwaitingGridPage(Schema):
 
 class GridAssignIn(Schema):
     grid: str = Field(description="the code of one of the person's community's grids")
+
+
+# -- the grid worker's day, the day's fevers, a person's access log (as their pages show them) --------------------
+
+class DayPersonOut(Schema):
+    """A person on the day's lists: their id, name and grid (no document or phone, as on the page)."""
+
+    id: int
+    name: str
+    grid: str
+    grid_name: str
+
+
+class DayEpisodeOut(Schema):
+    person: DayPersonOut
+    code: str = Field(..., description="the category or the management status")
+    name: str
+    start: dt.datetime
+    planned_end: dt.datetime | None = None
+
+
+class DayFeverOut(Schema):
+    person: DayPersonOut
+    temperature: Decimal | None
+    checked_at: dt.datetime
+
+
+class PersonsDayOut(Schema):
+    day: dt.date
+    checks_due: list[DayPersonOut]
+    arrivals: list[DayEpisodeOut] = Field(..., description="categories that began on the day")
+    releases_due: list[DayEpisodeOut]
+    releases_overdue: list[DayEpisodeOut] = Field(..., description="past their planned end without a decision")
+    fevers: list[DayFeverOut]
+
+
+class FeverCheckOut(DayFeverOut):
+    result: str
+    result_label: str
+    recorded_by: str
+
+
+class FeversOut(Schema):
+    day: dt.date
+    unit: str | None
+    people: int = Field(..., description="people with a temperature at or above the fever threshold that day")
+    limit: int = Field(..., description="at most this many checks are listed, the latest first")
+    checks: list[FeverCheckOut]
+
+
+class AccessEntryOut(Schema):
+    id: int
+    at: dt.datetime
+    user: str
+    user_full_name: str
+    action: str
+    action_label: str
+    how: str = Field(..., description="where the data was seen: a page, the API, a list or an export")
+    ip: str | None
+    can_open: bool = Field(..., description="whether the caller may open the entry in the audit log")
+
+
+class AccessLogPage(Schema):
+    items: list[AccessEntryOut]
+    next_cursor: str | None

@@ -262,3 +262,44 @@ def people_status_changes_by_period(*, under: str, statuses: list[str], points: 
         for i in range(1, len(points)) for edge in ("start", "end")})
     return [(counts[f"start{i}"], counts[f"end{i}"]) for i in range(1, len(points))]
 
+
+
+# -- the grid worker's day and the day's fevers (the pages and the API) ----------------------------------------------
+
+@dataclass
+class PersonsDay:
+    day: dt.date
+    checks_due: list[Person]
+    arrivals: list[CategoryEpisode]
+    releases_due: list[StatusEpisode]
+    releases_overdue: list[StatusEpisode]
+    fevers: list[HealthCheck]
+
+
+DAY_CHECKS_LISTED, DAY_LISTED = 300, 200
+
+
+def persons_day(scope, *, day: dt.date) -> PersonsDay:
+    """The grid worker's day in `scope`: checks due, arrivals, releases due and overdue, fevers (each list capped)."""
+    grid = "person__grid"
+    return PersonsDay(day=day, checks_due=list(checks_due(scope, day=day)[:DAY_CHECKS_LISTED]),
+                      arrivals=list(arrivals(scope, day=day).select_related(grid)[:DAY_LISTED]),
+                      releases_due=list(releases_due(scope, day=day).select_related(grid)[:DAY_LISTED]),
+                      releases_overdue=list(releases_overdue(scope).select_related(grid)[:DAY_LISTED]),
+                      fevers=list(fevers(scope, day=day).select_related(grid)[:DAY_LISTED]))
+
+
+@dataclass
+class FeversListed:
+    checks: list[HealthCheck]  # the latest first, at most FEVERS_LISTED
+    people: int  # how many people had a fever that day, listed or not
+
+
+FEVERS_LISTED = 500
+
+
+def fevers_listed(scope, *, day: dt.date, under: str | None = None) -> FeversListed:
+    """The day's fevers at home health checks in `scope` (under a unit's path), and how many people they are."""
+    checks = fevers(scope, day=day, under=under)
+    return FeversListed(checks=list(checks.select_related("person__grid", "recorded_by")[:FEVERS_LISTED]),
+                        people=checks.order_by().values("person").distinct().count())

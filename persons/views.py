@@ -16,14 +16,13 @@ from accounts.roles import (
     PERSONS_MERGE,
     PERSONS_VIEW,
 )
-from core.audit import note_text as audit_note_text
 from core.models import AuditEntry
 from core.pages import page_call, page_day, page_form_post
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
 from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
-from persons.disclosure import CHANNELS, FULL, Disclosure
+from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_for_review
 from persons.exporting import persons_export
 from persons.forms import (
@@ -135,28 +134,12 @@ def person_detail(request, pk: int):
     })
 
 
-def _access_how(entry: AuditEntry) -> str:
-    """Where the data was seen: the person's own page or record, or a list or export that held them."""
-    if entry.object_id:
-        return audit_note_text(entry.note or CHANNELS[""])
-    what = _(entry.object_repr) if entry.object_repr else _("a list of people")
-    after = entry.after or {}
-    if entry.action == AuditEntry.Action.EXPORT and "rows" in after:
-        return _("%(what)s (%(format)s, rows: %(rows)s)") % {"what": what, "format": str(after.get("format", "")).upper(),
-                                                              "rows": after["rows"]}
-    return what
-
-
 @login_required
 def person_access_log(request, pk: int):
     """Who viewed or exported the person's data: the audit log narrowed to them, for those who may read
     the audit log over the person's unit (audit.view); 404 to everyone else."""
     person = selectors.person_get_for_user(request.user, pk, perm=AUDIT_VIEW)
-    page = access_log.person_access_log(person, cursor=request.GET.get("after"))
-    audit_scope = access.scope_for(request.user, AUDIT_VIEW)
-    for entry in page.items:
-        entry.can_open = audit_scope.covers(entry.unit_path)
-        entry.how = _access_how(entry)
+    page = access_log.person_access_read(request.user, person, cursor=request.GET.get("after"))
     return render(request, "persons/person_access_log.html", {
         "person": person, "page": page,
         "can_view_person": access.scope_for(request.user, PERSONS_VIEW).covers(person.unit_path),
@@ -246,13 +229,11 @@ def check_record(request, pk: int):
 def today(request):
     """The grid worker's day: checks due, arrivals, releases due or overdue, fevers."""
     scope = access.require(request.user, PERSONS_EDIT)
-    day = page_day(request)
-    due = list(selectors.checks_due(scope, day=day)[:300])
+    persons_day = selectors.persons_day(scope, day=page_day(request))
     return render(request, "persons/today.html", {
-        "day": day, "checks_due": due, "arrivals": selectors.arrivals(scope, day=day)[:200],
-        "releases_due": selectors.releases_due(scope, day=day)[:200],
-        "releases_overdue": selectors.releases_overdue(scope)[:200],
-        "fevers": selectors.fevers(scope, day=day)[:200], "check_form": HealthCheckForm(),
+        "day": persons_day.day, "checks_due": persons_day.checks_due, "arrivals": persons_day.arrivals,
+        "releases_due": persons_day.releases_due, "releases_overdue": persons_day.releases_overdue,
+        "fevers": persons_day.fevers, "check_form": HealthCheckForm(),
     })
 
 
@@ -264,13 +245,10 @@ def fevers(request):
     day = page_day(request)
     code = (request.GET.get("unit") or "").strip()
     unit = access.unit_get_for_user(request.user, code, perm=PERSONS_VIEW) if code else None
-    checks = selectors.fevers(scope, day=day, under=unit.path if unit else None)
+    listed = selectors.fevers_listed(scope, day=day, under=unit.path if unit else None)
     return render(request, "persons/fevers.html", {
-        "day": day, "unit": unit, "checks": checks.select_related("person__grid", "recorded_by")[:FEVERS_LISTED],
-        "people": checks.order_by().values("person").distinct().count(), "limit": FEVERS_LISTED})
-
-
-FEVERS_LISTED = 500
+        "day": day, "unit": unit, "checks": listed.checks, "people": listed.people,
+        "limit": selectors.FEVERS_LISTED})
 
 
 @login_required

@@ -12,7 +12,7 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT, PERSONS_VIEW, TRACING_CLASSIFY, TRACING_EDIT, TRACING_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular.import_jobs import error_file_served
+from core.tabular.import_jobs import import_job_api_reads
 from persons.disclosure import Disclosure
 from persons.models import Person
 from persons.selectors import person_get_for_user
@@ -286,16 +286,11 @@ def contact_import_list(request: HttpRequest, case_id: int):
     return [_import_out(r) for r in selectors.contact_imports_of(case, limit=100)]
 
 
-@router.get("/contact-imports/{import_id}", response=ContactImportOut, url_name="contact_import_get")
-def contact_import_get(request: HttpRequest, import_id: int):
-    return _import_out(selectors.contact_import_get_for_user(request.user, import_id))
-
-
-@router.get("/contact-imports/{import_id}/errors", url_name="contact_import_errors",
-            summary="The rows that could not be imported, with the reasons (same format as the file)")
-def contact_import_errors(request: HttpRequest, import_id: int):
-    return error_file_served(request.user, import_id, get=selectors.contact_import_get_for_user,
-                             open_file=services.contact_import_error_file_open, fallback="contact-import")
+import_job_api_reads(router, path="/contact-imports", param="import_id", get=selectors.contact_import_get_for_user,
+                     out=_import_out, response=ContactImportOut, open_file=services.contact_import_error_file_open,
+                     fallback="contact-import", url_names=("contact_import_get", "contact_import_errors"),
+                     operation_ids=("tracing_api_contact_import_get", "tracing_api_contact_import_errors"),
+                     summary="Contact Import Get")
 
 
 @router.get("/cases/{case_id}/visits", response=list[VisitOut], summary="Places the case visited")

@@ -160,6 +160,7 @@ def _objects_of_b(cast):
         "api:checks_list": api_b,
         "api:check_create": api_b,
         "api:person_grid_assign": api_b,
+        "api:person_access_log": api_b,
         "api:person_import_get": {"job_id": job_b.pk},
         "api:person_import_errors": {"job_id": job_b.pk},
         "api:person_import_remap": {"job_id": job_b.pk},

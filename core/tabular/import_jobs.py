@@ -7,6 +7,7 @@ hands over how a job is found in the user's scope (404 otherwise), the context i
 error file is opened (its service, with its audit note); the views are made here, once.
 """
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +68,26 @@ def import_errors_view(*, get: Get, open_file: Callable[..., File], fallback: st
         return error_file_served(request.user, pk, get=get, open_file=open_file, fallback=fallback)
 
     return view
+
+
+def import_job_api_reads(router, *, path: str, param: str, get: Get, out: Callable[[Any], dict], response: Any,
+                         open_file: Callable[..., File], fallback: str, url_names: tuple[str, str],
+                         operation_ids: tuple[str, str], summary: str = "") -> None:
+    """Declare on the ninja `router` an import job's two reads, at this point of its paths: GET {path}/{param} (the
+    job found by `get`, as `out` shows it) and GET {path}/{param}/errors (its error file, error_file_served). Each
+    app names its path parameter and operations as its API has always named them."""
+
+    def job_get(request, **ids):
+        return out(get(request.user, ids[param]))
+
+    def job_errors(request, **ids):
+        return error_file_served(request.user, ids[param], get=get, open_file=open_file, fallback=fallback)
+
+    signature = inspect.Signature([inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                                   inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=int)])
+    for view in (job_get, job_errors):
+        view.__signature__ = signature  # type: ignore[attr-defined]  # ninja reads the path parameter from it
+    router.get(f"{path}/{{{param}}}", response=response, url_name=url_names[0], operation_id=operation_ids[0],
+               summary=summary or None)(job_get)
+    router.get(f"{path}/{{{param}}}/errors", url_name=url_names[1], operation_id=operation_ids[1],
+               summary="The rows that could not be imported, with the reasons (same format as the file)")(job_errors)

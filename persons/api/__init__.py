@@ -7,14 +7,16 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Schema, Status, UploadedFile
 
 from accounts import access
 from accounts.roles import FIELDS_MANAGE, PERSONS_EDIT, PERSONS_IMPORT, PERSONS_MERGE, PERSONS_VIEW
 from core.errors import DomainError
 from core.pagination import keyset_page
-from core.tabular.import_jobs import error_file_served
+from core.tabular.import_jobs import import_job_api_reads
 from persons import importing, selectors, services
+from persons.api import day  # noqa: F401 (its paths, such as /persons/today, go before /persons/{person_id})
+from persons.api.router import router
 from persons.arrivals import ArrivalKnown, arrival_register, quarantine_site_chosen
 from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_for_review
@@ -43,8 +45,6 @@ from persons.schemas import (
     PersonPatch,
     StatusIn,
 )
-
-router = Router(tags=["persons"])
 
 
 class PersonQuery(Schema):
@@ -313,17 +313,11 @@ def import_list(request: HttpRequest):
     return [_job_out(job) for job in importing.import_jobs_for_user(request.user).order_by("-created_at")[:100]]
 
 
-@router.get("/person-imports/{job_id}", response=ImportJobOut, url_name="person_import_get",
-            summary="An import's state and progress")
-def import_get(request: HttpRequest, job_id: int):
-    return _job_out(importing.import_job_get_for_user(request.user, job_id))
-
-
-@router.get("/person-imports/{job_id}/errors", url_name="person_import_errors",
-            summary="The rows that could not be imported, with the reasons (same format as the file)")
-def import_errors(request: HttpRequest, job_id: int):
-    return error_file_served(request.user, job_id, get=importing.import_job_get_for_user,
-                             open_file=importing.import_error_file_open, fallback="import")
+import_job_api_reads(router, path="/person-imports", param="job_id", get=importing.import_job_get_for_user,
+                     out=_job_out, response=ImportJobOut, open_file=importing.import_error_file_open,
+                     fallback="import", url_names=("person_import_get", "person_import_errors"),
+                     operation_ids=("persons_api_import_get", "persons_api_import_errors"),
+                     summary="An import's state and progress")
 
 
 @router.post("/person-imports/{job_id}/mapping", response={202: ImportJobOut}, url_name="person_import_remap",
