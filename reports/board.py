@@ -39,8 +39,9 @@ def _in_force(form: Form, day: dt.date) -> bool:
 
 
 def submits(form: Form, unit: OrgUnit) -> bool:
-    """Whether `unit` submits `form`: it is of the submitting kind, or above it and the form rolls up."""
-    return form.unit_kind == unit.kind or rolled_up(form, unit)
+    """Whether `unit` submits `form`: the form applies to it (everyone's, or made for a unit above it) and it is
+    of the submitting kind, or above it and the form rolls up."""
+    return form.applies_to(unit) and (form.unit_kind == unit.kind or rolled_up(form, unit))
 
 
 def board_units(unit: OrgUnit, forms: list[Form]) -> tuple[list[OrgUnit], bool]:

@@ -151,7 +151,8 @@ def columns_resolve(columns: list[dict], *, figures: dict | None = None) -> list
             continue
         out.append({"key": column["key"], "figure": figure.key, "label_zh": column.get("label_zh") or figure.short_zh,
                     "label_en": column.get("label_en") or figure.short_en, "kind": "indicator",
-                    "expression": figure.expression})
+                    "expression": figure.expression,
+                    **({"template": column["template"]} if "template" in column else {})})
     return out
 
 

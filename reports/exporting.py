@@ -71,7 +71,7 @@ class ReportValues:
 
 def forms_for_day(*, unit: OrgUnit, day: dt.date) -> list[Form]:
     """The active forms units of `unit`'s kind submit, with criteria in force on `day`."""
-    forms = Form.objects.filter(active=True, unit_kind=unit.kind, versions__effective_from__lte=day).distinct()
+    forms = Form.objects.for_unit(unit).filter(unit_kind=unit.kind, versions__effective_from__lte=day).distinct()
     return list(forms.order_by("order", "code"))
 
 

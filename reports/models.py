@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import PathField
+from core.fields import PathField, path_ancestors
 from orgunits.models import OrgUnit
 
 
@@ -21,6 +21,13 @@ def cutoff_in_day(value: int) -> None:
     """A cut-off is a time of the day: 1 to 1440 minutes after midnight (24:00 ends the day)."""
     if not 0 < value <= 24 * 60:
         raise ValidationError(_("Between 1 and 1440 minutes after midnight (24:00)."), code="cutoff_range")
+
+
+class FormQuerySet(models.QuerySet):
+    def for_unit(self, unit: OrgUnit) -> "FormQuerySet":
+        """The active forms `unit` reports or reads: everyone's, and those a unit above it (or it) made for its own
+        units from a template."""
+        return self.filter(active=True).filter(Q(owner__isnull=True) | Q(owner_path__in=path_ancestors(unit.path)))
 
 
 class Form(models.Model):
@@ -58,6 +65,12 @@ class Form(models.Model):
                                  default=OrgUnit.Kind.TOWNSHIP)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(_("active"), default=True)
+    # A form a street made from its county's template is its own and its units' (None: everyone's).
+    owner = models.ForeignKey(OrgUnit, verbose_name=_("made for"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    owner_path = PathField(_("made for (path)"), blank=True, default="")
+
+    objects = FormQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report form")
@@ -70,6 +83,10 @@ class Form(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (translation.get_language() or "").startswith("en") else self.name_zh
+
+    def applies_to(self, unit: OrgUnit) -> bool:
+        """Everyone's form, or one made for `unit` or a unit above it."""
+        return not self.owner_path or unit.path.startswith(self.owner_path)
 
 
 class FormVersion(models.Model):
@@ -87,6 +104,10 @@ class FormVersion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Made from a county's template: its sheet is this version's official layout (columns carry their place in it).
+    template = models.ForeignKey("ReportTemplate", verbose_name=_("template"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="versions")
+    template_sheet = models.CharField(_("template sheet"), max_length=31, blank=True, default="")
 
     class Meta:
         verbose_name = _("form version")
@@ -232,3 +253,27 @@ class Computation(models.Model):
 
     def __str__(self):
         return f"{self.submission_id} v{self.lock_version}"
+
+
+class ReportTemplate(models.Model):
+    """A county's report template as it arrived, and what Fangkong understood of each sheet (reports.layouts):
+    `layouts` [Layout as JSON], `proposals` {sheet: [Proposal as JSON, with the officer's choices]}."""
+
+    name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="report_templates/%Y/%m/")
+    digest = models.CharField(_("SHA-256"), max_length=64)
+    layouts = models.JSONField(_("layouts"), default=list)
+    proposals = models.JSONField(_("proposals"), default=dict)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(_("unit path"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name

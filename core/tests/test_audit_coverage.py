@@ -1,7 +1,7 @@
 """Every write service leaves an audit entry.
 
 The rule: a write service is a public function of an app's services module (`<app>/services.py`,
-`<app>/services/*.py`) that writes to the database — it, or a project function it calls or hands on, saves,
+`<app>/services/*.py`, or an area's own `<app>/<area>/services.py`) that writes to the database — it, or a project function it calls or hands on, saves,
 deletes, creates or updates through the ORM (queuing a message in the notification outbox is not a write:
 the change it announces is audited where it is made). Each must reach `core.audit.audit_record` (or a bulk
 `AuditEntry.objects.bulk_create`) the same way. The check is static: the modules are parsed, names resolved
@@ -30,6 +30,10 @@ EXCEPTIONS = {
     "checkpoints.services.common.questions_for": "reads the questions (recreating the default rule)",
     "supplies.services.common.money_item": "the money item, created on first use",
     "supplies.services.common.location_pseudo": "a unit's pseudo-location, created on first use",
+    # The line list's import jobs, alike: the people are audited when the import writes them (persons.importing.write).
+    "persons.importing.services.import_job_create": "queues the import, audited when it writes",
+    "persons.importing.services.import_job_get_for_user": "reads the job (noting a dead worker)",
+    "persons.importing.services.import_job_progress": "reads the progress (noting a dead worker)",
     # A contact list's import: its record is audited when the import writes its rows (contact_rows_import);
     # queuing it, its progress and a failure that wrote nothing are the job's own state.
     "tracing.services.import_jobs.contact_import_create": "queues the import, audited when it writes",
@@ -146,7 +150,7 @@ class Project:
 
     def services(self) -> list[tuple[str, str]]:
         return [(name, function) for name, module in sorted(self.modules.items())
-                if name.split(".")[1:2] == ["services"] for function in module.functions
+                if name.split(".")[1:2] == ["services"] or name.endswith(".services") for function in module.functions
                 if not function.startswith("_") and "." not in function]
 
 

@@ -27,6 +27,7 @@ class Filling:
     units: list[tuple[str, dict[int, object]]]
     total: dict[int, object] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
+    mark: str = ""  # after the title: what the report is not yet (草稿，未上报)
 
 
 def _key(name: str) -> str:
@@ -45,6 +46,8 @@ def layouts_fill(template: bytes, fillings: list[tuple[Layout, Filling]]) -> byt
     for layout, filling in fillings:
         sheet = book[layout.sheet]
         _fields_fill(sheet, layout, filling.fields)
+        if filling.mark and layout.title_cell:
+            sheet[layout.title_cell].value = cell_safe(f"{sheet[layout.title_cell].value}（{filling.mark}）")
         if layout.across == INDICATORS_ACROSS:
             _rows_fill(sheet, layout, filling)
         else:

@@ -191,30 +191,32 @@ def _fields_of(sheet: _Sheet, row: int) -> list[Field]:
     return out
 
 
-def sheet_layout(ws) -> Layout | None:
-    """The report table of one sheet, or None when the sheet holds none."""
+def sheet_layout(ws, *, header: tuple[int, int] | None = None, across: str | None = None) -> Layout | None:
+    """The report table of one sheet, or None when the sheet holds none; `header` (its first and last row) and
+    `across` as the officer corrected them, when the reading guessed wrong."""
     sheet = _Sheet(ws)
     title, title_cell, fields, start = "", None, [], None
-    for row in range(1, min(sheet.height, 30) + 1):
+    for row in range(1, min(sheet.height, header[0] - 1 if header else 30) + 1):
         texts = sheet.texts(row)
         if not texts:
             continue
         found = _fields_of(sheet, row)
         if found and len(texts) <= 4:
             fields += found
-        elif len(texts) >= 2:
+        elif len(texts) >= 2 and not header:
             start = row
             break
-        elif not title or (_TITLE.search(texts[0][1]) and not _TITLE.search(title)):
+        elif len(texts) == 1 and (not title or (_TITLE.search(texts[0][1]) and not _TITLE.search(title))):
             title, title_cell = texts[0][1], f"{get_column_letter(texts[0][0])}{row}"
+    start, end = header or (start, None)
     if start is None:
         return None
-    end = _header_end(sheet, start)
+    end = end or _header_end(sheet, start)
     paths = {col: _path(sheet, start, end, col) for col in range(1, sheet.width + 1)}
     label_columns = _label_columns(paths)
     if not [col for col, path in paths.items() if path and col not in label_columns]:
         return None
-    units_across = _units_across(paths, label_columns)
+    units_across = _units_across(paths, label_columns) if across is None else across == UNITS_ACROSS
     first = end + 1
     last, total, units, notes, more_fields = _body(sheet, first, paths, label_columns, units_across)
     columns = [Slot(col, _label(path), path) for col, path in paths.items()
