@@ -142,6 +142,22 @@ class CellOut(Schema):
     ids: list[int]
 
 
+class CellMoveOut(Schema):
+    id: int | None = Field(..., description="null for one the caller may not open")
+    reason: str
+
+
+class CellMovesOut(Schema):
+    """Who entered or left one cell's count since the previous period's report, as the cell's page lists them."""
+
+    submission_id: int
+    row: str
+    column: str
+    entered: list[CellMoveOut] = Field(..., description="counted now and not in the previous period's report")
+    left: list[CellMoveOut] = Field(..., description="counted in the previous period's report and not now")
+    criteria_changed: bool = Field(..., description="the criteria changed since the previous period")
+
+
 class DataValueOut(Schema):
     dataElement: str
     period: str
@@ -400,3 +416,52 @@ class VersionRefOut(Schema):
 
 class FigureSavedOut(FigureOut):
     otherwise: list[VersionRefOut] = Field(..., description="versions in force that still count the figure otherwise")
+
+
+class FigurePartOut(Schema):
+    key: str
+    label: str
+    value: float
+
+
+class FigureCountOut(Schema):
+    """One figure for a unit at a day's statistical time point, as the home page shows it: what it counts by id
+    only (those the caller may open; `hidden` counts the others, who are not named) and its parts' values."""
+
+    key: str
+    label: str
+    definition: str
+    unit: str
+    unit_name: str
+    day: dt.date
+    at: dt.datetime
+    value: int
+    hidden: int
+    ids: list[int]
+    parts: list[FigurePartOut]
+
+
+class WaitingOut(Schema):
+    submission_id: int
+    form: str
+    form_name: str
+    unit: str
+    unit_name: str
+    day: dt.date
+    submitted_at: dt.datetime | None
+    submitted_by: str | None
+    minutes: int = Field(..., description="since it was submitted")
+
+
+class FormCountOut(Schema):
+    form: str
+    form_name: str
+    count: int
+
+
+class ReviewQueueOut(Schema):
+    """The submitted reports waiting for the caller's review (the level above the unit), the longest waiting first."""
+
+    count: int
+    per_form: list[FormCountOut]
+    items: list[WaitingOut]

@@ -12,10 +12,11 @@ from accounts.access import scope_for
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from orgunits.models import OrgUnit
+from orgunits.selectors import scope_roots
 from reports import board, catalog
 from reports.engine import period_ends, previous_period_end, rolled_up, row_units, version_for, window_for
 from reports.expressions import parse
-from reports.facts import source_for
+from reports.facts import FactSource, source_for
 from reports.models import Figure, Form, Submission
 
 
@@ -199,8 +200,12 @@ def cell_drill_down(*, user, submission: Submission, row: str, column: str) -> C
                                 user=user)
     return CellDrillDown(count=len(members), ids=ids, hidden=len(members) - len(ids),
                          members=[{"id": i, **shown[i]} for i in ids[:DRILL_DOWN_ROWS] if i in shown],
-                         entered=[(shown.get(i), r) for i, r in changes.entered],
-                         left=[(shown.get(i), r) for i, r in changes.left], criteria_changed=changes.criteria_changed)
+                         entered=[(_row(shown, i), r) for i, r in changes.entered],
+                         left=[(_row(shown, i), r) for i, r in changes.left], criteria_changed=changes.criteria_changed)
+
+
+def _row(shown: dict[int, dict], pk: int) -> dict | None:
+    return {"id": pk, **shown[pk]} if pk in shown else None
 
 
 def versions_diff(a, b) -> list[dict]:
@@ -287,3 +292,45 @@ def indicator_preview(*, user, expression: str, unit: OrgUnit | None, day: dt.da
     sample = source.members_rows(ids[:PREVIEW_SAMPLE], user=user)
     return IndicatorPreview(value=len(ids), sample=list(sample.values()), cutoff=window.cutoff,
                             definition=source.describe(indicator))
+
+
+# -- one figure for a unit and a day (the figure's page and the API) ---------------------------------------------------
+
+def _unit_for(user, code: str, perms: tuple[str, ...]) -> OrgUnit:
+    """The unit `code` when one of `perms` covers it (404 otherwise); without a code, the top of the first scope."""
+    scopes = [scope_for(user, perm) for perm in perms]
+    if code:
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None or not any(s.covers(unit.path) for s in scopes):
+            raise Http404
+        return unit
+    for scope in scopes:
+        if not scope.empty:
+            return scope_roots(scope)[0]
+    raise Http404
+
+
+@dataclass
+class FigureCount:
+    unit: OrgUnit
+    at: dt.datetime  # the day's statistical time point, or now before it
+    value: int
+    opened: list[int]  # the ids of what it counts that the viewer may open; the others are only counted
+    parts: list[tuple[Figure, int | float]]  # the figures it is made of, in its order, with their values
+    source: FactSource  # shows the viewer the rows of `opened`
+
+
+def figure_count(*, user, figure: Figure, unit_code: str, day: dt.date) -> FigureCount:
+    """`figure` for the unit `unit_code` (the top of the viewer's scope without one; 404 outside the scope of its
+    source's view permission and of reports.view) at `day`'s statistical time point: its value, what it counts that
+    the viewer may open, and its parts' values, as the home page shows them."""
+    indicator = parse(figure.expression)
+    source = source_for(indicator)
+    unit = _unit_for(user, unit_code, (source.view_permission, REPORTS_VIEW))
+    window = catalog.day_window(day)
+    ids = source.members(indicator, window=window, under=unit.path)
+    parts = sorted(catalog.figures_by_key(figure.parts).values(), key=lambda p: figure.parts.index(p.key))
+    values = catalog.figures_values(parts, unit=unit, window=window) if parts else {}
+    return FigureCount(unit=unit, at=min(window.cutoff, timezone.now()), value=len(ids),
+                       opened=source.members_open(ids, user=user), parts=[(p, values.get(p.key, 0)) for p in parts],
+                       source=source)

@@ -40,7 +40,7 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           "legal:entry", "legal:entry_edit", "api:legal_entry_get",
           "api:legal_entry_update",
           # a form's settings and versions and a figure, through the API as on the editor's pages
-          "api:report_form_update", "api:report_form_versions", "api:report_figure_update",
+          "api:report_form_update", "api:report_form_versions", "api:report_figure_update", "api:report_figure_count",
           *INTAKE_PUBLIC}
 
 
@@ -152,6 +152,7 @@ def _objects_of_b(cast):
         "api:report_submit": {"submission_id": submission_b.pk},
         "api:report_review": {"submission_id": submission_b.pk},
         "api:report_cell": {"submission_id": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
+        "api:report_cell_moves": {"submission_id": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
         "api:person_get": api_b,
         "api:person_patch": api_b,
         "api:category_assign": api_b,

@@ -17,6 +17,7 @@ from reports.engine import window_for
 from reports.models import Submission
 from reports.schemas import (
     BoardOut,
+    CellMovesOut,
     CellOut,
     ComputeIn,
     DataValueSetOut,
@@ -25,6 +26,7 @@ from reports.schemas import (
     RatesOut,
     ReconcileOut,
     ReviewIn,
+    ReviewQueueOut,
     SubmissionOut,
     SubmitChangedOut,
     SubmitIn,
@@ -81,6 +83,21 @@ def report_due_list(request: HttpRequest, day: dt.date | None = None):
                     "due": due.due, "minutes_left": due.minutes_left, "late": bool(due.late),
                     "submitted_at": s.submitted_at if s else None})
     return out
+
+
+@router.get("/reports/review-queue", response=ReviewQueueOut, url_name="report_review_queue",
+            summary="The submitted reports waiting for the caller's review, the longest waiting first")
+def report_review_queue(request: HttpRequest):
+    """As the officer's day lists them for a reviewer: those of the units below the caller's reports.review scope."""
+    access.require(request.user, REPORTS_VIEW)
+    queue = selectors.review_queue(request.user)
+    return {"count": queue.count,
+            "per_form": [{"form": f.code, "form_name": f.name, "count": n} for f, n in queue.per_form],
+            "items": [{"submission_id": w.submission.pk, "form": w.submission.form.code,
+                       "form_name": w.submission.form.name, "unit": w.submission.unit.code,
+                       "unit_name": w.submission.unit.name, "day": w.submission.day,
+                       "submitted_at": w.submission.submitted_at, "submitted_by": _name(w.submission.submitted_by),
+                       "minutes": w.minutes} for w in queue.items]}
 
 
 @router.post("/reports/forms/{code}/compute", response=SubmissionOut,
@@ -144,6 +161,18 @@ def report_cell(request: HttpRequest, submission_id: int, row: str, column: str)
     drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
     return {"submission_id": submission.pk, "row": row, "column": column, "count": drill.count,
             "hidden": drill.hidden, "ids": sorted(drill.ids)}
+
+
+@router.get("/reports/submissions/{submission_id}/cells/{row}/{column}/moves", response=CellMovesOut,
+            url_name="report_cell_moves",
+            summary="Who entered or left one cell's count since the previous period (ids the caller may open, the "
+                    "others null), with the reason")
+def report_cell_moves(request: HttpRequest, submission_id: int, row: str, column: str):
+    submission = selectors.submission_get_for_user(request.user, submission_id)
+    drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
+    return {"submission_id": submission.pk, "row": row, "column": column, "criteria_changed": drill.criteria_changed,
+            **{side: [{"id": shown["id"] if shown else None, "reason": reason} for shown, reason in moves]
+               for side, moves in (("entered", drill.entered), ("left", drill.left))}}
 
 
 @router.get("/reports/datavaluesets", response=DataValueSetOut,

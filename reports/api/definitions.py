@@ -16,6 +16,7 @@ from reports.definitions import definition
 from reports.expressions import ExpressionError
 from reports.models import Figure, Form
 from reports.schemas import (
+    FigureCountOut,
     FigureCreateIn,
     FigureIn,
     FigureOut,
@@ -135,6 +136,26 @@ def report_figure_list(request: HttpRequest):
     access.require(request.user, REPORTS_VIEW)
     manager = access.has_perm(request.user, FORMS_MANAGE)
     return [_figure_out(f, manager=manager) for f in catalog.figures_all()]
+
+
+class FigureQuery(Schema):
+    unit: str | None = None
+    day: dt.date | None = None
+
+
+@router.get("/reports/figures/{key}", response=FigureCountOut, url_name="report_figure_count",
+            summary="A figure for a unit at a day's statistical time point: its value, what it counts (ids the caller "
+                    "may open) and its parts")
+def report_figure_count(request: HttpRequest, key: str, q: Query[FigureQuery]):
+    figure = catalog.figure_get(key)
+    if figure is None:
+        raise Http404
+    day = q.day or timezone.localdate()
+    count = selectors.figure_count(user=request.user, figure=figure, unit_code=q.unit or "", day=day)
+    return {"key": figure.key, "label": figure.label, "definition": definition(figure.expression),
+            "unit": count.unit.code, "unit_name": count.unit.name, "day": day, "at": count.at, "value": count.value,
+            "hidden": count.value - len(count.opened), "ids": count.opened,
+            "parts": [{"key": p.key, "label": p.label, "value": v} for p, v in count.parts]}
 
 
 def _figure_written(request: HttpRequest, figure: Figure, payload: FigureIn) -> dict:
