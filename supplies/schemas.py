@@ -6,6 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from supplies.checks.base import EARLIEST, MAX_DAYS
+
 
 class ItemOut(Schema):
     id: int
@@ -175,7 +177,15 @@ class DonationLineIn(Schema):
     value: Decimal = Decimal("0")
 
 
-class DonationIn(Schema):
+class DirectionIn(Schema):
+    """Whether a gift is directed (定向) by its donor, to which unit (its code, any unit) and with what note."""
+
+    directed: bool = False
+    direction_unit: str | None = None  # a unit's code
+    direction_note: str = ""
+
+
+class DonationIn(DirectionIn):
     donor_id: int
     kind: Literal["money", "goods"]
     received_on: dt.date
@@ -183,9 +193,6 @@ class DonationIn(Schema):
     recipient_id: int
     amount: Decimal | None = None
     lines: list[DonationLineIn] = []
-    directed: bool = False
-    direction_unit: str | None = None  # a unit's code
-    direction_note: str = ""
     receipt_number: str = ""
     receipt_date: dt.date | None = None
     note: str = ""
@@ -274,6 +281,29 @@ class RequestPatch(Schema):
     reason: str | None = None
 
 
+class RequestDeliveryIn(Schema):
+    """A delivery against a need from a store or an account (`source_id`) to the requesting place."""
+
+    source_id: int
+    item: str  # the item's code
+    quantity: Decimal
+    occurred_on: dt.date
+    note: str = ""
+
+
+class RequestPurchaseIn(Schema):
+    """Goods bought for a need into `target_id`, paid from the fund account `account_id`; `value` the price paid."""
+
+    account_id: int
+    target_id: int
+    item: str  # the item's code
+    quantity: Decimal
+    value: Decimal
+    occurred_on: dt.date
+    counterparty: str
+    document: str = ""
+
+
 class DecisionIn(Schema):
     approve: bool
     quantity: Decimal | None = None
@@ -335,3 +365,17 @@ class FreezeIn(Schema):
     unit: str
     frozen_before: dt.date
     note: str = ""
+
+
+class CardQuery(Schema):
+    item: str | None = None  # an item's code (required; checked after the location, which may answer 404)
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class AuditQuery(Schema):
+    start: dt.date = Field(..., ge=EARLIEST)
+    end: dt.date
+    checks: str | None = None  # comma-separated codes; all when absent
+    hold_days: int = Field(30, ge=1, le=MAX_DAYS)
+    receipt_days: int = Field(15, ge=0, le=MAX_DAYS)

@@ -10,9 +10,12 @@ from django.db import connection
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.access import Scope, scope_for
-from accounts.roles import SUPPLIES_VIEW
+from accounts.roles import SUPPLIES_POST, SUPPLIES_VIEW
+from core.errors import DomainError
+from orgunits.models import OrgUnit
 from supplies.models import (
     DESTINATION_KINDS,
     HOLDING_KINDS,
@@ -68,6 +71,15 @@ def request_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Request
     return _get(Request.objects.select_related("location", "item"), pk, scope_for(user, perm))
 
 
+def request_to_fill_for_user(user, pk: int) -> Request:
+    """A request in the user's scope that the user may deliver or buy against (posts somewhere), else 404: the
+    places delivered from and paid from are checked where they are named."""
+    req = request_get_for_user(user, pk)
+    if scope_for(user, SUPPLIES_POST).empty:
+        raise Http404
+    return req
+
+
 def voucher_get_for_user(user, pk: int, *, perm: str = SUPPLIES_VIEW) -> Voucher:
     """The voucher `pk` if any of its lines lies in the user's scope for `perm`, else 404."""
     scope = scope_for(user, perm)
@@ -86,6 +98,16 @@ def item_get(pk: int) -> Item:
     if item is None:
         raise Http404
     return item
+
+
+def unit_directed_to(code: str, *, field: str = "direction_unit") -> OrgUnit:
+    """The unit a gift is directed to, by its code: any unit (a donor may name a hospital in another district;
+    unit names are public on the transparency list), else DomainError naming `field`."""
+    unit = OrgUnit.objects.filter(code=(code or "").strip()).first()
+    if unit is None:
+        raise DomainError("unknown_unit", _("No unit has the code %(code)s.") % {"code": code},
+                          fields={field: [_("Unknown unit.")]})
+    return unit
 
 
 def locations_in_scope(user, *, perm: str = SUPPLIES_VIEW, pseudo: bool = False) -> QuerySet[Location]:

@@ -808,6 +808,24 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "POST /api/supplies/publications": {
         "unit": Probe(J("post", lambda w: "/api/supplies/publications", lambda w, v: {"unit": v}), UNIT),
     },
+    "POST /api/supplies/donations/{donation_id}/direction": {
+        "direction_unit": Probe(J("post", lambda w: f"/api/supplies/donations/{w.gift_a.pk}/direction",
+                                  lambda w, v: {"directed": True, "direction_unit": v}), UNIT, public=True),
+    },
+    "POST /api/supplies/requests/{request_id}/deliveries": {
+        "item": SHARED,
+        "source_id": Probe(J("post", lambda w: f"/api/supplies/requests/{w.need_a.pk}/deliveries", lambda w, v: {
+            "source_id": v, "item": "mask-n95", "quantity": "1", "occurred_on": _today()}), STORE),
+    },
+    "POST /api/supplies/requests/{request_id}/purchases": {
+        "item": SHARED,
+        "account_id": Probe(J("post", lambda w: f"/api/supplies/requests/{w.need_a.pk}/purchases", lambda w, v: {
+            "account_id": v, "target_id": w.store_a.pk, "item": "mask-n95", "quantity": "1", "value": "5",
+            "counterparty": "药店", "occurred_on": _today()}), STORE),
+        "target_id": Probe(J("post", lambda w: f"/api/supplies/requests/{w.need_a.pk}/purchases", lambda w, v: {
+            "account_id": w.store_a.pk, "target_id": v, "item": "mask-n95", "quantity": "1", "value": "5",
+            "counterparty": "药店", "occurred_on": _today()}), STORE),
+    },
     "supplies:publish": {
         "unit": Probe(F("supplies:publish", NO_ARGS, lambda w, v: {"unit": v, "until": _today()}), UNIT),
     },

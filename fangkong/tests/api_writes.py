@@ -366,6 +366,18 @@ WRITES = {
         f"/api/supplies/requests/{r['id']}/close", {"note": "不再需要", "version": r["version"]},
         None))(_approved_request(d)),
     "POST /api/supplies/publications": lambda d: ("/api/supplies/publications", {"unit": "431302004"}, None),
+    "POST /api/supplies/donations/{donation_id}/direction": lambda d: (
+        f"/api/supplies/donations/{_donation(d)['id']}/direction", {
+            "directed": True, "direction_unit": "431302004001", "direction_note": "捐赠人来信定向三元"}, None),
+    "POST /api/supplies/requests/{request_id}/deliveries": lambda d: (
+        f"/api/supplies/requests/{_approved_request(d)['id']}/deliveries", {
+            "source_id": _location("warehouse"), "item": "mask-n95", "quantity": "1",
+            "occurred_on": _today().isoformat(), "note": "送达"}, None),
+    "POST /api/supplies/requests/{request_id}/purchases": lambda d: (
+        f"/api/supplies/requests/{_approved_request(d)['id']}/purchases", {
+            "account_id": _location("account", "431300"), "target_id": _location("warehouse"), "item": "mask-n95",
+            "quantity": "10", "value": "50", "occurred_on": _today().isoformat(), "counterparty": "大药房",
+            "document": "发票001"}, None),
     "POST /api/volunteer-slots/{slot_id}/signups": None,  # a volunteer's id only: no text, no date
     "POST /api/volunteer-sites/{site_id}/needs": lambda d: (f"/api/volunteer-sites/{_site()}/needs", {
         "post": "checkpoint", "title": "东门值守", "requirements": "身体健康", "people": 2,

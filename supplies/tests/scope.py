@@ -34,6 +34,8 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:supply_request_get": {"request_id": need_b.pk}, "api:supply_request_patch": {"request_id": need_b.pk},
         "api:supply_request_decide": {"request_id": need_b.pk},
         "api:supply_request_allocate": {"request_id": need_b.pk}, "api:supply_request_close": {"request_id": need_b.pk},
+        "api:supply_donation_direction": {"donation_id": gift_b.pk},
+        "api:supply_request_deliver": {"request_id": need_b.pk}, "api:supply_request_purchase": {"request_id": need_b.pk},
     }
 
 
@@ -44,4 +46,8 @@ API_BODIES = {
     "api:supply_request_decide": {"approve": True},
     "api:supply_request_allocate": {"source_id": 1, "quantity": "1"},
     "api:supply_request_close": {"note": "越界"},
+    "api:supply_donation_direction": {"directed": False, "direction_note": "越界"},
+    "api:supply_request_deliver": {"source_id": 1, "item": "mask-n95", "quantity": "1", "occurred_on": "2020-05-21"},
+    "api:supply_request_purchase": {"account_id": 1, "target_id": 1, "item": "mask-n95", "quantity": "1",
+                                    "value": "5", "occurred_on": "2020-05-21", "counterparty": "越界"},
 }

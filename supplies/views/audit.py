@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
-from core.audit import audit_record
 from core.pages import page_call
-from core.tabular import FORMATS, date_for_reader, table_download
+from core.tabular import FORMATS
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
 from supplies.forms import AuditForm, PublishForm
 from supplies.models import Donation, Donor, Publication, Voucher
+from supplies.services.findings import findings_export
 from supplies.services.transparency import publish_every_days
 
 
@@ -63,16 +63,6 @@ def audit_page(request):
     })
 
 
-def _finding_rows(results) -> list[list]:
-    rows = []
-    for check, findings in results:
-        for f in findings:
-            rows.append([check.code, str(check.title), f.day.isoformat() if f.day else "",
-                         " ".join(Voucher(pk=v).number for v in f.vouchers), f.donation_id or "", f.location, f.item,
-                         f.amount, f.message])  # the amount a number, so the sheet sums it
-    return rows
-
-
 @login_required
 def audit_export(request, fmt: str):
     """The findings as CSV or XLSX (the export is audited)."""
@@ -82,18 +72,9 @@ def audit_export(request, fmt: str):
     if results is None:
         messages.error(request, _("Correct the date range first."))
         return redirect("supplies:audit")
-    header = [_("check code"), _("check"), _("date"), _("vouchers"), _("donation"), _("place"), _("item"),
-              _("amount"), _("finding")]
-    rows = _finding_rows(results)
     data = form.cleaned_data
-    audit_record(actor=request.user, action="export", object_type="supplies.finding",
-                 object_repr=f"{data['start']}–{data['end']}", unit_path=(scope.paths or ("",))[0],
-                 after={"start": data["start"].isoformat(), "end": data["end"].isoformat(), "rows": len(rows),
-                        "format": fmt})
-    return table_download(header=header, rows=rows, fmt=fmt, sheet=_("Findings"),
-                          filename=_("Findings %(start)s–%(end)s") % {"start": date_for_reader(data["start"]),
-                                                                     "end": date_for_reader(data["end"])},
-                          fallback=f"audit-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}")
+    return findings_export(results=results, scope=scope, start=data["start"], end=data["end"], fmt=fmt,
+                           by=request.user)
 
 
 # -- transparency ---------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from accounts.roles import SUPPLIES_POST, SUPPLIES_VIEW
 from core.errors import DomainError
 from core.pages import page_form_post
 from core.pagination import keyset_page
-from orgunits.models import OrgUnit
 from supplies import selectors, services
 from supplies.forms import DeliveryForm, DirectionForm, DonationForm, ReceiptForm
 from supplies.models import Donation, Donor, Item, Location
@@ -54,7 +53,8 @@ def donation_create(request):
 
 
 def _donation_register(request, data, recipient: Location, goods) -> Donation:
-    direction = _unit_by_code(data["direction_unit"]) if data["directed"] and data["direction_unit"] else None
+    direction = (selectors.unit_directed_to(data["direction_unit"]) if data["directed"] and data["direction_unit"]
+                 else None)
     with transaction.atomic():
         if data["donor"]:
             donor = selectors.donor_get_for_user(request.user, data["donor"], perm=SUPPLIES_POST)
@@ -69,15 +69,6 @@ def _donation_register(request, data, recipient: Location, goods) -> Donation:
             directed=data["directed"], direction_unit=direction, direction_note=data["direction_note"],
             receipt_number=data["receipt_number"], receipt_date=data["receipt_date"], note=data["note"],
             by=request.user)
-
-
-def _unit_by_code(code: str) -> OrgUnit:
-    """A gift may be directed to any unit (a donor may name a hospital in another district)."""
-    unit = OrgUnit.objects.filter(code=code.strip()).first()
-    if unit is None:
-        raise DomainError("unknown_unit", _("No unit has the code %(code)s.") % {"code": code},
-                          fields={"direction_unit": [_("Unknown unit.")]})
-    return unit
 
 
 @login_required
@@ -126,6 +117,7 @@ def donation_direction(request, pk: int):
     donation = selectors.donation_get_for_user(request.user, pk, perm=SUPPLIES_POST)
     page_form_post(request, DirectionForm(request.POST), lambda d: services.donation_direction_set(
         donation=donation, directed=d["directed"],
-        direction_unit=_unit_by_code(d["direction_unit"]) if d["directed"] and d["direction_unit"] else None,
+        direction_unit=(selectors.unit_directed_to(d["direction_unit"]) if d["directed"] and d["direction_unit"]
+                        else None),
         direction_note=d["direction_note"], by=request.user))
     return redirect("supplies:donation", pk=donation.pk)

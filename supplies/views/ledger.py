@@ -16,7 +16,6 @@ from accounts.roles import (
     SUPPLIES_PUBLISH,
     SUPPLIES_VIEW,
 )
-from core.errors import DomainError
 from core.pages import page_form_post
 from core.pagination import keyset_page
 from persons.disclosure import person_shown
@@ -24,7 +23,7 @@ from persons.selectors import person_get_for_user
 from supplies import selectors, services
 from supplies.forms import MoveForm, RangeForm, ReverseForm
 from supplies.models import Location, Request, Voucher, VoucherLine
-from supplies.views.common import K, item_get, location_get, perms_of
+from supplies.views.common import item_get, location_get, perms_of
 
 
 @login_required
@@ -72,24 +71,15 @@ def location_move(request, pk: int):
     form = MoveForm(request.POST, targets=_targets(request, location))
 
     def call(data):
-        item, kind = item_get(data["item"]), data["kind"]
-        lines, day, by = [(item, data["quantity"])], data["occurred_on"], request.user
-        if kind == "adjustment":
-            return services.adjustment_post(location=location, lines=lines, occurred_on=day, reason=data["reason"],
-                                            note=data["note"], by=by)
-        if kind == "consumption":
-            return services.consumption_post(location=location, lines=lines, occurred_on=day, note=data["note"],
-                                             by=by)
-        if kind == "distribution" and data["person"]:
-            person = person_get_for_user(request.user, data["person"], perm=PERSONS_VIEW)
-            target = services.location_pseudo(location.unit, K.CONSUMED)
-            return services.distribution_post(source=location, target=target, lines=lines, occurred_on=day,
-                                              person=person, note=data["note"], by=by)
-        if not data["target"]:
-            raise DomainError("target_required", _("Say where the goods go."), fields={"target": [_("Required.")]})
-        target = location_get(request, data["target"])
-        post = services.transfer_post if kind == "transfer" else services.distribution_post
-        return post(source=location, target=target, lines=lines, occurred_on=day, note=data["note"], by=by)
+        kind = data["kind"]
+        person = (person_get_for_user(request.user, data["person"], perm=PERSONS_VIEW)
+                  if kind == "distribution" and data["person"] else None)
+        to_place = kind in ("transfer", "distribution") and person is None
+        target = location_get(request, data["target"]) if to_place and data["target"] else None
+        return services.movement_post(kind=kind, source=location, target=target, person=person,
+                                      lines=[(item_get(data["item"]), data["quantity"])],
+                                      occurred_on=data["occurred_on"], reason=data["reason"], note=data["note"],
+                                      by=request.user)
 
     posted = page_form_post(request, form, call)
     if posted:

@@ -2,7 +2,6 @@
 its editing, decision, allocation, delivery, purchase and closing."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -125,25 +124,17 @@ def request_allocate(request, pk: int):
     return redirect("supplies:request", pk=req.pk)
 
 
-def _request_to_fill(request, pk: int) -> Request:
-    """A request in the user's scope that the user may deliver or buy against (posts somewhere), else 404."""
-    req = selectors.request_get_for_user(request.user, pk)
-    if not access.has_perm(request.user, SUPPLIES_POST):
-        raise Http404
-    return req
-
-
 @login_required
 @require_POST
 def request_deliver(request, pk: int):
     """Deliver against the request: a distribution from a store or an account to the requesting place."""
-    req = _request_to_fill(request, pk)
+    req = selectors.request_to_fill_for_user(request.user, pk)
     sources = selectors.locations_in_scope(request.user, perm=SUPPLIES_POST)
     form = RequestDeliveryForm(request.POST, sources=sources)
-    voucher = page_form_post(request, form, lambda d: services.distribution_post(
-        source=location_get(request, d["source"], perm=SUPPLIES_POST), target=req.location,
-        lines=[(item_get(d["item"]), d["quantity"])], occurred_on=d["occurred_on"], request=req, note=d["note"],
-        by=request.user), done=_("Delivered."))
+    voucher = page_form_post(request, form, lambda d: services.request_deliver(
+        request=req, source=location_get(request, d["source"], perm=SUPPLIES_POST),
+        lines=[(item_get(d["item"]), d["quantity"])], occurred_on=d["occurred_on"], note=d["note"], by=request.user),
+        done=_("Delivered."))
     return redirect("supplies:voucher", pk=voucher.result.pk) if voucher else redirect("supplies:request", pk=req.pk)
 
 
@@ -151,14 +142,14 @@ def request_deliver(request, pk: int):
 @require_POST
 def request_purchase(request, pk: int):
     """Buy goods for the request, paid from a fund account."""
-    req = _request_to_fill(request, pk)
+    req = selectors.request_to_fill_for_user(request.user, pk)
     places = selectors.locations_in_scope(request.user, perm=SUPPLIES_POST)
     form = PurchaseForm(request.POST, accounts=places, targets=places)
-    voucher = page_form_post(request, form, lambda d: services.purchase_post(
-        account=location_get(request, d["account"], perm=SUPPLIES_POST),
+    voucher = page_form_post(request, form, lambda d: services.request_purchase(
+        request=req, account=location_get(request, d["account"], perm=SUPPLIES_POST),
         target=location_get(request, d["target"], perm=SUPPLIES_POST),
         goods=[(item_get(d["item"]), d["quantity"], d["value"])], occurred_on=d["occurred_on"],
-        counterparty=d["counterparty"], document=d["document"], request=req, by=request.user), done=_("Bought."))
+        counterparty=d["counterparty"], document=d["document"], by=request.user), done=_("Bought."))
     return redirect("supplies:voucher", pk=voucher.result.pk) if voucher else redirect("supplies:request", pk=req.pk)
 
 
