@@ -40,3 +40,13 @@ def people_shown(user, rows: Iterable) -> list:
 def person_shown(user, row):
     """`people_shown` for one row."""
     return people_shown(user, [row])[0]
+
+
+def roster_shown(user, members: Iterable) -> list:
+    """Set `shown` on each member of a roster: the team's own workers are known to whoever sees the team (named),
+    opened (an id) only within the viewer's scope (persons.disclosure); return the members."""
+    members = list(members)
+    disclosure = Disclosure(user)
+    for m in members:
+        m.shown = disclosure.show(m.person, known=True)
+    return members

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class CheckpointOut(Schema):
@@ -150,9 +150,127 @@ class MemberOut(Schema):
     suspended_at: dt.datetime | None
 
 
+class SuspensionOut(Schema):
+    start: dt.datetime
+    end: dt.datetime | None
+    reason: str
+    incident_id: int | None
+    members: int  # how many of the roster it stopped
+
+
 class TeamOut(Schema):
+    """A shift team: its roster and, newest first, its suspensions (the open one is `suspended_since`)."""
+
     id: int
     site_id: int
     name: str
+    leader: str = ""
+    leader_phone: str = ""
     suspended_since: dt.datetime | None
     members: list[MemberOut]
+    suspensions: list[SuspensionOut] = []
+
+
+# -- setting a site up: its checkpoints and devices, stationed liaisons, shift teams, fever rule -------------
+
+class CheckpointIn(Schema):
+    name: str = Field(max_length=100, description="e.g. 东门, 厂区大门")
+
+
+class DeviceIn(Schema):
+    code: str = Field(max_length=64, description="the id the device sends with its readings")
+    name: str = Field("", max_length=100)
+
+
+class DeviceOut(Schema):
+    id: int
+    checkpoint_id: int
+    code: str
+    name: str
+    active: bool
+    key_prefix: str  # the key's first characters, to tell keys apart ("" once revoked)
+    key_issued_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class DeviceKeyOut(DeviceOut):
+    key: str  # the device's key: shown only in this answer, never again
+
+
+class StationIn(Schema):
+    username: str = Field(max_length=150, description="the user name of a liaison whose units hold the site")
+
+
+class StationOut(Schema):
+    id: int
+    site_id: int
+    user: str
+    start: dt.datetime
+    end: dt.datetime | None
+
+
+class TeamIn(Schema):
+    name: str = Field(max_length=100)
+    leader: str = Field("", max_length=50)
+    leader_phone: str = Field("", max_length=20)
+
+
+class MemberIn(Schema):
+    """A worker as on their ID card; someone registered in another community is found by both together."""
+
+    name: str = Field(max_length=50)
+    doc_number: str = Field(max_length=40)
+    badge: str = Field("", max_length=40)
+
+
+class SuspendIn(Schema):
+    reason: str = Field(max_length=200)
+    at: dt.datetime | None = None  # empty: now
+
+
+class ReleaseIn(Schema):
+    at: dt.datetime | None = None  # empty: now
+
+
+class RuleIn(Schema):
+    threshold: str | float  # °C, 35–42
+    recheck_minutes: int  # 1–240
+    temperature_required: str | None = None  # unchanged when left out
+
+
+class RuleOut(Schema):
+    site_id: int
+    own: bool  # the site's own rule (else the default rule applies)
+    threshold: Decimal
+    recheck_minutes: int
+    temperature_required: str
+
+
+class CheckpointDevicesOut(Schema):
+    id: int
+    name: str
+    active: bool
+    devices: list[DeviceOut]
+
+
+class TeamSummaryOut(Schema):
+    id: int
+    name: str
+    leader: str
+    active: bool
+    members: int  # on the roster now
+    suspended_since: dt.datetime | None
+
+
+class CheckpointSiteOut(Schema):
+    """A community checkpoint or an enterprise as on its page: its gates with their devices, the liaisons stationed
+    there, its shift teams and the fever rule in force."""
+
+    id: int
+    name: str
+    kind: str
+    unit_path: str
+    checkpoints: list[CheckpointDevicesOut]
+    stations: list[StationOut]
+    teams: list[TeamSummaryOut]
+    rule: RuleOut

@@ -156,6 +156,11 @@ def incident_timeline(incident: Incident) -> list[IncidentStep]:
     return list(incident.steps.select_related("by").order_by("at", "id"))
 
 
+def site_checkpoints(site: Site) -> QuerySet[Checkpoint]:
+    """A site's checkpoints by name, each with its devices."""
+    return site.checkpoints.prefetch_related("devices").order_by("name")
+
+
 def teams_of(site: Site) -> list[Team]:
     """A site's teams, each with `current` (open roster count) and `suspension` (the open one, or None)."""
     teams = list(Team.objects.filter(site=site).annotate(

@@ -32,14 +32,13 @@ from checkpoints.forms import (
 )
 from checkpoints.models import Alert, Incident, IncidentStep, Team
 from checkpoints.models import question_text as _question_text
-from checkpoints.people import people_shown, person_shown
+from checkpoints.people import people_shown, person_shown, roster_shown
 from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS
 from core.errors import DomainError
 from core.forms import form_errors_text
 from core.pages import page_call, page_day, page_error, page_form_post
-from persons.disclosure import Disclosure
 from persons.identity import mask_doc, mask_phone, normalize_doc_number
 
 
@@ -96,7 +95,7 @@ def site_detail(request, pk: int):
     officer = site_scope(request.user, CHECKPOINTS_MANAGE).covers_subtree(site.unit_path)
     rule = rule_for(site.pk)
     return render(request, "checkpoints/site.html", {
-        "site": site, "checkpoints": site.checkpoints.prefetch_related("devices").order_by("name"),
+        "site": site, "checkpoints": selectors.site_checkpoints(site),
         "teams": selectors.teams_of(site), "stations": selectors.stations_of(site), "rule": rule,
         "own_rule": rule.site_id == site.pk, "can_manage": manage, "officer": officer,
         "checkpoint_form": CheckpointForm(), "team_form": TeamForm(), "station_form": StationForm(),
@@ -130,12 +129,8 @@ def team_create(request, pk: int):
 @require_POST
 def station_assign(request, pk: int):
     def call(site, d):
-        user = selectors.liaison_for_site(site, d["username"])
-        if user is None:  # the same answer whether the account does not exist or is no liaison here
-            raise DomainError("unknown_user", _("No liaison whose units hold this site has the user name %(u)s.")
-                              % {"u": d["username"].strip()})
-        services.station_assign(site=site, user=user, by=request.user)
-        return _("%(user)s is stationed at %(site)s.") % {"user": user, "site": site.name}
+        station = services.station_assign_named(site=site, username=d["username"], by=request.user)
+        return _("%(user)s is stationed at %(site)s.") % {"user": station.user, "site": site.name}
     return _site_post(request, pk, StationForm, call)
 
 
@@ -146,6 +141,13 @@ def rule_set(request, pk: int):
         services.fever_rule_set(site=site, threshold=d["threshold"], recheck_minutes=d["recheck_minutes"],
                                 temperature_required=d["temperature_required"], by=request.user)
     return _site_post(request, pk, RuleForm, call)
+
+
+def _call_back(request, call, back: tuple[str, int], *, done=""):
+    """Call the service on an object found in scope, say how it went (core.pages.page_call) and go back to the
+    page `back` (URL name, pk) it was posted from."""
+    page_call(request, call, done=done)
+    return redirect(back[0], pk=back[1])
 
 
 def _key_shown(text: str):
@@ -168,26 +170,27 @@ def device_register(request, pk: int):
 def device_key_rotate(request, pk: int):
     """A new key for a device (the old one stops working at once), shown once."""
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    page_call(request, lambda: services.device_key_rotate(device=device, by=request.user), done=_key_shown(_(
-        "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: %(key)s")))
-    return redirect("checkpoints:site", pk=device.site_id)
+    return _call_back(request, lambda: services.device_key_rotate(device=device, by=request.user),
+                      ("checkpoints:site", device.site_id), done=_key_shown(_(
+                          "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: "
+                          "%(key)s")))
 
 
 @login_required
 @require_POST
 def device_deactivate(request, pk: int):
     device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    services.device_deactivate(device=device, by=request.user)
-    messages.success(request, _("Device %(code)s is out of use; its key is revoked.") % {"code": device.code})
-    return redirect("checkpoints:site", pk=device.site_id)
+    return _call_back(request, lambda: services.device_deactivate(device=device, by=request.user),
+                      ("checkpoints:site", device.site_id),
+                      done=_("Device %(code)s is out of use; its key is revoked.") % {"code": device.code})
 
 
 @login_required
 @require_POST
 def station_end(request, pk: int):
     station = selectors.station_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    page_call(request, lambda: services.station_end(station=station, by=request.user), done="")
-    return redirect("checkpoints:site", pk=station.site_id)
+    return _call_back(request, lambda: services.station_end(station=station, by=request.user),
+                      ("checkpoints:site", station.site_id))
 
 
 # -- the gate ---------------------------------------------------------------------------------------------
@@ -350,10 +353,7 @@ def incident_step(request, pk: int):
 @login_required
 def team_detail(request, pk: int):
     team = selectors.team_get_for_user(request.user, pk)
-    roster = selectors.team_roster(team)
-    disclosure = Disclosure(request.user)
-    for m in roster:  # the team's own workers: named to whoever sees the team, opened only within scope
-        m.shown = disclosure.show(m.person, known=True)
+    roster = roster_shown(request.user, selectors.team_roster(team))
     suspensions = selectors.suspensions_of(team)
     return render(request, "checkpoints/team.html", {
         "team": team, "roster": roster, "suspensions": suspensions,
@@ -373,23 +373,17 @@ def _team_post(request, pk: int, form_class, call, *, perm: str):
 @login_required
 @require_POST
 def member_add(request, pk: int):
-    def call(team, d):
-        number = normalize_doc_number(d["doc_number"])
-        person = selectors.person_by_document(request.user, number, name=d["name"])
-        if person is None:  # the same answer whether nobody has the number or the person is outside scope
-            raise DomainError("not_registered", _("Nobody named %(name)s with the document number %(n)s is "
-                                                  "registered: check both, or register them in the line list "
-                                                  "first.") % {"name": d["name"], "n": number})
-        services.team_member_add(team=team, person=person, badge=d["badge"], by=request.user, by_card=True)
-    return _team_post(request, pk, MemberForm, call, perm=CHECKPOINTS_MANAGE)
+    return _team_post(request, pk, MemberForm, lambda team, d: services.team_member_add_by_card(
+        team=team, name=d["name"], doc_number=d["doc_number"], badge=d["badge"], by=request.user),
+        perm=CHECKPOINTS_MANAGE)
 
 
 @login_required
 @require_POST
 def member_remove(request, pk: int):
     member = selectors.member_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    page_call(request, lambda: services.team_member_remove(member=member, by=request.user), done="")
-    return redirect("checkpoints:team", pk=member.team_id)
+    return _call_back(request, lambda: services.team_member_remove(member=member, by=request.user),
+                      ("checkpoints:team", member.team_id))
 
 
 @login_required

@@ -748,6 +748,16 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "who": TEXT,
     },
     "checkpoints:device_register": {"code": NEW_CODE},
+    "POST /api/checkpoint-teams/{team_id}/members": {
+        "doc_number": Probe(J("post", lambda w: f"/api/checkpoint-teams/{w.team_a.pk}/members",
+                              lambda w, v: {"name": "不相干", "doc_number": v}), DOC),
+        "badge": NEW_CODE,
+    },
+    "POST /api/checkpoint-sites/{site_id}/stations": {
+        "username": Probe(J("post", lambda w: f"/api/checkpoint-sites/{w.enterprise_a.pk}/stations",
+                            lambda w, v: {"username": v}), LIAISON),
+    },
+    "POST /api/checkpoints/{checkpoint_id}/devices": {"code": NEW_CODE},
     # -- supplies
     "POST /api/supplies/items": {"code": NEW_CODE, "unit": TEXT},
     "POST /api/supplies/item-prices": {"item": SHARED, "source": TEXT},

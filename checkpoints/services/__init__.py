@@ -21,9 +21,11 @@ from checkpoints.services.setup import (
     device_register,
     fever_rule_set,
     station_assign,
+    station_assign_named,
     station_end,
     team_create,
     team_member_add,
+    team_member_add_by_card,
     team_member_remove,
 )
 
@@ -32,6 +34,6 @@ __all__ = [
     "checkpoint_create", "checkpoint_set_active", "device_authenticate", "device_deactivate", "device_key_rotate",
     "device_register", "duty_users",
     "fever_rule_set", "incident_step_record", "passage_record", "reading_record", "readings_ingest", "rule_for",
-    "rules_for", "station_assign", "station_end", "subject_find", "team_create", "team_member_add",
-    "team_member_remove", "team_release", "team_suspend", "temperature_parse",
+    "rules_for", "station_assign", "station_assign_named", "station_end", "subject_find", "team_create", "team_member_add",
+    "team_member_add_by_card", "team_member_remove", "team_release", "team_suspend", "temperature_parse",
 ]

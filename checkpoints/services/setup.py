@@ -15,6 +15,7 @@ from accounts.access import scope_for
 from accounts.models import User
 from accounts.roles import CHECKPOINTS_MANAGE, PERSONS_VIEW, Role
 from checkpoints.models import Checkpoint, Device, FeverRule, Station, Team, TeamMember
+from checkpoints.selectors import liaison_for_site, person_by_document
 from checkpoints.services.common import check_scope, in_future, rule_default, site_path_check
 from core.audit import audit_record, fields_update, snapshot
 from core.clock import aware
@@ -166,6 +167,16 @@ def station_assign(*, site: Site, user: User, start: dt.datetime | None = None, 
     return station
 
 
+def station_assign_named(*, site: Site, username: str, by) -> Station:
+    """Station the liaison with the user name `username` (as typed on the site's page): the same refusal whether
+    the account does not exist or holds no liaison role over the site."""
+    user = liaison_for_site(site, username)
+    if user is None:
+        raise DomainError("unknown_user", _("No liaison whose units hold this site has the user name %(u)s.")
+                          % {"u": (username or "").strip()})
+    return station_assign(site=site, user=user, by=by)
+
+
 def station_end(*, station: Station, end: dt.datetime | None = None, by) -> Station:
     """End a liaison's station (they leave the enterprise)."""
     site_path_check(by, CHECKPOINTS_MANAGE, station.site)
@@ -231,6 +242,18 @@ def team_member_add(*, team: Team, person: Person, badge: str = "", joined_at: d
         raise DomainError("already_in_team", _("%(name)s is already in a team here.") % {"name": person.name},
                           fields={"person": [_("Already in a team here.")]}, status=409) from None
     return member
+
+
+def team_member_add_by_card(*, team: Team, name: str, doc_number: str, badge: str = "", by) -> TeamMember:
+    """Put the registered person with this name and document number (as on their ID card) on the roster: the same
+    refusal whether nobody has the number or its holder is outside the caller's scope under another name."""
+    number = normalize_doc_number(doc_number)
+    person = person_by_document(by, number, name=name)
+    if person is None:
+        raise DomainError("not_registered", _("Nobody named %(name)s with the document number %(n)s is registered: "
+                                              "check both, or register them in the line list first.")
+                          % {"name": name, "n": number})
+    return team_member_add(team=team, person=person, badge=badge, by=by, by_card=True)
 
 
 def team_member_remove(*, member: TeamMember, left_at: dt.datetime | None = None, by) -> TeamMember:

@@ -12,6 +12,12 @@ API_BODIES = {
     "api:checkpoint_reading_create": {"temperature": "36.5", "subject": "越界"},
     "api:checkpoint_alert_recheck": {"temperature": "36.5"},
     "api:checkpoint_incident_step": {"kind": "separated"},
+    "api:checkpoint_create": {"name": "越界"},
+    "api:checkpoint_team_create": {"name": "越界"},
+    "api:checkpoint_station_assign": {"username": "yt_liaison"},
+    "api:checkpoint_device_register": {"code": "YT-09"},
+    "api:checkpoint_member_add": {"name": "月塘职工", "doc_number": "431302198808080011"},
+    "api:checkpoint_team_suspend": {"reason": "越界"},
 }
 
 
@@ -55,4 +61,71 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:checkpoint_incident_get": {"incident_id": incident.pk},
         "api:checkpoint_incident_step": {"incident_id": incident.pk},
         "api:checkpoint_team_get": {"team_id": team.pk},
+        "api:checkpoint_site_get": {"site_id": enterprise.pk},
+        "api:checkpoint_create": {"site_id": enterprise.pk},
+        "api:checkpoint_team_create": {"site_id": enterprise.pk},
+        "api:checkpoint_station_assign": {"site_id": enterprise.pk},
+        "api:checkpoint_rule_get": {"site_id": enterprise.pk},
+        "api:checkpoint_rule_set": {"site_id": enterprise.pk},  # its PUT: checkpoints/tests/test_api_setup.py
+        "api:checkpoint_station_end": {"station_id": station.pk},
+        "api:checkpoint_device_register": {"checkpoint_id": gate.pk},
+        "api:checkpoint_device_key_rotate": {"device_id": device.pk},
+        "api:checkpoint_device_deactivate": {"device_id": device.pk},
+        "api:checkpoint_member_add": {"team_id": team.pk},
+        "api:checkpoint_member_remove": {"member_id": member.pk},
+        "api:checkpoint_team_suspend": {"team_id": team.pk},
+        "api:checkpoint_team_release": {"team_id": team.pk},
     }
+
+
+# -- the demo city's objects for the valid write requests of fangkong/tests/api_writes.py ---------------------------
+
+def demo_enterprise() -> int:
+    from checkpoints.demo import ENTERPRISE
+
+    return Site.objects.get(name=ENTERPRISE).pk
+
+
+def demo_team() -> int:
+    from checkpoints.models import Team
+
+    return Team.objects.filter(site_id=demo_enterprise()).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def demo_gate() -> int:
+    from checkpoints.models import Checkpoint
+
+    return Checkpoint.objects.filter(site_id=demo_enterprise()).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def demo_liaison(d) -> str:
+    """A liaison of the demo's street not stationed anywhere yet."""
+    from orgunits.demo import DEMO_STREET
+    from orgunits.models import OrgUnit
+
+    street = OrgUnit.objects.get(code=DEMO_STREET)
+    user = User.objects.create_user(username=f"liaison{d.next()}", password="Test-password-2020")
+    Membership.objects.create(user=user, role=Role.LIAISON, unit=street, unit_path=street.path)
+    return user.username
+
+
+
+
+def demo_worker(d) -> dict:
+    """A registered person on no team yet, as on their ID card."""
+    import datetime as dt
+
+    from orgunits.models import OrgUnit
+    from persons.tests.conftest import resident_id
+
+    grid = OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID, code__startswith="431302004001").order_by("code")[0]
+    worker = {"name": "钱七", "doc_number": resident_id(birth=dt.date(1931, 2, 3), seq=600 + d.next())}
+    d.post("/api/persons", {**worker, "grid": grid.code})
+    return worker
+
+
+
+def demo_suspended_team(d) -> int:
+    team = demo_team()
+    d.post(f"/api/checkpoint-teams/{team}/suspend", {"reason": "排查"})
+    return team

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.test import Client
 from django.utils import timezone
 
+from checkpoints.tests import scope as gates
+
 
 @dataclass
 class Demo:
@@ -319,6 +321,29 @@ WRITES = {
         f"/api/checkpoint-alerts/{_alert(d)['alert_id']}/recheck", {"temperature": "36.8"}, None),
     "POST /api/checkpoint-incidents/{incident_id}/steps": lambda d: (
         f"/api/checkpoint-incidents/{_incident(d)}/steps", {"kind": "lead_notified", "note": "已通知", "data": {"who": "厂长"}}, None),
+    "POST /api/checkpoint-sites/{site_id}/checkpoints": lambda d: (
+        f"/api/checkpoint-sites/{gates.demo_enterprise()}/checkpoints", {"name": f"侧门{d.next()}"}, None),
+    "POST /api/checkpoint-sites/{site_id}/teams": lambda d: (
+        f"/api/checkpoint-sites/{gates.demo_enterprise()}/teams", {
+            "name": f"早班{d.next()}组", "leader": "周敏", "leader_phone": "13800000001"}, None),
+    "POST /api/checkpoint-sites/{site_id}/stations": lambda d: (
+        f"/api/checkpoint-sites/{gates.demo_enterprise()}/stations", {"username": gates.demo_liaison(d)}, None),
+    "PUT /api/checkpoint-sites/{site_id}/rule": lambda d: (
+        f"/api/checkpoint-sites/{gates.demo_enterprise()}/rule", {
+            "threshold": "37.4", "recheck_minutes": 10, "temperature_required": "always"}, None),
+    "POST /api/checkpoint-stations/{station_id}/end": None,  # no body
+    "POST /api/checkpoints/{checkpoint_id}/devices": lambda d: (
+        f"/api/checkpoints/{gates.demo_gate()}/devices", {"code": f"LGZX-{d.next()}", "name": "测温枪"}, None),
+    "POST /api/checkpoint-devices/{device_id}/key": None,  # no body
+    "POST /api/checkpoint-devices/{device_id}/deactivate": None,  # no body
+    "POST /api/checkpoint-teams/{team_id}/members": lambda d: (
+        f"/api/checkpoint-teams/{gates.demo_team()}/members", {**gates.demo_worker(d), "badge": f"LG09{d.next()}"},
+        None),
+    "POST /api/checkpoint-members/{member_id}/remove": None,  # no body
+    "POST /api/checkpoint-teams/{team_id}/suspend": lambda d: (
+        f"/api/checkpoint-teams/{gates.demo_team()}/suspend", {"reason": "密接排查", "at": _now(-1)}, None),
+    "POST /api/checkpoint-teams/{team_id}/release": lambda d: (
+        f"/api/checkpoint-teams/{gates.demo_suspended_team(d)}/release", {"at": _now()}, None),
     "POST /api/supplies/items": lambda d: ("/api/supplies/items", {
         "code": f"gloves-{d.next()}", "name": "手套", "unit": "副", "spec": "L", "standard": "GB 10213"}, None),
     "POST /api/supplies/item-prices": lambda d: ("/api/supplies/item-prices", {

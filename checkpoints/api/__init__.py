@@ -16,7 +16,9 @@ from accounts.roles import CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
 from accounts.throttling import credential_failed, credential_gate
 from checkpoints import selectors, services
 from checkpoints.access import site_require
-from checkpoints.models import Incident, IncidentStep, MemberSuspension, Suspension
+from checkpoints.api import sites
+from checkpoints.api.sites import checkpoint_out, team_out
+from checkpoints.models import Incident, IncidentStep
 from checkpoints.people import people_shown, person_shown
 from checkpoints.schemas import (
     AlertOut,
@@ -33,7 +35,6 @@ from checkpoints.schemas import (
 )
 from checkpoints.services.alerts import seconds_to_recheck
 from core.errors import DomainError
-from persons.disclosure import Disclosure
 
 # The token is tried before the session: the session's CSRF check would otherwise refuse a device's POST
 # (it runs before the session cookie is even looked at) instead of letting the token authenticate it.
@@ -96,15 +97,10 @@ def checkpoint_readings_batch(request: HttpRequest):
                          "alerts": result.alerts, "items": result.items})
 
 
-def _checkpoint_out(c) -> dict:
-    return {"id": c.pk, "name": c.name, "site_id": c.site_id, "site": c.site.name, "site_kind": c.site.kind,
-            "unit_path": c.unit_path, "active": c.active}
-
-
 @router.get("/checkpoints", response=list[CheckpointOut], summary="Checkpoints in scope")
 def checkpoint_list(request: HttpRequest):
     scope = site_require(request.user, CHECKPOINTS_VIEW)
-    return [_checkpoint_out(c) for c in selectors.checkpoints_in_scope(scope)[:1000]]
+    return [checkpoint_out(c) for c in selectors.checkpoints_in_scope(scope)[:1000]]
 
 
 @router.get("/checkpoints/{checkpoint_id}/passages", response=list[PassageOut],
@@ -212,20 +208,10 @@ def checkpoint_incident_step(request: HttpRequest, incident_id: int, payload: St
     return Status(201, _incident_out(request, selectors.incident_get_for_user(request.user, incident.pk)))
 
 
-@router.get("/checkpoint-teams/{team_id}", response=TeamOut, summary="A shift team, its roster and suspension")
+@router.get("/checkpoint-teams/{team_id}", response=TeamOut,
+            summary="A shift team: its roster and suspensions, as on its page")
 def checkpoint_team_get(request: HttpRequest, team_id: int):
-    team = selectors.team_get_for_user(request.user, team_id)
-    current = Suspension.objects.filter(team=team, end__isnull=True).first()
-    marks = {m.member_id: m.start for m in MemberSuspension.objects.filter(member__team=team, end__isnull=True)}
-    return {"id": team.pk, "site_id": team.site_id, "name": team.name,
-            "suspended_since": current.start if current else None,
-            "members": [{"id": m.pk, "person_id": shown.id, "name": shown.name, "badge": m.badge,
-                         "suspended_at": marks.get(m.pk)}
-                        for m, shown in _roster_shown(request.user, selectors.team_roster(team))]}
+    return team_out(request.user, selectors.team_get_for_user(request.user, team_id))
 
 
-def _roster_shown(user, members) -> list:
-    """The roster's people, each known to whoever sees the team: named, with an id only for those the caller may
-    open (persons.disclosure), as on the team's page."""
-    disclosure = Disclosure(user)
-    return [(m, disclosure.show(m.person, known=True)) for m in members]
+router.add_router("", sites.router)
