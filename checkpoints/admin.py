@@ -11,47 +11,17 @@ from checkpoints.models import (
     Team,
     TeamMember,
 )
-from core.admin import ReadOnlyAdmin
+from core.admin import read_only_register
 
-
-@admin.register(Checkpoint)
-class CheckpointAdmin(ReadOnlyAdmin):
-    list_display = ["name", "site", "active"]
-    search_fields = ["name", "site__name"]
-
-
-@admin.register(Device)
-class DeviceAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "checkpoint", "active"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(FeverRule)
-class FeverRuleAdmin(ReadOnlyAdmin):
-    list_display = ["site", "threshold", "recheck_minutes", "updated_at"]
-
-
-@admin.register(Station)
-class StationAdmin(ReadOnlyAdmin):
-    list_display = ["user", "site", "start", "end"]
-
-
-@admin.register(Team)
-class TeamAdmin(ReadOnlyAdmin):
-    list_display = ["name", "site", "leader", "active"]
-    search_fields = ["name", "site__name"]
-
-
-@admin.register(TeamMember)
-class TeamMemberAdmin(ReadOnlyAdmin):
-    list_display = ["person", "team", "badge", "joined_at", "left_at"]
-    search_fields = ["badge", "person__name"]
-
-
-@admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["raised_at", "checkpoint", "person", "subject", "temperature", "state"]
-    list_filter = ["state"]
+read_only_register(Checkpoint, list_display=["name", "site", "active"], search_fields=["name", "site__name"])
+read_only_register(Device, list_display=["code", "name", "checkpoint", "active"], search_fields=["code", "name"])
+read_only_register(FeverRule, list_display=["site", "threshold", "recheck_minutes", "updated_at"])
+read_only_register(Station, list_display=["user", "site", "start", "end"])
+read_only_register(Team, list_display=["name", "site", "leader", "active"], search_fields=["name", "site__name"])
+read_only_register(TeamMember, list_display=["person", "team", "badge", "joined_at", "left_at"],
+                   search_fields=["badge", "person__name"])
+read_only_register(Alert, list_display=["raised_at", "checkpoint", "person", "subject", "temperature", "state"],
+                   list_filter=["state"])
 
 
 class IncidentStepInline(admin.TabularInline):
@@ -65,8 +35,5 @@ class IncidentStepInline(admin.TabularInline):
         return False
 
 
-@admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "checkpoint", "person", "state", "outcome", "closed_at"]
-    list_filter = ["state", "outcome"]
-    inlines = [IncidentStepInline]
+read_only_register(Incident, list_display=["started_at", "checkpoint", "person", "state", "outcome", "closed_at"],
+                   list_filter=["state", "outcome"], inlines=[IncidentStepInline])

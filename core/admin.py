@@ -16,6 +16,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def read_only_register(model, **options) -> type[ReadOnlyAdmin]:
+    """Register `model` in the admin read-only, with the ModelAdmin `options` (list_display, search_fields…)."""
+    model_admin = type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"__module__": model.__module__, **options})
+    admin.site.register(model, model_admin)
+    return model_admin
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_name", "action", "object_type", "object_id", "object_repr"]
