@@ -438,6 +438,7 @@ WRITES = {
     "POST /api/reports/submissions/{submission_id}/manual": lambda d: (lambda s: (
         f"/api/reports/submissions/{s['id']}/manual", {"values": {s["rows"][0]["unit"]: {"compounds": "2"}}},
         None))(_manual_submission(d)),
+    "POST /api/reports/submissions/{submission_id}/manual-workbook": None,  # a workbook and a lock version only
     "POST /api/reports/submissions/{submission_id}/submit": lambda d: (lambda s: (
         f"/api/reports/submissions/{s['id']}/submit", {"explanation": "数字已核对", "lock_version": s["lock_version"]},
         None))(_submission(d)),

@@ -6,12 +6,12 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from accounts import access
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
-from reports import board, exporting, selectors, services
+from reports import board, exporting, selectors, services, workbook_import
 from reports.api.definitions import router as definitions_router
 from reports.engine import window_for
 from reports.models import Submission
@@ -122,6 +122,23 @@ def report_manual_set(request: HttpRequest, submission_id: int, payload: ManualI
     submission = services.submission_manual_set(submission=submission, values=payload.values,
                                                 lock_version=payload.lock_version, by=access.request_user(request))
     return _out(request, submission)
+
+
+@router.post("/reports/submissions/{submission_id}/manual-workbook", response=SubmissionOut,
+             url_name="report_manual_workbook",
+             summary="Fill the manual cells of a draft from a workbook in the exported layout (day.xlsx) and recompute "
+                     "it; every mistake is named by its cell and nothing is saved")
+def report_manual_workbook(request: HttpRequest, submission_id: int, file: File[UploadedFile | None] = None,
+                           lock_version: Form[int | None] = None):
+    """As the report's page imports it (reports.workbook_import); `lock_version`, when given, is the one read
+    with the report: if someone changed it since, the answer is 409."""
+    submission = selectors.submission_get_for_user(request.user, submission_id, perm=REPORTS_SUBMIT)
+    if file is None:
+        message = _("Choose the xlsx file to import.")
+        raise DomainError("no_file", message, fields={"file": [message]})
+    workbook_import.manual_cells_from_xlsx(submission=submission, data=file.read(), by=access.request_user(request),
+                                           name=file.name or "", lock_version=lock_version or None)
+    return _out(request, selectors.submission_get_for_user(request.user, submission_id, perm=REPORTS_SUBMIT))
 
 
 @router.post("/reports/submissions/{submission_id}/submit", response={200: SubmissionOut, 409: SubmitChangedOut},
