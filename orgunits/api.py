@@ -89,7 +89,8 @@ def unit_rename(request: HttpRequest, code: str, payload: UnitRenameIn):
 @router.post("/orgunits/{code}/imports", response=UnitImportOut, url_name="unit_import",
              summary="Import communities and grids under the unit from CSV or XLSX (编码, 名称, 上级编码, 类型): "
                      "every row checked first; nothing written when one is wrong unless keep_valid")
-def unit_import(request: HttpRequest, code: str, file: File[UploadedFile] = None, keep_valid: Form[bool] = False):
+def unit_import(request: HttpRequest, code: str, file: File[UploadedFile | None] = None,
+                keep_valid: Form[bool] = False):
     unit = access.unit_get_for_user(request.user, code, perm=ORGUNITS_MANAGE)
     if file is None:
         raise DomainError("no_file", _("Attach the file of communities and grids."), fields={"file": [_("Required.")]})
