@@ -274,3 +274,24 @@ class CheckpointSiteOut(Schema):
     stations: list[StationOut]
     teams: list[TeamSummaryOut]
     rule: RuleOut
+
+
+class SiteSummaryOut(Schema):
+    id: int
+    name: str
+    kind: str
+    unit_path: str
+    checkpoints: list[CheckpointOut]
+
+
+class IncidentSummaryOut(Schema):
+    """An emergency plan in progress, as listed on the duty page."""
+
+    id: int
+    alert_id: int
+    checkpoint_id: int
+    checkpoint: str
+    person_id: int | None
+    who: str
+    started_at: dt.datetime
+    team_id: int | None

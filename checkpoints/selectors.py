@@ -113,7 +113,7 @@ def passage_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
 def readings_of_day(checkpoint: Checkpoint, day: dt.date, *, limit: int | None = None) -> QuerySet[Reading]:
     start, end = day_bounds(day)
     qs = (Reading.objects.filter(checkpoint=checkpoint, taken_at__gte=start, taken_at__lt=end)
-          .select_related("person").order_by("-taken_at", "-id"))
+          .select_related("person", "alert").order_by("-taken_at", "-id"))
     return qs[:limit] if limit else qs
 
 
@@ -141,6 +141,15 @@ def alerts_raised(scope: SiteScope, *, first: dt.date, last: dt.date | None = No
     if state:
         qs = qs.filter(state=state)
     return qs
+
+
+def alerts_of_day(scope: SiteScope, day: dt.date, *, under: str = "", state: str = "",
+                  limit: int = 500) -> list[Alert]:
+    """The duty page's list of a day: the alerts in scope raised on `day` under the path `under`, in `state` when it is
+    one (else every state), newest first."""
+    state = state if state in Alert.State.values else ""
+    return list(alerts_raised(scope, first=day, under=under, state=state)
+                .select_related("checkpoint__site", "person", "recheck").order_by("-raised_at", "-id")[:limit])
 
 
 def incidents_in_scope(scope: SiteScope, *, open_only: bool = True, under: str = "") -> QuerySet[Incident]:

@@ -59,11 +59,8 @@ def index(request):
     day, alerts = None, None
     if request.GET.get("day"):
         day = page_day(request)
-        state = request.GET.get("state", "")
-        alerts = (selectors.alerts_raised(scope, first=day, under=under,
-                                          state=state if state in Alert.State.values else "")
-                  .select_related("checkpoint__site", "person", "recheck").order_by("-raised_at", "-id")[:500])
-        alerts = people_shown(request.user, alerts)
+        alerts = people_shown(request.user, selectors.alerts_of_day(scope, day, under=under,
+                                                                    state=request.GET.get("state", "")))
     return render(request, "checkpoints/index.html", {
         "sites": selectors.sites_in_scope(scope)[:300],
         "incidents": people_shown(request.user, selectors.incidents_in_scope(scope, under=under)[:100]),

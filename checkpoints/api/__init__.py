@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.security import HttpBearer, django_auth
 
+from accounts import access
 from accounts.api import DEVICE_KEY_PREFIX, TokenAuth
 from accounts.roles import CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
 from accounts.throttling import credential_failed, credential_gate
@@ -24,6 +25,7 @@ from checkpoints.schemas import (
     AlertOut,
     CheckpointOut,
     IncidentOut,
+    IncidentSummaryOut,
     PassageIn,
     PassageOut,
     ReadingBatchOut,
@@ -103,12 +105,16 @@ def checkpoint_list(request: HttpRequest):
     return [checkpoint_out(c) for c in selectors.checkpoints_in_scope(scope)[:1000]]
 
 
+def _of_day(request, checkpoint_id: int, day: dt.date | None, rows_of_day) -> list:
+    """A checkpoint's passages or readings of a day (today by default), their people as the caller may see them."""
+    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
+    return people_shown(request.user, rows_of_day(checkpoint, day or timezone.localdate(), limit=5000))
+
+
 @router.get("/checkpoints/{checkpoint_id}/passages", response=list[PassageOut],
             summary="The passages of a checkpoint on a day (today by default)")
 def checkpoint_passage_list(request: HttpRequest, checkpoint_id: int, day: Query[dt.date | None] = None):
-    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id)
-    passages = people_shown(request.user, selectors.passages_of_day(checkpoint, day or timezone.localdate(),
-                                                                   limit=5000))
+    passages = _of_day(request, checkpoint_id, day, selectors.passages_of_day)
     return [{"id": p.pk, "direction": p.direction, "at": p.at, "person_id": p.shown.id if p.shown else None,
              "name": p.who_shown,
              "temperature": p.reading.temperature if p.reading else None,
@@ -128,6 +134,20 @@ def checkpoint_passage_create(request: HttpRequest, checkpoint_id: int, payload:
                         "person_id": result.person.pk if result.person else None, "name": result.name,
                         "temperature": r.temperature if r else None, "fever": bool(r and r.fever),
                         "alert_id": result.alert.pk if result.alert else None})
+
+
+@router.get("/checkpoints/{checkpoint_id}/readings", response=list[ReadingOut],
+            summary="The temperatures read at a checkpoint on a day (today by default), as on its log")
+def checkpoint_reading_list(request: HttpRequest, checkpoint_id: int, day: Query[dt.date | None] = None):
+    readings = _of_day(request, checkpoint_id, day, selectors.readings_of_day)
+    return [{"id": r.pk, "checkpoint_id": r.checkpoint_id, "person_id": r.shown.id if r.shown else None,
+             "subject": r.who_shown, "taken_at": r.taken_at, "temperature": r.temperature, "fever": r.fever,
+             "alert_id": _alert_of(r)} for r in readings]
+
+
+def _alert_of(reading) -> int | None:
+    alert = getattr(reading, "alert", None)  # none: the reverse one-to-one raises an AttributeError
+    return alert.pk if alert else None
 
 
 @router.post("/checkpoints/{checkpoint_id}/readings", response={201: ReadingOut},
@@ -158,10 +178,32 @@ def _alert_out(request, a) -> dict:
 
 
 @router.get("/checkpoint-alerts", response=list[AlertOut],
-            summary="Live fever alerts in scope: waiting for the recheck, then those closed in the last hours")
-def checkpoint_alert_list(request: HttpRequest, after: int = 0):
+            summary="Live fever alerts in scope: waiting for the recheck, then those closed in the last hours; with "
+                    "`day`, those raised that day (in `state`, under the unit `unit`), as on the duty page")
+def checkpoint_alert_list(request: HttpRequest, after: int = 0, day: Query[dt.date | None] = None, state: str = "",
+                          unit: str = ""):
     scope = site_require(request.user, CHECKPOINTS_VIEW)
-    return [_alert_out(request, a) for a in people_shown(request.user, selectors.alerts_live(scope)) if a.pk > after]
+    if day is None:
+        alerts = selectors.alerts_live(scope)
+    else:
+        alerts = selectors.alerts_of_day(scope, day, under=_under(request, unit), state=state)
+    return [_alert_out(request, a) for a in people_shown(request.user, alerts) if a.pk > after]
+
+
+def _under(request, code: str) -> str:
+    """The path of the unit `code` in the caller's scope (404 outside it); "" without a code."""
+    code = code.strip()
+    return access.unit_get_for_user(request.user, code, perm=CHECKPOINTS_VIEW).path if code else ""
+
+
+@router.get("/checkpoint-incidents", response=list[IncidentSummaryOut],
+            summary="The emergency plans in progress in scope (under the unit `unit`), newest first")
+def checkpoint_incident_list(request: HttpRequest, unit: str = ""):
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    incidents = people_shown(request.user, selectors.incidents_in_scope(scope, under=_under(request, unit))[:100])
+    return [{"id": i.pk, "alert_id": i.alert_id, "checkpoint_id": i.checkpoint_id, "checkpoint": str(i.checkpoint),
+             "person_id": i.shown.id if i.shown else None, "who": i.who_shown, "started_at": i.started_at,
+             "team_id": i.team_id} for i in incidents]
 
 
 @router.get("/checkpoint-alerts/{alert_id}", response=AlertOut)

@@ -6,16 +6,18 @@ the pages: an object outside the caller's scope answers 404."""
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_RECORD
+from accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_RECORD, CHECKPOINTS_VIEW
 from checkpoints import schemas, selectors, services
+from checkpoints.access import site_require
 from checkpoints.people import roster_shown
 from checkpoints.services.common import rule_for
 
 router = Router(tags=["checkpoints"])
 
 
-def checkpoint_out(c) -> dict:
-    return {"id": c.pk, "name": c.name, "site_id": c.site_id, "site": c.site.name, "site_kind": c.site.kind,
+def checkpoint_out(c, *, site=None) -> dict:
+    site = site or c.site
+    return {"id": c.pk, "name": c.name, "site_id": c.site_id, "site": site.name, "site_kind": site.kind,
             "unit_path": c.unit_path, "active": c.active}
 
 
@@ -55,6 +57,15 @@ def team_out(user, team) -> dict:
             "members": [_member_out(m) for m in roster_shown(user, selectors.team_roster(team))],
             "suspensions": [{"start": s.start, "end": s.end, "reason": s.reason, "incident_id": s.incident_id,
                              "members": len(s.members.all())} for s in suspensions]}
+
+
+@router.get("/checkpoint-sites", response=list[schemas.SiteSummaryOut],
+            summary="Community checkpoints and enterprises in scope, with their gates, as on the duty page")
+def checkpoint_site_list(request: HttpRequest):
+    scope = site_require(request.user, CHECKPOINTS_VIEW)
+    return [{"id": site.pk, "name": site.name, "kind": site.kind, "unit_path": site.unit_path,
+             "checkpoints": [checkpoint_out(c, site=site) for c in site.checkpoints.all()]}
+            for site in selectors.sites_in_scope(scope)[:300]]
 
 
 @router.get("/checkpoint-sites/{site_id}", response=schemas.CheckpointSiteOut,

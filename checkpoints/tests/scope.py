@@ -10,6 +10,7 @@ from persons.models import Person
 # Bodies for the API operations whose payload is validated before the object is looked up.
 API_BODIES = {
     "api:checkpoint_reading_create": {"temperature": "36.5", "subject": "越界"},
+    "api:checkpoint_reading_list": {"temperature": "36.5", "subject": "越界"},  # its path's POST
     "api:checkpoint_alert_recheck": {"temperature": "36.5"},
     "api:checkpoint_incident_step": {"kind": "separated"},
     "api:checkpoint_create": {"name": "越界"},
@@ -56,6 +57,7 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:checkpoint_passage_list": {"checkpoint_id": gate.pk},
         "api:checkpoint_passage_create": {"checkpoint_id": gate.pk},
         "api:checkpoint_reading_create": {"checkpoint_id": gate.pk},
+        "api:checkpoint_reading_list": {"checkpoint_id": gate.pk},
         "api:checkpoint_alert_get": {"alert_id": alert.pk},
         "api:checkpoint_alert_recheck": {"alert_id": alert.pk},
         "api:checkpoint_incident_get": {"incident_id": incident.pk},
