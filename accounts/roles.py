@@ -46,6 +46,7 @@ REPORTS_VIEW = "reports.view"  # computed reports and their drill-down (people m
 REPORTS_SUBMIT = "reports.submit"  # compute, fill manual cells, submit
 REPORTS_REVIEW = "reports.review"  # approve or return the reports of the units below
 FORMS_MANAGE = "reports.forms"  # indicators, forms and their versions (口径)
+REPORTS_TEMPLATES = "reports.templates"  # a county's template made into the unit's own form, filled for the day
 TRACING_VIEW = "tracing.view"  # cases, contacts, places visited, follow-up, tasks (people masked as in persons)
 TRACING_EDIT = "tracing.edit"  # register cases, add contacts and visits, record follow-up results, work on tasks
 TRACING_CLASSIFY = "tracing.classify"  # classify cases by hand (overrides the automatic rules)
@@ -70,7 +71,7 @@ PERMISSIONS: dict[str, set[str]] = {
                    TRACING_VIEW, CHECKPOINTS_VIEW},
     Role.STREET_OFFICER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, AUDIT_VIEW, *_PERSONS_WORK, PERSONS_IMPORT,
                           PERSONS_EXPORT, PERSONS_EXPORT_FULL, PERSONS_MERGE, REPORTS_VIEW, REPORTS_SUBMIT,
-                          REPORTS_REVIEW, *_TRACING_WORK, TRACING_CLASSIFY, TRACING_TASKS, *_CHECKPOINTS_WORK,
+                          REPORTS_REVIEW, REPORTS_TEMPLATES, *_TRACING_WORK, TRACING_CLASSIFY, TRACING_TASKS, *_CHECKPOINTS_WORK,
                           PUBLICITY_RECORD},
     Role.COMMUNITY_WORKER: {ORGUNITS_VIEW, ORGUNITS_MANAGE, USERS_MANAGE, *_PERSONS_WORK, PERSONS_IMPORT,
                             PERSONS_EXPORT, PERSONS_MERGE, REPORTS_VIEW, *_TRACING_WORK, TRACING_TASKS,

@@ -141,6 +141,14 @@ class PeopleSource(FactSource):
         "custom.<key>": "an additional field",
     }
 
+    def value_choices(self, name: str) -> list[tuple[str, str]]:
+        """The active categories, or the statuses, by code with their names."""
+        if name == "category":
+            return [(c.code, c.name) for c in Category.objects.filter(active=True)]
+        if name == "status":
+            return [(s.code, s.name) for s in ManagementStatus.objects.all()]
+        return []
+
     def value_words(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         """Categories and statuses by their names, their names without 人员/病例/者, and persons.words."""
         categories = []

@@ -152,6 +152,9 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
     line list, or (a rolled-up form above the submitting level, unless `direct`) from the children's
     submitted reports."""
     period_check(form, day)
+    if not form.applies_to(unit):
+        raise DomainError("not_reported_here", _("%(form)s is another unit's own form; %(unit)s does not report it.")
+                          % {"form": form.name, "unit": unit.name}, status=404)
     version = version_for(form, day)
     window, due = window_for(form, day)
     units = row_units(form, unit)

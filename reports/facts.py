@@ -115,6 +115,10 @@ class FactSource:
         """The values of `name` in words (codes by their display names)."""
         return [day_text(v) if isinstance(v, dt.date) else str(v) for v in values]
 
+    def value_choices(self, name: str) -> list[tuple[str, str]]:
+        """The values of `name` one may pick from a list, as (code, label); none by default."""
+        return []
+
     def value_words(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         """The words titles use for values, by field: (word, the codes it names), e.g. ("密接", ("close_contact",)).
         A template's column titles are read with them (reports.layouts.proposing); none by default."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.definitions import memo_scope, parsed
 from reports.engine import indicators_counts, period_ends, version_for, window_for
@@ -46,12 +47,18 @@ class ColumnJump:
     day: dt.date | None = None  # the last day the numbers differ: the groups are that day's
     groups: list[Group] = field(default_factory=list)
 
+    @property
+    def lines(self) -> list[tuple[dt.date, int | None, int | None, str]]:
+        """The days as a page shows them: (day, before, now, the difference as +3 or −2, "" when none)."""
+        return [(d, b, n, "" if b is None or n is None or b == n else f"{n - b:+d}".replace("-", "−"))
+                for d, b, n in self.days]
+
 
 def jump_explain(*, form: Form, columns: list[dict], unit: OrgUnit, day: dt.date, user,
                  days: int = DAYS) -> list[ColumnJump]:
     """`columns` (a new version's, resolved: indicators carry their expression) against the version of `form` in
     force on `day`, for `unit` and the periods ending in the `days` days up to `day`."""
-    old = {c["key"]: c for c in version_for(form, day).columns}
+    old = {c["key"]: c for c in _columns_in_force(form, day)}
     new = {c["key"]: c for c in columns}
     ends = period_ends(form, day - dt.timedelta(days=days - 1), day)
     jumps = [ColumnJump(key, _column_label(c), NEW if key not in old else SAME) for key, c in new.items()]
@@ -69,11 +76,19 @@ def jump_explain(*, form: Form, columns: list[dict], unit: OrgUnit, day: dt.date
                 if jump.state != NEW and before != now:
                     jump.state, jump.day = CHANGED, end
         for jump in compared:
-            if jump.state == CHANGED:
+            if jump.state == CHANGED and jump.day is not None:
                 window, _due = window_for(form, jump.day)
                 jump.groups = _groups(parsed(old[jump.key]["expression"]), parsed(new[jump.key]["expression"]),
                                       window=window, under=unit.path, user=user)
     return jumps
+
+
+def _columns_in_force(form: Form, day: dt.date) -> list[dict]:
+    """The columns in force on `day`; none for a form whose first version starts later (every column is new)."""
+    try:
+        return version_for(form, day).columns
+    except DomainError:
+        return []
 
 
 def _column_label(column: dict) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views, views_board, views_export, views_figures, views_forms
+from reports import views, views_board, views_export, views_figures, views_forms, views_templates
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("forms/new/", views_forms.form_new, name="form_new"),
     path("forms/<slug:code>/edit/", views_forms.form_edit, name="form_edit"),
     path("forms/<slug:code>/versions/", views.form_versions, name="versions"),
+    path("forms/<slug:code>/versions/<int:pk>/jump/", views_templates.version_jump, name="version_jump"),
+    path("templates/", views_templates.template_list, name="templates"),
+    path("templates/<int:pk>/", views_templates.template_detail, name="template"),
+    path("templates/<int:pk>/day.xlsx", views_templates.template_day, name="template_day"),
     path("s/<int:pk>/", views.submission_detail, name="submission"),
     path("s/<int:pk>/action/", views.submission_action, name="submission_action"),
     path("s/<int:pk>/cell/<str:row>/<slug:column>/", views.cell, name="cell"),

@@ -40,6 +40,7 @@ from orgunits.models import OrgUnit, Site
 from persons import services as person_services
 from persons.models import Person
 from persons.tests.conftest import resident_id
+from reports.tests import county_templates
 
 MISSING_ID = 987654321
 MISSING_DOC = resident_id(seq=999)
@@ -959,6 +960,12 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "POST /api/reports/forms": {"code": NEW_CODE},
     "reports:form_new": {"code": NEW_CODE},
     "reports:form_edit": {"code": SHARED},
+    "reports:templates": {
+        "unit": Probe(F("reports:templates", NO_ARGS, lambda w, v: {
+            "unit": v, "file": SimpleUploadedFile("县里模板.xlsx", county_templates.merged_rows())}), UNIT),
+    },
+    "reports:template": {"target": Why("a form's code, chosen from the forms the caller may give a version (any "
+                                       "other is refused as not one of the choices)")},
     "POST /api/legal/calls": {
         "unit": Probe(J("post", lambda w: "/api/legal/calls", lambda w, v: {
             "unit": v, "received_at": timezone.now().isoformat(), "question": "房租能减免吗", "category": "other"}),

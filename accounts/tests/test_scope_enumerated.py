@@ -20,8 +20,10 @@ from legal.models import HotlineCall
 from orgunits import services as unit_services
 from persons.models import CustomField, ImportJob, Person
 from persons.tests.conftest import resident_id
+from reports.layouts import services as template_services
 from reports.models import Form, Submission
 from reports.services import forms_seed
+from reports.tests import county_templates
 from supplies.tests.scope import API_BODIES as SUPPLY_API_BODIES
 from supplies.tests.scope import objects_of_b as supply_objects_of_b
 from tracing import services as tracing_services
@@ -41,6 +43,8 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           "api:legal_entry_update",
           # a form's settings and versions and a figure, through the API as on the editor's pages
           "api:report_form_update", "api:report_form_versions", "api:report_figure_update", "api:report_figure_count",
+          # how a version's numbers compare with the one before: a form's definition, computed for the reader's unit
+          "reports:version_jump",
           *INTAKE_PUBLIC}
 
 
@@ -80,6 +84,8 @@ def _objects_of_b(cast):
                                              unit_path=cast.community_b.path, day="2020-05-21",
                                              values={"rows": [], "total": {}})
     api_b = {"person_id": person_b.pk}
+    template_b = template_services.template_upload(content=county_templates.merged_rows(), name="月塘模板.xlsx",
+                                                   unit=cast.community_b, by=cast.city_admin)
     call_b = HotlineCall.objects.create(unit=cast.community_b, unit_path=cast.community_b.path, question="问",
                                         category="other", received_at=timezone.now(), follow_up_needed=True)
     now = dt.datetime.now(dt.UTC)
@@ -146,6 +152,8 @@ def _objects_of_b(cast):
         "reports:cell": {"pk": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},
         "reports:submission_csv": {"pk": submission_b.pk},
         "reports:submission_manual_xlsx": {"pk": submission_b.pk},
+        "reports:template": {"pk": template_b.pk},
+        "reports:template_day": {"pk": template_b.pk},
         "api:report_compute": {"code": form.code},  # the unit (community B) is in the body
         "api:report_submission_get": {"submission_id": submission_b.pk},
         "api:report_manual_set": {"submission_id": submission_b.pk},

@@ -70,7 +70,8 @@ def _what_the_demo_lacks():
     from orgunits.demo import DEMO_STREET, grid_code
     from orgunits.models import OrgUnit
     from persons import importing
-    from reports.models import Form, Submission
+    from reports.models import Form, ReportTemplate, Submission
+    from reports.tests import county_templates
     from tracing import services as tracing_services
     from tracing.models import Case
 
@@ -102,6 +103,10 @@ def _what_the_demo_lacks():
         uploaded_file=_csv_file("密接名单.csv", ["姓名", "证件号码", "手机号码", "网格编码", "首次接触日期",
                                                  "末次接触日期", "接触场所", "接触距离"],
                                 [["王五", "123", "", grid, "2020-05-18", "2020-05-19", "餐馆", "1米内"]]))
+    officer.post("/reports/templates/", {"file": SimpleUploadedFile("县里模板.xlsx", county_templates.merged_rows())})
+    template = ReportTemplate.objects.get()
+    officer.post(f"/reports/templates/{template.pk}/", {"part": "make", "sheet": "涉鄂涉汉日报", "target": "",
+                                                         "name": "长青街道涉鄂涉汉日报", "effective_from": DAY})
     member = TeamMember.objects.select_related("team__site").order_by("pk").first()
     gate = member.team.site.checkpoints.order_by("pk").first()
     alert = checkpoint_services.passage_record(checkpoint=gate, direction="in", code=member.badge,

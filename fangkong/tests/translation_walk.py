@@ -1,6 +1,7 @@
 """The machinery of the translation walk (test_translation_walk.py): the pages there are, the demo object each user
 opens on them, a gettext that remembers what it was asked and could not find, and the text a page shows."""
 
+import operator
 import re
 from html.parser import HTMLParser
 
@@ -95,6 +96,7 @@ _MODELS = {
     "reports.Submission": ("unit_path", ["reports:submission", "reports:submission_action", "reports:submission_csv",
                                          "reports:submission_manual_xlsx"]),
     "reports.Figure": (None, ["reports:figure", "reports:figure_edit"]),
+    "reports.ReportTemplate": ("unit_path", ["reports:template", "reports:template_day"]),
     "legal.KnowledgeEntry": (None, ["legal:entry", "legal:entry_edit"]),
     "legal.HotlineCall": ("unit_path", ["legal:call", "legal:call_follow_up"]),
     "core.AuditEntry": ("unit_path", ["audit:detail"]),
@@ -112,6 +114,7 @@ _OTHER_PARAMS = {
     "volunteers:roster": ("volunteers.Need", "unit_path", _SITE),
     "supplies:card": ("supplies.VoucherLine", "unit_path", {"pk": "location_id", "item_pk": "item_id"}),
     "reports:cell": ("reports.Submission", "unit_path", None),  # a computed cell of it
+    "reports:version_jump": ("reports.FormVersion", None, {"code": "form.code", "pk": "pk"}),
     # the public pages, by the token of a poster or of a self-report link in the user's unit
     "intake:declare": ("intake.Poster", "unit_path", {"token": "token"}),
     "intake:self_report": ("intake.SelfReportLink", "unit_path", {"token": "token"}),
@@ -143,7 +146,7 @@ def object_params(name: str, user, path: str) -> dict | None:
         return None
     if params is None:
         return _cell(obj)
-    return {key: getattr(obj, attr) for key, attr in params.items()}
+    return {key: operator.attrgetter(attr)(obj) for key, attr in params.items()}
 
 
 class Tracker:

@@ -9,6 +9,7 @@ the title names is compared with what each catalog figure counts; the same → t
 describes (shown as its expression to form managers), else nothing is read and the column is typed by hand.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -131,17 +132,17 @@ def _reason(reading: Reading, taken: list[str], label_of) -> str:
 
 
 def proposals_make(layout: Layout, *, figures: list[tuple[str, str]],
-                   reported: list[tuple[str, int, str]] = ()) -> list[Proposal]:
+                   reported: Sequence[tuple[str, int, str]] = ()) -> list[Proposal]:
     """A proposal for each indicator of `layout`. `figures`: the catalog's (key, expression); `reported`: the
     columns of active forms as (form name, column number, expression)."""
     source = sources().get(SOURCE)
     vocabulary = _vocabulary()
-    by_signature = {}
+    by_signature: dict[frozenset, str] = {}
     for key, expression in figures:
         signature = _signed(expression)
         if signature is not None:
             by_signature.setdefault(signature, key)
-    reported_by = {}
+    reported_by: dict[frozenset, tuple[str, int]] = {}
     for form_name, number, expression in reported:
         signature = _signed(expression)
         if signature is not None:
@@ -179,3 +180,26 @@ def _proposal(slot: Slot, own: Reading, reading: Reading, taken, by_signature, r
         return Proposal(slot.index, slot.label, FIGURE, figure=by_signature[signature], expression=expression,
                         reason=reason, same_as=same_as)
     return Proposal(slot.index, slot.label, INDICATOR, expression=expression, reason=reason, same_as=same_as)
+
+
+# ---- the guided indicator: categories, statuses and a time sense picked from lists ------------------------------
+
+WHENS = ("now", "started_in_period", "ever")
+
+
+def guided_expression(*, categories: list[str], statuses: list[str], when: str) -> str:
+    """The indicator counting people of `categories` under `statuses` (either may be empty, not both) at `when`."""
+    names = {k: tuple(v) for k, v in (("category", categories), ("status", statuses)) if v}
+    return _expression(Reading(names=names, when=when if when in WHENS else "now")) if names else ""
+
+
+def guided_parts(expression: str) -> tuple[list[str], list[str], str] | None:
+    """The categories, statuses and time sense of an indicator the guided form can show; None for others."""
+    signature = _signed(expression) if expression else None
+    if not signature or not {name for name, _v, _w in signature} <= {"category", "status"}:
+        return None
+    parts = {name: (sorted(values), when) for name, values, when in signature}
+    whens = {when for _values, when in parts.values()} - {"now"}
+    if len(whens) > 1 or not whens <= set(WHENS):
+        return None
+    return (parts.get("category", ([], ""))[0], parts.get("status", ([], ""))[0], next(iter(whens), "now"))

@@ -6,6 +6,8 @@ column keeps the key of the old version's column that counts the same (the same 
 same title), so the versions page and the jump explanation compare them; a new one is keyed t<index>.
 """
 
+from collections.abc import Sequence
+
 from django.utils import translation
 
 from reports.definitions import definition
@@ -16,7 +18,7 @@ from reports.layouts.proposing import FIGURE, INDICATOR, Proposal
 from reports.layouts.reading import Layout
 
 
-def columns_from(proposals: list[Proposal], *, old_columns: list[dict] = ()) -> list[dict]:
+def columns_from(proposals: list[Proposal], *, old_columns: Sequence[dict] = ()) -> list[dict]:
     """The version's columns for the chosen proposals (the officer's choices already applied to them)."""
     by_figure = {c["figure"]: c["key"] for c in old_columns if c.get("figure")}
     by_expression = {c["expression"]: c["key"] for c in old_columns if c.get("expression")}
