@@ -140,13 +140,6 @@ def rule_set(request, pk: int):
     return _site_post(request, pk, RuleForm, call)
 
 
-def _call_back(request, call, back: tuple[str, int], *, done=""):
-    """Call the service on an object found in scope, say how it went (core.pages.page_call) and go back to the
-    page `back` (URL name, pk) it was posted from."""
-    page_call(request, call, done=done)
-    return redirect(back[0], pk=back[1])
-
-
 def _key_shown(text: str):
     """What a post that gives a device a key says: `text` with the device's code and the key (shown only now)."""
     return lambda device_and_key: text % {"code": device_and_key[0].code, "key": device_and_key[1]}
@@ -162,32 +155,37 @@ def device_register(request, pk: int):
     return redirect("checkpoints:site", pk=checkpoint.site_id)
 
 
-@login_required
-@require_POST
-def device_key_rotate(request, pk: int):
-    """A new key for a device (the old one stops working at once), shown once."""
-    device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    return _call_back(request, lambda: services.device_key_rotate(device=device, by=request.user),
-                      ("checkpoints:site", device.site_id), done=_key_shown(_(
-                          "Device %(code)s has a new key; the old one no longer works. The new key, shown only now: "
-                          "%(key)s")))
+def _manage_post(get, call, back, *, done=""):
+    """The view of a post acting on one object of a site found in the manager's scope (else 404): it calls the service
+    `call(obj, by)`, says how it went (core.pages.page_call, `done` a text or a function of the service's result) and
+    goes back to the page `back(obj)` names (URL name, pk)."""
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        obj = get(request.user, pk, perm=CHECKPOINTS_MANAGE)
+        page_call(request, lambda: call(obj, request.user), done=done)
+        name, back_pk = back(obj)
+        return redirect(name, pk=back_pk)
+    return view
 
 
-@login_required
-@require_POST
-def device_deactivate(request, pk: int):
-    device = selectors.device_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    return _call_back(request, lambda: services.device_deactivate(device=device, by=request.user),
-                      ("checkpoints:site", device.site_id),
-                      done=_("Device %(code)s is out of use; its key is revoked.") % {"code": device.code})
+def _site_of(obj) -> tuple[str, int]:
+    return "checkpoints:site", obj.site_id
 
 
-@login_required
-@require_POST
-def station_end(request, pk: int):
-    station = selectors.station_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    return _call_back(request, lambda: services.station_end(station=station, by=request.user),
-                      ("checkpoints:site", station.site_id))
+# A new key for a device (the old one stops working at once), shown once.
+device_key_rotate = _manage_post(
+    selectors.device_get_for_user, lambda device, by: services.device_key_rotate(device=device, by=by), _site_of,
+    done=lambda device_and_key: _key_shown(_("Device %(code)s has a new key; the old one no longer works. The new "
+                                             "key, shown only now: %(key)s"))(device_and_key))
+device_deactivate = _manage_post(
+    selectors.device_get_for_user, lambda device, by: services.device_deactivate(device=device, by=by), _site_of,
+    done=lambda device: _("Device %(code)s is out of use; its key is revoked.") % {"code": device.code})
+station_end = _manage_post(
+    selectors.station_get_for_user, lambda station, by: services.station_end(station=station, by=by), _site_of)
+member_remove = _manage_post(
+    selectors.member_get_for_user, lambda member, by: services.team_member_remove(member=member, by=by),
+    lambda member: ("checkpoints:team", member.team_id))
 
 
 # -- the gate ---------------------------------------------------------------------------------------------
@@ -373,14 +371,6 @@ def member_add(request, pk: int):
     return _team_post(request, pk, MemberForm, lambda team, d: services.team_member_add_by_card(
         team=team, name=d["name"], doc_number=d["doc_number"], badge=d["badge"], by=request.user),
         perm=CHECKPOINTS_MANAGE)
-
-
-@login_required
-@require_POST
-def member_remove(request, pk: int):
-    member = selectors.member_get_for_user(request.user, pk, perm=CHECKPOINTS_MANAGE)
-    return _call_back(request, lambda: services.team_member_remove(member=member, by=request.user),
-                      ("checkpoints:team", member.team_id))
 
 
 @login_required
