@@ -21,7 +21,7 @@ from reports import selectors
 from reports.jumps import jump_explain
 from reports.layouts import services
 from reports.layouts.forms import ColumnsForm, FormMakeForm, SheetReadForm, TemplateUploadForm
-from reports.layouts.reading import TEMPLATE_MAX_BYTES
+from reports.layouts.opening import TEMPLATE_MAX_BYTES
 from reports.layouts.selectors import (
     forms_to_version,
     template_for_export,

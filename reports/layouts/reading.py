@@ -23,18 +23,14 @@ workbook with macros is refused.
 import dataclasses
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from core.errors import DomainError
-from core.tabular import XLSX, Limits, clip, table_inspect
+from core.tabular import clip
+from reports.layouts.opening import refused, template_open
 
-TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
-TEMPLATE_MAX_ROWS = 2000  # a template's lines are units and notes: a few hundred at most
-TEMPLATE_MAX_COLUMNS = 200
 INDICATORS_ACROSS = "indicators"  # units down the side, one indicator a column
 UNITS_ACROSS = "units"  # indicators down the side, one unit a column
 
@@ -104,33 +100,21 @@ class Layout:
 
 
 def layouts_read(source: bytes, *, name: str) -> list[Layout]:
-    """Every report table of the workbook, one per sheet that holds one; refused with the reason when the file
-    is too large, not a workbook, has macros, or no sheet holds a table."""
-    if len(source) > TEMPLATE_MAX_BYTES:
-        raise _refused("template_too_large", _("%(name)s is larger than %(mb)d MB; a template is a few sheets of "
-                                               "headers.") % {"name": clip(name), "mb": TEMPLATE_MAX_BYTES >> 20})
-    table = table_inspect(source, name=name, limits=Limits.configured(rows=TEMPLATE_MAX_ROWS,
-                                                                      columns=TEMPLATE_MAX_COLUMNS))
-    if table.kind != XLSX:
-        raise _refused("not_a_workbook", _("%(name)s is not an Excel workbook: upload the template as the county "
-                                           "sent it (.xlsx).") % {"name": clip(name)})
-    with zipfile.ZipFile(io.BytesIO(source)) as archive:
-        if any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
-            raise _refused("template_macros", _("%(name)s holds macros. Save it from Excel as a workbook without "
-                                                "macros (.xlsx) and upload that.") % {"name": clip(name)})
+    """Every report table of the workbook (layouts_in), after it is checked and made safe (opening.template_open)."""
+    return layouts_in(template_open(source, name=name), name=name)
+
+
+def layouts_in(content: bytes, *, name: str) -> list[Layout]:
+    """Every report table of an opened template, one per visible sheet that holds one; refused when none does."""
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(source), data_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     found = [layout for sheet in book.worksheets if sheet.sheet_state == "visible"
              if (layout := sheet_layout(sheet)) is not None]
     if not found:
-        raise _refused("not_a_template", _("No report table was found in %(name)s: no sheet has a header line "
-                                           "with two column titles or more.") % {"name": clip(name)})
+        raise refused("not_a_template", _("No report table was found in %(name)s: no sheet has a header line "
+                                          "with two column titles or more.") % {"name": clip(name)})
     return found
-
-
-def _refused(code: str, message: str) -> DomainError:
-    return DomainError(code, message, fields={"file": [message]})
 
 
 def _text(value) -> str:

@@ -27,8 +27,9 @@ from reports.engine import expression_check, version_for
 from reports.exporting import report_values, sheet_state
 from reports.expressions import ExpressionError
 from reports.layouts.filling import layouts_fill
+from reports.layouts.opening import template_open
 from reports.layouts.proposing import FIGURE, INDICATOR, MANUAL, Proposal, proposals_make
-from reports.layouts.reading import Layout, layouts_read, sheet_layout
+from reports.layouts.reading import Layout, layouts_in, sheet_layout
 from reports.layouts.versions import columns_from, filling_from
 from reports.models import Figure, Form, FormVersion, ReportTemplate, Submission
 from reports.services import form_settings_save, form_version_create
@@ -49,7 +50,8 @@ def _proposals(layout: Layout, unit: OrgUnit) -> list[dict]:
 
 def template_upload(*, content: bytes, name: str, unit: OrgUnit, by: Actor) -> ReportTemplate:
     """Read the template (refused with the reason when it is none) and keep it with what was understood."""
-    layouts = layouts_read(content, name=name)
+    content = template_open(content, name=name)  # checked; an .xls made .xlsx; formulas as their values
+    layouts = layouts_in(content, name=name)
     with transaction.atomic():
         template = ReportTemplate(name=name[:200], digest=hashlib.sha256(content).hexdigest(), unit=unit,
                                   unit_path=unit.path, created_by=by, layouts=[layout.as_json() for layout in layouts],

@@ -1,14 +1,18 @@
 """A county's template, as it arrives, is understood: its title and field lines, a header merged over several
 lines with its 其中 parts, which way the units run, the 合计 line, the lines left blank to fill, the notes."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 from django.utils import translation
 
 from core.errors import DomainError
+from reports.layouts.opening import template_open
 from reports.layouts.reading import INDICATORS_ACROSS, UNITS_ACROSS, Layout, layouts_read
 from reports.tests import county_templates
+from reports.tests.conftest import soffice_convert
 
 
 def _read(content: bytes) -> Layout:
@@ -76,3 +80,29 @@ def test_a_file_that_is_no_template_is_refused_with_its_reason_in_chinese(conten
     assert refused.value.code == code
     assert "县里的表.xlsx" in refused.value.message and refused.value.fields["file"] == [refused.value.message]
     assert not re.search("[A-Za-z]{4}", re.sub("xlsx|Excel", "", refused.value.message))  # said in Chinese
+
+
+def test_formulas_are_kept_as_the_values_they_showed_and_none_is_left_in_the_template():
+    content = template_open(county_templates.merged_rows(), name="模板.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert sheet["B5"].value == "合计" and sheet["A1"].font.sz == 18  # the rest as it was
+
+
+def test_an_excel_97_workbook_is_read_with_its_merged_header(tmp_path):
+    source = tmp_path / "模板.xlsx"
+    source.write_bytes(county_templates.merged_rows())
+    xls = soffice_convert(tmp_path, source, "xls")
+    assert xls.startswith(b"\xd0\xcf\x11\xe0")
+    layout = _read(xls)
+    assert layout.header == (3, 4) and layout.title == "长青街道涉鄂涉汉人员管理情况日报表"
+    assert _labels(layout.indicators)[:3] == [("涉鄂涉汉人员总数", None), ("居家隔离", "涉鄂涉汉人员总数"),
+                                              ("集中隔离", "涉鄂涉汉人员总数")]
+    assert [u.label for u in layout.units] == ["长青社区", "月塘社区", "西阳社区", "春园社区"] and layout.total == 5
+
+
+def test_an_excel_97_workbook_with_macros_is_refused():
+    with pytest.raises(DomainError) as refused:
+        layouts_read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "_VBA_PROJECT".encode("utf-16-le"),
+                     name="宏.xls")
+    assert refused.value.code == "template_macros"
