@@ -107,7 +107,7 @@ def reports_due(user, *, day: dt.date) -> list[DueReport]:
     due = []
     for unit in [*tops, *units]:
         for form in forms:
-            if ((form.unit_kind == unit.kind or rolled_up(form, unit))
+            if (form.applies_to(unit) and (form.unit_kind == unit.kind or rolled_up(form, unit))
                     and form.versions.filter(effective_from__lte=day).exists()):
                 due.append(DueReport(form, unit, submissions.get((form.pk, unit.pk)), window_for(form, day)[1]))
     return due

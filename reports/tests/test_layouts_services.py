@@ -98,3 +98,12 @@ def test_the_days_report_is_written_in_the_template_and_says_it_is_not_submitted
     assert [sheet.cell(5, c).value for c in range(3, 8)] == [2, 1, 1, 1, 1]  # 合计
     assert sheet["A2"].value == "填报单位：长青街道    填报日期：2020年5月21日"
     assert AuditEntry.objects.filter(object_type="reports.reporttemplate", action="export").count() == 1
+
+
+def test_the_streets_own_form_is_due_for_the_street_only(cast, template):
+    from reports.selectors import reports_due
+
+    version = services.template_form_make(template=template, sheet="涉鄂涉汉日报", form=None, effective_from=DAY,
+                                          by=cast.street_officer)
+    assert version.form in [r.form for r in reports_due(cast.street_officer, day=DAY)]
+    assert version.form not in [r.form for r in reports_due(cast.other_street_officer, day=DAY)]
