@@ -271,6 +271,15 @@ def workbook_filename(*, unit: OrgUnit, day: dt.date) -> tuple[str, str]:
 
 # ---- csv ------------------------------------------------------------------------------------------------
 
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_filename(submission: Submission) -> tuple[str, str]:
+    """A report's CSV file name, and its ASCII fallback: 长青街道-2020年5月21日-确诊病例及涉及小区情况日报.csv."""
+    return (f"{submission.unit.name}-{date_for_reader(submission.day)}-{submission.form.name}.csv",
+            f"{submission.form.code}-{submission.unit.code}-{submission.day.isoformat()}.csv")
+
+
 def csv_for_submission(submission: Submission, *, user=None) -> bytes:
     """One report as CSV (UTF-8 with a BOM, which Excel needs): a row per row unit, then the total."""
     english = (translation.get_language() or "").startswith("en")

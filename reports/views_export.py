@@ -53,9 +53,7 @@ def submission_csv(request, pk: int):
     """One report as CSV."""
     submission = selectors.submission_get_for_user(request.user, pk)
     data = exporting.csv_for_submission(submission, user=request.user)
-    return _attachment(data, "text/csv; charset=utf-8",
-                       f"{submission.unit.name}-{date_for_reader(submission.day)}-{submission.form.name}.csv",
-                       f"{submission.form.code}-{submission.unit.code}-{submission.day.isoformat()}.csv")
+    return _attachment(data, exporting.CSV_TYPE, *exporting.csv_filename(submission))
 
 
 @login_required

@@ -158,6 +158,7 @@ def _objects_of_b(cast):
         "api:report_submission_get": {"submission_id": submission_b.pk},
         "api:report_manual_set": {"submission_id": submission_b.pk},
         "api:report_manual_workbook": {"submission_id": submission_b.pk},
+        "api:report_submission_csv": {"submission_id": submission_b.pk},
         "api:report_submit": {"submission_id": submission_b.pk},
         "api:report_review": {"submission_id": submission_b.pk},
         "api:report_cell": {"submission_id": submission_b.pk, "row": cast.grid_b.code, "column": "managed"},

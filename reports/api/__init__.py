@@ -3,7 +3,7 @@ drill down, and the day's DHIS2 dataValueSets. Same services, selectors and scop
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from accounts import access
 from accounts.roles import REPORTS_REVIEW, REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
+from core.tabular import XLSX_TYPE, attachment
 from reports import board, exporting, selectors, services, workbook_import
 from reports.api.definitions import router as definitions_router
 from reports.engine import window_for
@@ -198,6 +199,29 @@ def report_data_value_sets(request: HttpRequest, unit: str, day: dt.date | None 
     """Import into a DHIS2-style system with `POST /api/dataValueSets?idScheme=CODE`."""
     target = access.unit_get_for_user(request.user, unit, perm=REPORTS_VIEW)
     return exporting.data_value_sets(unit=target, day=day or timezone.localdate(), user=request.user)
+
+
+# ---- the files of the report pages: a report as CSV, a unit's day as the official workbook -----------------------
+
+def _download(content: bytes, content_type: str, names: tuple[str, str]) -> HttpResponse:
+    return attachment(HttpResponse(content, content_type=content_type), names[0], fallback=names[1])
+
+
+@router.get("/reports/submissions/{submission_id}/export.csv", url_name="report_submission_csv",
+            summary="A report as CSV (UTF-8 with a BOM), as its page downloads it")
+def report_submission_csv(request: HttpRequest, submission_id: int):
+    submission = selectors.submission_get_for_user(request.user, submission_id)
+    return _download(exporting.csv_for_submission(submission, user=request.user), exporting.CSV_TYPE,
+                     exporting.csv_filename(submission))
+
+
+@router.get("/reports/day.xlsx", url_name="report_day_workbook",
+            summary="The day's forms of a unit, a sheet each in the official layout, as the report pages download them")
+def report_day_workbook(request: HttpRequest, unit: str, day: dt.date | None = None):
+    target = access.unit_get_for_user(request.user, unit, perm=REPORTS_VIEW)
+    day = day or timezone.localdate()
+    return _download(exporting.workbook_for_day(unit=target, day=day, user=request.user), XLSX_TYPE,
+                     exporting.workbook_filename(unit=target, day=day))
 
 
 # ---- many units: the timeliness board, the rates, the reconciliation --------------------------------------------

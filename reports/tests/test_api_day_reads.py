@@ -2,9 +2,11 @@
 who entered or left a cell's count (the cell's page), and one figure for a unit and a day (the figure's page)."""
 
 import datetime as dt
+import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from reports import services
 from reports.models import Form
@@ -75,3 +77,29 @@ def test_a_figure_of_another_street_or_no_such_figure_is_not_found(cast, client_
     worker = client_for(cast.community_b_worker)
     assert worker.get("/api/reports/figures/hubei_wuhan.managed", {"unit": cast.street.code}).status_code == 404
     assert worker.get("/api/reports/figures/no.such").status_code == 404
+
+
+def test_the_report_files_download_as_from_the_pages(cast, client_for):
+    officer = client_for(cast.street_officer)
+    report = officer.post("/api/reports/forms/confirmed_daily/compute", data=json.dumps(
+        {"unit": cast.street.code, "day": DAY.isoformat()}), content_type="application/json").json()
+    query = {"unit": cast.street.code, "day": DAY.isoformat()}
+
+    api_csv, page_csv = (officer.get(f"{base}/{report['id']}/export.csv") for base in (
+        "/api/reports/submissions", "/reports/s"))
+    api_xlsx, page_xlsx = officer.get("/api/reports/day.xlsx", query), officer.get("/reports/day.xlsx", query)
+
+    assert api_csv.status_code == 200 and api_csv.content == page_csv.content
+    assert api_csv["Content-Disposition"] == page_csv["Content-Disposition"]
+    assert api_csv["Content-Type"] == page_csv["Content-Type"]
+    assert api_xlsx.status_code == 200 and api_xlsx["Content-Disposition"] == page_xlsx["Content-Disposition"]
+    assert load_workbook(io.BytesIO(api_xlsx.content)).sheetnames == load_workbook(
+        io.BytesIO(page_xlsx.content)).sheetnames
+
+
+def test_the_report_files_of_another_street_are_not_found(cast, client_for):
+    report = client_for(cast.street_officer).post("/api/reports/forms/confirmed_daily/compute", data=json.dumps(
+        {"unit": cast.street.code, "day": DAY.isoformat()}), content_type="application/json").json()
+    other = client_for(cast.other_street_officer)
+    assert other.get(f"/api/reports/submissions/{report['id']}/export.csv").status_code == 404
+    assert other.get("/api/reports/day.xlsx", {"unit": cast.street.code}).status_code == 404
