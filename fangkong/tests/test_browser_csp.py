@@ -17,7 +17,7 @@ CHECK = """() => {
 TOURS = [
     (None, ["/accounts/login/", "/supplies/public/"]),
     ("heying", ["/", "/persons/", "/persons/today/", "/tracing/", "/tracing/chains/", "/tracing/follow-up/", "/tracing/tasks/", "/checkpoints/",
-                "/reports/", "/reports/board/", "/supplies/", "/volunteers/", "/legal/", "/accounts/me/",
+                "/reports/", "/reports/board/", "/reports/templates/", "/supplies/", "/volunteers/", "/legal/", "/accounts/me/",
                 "/accounts/users/", "/audit/", "/api/docs"]),
     ("kangshuangfeng", ["/checkpoints/"]),
 ]
