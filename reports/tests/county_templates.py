@@ -5,7 +5,8 @@
 - `units_across`: 附件2 and a unit-of-measure line above, 项目 at the left and the communities and 合计 across the
   top, 其中 lines down the side;
 - `blank_lines`: a one-line header with a 其中：… column, ten ruled blank lines to fill, then a blank line, notes
-  and 填报人 under it.
+  and 填报人 under it;
+- `two_forms`: the first and the third in one workbook, after a cover sheet of instructions.
 """
 
 import io
@@ -32,7 +33,11 @@ def _rule(sheet, rows, columns) -> None:
 
 def merged_rows() -> bytes:
     book = openpyxl.Workbook()
-    sheet = book.active
+    _merged_rows(book.active)
+    return _bytes(book)
+
+
+def _merged_rows(sheet) -> None:
     sheet.title = "涉鄂涉汉日报"
     sheet["A1"] = "长青街道涉鄂涉汉人员管理情况日报表"
     sheet["A1"].font = Font(name="方正小标宋简体", size=18, bold=True)
@@ -61,7 +66,6 @@ def merged_rows() -> bytes:
     sheet.column_dimensions["B"].width = 16
     sheet.print_options.horizontalCentered = True
     sheet.page_setup.orientation = "landscape"
-    return _bytes(book)
 
 
 def units_across() -> bytes:
@@ -86,7 +90,11 @@ def units_across() -> bytes:
 
 def blank_lines() -> bytes:
     book = openpyxl.Workbook()
-    sheet = book.active
+    _blank_lines(book.active)
+    return _bytes(book)
+
+
+def _blank_lines(sheet) -> None:
     sheet.title = "发热排查"
     sheet["A1"] = "发热病人排查日报"
     sheet["A2"] = "填报单位："
@@ -96,6 +104,16 @@ def blank_lines() -> bytes:
     _rule(sheet, range(3, 14), range(1, 8))
     sheet["A15"] = "说明：发热指腋下体温≥37.3℃。"
     sheet["A16"] = "填报人：                联系电话："
+
+
+def two_forms() -> bytes:
+    """One workbook holding two reports: the merged header's sheet and the blank lines' sheet, and a cover sheet of
+    instructions that holds no table."""
+    book = openpyxl.Workbook()
+    book.active.title = "填报说明"
+    book.active["A1"] = "请于每日15时前报送以下两张表。"
+    _merged_rows(book.create_sheet())
+    _blank_lines(book.create_sheet())
     return _bytes(book)
 
 

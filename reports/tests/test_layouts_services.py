@@ -107,3 +107,20 @@ def test_the_streets_own_form_is_due_for_the_street_only(cast, template):
                                           by=cast.street_officer)
     assert version.form in [r.form for r in reports_due(cast.street_officer, day=DAY)]
     assert version.form not in [r.form for r in reports_due(cast.other_street_officer, day=DAY)]
+
+
+def test_a_workbook_of_two_reports_becomes_two_forms_written_back_into_one_copy(cast, forms):
+    register(cast, 1, cast.grid_b, "fever", at(DAY, 10), "hospital")
+    template = services.template_upload(content=county_templates.two_forms(), name="两张表.xlsx", unit=cast.street,
+                                        by=cast.street_officer)
+    assert [layout["sheet"] for layout in template.layouts] == ["涉鄂涉汉日报", "发热排查"]  # not the cover sheet
+    for sheet in ("涉鄂涉汉日报", "发热排查"):
+        services.template_form_make(template=template, sheet=sheet, form=None, effective_from=DAY,
+                                    by=cast.street_officer)
+    book = openpyxl.load_workbook(io.BytesIO(services.template_workbook(template=template, unit=cast.street, day=DAY,
+                                                                       user=cast.street_officer)))
+    assert book.sheetnames == ["填报说明", "涉鄂涉汉日报", "发热排查"]
+    fevers = book["发热排查"]
+    assert [fevers.cell(r, 2).value for r in (4, 5)] == ["三元社区", "月塘社区"]  # the street's communities
+    assert [fevers.cell(5, c).value for c in (5, 6)] == [1, 1]  # 发热人数 and 其中：已送医 of 月塘社区
+    assert book["涉鄂涉汉日报"]["A2"].value.startswith("填报单位：长青街道")
