@@ -142,11 +142,13 @@ class PeopleSource(FactSource):
     }
 
     def value_choices(self, name: str) -> list[tuple[str, str]]:
-        """The active categories, or the statuses, by code with their names."""
+        """The active categories, the statuses, or (custom) the additional fields, by code with their names."""
         if name == "category":
             return [(c.code, c.name) for c in Category.objects.filter(active=True)]
         if name == "status":
             return [(s.code, s.name) for s in ManagementStatus.objects.all()]
+        if name == "custom":  # the additional fields, by key
+            return list(CustomField.objects.filter(active=True).order_by("order", "key").values_list("key", "label"))
         return []
 
     def value_words(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:

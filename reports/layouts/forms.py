@@ -35,21 +35,30 @@ class ColumnsForm(forms.Form):
     sheet = forms.CharField(widget=forms.HiddenInput, max_length=31)
 
     def __init__(self, data=None, *, sheet: str, proposals: list[dict], figures: list[tuple[str, str]],
-                 categories: list[tuple[str, str]], statuses: list[tuple[str, str]], expert: bool):
+                 categories: list[tuple[str, str]], statuses: list[tuple[str, str]],
+                 custom_fields: list[tuple[str, str]] = (), expert: bool):
         super().__init__(data, initial={"sheet": sheet})
         self.proposals, self.expert = proposals, expert
         for p in proposals:
             i = p["index"]
-            categories_of, statuses_of, when = guided_parts(p["expression"]) or ([], [], "now")
+            parts = guided_parts(p["expression"]) or {"categories": [], "statuses": [], "when": "now", "custom": "",
+                                                      "custom_value": ""}
             self.fields[f"c{i}_label"] = forms.CharField(label=_("title"), max_length=60, initial=p["label"])
             self.fields[f"c{i}_kind"] = forms.ChoiceField(label=_("counts"), choices=KIND_CHOICES, initial=p["kind"])
             self.fields[f"c{i}_figure"] = forms.ChoiceField(label=_("figure"), required=False, initial=p["figure"],
                                                             choices=[("", "—"), *figures])
             self.fields[f"c{i}_categories"] = forms.MultipleChoiceField(
-                label=_("categories"), required=False, choices=categories, initial=categories_of)
+                label=_("categories"), required=False, choices=categories, initial=parts["categories"])
             self.fields[f"c{i}_statuses"] = forms.MultipleChoiceField(
-                label=_("statuses"), required=False, choices=statuses, initial=statuses_of)
-            self.fields[f"c{i}_when"] = forms.ChoiceField(label=_("time"), choices=WHEN_CHOICES, initial=when)
+                label=_("statuses"), required=False, choices=statuses, initial=parts["statuses"])
+            self.fields[f"c{i}_when"] = forms.ChoiceField(label=_("time"), choices=WHEN_CHOICES,
+                                                          initial=parts["when"])
+            if custom_fields:
+                self.fields[f"c{i}_custom"] = forms.ChoiceField(
+                    label=_("additional field"), required=False, choices=[("", "—"), *custom_fields],
+                    initial=parts["custom"])
+                self.fields[f"c{i}_custom_value"] = forms.CharField(
+                    label=_("its value"), required=False, max_length=100, initial=parts["custom_value"])
             if expert:
                 self.fields[f"c{i}_expression"] = forms.CharField(
                     label=_("indicator"), required=False, max_length=2000, initial=p["expression"],
@@ -59,9 +68,9 @@ class ColumnsForm(forms.Form):
         """Per indicator: its proposal and its bound fields, for the page."""
         for p in self.proposals:
             i = p["index"]
-            names = ["label", "kind", "figure", "categories", "statuses", "when"] + (["expression"] if self.expert
-                                                                                     else [])
-            yield p, {name: self[f"c{i}_{name}"] for name in names}
+            names = ["label", "kind", "figure", "categories", "statuses", "when", "custom", "custom_value",
+                     "expression"]
+            yield p, {name: self[f"c{i}_{name}"] for name in names if f"c{i}_{name}" in self.fields}
 
     def choices(self) -> dict[int, dict]:
         out = {}
@@ -72,7 +81,8 @@ class ColumnsForm(forms.Form):
             typed = (data.get(f"c{i}_expression") or "").strip()
             if kind == INDICATOR:
                 choice["expression"] = typed if typed and typed != p["expression"] else guided_expression(
-                    categories=data[f"c{i}_categories"], statuses=data[f"c{i}_statuses"], when=data[f"c{i}_when"])
+                    categories=data[f"c{i}_categories"], statuses=data[f"c{i}_statuses"], when=data[f"c{i}_when"],
+                    custom=data.get(f"c{i}_custom") or "", custom_value=data.get(f"c{i}_custom_value") or "")
             out[i] = choice
         return out
 

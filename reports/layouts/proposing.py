@@ -9,6 +9,7 @@ the title names is compared with what each catalog figure counts; the same → t
 describes (shown as its expression to form managers), else nothing is read and the column is typed by hand.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -187,19 +188,39 @@ def _proposal(slot: Slot, own: Reading, reading: Reading, taken, by_signature, r
 WHENS = ("now", "started_in_period", "ever")
 
 
-def guided_expression(*, categories: list[str], statuses: list[str], when: str) -> str:
-    """The indicator counting people of `categories` under `statuses` (either may be empty, not both) at `when`."""
+def guided_expression(*, categories: list[str], statuses: list[str], when: str, custom: str = "",
+                      custom_value: str = "") -> str:
+    """The indicator counting people of `categories` under `statuses` (either may be empty, not both) at `when`,
+    and (given) whose additional field `custom` holds `custom_value`."""
     names = {k: tuple(v) for k, v in (("category", categories), ("status", statuses)) if v}
-    return _expression(Reading(names=names, when=when if when in WHENS else "now")) if names else ""
+    if not names:
+        return ""
+    expression = _expression(Reading(names=names, when=when if when in WHENS else "now"))
+    value = custom_value.replace('"', "").strip()
+    if custom and value:
+        shown = value if re.fullmatch(r"-?\d+(\.\d+)?", value) else f'"{value}"'
+        expression += f" and custom.{custom} = {shown}"
+    return expression
 
 
-def guided_parts(expression: str) -> tuple[list[str], list[str], str] | None:
-    """The categories, statuses and time sense of an indicator the guided form can show; None for others."""
+def guided_parts(expression: str) -> dict | None:
+    """The categories, statuses, time sense and additional field's value of an indicator the guided form can show;
+    None for others."""
     signature = _signed(expression) if expression else None
-    if not signature or not {name for name, _v, _w in signature} <= {"category", "status"}:
+    if not signature:
         return None
-    parts = {name: (sorted(values), when) for name, values, when in signature}
-    whens = {when for _values, when in parts.values()} - {"now"}
-    if len(whens) > 1 or not whens <= set(WHENS):
+    parts: dict = {"categories": [], "statuses": [], "when": "now", "custom": "", "custom_value": ""}
+    whens = set()
+    for name, values, when in signature:
+        if name in ("category", "status"):
+            parts["categories" if name == "category" else "statuses"] = sorted(values)
+            whens.add(when)
+        elif name.startswith("custom.") and len(values) == 1 and when == "now" and not parts["custom"]:
+            parts["custom"], parts["custom_value"] = name[7:], next(iter(values))
+        else:
+            return None
+    whens -= {"now"}
+    if len(whens) > 1 or not whens <= set(WHENS) or not (parts["categories"] or parts["statuses"]):
         return None
-    return (parts.get("category", ([], ""))[0], parts.get("status", ([], ""))[0], next(iter(whens), "now"))
+    parts["when"] = next(iter(whens), "now")
+    return parts

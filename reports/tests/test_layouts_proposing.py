@@ -56,3 +56,20 @@ def test_a_column_another_active_form_reports_is_flagged_with_the_form_and_its_c
     number = 1 + next(i for i, c in enumerate(columns) if c.get("figure") == "hubei_wuhan.home_quarantine")
     assert proposed["居家隔离"][3] == f"与《{hubei.name_zh}》第 {number} 列相同"
     assert proposed["今日新增 / 湖北来娄"][3] == ""
+
+
+def test_a_guided_indicator_is_built_from_lists_and_read_back_into_them(cast):
+    from persons.models import CustomField
+    from reports.engine import expression_check
+    from reports.layouts.proposing import guided_expression, guided_parts
+
+    CustomField.objects.create(key="nat", label="核酸结果", type="text")
+    expression = guided_expression(categories=["hubei", "wuhan"], statuses=["home_quarantine"],
+                                   when="started_in_period", custom="nat", custom_value='阴"性')
+    assert expression == ('count people where category in (hubei, wuhan) and status = home_quarantine started in '
+                          'period and custom.nat = "阴性"')
+    expression_check(expression)  # it counts
+    assert guided_parts(expression) == {"categories": ["hubei", "wuhan"], "statuses": ["home_quarantine"],
+                                        "when": "started_in_period", "custom": "nat", "custom_value": "阴性"}
+    assert guided_expression(categories=[], statuses=[], when="now") == ""
+    assert guided_parts("count people where age >= 60") is None  # not for the lists: typed by a form manager
