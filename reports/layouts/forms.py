@@ -1,6 +1,7 @@
 """The template pages' forms: the upload, a sheet read again, each column's choice, the form it becomes."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django import forms
 from django.utils import timezone
@@ -36,7 +37,7 @@ class ColumnsForm(forms.Form):
 
     def __init__(self, data=None, *, sheet: str, proposals: list[dict], figures: list[tuple[str, str]],
                  categories: list[tuple[str, str]], statuses: list[tuple[str, str]],
-                 custom_fields: list[tuple[str, str]] = (), expert: bool):
+                 custom_fields: Sequence[tuple[str, str]] = (), expert: bool):
         super().__init__(data, initial={"sheet": sheet})
         self.proposals, self.expert = proposals, expert
         for p in proposals:
