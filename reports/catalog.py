@@ -143,6 +143,12 @@ def columns_resolve(columns: list[dict], *, figures: dict | None = None) -> list
                for c in columns if c.get("figure") and c["figure"] not in named}
     if unknown:
         raise DomainError("unknown_figure", _("A column names a figure the catalog does not have."), fields=unknown)
+    otherwise = {c.get("key", "?"): [_("The column names the figure %(name)s but gives another indicator: leave the "
+                                       "indicator out, or name no figure.") % {"name": c["figure"]}]
+                 for c in columns if c.get("figure") and (c.get("expression") or "").strip()
+                 and c["expression"].strip() != named[c["figure"]].expression.strip()}
+    if otherwise:
+        raise DomainError("invalid_version", _("The form version cannot be saved."), fields=otherwise)
     out = []
     for column in columns:
         figure = named.get(column.get("figure") or "")

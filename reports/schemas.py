@@ -260,10 +260,12 @@ class ReconcileOut(Schema):
 
 class FormColumnIn(Schema):
     key: str
-    label_zh: str
-    label_en: str
-    kind: str = Field(..., description="indicator or manual")
-    expression: str = ""
+    figure: str = Field("", description="a figure of the catalog: the column counts as it does (its indicator is "
+                                        "copied into the version) and takes its column labels unless others are given")
+    label_zh: str = ""
+    label_en: str = ""
+    kind: str = Field("indicator", description="indicator or manual")
+    expression: str = Field("", description="an indicator column's indicator (a figure's own, or none, with a figure)")
 
 
 class FormRuleIn(Schema):

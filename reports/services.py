@@ -55,6 +55,8 @@ def columns_check(columns: list[dict]) -> dict[str, list[str]]:
                 errors.setdefault(key, []).append(str(exc))
         elif column.get("kind") != "manual":
             errors.setdefault(key, []).append(_("A column is an indicator or a manual entry."))
+        if not column.get("figure") and not all((column.get(k) or "").strip() for k in ("label_zh", "label_en")):
+            errors.setdefault(key, []).append(_("A column without a figure needs its labels."))
     return errors
 
 

@@ -153,3 +153,24 @@ def test_the_figures_list_their_definitions_and_managers_their_indicators(cast, 
     assert managed["label"] == "涉鄂涉汉人员·正在管理" and managed["definition"] and managed["expression"] is None
     assert {f["key"]: f for f in manager}["hubei_wuhan.managed"]["expression"].startswith("count people")
     assert len(officer) == Figure.objects.count()
+
+
+def test_a_version_through_the_api_names_figures_as_the_editor_does(cast, client_for, forms):
+    client = client_for(cast.city_admin)
+    url = f"/api/reports/forms/{CODE}/versions"
+    named = {"key": "hq", "figure": "hubei_wuhan.home_quarantine"}
+
+    made = _send(client, "post", url, {"effective_from": "2020-06-01", "columns": [named]})
+    otherwise = _send(client, "post", url, {"effective_from": "2020-06-02", "columns": [
+        {**named, "expression": "count people where category = hubei"}]})
+    unlabelled = _send(client, "post", url, {"effective_from": "2020-06-03", "columns": [
+        {"key": "x", "expression": "count people where category = hubei"}]})
+
+    assert made.status_code == 201, made.content
+    [column] = made.json()["versions"][-1]["columns"]
+    figure = Figure.objects.get(key="hubei_wuhan.home_quarantine")
+    assert (column["figure"], column["expression"], column["label_zh"]) == (figure.key, figure.expression,
+                                                                              figure.short_zh)
+    assert otherwise.status_code == 400 and "hubei_wuhan.home_quarantine" in otherwise.json()["fields"]["hq"][0]
+    assert "引用了指标" in otherwise.json()["fields"]["hq"][0]
+    assert unlabelled.status_code == 400 and unlabelled.json()["fields"]["x"] == ["未选择指标的栏目需要填写栏目名。"]
