@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.tabular import XLSX_TYPE, attachment
 from reports import board, exporting, selectors, services, workbook_import
 from reports.api.definitions import router as definitions_router
+from reports.api.templates import router as templates_router
 from reports.engine import window_for
 from reports.models import Submission
 from reports.schemas import (
@@ -35,6 +36,7 @@ from reports.schemas import (
 
 router = Router(tags=["reports"])
 router.add_router("", definitions_router)
+router.add_router("", templates_router)
 
 _EDITABLE = (Submission.State.DRAFT, Submission.State.RETURNED)
 
@@ -175,10 +177,15 @@ def report_review(request: HttpRequest, submission_id: int, payload: ReviewIn):
             summary="The ids of the people counted in one cell that the caller may open (row: a unit code or "
                     "__total__); the others counted in `hidden`")
 def report_cell(request: HttpRequest, submission_id: int, row: str, column: str):
-    submission = selectors.submission_get_for_user(request.user, submission_id)
-    drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
-    return {"submission_id": submission.pk, "row": row, "column": column, "count": drill.count,
+    drill = _drill_down(request, submission_id, row, column)
+    return {"submission_id": submission_id, "row": row, "column": column, "count": drill.count,
             "hidden": drill.hidden, "ids": sorted(drill.ids)}
+
+
+def _drill_down(request: HttpRequest, submission_id: int, row: str, column: str) -> selectors.CellDrillDown:
+    """One cell of a report in the caller's scope (404 outside it), as the caller may see it."""
+    submission = selectors.submission_get_for_user(request.user, submission_id)
+    return selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
 
 
 @router.get("/reports/submissions/{submission_id}/cells/{row}/{column}/moves", response=CellMovesOut,
@@ -186,9 +193,8 @@ def report_cell(request: HttpRequest, submission_id: int, row: str, column: str)
             summary="Who entered or left one cell's count since the previous period (ids the caller may open, the "
                     "others null), with the reason")
 def report_cell_moves(request: HttpRequest, submission_id: int, row: str, column: str):
-    submission = selectors.submission_get_for_user(request.user, submission_id)
-    drill = selectors.cell_drill_down(user=request.user, submission=submission, row=row, column=column)
-    return {"submission_id": submission.pk, "row": row, "column": column, "criteria_changed": drill.criteria_changed,
+    drill = _drill_down(request, submission_id, row, column)
+    return {"submission_id": submission_id, "row": row, "column": column, "criteria_changed": drill.criteria_changed,
             **{side: [{"id": shown["id"] if shown else None, "reason": reason} for shown, reason in moves]
                for side, moves in (("entered", drill.entered), ("left", drill.left))}}
 
