@@ -295,3 +295,11 @@ class IncidentSummaryOut(Schema):
     who: str
     started_at: dt.datetime
     team_id: int | None
+
+
+class GatePersonOut(Schema):
+    """Someone to pick at a gate: on the site's roster or in the caller's line list; the document number masked."""
+
+    id: int
+    name: str
+    doc_masked: str

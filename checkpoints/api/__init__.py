@@ -24,6 +24,7 @@ from checkpoints.people import people_shown, person_shown
 from checkpoints.schemas import (
     AlertOut,
     CheckpointOut,
+    GatePersonOut,
     IncidentOut,
     IncidentSummaryOut,
     PassageIn,
@@ -37,6 +38,7 @@ from checkpoints.schemas import (
 )
 from checkpoints.services.alerts import seconds_to_recheck
 from core.errors import DomainError
+from persons.identity import mask_doc
 
 # The token is tried before the session: the session's CSRF check would otherwise refuse a device's POST
 # (it runs before the session cookie is even looked at) instead of letting the token authenticate it.
@@ -119,6 +121,14 @@ def checkpoint_passage_list(request: HttpRequest, checkpoint_id: int, day: Query
              "name": p.who_shown,
              "temperature": p.reading.temperature if p.reading else None,
              "fever": bool(p.reading and p.reading.fever), "alert_id": None} for p in passages]
+
+
+@router.get("/checkpoints/{checkpoint_id}/people", response=list[GatePersonOut],
+            summary="People to pick at a gate by name, pinyin initials or the end of the badge or document number")
+def checkpoint_people_search(request: HttpRequest, checkpoint_id: int, q: str = ""):
+    checkpoint = selectors.checkpoint_get_for_user(request.user, checkpoint_id, perm=CHECKPOINTS_RECORD)
+    return [{"id": p.pk, "name": p.name, "doc_masked": mask_doc(p.doc_number)}
+            for p in selectors.gate_people_search(request.user, checkpoint, q)]
 
 
 @router.post("/checkpoints/{checkpoint_id}/passages", response={201: PassageOut},

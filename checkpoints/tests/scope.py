@@ -58,6 +58,7 @@ def objects_of_b(cast) -> dict[str, dict]:
         "api:checkpoint_passage_create": {"checkpoint_id": gate.pk},
         "api:checkpoint_reading_create": {"checkpoint_id": gate.pk},
         "api:checkpoint_reading_list": {"checkpoint_id": gate.pk},
+        "api:checkpoint_people_search": {"checkpoint_id": gate.pk},
         "api:checkpoint_alert_get": {"alert_id": alert.pk},
         "api:checkpoint_alert_recheck": {"alert_id": alert.pk},
         "api:checkpoint_incident_get": {"incident_id": incident.pk},

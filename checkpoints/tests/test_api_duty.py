@@ -59,3 +59,12 @@ def test_a_gates_readings_list_as_on_its_log(gates, fever, cast, client_for):
     assert readings[1]["alert_id"] == fever.pk and readings[0]["alert_id"] is None  # the recheck raises none
     assert client_for(gates.liaison).get(f"/api/checkpoints/{gates.gate.pk}/readings?day=2020-02-20").json() == []
     assert client_for(cast.community_b_worker).get(f"/api/checkpoints/{gates.gate.pk}/readings").status_code == 404
+
+
+def test_people_are_picked_at_a_gate_as_on_its_page_with_their_document_masked(gates, cast, client_for):
+    found = client_for(gates.liaison).get(f"/api/checkpoints/{gates.gate.pk}/people?q=颜").json()
+    assert [(p["id"], p["name"]) for p in found] == [(gates.yan.pk, "颜某")]
+    assert found[0]["doc_masked"] != gates.yan.doc_number and found[0]["doc_masked"][-4:] == gates.yan.doc_number[-4:]
+    page = client_for(gates.liaison).get(f"/checkpoints/{gates.gate.pk}/people/?q=颜").content.decode()
+    assert found[0]["doc_masked"] in page and f'data-pick="{gates.yan.pk}"' in page
+    assert client_for(cast.community_b_worker).get(f"/api/checkpoints/{gates.gate.pk}/people?q=颜").status_code == 404
