@@ -14,6 +14,7 @@ import pytest
 
 from fangkong.browser import ARTIFACTS_DIR, login, screenshot
 from reports.tests.figures_read import figures_read
+from reports.tests.officer import Officer
 
 pytestmark = pytest.mark.browser
 
@@ -23,35 +24,6 @@ PHONE = {"width": 360, "height": 740}
 FORMS = ["涉鄂涉汉人员网格化管理日报", "境外人员及拟返娄人员情况日报", "境外返娄人员管理日报", "密切接触者管理日报",
          "确诊病例及涉及小区情况日报"]
 KEYS = re.compile(r"\b\d{12}\.\w+|\bcomment:|\bcompounds\b|count people where")  # what no message may show
-
-
-class Officer:
-    """贺英 at her desk: every click and the time she spends, the others' turns left out."""
-
-    def __init__(self, page, base: str):
-        self.page, self.base, self.clicks, self.seconds = page, base, 0, 0.0
-
-    def click(self, locator, *, navigates: bool = True) -> None:
-        start = time.monotonic()
-        if navigates:
-            with self.page.expect_navigation():
-                locator.click()
-        else:
-            locator.click()
-        self.page.wait_for_load_state()
-        self.clicks += 1
-        self.seconds += time.monotonic() - start
-
-    def fill(self, locator, text: str) -> None:
-        start = time.monotonic()
-        locator.fill(text)
-        self.seconds += time.monotonic() - start
-
-    def text(self) -> str:
-        return self.page.locator("main").inner_text()
-
-    def state(self) -> str:
-        return self.page.locator("main p.muted strong").first.inner_text()
 
 
 def _figure(page, key: str, unit: str) -> int:
