@@ -3,12 +3,9 @@
 explained before its first report, and the day's report in the template. Scope as the report pages: 404 outside it.
 """
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,17 +13,17 @@ from accounts import access
 from accounts.roles import FORMS_MANAGE, REPORTS_TEMPLATES, REPORTS_VIEW
 from core.errors import DomainError
 from core.pages import page_call, page_day, page_form_post
-from core.tabular import XLSX_TYPE, attachment, date_for_reader
-from reports import selectors
+from core.tabular import XLSX_TYPE, attachment
 from reports.jumps import jump_explain
 from reports.layouts import services
 from reports.layouts.forms import ColumnsForm, FormMakeForm, SheetReadForm, TemplateUploadForm
-from reports.layouts.opening import TEMPLATE_MAX_BYTES
 from reports.layouts.selectors import (
     forms_to_version,
-    template_for_export,
+    jump_day,
+    template_day_for_user,
     template_get_for_user,
     templates_for_user,
+    version_for_jump,
 )
 from reports.models import Figure
 from reports.registry import sources
@@ -39,20 +36,11 @@ def template_list(request):
     if request.method == "POST":
         unit = access.unit_or_top_for_user(request.user, request.POST.get("unit"), perm=REPORTS_TEMPLATES)
         posted = page_form_post(request, form, lambda d: services.template_upload(
-            content=_content(d["file"]), name=d["file"].name, unit=unit, by=request.user),
+            content=services.template_content(d["file"]), name=d["file"].name, unit=unit, by=request.user),
             done=_("Template read: check what was understood, then make it a form."), on_form=True)
         if posted:
             return redirect("reports:template", pk=posted.result.pk)
     return render(request, "reports/template_list.html", {"templates": templates[:50], "form": form})
-
-
-def _content(upload) -> bytes:
-    """The uploaded file's bytes, refused before they are read when the file is larger than a template can be."""
-    if upload.size > TEMPLATE_MAX_BYTES:
-        message = _("%(name)s is larger than %(mb)d MB; a template is a few sheets of headers.") % {
-            "name": upload.name[:40], "mb": TEMPLATE_MAX_BYTES >> 20}
-        raise DomainError("template_too_large", message, fields={"file": [message]})
-    return upload.read()
 
 
 def _sheet_forms(request, template, layout, *, posted: str | None):
@@ -109,10 +97,7 @@ def template_detail(request, pk: int):
 def template_day(request, pk: int):
     """The day's reports of a unit (?unit=, the top of the user's scope by default; ?day=) written into the
     template."""
-    if not access.has_perm(request.user, REPORTS_VIEW):
-        raise Http404  # an object's file: unknown to whoever may read no report, as outside the scope
-    unit = access.unit_or_top_for_user(request.user, request.GET.get("unit"), perm=REPORTS_VIEW)
-    template = template_for_export(request.user, pk, unit)
+    template, unit = template_day_for_user(request.user, pk, request.GET.get("unit"))
     day = page_day(request, strict=True)
     if day is None:
         return HttpResponseBadRequest(_("The day is a date such as 2020-05-21."))
@@ -120,20 +105,18 @@ def template_day(request, pk: int):
         data = services.template_workbook(template=template, unit=unit, day=day, user=request.user)
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status or 400, content_type="text/plain; charset=utf-8")
-    name = template.name.rsplit(".", 1)[0]
-    return attachment(HttpResponse(data, content_type=XLSX_TYPE), f"{unit.name}-{date_for_reader(day)}-{name}.xlsx",
-                      fallback=f"report-{unit.code}-{day.isoformat()}.xlsx")
+    name, fallback = services.template_day_filename(template=template, unit=unit, day=day)
+    return attachment(HttpResponse(data, content_type=XLSX_TYPE), name, fallback=fallback)
 
 
 @login_required
 def version_jump(request, code: str, pk: int):
     """A version's columns over the last 14 days beside the version in force before it, for a unit (?unit=, the
     top of the user's scope), with who entered or left each number that differs."""
-    access.require(request.user, REPORTS_VIEW)
-    form = selectors.form_get(code)
-    version = get_object_or_404(form.versions, pk=pk)
+    version = version_for_jump(request.user, code, pk)
+    form = version.form
     unit = access.unit_or_top_for_user(request.user, request.GET.get("unit"), perm=REPORTS_VIEW)
-    day = min(timezone.localdate(), version.effective_from - dt.timedelta(days=1))
+    day = jump_day(version)
     called = page_call(request, lambda: jump_explain(form=form, columns=version.columns, unit=unit, day=day,
                                                      user=request.user), done="")
     return render(request, "reports/version_jump.html", {

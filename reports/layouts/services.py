@@ -21,13 +21,13 @@ from accounts.roles import FORMS_MANAGE
 from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
-from core.tabular import date_zh
+from core.tabular import date_for_reader, date_zh
 from orgunits.models import OrgUnit
 from reports.engine import expression_check, version_for
 from reports.exporting import report_values, sheet_state
 from reports.expressions import ExpressionError
 from reports.layouts.filling import layouts_fill
-from reports.layouts.opening import template_open
+from reports.layouts.opening import TEMPLATE_MAX_BYTES, template_open
 from reports.layouts.proposing import FIGURE, INDICATOR, MANUAL, Proposal, proposals_make
 from reports.layouts.reading import Layout, layouts_in, sheet_layout
 from reports.layouts.versions import columns_from, filling_from
@@ -46,6 +46,15 @@ def _proposals(layout: Layout, unit: OrgUnit) -> list[dict]:
             reported += [(form.name_zh, n, c.get("expression", "")) for n, c in enumerate(version.columns, start=1)]
     figures = list(Figure.objects.values_list("key", "expression"))
     return [dataclasses.asdict(p) for p in proposals_make(layout, figures=figures, reported=reported)]
+
+
+def template_content(upload) -> bytes:
+    """An uploaded file's bytes, refused before they are read when the file is larger than a template can be."""
+    if upload.size > TEMPLATE_MAX_BYTES:
+        message = _("%(name)s is larger than %(mb)d MB; a template is a few sheets of headers.") % {
+            "name": (upload.name or "")[:40], "mb": TEMPLATE_MAX_BYTES >> 20}
+        raise DomainError("template_too_large", message, fields={"file": [message]})
+    return upload.read()
 
 
 def template_upload(*, content: bytes, name: str, unit: OrgUnit, by: Actor) -> ReportTemplate:
@@ -106,7 +115,8 @@ def template_choices_save(*, template: ReportTemplate, sheet: str, choices: dict
     be the catalog's, an indicator's expression must count (its mistake named on its line)."""
     template_layout(template, sheet)
     figures = set(Figure.objects.values_list("key", flat=True))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {f"c{i}": [_("The sheet has no indicator numbered %(n)d.") % {"n": i}]
+                                    for i in set(choices) - {p["index"] for p in template.proposals[sheet]}}
     proposals = []
     for proposal in template.proposals[sheet]:
         choice = choices.get(proposal["index"], {})
@@ -205,3 +215,9 @@ def template_workbook(*, template: ReportTemplate, unit: OrgUnit, day: dt.date, 
     audit_record(actor=user, action="export", obj=template, unit_path=unit.path,
                  after={"format": "template", "unit": unit.code, "day": day.isoformat(), "forms": forms})
     return data
+
+
+def template_day_filename(*, template: ReportTemplate, unit: OrgUnit, day: dt.date) -> tuple[str, str]:
+    """The day's workbook's file name as a reader sees it, and its ASCII fallback."""
+    name = template.name.rsplit(".", 1)[0]
+    return f"{unit.name}-{date_for_reader(day)}-{name}.xlsx", f"report-{unit.code}-{day.isoformat()}.xlsx"
