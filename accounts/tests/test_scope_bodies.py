@@ -55,7 +55,7 @@ REFERENCE_NAMES = {"code", "unit", "grid", "username", "user", "assignee", "obse
                    "person", "volunteer", "donor", "donation", "location", "source", "target", "recipient",
                    "hospital", "community", "household_head", "team", "member", "keep", "other", "remove",
                    "entries", "item", "account", "mapping", "category", "badge", "doc_number", "case", "who",
-                   "request", "checkpoint", "device"}
+                   "request", "checkpoint", "device", "form"}
 REFERENCE_SUFFIX = re.compile(r"_(id|ids|code|unit|doc|number)$")
 WRITES = re.compile(r"request\.POST|require_POST|method\s*==\s*[\"']POST")
 POST_KEY = re.compile(r"request\.POST(?:\.get|\.getlist)?[\[(]\s*[\"'](\w+)[\"']")
@@ -501,6 +501,23 @@ def _contact_import(w, unit) -> dict:
     return {"unit": unit, "file": _csv(f"姓名,证件号码,末次接触日期\n新密接,{resident_id(seq=558)},{_yesterday()}\n")}
 
 
+def _template_forms(w) -> SimpleNamespace:
+    """A county template of A's and one of B's, each made its community's own form (made once, when first asked)."""
+    if not hasattr(w, "templates"):
+        from reports.layouts import services as layouts
+
+        made = {}
+        for side, unit in (("a", w.cast.community_a), ("b", w.cast.community_b)):
+            template = layouts.template_upload(content=county_templates.merged_rows(), name="县里模板.xlsx", unit=unit,
+                                               by=w.cast.city_admin)
+            version = layouts.template_form_make(template=template, sheet="涉鄂涉汉日报", form=None,
+                                                 effective_from=dt.date(2020, 5, 21), by=w.cast.city_admin)
+            made[f"template_{side}"], made[f"form_{side}"] = template, version.form.code
+        w.templates = SimpleNamespace(**made)
+    return w.templates
+
+
+TEMPLATE_FORM = lambda w: (_template_forms(w).form_b, "no_such_form", _template_forms(w).form_a)  # noqa: E731
 A_PERSON = lambda w: [w.person_a.pk]  # noqa: E731
 A_CASE = lambda w: [w.case_a.pk]  # noqa: E731
 A_ORG = lambda w: [w.org_a.pk]  # noqa: E731
@@ -733,6 +750,7 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "doc_number": Probe(F("checkpoints:pass", lambda w: [w.gate_a.pk], lambda w, v: {
             "form": "visitor", "direction": "in", "name": "来访者", "doc_number": v, "reason": "送货",
             "temperature": "36.5"}), DOC),
+        "form": TEXT,  # which of the gate's forms was posted: a resident's pass or a visitor's
     },
     "checkpoints:member_add": {
         "doc_number": Probe(F("checkpoints:member_add", lambda w: [w.team_a.pk], lambda w, v: {"name": "不相干", "doc_number": v}),
@@ -963,6 +981,15 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
     "reports:templates": {
         "unit": Probe(F("reports:templates", NO_ARGS, lambda w, v: {
             "unit": v, "file": SimpleUploadedFile("县里模板.xlsx", county_templates.merged_rows())}), UNIT),
+    },
+    "POST /api/reports/templates": {
+        "unit": Probe(lambda client, w, v: client.post("/api/reports/templates", {
+            "unit": v, "file": SimpleUploadedFile("县里模板.xlsx", county_templates.merged_rows())}), UNIT),
+    },
+    "POST /api/reports/templates/{template_id}/sheets/{sheet}/forms": {
+        "form": Probe(J("post", lambda w: f"/api/reports/templates/{_template_forms(w).template_a.pk}/sheets/"
+                                          "%E6%B6%89%E9%84%82%E6%B6%89%E6%B1%89%E6%97%A5%E6%8A%A5/forms",
+                        lambda w, v: {"form": v, "effective_from": _today()}), TEMPLATE_FORM),
     },
     "reports:template": {"target": Why("a form's code, chosen from the forms the caller may give a version (any "
                                        "other is refused as not one of the choices)")},

@@ -44,7 +44,7 @@ SHARED = {"reports:versions", "reports:form_edit", "api:report_form_version_crea
           # a form's settings and versions and a figure, through the API as on the editor's pages
           "api:report_form_update", "api:report_form_versions", "api:report_figure_update", "api:report_figure_count",
           # how a version's numbers compare with the one before: a form's definition, computed for the reader's unit
-          "reports:version_jump",
+          "reports:version_jump", "api:report_version_jump",
           *INTAKE_PUBLIC}
 
 
@@ -154,6 +154,11 @@ def _objects_of_b(cast):
         "reports:submission_manual_xlsx": {"pk": submission_b.pk},
         "reports:template": {"pk": template_b.pk},
         "reports:template_day": {"pk": template_b.pk},
+        "api:report_template_get": {"template_id": template_b.pk},
+        "api:report_template_sheet_read": {"template_id": template_b.pk, "sheet": "涉鄂涉汉日报"},
+        "api:report_template_columns_save": {"template_id": template_b.pk, "sheet": "涉鄂涉汉日报"},
+        "api:report_template_form_make": {"template_id": template_b.pk, "sheet": "涉鄂涉汉日报"},
+        "api:report_template_day": {"template_id": template_b.pk},
         "api:report_compute": {"code": form.code},  # the unit (community B) is in the body
         "api:report_submission_get": {"submission_id": submission_b.pk},
         "api:report_manual_set": {"submission_id": submission_b.pk},
@@ -227,6 +232,8 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
               "api:report_compute": {"unit": "431302004003", "day": "2020-05-21"},
               "api:report_manual_set": {"values": {}}, "api:report_review": {"approve": True},
               "api:report_submit": {"lock_version": 1},
+              "api:report_template_sheet_read": {"header_first": 3, "header_last": 4, "across": "indicators"},
+              "api:report_template_form_make": {"effective_from": "2020-05-21"},
               "api:case_classify": {"classification": "excluded"},
               "api:visit_create": {"place": "越界", "start": "2020-05-20T10:00:00+08:00",
                                    "end": "2020-05-20T11:00:00+08:00"},
@@ -234,6 +241,8 @@ API_BODIES = {"api:unit_children": _NEW_GRID, "api:unit_child_create": _NEW_GRID
                                  "end": "2020-05-20T11:00:00+08:00"},
               "api:follow_up_result": {"result": "well", "temperature": "36.5"},
               "api:follow_up_change": {"end": "2030-01-01", "reason": "越界"}}
+# PUT endpoints with no GET on their path are tried with these bodies (valid, so that only the scope can refuse them).
+PUT_BODIES = {"api:report_template_columns_save": [{"index": 7, "kind": "manual"}]}
 # DELETE endpoints are tried with a DELETE.
 DELETES = {"api:visit_delete"}
 # PATCH endpoints are tried with these bodies (valid, so that only the scope can refuse them).
@@ -269,6 +278,8 @@ def test_every_object_endpoint_hides_community_b_from_community_a(cast, client_f
                 post = client.patch(url, data=json.dumps(PATCH_BODIES[name]), content_type="application/json")
             if name in DELETES:
                 post = client.delete(url)
+            if name in PUT_BODIES:
+                post = client.put(url, data=json.dumps(PUT_BODIES[name]), content_type="application/json")
         else:
             post = client.post(url, {"name": "越界", "code": "X-9", "kind": "grid", "role": "grid_worker",
                                      "unit_code": cast.community_b.code, "unit": cast.community_b.code,

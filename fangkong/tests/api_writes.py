@@ -180,6 +180,21 @@ def _xlsx() -> io.BytesIO:
     return data
 
 
+def _county_template() -> io.BytesIO:
+    from reports.tests import county_templates
+
+    data = io.BytesIO(county_templates.merged_rows())
+    data.name = "县里模板.xlsx"
+    return data
+
+
+def _template_sheet(d: Demo, part: str) -> str:
+    """The path of `part` of the sheet of a county template uploaded for the street."""
+    response = d.client.post("/api/reports/templates", {"unit": "431302004", "file": _county_template()})
+    assert response.status_code == 201, response.content[:500]
+    return f"/api/reports/templates/{response.json()['id']}/sheets/%E6%B6%89%E9%84%82%E6%B6%89%E6%B1%89%E6%97%A5%E6%8A%A5/{part}"
+
+
 def _awaiting_grid(d: Demo) -> int:
     """A person placed in their community, without a grid."""
     return d.post("/api/persons", {"name": "待分配", "doc_number": _resident_id(d.next() + 540),
@@ -461,6 +476,15 @@ WRITES = {
     "PUT /api/reports/figures/{key}": lambda d: (lambda n: ("/api/reports/figures/hubei_wuhan.managed", {
         "label_zh": f"涉鄂涉汉人员·在管{n}", "label_en": f"Hubei or Wuhan · managed {n}", "short_zh": "在管",
         "short_en": "managed", "expression": "count people where category in (hubei, wuhan)"}, None))(d.next()),
+    "POST /api/reports/templates": lambda d: ("/api/reports/templates", {"unit": "431302004"},
+                                              {"file": _county_template()}),
+    "POST /api/reports/templates/{template_id}/sheets/{sheet}/read": lambda d: (_template_sheet(d, "read"), {
+        "header_first": 3, "header_last": 4, "across": "indicators"}, None),
+    "PUT /api/reports/templates/{template_id}/sheets/{sheet}/columns": lambda d: (_template_sheet(d, "columns"), [
+        {"index": 6, "kind": "indicator", "label": "湖北来娄", "expression": "count people where category = hubei"},
+        {"index": 7, "kind": "manual", "label": "武汉来娄"}], None),
+    "POST /api/reports/templates/{template_id}/sheets/{sheet}/forms": lambda d: (_template_sheet(d, "forms"), {
+        "name": "三元街道涉鄂涉汉日报", "effective_from": (_today() + dt.timedelta(days=1)).isoformat()}, None),
     "POST /api/legal/entries": lambda d: ("/api/legal/entries", {
         "question": "疫情期间房租能否减免？", "answer": "可以协商。", "basis": "民法典", "tags": "房租",
         "valid_from": "2020-02-01"}, None),
