@@ -50,6 +50,7 @@ from core.tabular.writing import (
     table_download,
     table_stream,
     workbook_bytes,
+    workbook_laid_out,
     workbook_new,
 )
 
@@ -59,5 +60,6 @@ __all__ = [
     "csv_as_sent", "csv_chunks", "date_for_reader", "date_zh", "download_name", "error_file_download",
     "error_file_save", "error_reason", "error_rows_write", "file_download", "header_key", "header_row", "listed",
     "rows_read", "sheet_rows", "stored_path", "table_bytes", "table_download", "table_inspect", "table_rows",
-    "table_sniff", "table_stream", "unreadable", "upload_check", "workbook_bytes", "workbook_new", "workbook_open",
+    "table_sniff", "table_stream", "unreadable", "upload_check", "workbook_bytes", "workbook_laid_out", "workbook_new",
+    "workbook_open",
 ]

@@ -260,6 +260,17 @@ def workbook_new():
     return book
 
 
+def workbook_laid_out(content: bytes, *, values: bool = False):
+    """A laid-out workbook read whole (styles, merged cells, print settings), to read its layout or to fill a copy
+    of it and save it with `workbook_bytes`; `values`: each formula as the value the file last showed. For a file
+    already checked (table_inspect's limits): a template, never an import."""
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(content), data_only=values)
+
+
 def workbook_bytes(book) -> bytes:
     """The workbook's file, every text cell made safe and written as text first."""
     for sheet in book.worksheets:

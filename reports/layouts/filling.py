@@ -9,10 +9,10 @@ what stood below moved down) when there are more units than lines. Every value w
 """
 
 import copy
-import io
 import re
 from dataclasses import dataclass, field
 
+from core.tabular import workbook_bytes, workbook_laid_out
 from core.tabular.writing import cell_safe
 from reports.layouts.reading import FIELD_KEYS, INDICATORS_ACROSS, Layout
 
@@ -40,9 +40,7 @@ def _key(name: str) -> str:
 
 def layouts_fill(template: bytes, fillings: list[tuple[Layout, Filling]]) -> bytes:
     """A copy of `template` with each layout's sheet filled; the other sheets as they were."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(template))
+    book = workbook_laid_out(template)
     for layout, filling in fillings:
         sheet = book[layout.sheet]
         _fields_fill(sheet, layout, filling.fields)
@@ -52,9 +50,7 @@ def layouts_fill(template: bytes, fillings: list[tuple[Layout, Filling]]) -> byt
             _rows_fill(sheet, layout, filling)
         else:
             _columns_fill(sheet, layout, filling)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _write(sheet, row: int, col: int, value) -> None:

@@ -9,7 +9,7 @@ import zipfile
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.tabular import XLSX, Limits, clip, table_inspect
+from core.tabular import XLSX, Limits, clip, table_inspect, workbook_bytes, workbook_laid_out, workbook_new
 
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_MAX_ROWS = 2000  # a template's lines are units and notes: a few hundred at most
@@ -49,10 +49,8 @@ def template_open(source: bytes, *, name: str) -> bytes:
 
 
 def _formulas_as_values(source: bytes) -> bytes:
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(source))
-    values = openpyxl.load_workbook(io.BytesIO(source), data_only=True)
+    book = workbook_laid_out(source)
+    values = workbook_laid_out(source, values=True)
     changed = False
     for sheet in book.worksheets:
         shown = values[sheet.title]
@@ -61,23 +59,17 @@ def _formulas_as_values(source: bytes) -> bytes:
                 if cell.data_type == "f" or not isinstance(cell.value, (str, int, float, type(None))):
                     cell.value = shown[cell.coordinate].value  # a formula or an array formula: what it showed
                     changed = True
-    if not changed:
-        return source
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book) if changed else source
 
 
 def _xls_as_xlsx(source: bytes, *, name: str) -> bytes:
     """An Excel 97–2003 workbook's sheets as a workbook of their values and merged cells (calamine reads no
     styles: the filled file is plain)."""
-    import openpyxl
     import python_calamine
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
-        book = openpyxl.Workbook()
-        book.remove(book.active)
+        book = workbook_new()
         for sheet_name in workbook.sheet_names[:20]:
             sheet = workbook.get_sheet_by_name(sheet_name)
             if sheet.total_height > TEMPLATE_MAX_ROWS or sheet.total_width > TEMPLATE_MAX_COLUMNS:
@@ -94,6 +86,4 @@ def _xls_as_xlsx(source: bytes, *, name: str) -> bytes:
         raise
     except Exception:  # a damaged or mislabelled file: calamine's own errors
         raise refused("unreadable", _("%(name)s cannot be read as an Excel workbook.") % {"name": clip(name)}) from None
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

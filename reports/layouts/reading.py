@@ -21,14 +21,13 @@ workbook with macros is refused.
 """
 
 import dataclasses
-import io
 import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from core.tabular import clip
+from core.tabular import clip, workbook_laid_out
 from reports.layouts.opening import refused, template_open
 
 INDICATORS_ACROSS = "indicators"  # units down the side, one indicator a column
@@ -106,9 +105,7 @@ def layouts_read(source: bytes, *, name: str) -> list[Layout]:
 
 def layouts_in(content: bytes, *, name: str) -> list[Layout]:
     """Every report table of an opened template, one per visible sheet that holds one; refused when none does."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    book = workbook_laid_out(content, values=True)
     found = [layout for sheet in book.worksheets if sheet.sheet_state == "visible"
              if (layout := sheet_layout(sheet)) is not None]
     if not found:

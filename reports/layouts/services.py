@@ -8,7 +8,6 @@ units below it only. A form manager may give an existing form of everyone a vers
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import re
 
 from django.core.files.base import ContentFile
@@ -21,7 +20,7 @@ from accounts.roles import FORMS_MANAGE
 from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
-from core.tabular import date_for_reader, date_zh
+from core.tabular import date_for_reader, date_zh, workbook_laid_out
 from orgunits.models import OrgUnit
 from reports.engine import expression_check, version_for
 from reports.exporting import report_values, sheet_state
@@ -85,15 +84,13 @@ def template_sheet_reread(*, template: ReportTemplate, sheet: str, header: tuple
                           by: Actor) -> ReportTemplate:
     """Read a sheet again with the header rows and direction the officer gives (where the reading guessed wrong);
     its proposals are made again."""
-    import openpyxl
-
     template_layout(template, sheet)
     if not 1 <= header[0] <= header[1] <= header[0] + 10:
         raise DomainError("invalid_header", _("The header is one to ten lines: its first line, then its last."),
                           fields={"header_last": [_("Give a last line at or below the first, at most ten lines "
                                                     "further.")]})
     with template.file.open("rb") as handle:
-        book = openpyxl.load_workbook(io.BytesIO(handle.read()), data_only=True)
+        book = workbook_laid_out(handle.read(), values=True)
     layout = sheet_layout(book[sheet], header=header, across=across)
     if layout is None:
         raise DomainError("invalid_header", _("Lines %(a)d to %(b)d hold no column titles of indicators.")
@@ -147,7 +144,7 @@ def template_choices_save(*, template: ReportTemplate, sheet: str, choices: dict
 
 
 def template_form_make(*, template: ReportTemplate, sheet: str, form: Form | None, effective_from: dt.date,
-                       name: str = "", by) -> FormVersion:
+                       name: str = "", by: Actor) -> FormVersion:
     """The sheet's table as a version of `form` from `effective_from`, or (no form) as a new form of the
     template's unit; the version's official layout is the template's sheet."""
     layout = template_layout(template, sheet)
