@@ -31,10 +31,14 @@ def _rule(sheet, rows, columns) -> None:
             sheet.cell(row, col).border = RULED
 
 
-def merged_rows() -> bytes:
+def _one_sheet(fill) -> bytes:
     book = openpyxl.Workbook()
-    _merged_rows(book.active)
+    fill(book.active)
     return _bytes(book)
+
+
+def merged_rows() -> bytes:
+    return _one_sheet(_merged_rows)
 
 
 def _merged_rows(sheet) -> None:
@@ -89,9 +93,7 @@ def units_across() -> bytes:
 
 
 def blank_lines() -> bytes:
-    book = openpyxl.Workbook()
-    _blank_lines(book.active)
-    return _bytes(book)
+    return _one_sheet(_blank_lines)
 
 
 def _blank_lines(sheet) -> None:
