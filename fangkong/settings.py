@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reports",
     "legal",
     "dashboard",
+    "offline",  # the grid worker's offline web app: above persons and tracing, whose services its sync calls
     "fangkong",  # the project itself: the demo city put together from every app's demo (manage.py demo_load)
 ]
 

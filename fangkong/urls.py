@@ -19,6 +19,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("reports/", include("reports.urls")),
     path("legal/", include("legal.urls")),
+    path("offline/", include("offline.urls")),
     path("audit/", include(audit_urlpatterns)),
     path("", include("intake.urls")),  # /intake/ (workers) and /i/ (the public pages)
     path("api/", api.urls),

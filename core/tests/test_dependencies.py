@@ -3,12 +3,13 @@
 The order, lowest first; an app may import a model or a private name (`_x`) only of an app below it:
 
     core ← orgunits ← accounts ← reports ← persons ← tracing, checkpoints, volunteers, supplies, legal
-         ← intake, dashboard ← fangkong
+         ← intake, dashboard, offline ← fangkong
 
 - `reports` sits below `persons`: its engine knows no domain, and each app offers its facts to indicators
   through reports' fact-source interface (reports.facts), so every domain app may import reports.
 - `intake` (residents' declarations, confirmed into the line list) and `dashboard` (the situation overview) are
-  on top of the domain apps, beside each other.
+  on top of the domain apps, beside each other, as is `offline` (the grid worker's offline app, whose sync
+  calls persons' and tracing's services).
 - `fangkong` is the project: settings, URLs, the API and the demo city put together from every app's demo.
 - The dashboard reads the other apps through their `<area>_figures` selectors: it imports no app's models but
   the tree's (orgunits).
@@ -35,7 +36,7 @@ from django.urls import resolve, reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = [("core",), ("orgunits",), ("accounts",), ("reports",), ("persons",),
-         ("tracing", "checkpoints", "volunteers", "supplies", "legal"), ("intake", "dashboard"), ("fangkong",)]
+         ("tracing", "checkpoints", "volunteers", "supplies", "legal"), ("intake", "dashboard", "offline"), ("fangkong",)]
 RANK = {app: rank for rank, apps in enumerate(ORDER) for app in apps}
 DASHBOARD_MODELS_FROM = {"orgunits"}
 
