@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
-PROJECT_APPS = {"core", "orgunits", "accounts", "persons", "tracing", "intake", "checkpoints", "supplies", "volunteers",
-                "reports", "legal", "dashboard", "fangkong"}
+PROJECT_APPS = {"core", "orgunits", "accounts", "persons", "tracing", "intake", "offline", "checkpoints", "supplies",
+                "volunteers", "reports", "legal", "dashboard", "fangkong"}
 
 
 def lengths_errors(model: type[models.Model], values: dict) -> dict[str, list[str]]:

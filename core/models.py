@@ -37,6 +37,7 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("logged in")
         LOGOUT = "logout", _("logged out")
         LOGIN_FAILED = "login_failed", _("failed login")
+        SYNC = "sync", _("synced")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
