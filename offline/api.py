@@ -1,5 +1,59 @@
-"""The offline app's API: the phone's device, the day it keeps, and the sync of its queued writes."""
+"""The offline app's API: the phone's device, the day it keeps, and the sync of its queued writes
+(contract: offline-contract.md). Snapshot and sync are checked by the device headers first (offline.services.
+device_check): they answer a deactivated account's phone even without a session, and the token they carry, which
+no other site can read, is what a cross-site request would lack."""
 
-from ninja import Router
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.security import django_auth
+
+from accounts import access
+from accounts.roles import PERSONS_EDIT
+from offline import selectors, services
+from offline.models import Device
+from offline.schemas import DeviceIn, DeviceOut, SyncIn, SyncOut
+from offline.sync import APPLIED, sync_apply
 
 router = Router(tags=["offline"])
+
+DEVICE_HEADER, TOKEN_HEADER = "X-Offline-Device", "X-Offline-Token"
+
+
+def device_of(request: HttpRequest) -> Device:
+    """The device the request's headers name, checked (offline.services.device_check: 410, 401, 403 or 409)."""
+    return services.device_check(key=request.headers.get(DEVICE_HEADER), token=request.headers.get(TOKEN_HEADER),
+                                 session_user=request.user)
+
+
+@router.post("/offline/devices", response={201: DeviceOut}, auth=django_auth, url_name="offline_device_register",
+             summary="Register this phone for offline work (again: a new token, the old one no longer accepted)")
+def device_register(request: HttpRequest, payload: DeviceIn):
+    user = access.request_user(request)
+    access.require(user, PERSONS_EDIT)
+    registered = services.device_register(user=user, key=str(payload.device), label=payload.label)
+    return Status(201, {"device": registered.device.key, "token": registered.token,
+                        "user": selectors.user_out(user)})
+
+
+@router.get("/offline/snapshot", response=dict, auth=None, url_name="offline_snapshot",
+            summary="The day this phone keeps: the worker's people (masked as the lists mask them), lists, "
+                    "follow-ups, tasks and choices; one access-log entry",
+            description="Needs the headers X-Offline-Device and X-Offline-Token. The shape: offline-contract.md.")
+def snapshot(request: HttpRequest):
+    device = device_of(request)
+    taken = selectors.snapshot_for(device.user, day=timezone.localdate())
+    services.snapshot_record(device=device, people=taken.people)
+    return taken.body
+
+
+@router.post("/offline/sync", response=SyncOut, auth=None, url_name="offline_sync",
+             summary="Apply the phone's queued writes, each exactly once, in order per person",
+             description="Needs the headers X-Offline-Device and X-Offline-Token. At most 500 writes; one result "
+                         "per write in the same order (applied, conflict, refused or held).")
+def sync(request: HttpRequest, payload: SyncIn):
+    device = device_of(request)
+    writes = [{**w.dict(exclude={"data"}), "key": str(w.key), "person_ref": str(w.person_ref) if w.person_ref
+               else None, "data": w.data.dict(exclude_none=True)} for w in payload.writes]
+    results = sync_apply(device=device, writes=writes, by=device.user)
+    return {"results": [r.as_dict() for r in results], "applied": sum(r.state == APPLIED for r in results)}
