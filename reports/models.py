@@ -29,6 +29,15 @@ class FormQuerySet(models.QuerySet):
         units from a template."""
         return self.filter(active=True).filter(Q(owner__isnull=True) | Q(owner_path__in=path_ancestors(unit.path)))
 
+    def visible_in(self, scope) -> "FormQuerySet":
+        """The forms a reader with `scope` (accounts.access.Scope) may open: everyone's, those a unit inside the
+        scope made, and those a unit above one of its units made for the units below (which its units report).
+        A street's own form is not shown to another street."""
+        if scope.everything:
+            return self
+        above = {a for p in scope.paths for a in path_ancestors(p)}
+        return self.filter(Q(owner__isnull=True) | scope.q("owner_path") | Q(owner_path__in=above))
+
 
 class Form(models.Model):
     class Period(models.TextChoices):

@@ -68,8 +68,9 @@ def review_queue(user, *, limit: int = 50) -> ReviewQueue:
                        per_form=sorted(((forms[k], n) for k, n in counts.items()), key=lambda fn: fn[0].order))
 
 
-def form_get(code: str) -> Form:
-    form = Form.objects.filter(code=code, active=True).first()
+def form_get(code: str, user) -> Form:
+    """The active form `code`, when `user` may read it (Form.objects.visible_in); 404 otherwise, alike."""
+    form = Form.objects.filter(code=code, active=True).visible_in(scope_for(user, REPORTS_VIEW)).first()
     if form is None:
         raise Http404
     return form

@@ -42,7 +42,7 @@ def today(request):
 @require_POST
 def compute(request, code: str):
     """Compute (or recompute) a draft for a unit and a day, then open it."""
-    form = selectors.form_get(code)
+    form = selectors.form_get(code, request.user)
     unit = access.unit_get_for_user(request.user, request.POST.get("unit", ""), perm=REPORTS_SUBMIT)
     day = day_parse(request.POST.get("day"))
     if day is None:
@@ -195,7 +195,7 @@ def cell(request, pk: int, row: str, column: str):
 def form_versions(request, code: str):
     """A form's versions, and what changed between two of them."""
     access.require(request.user, REPORTS_VIEW)
-    form = selectors.form_get(code)
+    form = selectors.form_get(code, request.user)
     explained = selectors.form_versions_explained(form)
     return render(request, "reports/versions.html", {"form": form, "versions": explained.versions,
                                                      "diffs": explained.diffs,

@@ -68,7 +68,7 @@ def reconcile_page(request):
     """One report of one unit, cell by cell: computed now, the children's submitted values, the unit's
     submitted value; the differences highlighted, and who changed what."""
     unit = access.unit_get_for_user(request.user, request.GET.get("unit", "").strip(), perm=REPORTS_VIEW)
-    form = selectors.form_get(request.GET.get("form", "").strip())
+    form = selectors.form_get(request.GET.get("form", "").strip(), request.user)
     day = page_day(request)
     try:
         rec = board.reconcile(form=form, unit=unit, day=day)

@@ -22,7 +22,8 @@ from reports.models import Form
 def form_list(request):
     access.require(request.user, REPORTS_VIEW)
     return render(request, "reports/form_list.html", {
-        "forms": Form.objects.prefetch_related("versions").order_by("order", "code"),
+        "forms": Form.objects.visible_in(access.scope_for(request.user, REPORTS_VIEW))
+        .prefetch_related("versions").order_by("order", "code"),
         "can_manage": access.has_perm(request.user, FORMS_MANAGE)})
 
 

@@ -106,7 +106,7 @@ def report_review_queue(request: HttpRequest):
 @router.post("/reports/forms/{code}/compute", response=SubmissionOut,
              summary="Compute (or recompute) the draft of a form for a unit and a day")
 def report_compute(request: HttpRequest, code: str, payload: ComputeIn):
-    form = selectors.form_get(code)
+    form = selectors.form_get(code, request.user)
     unit = access.unit_get_for_user(request.user, payload.unit, perm=REPORTS_SUBMIT)
     submission = services.submission_compute(form=form, unit=unit, day=payload.day, by=access.request_user(request))
     return _out(request, submission)
@@ -276,7 +276,7 @@ def report_rates(request: HttpRequest, unit: str | None = None, first: dt.date |
             summary="One report cell by cell: computed now, the children's submitted values, the unit's own")
 def report_reconcile(request: HttpRequest, unit: str, form: str, day: dt.date | None = None):
     target = access.unit_get_for_user(request.user, unit, perm=REPORTS_VIEW)
-    rec = board.reconcile(form=selectors.form_get(form), unit=target, day=day or timezone.localdate())
+    rec = board.reconcile(form=selectors.form_get(form, request.user), unit=target, day=day or timezone.localdate())
     return {"form": rec.form.code, "unit": target.code, "day": rec.day, "differences": rec.differences,
             "rows": [{"unit": r.code, "name": r.name, "cells": [
                 {"key": c.key, "computed": c.computed, "children": c.children, "submitted": c.submitted,

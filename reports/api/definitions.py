@@ -56,7 +56,8 @@ def form_managed(request: HttpRequest, code: str) -> Form:
             summary="The report forms with their dated versions (口径)")
 def report_form_list(request: HttpRequest):
     access.require(request.user, REPORTS_VIEW)
-    return [form_out(f) for f in Form.objects.prefetch_related("versions").order_by("order", "code")]
+    forms = Form.objects.visible_in(access.scope_for(request.user, REPORTS_VIEW))
+    return [form_out(f) for f in forms.prefetch_related("versions").order_by("order", "code")]
 
 
 @router.post("/reports/forms/{code}/versions", response={201: FormOut},
@@ -91,7 +92,7 @@ def report_form_update(request: HttpRequest, code: str, payload: FormSettingsUpd
             summary="A form's versions (口径) with each column's definition, and what changed between each two")
 def report_form_versions(request: HttpRequest, code: str):
     access.require(request.user, REPORTS_VIEW)
-    form = selectors.form_get(code)
+    form = selectors.form_get(code, request.user)
     explained = selectors.form_versions_explained(form)
     return {"code": form.code, "name": form.name,
             "versions": [{"effective_from": v.effective_from, "note": v.note, "columns": columns, "rules": v.rules}

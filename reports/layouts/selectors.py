@@ -59,7 +59,7 @@ def template_day_for_user(user, pk: int, unit_code: str | None) -> tuple[ReportT
 def version_for_jump(user, code: str, pk: int) -> FormVersion:
     """The version `pk` of the form `code`, to whoever reads reports (403 to others, 404 for no such one)."""
     require(user, REPORTS_VIEW)
-    return get_object_or_404(selectors.form_get(code).versions.select_related("form", "template"), pk=pk)
+    return get_object_or_404(selectors.form_get(code, user).versions.select_related("form", "template"), pk=pk)
 
 
 def jump_day(version: FormVersion) -> dt.date:

@@ -124,3 +124,22 @@ def test_a_workbook_of_two_reports_becomes_two_forms_written_back_into_one_copy(
     assert [fevers.cell(r, 2).value for r in (4, 5)] == ["三元社区", "月塘社区"]  # the street's communities
     assert [fevers.cell(5, c).value for c in (5, 6)] == [1, 1]  # 发热人数 and 其中：已送医 of 月塘社区
     assert book["涉鄂涉汉日报"]["A2"].value.startswith("填报单位：长青街道")
+
+
+def test_the_streets_own_form_is_not_shown_to_another_street(cast, template, client_for):
+    services.template_choices_save(template=template, sheet="涉鄂涉汉日报", choices={7: {"kind": MANUAL}},
+                                   by=cast.street_officer)
+    form = services.template_form_make(template=template, sheet="涉鄂涉汉日报", form=None, effective_from=DAY,
+                                       by=cast.street_officer).form
+    own, other = client_for(cast.community_a_worker), client_for(cast.other_street_officer)
+    assert form.name_zh in own.get("/reports/forms/").content.decode()
+    assert form.name_zh not in other.get("/reports/forms/").content.decode()
+    assert form.code in [f["code"] for f in own.get("/api/reports/forms").json()]
+    assert form.code not in [f["code"] for f in other.get("/api/reports/forms").json()]
+    assert own.get(f"/reports/forms/{form.code}/versions/").status_code == 200
+    for path in (f"/reports/forms/{form.code}/versions/", f"/api/reports/forms/{form.code}/versions"):
+        assert other.get(path).status_code == 404
+    refused = other.post(f"/api/reports/forms/{form.code}/compute",
+                         {"unit": cast.other_street.code, "day": DAY.isoformat()}, content_type="application/json")
+    assert refused.status_code == 404 and form.name_zh not in refused.content.decode()
+    assert form.code in [f["code"] for f in client_for(cast.city_admin).get("/api/reports/forms").json()]
