@@ -36,15 +36,19 @@ from reports.services import form_settings_save, form_version_create
 KINDS = (FIGURE, INDICATOR, MANUAL)
 
 
-def _proposals(layout: Layout, unit: OrgUnit) -> list[dict]:
-    today = timezone.localdate()
-    reported = []
-    for form in Form.objects.for_unit(unit).order_by("order", "code"):
-        version = form.versions.filter(effective_from__lte=today).order_by("-effective_from").first()
-        if version is not None:
-            reported += [(form.name_zh, n, c.get("expression", "")) for n, c in enumerate(version.columns, start=1)]
+def _proposals(layouts: list[Layout], unit: OrgUnit) -> dict[str, list[dict]]:
+    """Each sheet's proposals, read against the catalog and the columns of the forms in force for `unit` (two
+    queries whatever the number of forms and sheets)."""
+    forms = list(Form.objects.for_unit(unit).order_by("order", "code"))
+    in_force: dict[int, FormVersion] = {}
+    for version in FormVersion.objects.filter(form__in=forms, effective_from__lte=timezone.localdate()).order_by(
+            "form_id", "-effective_from"):
+        in_force.setdefault(version.form_id, version)
+    reported = [(form.name_zh, n, c.get("expression", "")) for form in forms if form.pk in in_force
+                for n, c in enumerate(in_force[form.pk].columns, start=1)]
     figures = list(Figure.objects.values_list("key", "expression"))
-    return [dataclasses.asdict(p) for p in proposals_make(layout, figures=figures, reported=reported)]
+    return {layout.sheet: [dataclasses.asdict(p) for p in proposals_make(layout, figures=figures, reported=reported)]
+            for layout in layouts}
 
 
 def template_content(upload) -> bytes:
@@ -63,7 +67,7 @@ def template_upload(*, content: bytes, name: str, unit: OrgUnit, by: Actor) -> R
     with transaction.atomic():
         template = ReportTemplate(name=name[:200], digest=hashlib.sha256(content).hexdigest(), unit=unit,
                                   unit_path=unit.path, created_by=by, layouts=[layout.as_json() for layout in layouts],
-                                  proposals={layout.sheet: _proposals(layout, unit) for layout in layouts})
+                                  proposals=_proposals(layouts, unit))
         template.file.save("template.xlsx", ContentFile(content), save=False)
         template.save()
         audit_record(actor=by, action="create", obj=template, unit_path=template.unit_path,
@@ -98,7 +102,7 @@ def template_sheet_reread(*, template: ReportTemplate, sheet: str, header: tuple
     before = next(item for item in template.layouts if item["sheet"] == sheet)
     with transaction.atomic():
         template.layouts = [layout.as_json() if item["sheet"] == sheet else item for item in template.layouts]
-        template.proposals = {**template.proposals, sheet: _proposals(layout, template.unit)}
+        template.proposals = {**template.proposals, **_proposals([layout], template.unit)}
         template.save(update_fields=["layouts", "proposals"])
         audit_record(actor=by, action="update", obj=template, unit_path=template.unit_path,
                      before={"sheet": sheet, "header": before["header"], "across": before["across"]},
