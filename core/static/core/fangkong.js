@@ -11,6 +11,13 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  // What only a browser with service workers can use (the offline workbench's link) stays hidden elsewhere.
+  function revealServiceWorkerParts() {
+    if (!("serviceWorker" in navigator)) { return; }
+    var parts = document.querySelectorAll("[data-needs-service-worker]");
+    for (var i = 0; i < parts.length; i++) { parts[i].hidden = false; }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawBars(document); revealServiceWorkerParts(); });
   document.addEventListener("htmx:afterSettle", function (event) { drawBars(event.target); });
 })();
