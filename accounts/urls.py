@@ -6,7 +6,7 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("language/", views.language_set, name="language_set"),
     path("me/", views.profile, name="profile"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,16 @@ from core.forms import choices_set, form_add_domain_error
 from core.pages import page_back, page_error, page_form_post
 from core.pagination import keyset_page
 from orgunits.models import OrgUnit
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and have the browser drop what the site kept on it: the offline app's IndexedDB, caches and
+    service worker (a shared phone keeps nothing of the worker who signed out)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 @require_POST

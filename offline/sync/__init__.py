@@ -163,7 +163,8 @@ def _one(ctx: Context, device: Device, key: str, write, *, stored: dict, people:
             person_id = person_id if person_id is not None else extra["task"].person_id
         if person_id is not None and person_id in blocked_people:
             return _held()
-        at = aware(_get(write, "at")) or timezone.now()
+        at = _get(write, "at")
+        at = aware(dt.datetime.fromisoformat(at) if isinstance(at, str) else at) or timezone.now()
         outcome = _apply(ctx, device, key, kind, write, data=data, at=at, person=person, extra=extra)
     except _Duplicate:
         return _from_stored(key, SyncedWrite.objects.get(key=key))
