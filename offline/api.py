@@ -12,12 +12,14 @@ from accounts import access
 from accounts.roles import PERSONS_EDIT
 from offline import selectors, services
 from offline.models import Device
-from offline.schemas import DeviceIn, DeviceOut, SyncIn, SyncOut
+from offline.schemas import OfflineDeviceIn, OfflineDeviceOut, OfflineErrorOut, OfflineSyncIn, OfflineSyncOut
 from offline.sync import APPLIED, sync_apply
 
 router = Router(tags=["offline"])
 
 DEVICE_HEADER, TOKEN_HEADER = "X-Offline-Device", "X-Offline-Token"
+# The device check's answers besides the API's usual ones: the phone wipes (410) or tells another user (409).
+DEVICE_REFUSALS = {409: OfflineErrorOut, 410: OfflineErrorOut}
 
 
 def device_of(request: HttpRequest) -> Device:
@@ -26,9 +28,9 @@ def device_of(request: HttpRequest) -> Device:
                                  session_user=request.user)
 
 
-@router.post("/offline/devices", response={201: DeviceOut}, auth=django_auth, url_name="offline_device_register",
+@router.post("/offline/devices", response={201: OfflineDeviceOut}, auth=django_auth, url_name="offline_device_register",
              summary="Register this phone for offline work (again: a new token, the old one no longer accepted)")
-def device_register(request: HttpRequest, payload: DeviceIn):
+def device_register(request: HttpRequest, payload: OfflineDeviceIn):
     user = access.request_user(request)
     access.require(user, PERSONS_EDIT)
     registered = services.device_register(user=user, key=str(payload.device), label=payload.label)
@@ -36,7 +38,7 @@ def device_register(request: HttpRequest, payload: DeviceIn):
                         "user": selectors.user_out(user)})
 
 
-@router.get("/offline/snapshot", response=dict, auth=None, url_name="offline_snapshot",
+@router.get("/offline/snapshot", response={200: dict, **DEVICE_REFUSALS}, auth=None, url_name="offline_snapshot",
             summary="The day this phone keeps: the worker's people (masked as the lists mask them), lists, "
                     "follow-ups, tasks and choices; one access-log entry",
             description="Needs the headers X-Offline-Device and X-Offline-Token. The shape: offline-contract.md.")
@@ -47,11 +49,11 @@ def snapshot(request: HttpRequest):
     return taken.body
 
 
-@router.post("/offline/sync", response=SyncOut, auth=None, url_name="offline_sync",
+@router.post("/offline/sync", response={200: OfflineSyncOut, **DEVICE_REFUSALS}, auth=None, url_name="offline_sync",
              summary="Apply the phone's queued writes, each exactly once, in order per person",
              description="Needs the headers X-Offline-Device and X-Offline-Token. At most 500 writes; one result "
                          "per write in the same order (applied, conflict, refused or held).")
-def sync(request: HttpRequest, payload: SyncIn):
+def sync(request: HttpRequest, payload: OfflineSyncIn):
     device = device_of(request)
     writes = [{**w.dict(exclude={"data"}), "key": str(w.key), "person_ref": str(w.person_ref) if w.person_ref
                else None, "data": w.data.dict(exclude_none=True)} for w in payload.writes]

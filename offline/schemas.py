@@ -10,25 +10,33 @@ from ninja import Field, Schema
 KIND = Literal["arrival", "check", "status", "result", "task"]
 
 
-class DeviceIn(Schema):
+class OfflineErrorOut(Schema):
+    """A device check's refusal: wipe (410), login (401), device (403), other_user (409)."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class OfflineDeviceIn(Schema):
     device: UUID = Field(description="The key the phone made for itself once (a UUID), kept in its IndexedDB")
     label: str = Field("", max_length=200, description="navigator.userAgent, cut to 200 characters")
 
 
-class UserOut(Schema):
+class OfflineUserOut(Schema):
     id: int
     username: str
     full_name: str
 
 
-class DeviceOut(Schema):
+class OfflineDeviceOut(Schema):
     device: str
     token: str = Field(description="Sent back as X-Offline-Token with X-Offline-Device on every other call; shown "
                                    "once")
-    user: UserOut
+    user: OfflineUserOut
 
 
-class WriteData(Schema):
+class OfflineWriteData(Schema):
     """The fields of every kind of write, each optional: an arrival's (as the arrival page's), a check's, a status
     change's, a follow-up result's (`follow_up`), a task completion's (`task`)."""
 
@@ -53,7 +61,7 @@ class WriteData(Schema):
     task: int | None = None
 
 
-class WriteIn(Schema):
+class OfflineWriteIn(Schema):
     key: UUID = Field(description="Made on the phone when the write was typed: a write is applied once per key")
     kind: KIND
     at: dt.datetime = Field(description="When it was typed on the phone")
@@ -63,32 +71,32 @@ class WriteIn(Schema):
     seen: dict | None = Field(None, description="What the phone read (status: {episode, status}; task: {version}; "
                                                 "a confirmed arrival: {version}): the conflict basis")
     resolve: Literal["mine"] | None = None
-    data: WriteData = WriteData()
+    data: OfflineWriteData = OfflineWriteData()
 
 
-class SyncIn(Schema):
-    writes: list[WriteIn] = Field(max_length=500)
+class OfflineSyncIn(Schema):
+    writes: list[OfflineWriteIn] = Field(max_length=500)
 
 
-class ConflictOut(Schema):
+class OfflineConflictOut(Schema):
     field: str
     mine: str | dict
     server: str | dict
     seen: dict
 
 
-class ResultOut(Schema):
+class OfflineResultOut(Schema):
     key: str
     state: Literal["applied", "conflict", "refused", "held"]
     duplicate: bool
     message: str
     fields: dict[str, list[str]]
-    conflict: ConflictOut | None
+    conflict: OfflineConflictOut | None
     object: dict | None
     person: int | None
     notices: list[str]
 
 
-class SyncOut(Schema):
-    results: list[ResultOut]
+class OfflineSyncOut(Schema):
+    results: list[OfflineResultOut]
     applied: int

@@ -36,6 +36,7 @@ from accounts.tests.test_scope_enumerated import USERS_OF_A
 from core.fields import SEPARATOR
 from fangkong.api import api
 from intake import services as intake_services
+from offline.tests import scope as offline
 from orgunits.models import OrgUnit, Site
 from persons import services as person_services
 from persons.models import Person
@@ -55,7 +56,7 @@ REFERENCE_NAMES = {"code", "unit", "grid", "username", "user", "assignee", "obse
                    "person", "volunteer", "donor", "donation", "location", "source", "target", "recipient",
                    "hospital", "community", "household_head", "team", "member", "keep", "other", "remove",
                    "entries", "item", "account", "mapping", "category", "badge", "doc_number", "case", "who",
-                   "request", "checkpoint", "device", "form"}
+                   "request", "checkpoint", "device", "form", "follow_up", "task"}
 REFERENCE_SUFFIX = re.compile(r"_(id|ids|code|unit|doc|number)$")
 WRITES = re.compile(r"request\.POST|require_POST|method\s*==\s*[\"']POST")
 POST_KEY = re.compile(r"request\.POST(?:\.get|\.getlist)?[\[(]\s*[\"'](\w+)[\"']")
@@ -638,6 +639,24 @@ BODY_REFERENCES: dict[str, dict[str, Probe | Why]] = {
         "person_id": Probe(J("post", lambda w: "/api/persons/arrivals", lambda w, v: _arrival(
             w, doc_number=w.person_a.doc_number, person_id=v)), PERSON),
         "category": SHARED,
+    },
+    # -- the offline app: a phone's device, and its queued writes (each write its own lookup, as on the pages)
+    "POST /api/offline/devices": {"device": Why("the key the phone made for itself, registered under the caller's "
+                                                "own account: no object of a unit")},
+    "POST /api/offline/sync": {
+        "writes[]person": Probe(offline.sync_send(lambda w, v: {"kind": "check", "person": v,
+                                                                "data": {"temperature": "36.5"}}), PERSON),
+        "writes[]data.grid": Probe(offline.sync_send(lambda w, v: offline.arrival(w, grid=v)), GRID),
+        "writes[]data.doc_number": Probe(offline.sync_send(lambda w, v: offline.arrival(w, doc_number=v)), DOC_HELD,
+                                         document=True),
+        "writes[]data.site": Probe(offline.sync_send(lambda w, v: {
+            "kind": "status", "person": w.person_a.pk, "seen": {"episode": None},
+            "data": {"status": "central_quarantine", "site": v}}), HOSPITAL),
+        "writes[]data.follow_up": Probe(offline.sync_send(lambda w, v: {
+            "kind": "result", "data": {"follow_up": v, "result": "well", "temperature": "36.5"}}), offline.follow_ups),
+        "writes[]data.task": Probe(offline.sync_send(lambda w, v: {
+            "kind": "task", "data": {"task": v, "status": "done", "result": "已核实"}}), offline.tasks),
+        "writes[]data.category": SHARED,
     },
     # -- tracing
     "POST /api/cases": {

@@ -254,6 +254,30 @@ def _donation(d: Demo, kind: str = "goods") -> dict:
     return d.post("/api/supplies/donations", body)
 
 
+
+def _offline_sync(d: Demo) -> tuple:
+    """A phone registered by the administrator, then a queue of a check, an arrival, a status change and a task."""
+    import uuid
+
+    key = str(uuid.UUID(int=d.next(), version=4))
+    token = d.post("/api/offline/devices", {"device": key, "label": "Mozilla/5.0 (Linux; Android 10)"})["token"]
+    d.client.defaults.update(HTTP_X_OFFLINE_DEVICE=key, HTTP_X_OFFLINE_TOKEN=token)
+    task = d.post("/api/tasks", {"kind": "other", "due_at": _now(4), "title": "送药上门", "person_id": _person(d)})
+
+    def write(kind: str, **fields) -> dict:
+        return {"key": str(uuid.uuid4()), "kind": kind, "at": _now(-0.1), "person": None, "person_ref": None,
+                "seen": None, "resolve": None, **fields}
+
+    return "/api/offline/sync", {"writes": [
+        write("check", person=_person(d), data={"temperature": "36.5", "result": "well", "note": "无不适"}),
+        write("arrival", data={"name": "来人", "doc_number": _resident_id(d.next() + 580), "grid": _grid(),
+                               "phone": "13800000002", "address": "三元社区4栋", "category": "hubei",
+                               "origin": "420100", "status": "home_quarantine"}),
+        write("status", person=_person(d), resolve="mine", data={"status": "home_monitoring", "note": "居家"}),
+        write("task", seen={"version": task["version"]}, data={"task": task["id"], "status": "done",
+                                                               "result": "已送达"})]}, None
+
+
 WRITES = {
     "POST /api/orgunits/{code}/children": lambda d: (
         "/api/orgunits/431302004001/children", {"code": f"431302004001-9{d.next()}", "name": "新网格",
@@ -442,6 +466,9 @@ WRITES = {
     "POST /api/volunteer-assignments/{assignment_id}/check-out": None,
     "POST /api/persons/{person_id}/self-report-link": None,  # no body: nothing to make too long
     "POST /api/self-report-links/{link_id}/revoke": None,
+    "POST /api/offline/devices": lambda d: ("/api/offline/devices", {
+        "device": "6f1c1c1e-8a4b-4c62-9d3e-1b2f3a4b5c6d", "label": "Mozilla/5.0 (Linux; Android 10)"}, None),
+    "POST /api/offline/sync": _offline_sync,
     "POST /api/posters": lambda d: ("/api/posters", {"unit": "431302004001"}, None),
     "POST /api/posters/{poster_id}/revoke": None,  # no body: nothing to make too long
     "POST /api/declarations/{declaration_id}/confirm": lambda d: (f"/api/declarations/{_declaration(d)}/confirm", {

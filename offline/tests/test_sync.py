@@ -31,7 +31,7 @@ def _arrival(name: str, seq: int, grid, **more) -> dict:
 
 
 def _follow_up(person) -> FollowUp:
-    source = managed(f"{person.name}的病例", 900 + person.pk, person.grid)
+    source = managed(f"{person.name}的病例", 900 + person.pk % 99, person.grid)
     tracing_services.case_register(person=source, classification="confirmed", by=None)
     tracing_services.contact_add(source=source, by=None, person_data={
         "doc_type": "resident_id", "doc_number": person.doc_number, "name": person.name, "grid": person.grid.code},
