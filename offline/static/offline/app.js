@@ -702,9 +702,10 @@
     var c = item.conflict || {};
     w.resolve = "mine";
     if (c.seen) { w.seen = c.seen; }
-    if (w.kind === "arrival") {
+    if (w.kind === "arrival") {  // the person already on file: record the arrival for them, over their version
       var id = (c.seen && c.seen.person) || item.person || (item.object && item.object.id);
       if (id) { w.person = id; }
+      w.seen = {version: c.seen ? c.seen.version : null};
     }
     item.state = "waiting";
     item.conflict = null;
@@ -894,6 +895,42 @@
     return saveItem(item).then(function () { return 0; });
   }
 
+  /* The write as sent: fields left empty are left out (the server reads them as not given). */
+  function compact(write) {
+    var data = {};
+    Object.keys(write.data || {}).forEach(function (name) {
+      var value = write.data[name];
+      if (value !== "" && value !== null && value !== undefined) { data[name] = value; }
+    });
+    return Object.assign({}, write, {data: data});
+  }
+
+  /* A request the server could not read (422): the writes it names are refused with its reasons, the rest wait. */
+  function refuseMalformed(batch, json) {
+    var named = {};
+    Object.keys(json.fields || {}).forEach(function (path) {
+      var match = /^writes\.(\d+)\.?(.*)$/.exec(path);
+      if (!match || !batch[Number(match[1])]) { return; }
+      var item = batch[Number(match[1])];
+      named[item.seq] = item;
+      item.fields = item.fields || {};
+      item.fields[match[2] || "write"] = json.fields[path];
+    });
+    batch.forEach(function (item) {
+      if (named[item.seq]) {
+        item.state = "refused";
+        item.message = json.message || "";
+      } else {
+        item.state = "waiting";
+        item.fields = null;
+      }
+    });
+    return Promise.all(batch.map(saveItem)).then(function () {
+      if (!Object.keys(named).length) { notify(json.message || T.server_error, "error"); }
+      throw new Stop("malformed");
+    });
+  }
+
   function sync() {
     if (state.syncing || state.stopped || !navigator.onLine) { return Promise.resolve(); }
     state.syncing = true;
@@ -904,7 +941,10 @@
       if (!batch.length) { return Promise.resolve(); }
       batch.forEach(function (item) { item.state = "sent"; });
       draw();
-      return call("POST", "sync", {writes: batch.map(function (item) { return item.write; })}).then(function (answer) {
+      return call("POST", "sync", {writes: batch.map(function (item) { return compact(item.write); })}).then(function (answer) {
+        if (answer.status === 422 && answer.json && answer.json.fields) {
+          return refuseMalformed(batch, answer.json);
+        }
         if (answer.status !== 200) {
           batch.forEach(function (item) { item.state = "waiting"; });
           notify(T.server_error, "error");
@@ -939,14 +979,19 @@
     });
   }
 
-  function refresh() {
+  /* Send the queue, then take the day again when asked (`force`: on load, on the button, back online) or when
+     the one kept is old: each is a contact, where a revoked account's phone learns it must wipe. */
+  function refresh(force) {
     if (state.stopped || !navigator.onLine) { drawHeader(); return Promise.resolve(); }
     return sync().then(function () {
       if (state.stopped) { return undefined; }
-      if (Date.now() - state.lastSnapshotAt > SNAPSHOT_STALE_MS || !state.snapshot) { return snapshotFetch(); }
+      if (force || Date.now() - state.lastSnapshotAt > SNAPSHOT_STALE_MS || !state.snapshot) { return snapshotFetch(); }
       return undefined;
     }).catch(function (error) {
       if (!(error instanceof Stop)) { notify(T.sync_failed, "error"); }
+    }).then(function () {
+      // How many contacts have ended: what a page (or a test) waits on to know the last one is over.
+      body.setAttribute("data-contacts", String(Number(body.getAttribute("data-contacts") || 0) + 1));
     });
   }
 
@@ -1008,7 +1053,7 @@
         if (state.snapshot) { body.setAttribute("data-snapshot", "stored"); }
         body.setAttribute("data-ready", "yes");
         draw();
-        return refresh();
+        return refresh(true);
       });
     }).catch(function () { notify(T.sync_failed, "error"); });
   }
@@ -1017,10 +1062,10 @@
     b.addEventListener("click", function () { go(b.getAttribute("data-tab")); });
   });
   document.getElementById("queue-button").addEventListener("click", function () { go("queue"); });
-  document.getElementById("sync-button").addEventListener("click", function () { refresh(); });
+  document.getElementById("sync-button").addEventListener("click", function () { refresh(true); });
   document.getElementById("logout-button").addEventListener("click", logout);
-  window.addEventListener("online", function () { drawHeader(); refresh(); });
+  window.addEventListener("online", function () { drawHeader(); refresh(true); });
   window.addEventListener("offline", drawHeader);
-  setInterval(function () { if (navigator.onLine && !state.stopped) { refresh(); } }, SYNC_EVERY_MS);
+  setInterval(function () { if (navigator.onLine && !state.stopped) { refresh(false); } }, SYNC_EVERY_MS);
   start();
 })();
