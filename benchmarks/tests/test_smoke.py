@@ -26,6 +26,7 @@ TINY: dict[str, dict[str, str]] = {
                            "BENCH_POSTER_LIMIT": "10"},
     "bench_duplicates": PEOPLE,
     "bench_legal_search": {"BENCH_ENTRIES": "200"},
+    "bench_offline_sync": {"BENCH_WRITES": "40"},
     "bench_load": {"BENCH_LOAD_USERS": "2", "BENCH_LOAD_SECONDS": "2", "BENCH_PEOPLE": "200", "BENCH_LOAD_THINK": "0.2",
                    "BENCH_LOAD_WORKERS": "1", "BENCH_LOAD_REFERENCE_SECONDS": "1"},
     "bench_orgunit_subtree": {"BENCH_DIVISIONS": "431300", "BENCH_COMMUNITIES_PER_TOWNSHIP": "1",
