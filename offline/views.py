@@ -20,7 +20,8 @@ from offline.icons import icon_png
 from offline.strings import app_strings
 
 # The shell's static files, kept by the service worker (their content decides the cache's version).
-SHELL_STATIC = ["core/fangkong.css", "offline/offline.css", "offline/store.js", "offline/app.js", "offline/icon.svg"]
+SHELL_STATIC = ["core/fangkong.css", "offline/offline.css", "offline/store.js", "offline/base.js", "offline/screens.js",
+                "offline/forms.js", "offline/app.js", "offline/icon.svg"]
 ICON_SIZES = (192, 512)
 THEME_COLOUR = "#b3261e"
 

@@ -94,3 +94,12 @@ def test_the_cache_version_follows_the_static_files_content(client, db, tmp_path
         views._static_digest.cache_clear()
         finders.get_finder.cache_clear()
     assert before != after
+
+
+def test_everything_the_shell_loads_is_kept_by_the_service_worker(cast, client_for, client):
+    """Opened with no network, the shell needs each script, style and icon it names from the worker's cache."""
+    html = client_for(cast.grid_a_worker).get("/offline/").content.decode()
+    loaded = set(re.findall(r'(?:src|href)="(/(?:static|offline)/[^"]+)"', html)) - {"/offline/sw.js"}
+    source = client.get("/offline/sw.js").content.decode()
+    precache = set(json.loads(source.split("var CONFIG = ", 1)[1].split(";\n", 1)[0])["precache"])
+    assert loaded and loaded <= precache, loaded - precache
