@@ -5,11 +5,14 @@ a write names, one audit entry per sync."""
 import datetime as dt
 import json
 import re
+import threading
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import AuditEntry
 from offline.models import Device, SyncedWrite
 from offline.sync import sync_apply
@@ -287,3 +290,48 @@ def test_sync_apply_is_the_service_the_api_calls(cast, world):
     results = sync_apply(device=device, writes=[write("check", person=world.a.pk, temperature="36.5")],
                          by=cast.grid_a_worker)
     assert results[0].as_dict()["state"] == "applied"
+
+
+@pytest.fixture
+def _triggers_back_on(django_db_blocker):
+    """After the flush that ends a committing test, the session's triggers are on again for the tests after it."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture
+def committing(_triggers_back_on, django_db_serialized_rollback, transactional_db):
+    """Each sync commits as in production. Afterwards the database is emptied; the flush's session skips the
+    triggers, since the append-only tables refuse TRUNCATE (as core/tests/test_notifications.py does)."""
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once: PostgreSQL's row locks")
+def test_two_syncs_of_the_same_queue_at_once_apply_each_write_once(committing, cast, world):
+    """The phone resent its queue while the first sync was still running: each key is claimed by one sync, the
+    other waits on the unique index and answers duplicate."""
+    device = Device.objects.create(user=cast.grid_a_worker, key=str(uuid.uuid4()), token_hash="x")
+    batch = [write("check", person=p.pk, temperature="36.5") for p in (world.a, world.a2) for _ in range(10)]
+    start, answers = threading.Barrier(2), []
+
+    def send():
+        try:
+            start.wait()
+            answers.append(sync_apply(device=device, writes=batch, by=User.objects.get(pk=cast.grid_a_worker.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2
+    for first, second in zip(*answers, strict=True):
+        assert {first.state, second.state} == {"applied"}
+        assert sorted([first.duplicate, second.duplicate]) == [False, True]
+        assert first.object == second.object
+    assert HealthCheck.objects.count() == len(batch) == SyncedWrite.objects.count()
