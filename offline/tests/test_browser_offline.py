@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from fangkong.browser import ACTION_TIMEOUT_MS, DEMO_PASSWORD, login
+from fangkong.browser import ACTION_TIMEOUT_MS, DEMO_PASSWORD, login, screenshot
 from persons.tests.conftest import resident_id
 
 pytestmark = pytest.mark.browser
@@ -115,10 +115,12 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     _record_check(page, "38.4")
     page.wait_for_selector("#notices li.fever")
     assert "发热" in page.locator("#view .person-card .tag.fever").inner_text()
+    screenshot(page, "offline-person-fever")
 
     page.wait_for_function("() => document.getElementById('queue-count').textContent === '4'")
     page.locator("#queue-button").click()
     assert _queue_states(page) == ["waiting"] * 4
+    screenshot(page, "offline-queue")
     assert "发热" in page.locator("#view .queue-item").nth(3).inner_text()
 
     # Closed and opened again with no network: the service worker serves the page, the queue is still there.
@@ -198,6 +200,7 @@ def test_a_status_changed_on_the_server_meanwhile_is_shown_and_the_worker_keeps_
     item.wait_for()
     assert item.locator("dd.mine").inner_text() == snapshot_statuses[mine]
     assert item.locator("dd.server").inner_text() == snapshot_statuses[theirs]
+    screenshot(page, "offline-conflict")
 
     before = _contacts(page)
     item.locator("button.keep-mine").click()
@@ -206,6 +209,73 @@ def test_a_status_changed_on_the_server_meanwhile_is_shown_and_the_worker_keeps_
     person = _api(other.context, "GET", f"/api/persons/{person_id}", demo_server)
     open_statuses = [s for s in person["statuses"] if not s["end"]]
     assert [s["code"] for s in open_statuses] == [mine]
+
+
+def test_logging_out_warns_of_waiting_writes_then_clears_the_phone(new_page, demo_server):
+    page = new_page(**PHONE)
+    context = page.context
+    login(page, demo_server, "grid1")
+    _open_app(page, demo_server)
+    screenshot(page, "offline-day")
+    person_id = _person_ids_on_day(page, 1)[0]
+    context.set_offline(True)
+    page.wait_for_selector("body[data-online=no]")
+    _open_person(page, person_id)
+    _record_check(page, "36.4")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    context.set_offline(False)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
+                           timeout=3 * ACTION_TIMEOUT_MS)
+    context.set_offline(True)  # a write waits again
+    page.wait_for_selector("body[data-online=no]")
+    _open_person(page, person_id)
+    _record_check(page, "36.3")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    page.route("**/api/offline/sync", lambda route: route.abort())  # the write stays waiting
+    before = _contacts(page)
+    context.set_offline(False)
+    _wait_contact_after(page, before)
+    assert page.locator("#queue-count").inner_text() == "1"
+
+    warnings = []
+
+    def answer(dialog):
+        warnings.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    with page.expect_navigation(url="**/accounts/login/**"):
+        page.locator("#logout-button").click()
+    assert warnings == ["1 条记录尚未发送，退出将丢弃它们。"]
+    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
+    page.goto(demo_server + "/persons/today/")
+    assert "/accounts/login/" in page.url
+
+
+def test_an_ended_session_keeps_the_queue_and_asks_to_log_in_again(new_page, demo_server):
+    page = new_page(**PHONE)
+    context = page.context
+    login(page, demo_server, "grid1")
+    _open_app(page, demo_server)
+    person_id = _person_ids_on_day(page, 1)[0]
+    context.set_offline(True)
+    page.wait_for_selector("body[data-online=no]")
+    _open_person(page, person_id)
+    _record_check(page, "36.7")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    session = [c for c in context.cookies() if c["name"] == "sessionid"]
+    context.clear_cookies(name="sessionid")
+    before = _contacts(page)
+    context.set_offline(False)
+    _wait_contact_after(page, before)
+    link = page.locator("#notices a")
+    assert link.inner_text() == "重新登录"
+    assert link.get_attribute("href") == "/accounts/login/?next=/offline/"
+    assert page.locator("#queue-count").inner_text() == "1"
+    context.add_cookies(session)  # logged in again: the check is sent
+    page.locator("#sync-button").click()
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
+                           timeout=3 * ACTION_TIMEOUT_MS)
 
 
 def _no_site(page, code: str) -> bool:

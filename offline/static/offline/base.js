@@ -8,6 +8,7 @@
   var Store = App.Store = self.OfflineStore;
   var body = App.body = document.body;
   var T = App.T = JSON.parse(document.getElementById("offline-strings").textContent);
+  var NOTICE_FADES_MS = 8000;
   var state = App.state = {
     snapshot: null, queue: [], device: null, tab: "day", person: null, editing: null, search: "",
     syncing: false, stopped: false, loginNeeded: false, notices: [], lastSnapshotAt: 0
@@ -101,9 +102,16 @@
 
   function notify(text, kind, link) {
     state.notices = state.notices.filter(function (n) { return n.text !== text; });
-    state.notices.push({text: text, kind: kind || "", link: link || null});
+    var notice = {text: text, kind: kind || "", link: link || null};
+    state.notices.push(notice);
     if (state.notices.length > 4) { state.notices.shift(); }
     drawNotices();
+    if (notice.kind === "ok") {  // a confirmation fades; warnings and errors stay until replaced
+      setTimeout(function () {
+        state.notices = state.notices.filter(function (n) { return n !== notice; });
+        drawNotices();
+      }, NOTICE_FADES_MS);
+    }
   }
 
   function drawNotices() {

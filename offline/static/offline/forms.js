@@ -239,7 +239,7 @@
       el("p", {}, [p.grid_name || "", p.address ? " · " + p.address : ""]),
       el("p", {}, (p.categories || []).map(function (c) { return el("span", {"class": "tag", text: c.name}); })),
       el("p", {"class": "person-status"}, [T.status + ": ", status,
-        p.status && p.status.planned_end ? el("span", {"class": "muted", text: " · " + T.planned_end + " " + p.status.planned_end}) : null]),
+        p.status && p.status.planned_end ? el("span", {"class": "muted", text: " · " + T.planned_end + " " + String(p.status.planned_end).slice(0, 10)}) : null]),
       el("p", {}, [T.last_check + ": ", p.last_check ? lastCheckTag(p) : "—"])]));
     box.appendChild(checkForm(p));
     box.appendChild(statusForm(p));

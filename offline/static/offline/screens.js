@@ -102,13 +102,13 @@
     arrivalNodes.forEach(function (n) { box.appendChild(n); });
     section(T.releases_due, snap.releases_due, view).forEach(function (n) { box.appendChild(n); });
     section(T.releases_overdue, snap.releases_overdue, view, null, function (p) {
-      return p.status && p.status.planned_end ? [" ", el("span", {"class": "tag late", text: T.planned_end + " " + p.status.planned_end})] : [];
+      return p.status && p.status.planned_end ? [" ", el("span", {"class": "tag late", text: T.planned_end + " " + String(p.status.planned_end).slice(0, 10)})] : [];
     }).forEach(function (n) { box.appendChild(n); });
     var fus = snap.follow_ups.filter(function (f) { return !f.recorded_today && !view.resultsToday[f.id]; });
     section(T.follow_ups, fus.map(function (f) { return f.person; }), view).forEach(function (n) { box.appendChild(n); });
     var tasks = snap.tasks.filter(function (t) { return !view.tasksDone[t.id]; });
     box.appendChild(el("h2", {}, [T.tasks, " ", el("span", {"class": "tag", text: String(tasks.length)})]));
-    var list = el("ul", {"class": "card"});
+    var list = el("ul", {"class": "card people"});
     tasks.forEach(function (t) {
       var p = t.person ? view.byId[t.person] : null;
       list.appendChild(el("li", {}, [p ? el("button", {type: "button", "class": "person-link",
