@@ -278,6 +278,48 @@ def test_an_ended_session_keeps_the_queue_and_asks_to_log_in_again(new_page, dem
                            timeout=3 * ACTION_TIMEOUT_MS)
 
 
+def test_a_refused_arrival_stays_with_its_reason_and_is_sent_once_corrected(new_page, demo_server):
+    page = new_page(**PHONE)
+    context = page.context
+    login(page, demo_server, "grid1")
+    _open_app(page, demo_server)
+    name = "离线改正" + "".join(random.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(4))
+    number = resident_id("430104", seq=random.randint(100, 999))
+
+    context.set_offline(True)
+    page.wait_for_selector("body[data-online=no]")
+    page.locator("#tabs button[data-tab=arrival]").click()
+    form = page.locator("#view form.arrival-form")
+    form.locator("input[name=name]").fill(name)
+    form.locator("input[name=doc_number]").fill(number)
+    form.locator("select[name=grid]").select_option(GRID1_GRID)
+    form.locator("button[type=submit]").click()  # no category: the server asks for one
+    page.wait_for_selector("#view .person-card")
+    _record_check(page, "36.5")  # waits behind its arrival
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+
+    before = _contacts(page)
+    context.set_offline(False)
+    _wait_contact_after(page, before)
+    page.locator("#queue-button").click()
+    assert _queue_states(page) == ["refused", "waiting"]
+    refused = page.locator("#view .queue-item[data-state=refused]")
+    reasons = refused.locator(".reason").all_inner_texts()
+    assert any("类别" in r for r in reasons), reasons  # the reason, in Chinese
+    screenshot(page, "offline-refused")
+
+    refused.locator("button.edit").click()
+    edit = page.locator("#view form.arrival-form")
+    assert edit.locator("input[name=name]").input_value() == name
+    edit.locator("select[name=category]").select_option(index=1)
+    edit.locator("button[type=submit]").click()
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
+                           timeout=3 * ACTION_TIMEOUT_MS)
+    found = _api(context, "GET", f"/api/persons?name={name}", demo_server)["items"]
+    assert len(found) == 1
+    assert len(_api(context, "GET", f"/api/persons/{found[0]['id']}/checks", demo_server)) == 1
+
+
 def _no_site(page, code: str) -> bool:
     form = page.locator("#view form.status-form")
     form.locator("select[name=status]").select_option(code)
