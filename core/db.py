@@ -180,23 +180,19 @@ def advisory_xact_lock(key: int, conn: BaseDatabaseWrapper | None = None) -> Non
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def advisory_lock_try(key: tuple[int, int], conn: BaseDatabaseWrapper | None = None) -> bool:
-    """PostgreSQL: take the session lock named by two 31-bit numbers if it is free; whether it was taken. The
-    lock lasts until advisory_unlock or the session's end (so a dead process's lock goes with it)."""
+def advisory_xact_lock_try(key: tuple[int, int], conn: BaseDatabaseWrapper | None = None) -> bool:
+    """PostgreSQL: take, until the transaction ends, the lock named by two 31-bit numbers if it is free; whether
+    it was taken. Transaction-scoped, never session-level: behind PgBouncer in transaction mode a session's
+    statements may run on several server connections (core.locks holds one for a whole block)."""
     with _conn(conn).cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", list(key))
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(key))
         return cursor.fetchone()[0]
 
 
-def advisory_unlock(key: tuple[int, int], conn: BaseDatabaseWrapper | None = None) -> None:
-    """PostgreSQL: release the session lock taken by advisory_lock_try."""
-    with _conn(conn).cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", list(key))
-
-
 def advisory_lock_held(key: tuple[int, int], conn: BaseDatabaseWrapper | None = None) -> bool:
-    """PostgreSQL: whether any session of this database holds the session lock `key`. Read from pg_locks rather
-    than tried: a try would take the lock for an instant, and a process trying in that instant would fail."""
+    """PostgreSQL: whether any transaction of this database holds the lock `key` (advisory_xact_lock_try). Read
+    from pg_locks rather than tried: a try would take the lock for an instant, and a process trying in that
+    instant would fail."""
     with _conn(conn).cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "

@@ -191,17 +191,17 @@ def test_an_advisory_transaction_lock_keeps_others_out_until_the_transaction_end
 
 
 @postgresql_only
-def test_an_advisory_session_lock_is_taken_once_seen_held_and_released(db):
+def test_a_tried_advisory_lock_is_held_until_its_transaction_ends_and_seen_held_meanwhile(db):
     key, other = (12345, 67), _other_connection()
     try:
+        other.set_autocommit(False)
         assert core_db.advisory_lock_held(key) is False
-        assert core_db.advisory_lock_try(key) is True
-        assert core_db.advisory_lock_held(key, conn=other) is True
-        assert core_db.advisory_lock_try(key, conn=other) is False
-        core_db.advisory_unlock(key)
-        assert core_db.advisory_lock_held(key, conn=other) is False
-        assert core_db.advisory_lock_try(key, conn=other) is True
-        core_db.advisory_unlock(key, conn=other)
+        assert core_db.advisory_xact_lock_try(key, conn=other) is True
+        assert core_db.advisory_lock_held(key) is True
+        assert core_db.advisory_xact_lock_try(key) is False  # the test's own transaction
+        other.rollback()
+        assert core_db.advisory_lock_held(key) is False
+        assert core_db.advisory_xact_lock_try(key) is True
     finally:
         other.close()
 

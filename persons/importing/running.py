@@ -2,51 +2,36 @@
 
 A job's rows are written in one transaction, so a process killed mid-import (SIGKILL, out of memory, a power
 cut) leaves no person behind; but its job would say "running" for ever, and its task too. While a process
-runs a job it holds a claim that ends with the process however the process ends: on PostgreSQL a
-session-level advisory lock (the server releases it when the connection drops), on SQLite an exclusive
-`flock` on a small file beside the upload (the kernel releases it when the process exits; an SQLite
-deployment is one machine). A job that says running while nobody holds its claim was interrupted:
+runs a job it holds a claim that ends with the process however the process ends (core.locks): on PostgreSQL a
+transaction-scoped advisory lock held by a transaction of its own for the whole run (the server rolls it back
+when the connection drops; it holds behind PgBouncer in transaction mode), on SQLite an exclusive `flock` on a
+small file beside the upload (the kernel releases it when the process exits; an SQLite deployment is one
+machine). A job that says running while nobody holds its claim was interrupted:
 `import_job_interrupted` marks it failed, and importing the file again starts afresh.
 """
 
-import fcntl
 import hashlib
 import logging
-import os
 import tempfile
-import time
-import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.db import (
-    advisory_lock_held,
-    advisory_lock_try,
-    advisory_unlock,
-    is_postgresql,
-    one_writer_at_a_time,
-)
+from core.db import one_writer_at_a_time
+from core.locks import lock_held, lock_hold
 from persons.importing.progress import progress_path
 from persons.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-CLAIM_WAIT = 1.0  # seconds a claim is retried: a check of the job's liveness holds its file lock for an instant
-
 
 class ImportInterrupted(Exception):
     """The process running an import job ended without finishing it (killed, out of memory, switched off)."""
-
-
-def _lock_key(job) -> tuple[int, int]:
-    """The advisory lock of a job: its model (persons.importjob, tracing.contactimport…) and its id."""
-    return zlib.crc32(job._meta.label_lower.encode()) & 0x7FFFFFFF, job.pk % 2**31
 
 
 def _lock_file(job) -> Path:
@@ -63,56 +48,13 @@ def _lock_file(job) -> Path:
 def job_claim(job):
     """Hold the claim on `job` (an import job of any kind with a `file`) for the block; yields False (and holds
     nothing) when another process holds it."""
-    if is_postgresql():
-        claimed = advisory_lock_try(_lock_key(job))
-        try:
-            yield claimed
-        finally:
-            if claimed:
-                try:
-                    advisory_unlock(_lock_key(job))
-                except DatabaseError:  # the connection is gone, and the lock with it; or an aborted transaction
-                    logger.warning("import job %s: claim not released", job.pk, exc_info=True)
-        return
-    path = _lock_file(job)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    claimed = False
-    try:
-        deadline = time.monotonic() + CLAIM_WAIT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                claimed = True
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(0.05)
+    with lock_hold(job._meta.label_lower, job.pk, file=_lock_file(job)) as claimed:
         yield claimed
-    finally:
-        if claimed:
-            path.unlink(missing_ok=True)
-        os.close(fd)  # releases the lock
 
 
 def job_held(job) -> bool:
     """Whether a live process holds the claim on `job`."""
-    if is_postgresql():
-        return advisory_lock_held(_lock_key(job))
-    path = _lock_file(job)
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return lock_held(job._meta.label_lower, job.pk, file=_lock_file(job))
 
 
 def import_job_interrupted(job: ImportJob) -> bool:

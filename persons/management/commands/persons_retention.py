@@ -1,9 +1,10 @@
 """manage.py persons_retention [--dry-run] [--unit CODE]: anonymise people released from management
 more than PERSONS_RETENTION_DAYS ago."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.scheduled import ScheduledCommand
 from orgunits.models import OrgUnit
 from persons.retention import (
     RetentionReport,
@@ -14,7 +15,7 @@ from persons.retention import (
 )
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = ("Anonymise the personal data of people released from management more than PERSONS_RETENTION_DAYS "
             "days ago (name, document number, phone, address, notes, day and month of birth, free additional "
             "fields); their categories, statuses, unit, sex and birth year stay for the reports. --dry-run "
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500, help="people per transaction (default 500)")
         parser.add_argument("--sample", type=int, default=10, help="how many person ids to list (default 10)")
 
-    def handle(self, *args, dry_run=False, unit=None, batch_size=500, sample=10, **options):
+    def run(self, *args, dry_run=False, unit=None, batch_size=500, sample=10, **options):
         if batch_size < 1:
             raise CommandError(f"--batch-size must be at least 1, got {batch_size}")
         if sample < 0:

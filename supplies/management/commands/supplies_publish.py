@@ -2,15 +2,16 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core.errors import DomainError
+from core.scheduled import ScheduledCommand
 from orgunits.models import OrgUnit
 from supplies.services import transparency_due, transparency_publish
 from supplies.services.transparency import publish_every_days
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = ("Publish the public list of donations the unit CODE (and the units below it) received, drawn from the "
             "ledger. With --if-due (for a daily cron job) it publishes only when the last publication is "
             "SUPPLIES_PUBLISH_EVERY_DAYS days old or more. Earlier publications are kept.")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
                                                                          "(YYYY-MM-DD; today by default)")
         parser.add_argument("--dry-run", action="store_true", help="say what would be published, publish nothing")
 
-    def handle(self, *args, unit, if_due=False, until=None, dry_run=False, **options):
+    def run(self, *args, unit, if_due=False, until=None, dry_run=False, **options):
         units = []
         for code in unit:
             found = OrgUnit.objects.filter(code=code).first()

@@ -2,15 +2,16 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.scheduled import ScheduledCommand
 from tracing.models import FollowUp
 from tracing.services.periodic import tracing_daily
 from tracing.services.tasks import tasks_generate_daily
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = ("Start a day of follow-up (run once a day, e.g. at 06:00): extend or escalate follow-ups without a "
             "result the day before, complete those whose period has passed, and create the day's follow-up task "
             "for every contact under follow-up, given to the grid worker of their grid. Running it twice for "
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count what would be done, change nothing")
         parser.add_argument("--queue", action="store_true", help="queue it for the background worker instead")
 
-    def handle(self, *args, day=None, dry_run=False, queue=False, **options):
+    def run(self, *args, day=None, dry_run=False, queue=False, **options):
         try:
             when = dt.date.fromisoformat(day) if day else timezone.localdate()
         except ValueError:
