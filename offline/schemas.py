@@ -6,8 +6,20 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+from core.timebounds import out_of_range
 
 KIND = Literal["arrival", "check", "status", "result", "task"]
+
+
+def _within_years(value):
+    """A date or time outside core.timebounds is refused where pydantic reads it, naming its place in the list (the
+    API's own check runs once the whole body is read, which a write missing another field never is)."""
+    reason = out_of_range(value)
+    if reason:
+        raise ValueError(reason)
+    return value
 
 
 class OfflineErrorOut(Schema):
@@ -60,6 +72,8 @@ class OfflineWriteData(Schema):
     follow_up: int | None = None
     task: int | None = None
 
+    _dates = field_validator("birth_date", "arrived")(_within_years)
+
 
 class OfflineWriteIn(Schema):
     key: UUID = Field(description="Made on the phone when the write was typed: a write is applied once per key")
@@ -72,6 +86,8 @@ class OfflineWriteIn(Schema):
                                                 "a confirmed arrival: {version}): the conflict basis")
     resolve: Literal["mine"] | None = None
     data: OfflineWriteData = OfflineWriteData()
+
+    _dates = field_validator("at")(_within_years)
 
 
 class OfflineSyncIn(Schema):
