@@ -111,4 +111,21 @@ def env_database(default_sqlite_path: str) -> "DBConfig":
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
+    if env_bool("DATABASE_POOLED", False):
+        if engine != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_POOLED: only for a postgres:// DATABASE_URL that names PgBouncer "
+                                       "in transaction mode")
+        config = database_pooled(config)
     return config
+
+
+def database_pooled(config: "DBConfig") -> "DBConfig":
+    """`config` for a connection through PgBouncer in transaction mode, where each transaction may run on another
+    server connection: no server-side cursors (Django's `.iterator()` would declare them WITH HOLD outside a
+    transaction, kept by the server connection), no prepared statements (psycopg prepares a query run often,
+    on one server connection only). Client connections to the pooler are kept (CONN_MAX_AGE) as before: they
+    cost the pooler little and the server nothing."""
+    pooled = config.copy()
+    pooled["DISABLE_SERVER_SIDE_CURSORS"] = True
+    pooled["OPTIONS"] = {**config.get("OPTIONS", {}), "prepare_threshold": None}
+    return pooled

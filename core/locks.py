@@ -44,7 +44,7 @@ def lock_key(name: str, number: int = 0) -> tuple[int, int]:
 def _default_file(name: str, number: int) -> Path:
     """The file of a lock on SQLite, named by the database (an in-memory one is this process's own) and the lock."""
     database = str(connection.settings_dict["NAME"])
-    if connection.is_in_memory_db():
+    if database == ":memory:" or "mode=memory" in database:  # in-memory SQLite (the tests)
         database += f"@{os.getpid()}"
     digest = hashlib.sha256(database.encode()).hexdigest()[:16]
     label = re.sub(r"[^\w.-]+", "-", name)

@@ -325,18 +325,19 @@ _STAGING = "checkpoints_reading_batch"
 def _insert_skipping_stored(rows: list[tuple]) -> None:
     """The batch's rows (in _COLUMNS order) inserted skipping a (device, event id) pair stored already (by its
     unique constraint: INSERT … ON CONFLICT DO NOTHING); any other broken constraint still fails loudly.
-    On PostgreSQL the rows are streamed by COPY into a temporary table of the connection (emptied after
-    each batch and at each commit) and inserted from it in one statement: COPY itself cannot skip a conflict,
-    and a statement per row would be parsed and planned per row. SQLite runs one prepared statement per row
-    (executemany), which costs it next to nothing."""
+    On PostgreSQL the rows are streamed by COPY into a temporary table of the transaction (dropped at its end,
+    emptied after each batch) and inserted from it in one statement: COPY itself cannot skip a conflict, and a
+    statement per row would be parsed and planned per row. The table lives no longer than the transaction:
+    behind PgBouncer in transaction mode the connection's next transaction may run on another server
+    connection. SQLite runs one prepared statement per row (executemany), which costs it next to nothing."""
     if not rows:
         return
     quote = connection.ops.quote_name
     table, columns = quote(Reading._meta.db_table), ", ".join(quote(c) for c in _COLUMNS)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if db.copy_available():
             staging = quote(_STAGING)
-            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP "
                            f"AS SELECT {columns} FROM {table} WITH NO DATA")
             db.rows_insert(cursor, _STAGING, _COLUMNS, rows)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING")

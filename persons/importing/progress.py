@@ -47,11 +47,20 @@ class ProgressBoard:
                 return
             if self.other is None:
                 self.other = connection.copy()
+                self.other.ensure_connection()
+                self.other.set_autocommit(False)
+            # Each update its own transaction, its lock timeout the transaction's (set_config(…, true)): behind
+            # PgBouncer in transaction mode a session's setting would stay with a server connection others get.
+            try:
                 with self.other.cursor() as cursor:
-                    cursor.execute("SET lock_timeout = '2s'")
-            with self.other.cursor() as cursor:
-                cursor.execute(f"UPDATE {connection.ops.quote_name(type(self.job)._meta.db_table)} "
-                               "SET processed_rows = %s, total_rows = %s WHERE id = %s", [done, total, self.job.pk])
+                    cursor.execute("SELECT set_config('lock_timeout', '2s', true)")
+                    cursor.execute(f"UPDATE {connection.ops.quote_name(type(self.job)._meta.db_table)} "
+                                   "SET processed_rows = %s, total_rows = %s WHERE id = %s",
+                                   [done, total, self.job.pk])
+                self.other.commit()
+            except DatabaseError:
+                self.other.rollback()
+                raise
         except (OSError, DatabaseError):
             logger.warning("import job %s: progress no longer published", self.job.pk, exc_info=True)
             self.live = False
