@@ -57,6 +57,10 @@ def _post_form(context, base: str, path: str, form: dict):
                                 headers={"Referer": base + path}, max_redirects=0)
 
 
+def _fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 2
+
+
 def _queue_states(page) -> list[str]:
     return page.locator("#view .queue-item").evaluate_all("items => items.map(i => i.dataset.state)")
 
@@ -104,8 +108,10 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     form.locator("input[name=doc_number]").fill(number)
     form.locator("select[name=grid]").select_option(GRID1_GRID)
     form.locator("select[name=category]").select_option(index=1)
+    assert _fits_the_phone(page)
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#view .person-card")
+    assert _fits_the_phone(page)
     assert name in page.locator("#view .person-card h1").inner_text()
     _record_check(page, "36.5")
     # Two of grid1's people: one well, one with a fever, which the phone shows as a fever at once.
@@ -121,6 +127,7 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     page.locator("#queue-button").click()
     assert _queue_states(page) == ["waiting"] * 4
     screenshot(page, "offline-queue")
+    assert _fits_the_phone(page)
     assert "发热" in page.locator("#view .queue-item").nth(3).inner_text()
 
     # Closed and opened again with no network: the service worker serves the page, the queue is still there.
@@ -318,6 +325,41 @@ def test_a_refused_arrival_stays_with_its_reason_and_is_sent_once_corrected(new_
     found = _api(context, "GET", f"/api/persons?name={name}", demo_server)["items"]
     assert len(found) == 1
     assert len(_api(context, "GET", f"/api/persons/{found[0]['id']}/checks", demo_server)) == 1
+
+
+def test_a_follow_up_result_and_a_task_done_offline_reach_the_server(new_page, demo_server):
+    page = new_page(**PHONE)
+    context = page.context
+    login(page, demo_server, "grid1")
+    _open_app(page, demo_server)
+    people = page.locator("#view ul[data-list=follow_ups] button.person-link").evaluate_all(
+        "buttons => buttons.map(b => b.dataset.person)")
+    assert len(people) >= 2, "the demo gives grid1 two follow-ups today"
+    context.set_offline(True)
+    page.wait_for_selector("body[data-online=no]")
+
+    page.locator(f"#view ul[data-list=follow_ups] button[data-person='{people[0]}']").click()
+    result = page.locator("#view form.result-form")
+    follow_up = int(result.get_attribute("data-follow-up"))
+    result.locator("input[name=temperature]").fill("36.4")
+    result.locator("button[type=submit]").click()
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+
+    page.locator("#tabs button[data-tab=day]").click()
+    page.locator(f"#view ul[data-list=follow_ups] button[data-person='{people[1]}']").click()
+    task_form = page.locator("#view .task-form").first
+    task = int(task_form.get_attribute("data-task"))
+    task_form.locator("input[name=result]").fill("电话随访，无不适")
+    task_form.locator("button.task-done").click()
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+
+    context.set_offline(False)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
+                           timeout=3 * ACTION_TIMEOUT_MS)
+    assert _api(context, "GET", f"/api/follow-ups/{follow_up}", demo_server)["state"] == "active"
+    checks = _api(context, "GET", f"/api/persons/{people[0][3:]}/checks", demo_server)
+    assert str(checks[0]["temperature"]) == "36.4"  # the day's result, recorded as the person's health check
+    assert _api(context, "GET", f"/api/tasks/{task}", demo_server)["status"] == "done"
 
 
 def _no_site(page, code: str) -> bool:

@@ -182,7 +182,7 @@
   function resultForm(p, followUp, editing) {
     var initial = editing ? editing.write.data : {};
     var temp = temperatureInput(initial.temperature);
-    var form = el("form", {"class": "stack card result-form", novalidate: true}, [
+    var form = el("form", {"class": "stack card result-form", "data-follow-up": followUp.id, novalidate: true}, [
       el("h2", {text: T.record_result}), el("p", {"class": "muted", text: fmt(T.follow_up_until, {day: followUp.end})}),
       temp.field, symptomBoxes(initial.symptoms),
       field(T.result, select("result", state.snapshot.results, initial.result || "well")),
@@ -216,7 +216,7 @@
         go(editing ? "queue" : state.tab, editing || !p ? null : personKey(p));
       });
     }
-    return el("div", {"class": "card task-form"}, [
+    return el("div", {"class": "card task-form", "data-task": task.id}, [
       el("p", {}, [el("strong", {text: task.label}), " ", task.due_at ? el("span", {"class": "muted", text: T.due + " " + hhmm(task.due_at)}) : null]),
       field(T.task_result, text),
       el("p", {"class": "actions"}, [

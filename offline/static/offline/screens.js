@@ -73,8 +73,8 @@
        (c.pending ? " · " + T.pending : "")]);
   }
 
-  function section(title, ids, view, empty, extra) {
-    var list = el("ul", {"class": "card people"});
+  function section(title, ids, view, empty, extra, name) {
+    var list = el("ul", {"class": "card people", "data-list": name || null});
     ids.forEach(function (id) {
       var p = view.byId[id];
       if (p) { list.appendChild(personButton(p, extra ? extra(p) : [])); }
@@ -90,7 +90,7 @@
       var p = view.byId[id];
       return !(p && p.last_check && p.last_check.pending);
     });
-    section(T.checks_due, due, view, T.all_checked).forEach(function (n) { box.appendChild(n); });
+    section(T.checks_due, due, view, T.all_checked, null, "checks_due").forEach(function (n) { box.appendChild(n); });
     var arrivals = snap.arrivals.slice();
     var locals = view.people.filter(function (p) { return p.local; });
     var arrivalNodes = section(T.arrivals, arrivals, view);
@@ -105,10 +105,10 @@
       return p.status && p.status.planned_end ? [" ", el("span", {"class": "tag late", text: T.planned_end + " " + String(p.status.planned_end).slice(0, 10)})] : [];
     }).forEach(function (n) { box.appendChild(n); });
     var fus = snap.follow_ups.filter(function (f) { return !f.recorded_today && !view.resultsToday[f.id]; });
-    section(T.follow_ups, fus.map(function (f) { return f.person; }), view).forEach(function (n) { box.appendChild(n); });
+    section(T.follow_ups, fus.map(function (f) { return f.person; }), view, null, null, "follow_ups").forEach(function (n) { box.appendChild(n); });
     var tasks = snap.tasks.filter(function (t) { return !view.tasksDone[t.id]; });
     box.appendChild(el("h2", {}, [T.tasks, " ", el("span", {"class": "tag", text: String(tasks.length)})]));
-    var list = el("ul", {"class": "card people"});
+    var list = el("ul", {"class": "card people", "data-list": "tasks"});
     tasks.forEach(function (t) {
       var p = t.person ? view.byId[t.person] : null;
       list.appendChild(el("li", {}, [p ? el("button", {type: "button", "class": "person-link",
