@@ -103,3 +103,9 @@ def test_everything_the_shell_loads_is_kept_by_the_service_worker(cast, client_f
     source = client.get("/offline/sw.js").content.decode()
     precache = set(json.loads(source.split("var CONFIG = ", 1)[1].split(";\n", 1)[0])["precache"])
     assert loaded and loaded <= precache, loaded - precache
+
+
+def test_the_today_page_links_to_the_workbench_hidden_until_the_browser_shows_it_has_service_workers(cast, client_for):
+    html = client_for(cast.grid_a_worker).get("/persons/today/").content.decode()
+    link = re.search(r'<p id="offline-link"([^>]*)><a href="/offline/">', html)
+    assert link and "hidden" in link.group(1) and "data-needs-service-worker" in link.group(1)

@@ -91,6 +91,10 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     page = new_page(**PHONE)
     context = page.context
     login(page, demo_server, "grid1")
+    page.goto(demo_server + "/persons/today/")
+    with page.expect_navigation():
+        page.locator("#offline-link a").click()  # shown where the browser has service workers
+    assert page.url.endswith("/offline/")
     _open_app(page, demo_server)
     first, second = _person_ids_on_day(page, 2)
     checks_before = {pk: len(_api(context, "GET", f"/api/persons/{pk}/checks", demo_server)) for pk in (first, second)}
