@@ -122,7 +122,7 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     _open_person(page, first)
     _record_check(page, "36.6")
     _open_person(page, second)
-    _record_check(page, "38.4")
+    _record_check(page, "３８，４℃")  # as a Chinese keyboard types it: full-width, a comma, the unit
     page.wait_for_selector("#notices li.fever")
     assert "发热" in page.locator("#view .person-card .tag.fever").inner_text()
     screenshot(page, "offline-person-fever")
@@ -160,6 +160,7 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     assert len(first_checks) == checks_before[first] + 1
     assert len(second_checks) == checks_before[second] + 1
     assert second_checks[0]["flagged"] and second_checks[0]["result"] == "symptoms"
+    assert str(second_checks[0]["temperature"]) == "38.4"
 
     # A second sync changes nothing.
     before = _contacts(page)

@@ -81,8 +81,15 @@
   }
 
   /* Tenths of a degree from what was typed ("36.5", "36,5"), or null when it is not a temperature. */
+  /* A temperature as typed on a phone, as the server reads it: full-width digits and points (NFKC), a comma or
+     a Chinese full stop for the point, and a trailing °C or ℃ are all taken ("３７，８℃" is "37.8"). */
+  function temperatureText(text) {
+    text = String(text || "").normalize("NFKC").trim().replace(/\s+/g, "");
+    return text.replace(/(°C|℃|°|C)$/i, "").replace(/[,，。、]/, ".");
+  }
+
   function tenths(text) {
-    text = String(text || "").trim().replace(",", ".");
+    text = temperatureText(text);
     if (!/^\d{2}(\.\d{1,2})?$/.test(text)) { return null; }
     return Math.round(parseFloat(text) * 100);
   }
@@ -208,5 +215,5 @@
   }
 
 
-  Object.assign(App, {fmt: fmt, el: el, uuid: uuid, cookie: cookie, hhmm: hhmm, localDay: localDay, nameOf: nameOf, tenths: tenths, settle: settle, notify: notify, drawHeader: drawHeader, localView: localView, personKey: personKey, findPerson: findPerson, saveItem: saveItem, removeItem: removeItem});
+  Object.assign(App, {fmt: fmt, el: el, uuid: uuid, cookie: cookie, hhmm: hhmm, localDay: localDay, nameOf: nameOf, tenths: tenths, temperatureText: temperatureText, settle: settle, notify: notify, drawHeader: drawHeader, localView: localView, personKey: personKey, findPerson: findPerson, saveItem: saveItem, removeItem: removeItem});
 })();

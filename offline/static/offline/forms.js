@@ -22,6 +22,7 @@
   function settle() { return App.settle.apply(null, arguments); }
   function sync() { return App.sync.apply(null, arguments); }
   function tenths() { return App.tenths.apply(null, arguments); }
+  function temperatureText() { return App.temperatureText.apply(null, arguments); }
   function uuid() { return App.uuid.apply(null, arguments); }
 
   // -- forms -------------------------------------------------------------------------------------------------
@@ -125,6 +126,7 @@
       clearErrors(form);
       var t = form.temperature.value.trim();
       if (!temperatureOk(form, t)) { return; }
+      t = t && temperatureText(t);
       var s = settle(t, checked(form, "symptoms"), form.result.value);
       var data = {temperature: t, symptoms: s.symptoms, result: s.result, note: form.note.value.trim()};
       var write = editing ? Object.assign({}, editing.write, {data: data}) : newWrite("check", p, data);
@@ -193,6 +195,7 @@
       clearErrors(form);
       var t = form.temperature.value.trim();
       if (!temperatureOk(form, t)) { return; }
+      t = t && temperatureText(t);
       var s = settle(t, checked(form, "symptoms"), form.result.value);
       var data = {follow_up: followUp.id, result: s.result, temperature: t, symptoms: s.symptoms, note: form.note.value.trim()};
       var write = editing ? Object.assign({}, editing.write, {data: data}) : newWrite("result", p, data);
@@ -307,6 +310,7 @@
       var data = {};
       ["name", "doc_type", "doc_number", "sex", "birth_date", "phone", "address", "grid", "category", "arrived",
         "origin", "status", "temperature"].forEach(function (name) { data[name] = form[name].value.trim(); });
+      data.temperature = data.temperature && temperatureText(data.temperature);
       data.site = siteField.hidden || !form.site.value ? "" : Number(form.site.value);
       data.symptoms = settle(data.temperature, checked(form, "symptoms"), "").symptoms;
       var write = editing ? Object.assign({}, editing.write, {data: data})
