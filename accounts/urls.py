@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_replicas
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
 audit_urlpatterns = ([
     path("", views.audit_list, name="list"),
     path("<int:pk>/", views.audit_detail, name="detail"),
+    path("replicas/", views_replicas.replica_list, name="replicas"),
 ], "audit")

@@ -129,3 +129,27 @@ def database_pooled(config: "DBConfig") -> "DBConfig":
     pooled["DISABLE_SERVER_SIDE_CURSORS"] = True
     pooled["OPTIONS"] = {**config.get("OPTIONS", {}), "prepare_threshold": None}
     return pooled
+
+
+def env_database_replicas() -> dict[str, "DBConfig"]:
+    """The read replicas of DATABASE_REPLICA_URLS (comma-separated postgres:// URLs; empty or unset: none) as
+    DATABASES entries replica1, replica2, … Each connects within 2 s or counts as down (core.replica_health), and
+    is a test mirror of the primary, so a test run creates no database on it."""
+    import dj_database_url
+
+    raw = os.environ.get("DATABASE_REPLICA_URLS", "")
+    replicas = {}
+    for number, url in enumerate((item.strip() for item in raw.split(",") if item.strip()), start=1):
+        try:
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except Exception as exc:  # dj_database_url raises several types for a bad URL
+            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: cannot parse replica {number}: {exc}") from None
+        if config.get("ENGINE") != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {number} is not a postgres:// URL; "
+                                       "replicas are PostgreSQL streaming replicas")
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}
+        if env_bool("DATABASE_POOLED", False):  # the replicas behind the same kind of pooler as the primary
+            config = database_pooled(config)
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = config
+    return replicas

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts import access
+from core.replicas import heavy_reads
 from dashboard import selectors
 from dashboard.forms import DashboardQuery
 from orgunits.models import OrgUnit
@@ -29,6 +30,7 @@ def _roles(user) -> list[dict]:
 
 
 @login_required
+@heavy_reads()  # the situation overview: read-only, counted on a replica when one may serve
 def home(request):
     context = {"rows": _roles(request.user), "review_queue": review_queue(request.user)}  # 待审核, for reviewers
     if not selectors.dashboard_scope(request.user).empty:

@@ -3,7 +3,16 @@
 import os
 from pathlib import Path
 
-from core.env import env_bool, env_database, env_decimal, env_int, env_list, env_secret_key, env_time_zone
+from core.env import (
+    env_bool,
+    env_database,
+    env_database_replicas,
+    env_decimal,
+    env_int,
+    env_list,
+    env_secret_key,
+    env_time_zone,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -50,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.replicas.ReplicaMiddleware",  # after the session and the user: read-your-writes per user
     "accounts.middleware.LanguageMiddleware",
     "intake.middleware.PublicBodyLimitMiddleware",  # the public pages' small bodies, before the general limit
     "core.middleware.RequestSizeMiddleware",  # after the language (its page), before anything reads a body
@@ -81,6 +91,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database(str(VAR_DIR / "fangkong.sqlite3"))}
+# Read replicas (PostgreSQL streaming replicas, core.replicas): DATABASE_REPLICA_URLS names them; heavy reads
+# marked in the code go to one that is at most REPLICA_MAX_LAG seconds behind, never the reads of a user who
+# wrote less than READ_YOUR_WRITES_SECONDS ago. None configured: everything reads the primary, as on one machine.
+_REPLICAS = env_database_replicas()
+DATABASES.update(_REPLICAS)
+REPLICA_ALIASES = list(_REPLICAS)
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG = env_int("REPLICA_MAX_LAG", 30, minimum=1, maximum=3600)
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10, minimum=0, maximum=3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

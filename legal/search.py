@@ -22,11 +22,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core.db import is_postgresql, is_sqlite
+from core.replicas import heavy_reads, read_connection
 from legal.models import KnowledgeEntry, SynonymGroup
 
 STOPWORDS = set("的 了 吗 呢 吧 啊 是 我 你 他 她 在 有 和 与 及 或 就 都 也 还 又 被 把 给 对 从 该 这 那 怎么 怎么办 "
@@ -109,6 +109,7 @@ class Hit:
     snippet_html: SafeString
 
 
+@heavy_reads()
 def search(query: str, *, limit: int = 20, on: dt.date | None = None) -> list[Hit]:
     """The entries valid on `on` (today) best matching `query`, best first, with their matches marked."""
     groups = query_groups(query)
@@ -135,7 +136,7 @@ STATS_GENERATION = "legal.search.stats.generation"
 
 
 def _count(sql: str, params: list, cap: int) -> int:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap)}) AS capped", params)
         return cursor.fetchone()[0]
 
@@ -172,7 +173,7 @@ def _documents(word: str) -> int:
         return KnowledgeEntry.objects.count()
     if is_postgresql():
         return _estimate(word)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT doc FROM legal_entry_vocab WHERE term = %s", [word])
         row = cursor.fetchone()
         return row[0] if row else 0
@@ -183,7 +184,7 @@ def _estimate(word: str) -> int:
     for the tsvector column (exact enough to tell a word in a tenth of the entries from a rare one, and a
     millisecond where counting a common word read thousands of rows)."""
     condition = "FROM legal_knowledgeentry WHERE search_vector @@ plainto_tsquery('simple', %s)"
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {condition}", [word])
         plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -228,7 +229,7 @@ def _match(groups: list[list[str]], *, question_only: bool = False,
 
 def _valid(ids_sql: str, params: list, on: dt.date, limit: int) -> list[int]:
     """The ids from `ids_sql` (in its order) whose entry is valid on `on`, at most `limit`."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT e.id FROM ({ids_sql}) AS r JOIN legal_knowledgeentry e ON e.id = r.id "
                        f"WHERE e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s)",
                        [*params, on, on])
@@ -284,7 +285,7 @@ def _newest(plan: list[list[str]], question_only: bool, on: dt.date, limit: int,
 
 def _relevance(plan, ids_sql: str, params: list, on: dt.date, limit: int) -> list[tuple[int, float]]:
     """At most RANK_MAX matches ranked by relevance, the best `limit` valid ones."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         if is_postgresql():
             query = ids_sql.split("@@", 1)[1].strip()
             cursor.execute(f"SELECT e.id, ts_rank_cd(e.search_vector, {query}) AS score FROM legal_knowledgeentry e "

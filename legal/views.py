@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.roles import LEGAL_CALLS, LEGAL_MANAGE, PUBLICITY_RECORD, REPORTS_VIEW
 from core.pages import page_call, page_form_post
+from core.replicas import heavy_reads
 from legal import selectors, services
 from legal.forms import ActivityForm, ActivityQuery, CallForm, EntryForm, SearchForm
 from legal.models import KnowledgeEntry, PublicityActivity
@@ -18,6 +19,7 @@ from legal.search import search
 
 
 @login_required
+@heavy_reads()  # the search
 def knowledge(request):
     """The knowledge base: anyone signed in may search it; htmx asks for the results alone as one types."""
     form = SearchForm(request.GET or None)
@@ -29,6 +31,7 @@ def knowledge(request):
 
 
 @login_required
+@heavy_reads()
 def lookup(request):
     """The call page's lookup: entries matching what the lawyer has typed, each with a box to cite it."""
     access.require(request.user, LEGAL_CALLS)

@@ -19,6 +19,7 @@ from accounts.roles import (
 from core.models import AuditEntry
 from core.pages import page_call, page_day, page_form_post
 from core.pagination import keyset_page
+from core.replicas import heavy_reads
 from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
 from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
@@ -73,6 +74,7 @@ def _filter_from(request) -> tuple[PersonFilterForm, selectors.PersonFilter, dic
 
 
 @login_required
+@heavy_reads()
 def person_list(request):
     access.require(request.user, PERSONS_VIEW)
     form, f, used = _filter_from(request)
@@ -89,6 +91,7 @@ def person_list(request):
 
 
 @login_required
+@heavy_reads()  # the count and the filters; the rows stream after the view returns, from the primary
 def person_export(request, fmt: str):
     access.require(request.user, PERSONS_EXPORT)
     if fmt not in ("csv", "xlsx"):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import day_moment
 from core.errors import DomainError
+from core.replicas import heavy_reads
 from orgunits.models import OrgUnit
 from reports.definitions import memo_scope, parsed
 from reports.expressions import parse
@@ -123,11 +124,13 @@ class Table:
     under: str = ""  # the path of the unit the table is computed for
 
 
+@heavy_reads()  # counting: on a replica when one may serve (never inside a transaction of the primary)
 def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str, int]:
     indicator = parse(expression)
     return source_for(indicator).counts(indicator, window=window, under=under)
 
 
+@heavy_reads()
 def indicators_counts(expressions: list[str], *, window: Window, under: str) -> list[dict[str, int]]:
     """The counts per unit path of several indicators in one window, in their order: each source is asked for all
     of its indicators at once (FactSource.counts_many), so it may count those of the same shape in one query."""

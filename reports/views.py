@@ -18,6 +18,7 @@ from accounts.roles import (
 )
 from core.errors import DomainError
 from core.pages import page_day, page_error
+from core.replicas import heavy_reads
 from core.timebounds import day_parse
 from reports import catalog, selectors, services
 from reports.computations import changes_since, value_text
@@ -177,6 +178,7 @@ def submission_action(request, pk: int):
 
 
 @login_required
+@heavy_reads()  # the drill-down
 def cell(request, pk: int, row: str, column: str):
     """The people behind one number, and who entered or left it since the previous period (as the API gives
     them: reports.selectors.cell_drill_down)."""

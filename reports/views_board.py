@@ -13,6 +13,7 @@ from accounts import access
 from accounts.roles import AUDIT_VIEW, REPORTS_VIEW
 from core.errors import DomainError
 from core.pages import page_day
+from core.replicas import heavy_reads
 from orgunits.selectors import unit_ancestors, units_below
 from reports import board, selectors
 
@@ -43,6 +44,7 @@ class BoardQuery(forms.Form):
 
 
 @login_required
+@heavy_reads()
 def board_page(request):
     """Which units at or below a unit have submitted a day's reports, on time or late, which are missing,
     and the time left; completeness and on-time rates over a range."""

@@ -17,6 +17,7 @@ from accounts import access
 from accounts.roles import REPORTS_SUBMIT, REPORTS_VIEW
 from core.errors import DomainError
 from core.pages import page_call, page_day, page_error
+from core.replicas import heavy_reads
 from core.tabular import XLSX_TYPE, attachment, date_for_reader
 from orgunits.models import OrgUnit
 from reports import exporting, selectors, workbook_import
@@ -49,6 +50,7 @@ def _lock_version(text: str | None) -> int | None:
 
 @login_required
 @require_GET
+@heavy_reads()
 def submission_csv(request, pk: int):
     """One report as CSV."""
     submission = selectors.submission_get_for_user(request.user, pk)
@@ -58,6 +60,7 @@ def submission_csv(request, pk: int):
 
 @login_required
 @require_GET
+@heavy_reads()
 def day_xlsx(request):
     """All forms of a unit for a day, one sheet each, in the official layout."""
     def build(unit, day):
@@ -73,6 +76,7 @@ def day_xlsx(request):
 
 @login_required
 @require_GET
+@heavy_reads()
 def day_json(request):
     """All forms of a unit for a day as DHIS2 dataValueSets JSON (identified by codes)."""
     def build(unit, day):

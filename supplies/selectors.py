@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Scope, scope_for
 from accounts.roles import SUPPLIES_POST, SUPPLIES_VIEW
 from core.errors import DomainError
+from core.replicas import read_connection
 from orgunits.models import OrgUnit
 from supplies.models import (
     DESTINATION_KINDS,
@@ -339,7 +339,7 @@ def donation_accounts(donations: QuerySet[Donation] | list[int], *, as_of: dt.da
     totals = {name: Total(filter=Q(location__kind__in=kinds)) for name, kinds in places.items()}
     sql, params = (lines.values("donation", "item").annotate(**totals).order_by()
                    .values_list("donation", "item", *places).query.sql_with_params())
-    with connection.cursor() as cursor:  # the cursor's own values: an audit reads a hundred thousand rows
+    with read_connection().cursor() as cursor:  # the cursor's own values: an audit reads a hundred thousand rows
         cursor.execute(sql, params)
         for d, i, received, spent, delivered, on_hand, lost in cursor.fetchall():
             a = account(d, i)

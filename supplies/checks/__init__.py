@@ -14,10 +14,11 @@ function in its family's module (or a new module imported below).
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connections, transaction
 
 from accounts.access import Scope
 from core.db import transaction_work_mem
+from core.replicas import heavy_reads, read_alias
 from supplies.checks import benford, deliveries, donations, duplicates, movements, purchases  # noqa: F401 (registers)
 from supplies.checks.base import CHECKS, EARLIEST, MAX_DAYS, Check, Finding, Params, name_key, names_alike
 from supplies.checks.benford import BENFORD, CONFORMITY_LABELS, benford_test, money_amounts
@@ -33,9 +34,11 @@ def audit_run(*, scope: Scope, start: dt.date, end: dt.date, params: Params | No
               only: list[str] | None = None) -> list[tuple[Check, list[Finding]]]:
     """Run the checks (all, or those named in `only`) over the range; each with its findings."""
     params = params or Params()
-    with transaction.atomic():
-        # A year's ledger grouped per gift and item is tens of MB of hash tables: at the default 4 MB
-        # PostgreSQL spills them to disk in dozens of batches. Only this read-only transaction gets more.
-        transaction_work_mem(AUDIT_WORK_MEM)
-        return [(check, check.function(scope, start, end, params)) for check in CHECKS
-                if only is None or check.code in only]
+    with heavy_reads():  # read-only: on a replica when one may serve (core.replicas), its transaction there
+        alias = read_alias()
+        with transaction.atomic(using=alias):
+            # A year's ledger grouped per gift and item is tens of MB of hash tables: at the default 4 MB
+            # PostgreSQL spills them to disk in dozens of batches. Only this read-only transaction gets more.
+            transaction_work_mem(AUDIT_WORK_MEM, connections[alias])
+            return [(check, check.function(scope, start, end, params)) for check in CHECKS
+                    if only is None or check.code in only]

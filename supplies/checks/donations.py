@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Scope
+from core.replicas import read_connection
 from supplies.checks.base import Finding, K, Params, check, donations_in, receipts_of
 from supplies.models import (
     DESTINATION_KINDS,
@@ -75,7 +76,7 @@ def _unbalanced(donations) -> list[int]:
         ) account
         GROUP BY d, i
         HAVING ROUND(SUM(declared) - SUM(received), 3) <> 0 OR ROUND(SUM(received) - SUM(accounted), 3) <> 0"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*ids_params, K.DONORS, *accounted, *ids_params])
         return sorted(d for (d,) in cursor.fetchall())
 

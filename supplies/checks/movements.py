@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Scope
+from core.replicas import read_connection
 from supplies.checks.base import TOLERANCE, Finding, K, Params, check, item_label, live
 from supplies.models import DESTINATION_KINDS, NEGATIVE_ALLOWED, VoucherLine
 from supplies.selectors import Total
@@ -60,7 +61,7 @@ def distributed_before_booked(scope: Scope, start: dt.date, end: dt.date, params
              .values(b_location=F("location_id"), b_item=F("item_id"), b_day=F("occurred_on"))
              .annotate(b_net=Sum("quantity")).order_by())
     sql, params = daily.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"""SELECT DISTINCT b_location, b_item FROM (
                                SELECT b_location, b_item, b_day,
                                       SUM(b_net) OVER (PARTITION BY b_location, b_item ORDER BY b_day) AS b_running

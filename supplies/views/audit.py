@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.roles import SUPPLIES_AUDIT, SUPPLIES_PUBLISH
 from core.pages import page_call
+from core.replicas import heavy_reads
 from core.tabular import FORMATS
 from supplies import selectors, services
 from supplies.checks import BENFORD, CONFORMITY_LABELS, Params, audit_run, benford_test, money_amounts
@@ -46,6 +47,7 @@ def _run(request):
 
 
 @login_required
+@heavy_reads()  # the audit's checks and their figures: read-only
 def audit_page(request):
     """The auditor's page: every check over the date range, its findings with the vouchers behind them."""
     form, results, benford, _scope = _run(request)
@@ -64,6 +66,7 @@ def audit_page(request):
 
 
 @login_required
+@heavy_reads()
 def audit_export(request, fmt: str):
     """The findings as CSV or XLSX (the export is audited)."""
     if fmt not in FORMATS:

@@ -1,0 +1,187 @@
+"""The router's decisions (core.replicas): which database a read goes to, with a replica configured as a test
+mirror of the primary (the same database, another connection). Real streaming replication, lag and a stopped
+replica: core/tests/test_replication.py (marker `replica`)."""
+
+import time
+
+import pytest
+import time_machine
+from django.db import connections, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from core.replica_health import BEHIND, IN_USE, ReplicaState, replica_record
+from core.replicas import SESSION_KEY, ReplicaMiddleware, heavy_reads, lsn_parse, lsn_text, read_alias
+from orgunits.models import OrgUnit
+
+
+def _add_alias(alias: str, **overrides) -> None:
+    default = connections.settings["default"]
+    connections.settings[alias] = {**default, **overrides, "TEST": {**default["TEST"], "MIRROR": "default"}}
+
+
+def _drop_alias(alias: str) -> None:
+    connections[alias].close()
+    del connections.settings[alias]
+    if hasattr(connections._connections, alias):
+        delattr(connections._connections, alias)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _aliases(django_db_setup):
+    """replica1: a mirror of the primary, as DATABASE_REPLICA_URLS makes each replica in a test run, for this
+    module only, before its tests name it as a database they use. (A replica that is down:
+    test_replicas_down.py.)"""
+    if connections["default"].vendor == "postgresql":
+        _add_alias("replica1")
+    else:  # the shared in-memory database: a deferred transaction and reads that wait on no lock of the primary's
+        _add_alias("replica1", OPTIONS={"init_command": "PRAGMA read_uncommitted = 1;"})
+    yield
+    _drop_alias("replica1")
+
+
+pytestmark = pytest.mark.django_db(databases=["default", "replica1"])
+
+
+@pytest.fixture
+def replica(settings):
+    settings.REPLICA_ALIASES = ["replica1"]
+    return "replica1"
+
+
+def test_without_a_replica_every_read_goes_to_the_primary():
+    with heavy_reads():
+        assert read_alias() == "default"
+        assert OrgUnit.objects.all().db == "default"
+
+
+def test_an_unmarked_read_goes_to_the_primary(replica):
+    assert read_alias() == "default"
+    assert OrgUnit.objects.all().db == "default"
+
+
+def test_a_marked_read_goes_to_the_replica(replica):
+    with heavy_reads():
+        assert OrgUnit.objects.all().db == "replica1"
+    assert OrgUnit.objects.all().db == "default"
+
+
+def test_the_marker_works_as_a_decorator(replica):
+    @heavy_reads()
+    def count_query_db():
+        return OrgUnit.objects.all().db
+
+    assert count_query_db() == "replica1"
+
+
+def test_a_marked_read_inside_a_transaction_goes_to_the_primary(replica):
+    with heavy_reads(), transaction.atomic():
+        assert OrgUnit.objects.all().db == "default"
+
+
+def test_writes_go_to_the_primary_even_when_marked(replica):
+    from django.db import router
+
+    with heavy_reads():
+        unit = OrgUnit(code="1", name="x", kind=OrgUnit.Kind.PROVINCE, path="1/", depth=1)
+        assert router.db_for_write(OrgUnit, instance=unit) == "default"
+
+
+def test_the_shared_cache_is_never_read_on_a_replica(replica):
+    from django.core.cache.backends.db import BaseDatabaseCache
+    from django.db import router
+
+    cache_entry = BaseDatabaseCache("fangkong_cache", {}).cache_model_class
+    with heavy_reads():
+        assert router.db_for_read(cache_entry) == "default"
+
+
+def test_a_replica_reported_behind_is_skipped_for_the_primary(replica):
+    replica_record(ReplicaState("replica1", BEHIND, 45.0, None))
+    with heavy_reads():
+        assert read_alias() == "default"
+        assert OrgUnit.objects.count() == 0  # the read is served, by the primary
+
+
+def test_a_position_the_replica_has_not_replayed_sends_the_read_to_the_primary(replica):
+    replica_record(ReplicaState("replica1", IN_USE, 0.0, lsn_parse("0/3000000")))
+    with heavy_reads(min_lsn="0/3000100"):
+        assert read_alias() == "default"
+    with heavy_reads(min_lsn="0/2FFFF00"):
+        assert read_alias() == "replica1"
+
+
+def test_an_inner_block_keeps_the_outer_blocks_position(replica):
+    replica_record(ReplicaState("replica1", IN_USE, 0.0, lsn_parse("0/3000000")))
+    with heavy_reads(min_lsn="0/3000100"), heavy_reads():
+        assert read_alias() == "default"
+
+
+def test_a_wal_position_reads_and_writes_back():
+    assert lsn_parse("16/B374D848") == (0x16 << 32) | 0xB374D848
+    assert lsn_text(lsn_parse("16/B374D848")) == "16/B374D848"
+    assert lsn_parse(None) is None and lsn_text(None) is None
+
+
+# -- read-your-writes: the middleware ------------------------------------------------------------------------------
+
+def _request(method: str, user, session: dict):
+    request = RequestFactory().generic(method, "/")
+    request.user = user
+
+    class Session(dict):
+        modified = False
+
+    request.session = Session(session)
+    return request
+
+
+def _serve(request) -> str:
+    """The database a marked read of the view serving `request` goes to."""
+    seen = {}
+
+    def view(req):
+        with heavy_reads():
+            seen["alias"] = read_alias()
+        return HttpResponse("ok")
+
+    ReplicaMiddleware(view)(request)
+    return seen["alias"]
+
+
+def test_a_reading_request_may_use_the_replica(replica, cast):
+    assert _serve(_request("GET", cast.street_officer, {})) == "replica1"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_writing_request_reads_the_primary(replica, cast, method):
+    assert _serve(_request(method, cast.street_officer, {})) == "default"
+
+
+def test_after_a_write_the_users_reads_stay_on_the_primary_for_the_window(replica, cast, settings):
+    settings.READ_YOUR_WRITES_SECONDS = 10
+    session: dict = {}
+    with time_machine.travel("2020-02-10 09:00:00 +0800", tick=False):
+        post = _request("POST", cast.street_officer, session)
+        _serve(post)
+        session = dict(post.session)
+        assert session[SESSION_KEY] == time.time()
+        assert _serve(_request("GET", cast.street_officer, session)) == "default"
+    with time_machine.travel("2020-02-10 09:00:09 +0800", tick=False):
+        assert _serve(_request("GET", cast.street_officer, session)) == "default"
+    with time_machine.travel("2020-02-10 09:00:11 +0800", tick=False):
+        assert _serve(_request("GET", cast.street_officer, session)) == "replica1"
+
+
+def test_another_users_write_does_not_keep_this_user_on_the_primary(replica, cast):
+    post = _request("POST", cast.street_officer, {})
+    _serve(post)
+    assert SESSION_KEY in post.session
+    assert _serve(_request("GET", cast.grid_a_worker, {})) == "replica1"
+
+
+def test_without_a_replica_the_middleware_leaves_the_session_alone(cast):
+    post = _request("POST", cast.street_officer, {})
+    _serve(post)
+    assert SESSION_KEY not in post.session
+
