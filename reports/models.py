@@ -151,6 +151,10 @@ class Submission(models.Model):
     issues = models.JSONField(_("validation"), default=list, blank=True)
     explanation = models.TextField(_("explanation of warnings"), blank=True)
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    # PostgreSQL's WAL position (an LSN as one number, core.replicas.lsn_parse) of the data the computation counted:
+    # a replica's replayed position, or the primary's. A recomputation never counts on a replica behind it.
+    # SQLite: none.
+    data_lsn = models.BigIntegerField(_("data position"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

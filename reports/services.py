@@ -14,6 +14,8 @@ from django.utils.translation import gettext_noop
 from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError
+from core.replica_health import read_position
+from core.replicas import PRIMARY, heavy_reads, in_transaction, read_alias, replica_aliases
 from orgunits.models import OrgUnit
 from reports.catalog import catalog_file_figures, columns_resolve, figures_seed, row_clean
 from reports.computations import (
@@ -238,7 +240,13 @@ def submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor) ->
 
 def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, manual: dict | None = None) -> Submission:
     """The draft recomputed (with `manual` as its manual cells when given) under a new lock version, kept with
-    the items behind each cell (reports.computations)."""
+    the items behind each cell (reports.computations), with the WAL position of the data counted.
+
+    With replicas, outside a transaction, the counting is done first, before the draft is locked: on a replica when one may
+    serve that has replayed at least the draft's last position (core.replicas), so a recomputation never counts
+    older data than the officer saw; inside one (a submission), on the primary."""
+    counted = (_count_ahead(form=form, unit=unit, day=day, manual=manual)
+               if replica_aliases() and not in_transaction() else None)
     with transaction.atomic():
         submission = Submission.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
         if submission is not None and submission.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
@@ -246,7 +254,11 @@ def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, m
                               % {"state": submission.get_state_display()}, status=409)
         if manual is None:
             manual = submission.manual if submission else {}
-        table = table_compute(form=form, unit=unit, day=day, manual=manual)
+        if counted is not None and counted[2] == manual:
+            table, position = counted[0], counted[1]
+        else:  # counted with other manual cells than the draft's, typed meanwhile: counted again, here
+            table = table_compute(form=form, unit=unit, day=day, manual=manual)
+            position = read_position(PRIMARY)
         prev_total, prev_rows = _previous(form, unit, day)
         values = {"rows": table.rows, "total": table.total, "cutoff": table.window.cutoff.isoformat(),
                   "due": table.due.isoformat()}
@@ -258,12 +270,27 @@ def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, m
             submission = Submission(form=form, unit=unit, unit_path=unit.path, day=day)
         submission.version, submission.manual = table.version, manual
         submission.values, submission.issues, submission.computed_at = values, issues, timezone.now()
+        submission.data_lsn = position
         submission.lock_version += 1
         submission.save()
         computation_keep(submission=submission, table=table, by=by)
         audit_record(actor=by, action="update", obj=submission, unit_path=unit.path,
                      after={"total": table.total, "issues": len(issues)}, note=gettext_noop("computed"))
     return submission
+
+
+def _count_ahead(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | None):
+    """(the table, the WAL position of what it counted, the manual cells it was counted with), counted before the
+    draft is locked, on a replica at least as new as the draft's position when one may serve."""
+    draft = Submission.objects.filter(form=form, unit=unit, day=day).only("manual", "data_lsn", "state").first()
+    if draft is not None and draft.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
+        return None  # refused under the lock
+    if manual is None:
+        manual = draft.manual if draft else {}
+    with heavy_reads(min_lsn=draft.data_lsn if draft else None):
+        alias = read_alias()
+        table = table_compute(form=form, unit=unit, day=day, manual=manual)
+        return table, read_position(alias), manual
 
 
 def _manual_editable(submission: Submission) -> None:
