@@ -145,11 +145,16 @@ def test_writes_made_offline_survive_a_closed_page_and_are_synced_once(new_page,
     page.locator("#queue-button").click()
     assert _queue_states(page) == ["waiting"] * 4
 
+    officer = new_page(width=1280, height=800)
+    login(officer, demo_server, "heying")  # reads the access log of the street's people
+    viewed = len(_api(officer.context, "GET", f"/api/persons/{first}/access", demo_server)["items"])
     before = _contacts(page)
     context.set_offline(False)
     _wait_contact_after(page, before)
     page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
                            timeout=3 * ACTION_TIMEOUT_MS)
+    # The return of the network is one contact: the queue sent and the day taken again, one access-log entry.
+    assert len(_api(officer.context, "GET", f"/api/persons/{first}/access", demo_server)["items"]) == viewed + 1
 
     found = _api(context, "GET", f"/api/persons?name={name}", demo_server)["items"]
     assert len(found) == 1, f"one new person expected, found {found}"

@@ -118,8 +118,12 @@
     });
   }
 
+  /* Take the day from the server; a second call while one is on its way shares it (each taking is one entry in
+     the access log). */
+  var snapshotTaking = null;
   function snapshotFetch() {
-    return call("GET", "snapshot").then(function (answer) {
+    if (snapshotTaking) { return snapshotTaking; }
+    snapshotTaking = call("GET", "snapshot").then(function (answer) {
       if (answer.status !== 200) { throw new Stop("snapshot"); }
       var snap = answer.json;
       return Store.snapshotSet(snap).then(function () {
@@ -130,6 +134,9 @@
         draw();
       });
     });
+    function done() { snapshotTaking = null; }
+    snapshotTaking.then(done, done);
+    return snapshotTaking;
   }
 
   /* The queue's sendable writes in order: a conflict or refusal holds back the later writes of the same person. */
@@ -265,8 +272,9 @@
       state.syncing = false;
       if (applied) { notify(fmt(T.synced, {n: applied}), "ok"); }
       draw();
-      if (applied && !state.stopped) { return snapshotFetch().catch(function () { return undefined; }); }
-      return undefined;
+      // The day changed with what was applied: take it again (the caller need not: `true` says it was taken).
+      if (applied && !state.stopped) { return snapshotFetch().then(function () { return true; }, function () { return true; }); }
+      return false;
     });
   }
 
@@ -274,8 +282,8 @@
      the one kept is old: each is a contact, where a revoked account's phone learns it must wipe. */
   function refresh(force) {
     if (state.stopped || !navigator.onLine) { drawHeader(); return Promise.resolve(); }
-    return sync().then(function () {
-      if (state.stopped) { return undefined; }
+    return sync().then(function (taken) {
+      if (state.stopped || taken) { return undefined; }
       if (force || Date.now() - state.lastSnapshotAt > SNAPSHOT_STALE_MS || !state.snapshot) { return snapshotFetch(); }
       return undefined;
     }).catch(function (error) {
