@@ -113,14 +113,18 @@
       person_ref: person.id ? null : person.ref, seen: seen || null, resolve: null, data: data};
   }
 
-  function checkForm(p, editing) {
+  /* A health check, or with `followUp` the day's follow-up result (recorded as the person's health check too). */
+  function checkForm(p, editing, followUp) {
     var initial = editing ? editing.write.data : {};
     var temp = temperatureInput(initial.temperature);
-    var form = el("form", {"class": "stack card check-form", novalidate: true}, [
-      el("h2", {text: T.record_check}), temp.field, symptomBoxes(initial.symptoms),
+    var head = followUp ? [el("h2", {text: T.record_result}),
+      el("p", {"class": "muted", text: fmt(T.follow_up_until, {day: followUp.end})})] : [el("h2", {text: T.record_check})];
+    var attrs = followUp ? {"class": "stack card result-form", "data-follow-up": followUp.id, novalidate: true}
+      : {"class": "stack card check-form", novalidate: true};
+    var form = el("form", attrs, head.concat([temp.field, symptomBoxes(initial.symptoms),
       field(T.result, select("result", state.snapshot.results, initial.result || "well")),
       field(T.note, el("input", {type: "text", name: "note", value: initial.note || ""})),
-      el("button", {type: "submit", "class": "wide", text: T.save})]);
+      el("button", {type: "submit", "class": "wide", text: T.save})]));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearErrors(form);
@@ -129,7 +133,8 @@
       t = t && temperatureText(t);
       var s = settle(t, checked(form, "symptoms"), form.result.value);
       var data = {temperature: t, symptoms: s.symptoms, result: s.result, note: form.note.value.trim()};
-      var write = editing ? Object.assign({}, editing.write, {data: data}) : newWrite("check", p, data);
+      if (followUp) { data.follow_up = followUp.id; }
+      var write = editing ? Object.assign({}, editing.write, {data: data}) : newWrite(followUp ? "result" : "check", p, data);
       enqueue(write, p.name, editing && editing.seq).then(function () {
         if (s.flagged) { notify(fmt(T.fever_recorded, {t: t}), "error fever"); }
         go(editing ? "queue" : state.tab, editing ? null : personKey(p));
@@ -137,6 +142,8 @@
     });
     return form;
   }
+
+  function resultForm(p, followUp, editing) { return checkForm(p, editing, followUp); }
 
   function statusForm(p, editing) {
     var initial = editing ? editing.write.data : {};
@@ -179,32 +186,6 @@
     var original = state.snapshot.people.filter(function (x) { return x.id === p.id; })[0];
     if (!original) { return null; }
     return {episode: original.status ? original.status.episode : null, status: original.status ? original.status.code : null};
-  }
-
-  function resultForm(p, followUp, editing) {
-    var initial = editing ? editing.write.data : {};
-    var temp = temperatureInput(initial.temperature);
-    var form = el("form", {"class": "stack card result-form", "data-follow-up": followUp.id, novalidate: true}, [
-      el("h2", {text: T.record_result}), el("p", {"class": "muted", text: fmt(T.follow_up_until, {day: followUp.end})}),
-      temp.field, symptomBoxes(initial.symptoms),
-      field(T.result, select("result", state.snapshot.results, initial.result || "well")),
-      field(T.note, el("input", {type: "text", name: "note", value: initial.note || ""})),
-      el("button", {type: "submit", "class": "wide", text: T.save})]);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      clearErrors(form);
-      var t = form.temperature.value.trim();
-      if (!temperatureOk(form, t)) { return; }
-      t = t && temperatureText(t);
-      var s = settle(t, checked(form, "symptoms"), form.result.value);
-      var data = {follow_up: followUp.id, result: s.result, temperature: t, symptoms: s.symptoms, note: form.note.value.trim()};
-      var write = editing ? Object.assign({}, editing.write, {data: data}) : newWrite("result", p, data);
-      enqueue(write, p.name, editing && editing.seq).then(function () {
-        if (s.flagged) { notify(fmt(T.fever_recorded, {t: t}), "error fever"); }
-        go(editing ? "queue" : state.tab, editing ? null : personKey(p));
-      });
-    });
-    return form;
   }
 
   function taskForm(p, task, editing) {
