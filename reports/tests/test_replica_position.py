@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import DomainError
 from core.replica_health import IN_USE, ReplicaState, replica_record
 from core.replicas import lsn_parse
 from core.tests.test_replicas import _aliases  # noqa: F401  (replica1, a mirror of the primary, for this module)
@@ -27,7 +28,10 @@ def _recompute_counting_on_replica(draft, cast, *, replayed: str) -> int:
     """Recompute the draft with replica1 in use at position `replayed`; the queries it ran on replica1."""
     replica_record(ReplicaState("replica1", IN_USE, 0.0, lsn_parse(replayed)))
     with CaptureQueriesContext(connections["replica1"]) as on_replica:
-        services.submission_compute(form=draft.form, unit=draft.unit, day=draft.day, by=cast.street_officer)
+        try:
+            services.submission_compute(form=draft.form, unit=draft.unit, day=draft.day, by=cast.street_officer)
+        except DomainError:  # PostgreSQL: the mirror, another connection, does not see the test's uncommitted forms
+            assert connection.vendor == "postgresql"
     return len(on_replica)
 
 
