@@ -86,13 +86,15 @@ def _caught_up(timeout: float = 60) -> None:
 
 def _statements(url: str) -> int:
     """The statements the server has run in the test's database (committed or rolled back transactions), once
-    every other connection to it has ended (a backend flushes its statistics when it exits)."""
+    every connection to it has ended (a backend flushes its statistics when it exits). Asked from the server's
+    own database, so that asking adds nothing to the count."""
     deadline = time.monotonic() + 30
-    while _sql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-               (DATABASE,))[0] and time.monotonic() < deadline:
+    while _sql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (DATABASE,), database=None)[0] \
+            and time.monotonic() < deadline:
         time.sleep(0.2)
-    _sql(url, "SELECT pg_stat_clear_snapshot()")
-    return _sql(url, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", (DATABASE,))[0]
+    _sql(url, "SELECT pg_stat_clear_snapshot()", database=None)
+    return _sql(url, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", (DATABASE,),
+                database=None)[0]
 
 
 class App:
