@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from core.db import is_postgresql
+
 PRIMARY = "default"
 CHECK_SECONDS = 5  # how long a verdict is trusted before the replica is measured again
 IN_USE, BEHIND, DOWN = "in_use", "behind", "down"
@@ -68,7 +70,7 @@ def _close_quietly(alias: str) -> None:
 def primary_position() -> int | None:
     """The primary's current WAL position (PostgreSQL), None on SQLite."""
     conn = connections[PRIMARY]
-    if conn.vendor != "postgresql":
+    if not is_postgresql(conn):
         return None
     with conn.cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
@@ -81,7 +83,7 @@ def replica_measure(alias: str) -> ReplicaState:
     try:
         conn = connections[alias]
         with conn.cursor() as cursor:
-            if conn.vendor != "postgresql":
+            if not is_postgresql(conn):
                 cursor.execute("SELECT 1")
                 return ReplicaState(alias, IN_USE, 0.0, None, host)
             cursor.execute("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
@@ -166,7 +168,7 @@ def read_position(alias: str) -> int | None:
     if alias == PRIMARY:
         return primary_position()
     conn = connections[alias]
-    if conn.vendor != "postgresql":
+    if not is_postgresql(conn):
         return None
     with conn.cursor() as cursor:
         cursor.execute("SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn()"
