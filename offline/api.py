@@ -1,7 +1,19 @@
-"""The offline app's API: the phone's device, the day it keeps, and the sync of its queued writes
-(contract: offline-contract.md). Snapshot and sync are checked by the device headers first (offline.services.
-device_check): they answer a deactivated account's phone even without a session, and the token they carry, which
-no other site can read, is what a cross-site request would lack."""
+"""The offline app's API: the phone's device, the day it keeps, and the sync of its queued writes.
+
+The protocol between the phone (offline/static/offline/app.js) and the server:
+- `POST /offline/devices` (signed in, line-list edit): the phone registers the key it made for itself and gets a
+  token, shown once (the server keeps its hash). Every other call carries both as X-Offline-Device and
+  X-Offline-Token, checked first (offline.services.device_check): 410 `wipe` (the account deactivated, the role
+  removed or the device revoked; answered even without a session), 401 `login` (keep the queue, sign in again),
+  403 `device` (register again), 409 `other_user` (wipe, register again). The token, which no other site can read,
+  is what a cross-site request would lack.
+- `GET /offline/snapshot`: the day the phone keeps (offline.selectors.snapshot_for), one access-log entry.
+- `POST /offline/sync`: up to 500 writes (offline.schemas.OfflineWriteIn: a key made on the phone, the kind, when
+  it was typed, the person or the key of the arrival that registered them, what the phone saw, the worker's
+  choice in a conflict, the fields), answered one result each, in order: applied (once per key; `duplicate` when
+  an earlier sync applied it), conflict (both values, and what to resend), refused (the reason in Chinese) or held
+  (behind a write of the same person not applied). How: offline.sync.
+"""
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -41,7 +53,8 @@ def device_register(request: HttpRequest, payload: OfflineDeviceIn):
 @router.get("/offline/snapshot", response={200: dict, **DEVICE_REFUSALS}, auth=None, url_name="offline_snapshot",
             summary="The day this phone keeps: the worker's people (masked as the lists mask them), lists, "
                     "follow-ups, tasks and choices; one access-log entry",
-            description="Needs the headers X-Offline-Device and X-Offline-Token. The shape: offline-contract.md.")
+            description="Needs the headers X-Offline-Device and X-Offline-Token. The shape: offline.selectors."
+                        "snapshot_for.")
 def snapshot(request: HttpRequest):
     device = device_of(request)
     taken = selectors.snapshot_for(device.user, day=timezone.localdate())

@@ -1,4 +1,4 @@
-"""The offline API's shapes (contract: offline-contract.md)."""
+"""The offline API's shapes (the protocol: offline.api)."""
 
 import datetime as dt
 from decimal import Decimal

@@ -55,7 +55,7 @@ def _iso(value):
 
 
 def snapshot_for(user, *, day: dt.date) -> Snapshot:
-    """What `user`'s phone keeps for `day` (contract: offline-contract.md, "The day the phone keeps"): everyone
+    """What `user`'s phone keeps for `day` (the protocol: offline.api): everyone
     under management in their persons.edit scope (an open status that is no release) and everyone the day's lists
     name, at most PEOPLE_CAP; each with their open categories and status and their last check; the day's lists,
     follow-ups and open tasks; the choices the forms offer. Documents and phones masked as in the lists."""

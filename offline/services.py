@@ -24,7 +24,7 @@ SNAPSHOT_REPR = gettext_noop("the day kept on a phone for offline work")
 
 
 class DeviceRefused(DomainError):
-    """The device headers do not allow the call; `code` tells the phone what to do (contract: offline-contract.md):
+    """The device headers do not allow the call; `code` tells the phone what to do (the protocol: offline.api):
     wipe (410) deletes everything it holds, login (401) keeps the queue and asks for a new sign-in, other_user (409)
     wipes and registers again, device (403) registers again keeping the queue."""
 

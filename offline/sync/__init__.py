@@ -1,5 +1,5 @@
-"""The sync of a phone's queued writes: each applied exactly once, in order per person (contract:
-offline-contract.md, "Sending the queue").
+"""The sync of a phone's queued writes: each applied exactly once, in order per person (the protocol:
+offline.api).
 
 1. The keys already applied (and the arrivals later writes refer to) are read in one query up front.
 2. Each write, in list order, is its own transaction: its key is claimed first (SyncedWrite, unique key), then the
@@ -87,7 +87,7 @@ def _data(write) -> dict:
 
 
 def sync_apply(*, device: Device, writes: list, by) -> list[Result]:
-    """Apply a phone's queued writes (dicts or schema objects of the contract's Write) as `by`, the device's user;
+    """Apply a phone's queued writes (dicts or offline.schemas.OfflineWriteIn) as `by`, the device's user;
     return one Result per write, in the order given (see the module's steps)."""
     writes = list(writes)[:MAX_WRITES]
     keys = [str(_get(w, "key")) for w in writes]

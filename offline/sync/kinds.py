@@ -20,7 +20,7 @@ from persons.disclosure import Disclosure
 from persons.models import ManagementStatus, Person, StatusEpisode
 from tracing import selectors as tracing_selectors
 from tracing import services as tracing_services
-from tracing.models import Task
+from tracing.models import FollowUp, Task
 
 
 class OutOfReach(Exception):
@@ -123,26 +123,26 @@ def status(ctx: Context, *, data: dict, at: dt.datetime, person: Person, seen: d
     return Outcome(object={"type": "status", "id": episode.pk}, person=person.pk, notices=[])
 
 
-def follow_up_of(ctx: Context, data: dict):
-    """The follow-up a result names, in the caller's reach for tracing and the line list, or OutOfReach."""
+def _in_reach(ctx: Context, get_for_user, value):
+    """The tracing object `value` names through its `<object>_get_for_user`, when it is in the caller's reach for
+    tracing and the line list alike; OutOfReach otherwise, whether or not it exists."""
     try:
-        fu = tracing_selectors.follow_up_get_for_user(ctx.by, int(data.get("follow_up")), perm=TRACING_EDIT)
+        found = get_for_user(ctx.by, int(value), perm=TRACING_EDIT)
     except (Http404, TypeError, ValueError):
         raise OutOfReach from None
-    if not ctx.persons.covers(fu.unit_path):
+    if not ctx.persons.covers(found.unit_path):
         raise OutOfReach
-    return fu
+    return found
+
+
+def follow_up_of(ctx: Context, data: dict) -> FollowUp:
+    """The follow-up a result names (`follow_up`), or OutOfReach."""
+    return _in_reach(ctx, tracing_selectors.follow_up_get_for_user, data.get("follow_up"))
 
 
 def task_of(ctx: Context, data: dict) -> Task:
-    """The task a completion names, in the caller's reach for tracing and the line list, or OutOfReach."""
-    try:
-        task = tracing_selectors.task_get_for_user(ctx.by, int(data.get("task")), perm=TRACING_EDIT)
-    except (Http404, TypeError, ValueError):
-        raise OutOfReach from None
-    if not ctx.persons.covers(task.unit_path):
-        raise OutOfReach
-    return task
+    """The task a completion names (`task`), or OutOfReach."""
+    return _in_reach(ctx, tracing_selectors.task_get_for_user, data.get("task"))
 
 
 def result(ctx: Context, *, data: dict, at: dt.datetime, follow_up, **_ignored) -> Outcome:

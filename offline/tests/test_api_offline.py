@@ -1,4 +1,4 @@
-"""The offline API's device, snapshot and checks (contract: offline-contract.md): who may register a phone, what the
+"""The offline API's device, snapshot and checks (the protocol: offline.api): who may register a phone, what the
 phone keeps (their scope only, masked as the lists mask it, one access-log entry), and what the device headers
 decide — wipe (410), log in again (401), register again (403), another user (409) — and logout's wipe."""
 

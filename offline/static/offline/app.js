@@ -68,7 +68,7 @@
     notify(T.login_again, "error", {href: body.getAttribute("data-login"), text: T.login_link});
   }
 
-  /* A call with the device's headers, answering the contract's 410/401/409/403 as it says; resolves to the
+  /* A call with the device's headers, answering 410/401/409/403 as offline.api says; resolves to the
      answer of any other status. `retried`: the device was registered again once already. */
   function call(method, path, payload, retried) {
     return deviceEnsure().then(function () {
