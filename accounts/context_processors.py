@@ -1,8 +1,9 @@
 """Navigation by role: each entry is shown only to users holding its permission somewhere."""
 
+from functools import lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import has_perm
@@ -49,11 +50,18 @@ PHONE_FIRST = ["persons:today", "persons:list", "tracing:my_tasks", "reports:tod
 PHONE_PRIMARY = 4
 
 
+@lru_cache(maxsize=len(NAVIGATION) * 4)
+def _url(name: str, prefix: str) -> str:
+    """The menu entry's address: the same in every process for a deployment's prefix (the URLconf is code), so
+    reversed once per process rather than on every page."""
+    return reverse(name)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items: list[dict[str, Any]] = [{"url": reverse(name), "label": label, "name": name}
+    items: list[dict[str, Any]] = [{"url": _url(name, get_script_prefix()), "label": label, "name": name}
              for name, label, perm in NAVIGATION if perm is None or has_perm(user, perm)]
     held = {item["name"] for item in items}
     primary = [name for name in PHONE_FIRST if name in held][:PHONE_PRIMARY]

@@ -19,11 +19,19 @@ registration takes longer in the field, so 50 such users ask more of the server 
 BENCH_LOAD_THINK=0 sends requests back to back (saturation). The pages are the HTML pages, the writes the
 JSON API with the session's CSRF token. gunicorn runs 2 × cores + 1 sync workers (BENCH_LOAD_WORKERS to
 change) on the benchmark's database, vacuumed after the load: PostgreSQL with BENCH_DATABASE_URL, which is
-what the figures are for. The reference, measured first in the same run: one street officer and one
-community worker alone, back to back for 15 s (BENCH_LOAD_REFERENCE_SECONDS), which gives each kind of request's time without queueing and
-what the server does at most with two at a time. Printed: requests/s, p50/p95/p99 per kind of request and
-overall, and errors (any answer other than the one expected, or no answer), with a sample of each. Goal: 0
-errors, p95 < 300 ms.
+what the figures are for.
+
+Today's code beside the new, in the same run: BENCH_LOAD_BASELINE names a commit (default bda8026, the code before
+the page-throughput work; empty: not measured). Its tree is extracted under var/bench/ (benchmarks/baseline.py,
+catalogs compiled, the same virtualenv), served by a gunicorn of its own on the same database beside this checkout's. The users sign in once (the sessions are
+the database's). The servers take the same load in turn, in BENCH_LOAD_ROUNDS rounds (default 2) of
+BENCH_LOAD_SECONDS / rounds each, the baseline first in one round and last in the next, so that whatever else the
+machine does weighs on both alike. For each server, the reference first: one street officer and one community worker alone, back to back for 15 s
+(BENCH_LOAD_REFERENCE_SECONDS), which gives each kind of request's time without queueing; then the load. Printed:
+requests/s, p50/p95/p99 per kind of request and overall, and errors (any answer other than the one expected, or no
+answer), with a sample of each; both servers side by side with their ratio. A baseline that cannot be built or
+served is said so in the output. Goals: 0 errors; at saturation (BENCH_LOAD_THINK=0) at least twice the baseline's
+requests/s; at a pace (e.g. BENCH_LOAD_USERS=100 BENCH_LOAD_THINK=1), p95 < 300 ms.
 """
 
 import datetime as dt
@@ -48,7 +56,7 @@ from stdnum.cn import ric
 
 from accounts.models import Membership, User
 from accounts.roles import Role
-from benchmarks import http_server
+from benchmarks import baseline, http_server
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint
 from core.db import tables_analyze
@@ -68,6 +76,10 @@ WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "0")) or 2 * (os.cpu_count() 
 SEED = 20200521
 PASSWORD = "Load-bench-2020"
 TARGET_P95_MS = 300
+TARGET_RATIO = 2  # at saturation, against the baseline
+# Today's code, measured under the same load before this checkout's (empty: not measured, and said so).
+BASELINE = os.environ.get("BENCH_LOAD_BASELINE", "bda8026").strip()
+ROUNDS = max(1, int(os.environ.get("BENCH_LOAD_ROUNDS", "2")))  # turns of the load on each server, alternated
 REPORT_DAYS = [dt.date(2020, 5, day) for day in range(1, 32)]
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -151,14 +163,18 @@ def _setup() -> tuple[list[Worker], list[str], list[str]]:
 
 # -- the server --------------------------------------------------------------------------------------------------
 
-def _server(log: Path, static_root: Path) -> tuple[subprocess.Popen, str]:
-    env = {"STATIC_ROOT": str(static_root)}
+def _server(log: Path, static_root: Path, root: Path = ROOT, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the tree `root` (the checkout, or the baseline's) on the benchmark's database."""
+    env = {"STATIC_ROOT": str(static_root), **(env or {})}
     # The pages need the static files' manifest when DEBUG is off.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"], cwd=ROOT,
-                   env=dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
-                            DJANGO_SETTINGS_MODULE="fangkong.settings", **env), check=True)
-    return http_server.start(workers=WORKERS, log=log, env=env, options=("--timeout", "120"),
-                          ready=lambda base: requests.get(base + "/accounts/login/", timeout=5).status_code == 200)
+    if root == ROOT:
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"], cwd=ROOT,
+                       env=dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
+                                DJANGO_SETTINGS_MODULE="fangkong.settings", **env), check=True)
+    else:
+        baseline.collectstatic(root, static_root)
+    return http_server.start(workers=WORKERS, log=log, env=env, options=("--timeout", "120"), root=root,
+                             ready=lambda base: requests.get(base + "/accounts/login/", timeout=5).status_code == 200)
 
 
 # -- one user ----------------------------------------------------------------------------------------------------
@@ -300,36 +316,139 @@ def _print(results: Results, seconds: float) -> tuple[int, float]:
     return sum(results.errors.values()), _percentiles(every)[1]
 
 
+@dataclass
+class Server:
+    """A gunicorn serving one tree, and its figures: the reference (two users alone) and the load."""
+
+    label: str
+    proc: subprocess.Popen
+    base: str
+    log: Path
+    static_root: Path
+    reference: Results = field(default_factory=Results)
+    reference_seconds: float = 0.0
+    results: Results = field(default_factory=Results)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return sum(len(v) for v in self.results.timings.values()) / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(self.results.errors.values()) + sum(self.reference.errors.values())
+
+    def run(self, sessions: list["Session"], seconds: float, think: float, *, reference: bool = False) -> None:
+        """`sessions` at work against this server for `seconds`, their figures added to the server's."""
+        for session in sessions:  # signed in once: the sessions are the database's, which both servers share
+            session.base = self.base
+        results, took = _phase(sessions, seconds, think)
+        into = self.reference if reference else self.results
+        for kind, values in results.timings.items():
+            into.timings[kind].extend(values)
+        into.errors.update(results.errors)
+        for kind, samples in results.samples.items():
+            into.samples[kind].extend(samples[:3 - len(into.samples[kind])])
+        if reference:
+            self.reference_seconds += took
+        else:
+            self.seconds += took
+
+    def stop(self) -> None:
+        http_server.stop(self.proc)
+        shutil.rmtree(self.static_root, ignore_errors=True)
+        if self.errors:
+            print(f"   ({self.label}: server log {self.log.relative_to(ROOT)})")
+        else:
+            self.log.unlink(missing_ok=True)
+
+
+def _start(label: str, tag: str, root: Path = ROOT, env: dict | None = None) -> Server:
+    log, static_root = BENCH_DIR / f"gunicorn-load-{tag}-{os.getpid()}.log", BENCH_DIR / f"static-{tag}-{os.getpid()}"
+    proc, base = _server(log, static_root, root, env)
+    return Server(label, proc, base, log, static_root)
+
+
+def _baseline() -> tuple[Server | None, str]:
+    """A server of today's code (BENCH_LOAD_BASELINE, a commit), or None and why not."""
+    if not BASELINE:
+        return None, "not measured (BENCH_LOAD_BASELINE is empty)"
+    try:
+        root = baseline.tree(BASELINE)
+        baseline.check_imports(root)
+    except baseline.BaselineError as exc:
+        return None, f"NOT MEASURED: the baseline {BASELINE} could not be built: {exc}"
+    commit = (root / ".ready").read_text().strip()[:12]
+    try:
+        return _start(f"baseline {commit}", "baseline", root, baseline.environment(root)), commit
+    except (baseline.BaselineError, SystemExit) as exc:
+        return None, f"NOT MEASURED: the baseline {commit} could not be served: {exc}"
+
+
+def _report(run: Server) -> tuple[int, float]:
+    print(f"   {run.label}: reference, {len(MIX)} users alone ({', '.join(str(role) for role in MIX)}), no pause, "
+          f"{run.reference_seconds:.0f} s")
+    _print(run.reference, run.reference_seconds)
+    print(f"   {run.label}: {USERS} users at once for {run.seconds:.0f} s, "
+          f"{'%.1f–%.1f s between requests' % (0.5 * THINK, 1.5 * THINK) if THINK else 'no pause'}")
+    errors, p95 = _print(run.results, run.seconds)
+    return errors + sum(run.reference.errors.values()), p95
+
+
 def main():
     workers, forms, categories = _setup()
     connection.close()  # gunicorn's workers open their own connections
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    log, static_root = BENCH_DIR / f"gunicorn-load-{os.getpid()}.log", BENCH_DIR / f"static-{os.getpid()}"
-    proc, base = _server(log, static_root)
+    sessions = [Session("", w, forms, categories, i) for i, w in enumerate(workers)]
+    alone = [next(s for s in sessions if s.worker.role == role) for role in MIX]
+    servers = []
     try:
-        sessions = [Session(base, w, forms, categories, i) for i, w in enumerate(workers)]
+        now = _start("this checkout", "new")
+        servers.append(now)
         started = time.perf_counter()
         for session in sessions:  # before the clock: each password is checked (and its hash upgraded) once
+            session.base = now.base
             session.login()
+        before, said = _baseline()
+        if before is not None:
+            servers.insert(0, before)
         print(f"   {len(sessions)} users signed in ({time.perf_counter() - started:.0f} s); gunicorn with {WORKERS} "
-              f"workers on {connection.vendor}", flush=True)
-        # The reference: one officer and one community worker alone, back to back, through the same server.
-        alone = [next(s for s in sessions if s.worker.role == role) for role in MIX]
-        reference, reference_seconds = _phase(alone, REFERENCE_SECONDS, think=0)
-        results, seconds = _phase(sessions, SECONDS, THINK)
+              f"workers on {connection.vendor} for {' and for '.join(s.label for s in servers)}; "
+              f"{'the same load on each in turn, ' + str(ROUNDS) + ' rounds' if before else 'baseline: ' + said}",
+              flush=True)
+        # The reference: one officer and one community worker alone, back to back, through each server.
+        for server in servers:
+            server.run(alone, REFERENCE_SECONDS, 0, reference=True)
+        # The load, in rounds, each server in turn (the first first, then the last first): whatever else the
+        # machine does weighs on both alike.
+        for n in range(ROUNDS):
+            for server in (servers if n % 2 == 0 else servers[::-1]):
+                server.run(sessions, SECONDS / ROUNDS, THINK)
     finally:
-        http_server.stop(proc)
-        shutil.rmtree(static_root, ignore_errors=True)
-    print(f"   reference: {len(alone)} users alone ({', '.join(str(role) for role in MIX)}), no pause, "
-          f"{REFERENCE_SECONDS:.0f} s")
-    _print(reference, reference_seconds)
-    print(f"   {len(sessions)} users at once for {SECONDS:.0f} s, "
-          f"{'%.1f–%.1f s between requests' % (0.5 * THINK, 1.5 * THINK) if THINK else 'no pause'}")
-    errors, p95 = _print(results, seconds)
-    errors += sum(reference.errors.values())
-    if errors:
-        print(f"   (server log: {log.relative_to(ROOT)})")
+        for server in servers:
+            server.stop()
+    errors = sum(_report(server)[0] for server in servers)
+    p95 = _percentiles(_every(now.results))[1]
+    if before is not None:
+        print(f"   {'':<16} {'baseline ' + said:>22} {'this checkout':>14} {'ratio':>7}")
+        for name, old, new in [("requests/s", before.rate, now.rate),
+                               ("p95 ms", _percentiles(_every(before.results))[1], p95)]:
+            print(f"   {name:<16} {old:>22.1f} {new:>14.1f} {new / old if old else float('nan'):>6.2f}×")
     else:
-        log.unlink(missing_ok=True)
-    print(f"   goal 0 errors: {'met' if not errors else 'NOT MET'} ({errors}); p95 < {TARGET_P95_MS} ms: "
-          f"{'met' if p95 < TARGET_P95_MS else 'NOT MET'} ({p95:.0f} ms)")
+        print(f"   baseline: {said}")
+    print(f"   goal 0 errors: {'met' if not errors else 'NOT MET'} ({errors})")
+    if not THINK:
+        if before is None:
+            print(f"   goal ≥ {TARGET_RATIO:g}× the baseline's requests/s at saturation: NOT MEASURED (no baseline)")
+        else:
+            ratio = now.rate / before.rate if before.rate else float("inf")
+            print(f"   goal ≥ {TARGET_RATIO:g}× the baseline's requests/s at saturation: "
+                  f"{'met' if ratio >= TARGET_RATIO else 'NOT MET'} ({now.rate:.1f} against {before.rate:.1f}, "
+                  f"{ratio:.2f}×)")
+    else:
+        print(f"   goal p95 < {TARGET_P95_MS} ms at {0.5 * THINK:.1f}–{1.5 * THINK:.1f} s between requests "
+              f"({USERS} users): {'met' if p95 < TARGET_P95_MS else 'NOT MET'} ({p95:.0f} ms)")
+
+
+def _every(results: Results) -> list[float]:
+    return [ms for values in results.timings.values() for ms in values]

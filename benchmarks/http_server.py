@@ -24,9 +24,9 @@ def _has_control_socket() -> bool:
 
 
 def start(*, workers: int, log: Path, ready: Callable[[str], bool], env: dict | None = None,
-          timeout: float = 60, options: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+          timeout: float = 60, options: tuple[str, ...] = (), root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     """gunicorn serving the project with `workers` workers, its output in `log`; (process, base URL) once
-    `ready(base)` answers true."""
+    `ready(base)` answers true. `root` is the tree served (another commit's, benchmarks/baseline.py)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     environment = dict(os.environ, DEBUG="0", HTTPS_ONLY="0", ALLOWED_HOSTS="127.0.0.1",
@@ -37,7 +37,7 @@ def start(*, workers: int, log: Path, ready: Callable[[str], bool], env: dict | 
         command.append("--no-control-socket")
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(command, cwd=root, env=environment, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while True:
