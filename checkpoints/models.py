@@ -252,7 +252,9 @@ class Reading(models.Model):
         verbose_name = _("temperature reading")
         verbose_name_plural = _("temperature readings")
         constraints = [
-            models.UniqueConstraint(fields=["device", "event_id"], condition=Q(device__isnull=False),
+            # With its time: a unique index of a partitioned table holds its partition key (a device resends
+            # an event with the time it was taken).
+            models.UniqueConstraint(fields=["device", "event_id", "taken_at"], condition=Q(device__isnull=False),
                                     name="reading_unique_device_event"),
             models.CheckConstraint(condition=Q(temperature__gte=PHYSICAL_MIN, temperature__lte=PHYSICAL_MAX),
                                    name="reading_temperature_physical"),
@@ -292,7 +294,11 @@ class Passage(models.Model):
     visitor_phone = models.CharField(_("visitor's phone"), max_length=20, blank=True)
     visitor_doc = models.CharField(_("visitor's document number"), max_length=32, blank=True)
     reason = models.CharField(_("reason for the visit"), max_length=100, blank=True)
-    reading = models.OneToOneField(Reading, null=True, blank=True, on_delete=models.SET_NULL, related_name="passage")
+    # The reading taken as they passed (checkpoints.services.passages links each reading once). Readings are
+    # partitioned by time (fangkong/event_tables.py): no database constraint can point at one; and passages are
+    # too, so no unique index can hold the reading alone.
+    reading = models.ForeignKey(Reading, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages",
+                                db_constraint=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -325,7 +331,8 @@ class Alert(models.Model):
         CLEARED = "cleared", _("cleared by the recheck")
         ESCALATED = "escalated", _("emergency plan started")
 
-    reading = models.OneToOneField(Reading, on_delete=models.PROTECT, related_name="alert")
+    # Readings are partitioned by time (fangkong/event_tables.py): no database constraint can point at one.
+    reading = models.OneToOneField(Reading, on_delete=models.PROTECT, related_name="alert", db_constraint=False)
     checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("checkpoint"), on_delete=models.PROTECT,
                                    related_name="alerts")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
@@ -338,7 +345,7 @@ class Alert(models.Model):
     raised_at = models.DateTimeField(_("raised"))
     recheck_due_at = models.DateTimeField(_("recheck due"))
     recheck = models.OneToOneField(Reading, verbose_name=_("recheck"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="rechecked_alert")
+                                   on_delete=models.PROTECT, related_name="rechecked_alert", db_constraint=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

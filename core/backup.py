@@ -257,12 +257,45 @@ def _sqlite_restore(conn, path: Path) -> None:
 
 
 def _pg_restore(conn, path: Path) -> None:
-    """pg_restore in one transaction: objects of the backup are dropped and recreated, or nothing changes."""
-    pg_restore = _pg_tool("pg_restore", conn.pg_version // 10000)
+    """The backup's script (pg_restore --clean) run by psql in one transaction: objects of the backup are dropped
+    and recreated, or nothing changes. The script goes through psql rather than pg_restore's own connection to
+    leave out one kind of statement: dropping a partition's primary key (the event tables, core.partitions), which
+    PostgreSQL refuses as inherited; dropping the partition drops it."""
+    major = conn.pg_version // 10000
+    pg_restore, psql = _pg_tool("pg_restore", major), _pg_tool("psql", major)
+    env = _pg_env(conn)
+    listing = _run([str(pg_restore), "--list", str(path)], env=env, what="pg_restore --list")
+    partitions = {parts[6] for line in listing.splitlines()
+                  if " TABLE ATTACH " in line and len(parts := line.split()) >= 8}  # id; 0 0 TABLE ATTACH schema name owner
     conn.close()  # no session of this process holds a lock or a cached plan on the tables dropped
-    command = [str(pg_restore), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-               "--no-owner", "--no-password", f"--dbname={_conninfo(conn)}", str(path)]
-    _run(command, env=_pg_env(conn), what="pg_restore", failed=" (one transaction: nothing was changed)")
+    script = subprocess.Popen([str(pg_restore), "--clean", "--if-exists", "--no-owner", "--file=-", str(path)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    runner = subprocess.Popen([str(psql), "--single-transaction", "--no-psqlrc", "--quiet", "--no-password",
+                               "--set=ON_ERROR_STOP=1", f"--dbname={_conninfo(conn)}"],
+                              env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert script.stdout is not None and runner.stdin is not None
+    try:
+        for line in script.stdout:
+            if not _inherited_drop(line, partitions):
+                runner.stdin.write(line)
+        runner.stdin.close()
+    except BrokenPipeError:  # psql stopped at an error: its message says which
+        script.kill()
+    errors = runner.stderr.read().decode(errors="replace") if runner.stderr else ""
+    script_errors = script.stderr.read().decode(errors="replace") if script.stderr else ""
+    if script.wait() != 0 or runner.wait() != 0:
+        message = (errors or script_errors).strip().splitlines()
+        raise BackupError("pg_restore failed (one transaction: nothing was changed): "
+                          + (" | ".join(message[-5:]) or "exit status"))
+
+
+_DROP_CONSTRAINT = re.compile(rb"ALTER TABLE IF EXISTS ONLY [\w\"]+\.\"?(\w+)\"? DROP CONSTRAINT IF EXISTS ")
+
+
+def _inherited_drop(line: bytes, partitions: set[str]) -> bool:
+    """Whether the script's `line` drops a constraint of one of `partitions` (inherited from its table)."""
+    match = _DROP_CONSTRAINT.match(line)
+    return match is not None and match[1].decode() in partitions
 
 
 def _restored_check(conn, backup: BackupFile) -> Restored:

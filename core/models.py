@@ -113,7 +113,9 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("skipped")
         FAILED = "failed", _("failed")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    # Notifications are partitioned by time (fangkong/event_tables.py): no database constraint can point at one.
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
+                                     db_constraint=False)
     channel = models.CharField(_("channel"), max_length=40)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -2,10 +2,13 @@
 this puts them together in the order they lean on each other. The project owns it because it alone knows every
 app; `manage.py demo_load` (and so `make run`) calls it."""
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 
 from accounts.demo import demo_users
 from checkpoints.demo import checkpoints_demo
+from core.partitions import maintain_all
+from fangkong.event_tables import EVENT_TABLES
 from intake.demo import intake_demo
 from legal.demo import legal_demo
 from orgunits.demo import demo_tree
@@ -32,4 +35,6 @@ def demo_load() -> tuple[dict[str, int], list[tuple[str, str, str]]]:
         counts.update(tracing_demo())  # the week's cases, a chain of three generations, follow-up, today's tasks
         counts.update(intake_demo())  # posters, a declaration waiting in 三元社区, a self-report link of 周小安
         counts.update(volunteers_demo())  # the audit bureau's front-line team: 何芳's shifts, 58 days stationed
+    # The city's 2020 events into monthly partitions of their own (PostgreSQL), retention left to the daily run.
+    maintain_all(EVENT_TABLES, today=timezone.localdate(), ahead=settings.PARTITIONS_AHEAD_MONTHS, keep={})
     return counts, users

@@ -275,6 +275,20 @@ INTAKE_MAX_BODY_KB = env_int("INTAKE_MAX_BODY_KB", 16, minimum=2, maximum=1024)
 # management ended (manage.py persons_retention, run daily; --dry-run reports first).
 PERSONS_RETENTION_DAYS = env_int("PERSONS_RETENTION_DAYS", 180, minimum=1, maximum=36500)
 
+# The event tables (fangkong/event_tables.py): PostgreSQL partitions them by month, PARTITIONS_AHEAD_MONTHS
+# created ahead by manage.py partitions_maintain (daily), which also keeps this many whole months before the
+# current one and drops the older (0 keeps everything): checkpoint readings, passages and their fever alerts'
+# links; health checks; notifications; the audit log (which the law asks to keep six months at least).
+PARTITIONS_AHEAD_MONTHS = env_int("PARTITIONS_AHEAD_MONTHS", 3, minimum=1, maximum=24)
+CHECKPOINT_RETENTION_MONTHS = env_int("CHECKPOINT_RETENTION_MONTHS", 12, minimum=0, maximum=1200)
+HEALTH_CHECKS_RETENTION_MONTHS = env_int("HEALTH_CHECKS_RETENTION_MONTHS", 0, minimum=0, maximum=1200)
+NOTIFICATIONS_RETENTION_MONTHS = env_int("NOTIFICATIONS_RETENTION_MONTHS", 12, minimum=0, maximum=1200)
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 0, minimum=0, maximum=1200)
+if 0 < AUDIT_RETENTION_MONTHS < 6:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_MONTHS: 0 (keep everything) or at least 6, got {AUDIT_RETENTION_MONTHS}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

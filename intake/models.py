@@ -127,8 +127,9 @@ class SelfReport(models.Model):
 
     link = models.ForeignKey(SelfReportLink, verbose_name=_("self-report link"), on_delete=models.PROTECT,
                              related_name="reports")
+    # Health checks are partitioned by date (fangkong/event_tables.py): no database constraint can point at one.
     health_check = models.OneToOneField(HealthCheck, verbose_name=_("health check"), on_delete=models.CASCADE,
-                                 related_name="self_report")
+                                        related_name="self_report", db_constraint=False)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:

@@ -320,7 +320,9 @@ class PersonDisclosure(models.Model):
     """`person` was among the people an audited list view or export (`entry`, which names no single
     person) showed: the access log of a person reads these besides the entries about the person."""
 
-    entry = models.ForeignKey("core.AuditEntry", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The audit log is partitioned by time (fangkong/event_tables.py): no database constraint can point at it.
+    entry = models.ForeignKey("core.AuditEntry", on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disclosures", db_index=False)
 
     class Meta:

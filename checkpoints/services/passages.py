@@ -168,7 +168,7 @@ def _temperature_missing(checkpoint: Checkpoint, direction: str, *, person: Pers
     if not rule_for(checkpoint.site_id).requires_temperature(direction):
         return None
     if person is not None:
-        reading = (Reading.objects.filter(checkpoint=checkpoint, person=person, passage__isnull=True,
+        reading = (Reading.objects.filter(checkpoint=checkpoint, person=person, passages__isnull=True,
                                           taken_at__gte=at - DEVICE_READING_WINDOW, taken_at__lte=at + FUTURE_SLACK)
                    .order_by("-taken_at").first())
         if reading is not None:
