@@ -1,13 +1,15 @@
 """Today's code beside the new: the tree of an earlier commit under var/bench/, served by its own gunicorn.
 
 `tree(commit)` extracts the commit's files (git archive: the repository's history is left as it is) into
-var/bench/baseline-<commit>/, once, with its translation catalogs compiled; the project's virtualenv serves it,
-its own modules first on the path. Whatever goes wrong is said in the BaselineError's message, which the
-benchmark prints instead of the baseline's figures: a baseline is never skipped without a word.
+var/bench/baseline-<commit>-<pid>/ with its translation catalogs compiled (the benchmark removes it when done);
+the project's virtualenv serves it, its own modules first on the path. Whatever goes wrong is said in the
+BaselineError's message, which the benchmark prints instead of the baseline's figures: a baseline is never skipped
+without a word.
 """
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -30,10 +32,14 @@ def commit_of(ref: str) -> str:
     return done.stdout.strip()
 
 
+def _path(commit: str) -> Path:
+    return BENCH_DIR / f"baseline-{commit[:12]}-{os.getpid()}"  # one per run: runs may overlap
+
+
 def tree(ref: str) -> Path:
-    """The baseline's tree for `ref`, built on first use: the commit's files and compiled catalogs."""
+    """The baseline's tree for `ref`: the commit's files and compiled catalogs."""
     commit = commit_of(ref)
-    path = BENCH_DIR / f"baseline-{commit[:12]}"
+    path = _path(commit)
     ready = path / ".ready"
     if ready.exists():
         return path
@@ -46,6 +52,16 @@ def tree(ref: str) -> Path:
     _manage(path, ["catalogs_compile"], "compiling its translation catalogs")
     ready.write_text(commit + "\n")
     return path
+
+
+def remove(ref: str) -> None:
+    """The baseline's tree for `ref` removed, if any: an old copy of the code left in the checkout would be walked
+    by the code's own tests."""
+    try:
+        commit = commit_of(ref)
+    except BaselineError:
+        return
+    shutil.rmtree(_path(commit), ignore_errors=True)
 
 
 def environment(path: Path) -> dict[str, str]:

@@ -329,6 +329,7 @@ class Server:
     reference_seconds: float = 0.0
     results: Results = field(default_factory=Results)
     seconds: float = 0.0
+    tree: Path | None = None  # the baseline's extracted tree, removed with the server
 
     @property
     def rate(self) -> float:
@@ -357,6 +358,8 @@ class Server:
     def stop(self) -> None:
         http_server.stop(self.proc)
         shutil.rmtree(self.static_root, ignore_errors=True)
+        if self.tree is not None:  # an old copy of the code in the checkout would be walked by the code's tests
+            shutil.rmtree(self.tree, ignore_errors=True)
         if self.errors:
             print(f"   ({self.label}: server log {self.log.relative_to(ROOT)})")
         else:
@@ -377,12 +380,16 @@ def _baseline() -> tuple[Server | None, str]:
         root = baseline.tree(BASELINE)
         baseline.check_imports(root)
     except baseline.BaselineError as exc:
+        baseline.remove(BASELINE)
         return None, f"NOT MEASURED: the baseline {BASELINE} could not be built: {exc}"
     commit = (root / ".ready").read_text().strip()[:12]
     try:
-        return _start(f"baseline {commit}", "baseline", root, baseline.environment(root)), commit
+        server = _start(f"baseline {commit}", "baseline", root, baseline.environment(root))
     except (baseline.BaselineError, SystemExit) as exc:
+        shutil.rmtree(root, ignore_errors=True)
         return None, f"NOT MEASURED: the baseline {commit} could not be served: {exc}"
+    server.tree = root
+    return server, commit
 
 
 def _report(run: Server) -> tuple[int, float]:
