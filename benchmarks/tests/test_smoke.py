@@ -21,6 +21,9 @@ PEOPLE = {"BENCH_PEOPLE": "300", "BENCH_GRIDS": "40", "BENCH_PLANTED": "6", "BEN
 TINY: dict[str, dict[str, str]] = {
     "bench_checkpoint_readings": {"BENCH_READINGS": "120", "BENCH_BATCH": "30", "BENCH_SENDERS": "2",
                                   "BENCH_STORED": "300", "BENCH_CHECKPOINTS": "6", "BENCH_SAMPLES": "3"},
+    "bench_cluster": {"BENCH_REPLICA_URL": "none", "BENCH_PEOPLE": "200", "BENCH_LOAD_USERS": "2",  # no replica here
+                      "BENCH_LOAD_SECONDS": "2", "BENCH_LOAD_THINK": "0.2", "BENCH_CLUSTER_WORKERS": "1",
+                      "BENCH_CLUSTER_IMPORT_ROWS": "50", "BENCH_CLUSTER_NOTIFICATIONS": "2"},
     "bench_dashboard": PEOPLE,
     "bench_declarations": {"BENCH_DECLARATIONS": "12", "BENCH_POSTERS": "3", "BENCH_CLIENTS": "2",
                            "BENCH_POSTER_LIMIT": "10"},
@@ -34,6 +37,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_person_export": PEOPLE,
     "bench_person_import": {"BENCH_PEOPLE": "200"},
     "bench_person_list": PEOPLE,
+    "bench_replica_share": {"BENCH_REPLICA_URL": "none", "BENCH_PEOPLE": "200", "BENCH_ROUNDS": "1"},
     "bench_reports": {**PEOPLE, "BENCH_RUNS": "1"},
     "bench_supplies": {"BENCH_LINES": "400", "BENCH_SAMPLES": "8"},  # the five largest places and three more
     "bench_tracing": {**PEOPLE, "BENCH_EXPOSURES": "400", "BENCH_FOLLOW_UPS": "40"},

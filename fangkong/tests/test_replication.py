@@ -14,7 +14,6 @@ one), read after the application's processes have exited, which flushes them.
 """
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from benchmarks import replica_mix
+from benchmarks.replica_mix import HEAVY_READS, entry_create, signed_in
 from fangkong.browser import (
     BASE_DIR,
     DEMO_PASSWORD,
@@ -45,12 +46,7 @@ PRIMARY_URL = os.environ.get("FANGKONG_TEST_PRIMARY_URL", "").strip()
 REPLICA_URL = os.environ.get("FANGKONG_TEST_REPLICA_URL", "").strip()
 REPLICA_CTL = os.environ.get("FANGKONG_TEST_REPLICA_CTL", "").strip()
 DATABASE = "fangkong_replication"
-# The heavy read mix: the situation overview, the line list, the reports' board and a street's day export, the supplies
-# audit's checks, a legal search; each as the administrator.
 READ_YOUR_WRITES = 3  # seconds: signing in is a write too, so the tests wait this long after it
-MARK = "复制测试条目"  # in the question of each entry these tests write, found by a search only when the entry is read
-HEAVY_READS = ["/", "/persons/", "/reports/board/", "/reports/day.json?unit=431302004", "/supplies/audit/",
-               "/legal/?q=房租"]
 
 
 def _needed() -> None:
@@ -61,40 +57,19 @@ def _needed() -> None:
 
 def _sql(url: str, sql: str, params=(), *, database: str | None = DATABASE):
     """One statement on the server of `url` (autocommit); its first row."""
-    import psycopg
-
-    with psycopg.connect(_url_with_database(url, database) if database else url, autocommit=True,
-                         connect_timeout=5) as conn:
-        return conn.execute(sql, params).fetchone()
+    return replica_mix.sql_one(url, sql, params, database=database or "postgres")
 
 
 def _caught_up(timeout: float = 60) -> None:
     """Wait until the replica has replayed everything the primary has written so far."""
-    target = _sql(PRIMARY_URL, "SELECT pg_current_wal_lsn()::text", database=None)[0]
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            done = _sql(REPLICA_URL, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,), database=None)[0]
-        except Exception:  # the replica is starting
-            done = False
-        if done:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"the replica did not replay {target} within {timeout} s", pytrace=False)
-        time.sleep(0.2)
+    if not replica_mix.caught_up(PRIMARY_URL, REPLICA_URL, timeout=timeout):
+        pytest.fail(f"the replica did not catch up with the primary within {timeout} s", pytrace=False)
 
 
 def _statements(url: str) -> int:
-    """The statements the server has run in the test's database (committed or rolled back transactions), once
-    every connection to it has ended (a backend flushes its statistics when it exits). Asked from the server's
-    own database, so that asking adds nothing to the count."""
-    deadline = time.monotonic() + 30
-    while _sql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (DATABASE,), database=None)[0] \
-            and time.monotonic() < deadline:
-        time.sleep(0.2)
-    _sql(url, "SELECT pg_stat_clear_snapshot()", database=None)
-    return _sql(url, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", (DATABASE,),
-                database=None)[0]
+    """The statements the server has run in the test's database (benchmarks/replica_mix.py, shared with the
+    replica's benchmark)."""
+    return replica_mix.statements(url, DATABASE)
 
 
 class App:
@@ -161,17 +136,7 @@ def apps(tmp_path_factory):
 
 def _session(base_url: str, username: str):
     """A requests session signed in as `username` through the login form."""
-    import requests
-
-    session = requests.Session()
-    session.trust_env = False  # 127.0.0.1 never through a proxy
-    page = session.get(base_url + "/accounts/login/", timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(base_url + "/accounts/login/", timeout=30, allow_redirects=False,
-                            data={"csrfmiddlewaretoken": token, "username": username, "password": DEMO_PASSWORD},
-                            headers={"Referer": base_url + "/accounts/login/"})
-    assert response.status_code == 302, f"login as {username} failed"
-    return session
+    return signed_in(base_url, username, DEMO_PASSWORD)
 
 
 def _get(session, url: str) -> str:
@@ -182,19 +147,12 @@ def _get(session, url: str) -> str:
 
 def _entry_create(session, base_url: str, word: str) -> None:
     """The lawyer writes a knowledge entry holding `word` through the page's form."""
-    form = session.get(base_url + "/legal/entries/new/", timeout=30).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    response = session.post(base_url + "/legal/entries/new/", timeout=30, allow_redirects=False,
-                            headers={"Referer": base_url + "/legal/entries/new/"},
-                            data={"csrfmiddlewaretoken": token, "question": f"{word} {MARK}：复工企业的房租能减免吗",
-                                  "answer": "可以与出租人协商减免。", "basis": "", "tags": "",
-                                  "valid_from": "2020-01-01", "valid_to": ""})
-    assert response.status_code == 302, f"the entry was not saved: {response.status_code}"
+    entry_create(session, base_url, word)
 
 
 def _found(session, app: App, word: str) -> bool:
     """Whether a legal search for `word` (a marked heavy read) lists the entry written with it."""
-    return MARK in _get(session, app.url + f"/legal/?q={word}")
+    return replica_mix.MARK in _get(session, app.url + f"/legal/?q={word}")
 
 
 def _run_mix(app: App, cookies, rounds: int) -> tuple[int, int]:
