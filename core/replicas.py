@@ -11,13 +11,17 @@ Every write, and every read not marked, goes to the primary (`default`). A marke
    position) and no healthy replica has replayed that far;
 5. every replica is down or behind more than REPLICA_MAX_LAG seconds.
 The per-request and per-block state lives in context variables (one per thread or task), never in the module.
-Raw SQL on a marked path asks `read_connection()` for the connection to use.
+Raw SQL on a marked path asks `read_connection()` for the connection to use. Rows a response streams after the view
+returned (a CSV download) are read through `streamed()`, which carries the view's block and the request's verdict
+into each step of the iteration.
 """
 
 import contextlib
 import time
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connections
@@ -25,7 +29,9 @@ from django.db import connections
 from core.replica_health import PRIMARY, lsn_parse, lsn_text, replica_aliases, replica_choose
 
 __all__ = ["PRIMARY", "heavy_reads", "in_transaction", "lsn_parse", "lsn_text", "read_alias", "read_connection",
-           "replica_aliases"]
+           "replica_aliases", "streamed"]
+
+T = TypeVar("T")
 
 SESSION_KEY = "_replicas_last_write"  # the session's time of its user's last write (Unix seconds)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -60,6 +66,30 @@ def heavy_reads(*, min_lsn: str | int | None = None):
         yield
     finally:
         _block.reset(token)
+
+
+def streamed(rows: Iterable[T]) -> Iterator[T]:
+    """`rows` read lazily, after the view has returned (a streamed response), as the marked block around this call
+    would read them: each step of the iteration runs with that block (its database, once chosen, kept) and the
+    request's verdict on replicas, taken when this is called, and leaves nothing of them behind between steps.
+    Outside a block, `rows` as they are."""
+    block, allows = _block.get(), _request_allows.get()
+    if block is None:
+        return iter(rows)
+    return _steps(iter(rows), block, allows)
+
+
+def _steps(iterator: Iterator[T], block: _Block, allows: bool) -> Iterator[T]:
+    while True:
+        tokens = _block.set(block), _request_allows.set(allows)
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            _request_allows.reset(tokens[1])
+            _block.reset(tokens[0])
+        yield row
 
 
 def in_transaction() -> bool:

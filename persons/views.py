@@ -116,7 +116,7 @@ def _list_rows(people) -> SafeString:
 
 
 @login_required
-@heavy_reads()  # the count and the filters; the rows stream after the view returns, from the primary
+@heavy_reads()  # the count, the filters and the rows, which stream after the view returns (core.replicas.streamed)
 def person_export(request, fmt: str):
     access.require(request.user, PERSONS_EXPORT)
     if fmt not in ("csv", "xlsx"):

@@ -9,9 +9,18 @@ import time_machine
 from django.db import connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from core.replica_health import BEHIND, IN_USE, ReplicaState, replica_record
-from core.replicas import SESSION_KEY, ReplicaMiddleware, heavy_reads, lsn_parse, lsn_text, read_alias
+from core.replicas import (
+    SESSION_KEY,
+    ReplicaMiddleware,
+    heavy_reads,
+    lsn_parse,
+    lsn_text,
+    read_alias,
+    streamed,
+)
 from orgunits.models import OrgUnit
 
 
@@ -115,6 +124,53 @@ def test_an_inner_block_keeps_the_outer_blocks_position(replica):
     replica_record(ReplicaState("replica1", IN_USE, 0.0, lsn_parse("0/3000000")))
     with heavy_reads(min_lsn="0/3000100"), heavy_reads():
         assert read_alias() == "default"
+
+
+def _databases_read(count: int):
+    """A generator reading `count` times, lazily: each read says the database it went to."""
+    for _n in range(count):
+        yield OrgUnit.objects.all().db
+
+
+def test_rows_streamed_after_the_block_ended_are_read_on_its_replica(replica):
+    with heavy_reads():
+        plain, carried = _databases_read(2), streamed(_databases_read(2))
+    assert list(plain) == ["default", "default"]  # read after the block: the primary
+    first = next(carried)
+    assert OrgUnit.objects.all().db == "default"  # nothing of the block left between two steps
+    assert [first, *carried] == ["replica1", "replica1"]
+
+
+def test_rows_streamed_for_a_request_that_may_not_use_a_replica_stay_on_the_primary(replica, cast):
+    def view(request):
+        with heavy_reads():
+            return HttpResponse(b"".join(x.encode() for x in streamed(_databases_read(1))))
+
+    read_at = ReplicaMiddleware(view)(_request("POST", cast.street_officer, {}))
+    assert read_at.content == b"default"
+
+
+def test_rows_streamed_outside_a_block_are_read_as_they_are(replica):
+    assert list(streamed(_databases_read(1))) == ["default"]
+
+
+def test_the_person_export_streams_its_rows_from_the_replica(replica, cast):
+    from stdnum.cn import ric
+
+    from persons.exporting import persons_export
+    from persons.models import Person
+    from persons.services import person_register
+
+    body = "43130219900101123"
+    person_register(data={"name": "张三", "doc_type": "resident_id", "doc_number": body + ric.calc_check_digit(body + "0"),
+                          "phone": "13812345678", "address": "三元社区1栋", "grid": cast.grid_a.code}, by=None)
+    with heavy_reads():  # as the export's view
+        response = persons_export(user=cast.street_officer, qs=Person.objects.all(), fmt="csv", filters={})
+    with CaptureQueriesContext(connections["replica1"]) as on_replica, \
+            CaptureQueriesContext(connections["default"]) as on_primary:
+        b"".join(response.streaming_content)  # the rows are read now, after the view returned
+    assert any("persons_person" in q["sql"] for q in on_replica.captured_queries)
+    assert not any("persons_person" in q["sql"] for q in on_primary.captured_queries)
 
 
 def test_a_wal_position_reads_and_writes_back():
