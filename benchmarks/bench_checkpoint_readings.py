@@ -36,6 +36,8 @@ from benchmarks.timing import line, percentile
 from checkpoints import services
 from checkpoints.models import Checkpoint, Passage, Reading, Team, TeamMember
 from core.db import is_sqlite
+from core.partitions import months_create
+from fangkong.event_tables import event_table
 from orgunits.models import OrgUnit, Site
 from orgunits.services import divisions_load, site_create, unit_create
 from persons.models import Person
@@ -178,6 +180,8 @@ def _store(checkpoints: list[Checkpoint], officer: User) -> None:
     quote = connection.ops.quote_name
     now = int(timezone.now().timestamp())
     first, span = now - DAYS * 86400, DAYS * 86400 - 3600  # the last hour is left to the live readings
+    for table in (Reading._meta.db_table, Passage._meta.db_table):  # their months' partitions, as in production
+        months_create(event_table(table), timezone.localdate() - dt.timedelta(days=DAYS), timezone.localdate())
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if sqlite:

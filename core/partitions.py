@@ -251,6 +251,17 @@ def maintain(event: EventTable, *, today: dt.date, ahead: int, keep_months: int,
     return done
 
 
+def months_create(event: EventTable, first: dt.date, last: dt.date) -> list[str]:
+    """PostgreSQL: a partition for every month from `first`'s to `last`'s that has none (rows waiting in the
+    default partition moved in), before a bulk load of those months; nothing on SQLite. The names created."""
+    done = Maintenance(event.table)
+    if is_partitioned(event.table):
+        span = (last.year * 12 + last.month) - (first.year * 12 + first.month)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _months_ahead(cursor, event, today=first, ahead=max(span, 0), cutoff=None, done=done)
+    return done.created
+
+
 def _months_ahead(cursor, event: EventTable, *, today, ahead, cutoff, done) -> None:
     have = set(months_partitioned(event.table))
     default = default_name(event.table)

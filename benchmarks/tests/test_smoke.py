@@ -32,6 +32,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_offline_sync": {"BENCH_WRITES": "40"},
     "bench_load": {"BENCH_LOAD_USERS": "2", "BENCH_LOAD_SECONDS": "2", "BENCH_PEOPLE": "200", "BENCH_LOAD_THINK": "0.2",
                    "BENCH_LOAD_WORKERS": "1", "BENCH_LOAD_REFERENCE_SECONDS": "1"},
+    "bench_partitions": {"BENCH_EVENTS": "2000", "BENCH_CHECKPOINTS": "3", "BENCH_SAMPLES": "3"},
     "bench_orgunit_subtree": {"BENCH_DIVISIONS": "431300", "BENCH_COMMUNITIES_PER_TOWNSHIP": "1",
                               "BENCH_GRIDS_PER_COMMUNITY": "1", "BENCH_SAMPLES": "3"},
     "bench_person_export": PEOPLE,
