@@ -241,12 +241,24 @@ def main():
     forms_seed()
     forms = _forms()
     city = OrgUnit.objects.get(code=CITY)
-    units = list(OrgUnit.objects.filter(path__under=city.path).order_by("path"))
+    figures = forms_every_unit(city, forms, people=stats.people)
+    county = OrgUnit.objects.get(code=COUNTY)
+    streets = [s for s in OrgUnit.objects.filter(path__under=county.path, kind=OrgUnit.Kind.TOWNSHIP).order_by("path")
+               if OrgUnit.objects.filter(parent=s).exists()]
+    drill_down(city, streets, forms, figures["per_unit"])
+    past_day_recomputed(city, forms)
+
+
+def forms_every_unit(root: OrgUnit, forms: list[Form], *, people: int, runs: int = RUNS,
+                     target_s: float = TARGET_ALL_S) -> dict:
+    """All five forms for every unit under `root` (engine, sums, beside hand SQL; medians of `runs`), printed and
+    checked; returns {"total": engine + sums in s, "reference": hand SQL in s, "per_unit": the sums}."""
+    units = list(OrgUnit.objects.filter(path__under=root.path).order_by("path"))
     by_kind = defaultdict(list)
     for u in units:
         by_kind[u.kind].append(u)
     columns = sum(1 for f in forms for c in engine.version_for(f, DAY).columns if c["kind"] == "indicator")
-    print(f"   {stats.people:,} people; {len(units):,} units of {city.name} "
+    print(f"   {people:,} people; {len(units):,} units of {root.name} "
           + ", ".join(f"{len(v):,} {k}" for k, v in by_kind.items())
           + f"; {len(forms)} forms, {columns} indicator columns for {DAY}")
 
@@ -254,26 +266,26 @@ def main():
     st = dict(ManagementStatus.objects.values_list("code", "pk"))
     queries = _hand_queries(cat, st)
 
-    cold_ms, engine_first = timed(lambda: engine_counts(forms, DAY, city.path))
-    runs: dict[str, list[tuple[float, float]]] = {"engine": [], "hand": [], "sums": []}
-    for _run in range(RUNS):  # interleaved, so that load from elsewhere falls on both alike
-        by_engine = _clocked(runs["engine"], lambda: engine_counts(forms, DAY, city.path))
-        by_hand = _clocked(runs["hand"], lambda: hand_counts(forms, DAY, city.path, queries))
-        per_unit = _clocked(runs["sums"], lambda: sums_per_unit(by_engine))  # noqa: B023
+    cold_ms, engine_first = timed(lambda: engine_counts(forms, DAY, root.path))
+    clocks: dict[str, list[tuple[float, float]]] = {"engine": [], "hand": [], "sums": []}
+    for _run in range(runs):  # interleaved, so that load from elsewhere falls on both alike
+        by_engine = _clocked(clocks["engine"], lambda: engine_counts(forms, DAY, root.path))
+        by_hand = _clocked(clocks["hand"], lambda: hand_counts(forms, DAY, root.path, queries))
+        per_unit = _clocked(clocks["sums"], lambda: sums_per_unit(by_engine))  # noqa: B023
     assert by_engine == engine_first
     for key in by_engine:
         assert by_engine[key] == by_hand[key], f"{key}: engine and hand SQL disagree"
     cells = sum(1 for u in units for key in per_unit if per_unit[key].get(u.path) is not None)
 
-    # The engine's own table for the city (rows: its districts) agrees with the sums.
+    # The engine's own table for the root (rows: its children) agrees with the sums.
     for form in forms:
-        table = engine.table_compute(form=form, unit=city, day=DAY)
+        table = engine.table_compute(form=form, unit=root, day=DAY)
         for row in table.rows:
             for key, value in row["cells"].items():
                 if (form.code, key) in per_unit:
                     assert value == per_unit[form.code, key].get(row["path"], 0), (form.code, row["unit"], key)
 
-    (eng, eng_cpu), (hand, hand_cpu), (sums, _c) = (_median(runs[k]) for k in ("engine", "hand", "sums"))
+    (eng, eng_cpu), (hand, hand_cpu), (sums, _c) = (_median(clocks[k]) for k in ("engine", "hand", "sums"))
     sqlite = runs_in_process()  # this process's CPU time is the database's work
 
     def cpu(value):
@@ -281,23 +293,26 @@ def main():
 
     total = eng + sums
     ratio = eng / hand if hand else float("inf")
-    print(f"   five forms, every unit of the city: median of {RUNS} runs (the first, cold: {cold_ms / 1000:.2f} s)")
-    print(f"     engine: {columns} indicator queries over the city            {eng:6.2f} s{cpu(eng_cpu)}")
+    print(f"   five forms, every unit of {root.name}: median of {runs} runs (the first, cold: {cold_ms / 1000:.2f} s)")
+    print(f"     engine: {columns} indicator queries over {root.name}            {eng:6.2f} s{cpu(eng_cpu)}")
     print(f"     + sums into {len(units):,} units ({cells:,} non-empty cells)       {sums:6.2f} s")
     print(f"     = all five forms for every unit                          {total:6.2f} s   "
-          f"target < {TARGET_ALL_S:.0f} s: {'met' if total < TARGET_ALL_S else 'NOT MET'}")
+          f"target < {target_s:.0f} s: {'met' if total < target_s else 'NOT MET'}")
     print(f"     reference: hand-written GROUP BY SQL, one query per form   {hand:6.2f} s{cpu(hand_cpu)}")
     print(f"     engine / hand SQL                                        {ratio:6.2f}"
           + (f"     (CPU {eng_cpu / hand_cpu:4.2f})" if sqlite and hand_cpu else "")
           + f"   goal ≤ {TARGET_RATIO:.0f}: {'met' if ratio <= TARGET_RATIO else 'NOT MET'}")
-    slowest = sorted(_per_column(forms, city.path).items(), key=lambda kv: -kv[1])[:6]
+    slowest = sorted(_per_column(forms, root.path).items(), key=lambda kv: -kv[1])[:6]
     print("     slowest engine columns: " + ", ".join(f"{f}.{k} {t:.0f} ms" for (f, k), t in slowest))
+    return {"total": total, "reference": hand, "per_unit": per_unit}
 
-    # A street officer's day: the five submissions of each street of the district.
+
+def drill_down(root: OrgUnit, streets: list[OrgUnit], forms: list[Form], per_unit: dict,
+               *, samples: int = DRILL_SAMPLES) -> dict[str, float]:
+    """The five submissions of each of `streets` (submission_compute), then the drill-down: `samples` seeded random
+    cells of them and every column of `root`'s total, each list's length checked; printed. Returns the worst p95
+    ("worst", ms) and the median of a street's five forms ("street", s)."""
     officer, _new = User.objects.get_or_create(username="bench-reports", defaults={"is_superuser": True})
-    county = OrgUnit.objects.get(code=COUNTY)
-    streets = [s for s in by_kind[OrgUnit.Kind.TOWNSHIP] if s.path.startswith(county.path)
-               and OrgUnit.objects.filter(parent=s).exists()]
     submissions, street_s = [], []
     for street in streets:
         started = time.perf_counter()
@@ -307,18 +322,17 @@ def main():
     print(f"   a street's five forms through submission_compute (with the previous day): "
           f"median {statistics.median(street_s):.2f} s, max {max(street_s):.2f} s over {len(streets)} streets")
 
-    # Drill-down.
     rng = random.Random(SEED)
     candidates = [(s, row["unit"], key, row["cells"][key]) for s in submissions
                   for row in [*s.values["rows"], {"unit": "__total__", "cells": s.values["total"]}]
                   for key, value in row["cells"].items() if s.version.column(key)["kind"] == "indicator"]
-    sample = rng.sample(candidates, min(DRILL_SAMPLES, len(candidates)))
+    sample = rng.sample(candidates, min(samples, len(candidates)))
     drill = []
     for s, row, key, value in sample:
         ms, ids = timed(lambda: cell_members(submission=s, row=row, column=key))  # noqa: B023
         assert len(ids) == value, (s.form.code, s.unit.code, row, key, len(ids), value)
         drill.append(ms)
-    city_drill = []
+    root_drill = []
     for form in forms:
         version = engine.version_for(form, DAY)
         window, _due = engine.window_for(form, DAY)
@@ -327,20 +341,23 @@ def main():
                 continue
             indicator = parse(column["expression"])
             source = source_for(indicator)
-            ms, ids = timed(lambda: source.members(indicator, window=window, under=city.path))  # noqa: B023
-            assert len(ids) == per_unit[form.code, column["key"]].get(city.path, 0)
-            city_drill.append(ms)
+            ms, ids = timed(lambda: source.members(indicator, window=window, under=root.path))  # noqa: B023
+            assert len(ids) == per_unit[form.code, column["key"]].get(root.path, 0)
+            root_drill.append(ms)
     line(f"drill-down, {len(drill)} random cells of the streets' reports", drill)
-    line(f"drill-down, the city's total, all {len(city_drill)} columns", city_drill)
-    worst = max(percentile(drill, 95), percentile(city_drill, 95))
+    line(f"drill-down, {root.name}'s total, all {len(root_drill)} columns", root_drill)
+    worst = max(percentile(drill, 95), percentile(root_drill, 95))
     print(f"   target p95 < {TARGET_DRILL_P95_MS} ms: {'met' if worst < TARGET_DRILL_P95_MS else 'NOT MET'}")
+    return {"worst": worst, "street": statistics.median(street_s)}
 
-    # A past day computed, the present changed, the past day computed again.
-    before, later_before = engine_counts(forms, PAST_DAY, city.path), engine_counts(forms, LATER_DAY, city.path)
+
+def past_day_recomputed(root: OrgUnit, forms: list[Form]) -> None:
+    """A past day computed, the present changed, the past day computed again: identical (checked, printed)."""
+    before, later_before = engine_counts(forms, PAST_DAY, root.path), engine_counts(forms, LATER_DAY, root.path)
     with transaction.atomic():
         what = _past_day_changes(PAST_DAY)
-        after = engine_counts(forms, PAST_DAY, city.path)
-        today_after = engine_counts(forms, LATER_DAY, city.path)
+        after = engine_counts(forms, PAST_DAY, root.path)
+        today_after = engine_counts(forms, LATER_DAY, root.path)
         transaction.set_rollback(True)
     assert after == before, "a past day's numbers changed"
     assert today_after != later_before, "the change should have moved the present"

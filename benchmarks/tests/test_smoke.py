@@ -39,6 +39,7 @@ TINY: dict[str, dict[str, str]] = {
     "bench_person_import": {"BENCH_PEOPLE": "200"},
     "bench_person_list": PEOPLE,
     "bench_replica_share": {"BENCH_REPLICA_URL": "none", "BENCH_PEOPLE": "200", "BENCH_ROUNDS": "1"},
+    "bench_province": {**PEOPLE, "BENCH_RUNS": "1"},
     "bench_reports": {**PEOPLE, "BENCH_RUNS": "1"},
     "bench_supplies": {"BENCH_LINES": "400", "BENCH_SAMPLES": "8"},  # the five largest places and three more
     "bench_tracing": {**PEOPLE, "BENCH_EXPOSURES": "400", "BENCH_FOLLOW_UPS": "40"},
