@@ -5,8 +5,10 @@ Every write, and every read not marked, goes to the primary (`default`). A marke
 1. no replica is configured (DATABASE_REPLICA_URLS empty: the one-machine default, nothing changes);
 2. the primary is inside a transaction (an atomic block): what the transaction wrote is not on any replica;
 3. the request writes (POST, PUT, PATCH, DELETE), or its user wrote less than READ_YOUR_WRITES_SECONDS ago (the
-   time of the user's last write is kept in their session by ReplicaMiddleware: shared by every process and
-   server, none of it in the process);
+   time of the user's last write is kept by ReplicaMiddleware in their signed-in session, or, for an API token
+   client, who has no session, in the shared cache under the user: shared by every process and server, none of it
+   in the process; a token client is known once the API has checked the token, so its verdict is taken at the
+   request's first marked read);
 4. the block asks for data at least as new as a WAL position (`heavy_reads(min_lsn=...)`, a submission's
    position) and no healthy replica has replayed that far;
 5. every replica is down or behind more than REPLICA_MAX_LAG seconds.
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.core.cache import cache
 from django.db import connections
 
 from core.replica_health import PRIMARY, lsn_parse, lsn_text, replica_aliases, replica_choose
@@ -48,6 +52,9 @@ class _Block:
 
 _block: ContextVar[_Block | None] = ContextVar("replicas_block", default=None)
 _request_allows: ContextVar[bool] = ContextVar("replicas_request_allows", default=True)
+# A reading request of no signed-in session (an API token client, known once its token is checked): its verdict is
+# taken at its first marked read.
+_request_pending: ContextVar[object | None] = ContextVar("replicas_request_pending", default=None)
 
 
 @contextlib.contextmanager
@@ -73,9 +80,10 @@ def streamed(rows: Iterable[T]) -> Iterator[T]:
     would read them: each step of the iteration runs with that block (its database, once chosen, kept) and the
     request's verdict on replicas, taken when this is called, and leaves nothing of them behind between steps.
     Outside a block, `rows` as they are."""
-    block, allows = _block.get(), _request_allows.get()
+    block = _block.get()
     if block is None:
         return iter(rows)
+    allows = _allows()
     return _steps(iter(rows), block, allows)
 
 
@@ -104,7 +112,7 @@ def in_transaction() -> bool:
 def read_alias() -> str:
     """The database the current read goes to: a replica's alias or the primary's."""
     block = _block.get()
-    if block is None or not replica_aliases() or not _request_allows.get() or in_transaction():
+    if block is None or not replica_aliases() or not _allows() or in_transaction():
         return PRIMARY
     if block.alias is None:
         block.alias = replica_choose(replica_aliases(), min_lsn=block.min_lsn) or PRIMARY
@@ -135,18 +143,48 @@ class ReplicaRouter:
         return db == PRIMARY
 
 
+def _allows() -> bool:
+    """The request's verdict on replicas; a token client's taken now, once (its token has been checked)."""
+    if not _request_allows.get():
+        return False
+    request = _request_pending.get()
+    if request is None:
+        return True
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return True  # anonymous so far: nothing of theirs written
+    allows = not _recent(cache.get(_cache_key(user.pk)))
+    _request_pending.set(None)
+    _request_allows.set(allows)
+    return allows
+
+
+def _cache_key(user_id) -> str:
+    return f"replicas:last_write:{user_id}"
+
+
+def _recent(last) -> bool:
+    return isinstance(last, int | float) and time.time() - last < settings.READ_YOUR_WRITES_SECONDS
+
+
+def _signed_in_session(request, user) -> bool:
+    """Whether the request's session is `user`'s signed-in one (not a token client's empty session)."""
+    session = getattr(request, "session", None)
+    return session is not None and str(session.get(AUTH_SESSION_KEY)) == str(user.pk)
+
+
 def recent_write(request) -> bool:
     """Whether the request's user wrote less than READ_YOUR_WRITES_SECONDS ago (their session says when)."""
     session = getattr(request, "session", None)
     if session is None:
         return False
-    last = session.get(SESSION_KEY)
-    return isinstance(last, int | float) and time.time() - last < settings.READ_YOUR_WRITES_SECONDS
+    return _recent(session.get(SESSION_KEY))
 
 
 class ReplicaMiddleware:
     """Allows replicas only for a reading request of a user who has not written within READ_YOUR_WRITES_SECONDS;
-    after a signed-in user's writing request, records the time in the session. Does nothing without replicas."""
+    after a user's writing request, records the time: in the signed-in session, else (an API token client) in the
+    shared cache under the user. Does nothing without replicas."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -155,12 +193,19 @@ class ReplicaMiddleware:
         if not replica_aliases():
             return self.get_response(request)
         writes = request.method in UNSAFE_METHODS
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
         token = _request_allows.set(not writes and not recent_write(request))
+        pending = _request_pending.set(request if not writes and not signed_in else None)
         try:
             response = self.get_response(request)
         finally:
+            _request_pending.reset(pending)
             _request_allows.reset(token)
-        user = getattr(request, "user", None)
-        if writes and user is not None and user.is_authenticated and hasattr(request, "session"):
-            request.session[SESSION_KEY] = time.time()
+        user = getattr(request, "user", None)  # an API token client's, set by the API's authentication
+        if writes and user is not None and user.is_authenticated:
+            if _signed_in_session(request, user):
+                request.session[SESSION_KEY] = time.time()
+            elif settings.READ_YOUR_WRITES_SECONDS:
+                cache.set(_cache_key(user.pk), time.time(), settings.READ_YOUR_WRITES_SECONDS)
         return response

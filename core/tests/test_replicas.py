@@ -189,6 +189,8 @@ def _request(method: str, user, session: dict):
         modified = False
 
     request.session = Session(session)
+    if user.is_authenticated:  # a signed-in session names its user, as django.contrib.auth's login writes it
+        request.session.setdefault("_auth_user_id", str(user.pk))
     return request
 
 
@@ -241,3 +243,66 @@ def test_without_a_replica_the_middleware_leaves_the_session_alone(cast):
     _serve(post)
     assert SESSION_KEY not in post.session
 
+
+
+# -- read-your-writes for API token clients (no session to keep the time in) ---------------------------------------
+
+def _token_request(method: str, key: str):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = _request(method, AnonymousUser(), {})
+    request.META["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    return request
+
+
+def _serve_api(request) -> str:
+    """The database a marked read of an API operation serving `request` goes to: the token is checked inside the
+    view, as django-ninja does."""
+    from accounts.api import TokenAuth
+
+    seen = {}
+
+    def view(req):
+        assert TokenAuth()(req) is not None
+        with heavy_reads():
+            seen["alias"] = read_alias()
+        return HttpResponse("ok")
+
+    ReplicaMiddleware(view)(request)
+    return seen["alias"]
+
+
+def test_after_an_api_write_the_token_clients_reads_stay_on_the_primary_for_the_window(replica, cast, settings):
+    from accounts.services import token_create
+
+    settings.READ_YOUR_WRITES_SECONDS = 10
+    _token, key = token_create(user=cast.street_officer, name="接口")
+    _other, other_key = token_create(user=cast.grid_a_worker, name="接口")
+    with time_machine.travel("2020-02-10 09:00:00 +0800", tick=False):
+        assert _serve_api(_token_request("GET", key)) == "replica1"
+        post = _token_request("POST", key)
+        _serve_api(post)
+        assert SESSION_KEY not in post.session  # no session of its own: the token's requests share none
+        assert _serve_api(_token_request("GET", key)) == "default"
+        assert _serve_api(_token_request("GET", other_key)) == "replica1"  # another user's write is not theirs
+    with time_machine.travel("2020-02-10 09:00:09 +0800", tick=False):
+        assert _serve_api(_token_request("GET", key)) == "default"
+    with time_machine.travel("2020-02-10 09:00:11 +0800", tick=False):
+        assert _serve_api(_token_request("GET", key)) == "replica1"
+
+
+def test_an_api_token_clients_write_leaves_no_session_behind(replica, cast, client):
+    from django.contrib.sessions.models import Session
+    from stdnum.cn import ric
+
+    from accounts.services import token_create
+
+    _token, key = token_create(user=cast.street_officer, name="接口")
+    body = "43130219900101124"
+    before = Session.objects.count()
+    response = client.post("/api/persons", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}",
+                           data={"name": "李四", "doc_number": body + ric.calc_check_digit(body + "0"),
+                                 "phone": "13812345678", "address": "三元社区1栋", "grid": cast.grid_a.code})
+    assert response.status_code == 201, response.content
+    assert Session.objects.count() == before
+    assert "sessionid" not in response.cookies
