@@ -63,8 +63,9 @@ class Rows:
         table = Person._meta.db_table
         with connection.cursor() as cursor:
             if self.pg:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                               [table, n])
+                # The sequence named once: pg_get_serial_sequence in the select list would be looked up per row.
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [cursor.fetchone()[0], n])
                 return [r[0] for r in cursor.fetchall()]
             # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so the range stays ours.
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
