@@ -41,7 +41,7 @@ def _plain(value):
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, ModelChoiceIteratorValue):  # a model choice's value: its key in the page
-        return ["choice", _plain(value.value)]
+        return ["choice", str(value)]  # its str() is its value
     if isinstance(value, Model):
         return [value._meta.label, _plain(value.pk), str(value)]
     return [type(value).__qualname__, repr(value)]  # an address in the repr changes the key: a miss, never a leak
