@@ -44,6 +44,7 @@ from django.db.models import Count
 from accounts.demo import DEMO_PASSWORD
 from benchmarks import bench_load, cluster_process, http_server
 from benchmarks.replica_mix import HEAVY_READS, caught_up, is_replica, sql_one, statements, url_with_database
+from core.db import is_postgresql
 from orgunits.demo import DEMO_STREET
 
 NONE = "none"
@@ -78,7 +79,7 @@ def replica_server() -> str | None:
     if not given:
         raise SystemExit("   this benchmark needs a streaming replica of BENCH_DATABASE_URL's server in BENCH_REPLICA_URL"
                          f" (or BENCH_REPLICA_URL=none for the primary alone): {HOW}")
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         raise SystemExit("   BENCH_REPLICA_URL: a replica needs the benchmark database on PostgreSQL (BENCH_DATABASE_URL)")
     if not is_replica(given):
         raise SystemExit(f"   BENCH_REPLICA_URL: that server is not in recovery, so no streaming replica: {HOW}")
@@ -274,7 +275,7 @@ def main():
 
     importer = User.objects.get(username="cluster_importer")
     database = connection.settings_dict["NAME"]
-    primary = primary_server() if connection.vendor == "postgresql" else None
+    primary = primary_server() if is_postgresql() else None
     connection.close()  # the servers' and workers' processes open their own
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     logs = Path(tempfile.mkdtemp(prefix="cluster-", dir=BENCH_DIR))

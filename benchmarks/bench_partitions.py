@@ -25,6 +25,7 @@ from django.utils import timezone
 from benchmarks.timing import line
 from checkpoints import services as checkpoint_services
 from checkpoints.models import Checkpoint, Reading
+from core.clock import day_start
 from core.db import is_postgresql, numbered_series
 from core.partitions import maintain, month_add, month_start, months_create
 from fangkong.event_tables import event_table
@@ -94,7 +95,7 @@ def _day_reads(gates: list[Checkpoint], first: dt.date, today: dt.date) -> None:
         timings = []
         with connection.cursor() as cursor:
             for gate, day in pairs:
-                lower = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+                lower = day_start(day)
                 started = time.perf_counter()
                 cursor.execute(f"SELECT count(*), max(temperature) FROM {connection.ops.quote_name(table)} "
                                "WHERE checkpoint_id = %s AND taken_at >= %s AND taken_at < %s",
@@ -136,7 +137,7 @@ def _retention(today: dt.date) -> None:
         since = _wal_position(cursor)
         started = time.perf_counter()
         cursor.execute(f"DELETE FROM {PLAIN} WHERE taken_at < %s",
-                       [timezone.make_aware(dt.datetime.combine(cutoff, dt.time()))])
+                       [day_start(cutoff)])
         deleted = cursor.rowcount
     took_plain = time.perf_counter() - started
     with connection.cursor() as cursor:
@@ -151,7 +152,7 @@ def main():
     now = timezone.now()
     today = timezone.localdate(now)
     first_month = month_add(month_start(today), -(MONTHS - 1))
-    first = timezone.make_aware(dt.datetime.combine(first_month, dt.time()))
+    first = day_start(first_month)
     gates = _gates()
     created = months_create(event_table(Reading._meta.db_table), first_month, today)
     started = time.perf_counter()

@@ -42,7 +42,7 @@ from benchmarks.replica_mix import (
     statements,
     url_with_database,
 )
-from core.db import tables_analyze
+from core.db import is_postgresql, tables_analyze
 from orgunits.demo import DEMO_STREET
 from orgunits.models import OrgUnit
 from persons.generator import people_generate
@@ -140,7 +140,7 @@ def main():
     replica = bench_cluster.replica_server()
     setup()
     database = connection.settings_dict["NAME"]
-    primary = bench_cluster.primary_server() if connection.vendor == "postgresql" else None
+    primary = bench_cluster.primary_server() if is_postgresql() else None
     connection.close()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     logs = Path(tempfile.mkdtemp(prefix="replica-share-", dir=BENCH_DIR))
