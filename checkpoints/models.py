@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,23 +20,6 @@ from persons.models import Person
 
 PHYSICAL_MIN, PHYSICAL_MAX = Decimal("34.0"), Decimal("43.0")
 
-# The exposure-history questions of the emergency plan (a rule's `questions` may replace them).
-DEFAULT_QUESTIONS = [
-    {"key": "hospital", "zh": "近14天是否去过医院（就诊、陪护或探视）？",
-     "en": "Visited a hospital in the last 14 days (as a patient, carer or visitor)?"},
-    {"key": "case_contact", "zh": "近14天是否接触过确诊病例、疑似病例或无症状感染者？",
-     "en": "Contact with a confirmed, suspected or asymptomatic case in the last 14 days?"},
-    {"key": "fever_contact", "zh": "近14天是否接触过发热或有呼吸道症状的人？",
-     "en": "Contact with people with fever or respiratory symptoms in the last 14 days?"},
-    {"key": "travel", "zh": "近14天是否离开本市，或到过湖北等中高风险地区？",
-     "en": "Left the city, or visited Hubei or another higher-risk area, in the last 14 days?"},
-]
-
-
-def question_text(question: dict) -> str:
-    """A question in the reader's language."""
-    english = (translation.get_language() or "").startswith("en")
-    return (question.get("en") if english else question.get("zh")) or question.get("zh") or question["key"]
 
 
 class FeverRule(models.Model):
@@ -224,7 +206,9 @@ class TeamMember(models.Model):
 
 
 class Reading(models.Model):
-    """A body temperature taken at a checkpoint, by hand or by a device (idempotent by device and event)."""
+    """A body temperature taken at a checkpoint, by hand or by a device (idempotent by device, event and time).
+    Partitioned by time on PostgreSQL (core.partitions): what points at a reading (a passage's, an alert's) has
+    no database constraint, and a passage's reading is a plain key, linked once by checkpoints.services.passages."""
 
     checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("checkpoint"), on_delete=models.PROTECT,
                                    related_name="readings", db_index=False)
@@ -252,8 +236,6 @@ class Reading(models.Model):
         verbose_name = _("temperature reading")
         verbose_name_plural = _("temperature readings")
         constraints = [
-            # With its time: a unique index of a partitioned table holds its partition key (a device resends
-            # an event with the time it was taken).
             models.UniqueConstraint(fields=["device", "event_id", "taken_at"], condition=Q(device__isnull=False),
                                     name="reading_unique_device_event"),
             models.CheckConstraint(condition=Q(temperature__gte=PHYSICAL_MIN, temperature__lte=PHYSICAL_MAX),
@@ -294,9 +276,6 @@ class Passage(models.Model):
     visitor_phone = models.CharField(_("visitor's phone"), max_length=20, blank=True)
     visitor_doc = models.CharField(_("visitor's document number"), max_length=32, blank=True)
     reason = models.CharField(_("reason for the visit"), max_length=100, blank=True)
-    # The reading taken as they passed (checkpoints.services.passages links each reading once). Readings are
-    # partitioned by time (fangkong/event_tables.py): no database constraint can point at one; and passages are
-    # too, so no unique index can hold the reading alone.
     reading = models.ForeignKey(Reading, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages",
                                 db_constraint=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -331,7 +310,6 @@ class Alert(models.Model):
         CLEARED = "cleared", _("cleared by the recheck")
         ESCALATED = "escalated", _("emergency plan started")
 
-    # Readings are partitioned by time (fangkong/event_tables.py): no database constraint can point at one.
     reading = models.OneToOneField(Reading, on_delete=models.PROTECT, related_name="alert", db_constraint=False)
     checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("checkpoint"), on_delete=models.PROTECT,
                                    related_name="alerts")

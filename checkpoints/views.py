@@ -31,8 +31,8 @@ from checkpoints.forms import (
     VisitorForm,
 )
 from checkpoints.models import Alert, Incident, IncidentStep, Team
-from checkpoints.models import question_text as _question_text
 from checkpoints.people import people_shown, person_shown, roster_shown
+from checkpoints.questions import question_text as _question_text
 from checkpoints.services.alerts import seconds_to_recheck
 from checkpoints.services.common import questions_for, rule_for
 from checkpoints.services.incidents import TESTS

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkpoints.access import site_scope
-from checkpoints.models import DEFAULT_QUESTIONS, PHYSICAL_MAX, PHYSICAL_MIN, FeverRule
+from checkpoints.models import PHYSICAL_MAX, PHYSICAL_MIN, FeverRule
+from checkpoints.questions import DEFAULT_QUESTIONS
 from core.clock import aware
 from core.errors import DomainError
 from orgunits.models import Site
