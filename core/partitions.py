@@ -29,10 +29,11 @@ The tables and their rules are listed in fangkong/event_tables.py; `manage.py pa
 creates the months ahead and applies retention.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -95,17 +96,14 @@ def retention_cutoff(months: int, *, today: dt.date) -> dt.date | None:
     return month_add(month_start(today), -months) if months else None
 
 
+def _bound_value(event: EventTable, month: dt.date) -> dt.date | dt.datetime:
+    """A month's first day, or its first instant (local midnight) for a timestamp column."""
+    return month if event.is_date else day_start(month)
+
+
 def _bound(event: EventTable, month: dt.date) -> str:
-    """The SQL literal of a month's first instant in the column's type (local midnight for a timestamp)."""
-    if event.is_date:
-        return f"'{month.isoformat()}'"
-    return f"'{day_start(month).isoformat()}'"
-
-
-def _bound_value(event: EventTable, month: dt.date):
-    if event.is_date:
-        return month
-    return day_start(month)
+    """_bound_value as an SQL literal (partition bounds take no parameters)."""
+    return f"'{_bound_value(event, month).isoformat()}'"
 
 
 def partition_name(table: str, month: dt.date) -> str:
@@ -296,7 +294,7 @@ def _drop_months(cursor, event: EventTable, *, cutoff: dt.date, done: Maintenanc
         if month_add(month, 1) > cutoff:
             continue
         name = partition_name(event.table, month)
-        _apply_references(cursor, event, f"SELECT id FROM {_q(name)}", [], done)
+        _apply_references(cursor, event, f"SELECT id FROM {_q(name)}", [])
         kept = _kept_rows(event)
         cursor.execute(f"SELECT count(*) FROM {_q(name)}")
         gone = cursor.fetchone()[0]
@@ -318,7 +316,7 @@ def _delete_before(cursor, event: EventTable, source: str, *, cutoff: dt.date, d
     kept reference names; SQLite's triggers (the audit log's append-only ones) are lifted for the statement."""
     column = _q(event.column)
     where, params = f"{column} < %s", [_bound_value(event, cutoff)]
-    _apply_references(cursor, event, f"SELECT id FROM {_q(source)} WHERE {where}", params, done)
+    _apply_references(cursor, event, f"SELECT id FROM {_q(source)} WHERE {where}", params)
     kept = _kept_rows(event)
     condition = f"{where} AND NOT ({kept})" if kept else where
     with _sqlite_triggers_lifted(cursor, source):
@@ -326,7 +324,7 @@ def _delete_before(cursor, event: EventTable, source: str, *, cutoff: dt.date, d
         done.deleted_rows += cursor.rowcount
 
 
-def _apply_references(cursor, event: EventTable, ids_sql: str, params: list, done: Maintenance) -> None:
+def _apply_references(cursor, event: EventTable, ids_sql: str, params: list) -> None:
     for ref in event.references:
         if ref.rule == "delete":
             cursor.execute(f"DELETE FROM {_q(ref.table)} WHERE {_q(ref.column)} IN ({ids_sql})", params)
@@ -342,27 +340,19 @@ def _kept_rows(event: EventTable) -> str:
     return " OR ".join(kept)
 
 
-class _sqlite_triggers_lifted:
+@contextlib.contextmanager
+def _sqlite_triggers_lifted(cursor, table: str) -> Iterator[None]:
     """SQLite: the table's triggers dropped for the block and created again from their own text, inside the
     caller's transaction (SQLite's DDL is transactional). PostgreSQL's audit trigger reads MOVING_ROWS instead."""
-
-    def __init__(self, cursor, table: str):
-        self.cursor, self.table = cursor, table
-        self.saved: list[tuple[str, str]] = []
-
-    def __enter__(self):
-        if db.is_sqlite():
-            self.cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                                [self.table])
-            self.saved = self.cursor.fetchall()
-            for name, _sql in self.saved:
-                self.cursor.execute(f"DROP TRIGGER {_q(name)}")
-        return self
-
-    def __exit__(self, *exc):
-        for _name, sql in self.saved:
-            self.cursor.execute(sql)
-        return False
+    saved: list[tuple[str, str]] = []
+    if db.is_sqlite():
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+        saved = cursor.fetchall()
+        for name, _sql in saved:
+            cursor.execute(f"DROP TRIGGER {_q(name)}")
+    yield
+    for _name, sql in saved:
+        cursor.execute(sql)
 
 
 def maintain_all(tables: Iterable[EventTable], *, today: dt.date, ahead: int, keep: dict[str, int],
