@@ -180,6 +180,17 @@ def advisory_xact_lock(key: int, conn: BaseDatabaseWrapper | None = None) -> Non
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+def advisory_xact_locks(keys: list[int], conn: BaseDatabaseWrapper | None = None) -> None:
+    """Wait for and hold, until the transaction ends, every lock named in `keys` (63-bit numbers), taken in
+    ascending order in one statement, so that two transactions wanting some of the same locks cannot deadlock.
+    Nothing on SQLite, as advisory_xact_lock."""
+    db = _conn(conn)
+    if keys and is_postgresql(db):
+        with db.cursor() as cursor:  # PostgreSQL evaluates a volatile function of the select list after its sort
+            cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k",
+                           [sorted(set(keys))])
+
+
 def advisory_xact_lock_try(key: tuple[int, int], conn: BaseDatabaseWrapper | None = None) -> bool:
     """PostgreSQL: take, until the transaction ends, the lock named by two 31-bit numbers if it is free; whether
     it was taken. Transaction-scoped, never session-level: behind PgBouncer in transaction mode a session's

@@ -51,6 +51,12 @@ def _default_file(name: str, number: int) -> Path:
     return Path(tempfile.gettempdir()) / f"fangkong-lock-{digest}-{label}-{number}.lock"
 
 
+def lock_number(name: str, number: int = 0) -> int:
+    """The lock (`name`, `number`) as the one 62-bit number core.db.advisory_xact_lock(s) take."""
+    high, low = lock_key(name, number)
+    return high << 31 | low
+
+
 @contextmanager
 def lock_hold(name: str, number: int = 0, *, file: Path | None = None) -> Iterator[bool]:
     """Hold the lock (`name`, `number`) for the block, across processes and servers; yields whether it was

@@ -25,6 +25,7 @@ from checkpoints.services.reading_items import Refused, Sent, item_shaped
 from core import db
 from core.audit import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import lock_number
 from persons.models import Person
 
 MAX_BATCH = 5000
@@ -303,7 +304,7 @@ def _datetime_adapter():
 
 def _batch_store(batch: _Batch, rules: dict, *, by, device: Device | None) -> list[Alert]:
     """Write the batch in one transaction. A pair stored by a concurrent request between the look-up and the
-    insert is skipped by the unique constraint (reported accepted here, duplicate to its sender)."""
+    insert is skipped (reported accepted here, duplicate to its sender): _insert_skipping_stored."""
     with transaction.atomic():
         _insert_skipping_stored(batch.rows)
         alerts = _fever_alerts(batch.fevers, rules, by=by)
@@ -320,13 +321,22 @@ def _batch_store(batch: _Batch, rules: dict, *, by, device: Device | None) -> li
 _COLUMNS = ("checkpoint_id", "site_id", "unit_path", "device_id", "event_id", "person_id", "subject", "taken_at",
             "temperature", "fever", "is_recheck", "recorded_by_id", "created_at")
 _STAGING = "checkpoints_reading_batch"
+_DEVICE_LOCK = "checkpoints.reading.device"  # a device's batches, one transaction at a time (core.locks)
 
 
 def _insert_skipping_stored(rows: list[tuple]) -> None:
-    """The batch's rows (in _COLUMNS order) inserted skipping a (device, event id) pair stored already (by its
-    unique constraint: INSERT … ON CONFLICT DO NOTHING); any other broken constraint still fails loudly.
+    """The batch's rows (in _COLUMNS order) inserted skipping a (device, event id) pair stored already, whatever
+    its time; any broken constraint still fails loudly.
+
+    A device's event is one reading, but the table's unique constraint must hold the partition key, the time
+    (core.partitions): (device, event id, time). So the pair is kept unique here: each of the batch's devices is
+    locked for the transaction (core.db.advisory_xact_locks, in one order: no deadlock), then a row goes in only
+    where no reading holds its pair (NOT EXISTS). A second batch for the same device waits for the first to
+    commit, and its statement, started after the wait, sees the first's rows. (SQLite's writing transaction holds
+    the whole database already.) ON CONFLICT DO NOTHING remains for the constraint itself.
+
     On PostgreSQL the rows are streamed by COPY into a temporary table of the transaction (dropped at its end,
-    emptied after each batch) and inserted from it in one statement: COPY itself cannot skip a conflict, and a
+    emptied after each batch) and inserted from it in one statement: COPY itself cannot skip a row, and a
     statement per row would be parsed and planned per row. The table lives no longer than the transaction:
     behind PgBouncer in transaction mode the connection's next transaction may run on another server
     connection. SQLite runs one prepared statement per row (executemany), which costs it next to nothing."""
@@ -334,17 +344,22 @@ def _insert_skipping_stored(rows: list[tuple]) -> None:
         return
     quote = connection.ops.quote_name
     table, columns = quote(Reading._meta.db_table), ", ".join(quote(c) for c in _COLUMNS)
+    device = _COLUMNS.index("device_id")
+    stored = f"SELECT 1 FROM {table} AS r WHERE r.device_id = new.device_id AND r.event_id = new.event_id"
     with transaction.atomic(), connection.cursor() as cursor:
+        db.advisory_xact_locks([lock_number(_DEVICE_LOCK, device_id) for device_id in {row[device] for row in rows}])
         if db.copy_available():
             staging = quote(_STAGING)
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP "
                            f"AS SELECT {columns} FROM {table} WITH NO DATA")
             db.rows_insert(cursor, _STAGING, _COLUMNS, rows)
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING")
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} AS new "
+                           f"WHERE NOT EXISTS ({stored}) ON CONFLICT DO NOTHING")
             cursor.execute(f"DELETE FROM {staging}")
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
-                               "ON CONFLICT DO NOTHING", rows)
+            values = ", ".join(f"%s AS {quote(c)}" for c in _COLUMNS)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) SELECT * FROM (SELECT {values}) AS new "
+                               f"WHERE NOT EXISTS ({stored}) ON CONFLICT DO NOTHING", rows)
 
 
 def _fever_alerts(fevers: list[Reading], rules: dict, *, by) -> list[Alert]:
@@ -352,14 +367,16 @@ def _fever_alerts(fevers: list[Reading], rules: dict, *, by) -> list[Alert]:
     waits for its recheck (the batch's first reading of that person raises it)."""
     if not fevers:
         return []
-    ids = {(d, e): pk for pk, d, e in Reading.objects.filter(
-        device_id__in={r.device_id for r in fevers}, event_id__in={r.event_id for r in fevers}
-    ).values_list("pk", "device_id", "event_id")}
+    # The batch's fevers as stored: a pair another batch stored first (skipped here) is that batch's reading,
+    # another time or no fever, and it raised that batch's alert.
+    ids = {(d, e, t): pk for pk, d, e, t in Reading.objects.filter(
+        device_id__in={r.device_id for r in fevers}, event_id__in={r.event_id for r in fevers}, fever=True
+    ).values_list("pk", "device_id", "event_id", "taken_at")}
     waiting = open_alert_pairs({r.site_id for r in fevers}, {r.person_id for r in fevers if r.person_id})
     already = set(Alert.objects.filter(reading_id__in=list(ids.values())).values_list("reading_id", flat=True))
     alerts = []
     for r in sorted(fevers, key=lambda r: r.taken_at):
-        r.pk = ids.get((r.device_id, r.event_id))
+        r.pk = ids.get((r.device_id, r.event_id, r.taken_at))
         if r.pk is None or r.pk in already:
             continue
         if r.person_id is not None:

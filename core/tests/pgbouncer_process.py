@@ -102,9 +102,7 @@ def _ingest(start: int) -> None:
 
     device = Device.objects.get(code="GATE-01")
     docs = json.loads(os.environ["PGB_DOCS"])
-    # The time the test chose: a device resending an event sends it with the time it was taken (a reading is
-    # unique by device, event and time: core.partitions).
-    taken = os.environ.get("PGB_TAKEN") or (timezone.now() - timezone.timedelta(minutes=5)).isoformat()
+    taken = (timezone.now() - timezone.timedelta(minutes=5)).isoformat()
     for batch in range(4):
         items = [{"device_id": "GATE-01", "event_id": f"e{n}", "time": taken, "doc_number": docs[n % len(docs)],
                   "temperature": "38.5" if n % 50 == 7 else "36.5"}

@@ -191,6 +191,20 @@ def test_an_advisory_transaction_lock_keeps_others_out_until_the_transaction_end
 
 
 @postgresql_only
+def test_advisory_transaction_locks_are_all_held_until_the_transaction_ends(db):
+    keys, other = [2**40 + 9, 5, 2**40 + 9, 2**61 + 3], _other_connection()
+    try:
+        other.set_autocommit(False)
+        core_db.advisory_xact_locks(keys, conn=other)
+        held = [_select("SELECT pg_try_advisory_xact_lock(%s)", [key]) for key in sorted(set(keys))]
+        assert held == [[(False,)]] * 3
+        other.rollback()
+        assert _select("SELECT pg_try_advisory_xact_lock(%s)", [5]) == [(True,)]
+    finally:
+        other.close()
+
+
+@postgresql_only
 def test_a_tried_advisory_lock_is_held_until_its_transaction_ends_and_seen_held_meanwhile(db):
     key, other = (12345, 67), _other_connection()
     try:
@@ -209,6 +223,7 @@ def test_a_tried_advisory_lock_is_held_until_its_transaction_ends_and_seen_held_
 def test_an_advisory_transaction_lock_on_sqlite_takes_nothing(db):
     with transaction.atomic():
         core_db.advisory_xact_lock(99)  # SQLite: the IMMEDIATE transaction holds the database already
+        core_db.advisory_xact_locks([99, 100])
         assert _select("SELECT 1") == [(1,)]
 
 
