@@ -206,10 +206,11 @@ class TeamMember(models.Model):
 
 
 class Reading(models.Model):
-    """A body temperature taken at a checkpoint, by hand or by a device (one reading per device and event: the
-    constraint holds the time too, the partition key, and the batch insert keeps the pair unique under a lock per
-    device, checkpoints.services.readings). Partitioned by time on PostgreSQL (core.partitions): what points at a reading (a passage's, an alert's) has
-    no database constraint, and a passage's reading is a plain key, linked once by checkpoints.services.passages."""
+    """A body temperature taken at a checkpoint, by hand or by a device: one reading per device and event (the
+    constraint holds the time too, the partition key; the batch insert keeps the pair unique under a lock per
+    device: checkpoints.services.readings). Partitioned by time on PostgreSQL (core.partitions): what points at
+    a reading (a passage's, an alert's) has no database constraint, and a passage's reading is a plain key,
+    linked once by checkpoints.services.passages."""
 
     checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("checkpoint"), on_delete=models.PROTECT,
                                    related_name="readings", db_index=False)
