@@ -17,7 +17,7 @@ unit path they were held under), or the person's current unit when there is none
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
@@ -278,33 +278,57 @@ class PeopleSource(FactSource):
         rows = qs.order_by().values(path_field).annotate(n=Count(person_field, distinct=True))
         return dict(rows.values_list(path_field, "n"))
 
-    def counts_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[dict[str, int]]:
-        """Indicators anchored on the same kind of episode held in the same time sense (category … now, category …
-        started in period) are counted in one GROUP BY over those episodes, a conditional count each (the same rows
-        and conditions as `counts`); the others one by one."""
+    def _shared(self, indicators: list[Indicator], *, window: Window, under: str):
+        """The indicators anchored on the same kind of episode held in the same time sense (category … now,
+        category … started in period), two or more: for each such group, (its positions, the episodes any of
+        them counts, {position: what an episode must meet to count for it}), the same rows and conditions as
+        `counts`."""
         groups: dict[tuple, list[int]] = {}
         anchors = [self._anchor(i.condition) for i in indicators]
         for n, anchor in enumerate(anchors):
             if anchor is not None:
                 groups.setdefault((anchor.name, anchor.when), []).append(n)
-        out: dict[int, dict[str, int]] = {}
         for (name, when), positions in groups.items():
             if len(positions) < 2:
                 continue
             model, ref_model, id_field = EPISODE_NAMES[name]
             ids = {n: _codes_to_ids(ref_model, anchors[n].values, anchors[n].value_position) for n in positions}
-            aggregates = {f"n{n}": Count("person_id", distinct=True, filter=Q(**{f"{id_field}__in": ids[n]}) & self._q(
-                indicators[n].condition, window, "person__", "person_id", skip=anchors[n], lists=True))
+            conditions = {n: Q(**{f"{id_field}__in": ids[n]}) & self._q(
+                indicators[n].condition, window, "person__", "person_id", skip=anchors[n], lists=True)
                 for n in positions}
-            rows = (model.objects.filter(_time_q(when, window), unit_path__under=under,
-                                         **{f"{id_field}__in": sorted({i for v in ids.values() for i in v})})
-                    .order_by().values("unit_path").annotate(**aggregates))
+            rows = model.objects.filter(_time_q(when, window), unit_path__under=under,
+                                        **{f"{id_field}__in": sorted({i for v in ids.values() for i in v})})
+            yield positions, rows.order_by(), conditions
+
+    def counts_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[dict[str, int]]:
+        """Indicators sharing an anchor (_shared) are counted in one GROUP BY over its episodes, a conditional
+        count each; the others one by one."""
+        out: dict[int, dict[str, int]] = {}
+        for positions, rows, conditions in self._shared(indicators, window=window, under=under):
+            counted = rows.values("unit_path").annotate(
+                **{f"n{n}": Count("person_id", distinct=True, filter=conditions[n]) for n in positions})
             out.update({n: {} for n in positions})
-            for row in rows:
+            for row in counted:
                 for n in positions:
                     if row[f"n{n}"]:
                         out[n][row["unit_path"]] = row[f"n{n}"]
         return [out[n] if n in out else self.counts(indicator, window=window, under=under)
+                for n, indicator in enumerate(indicators)]
+
+    def totals_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[int]:
+        """Each indicator's total over the subtree, the sum of its counts per unit path: a person counts once
+        under each unit path their counted episodes carry. Indicators sharing an anchor (_shared) are summed in
+        the database: one GROUP BY (unit path, person) over the episodes, a flag each for whether the person's
+        episodes there meet it, the flags summed; one row back instead of a row per unit path (a province's
+        tens of thousands of grids) holding a distinct count per indicator."""
+        out: dict[int, int] = {}
+        for positions, rows, conditions in self._shared(indicators, window=window, under=under):
+            flagged = rows.values("unit_path", "person_id").annotate(
+                **{f"f{n}": Max(Case(When(conditions[n], then=1), default=0, output_field=IntegerField()))
+                   for n in positions})
+            summed = flagged.aggregate(**{f"n{n}": Sum(f"f{n}") for n in positions})
+            out.update({n: summed[f"n{n}"] or 0 for n in positions})
+        return [out[n] if n in out else sum(self.counts(indicator, window=window, under=under).values())
                 for n, indicator in enumerate(indicators)]
 
     def members(self, indicator: Indicator, *, window: Window, under: str) -> list[int]:

@@ -31,7 +31,7 @@ from core.clock import day_moment
 from core.errors import DomainError
 from orgunits.models import OrgUnit
 from reports.definitions import definitions, memo
-from reports.engine import expression_check, indicators_counts
+from reports.engine import expression_check, indicators_totals
 from reports.expressions import ExpressionError
 from reports.facts import Window
 from reports.models import Figure, Form
@@ -201,8 +201,8 @@ def day_window(day: dt.date) -> Window:
 def figures_values(figures: list[Figure], *, unit: OrgUnit, window: Window) -> dict[str, int | float]:
     """Each figure's value for `unit`'s subtree in `window`, through the report engine (figures sharing a source
     and a shape are counted together where the source can)."""
-    per_path = indicators_counts([f.expression for f in figures], window=window, under=unit.path)
-    return {f.key: sum(counts.values()) for f, counts in zip(figures, per_path, strict=True)}
+    totals = indicators_totals([f.expression for f in figures], window=window, under=unit.path)
+    return {f.key: total for f, total in zip(figures, totals, strict=True)}
 
 
 def sums_check(values: dict[str, int | float], figures: list[Figure]) -> list[str]:

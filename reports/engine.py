@@ -134,18 +134,32 @@ def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str
 def indicators_counts(expressions: list[str], *, window: Window, under: str) -> list[dict[str, int]]:
     """The counts per unit path of several indicators in one window, in their order: each source is asked for all
     of its indicators at once (FactSource.counts_many), so it may count those of the same shape in one query."""
+    return _per_source(expressions, lambda source, indicators: source.counts_many(indicators, window=window,
+                                                                                 under=under))
+
+
+@heavy_reads()
+def indicators_totals(expressions: list[str], *, window: Window, under: str) -> list[int]:
+    """Each indicator's total over the subtree `under`, in their order: the sum of what indicators_counts gives
+    per unit path, summed by the source where it can (FactSource.totals_many), which spares the rows per path."""
+    return _per_source(expressions, lambda source, indicators: source.totals_many(indicators, window=window,
+                                                                                 under=under))
+
+
+def _per_source(expressions: list[str], ask) -> list:
+    """ask(source, its indicators) for each source named, all of its indicators at once; the answers in the
+    expressions' order."""
     with memo_scope():  # the trees and the codes the indicators name, read once
         trees = [parsed(e) for e in expressions]
         by_source: dict[str, list[int]] = {}
         for i, indicator in enumerate(trees):
             by_source.setdefault(indicator.source, []).append(i)
-        out: list[dict[str, int]] = [{} for _e in expressions]
+        out: list = [None for _e in expressions]
         for positions in by_source.values():
             indicators = [trees[i] for i in positions]
             source = [source_for(indicator) for indicator in indicators][0]  # each sum's measure checked
-            counted = source.counts_many(indicators, window=window, under=under)
-            for i, counts in zip(positions, counted, strict=True):
-                out[i] = counts
+            for i, answer in zip(positions, ask(source, indicators), strict=True):
+                out[i] = answer
     return out
 
 

@@ -79,6 +79,11 @@ class FactSource:
         answer those that share a shape in one query; by default each is counted on its own."""
         return [self.counts(indicator, window=window, under=under) for indicator in indicators]
 
+    def totals_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[int]:
+        """Each indicator's total over the subtree: the sum of its counts per unit path (counts_many). A source
+        may sum in the database instead, to the same numbers."""
+        return [sum(counts.values()) for counts in self.counts_many(indicators, window=window, under=under)]
+
     # -- the definition in words (reports.definitions renders the tree; these say what names and values mean) --
 
     #: names and measures in words (lazy translations), e.g. {"category": _("category")}

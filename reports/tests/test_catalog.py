@@ -13,11 +13,11 @@ from accounts.roles import Role
 from core.audit import AuditEntry
 from core.errors import DomainError
 from persons import services as people
-from persons.models import Category, CustomField, ManagementStatus
+from persons.models import Category, CategoryEpisode, CustomField, ManagementStatus
 from persons.tests.conftest import resident_id
 from reports import catalog, services
 from reports.definitions import definition
-from reports.engine import indicator_counts, indicators_counts, window_for
+from reports.engine import indicator_counts, indicators_counts, indicators_totals, window_for
 from reports.expressions import parse
 from reports.facts import Window, sources
 from reports.models import Figure, Form, FormVersion
@@ -129,6 +129,24 @@ def test_figures_counted_together_equal_each_alone(cast, forms):
     alone = [indicator_counts(e, window=window, under=cast.street.path) for e in expressions]
     assert together == alone
     assert sum(together[expressions.index("count people where category in (hubei, wuhan)")].values()) == 2
+
+
+def test_figures_totalled_in_the_database_equal_their_counts_summed(cast, forms):
+    """A total is the sum of the counts per unit path, so a person whose counted episodes carry two units (one
+    held before a move) counts under each, in the total as in the rows of a form."""
+    moved = _person(cast, 1, cast.grid_a, ["hubei", "wuhan"], "home_quarantine")
+    CategoryEpisode.objects.filter(person=moved, category__code="wuhan").update(unit_path=cast.grid_b.path)
+    _person(cast, 2, cast.grid_a, ["hubei"], "released")
+    _person(cast, 3, cast.grid_b, ["close_contact", "hubei"], "home_monitoring", start=dt.datetime(2020, 5, 21, 9,
+                                                                                                       tzinfo=TZ))
+    window, _due = window_for(Form.objects.get(code="hubei_wuhan_daily"), DAY)
+    expressions = [f.expression for f in Figure.objects.filter(expression__startswith="count people")]
+    counted = indicators_counts(expressions, window=window, under=cast.street.path)
+    totals = indicators_totals(expressions, window=window, under=cast.street.path)
+    assert totals == [sum(per_path.values()) for per_path in counted]
+    assert totals[expressions.index("count people where category in (hubei, wuhan)")] == 4  # 1 twice, 2, 3
+    assert any(totals) and indicators_totals(expressions, window=window, under=cast.grid_b.path) == [
+        sum(per_path.values()) for per_path in indicators_counts(expressions, window=window, under=cast.grid_b.path)]
 
 
 def test_a_day_is_read_at_the_daily_forms_cut_off(cast, forms):
