@@ -17,7 +17,7 @@ unit path they were held under), or the person's current unit when there is none
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, Sum, When
+from django.db.models import Count, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core.clock import day_start
 from core.db import is_sqlite
 from core.fields import PathField
+from persons.fact_totals import Shared, group_totals, positionless
 from persons.models import (
     Category,
     CategoryEpisode,
@@ -278,38 +279,39 @@ class PeopleSource(FactSource):
         rows = qs.order_by().values(path_field).annotate(n=Count(person_field, distinct=True))
         return dict(rows.values_list(path_field, "n"))
 
-    def _shared(self, indicators: list[Indicator], *, window: Window, under: str):
+    def _shared(self, indicators: list[Indicator], *, window: Window, under: str) -> list[Shared]:
         """The indicators anchored on the same kind of episode held in the same time sense (category … now,
-        category … started in period), two or more: for each such group, (its positions, the episodes any of
-        them counts, {position: what an episode must meet to count for it}), the same rows and conditions as
-        `counts`."""
+        category … started in period), two or more a group: the same rows and conditions as `counts`."""
         groups: dict[tuple, list[int]] = {}
         anchors = [self._anchor(i.condition) for i in indicators]
         for n, anchor in enumerate(anchors):
             if anchor is not None:
                 groups.setdefault((anchor.name, anchor.when), []).append(n)
+        shared = []
         for (name, when), positions in groups.items():
             if len(positions) < 2:
                 continue
             model, ref_model, id_field = EPISODE_NAMES[name]
             ids = {n: _codes_to_ids(ref_model, anchors[n].values, anchors[n].value_position) for n in positions}
-            conditions = {n: Q(**{f"{id_field}__in": ids[n]}) & self._q(
-                indicators[n].condition, window, "person__", "person_id", skip=anchors[n], lists=True)
-                for n in positions}
+            rest = {n: self._q(indicators[n].condition, window, "person__", "person_id", skip=anchors[n], lists=True)
+                    for n in positions}
             rows = model.objects.filter(_time_q(when, window), unit_path__under=under,
                                         **{f"{id_field}__in": sorted({i for v in ids.values() for i in v})})
-            yield positions, rows.order_by(), conditions
+            shared.append(Shared(positions, rows.order_by(), id_field, ids, rest,
+                                  {n: positionless(indicators[n].condition, skip=anchors[n]) for n in positions}))
+        return shared
 
     def counts_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[dict[str, int]]:
         """Indicators sharing an anchor (_shared) are counted in one GROUP BY over its episodes, a conditional
         count each; the others one by one."""
         out: dict[int, dict[str, int]] = {}
-        for positions, rows, conditions in self._shared(indicators, window=window, under=under):
-            counted = rows.values("unit_path").annotate(
-                **{f"n{n}": Count("person_id", distinct=True, filter=conditions[n]) for n in positions})
-            out.update({n: {} for n in positions})
+        for group in self._shared(indicators, window=window, under=under):
+            counted = group.rows.values("unit_path").annotate(
+                **{f"n{n}": Count("person_id", distinct=True, filter=Q(**{f"{group.id_field}__in": group.ids[n]})
+                                  & group.rest[n]) for n in group.positions})
+            out.update({n: {} for n in group.positions})
             for row in counted:
-                for n in positions:
+                for n in group.positions:
                     if row[f"n{n}"]:
                         out[n][row["unit_path"]] = row[f"n{n}"]
         return [out[n] if n in out else self.counts(indicator, window=window, under=under)
@@ -317,17 +319,11 @@ class PeopleSource(FactSource):
 
     def totals_many(self, indicators: list[Indicator], *, window: Window, under: str) -> list[int]:
         """Each indicator's total over the subtree, the sum of its counts per unit path: a person counts once
-        under each unit path their counted episodes carry. Indicators sharing an anchor (_shared) are summed in
-        the database: one GROUP BY (unit path, person) over the episodes, a flag each for whether the person's
-        episodes there meet it, the flags summed; one row back instead of a row per unit path (a province's
-        tens of thousands of grids) holding a distinct count per indicator."""
+        under each unit path their counted episodes carry. Indicators sharing an anchor (_shared) are totalled in
+        one query (persons.fact_totals); the others summed from their counts."""
         out: dict[int, int] = {}
-        for positions, rows, conditions in self._shared(indicators, window=window, under=under):
-            flagged = rows.values("unit_path", "person_id").annotate(
-                **{f"f{n}": Max(Case(When(conditions[n], then=1), default=0, output_field=IntegerField()))
-                   for n in positions})
-            summed = flagged.aggregate(**{f"n{n}": Sum(f"f{n}") for n in positions})
-            out.update({n: summed[f"n{n}"] or 0 for n in positions})
+        for group in self._shared(indicators, window=window, under=under):
+            out.update(group_totals(group))
         return [out[n] if n in out else sum(self.counts(indicator, window=window, under=under).values())
                 for n, indicator in enumerate(indicators)]
 

@@ -140,10 +140,14 @@ def test_figures_totalled_in_the_database_equal_their_counts_summed(cast, forms)
     _person(cast, 3, cast.grid_b, ["close_contact", "hubei"], "home_monitoring", start=dt.datetime(2020, 5, 21, 9,
                                                                                                        tzinfo=TZ))
     window, _due = window_for(Form.objects.get(code="hubei_wuhan_daily"), DAY)
-    expressions = [f.expression for f in Figure.objects.filter(expression__startswith="count people")]
+    expressions = [f.expression for f in Figure.objects.filter(expression__startswith="count people")] + [
+        "count people where category = hubei and sex = M", "count people where category in (hubei, wuhan) and age < 60",
+        "count people where category = hubei and not status = released",
+        "count people where category = close_contact and (sex = F or status = home_monitoring)"]
     counted = indicators_counts(expressions, window=window, under=cast.street.path)
     totals = indicators_totals(expressions, window=window, under=cast.street.path)
     assert totals == [sum(per_path.values()) for per_path in counted]
+    assert totals[-4:] == [2, 4, 2, 1]  # each condition about the person met by some, not all
     assert totals[expressions.index("count people where category in (hubei, wuhan)")] == 4  # 1 twice, 2, 3
     assert any(totals) and indicators_totals(expressions, window=window, under=cast.grid_b.path) == [
         sum(per_path.values()) for per_path in indicators_counts(expressions, window=window, under=cast.grid_b.path)]
