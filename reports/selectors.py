@@ -329,9 +329,12 @@ def figure_count(*, user, figure: Figure, unit_code: str, day: dt.date) -> Figur
     source = source_for(indicator)
     unit = _unit_for(user, unit_code, (source.view_permission, REPORTS_VIEW))
     window = catalog.day_window(day)
-    ids = source.members(indicator, window=window, under=unit.path)
+    # Counted per unit path and summed, as the forms' rows and the home page count it (catalog.figures_values): a
+    # person counted under two units (a category held before a move, another after) is listed once, counted twice.
+    by_path = source.members_by_path(indicator, window=window, under=unit.path)
+    ids = sorted({pk for members in by_path.values() for pk in members})
     parts = sorted(catalog.figures_by_key(figure.parts).values(), key=lambda p: figure.parts.index(p.key))
     values = catalog.figures_values(parts, unit=unit, window=window) if parts else {}
-    return FigureCount(unit=unit, at=min(window.cutoff, timezone.now()), value=len(ids),
+    return FigureCount(unit=unit, at=min(window.cutoff, timezone.now()), value=sum(map(len, by_path.values())),
                        opened=source.members_open(ids, user=user), parts=[(p, values.get(p.key, 0)) for p in parts],
                        source=source)

@@ -15,7 +15,7 @@ from core.errors import DomainError
 from persons import services as people
 from persons.models import Category, CategoryEpisode, CustomField, ManagementStatus
 from persons.tests.conftest import resident_id
-from reports import catalog, services
+from reports import catalog, selectors, services
 from reports.definitions import definition
 from reports.engine import indicator_counts, indicators_counts, indicators_totals, window_for
 from reports.expressions import parse
@@ -148,6 +148,10 @@ def test_figures_totalled_in_the_database_equal_their_counts_summed(cast, forms)
     totals = indicators_totals(expressions, window=window, under=cast.street.path)
     assert totals == [sum(per_path.values()) for per_path in counted]
     assert totals[-4:] == [2, 4, 2, 1]  # each condition about the person met by some, not all
+    # The figure's page gives the same number as the home page, and lists each person once.
+    page = selectors.figure_count(user=cast.city_admin, figure=Figure.objects.get(key="hubei_wuhan.registered"),
+                                  unit_code=cast.street.code, day=DAY)
+    assert page.value == 4 and len(page.opened) == 3 and moved.pk in page.opened
     assert totals[expressions.index("count people where category in (hubei, wuhan)")] == 4  # 1 twice, 2, 3
     assert any(totals) and indicators_totals(expressions, window=window, under=cast.grid_b.path) == [
         sum(per_path.values()) for per_path in indicators_counts(expressions, window=window, under=cast.grid_b.path)]
