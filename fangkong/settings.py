@@ -100,6 +100,8 @@ REPLICA_ALIASES = list(_REPLICAS)
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 REPLICA_MAX_LAG = env_int("REPLICA_MAX_LAG", 30, minimum=1, maximum=3600)
 READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 10, minimum=0, maximum=3600)
+# A page's independent heavy counts run at once on this many connections (core.reads_at_once); 1: one by one.
+READS_AT_ONCE = env_int("READS_AT_ONCE", 2, minimum=1, maximum=8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -6,12 +6,12 @@ person) into what the person holds there (a bit per kind on PostgreSQL, BIT_OR; 
 whether the person meets each distinct other condition; those groups are then counted by what they hold and
 meet, which leaves a few rows whatever the subtree's size, and each indicator adds up the rows it counts. One row
 per person and place is aggregated once, where a distinct count per unit path and indicator aggregated it once
-per indicator, and one subquery runs per distinct condition, not per indicator.
+per indicator, and one subquery runs per distinct condition, not per indicator. The groups' queries (one for the
+categories held, one for the statuses) run at once (core.reads_at_once).
 """
 
 from dataclasses import dataclass, replace
 
-from django.db import connections
 from django.db.models import Aggregate, BigIntegerField, Case, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 
@@ -40,9 +40,23 @@ class _BitOr(Aggregate):
 BITS = 63  # kinds held as bits of a bigint: ids below this
 
 
-def group_totals(group: Shared) -> dict[int, int]:
-    """Each indicator's total over the group's episodes (PeopleSource.totals_many): one GROUP BY (unit path,
-    person) into what is held there and which other conditions are met, counted by those."""
+@dataclass
+class Tally:
+    """A group's one query (core.reads_at_once.Statement) and how each of its indicators reads the rows back."""
+
+    statement: tuple[str, str, tuple]
+    columns: list[str]  # the rows' columns before their count
+    wants: dict[int, tuple[str, int, str | None]]  # position: (column of what is held, its bits, the flag or None)
+
+    def totals(self, rows: list[tuple]) -> dict[int, int]:
+        counted = [dict(zip([*self.columns, "n"], row, strict=True)) for row in rows]
+        return {n: sum(row["n"] for row in counted if row[column] & bits and (flag is None or row[flag]))
+                for n, (column, bits, flag) in self.wants.items()}
+
+
+def group_tally(group: Shared) -> Tally:
+    """The group's query (PeopleSource.totals_many): one GROUP BY (unit path, person) into what is held there and
+    which other conditions are met, counted by those."""
     conditions: dict[object, str] = {}  # each distinct other condition (None: none), its flag
     flags = {}
     for n in group.positions:
@@ -53,25 +67,19 @@ def group_totals(group: Shared) -> dict[int, int]:
     kinds = sorted({i for ids in group.ids.values() for i in ids})
     if is_postgresql() and kinds[-1] < BITS:
         held = {"h": _BitOr(Cast(Value(1), BigIntegerField()).bitleftshift(Cast(group.id_field, IntegerField())))}
-        wants = {n: ("h", sum(1 << i for i in group.ids[n])) for n in group.positions}
+        wanted = {n: ("h", sum(1 << i for i in group.ids[n])) for n in group.positions}
     else:  # a flag for each distinct set of anchored ids
         sets = {tuple(ids): f"a{i}" for i, ids in enumerate(sorted({tuple(v) for v in group.ids.values()}))}
         held = {name: Max(Case(When(**{f"{group.id_field}__in": ids}, then=1), default=0, output_field=IntegerField()))
                 for ids, name in sets.items()}
-        wants = {n: (sets[tuple(group.ids[n])], 1) for n in group.positions}
+        wanted = {n: (sets[tuple(group.ids[n])], 1) for n in group.positions}
     grouped = group.rows.values("unit_path", "person_id").annotate(**held, **flags)
     columns = [*held, *flags]
     sql, params = grouped.query.sql_with_params()
-    with connections[grouped.db].cursor() as cursor:
-        listed = ", ".join(columns)
-        cursor.execute(f"SELECT {listed}, COUNT(*) FROM ({sql}) AS g GROUP BY {listed}", params)
-        counted = [dict(zip([*columns, "n"], row, strict=True)) for row in cursor.fetchall()]
-    totals = {}
-    for n in group.positions:
-        column, bits = wants[n]
-        flag = conditions.get(group.rest_key[n])
-        totals[n] = sum(row["n"] for row in counted if row[column] & bits and (flag is None or row[flag]))
-    return totals
+    listed = ", ".join(columns)
+    return Tally(statement=(grouped.db, f"SELECT {listed}, COUNT(*) FROM ({sql}) AS g GROUP BY {listed}", params),
+                 columns=columns,
+                 wants={n: (*wanted[n], conditions.get(group.rest_key[n])) for n in group.positions})
 
 
 def positionless(node, *, skip=None):

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from core.clock import day_start
 from core.db import is_sqlite
 from core.fields import PathField
-from persons.fact_totals import Shared, group_totals, positionless
+from core.reads_at_once import rows_at_once
+from persons.fact_totals import Shared, group_tally, positionless
 from persons.models import (
     Category,
     CategoryEpisode,
@@ -322,8 +323,9 @@ class PeopleSource(FactSource):
         under each unit path their counted episodes carry. Indicators sharing an anchor (_shared) are totalled in
         one query (persons.fact_totals); the others summed from their counts."""
         out: dict[int, int] = {}
-        for group in self._shared(indicators, window=window, under=under):
-            out.update(group_totals(group))
+        tallies = [group_tally(group) for group in self._shared(indicators, window=window, under=under)]
+        for tally, rows in zip(tallies, rows_at_once([t.statement for t in tallies]), strict=True):
+            out.update(tally.totals(rows))
         return [out[n] if n in out else sum(self.counts(indicator, window=window, under=under).values())
                 for n, indicator in enumerate(indicators)]
 
