@@ -168,8 +168,8 @@ def measure(county: OrgUnit, *, people: int, samples: int = SAMPLES) -> dict[str
     line("dashboard page for today", timings["today"])
     line("  reference: the people section's 3 GROUP BYs as hand SQL", reference)
     queries = sorted(captured, reverse=True)
-    print(f"   one page for today: {page_ms:.0f} ms, {len(queries)} queries taking {sum(ms for ms, _sql in queries):.0f} ms;"
-          f" the slowest:")
+    print(f"   one page for today: {page_ms:.0f} ms, {len(queries)} queries taking {sum(ms for ms, _sql in queries):.0f} ms"
+          " on the request's connection (not those run at once beside them, core.reads_at_once); the slowest:")
     for ms, sql in queries[:SLOWEST_SHOWN]:
         print(f"     {ms:7.1f} ms  {sql[:150]}")
     line(f"the people section's {len(drill)} lists (drill-down, first page)", list(drill.values()))
