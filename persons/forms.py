@@ -82,6 +82,7 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args, categories: list[Category], statuses: list[ManagementStatus],
                  custom_fields: list[CustomField], **kwargs):
         super().__init__(*args, **kwargs)
+        self.categories, self.statuses = categories, statuses  # the list names its rows' categories from them
         self.fields["category"].choices = [("", _("any"))] + [(c.code, c.name) for c in categories]
         self.fields["status"].choices = [("", _("any"))] + [(s.code, s.name) for s in statuses]
         self.custom_keys = []

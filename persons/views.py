@@ -86,7 +86,7 @@ def person_list(request):
     # read and build than the page's queries.
     qs = selectors.persons_filtered(request.user, f).select_related("grid").only(*_LIST_FIELDS)
     page = keyset_page(qs, order=("unit_path", "id"), cursor=request.GET.get("after"), size=50)
-    selectors.with_current_state(page.items)
+    selectors.with_current_state(page.items, categories=form.categories, statuses=form.statuses)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "persons/person_list.html", {
@@ -112,7 +112,7 @@ def _list_rows(people) -> SafeString:
     return mark_safe("".join(format_html(
         _ROW, f"{head}{p.pk}{tail}", p.name, sexes.get(p.sex, p.sex), p.doc_masked, p.phone_masked, p.grid.name,
         format_html_join("", '<span class="tag">{}</span>', ((c.name,) for c in p.current_categories)),
-        p.current_status.status.name if p.current_status else "") for p in people))
+        p.current_status.name if p.current_status else "") for p in people))
 
 
 @login_required

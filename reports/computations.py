@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from reports.catalog import columns_explained
+from reports.definitions import memo_scope, parsed
 from reports.engine import Table
-from reports.expressions import parse
 from reports.facts import source_for
 from reports.models import Computation, Submission
 
@@ -30,21 +30,23 @@ def table_members(table: Table) -> dict | None:
     out: dict[str, dict[str, list[int]]] = {row["unit"]: {} for row in table.rows}
     out[TOTAL] = {}
     kept = 0
-    for column in table.version.columns:
-        if column["kind"] != "indicator":
-            continue
-        indicator = parse(column["expression"])
-        per_path = source_for(indicator).members_by_path(indicator, window=table.window, under=table.under)
-        every: set[int] = set()
-        for row in table.rows:
-            ids = sorted({i for path, members in per_path.items() if path.startswith(row["path"]) for i in members})
-            out[row["unit"]][column["key"]] = ids
-            every.update(ids)
-            kept += len(ids)
-        out[TOTAL][column["key"]] = sorted(every)  # the total is the sum of the rows
-        kept += len(every)
-        if kept > MEMBERS_MAX:
-            return None
+    with memo_scope():  # the codes the columns name, read once for the table
+        for column in table.version.columns:
+            if column["kind"] != "indicator":
+                continue
+            indicator = parsed(column["expression"])
+            per_path = source_for(indicator).members_by_path(indicator, window=table.window, under=table.under)
+            every: set[int] = set()
+            for row in table.rows:
+                ids = sorted({i for path, members in per_path.items() if path.startswith(row["path"])
+                              for i in members})
+                out[row["unit"]][column["key"]] = ids
+                every.update(ids)
+                kept += len(ids)
+            out[TOTAL][column["key"]] = sorted(every)  # the total is the sum of the rows
+            kept += len(every)
+            if kept > MEMBERS_MAX:
+                return None
     return out
 
 
@@ -142,7 +144,7 @@ def _explain(change: CellChange, column: dict, seen: Computation, now: Computati
         change.known = False
         return
     entered, left = sorted(set(is_) - set(was)), sorted(set(was) - set(is_))
-    source = source_for(parse(column["expression"]))
+    source = source_for(parsed(column["expression"]))
     reasons = source.changes_explain(entered=entered, left=left, since=seen.computed_at, until=now.computed_at)
     moved = entered + left
     rows = source.members_rows(source.members_open(moved, user=user), user=user) if moved else {}

@@ -1,4 +1,4 @@
-"""`{% form_fields form %}`: templates/form_fields.html for `form`, kept in the shared cache.
+"""`{% form_fields form %}`: templates/form_fields.html for `form`, kept in the process's own cache.
 
 A form's fields cost more to render than the rest of a list or person page (every widget and every option of a
 select is a template of its own). What they render to depends only on the form: the language, the form's class,
@@ -9,13 +9,16 @@ a key of their own, and nothing of one user's form reaches another's page unless
 show. Something the digest cannot read plainly (an object without a stable representation) makes the key change
 every time, which costs a render, never a wrong page. `{% csrf_token %}` and everything else outside the fields
 stay in the page's template.
+
+The same digest gives the same fields in every process, so each process keeps its own (settings.CACHES["process"], in
+memory): a page reads them without a query.
 """
 
 import hashlib
 import json
 
 from django import template
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Model
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils.functional import Promise
@@ -70,6 +73,7 @@ def fragment_key(form) -> str:
 def form_fields(context, form):
     """The form's fields as templates/form_fields.html renders them, from the cache when rendered before."""
     key = fragment_key(form)
+    cache = caches["process"]
     html = cache.get(key)
     if html is None:
         html = context.template.engine.get_template(TEMPLATE).render(

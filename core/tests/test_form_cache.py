@@ -1,8 +1,8 @@
 """`{% form_fields form %}` (core.templatetags.form_cache): a form's fields as templates/form_fields.html renders
-them, kept in the shared cache under a digest of everything the rendering reads."""
+them, kept in the process's cache under a digest of everything the rendering reads."""
 
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -29,6 +29,8 @@ def _tag(form) -> str:
 
 
 def test_a_form_s_fields_through_the_cache_are_what_the_template_renders(db):
+    cache = caches["process"]
+    cache.clear()  # what earlier tests in this process rendered
     for form in (_site_form((1, "宾馆甲")), _site_form((1, "宾馆甲"), data={"site": "x", "note": "<b>" * 30})):
         direct = render_to_string("form_fields.html", {"form": form})
         assert cache.get(fragment_key(form)) is None

@@ -98,7 +98,7 @@ def person_list(request: HttpRequest, q: Query[PersonQuery]):
     return {"items": [{"id": p.pk, "name": p.name, "sex": p.sex, "doc_type": p.doc_type, "doc_number": p.doc_masked,
                        "phone": p.phone_masked, "grid": p.grid.code,
                        "categories": [c.code for c in p.current_categories],
-                       "status": p.current_status.status.code if p.current_status else None} for p in page.items],
+                       "status": p.current_status.code if p.current_status else None} for p in page.items],
             "next_cursor": page.next_cursor}
 
 

@@ -1,7 +1,7 @@
 """The list and the person's page with their lighter rendering: the list's rows built in one pass, the forms'
-fields kept in the shared cache (core.templatetags.form_cache). What each user sees stays theirs."""
+fields kept in the process's cache (core.templatetags.form_cache). What each user sees stays theirs."""
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import reverse
 
 from orgunits.models import Site
@@ -26,13 +26,13 @@ def test_a_community_worker_never_sees_another_community_s_quarantine_sites_kept
         assert "月塘社区隔离宾馆" in b and "三元社区隔离宾馆" not in b
 
 
-def test_the_person_page_keeps_its_forms_fields_in_the_shared_cache(cast, people, client_for):
+def test_the_person_page_keeps_its_forms_fields_in_the_process_s_cache(cast, people, client_for):
     from core.templatetags.form_cache import fragment_key
 
     page = client_for(cast.street_officer).get(f"/persons/{people[0].pk}/").content.decode()
     status_form = StatusForm()
     status_form.fields["site"].widget.choices = [("", "—")]
-    kept = cache.get(fragment_key(status_form))
+    kept = caches["process"].get(fragment_key(status_form))
     assert kept is not None and kept in page
     assert client_for(cast.street_officer).get(f"/persons/{people[0].pk}/").content.decode().count(kept) == 1
 
@@ -61,3 +61,21 @@ def test_the_list_rows_link_each_person_and_show_their_state_escaped(cast, perso
     assert "<b>" not in page.split("<table", 1)[1]
     empty = client_for(cast.community_a_worker).get("/persons/", {"name": "没有这个人"}).content.decode()
     assert "没有符合条件的人员。" in empty
+
+
+def test_the_list_names_a_category_no_longer_offered_in_its_filter_and_the_status_held(cast, person_data,
+                                                                                        client_for):
+    from persons.models import ManagementStatus
+
+    person = services.person_register(data=person_data(name="赵六", doc_number=resident_id(seq=334)), by=None)
+    retired, kept = Category.objects.filter(active=True).order_by("pk")[:2]
+    services.category_assign(person=person, category=retired, by=None)
+    services.category_assign(person=person, category=kept, by=None)
+    status = ManagementStatus.objects.filter(needs_site=False).order_by("pk").first()
+    services.status_set(person=person, status=status, by=None)
+    Category.objects.filter(pk=retired.pk).update(active=False)  # held still, no longer a filter's choice
+    page = client_for(cast.community_a_worker).get("/persons/").content.decode()
+    row = page.split(">赵六</a>", 1)[1].split("</tr>", 1)[0]
+    assert f'<span class="tag">{retired.name}</span><span class="tag">{kept.name}</span>' in row
+    assert f'<td class="status">{status.name}</td>' in row
+    assert f'<option value="{retired.code}">' not in page
