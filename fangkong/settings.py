@@ -177,11 +177,12 @@ if env_bool("BEHIND_TLS_PROXY", False):
 NINJA_PAGINATION_PER_PAGE = 50
 
 # The cache lives in the database, so every process and server shares it (the API's throttling counts); its
-# table is created by core's migrations (core.cache: Django's database cache, written in one statement).
-# "process" is each process's own memory, for what is the same in every process by construction: a rendered form's
-# fields under the digest of everything they show (core.templatetags.form_cache).
+# table is created by core's migrations. "process" is each process's own memory, for what is the same in every
+# process by construction: a rendered form's fields under the digest of everything they show
+# (core.templatetags.form_cache).
 CACHES = {
-    "default": {"BACKEND": "core.cache.SharedCache", "LOCATION": "fangkong_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fangkong_cache",
+                "OPTIONS": {"MAX_ENTRIES": 100_000}},
     "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fangkong-process",
                 "OPTIONS": {"MAX_ENTRIES": 5_000}},
 }

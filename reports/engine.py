@@ -179,14 +179,10 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
     if not direct and rolled_up(form, unit):
         return _table_rolled_up(form=form, day=day, version=version, window=window, due=due, rows=rows)
     manual = manual or {}
-    computed = [column for column in version.columns if column["kind"] == "indicator"]
-    counts = dict(zip([c["key"] for c in computed],  # every column at once: the codes and trees read once
-                      indicators_counts([c["expression"] for c in computed], window=window, under=unit.path),
-                      strict=True))
     for column in version.columns:
         key = column["key"]
-        if key in counts:
-            per_path = counts[key]
+        if column["kind"] == "indicator":
+            per_path = indicator_counts(column["expression"], window=window, under=unit.path)
             for row in rows:
                 row["cells"][key] = sum(n for path, n in per_path.items() if path.startswith(row["path"]))
         else:
