@@ -23,6 +23,11 @@ def _test_settings(settings, tmp_path):
     # Pages render without `collectstatic` (the manifest is built for production and the browser tests).
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # What a process keeps in its own memory (a replica's verdict read a moment ago) never outlives a test, as the
+    # database's rows do not.
+    from django.core.cache import caches
+
+    caches["process"].clear()
 
 
 def _unit(code, name, kind, parent=None, source="official"):

@@ -1,5 +1,7 @@
 """The replicas' health: each replica's lag measured, its verdict (in use, behind, down) shared through Django's
-cache (the database cache table: every process and server sees the same verdict) for CHECK_SECONDS.
+cache (the database cache table: every process and server sees the same verdict) for CHECK_SECONDS. A process keeps
+the verdict it read for PROCESS_SECONDS in its own memory (the `process` cache), so that a busy server reads the
+shared one about once a second per process instead of once a request.
 
 Lag on PostgreSQL: a replica that has replayed the primary's current WAL position is 0 s behind; otherwise it is
 behind by now() - pg_last_xact_replay_timestamp(). A replica that cannot be reached within its connect timeout
@@ -11,7 +13,7 @@ import random
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from core.db import is_postgresql
 
 PRIMARY = "default"
 CHECK_SECONDS = 5  # how long a verdict is trusted before the replica is measured again
+PROCESS_SECONDS = 1  # how long a process keeps the shared verdict it read before reading it again
 IN_USE, BEHIND, DOWN = "in_use", "behind", "down"
 
 
@@ -110,19 +113,28 @@ def replica_measure(alias: str) -> ReplicaState:
 
 
 def replica_state(alias: str, *, fresh: bool = False) -> ReplicaState:
-    """The shared verdict on `alias`: the cached one while it is CHECK_SECONDS old at most, else measured now."""
+    """The shared verdict on `alias`: the cached one while it is CHECK_SECONDS old at most (as this process read it
+    PROCESS_SECONDS ago at most), else measured now."""
+    key = _cache_key(alias)
     if not fresh:
-        cached = cache.get(_cache_key(alias))
-        if cached is not None:
-            return ReplicaState(**cached)
+        kept = caches["process"].get(key)
+        if kept is None:
+            kept = cache.get(key)
+            if kept is not None:
+                caches["process"].set(key, kept, PROCESS_SECONDS)
+        if kept is not None:
+            return ReplicaState(**kept)
     state = replica_measure(alias)
-    cache.set(_cache_key(alias), asdict(state), CHECK_SECONDS)
+    replica_record(state)
     return state
 
 
 def replica_record(state: ReplicaState) -> None:
-    """Share a verdict reached elsewhere (a replica found down while in use) for CHECK_SECONDS."""
-    cache.set(_cache_key(state.alias), asdict(state), CHECK_SECONDS)
+    """Share a verdict (measured, or reached elsewhere: a replica found down while in use) for CHECK_SECONDS, and keep
+    it in this process."""
+    key = _cache_key(state.alias)
+    cache.set(key, asdict(state), CHECK_SECONDS)
+    caches["process"].set(key, asdict(state), PROCESS_SECONDS)
 
 
 def replicas_states(*, fresh: bool = False) -> list[ReplicaState]:

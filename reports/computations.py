@@ -10,54 +10,23 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from reports.catalog import columns_explained
-from reports.definitions import memo_scope, parsed
-from reports.engine import Table
+from reports.definitions import parsed
+from reports.engine import TOTAL, Table
 from reports.facts import source_for
 from reports.models import Computation, Submission
 
 KEPT = 10  # computations kept per submission: the versions pages opened a while ago may still show
-MEMBERS_MAX = 100_000  # ids kept per computation; a larger report keeps its numbers only
-TOTAL = "__total__"
-
-
-def table_members(table: Table) -> dict | None:
-    """The ids counted in each computed cell of `table` ({row code or "__total__": {column key: [ids]}}): one query
-    per computed column over the table's unit, its ids given to the rows whose path holds theirs (as the engine sums
-    a row); None for a rolled-up table (its rows are the units' submitted reports) or when there are more than
-    MEMBERS_MAX."""
-    if table.rolled_up:
-        return None
-    out: dict[str, dict[str, list[int]]] = {row["unit"]: {} for row in table.rows}
-    out[TOTAL] = {}
-    kept = 0
-    with memo_scope():  # the codes the columns name, read once for the table
-        for column in table.version.columns:
-            if column["kind"] != "indicator":
-                continue
-            indicator = parsed(column["expression"])
-            per_path = source_for(indicator).members_by_path(indicator, window=table.window, under=table.under)
-            every: set[int] = set()
-            for row in table.rows:
-                ids = sorted({i for path, members in per_path.items() if path.startswith(row["path"])
-                              for i in members})
-                out[row["unit"]][column["key"]] = ids
-                every.update(ids)
-                kept += len(ids)
-            out[TOTAL][column["key"]] = sorted(every)  # the total is the sum of the rows
-            kept += len(every)
-            if kept > MEMBERS_MAX:
-                return None
-    return out
 
 
 def computation_keep(*, submission: Submission, table: Table, by: Actor) -> Computation:
-    """Keep the draft's computation just saved (its lock version), and drop the oldest beyond KEPT."""
+    """Keep the draft's computation just saved (its lock version) with the ids its table counted (Table.members,
+    read with its numbers), and drop the oldest beyond KEPT."""
     computed_at = submission.computed_at
     assert computed_at is not None  # kept right after the draft was computed
     computation = Computation.objects.create(
         submission=submission, lock_version=submission.lock_version, computed_at=computed_at, by=by,
         values={"rows": submission.values.get("rows", []), "total": submission.values.get("total", {})},
-        members=table_members(table))
+        members=table.members)
     stale = list(Computation.objects.filter(submission=submission).order_by("-lock_version")
                  .values_list("pk", flat=True)[KEPT:])
     if stale:

@@ -122,12 +122,51 @@ class Table:
     rolled_up: bool = False  # the rows are the children's submitted reports
     missing: list[dict] = field(default_factory=list)  # rolled up: the rows whose unit has not submitted yet
     under: str = ""  # the path of the unit the table is computed for
+    # The ids counted in each computed cell ({row code or TOTAL: {column key: [ids]}}), when asked for and at most
+    # MEMBERS_MAX of them; None otherwise (and for a rolled-up table, whose rows are the units' submitted reports).
+    members: dict | None = None
+
+
+MEMBERS_MAX = 100_000  # ids a table keeps behind its cells; a larger one keeps its numbers only
+TOTAL = "__total__"  # the total's row in Table.members
+
+
+class _Members:
+    """Table.members being gathered column by column: each id given to the rows whose path holds its path, as a
+    row's count sums its paths, and to the total; given up (None) past MEMBERS_MAX ids."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.out: dict[str, dict[str, list[int]]] | None = {row["unit"]: {} for row in rows}
+        self.out[TOTAL] = {}
+        self.kept = 0
+
+    def add(self, key: str, per_path: dict[str, list[int]]) -> None:
+        if self.out is None:
+            return
+        every: set[int] = set()
+        for row in self.rows:
+            ids = sorted({i for path, members in per_path.items() if path.startswith(row["path"]) for i in members})
+            self.out[row["unit"]][key] = ids
+            every.update(ids)
+            self.kept += len(ids)
+        self.out[TOTAL][key] = sorted(every)  # the total is the sum of the rows
+        self.kept += len(every)
+        if self.kept > MEMBERS_MAX:
+            self.out = None
 
 
 @heavy_reads()  # counting: on a replica when one may serve (never inside a transaction of the primary)
 def indicator_counts(expression: str, *, window: Window, under: str) -> dict[str, int]:
-    indicator = parse(expression)
+    indicator = parsed(expression)
     return source_for(indicator).counts(indicator, window=window, under=under)
+
+
+@heavy_reads()
+def indicator_members(expression: str, *, window: Window, under: str) -> dict[str, list[int]]:
+    """The ids behind an indicator per unit path, the paths indicator_counts groups by."""
+    indicator = parsed(expression)
+    return source_for(indicator).members_by_path(indicator, window=window, under=under)
 
 
 @heavy_reads()
@@ -164,10 +203,14 @@ def _per_source(expressions: list[str], ask) -> list:
 
 
 def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | None = None,
-                  direct: bool = False) -> Table:
+                  direct: bool = False, members: bool = False) -> Table:
     """Compute the form for `unit` and the period ending `day` under the version in force then: from the
     line list, or (a rolled-up form above the submitting level, unless `direct`) from the children's
-    submitted reports."""
+    submitted reports.
+
+    With `members`, the table also keeps the ids behind its cells (Table.members): a column that counts is then
+    counted from its ids, read in one query per column, so the ids behind a cell are always the ones its number
+    counted; a column that sums is summed as without. Past MEMBERS_MAX ids, the rest is counted alone."""
     period_check(form, day)
     if not form.applies_to(unit):
         raise DomainError("not_reported_here", _("%(form)s is another unit's own form; %(unit)s does not report it.")
@@ -179,17 +222,27 @@ def table_compute(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | Non
     if not direct and rolled_up(form, unit):
         return _table_rolled_up(form=form, day=day, version=version, window=window, due=due, rows=rows)
     manual = manual or {}
-    for column in version.columns:
-        key = column["key"]
-        if column["kind"] == "indicator":
-            per_path = indicator_counts(column["expression"], window=window, under=unit.path)
-            for row in rows:
-                row["cells"][key] = sum(n for path, n in per_path.items() if path.startswith(row["path"]))
-        else:
-            for row in rows:
-                value = manual.get(row["unit"], {}).get(key)
-                row["cells"][key] = value if value not in ("", None) else None
-    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows), under=unit.path)
+    kept = _Members(rows) if members else None
+    with memo_scope():  # the trees and the codes the columns name, read once for the table
+        for column in version.columns:
+            key = column["key"]
+            if column["kind"] == "indicator":
+                expression = column["expression"]
+                ids = None
+                if kept is not None and kept.out is not None:
+                    ids = indicator_members(expression, window=window, under=unit.path)
+                    kept.add(key, ids)
+                per_path = ({path: len(v) for path, v in ids.items()}
+                            if ids is not None and parsed(expression).aggregate == "count"
+                            else indicator_counts(expression, window=window, under=unit.path))
+                for row in rows:
+                    row["cells"][key] = sum(n for path, n in per_path.items() if path.startswith(row["path"]))
+            else:
+                for row in rows:
+                    value = manual.get(row["unit"], {}).get(key)
+                    row["cells"][key] = value if value not in ("", None) else None
+    return Table(version=version, window=window, due=due, rows=rows, total=_total(version, rows), under=unit.path,
+                 members=kept.out if kept is not None else None)
 
 
 def _table_rolled_up(*, form, day, version, window, due, rows) -> Table:

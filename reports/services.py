@@ -257,7 +257,7 @@ def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, m
         if counted is not None and counted[2] == manual:
             table, position = counted[0], counted[1]
         else:  # counted with other manual cells than the draft's, typed meanwhile: counted again, here
-            table = table_compute(form=form, unit=unit, day=day, manual=manual)
+            table = table_compute(form=form, unit=unit, day=day, manual=manual, members=True)
             position = read_position(PRIMARY)
         prev_total, prev_rows = _previous(form, unit, day)
         values = {"rows": table.rows, "total": table.total, "cutoff": table.window.cutoff.isoformat(),
@@ -289,7 +289,7 @@ def _count_ahead(*, form: Form, unit: OrgUnit, day: dt.date, manual: dict | None
         manual = draft.manual if draft else {}
     with heavy_reads(min_lsn=draft.data_lsn if draft else None):
         alias = read_alias()
-        table = table_compute(form=form, unit=unit, day=day, manual=manual)
+        table = table_compute(form=form, unit=unit, day=day, manual=manual, members=True)
         return table, read_position(alias), manual
 
 

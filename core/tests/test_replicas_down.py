@@ -13,8 +13,8 @@ from orgunits.models import OrgUnit
 @pytest.fixture
 def unreachable(settings, django_db_setup, django_db_blocker):
     """replica9, a replica nobody answers for: a closed port (on SQLite, a file that cannot be opened)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "replicas-down"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "replicas-down"}}
     if connections["default"].vendor == "postgresql":
         _add_alias("replica9", HOST="127.0.0.1", PORT="9", OPTIONS={"connect_timeout": 2})
     else:

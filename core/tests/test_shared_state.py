@@ -81,7 +81,8 @@ def test_the_guard_sees_a_module_level_cache_written_by_a_function():
 def test_sessions_and_the_cache_are_the_database_s():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert isinstance(caches["default"], DatabaseCache)
-    # The process's own cache holds only what every process computes alike (a rendered form under its digest).
+    # The process's own cache holds only what every process computes alike (a rendered form under its digest) or
+    # a copy for a second of what they share (core.replica_health.PROCESS_SECONDS).
     assert {alias for alias in settings.CACHES if not isinstance(caches[alias], DatabaseCache)} == {"process"}
     assert settings.TASKS["default"]["BACKEND"] in ("django_tasks_db.DatabaseBackend",
                                                     "django_tasks.backends.immediate.ImmediateBackend")

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from core.errors import DomainError
 from persons import services as people
 from persons.models import Category, ManagementStatus
-from reports import selectors, services
+from reports import engine, selectors, services
 from reports.engine import table_compute, version_for
 from reports.models import Submission, SubmissionRevision
 from reports.tests.conftest import DAY, at, register
@@ -31,6 +31,30 @@ def test_rows_per_community_and_total(cast, forms):
     assert rows["三元社区"]["home"] == 1 and rows["三元社区"]["central"] == 1
     assert rows["月塘社区"]["managed"] == 0
     assert table.total["managed"] == 2 and table.total["cumulative"] == 2
+
+
+def test_a_table_counted_from_the_ids_it_keeps_has_the_numbers_counted_alone(cast, forms, monkeypatch):
+    """A draft's table counts each counting column from the ids it keeps behind the cells (one read for both); every
+    form gives the same numbers so as when counted alone, and a table past MEMBERS_MAX ids keeps none of them."""
+    register(cast, 11, cast.grid_a, "hubei", at(DAY, 10), "home_quarantine")
+    register(cast, 12, cast.grid_b, "close_contact", at(DAY - dt.timedelta(days=2), 9), "central_quarantine")
+    compared = 0
+    for form in forms.values():
+        for unit in (cast.street, cast.city):
+            try:
+                alone = table_compute(form=form, unit=unit, day=DAY, direct=True)
+            except DomainError:  # not this unit's form, or no period of it ends on DAY
+                continue
+            kept = table_compute(form=form, unit=unit, day=DAY, direct=True, members=True)
+            assert (kept.rows, kept.total) == (alone.rows, alone.total), form.code
+            assert alone.members is None and kept.members is not None, form.code
+            compared += 1
+    assert compared >= 5
+    monkeypatch.setattr(engine, "MEMBERS_MAX", 0)
+    table = table_compute(form=forms["hubei_wuhan_daily"], unit=cast.street, day=DAY, members=True)
+    alone = table_compute(form=forms["hubei_wuhan_daily"], unit=cast.street, day=DAY)
+    assert table.members is None and (table.rows, table.total) == (alone.rows, alone.total)
+    assert table.total["managed"] == 1
 
 
 def test_a_person_with_two_categories_counts_once(cast, forms):
