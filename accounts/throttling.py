@@ -1,5 +1,5 @@
-"""Throttling of the JSON API: one budget per caller, counted in Django's cache (the database's table, so every
-process and server shares the counts) with django-ninja's sliding window.
+"""Throttling of the JSON API: one budget per caller, counted in the database (core.rates: every process and server
+shares the counts, one statement a request) over a sliding window.
 
 The caller is a device (by its key), else a signed-in user (whichever session or token they use: a user's
 tokens share one budget), else the address of an anonymous request. Each kind has its rate in
@@ -12,34 +12,10 @@ import math
 import threading
 
 from django.conf import settings
-from django.core.cache import cache
 from ninja.errors import Throttled
-from ninja.throttling import BaseThrottle, SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
-
-class _Window(SimpleRateThrottle):
-    """One caller's sliding window under one rate (a fresh object per request: no state shared between them)."""
-
-    cache = cache
-
-    def __init__(self, rate: str, key: str):
-        super().__init__(rate)
-        self.key_name = key
-
-    def get_cache_key(self, request):
-        return self.key_name
-
-    def peek(self) -> bool:
-        """Whether another request would still be allowed (nothing recorded)."""
-        self.now = type(self).timer()  # time.time, held by the class (not a method)
-        limit, seconds = self.num_requests, self.duration
-        assert limit is not None and seconds is not None  # a window is made with a rate
-        self.history = [t for t in self.cache.get(self.key_name, []) if t > self.now - seconds]
-        return len(self.history) < limit
-
-    def record(self) -> None:
-        self.history.insert(0, self.now)
-        self.cache.set(self.key_name, self.history, self.duration)
+from core.rates import rate_hit, rate_peek
 
 
 def _rate(kind: str) -> str | None:
@@ -61,27 +37,20 @@ class ApiThrottle(BaseThrottle):
     """The budget of the caller of each API operation (see the module docstring)."""
 
     def __init__(self):
-        self._last = threading.local()  # the window of this thread's request, for wait()
+        self._last = threading.local()  # the wait of this thread's refused request, for wait()
 
     def allow_request(self, request) -> bool:
         kind, ident = caller_of(request)
         rate = _rate(kind)
-        if not rate:
-            return True
-        window = _Window(rate, f"throttle:{kind}:{ident}")
-        self._last.window = window
-        return window.allow_request(request)
+        self._last.wait = rate_hit(f"throttle:{kind}:{ident}", rate) if rate else None
+        return self._last.wait is None
 
     def wait(self):
-        window = getattr(self._last, "window", None)
-        return window.wait() if window is not None else None
+        return getattr(self._last, "wait", None)
 
 
-def _credentials_window(request) -> _Window | None:
-    rate = _rate("anon")
-    if not rate:
-        return None
-    return _Window(rate, f"throttle:credentials:{BaseThrottle().get_ident(request) or '?'}")
+def _credentials_key(request) -> str:
+    return f"throttle:credentials:{BaseThrottle().get_ident(request) or '?'}"
 
 
 def credential_gate(request) -> None:
@@ -90,10 +59,10 @@ def credential_gate(request) -> None:
     if getattr(request, "_fk_credential_gate", False):
         return
     request._fk_credential_gate = True
-    window = _credentials_window(request)
-    if window is not None and not window.peek():
-        wait = window.wait()
-        raise Throttled(wait=math.ceil(wait) if wait is not None else None)
+    rate = _rate("anon")
+    wait = rate_peek(_credentials_key(request), rate) if rate else None
+    if wait is not None:
+        raise Throttled(wait=math.ceil(wait))
 
 
 def credential_failed(request) -> None:
@@ -101,7 +70,6 @@ def credential_failed(request) -> None:
     if getattr(request, "_fk_credential_failed", False):
         return
     request._fk_credential_failed = True
-    window = _credentials_window(request)
-    if window is not None:
-        window.peek()
-        window.record()
+    rate = _rate("anon")
+    if rate:
+        rate_hit(_credentials_key(request), rate)

@@ -131,3 +131,16 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notification_id} {self.channel} {self.state}"
+
+
+class RateCount(models.Model):
+    """One caller's requests against one budget (core.rates): the current period's and the one before's."""
+
+    name = models.CharField(max_length=200, primary_key=True)  # the budget and the caller, e.g. "throttle:user:7"
+    period = models.BigIntegerField()  # the current period's number: Unix time // the period's length in seconds
+    hits = models.PositiveIntegerField(default=0)
+    previous = models.PositiveIntegerField(default=0)  # the hits of the period before
+    expires = models.BigIntegerField(db_index=True)  # Unix time the counts stop mattering: the next period's end
+
+    def __str__(self):
+        return f"{self.name} {self.hits}"

@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 SESSION_KEY = "_replicas_last_write"  # the session's time of its user's last write (Unix seconds)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Tables that must never be read behind: the shared cache (throttling counts, replica verdicts), sessions, the
+# Tables that must never be read behind: the shared cache (rate limits, replica verdicts), sessions, the
 # task queue and the sign-in lockout.
 NEVER_ON_REPLICA = frozenset({"django_cache", "sessions", "django_tasks_db", "axes"})
 

@@ -1,11 +1,10 @@
 """The API's budgets: per user (session and tokens alike), per device, per address when anonymous or sending
-unknown credentials; counted in the database's cache, shared by every process; 429 answers in ErrorOut."""
+unknown credentials; counted in the database (core.rates), shared by every process; 429 answers in ErrorOut."""
 
+import io
 import json
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 
 from accounts import services
@@ -67,7 +66,54 @@ def test_unknown_credentials_stop_being_looked_up_from_that_address(cast, client
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
-def test_the_counts_live_in_the_database_shared_by_every_process(db):
-    cache = caches["default"]
-    assert isinstance(cache, DatabaseCache)
-    assert cache._table in connection.introspection.table_names()
+def test_the_counts_live_in_the_database_shared_by_every_process(cast, client_for):
+    from core.models import RateCount
+
+    client_for(cast.grid_a_worker).get("/api/me")
+    count = RateCount.objects.get(name=f"throttle:user:{cast.grid_a_worker.pk}")
+    assert (count.hits, count.previous) == (1, 0)
+
+
+def test_counting_a_request_is_one_statement(cast, client_for):
+    from django.test.utils import CaptureQueriesContext
+
+    from core.rates import rate_hit
+
+    with CaptureQueriesContext(connection) as queries:
+        assert rate_hit("throttle:test", "2/min") is None
+    assert len(queries) == 1
+
+
+def test_the_window_slides_and_a_refused_request_is_not_counted(db, monkeypatch):
+    from core import rates
+    from core.models import RateCount
+
+    now = [6000.0]  # the start of a minute
+    monkeypatch.setattr(rates.time, "time", lambda: now[0])
+    assert [rates.rate_hit("w", "4/min") for _ in range(4)] == [None] * 4
+    assert rates.rate_hit("w", "4/min") == 75  # this minute is full: a quarter into the next, 4 × ¾ + 1 fit
+    assert RateCount.objects.get(name="w").hits == 4  # the refused one is not counted
+    now[0] = 6060 + 15  # a quarter into the next minute: 4 × ¾ = 3 of the last minute still weigh
+    assert rates.rate_hit("w", "4/min") is None  # 3 + 1
+    wait = rates.rate_hit("w", "4/min")  # 3 + 2: once half of the minute is gone, 4 × ½ + 2 = 4
+    assert wait == pytest.approx(15)
+    assert rates.rate_peek("w", "4/min") == pytest.approx(15)
+    now[0] = 6060 + 30
+    assert rates.rate_peek("w", "4/min") is None and rates.rate_hit("w", "4/min") is None
+    now[0] = 6000 + 3 * 60  # a minute with no request: nothing weighs any more
+    assert [rates.rate_hit("w", "4/min") for _ in range(4)] == [None] * 4
+
+
+def test_counts_no_budget_needs_any_more_are_pruned(db, monkeypatch):
+    from django.core.management import call_command
+
+    from core import rates
+    from core.models import RateCount
+
+    monkeypatch.setattr(rates.time, "time", lambda: 6000.0)
+    rates.rate_hit("old", "4/min")
+    monkeypatch.setattr(rates.time, "time", lambda: 6000.0 + 120)
+    rates.rate_hit("new", "4/min")
+    monkeypatch.setattr(rates.time, "time", lambda: 6000.0 + 121)
+    call_command("rates_prune", stdout=io.StringIO())
+    assert list(RateCount.objects.values_list("name", flat=True)) == ["new"]

@@ -13,7 +13,7 @@ from core.scheduled import ScheduledCommand, scheduled_run
 
 # Commands meant for cron or a timer on every app server (README, production): each runs once at a time.
 SCHEDULED = {"tracing_daily", "tracing_tick", "notifications_deliver", "supplies_publish", "persons_retention",
-             "partitions_maintain"}
+             "partitions_maintain", "rates_prune"}
 # Commands run by hand, once, by whoever deploys or administers (none of them is put in a crontab).
 BY_HAND = {
     "catalogs_compile": "compiles the translations into the checkout before start-up",
