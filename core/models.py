@@ -136,11 +136,18 @@ class Delivery(models.Model):
 class RateCount(models.Model):
     """One caller's requests against one budget (core.rates): the current period's and the one before's."""
 
-    name = models.CharField(max_length=200, primary_key=True)  # the budget and the caller, e.g. "throttle:user:7"
-    period = models.BigIntegerField()  # the current period's number: Unix time // the period's length in seconds
-    hits = models.PositiveIntegerField(default=0)
-    previous = models.PositiveIntegerField(default=0)  # the hits of the period before
-    expires = models.BigIntegerField(db_index=True)  # Unix time the counts stop mattering: the next period's end
+    # the budget and the caller, e.g. "throttle:user:7"
+    name = models.CharField(_("budget and caller"), max_length=200, primary_key=True)
+    # the current period's number: Unix time // the period's length in seconds
+    period = models.BigIntegerField(_("period number"))
+    hits = models.PositiveIntegerField(_("requests this period"), default=0)
+    previous = models.PositiveIntegerField(_("requests in the period before"), default=0)
+    # Unix time the counts stop mattering: the next period's end
+    expires = models.BigIntegerField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("request count")
+        verbose_name_plural = _("request counts")
 
     def __str__(self):
         return f"{self.name} {self.hits}"

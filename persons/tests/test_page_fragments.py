@@ -7,7 +7,7 @@ from django.urls import reverse
 from orgunits.models import Site
 from persons import services
 from persons.forms import StatusForm
-from persons.models import Category
+from persons.models import Category, ManagementStatus
 from persons.tests.conftest import resident_id
 
 
@@ -65,8 +65,6 @@ def test_the_list_rows_link_each_person_and_show_their_state_escaped(cast, perso
 
 def test_the_list_names_a_category_no_longer_offered_in_its_filter_and_the_status_held(cast, person_data,
                                                                                         client_for):
-    from persons.models import ManagementStatus
-
     person = services.person_register(data=person_data(name="赵六", doc_number=resident_id(seq=334)), by=None)
     retired, kept = Category.objects.filter(active=True).order_by("pk")[:2]
     services.category_assign(person=person, category=retired, by=None)
