@@ -11,8 +11,8 @@ import time
 from django.db import connections
 
 from core.models import RateCount
+from core.replica_health import PRIMARY  # counts are written and read back at once: never on a replica
 
-PRIMARY = "default"  # counts are written and read back at once: never on a replica
 _TABLE = RateCount._meta.db_table
 # Upsert the caller's row: the same period counts one more; the next one starts over, the current hits becoming the
 # previous ones; a later one starts over with none before. PostgreSQL and SQLite (3.35+) alike.
