@@ -15,7 +15,7 @@ from django.conf import settings
 from ninja.errors import Throttled
 from ninja.throttling import BaseThrottle
 
-from core.rates import rate_hit, rate_peek
+from core.rates import client_address, rate_hit, rate_peek
 
 
 def _rate(kind: str) -> str | None:
@@ -30,7 +30,7 @@ def caller_of(request) -> tuple[str, str]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return "user", str(user.pk)
-    return "anon", BaseThrottle().get_ident(request) or "?"
+    return "anon", client_address(request)
 
 
 class ApiThrottle(BaseThrottle):
@@ -50,7 +50,7 @@ class ApiThrottle(BaseThrottle):
 
 
 def _credentials_key(request) -> str:
-    return f"throttle:credentials:{BaseThrottle().get_ident(request) or '?'}"
+    return f"throttle:credentials:{client_address(request)}"
 
 
 def credential_gate(request) -> None:

@@ -8,6 +8,7 @@ counted. `manage.py rates_prune` (daily) removes the counts of callers silent fo
 
 import time
 
+from django.conf import settings
 from django.db import connections
 
 from core.models import RateCount
@@ -26,6 +27,18 @@ _HIT = f"""INSERT INTO {_TABLE} (name, period, hits, previous, expires) VALUES (
 _UNHIT = f"UPDATE {_TABLE} SET hits = hits - 1 WHERE name = %s AND period = %s AND hits > 0"
 _READ = f"SELECT period, hits, previous FROM {_TABLE} WHERE name = %s"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def client_address(request) -> str:
+    """The caller's address: the connection's, or the one the trusted proxies (settings.PROXY_COUNT) name. An
+    X-Forwarded-For header no trusted proxy wrote is the caller's own words, never their address."""
+    count = getattr(settings, "PROXY_COUNT", 0) or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if count and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-min(count, len(hops))]
+    return request.META.get("REMOTE_ADDR") or "?"
 
 
 def rate_parse(rate: str) -> tuple[int, int]:

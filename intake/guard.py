@@ -25,28 +25,11 @@ from django.utils.translation import gettext as _
 
 from core.db import advisory_xact_lock
 from core.errors import DomainError
+from core.rates import client_address, rate_parse
 
 CHALLENGE_SALT = "intake.challenge"
 CHALLENGE_MAX_AGE = 2 * 3600  # seconds a form stays usable
 HONEYPOT = "website"
-_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-_RATE = re.compile(r"([1-9]\d*)/(\w+)")
-
-
-def client_address(request) -> str:
-    """The caller's address: the connection's, or the one the trusted proxies (PROXY_COUNT) name."""
-    count = getattr(settings, "PROXY_COUNT", 0) or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if count and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if hops:
-            return hops[-min(count, len(hops))]
-    return request.META.get("REMOTE_ADDR") or "?"
-
-
-def _parse(rate: str) -> tuple[int, int]:
-    match = _RATE.fullmatch(rate)
-    return int(match.group(1)), _PERIODS[match.group(2)]
 
 
 def _period_words(seconds: int) -> str:
@@ -63,7 +46,7 @@ def rate_hit(kind: str, ident: str, rate: str | None) -> None:
     """Count one request of `ident` under `rate` ("<n>/<period>", None: unlimited); refuse (429) beyond it."""
     if not rate:
         return
-    limit, period = _parse(rate)
+    limit, period = rate_parse(rate)
     window = int(time.time() // period)
     digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
     key = f"intake:{kind}:{digest}:{window}"

@@ -57,6 +57,17 @@ def test_anonymous_requests_are_counted_per_address(db, client):
     assert client.get("/api/supplies/transparency", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
+def test_an_address_is_the_connection_s_unless_a_trusted_proxy_names_it(db, client, settings):
+    """An X-Forwarded-For header no trusted proxy wrote is the caller's own words: a new one per request buys no new
+    budget (and a long one no error)."""
+    answers = [client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR=f"10.9.{n}.{n}" * (40 if n else 1))
+               for n in range(3)]
+    assert [a.status_code for a in answers] == [200] * 3
+    _throttled(client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR="10.9.9.9"))
+    settings.PROXY_COUNT = 1  # behind one trusted proxy, the address it appends is the caller's
+    assert client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 200
+
+
 def test_unknown_credentials_stop_being_looked_up_from_that_address(cast, client):
     _token, key = services.token_create(user=cast.grid_a_worker, name="script")
     for guess in ("fk_guess1", "fk_guess2", "fkd_guess3"):
