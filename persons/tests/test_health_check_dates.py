@@ -55,3 +55,23 @@ def test_a_history_typed_in_afterwards_moves_the_start_of_management_back(person
                                              temperature="36.5", by=None)
     assert timezone.localtime(check.checked_at).date() == (NOW - dt.timedelta(days=110)).date()
 
+
+
+def test_a_check_taken_after_registration_reads_none_of_the_person_s_episodes(person):
+    """Management began at registration or before, so a check no earlier than registration less the back-dating
+    window cannot be refused for it: the person's episodes are read only for an earlier check."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def episode_reads(checked_at) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            try:
+                services.health_check_record(person=person, checked_at=checked_at, temperature="36.5", by=None)
+            except DomainError:  # the earlier check: refused, after reading when management began
+                pass
+        return sum("episode" in q["sql"] for q in queries.captured_queries)
+
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        assert episode_reads(NOW) == 0
+        assert episode_reads(NOW - services.CHECK_BACKDATE) == 0
+        assert episode_reads(NOW - services.CHECK_BACKDATE - dt.timedelta(days=1)) == 2
