@@ -154,6 +154,7 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
 # Transport: HTTPS only (secure cookies, HSTS, redirect) unless in debug. `make run` serves the demo
 # over plain HTTP with DEBUG=1; the test suite sets HTTPS_ONLY=0 (fangkong/testing.py).
 HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
+SESSION_ENGINE = "core.sessions"  # the database's sessions, read by one plain statement
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SESSION_COOKIE_HTTPONLY = True

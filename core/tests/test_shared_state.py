@@ -4,9 +4,11 @@ theirs). What is shared lives in the database: sessions (the database session en
 cache table: throttling, rate limits, replicas' verdicts), login lockouts, tasks, locks (core.locks)."""
 
 import ast
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 
@@ -79,7 +81,7 @@ def test_the_guard_sees_a_module_level_cache_written_by_a_function():
 
 
 def test_sessions_and_the_cache_are_the_database_s():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert issubclass(import_module(settings.SESSION_ENGINE).SessionStore, db.SessionStore)
     assert isinstance(caches["default"], DatabaseCache)
     # The process's own cache holds only what every process computes alike (a rendered form under its digest) or
     # a copy for a second of what they share (core.replica_health.PROCESS_SECONDS).
