@@ -3,7 +3,7 @@
 Fangkong runs on SQLite (one machine, one writer at a time, the database inside this process) and on PostgreSQL.
 The ORM hides most of the difference; the raw SQL of hot paths (imports, generators, searches) and a few
 locks cannot. Code outside migrations asks here — `is_postgresql()`, `rows_insert(...)`, `prefix_match(...)`,
-`advisory_xact_lock(...)` — rather than comparing `connection.vendor` itself, so that what each branch does has
+`advisory_xact_locks(...)` — rather than comparing `connection.vendor` itself, so that what each branch does has
 a name, and a third vendor would be one module's work. Every helper takes the connection to ask (default: the
 default database's).
 """
@@ -170,20 +170,10 @@ def transaction_work_mem(size: str, conn: BaseDatabaseWrapper | None = None) -> 
 
 # -- locks ------------------------------------------------------------------------------------------------
 
-def advisory_xact_lock(key: int, conn: BaseDatabaseWrapper | None = None) -> None:
-    """Wait for and hold, until the transaction ends, the lock named `key` (a 63-bit number), so that one
-    transaction at a time runs the block. On SQLite a writing transaction already holds the database from its
-    beginning (IMMEDIATE): nothing to take."""
-    db = _conn(conn)
-    if is_postgresql(db):
-        with db.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 def advisory_xact_locks(keys: list[int], conn: BaseDatabaseWrapper | None = None) -> None:
     """Wait for and hold, until the transaction ends, every lock named in `keys` (63-bit numbers), taken in
     ascending order in one statement, so that two transactions wanting some of the same locks cannot deadlock.
-    Nothing on SQLite, as advisory_xact_lock."""
+    On SQLite a writing transaction already holds the database from its beginning (IMMEDIATE): nothing to take."""
     db = _conn(conn)
     if keys and is_postgresql(db):
         with db.cursor() as cursor:  # PostgreSQL evaluates a volatile function of the select list after its sort

@@ -52,7 +52,7 @@ def _default_file(name: str, number: int) -> Path:
 
 
 def lock_number(name: str, number: int = 0) -> int:
-    """The lock (`name`, `number`) as the one 62-bit number core.db.advisory_xact_lock(s) take."""
+    """The lock (`name`, `number`) as the one 62-bit number core.db.advisory_xact_locks take."""
     high, low = lock_key(name, number)
     return high << 31 | low
 

@@ -1,9 +1,9 @@
 """What keeps the public pages usable by residents and useless to a flood (DESIGN: public pages are rate-limited).
 
-1. Rates, counted in Django's cache (the database's table: every process and server shares the counts) in fixed
-   windows: per address (INTAKE_RATE_ADDRESS for what is sent, INTAKE_RATE_VIEWS for pages opened and receipts
-   looked up) and per poster (INTAKE_RATE_POSTER). The address is the connection's, or with PROXY_COUNT trusted
-   proxies in front the one they name in X-Forwarded-For, as for the sign-in lockout.
+1. Rates, counted as the API's budgets are (core.rates: one statement, a sliding window, shared by every process
+   and server, a refused request not counted): per address (INTAKE_RATE_ADDRESS for what is sent, INTAKE_RATE_VIEWS
+   for pages opened and receipts looked up) and per poster (INTAKE_RATE_POSTER). The address is the connection's, or
+   with PROXY_COUNT trusted proxies in front the one they name in X-Forwarded-For, as for the sign-in lockout.
 2. A question a person answers at a glance (a sum of two small numbers), signed with django.core.signing together
    with the moment the form was given out: a form sent back sooner than INTAKE_MIN_FILL_SECONDS, later than
    CHALLENGE_MAX_AGE, with a wrong answer, or a second time, is refused; and a field people never see (a honeypot)
@@ -12,6 +12,7 @@
 """
 
 import hashlib
+import math
 import re
 import secrets
 import time
@@ -20,10 +21,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.db import advisory_xact_lock
+from core import rates
 from core.errors import DomainError
 from core.rates import client_address, rate_parse
 
@@ -47,37 +47,13 @@ def rate_hit(kind: str, ident: str, rate: str | None) -> None:
     if not rate:
         return
     limit, period = rate_parse(rate)
-    window = int(time.time() // period)
     digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
-    key = f"intake:{kind}:{digest}:{window}"
-    with transaction.atomic():  # the cache's increment is a read and a write: one request at a time per window
-        advisory_xact_lock(int(digest[:15], 16))
-        count = _count_up(key, period + 5, counted_before=kind == "poster")
-    if count > limit:
-        wait = int(period - time.time() % period) + 1
+    wait = rates.rate_hit(f"intake:{kind}:{digest}", rate)
+    if wait is not None:
         raise DomainError("too_many", _("Too many submissions in a short time: at most %(n)d in %(period)s. Please "
                                         "try again in %(minutes)d minutes, or tell your community worker.")
-                          % {"n": limit, "period": _period_words(period), "minutes": max(1, (wait + 59) // 60)},
+                          % {"n": limit, "period": _period_words(period), "minutes": max(1, math.ceil(wait / 60))},
                           status=429)
-
-
-def _count_up(key: str, timeout: int, *, counted_before: bool) -> int:
-    """Add one to the window's count in the cache and return it. A window seen before (a poster's, busy) is counted
-    up at once; a new one (an address's, mostly) is added first: each way the usual case costs the fewest queries."""
-    if counted_before:
-        try:
-            return cache.incr(key)
-        except ValueError:  # the window's first request
-            if cache.add(key, 1, timeout):
-                return 1
-            return cache.incr(key)
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout)
-        return 1
 
 
 def views_hit(request) -> None:

@@ -178,19 +178,6 @@ def test_transaction_work_mem_leaves_sqlite_alone(db):
 
 
 @postgresql_only
-def test_an_advisory_transaction_lock_keeps_others_out_until_the_transaction_ends(db):
-    key, other = 2**40 + 7, _other_connection()
-    try:
-        other.set_autocommit(False)
-        core_db.advisory_xact_lock(key, conn=other)
-        assert _select("SELECT pg_try_advisory_xact_lock(%s)", [key]) == [(False,)]
-        other.rollback()
-        assert _select("SELECT pg_try_advisory_xact_lock(%s)", [key]) == [(True,)]
-    finally:
-        other.close()
-
-
-@postgresql_only
 def test_advisory_transaction_locks_are_all_held_until_the_transaction_ends(db):
     keys, other = [2**40 + 9, 5, 2**40 + 9, 2**61 + 3], _other_connection()
     try:
@@ -220,10 +207,9 @@ def test_a_tried_advisory_lock_is_held_until_its_transaction_ends_and_seen_held_
         other.close()
 
 
-def test_an_advisory_transaction_lock_on_sqlite_takes_nothing(db):
+def test_advisory_transaction_locks_on_sqlite_take_nothing(db):
     with transaction.atomic():
-        core_db.advisory_xact_lock(99)  # SQLite: the IMMEDIATE transaction holds the database already
-        core_db.advisory_xact_locks([99, 100])
+        core_db.advisory_xact_locks([99, 100])  # SQLite: the IMMEDIATE transaction holds the database already
         assert _select("SELECT 1") == [(1,)]
 
 
