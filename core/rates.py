@@ -86,7 +86,8 @@ def _wait(limit: int, seconds: int, now: float, hits: int, previous: int) -> flo
     if previous * (1 - into) + hits + 1 <= limit:
         return None
     if hits + 1 <= limit:  # within this period, once enough of the previous one's weight has slid out
-        return max(1 - (limit - hits - 1) / previous - into, 0) * seconds if previous else 0.0
+        # (previous > 0 here: with none, hits + 1 <= limit let the request through above)
+        return max(1 - (limit - hits - 1) / previous - into, 0) * seconds
     # In the next period, once enough of this one's weight has slid out.
     return (1 - into + (1 - (limit - 1) / hits if hits else 0)) * seconds
 
