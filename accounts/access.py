@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import Membership, User
 from accounts.roles import RANK, USERS_MANAGE, role_grants
+from core import plain_reads
 from core.fields import paths_minimal
 from core.models import AuditEntry
 from orgunits.models import OrgUnit, Site
@@ -70,24 +71,19 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
-# Nearly every request reads the user's memberships, so they are read as the ORM's
-# `Membership.objects.filter(user=user).select_related("unit")` would read them, from a statement written once per
-# process (building that queryset's SQL cost twice as much as running it). Only the timestamps are left out: they
-# stay deferred (read on access), and no column read here needs a database converter on SQLite or PostgreSQL.
+# Nearly every request reads the user's memberships: read as `Membership.objects.filter(user=user)
+# .select_related("unit")` reads them, by a statement written once per process (core.plain_reads). Only the timestamps
+# are left out: they stay deferred (read when asked for).
 _MEMBERSHIP_FIELDS = ("id", "user_id", "role", "unit_id", "unit_path")
 _UNIT_FIELDS = ("id", "code", "name", "kind", "parent_id", "path", "depth", "source")
 
 
 @cache
 def _memberships_sql() -> str:
-    def columns(model, alias: str, names) -> list[str]:
-        column = {f.attname: f.column for f in model._meta.concrete_fields}
-        return [f'{alias}."{column[name]}"' for name in names]
-
-    order = columns(Membership, "m", [*map(str, Membership._meta.ordering or ()), "id"])
-    return (f"SELECT {', '.join(columns(Membership, 'm', _MEMBERSHIP_FIELDS) + columns(OrgUnit, 'u', _UNIT_FIELDS))}"
-            f' FROM "{Membership._meta.db_table}" m LEFT JOIN "{OrgUnit._meta.db_table}" u ON u."id" = m."unit_id"'
-            f' WHERE m."user_id" = %s ORDER BY {", ".join(order)}')
+    selected = plain_reads.columns(Membership, _MEMBERSHIP_FIELDS, "m") + plain_reads.columns(OrgUnit, _UNIT_FIELDS, "u")
+    return (f"SELECT {', '.join(selected)} FROM \"{Membership._meta.db_table}\" m"
+            f' LEFT JOIN "{OrgUnit._meta.db_table}" u ON u."id" = m."unit_id"'
+            f' WHERE m."user_id" = %s ORDER BY {plain_reads.ordering(Membership, "m")}')
 
 
 def _memberships_read(user_id: int) -> list[Membership]:
@@ -95,12 +91,12 @@ def _memberships_read(user_id: int) -> list[Membership]:
     with connections[alias].cursor() as cursor:
         cursor.execute(_memberships_sql(), [user_id])
         rows = cursor.fetchall()
-    memberships, split = [], len(_MEMBERSHIP_FIELDS)
-    for row in rows:
-        membership = Membership.from_db(alias, _MEMBERSHIP_FIELDS, row[:split])
-        unit = OrgUnit.from_db(alias, _UNIT_FIELDS, row[split:]) if membership.unit_id is not None else None
-        Membership.unit.field.set_cached_value(membership, unit)
-        memberships.append(membership)
+    split = len(_MEMBERSHIP_FIELDS)
+    memberships = plain_reads.rows_as(Membership, _MEMBERSHIP_FIELDS, [row[:split] for row in rows], alias)
+    units = plain_reads.rows_as(OrgUnit, _UNIT_FIELDS, [row[split:] for row in rows if row[split] is not None], alias)
+    by_id = {unit.pk: unit for unit in units}
+    for membership in memberships:
+        Membership.unit.field.set_cached_value(membership, by_id.get(membership.unit_id))
     return memberships
 
 

@@ -44,6 +44,17 @@ def choices_set(form: forms.BaseForm, name: str, choices: Iterable) -> None:
     field.choices = choices
 
 
+def model_choices_shown(form: forms.BaseForm, name: str, objects: Iterable) -> None:
+    """Show the model choice field `name` of the unbound `form` with `objects` (its queryset's rows, read already for
+    the page) as its options, exactly as it would show them, without reading its queryset again. A bound form
+    validates against the queryset as always."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField) or form.is_bound:
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field of an unbound form")
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = empty + [(field.prepare_value(o), field.label_from_instance(o)) for o in objects]
+
+
 def domain_error_text(error: DomainError, *, labels: Mapping[str, str] | None = None) -> str:
     """The error in one line for a page's message: its message, then each reason it does not already say, after
     the label of its field when `labels` names one (e.g. a form's field labels), never after the field's key."""

@@ -12,9 +12,18 @@ from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_VIEW
 from core.clock import day_bounds
 from core.fields import SEPARATOR
+from core.plain_reads import table_read
 from orgunits.models import OrgUnit, Site
 from persons.identity import mask_doc, mask_phone
-from persons.models import Category, CategoryEpisode, HealthCheck, ManagementStatus, Person, StatusEpisode
+from persons.models import (
+    Category,
+    CategoryEpisode,
+    CustomField,
+    HealthCheck,
+    ManagementStatus,
+    Person,
+    StatusEpisode,
+)
 
 
 def person_get_for_user(user, pk: int, *, perm: str = PERSONS_VIEW) -> Person:
@@ -231,12 +240,19 @@ def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthC
     return qs.select_related("person").order_by("-checked_at", "-id")
 
 
+# The small tables the list, a person's page and their forms read on every request (core.plain_reads).
+
 def categories_all() -> list[Category]:
-    return list(Category.objects.filter(active=True))
+    """The active categories: `list(Category.objects.filter(active=True))`."""
+    return table_read(Category, active=True)
 
 
 def statuses_all() -> list[ManagementStatus]:
-    return list(ManagementStatus.objects.all())
+    return table_read(ManagementStatus)
+
+
+def custom_fields_active() -> list[CustomField]:
+    return table_read(CustomField, active=True)
 
 
 def person_managed_since(person: Person) -> dt.datetime:

@@ -33,7 +33,7 @@ from persons.models import (
     PersonMerge,
     StatusEpisode,
 )
-from persons.selectors import person_managed_since
+from persons.selectors import custom_fields_active, person_managed_since
 from persons.validation import person_clean
 
 PERSON_AUDIT_FIELDS = ["name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "grid",
@@ -43,10 +43,6 @@ SYMPTOMS = {"fever": gettext_lazy("fever"), "cough": gettext_lazy("cough"), "fat
             "sore_throat": gettext_lazy("sore throat"), "diarrhea": gettext_lazy("diarrhoea"),
             "breathlessness": gettext_lazy("shortness of breath"),
             "loss_of_smell": gettext_lazy("loss of smell"), "other": gettext_lazy("other symptoms")}
-
-
-def custom_fields_active() -> list[CustomField]:
-    return list(CustomField.objects.filter(active=True))
 
 
 def grid_resolve(code: str, *, by) -> OrgUnit:

@@ -20,6 +20,7 @@ from accounts.roles import (
     PERSONS_MERGE,
     PERSONS_VIEW,
 )
+from core.forms import model_choices_shown
 from core.models import AuditEntry
 from core.pages import page_call, page_day, page_form_post
 from core.pagination import keyset_page
@@ -49,7 +50,7 @@ def _grids_for(user) -> list[OrgUnit]:
 
 
 def _filter_from(request) -> tuple[PersonFilterForm, selectors.PersonFilter, dict]:
-    custom_fields = list(CustomField.objects.filter(active=True))
+    custom_fields = selectors.custom_fields_active()
     form = PersonFilterForm(request.GET or None, categories=selectors.categories_all(),
                             statuses=selectors.statuses_all(), custom_fields=custom_fields)
     f = selectors.PersonFilter()
@@ -144,10 +145,12 @@ def person_detail(request, pk: int):
     history = selectors.person_history(person)
     now = timezone.now()
     statuses_now = _open_now(history["statuses"], now)
-    custom_fields = list(CustomField.objects.filter(active=True))
-    status_form = StatusForm()
+    custom_fields = selectors.custom_fields_active()
+    status_form, category_form = StatusForm(), CategoryAssignForm()
     status_form.fields["site"].widget.choices = [("", "—")] + [
         (s.pk, s.name) for s in quarantine_sites_for(request.user)]
+    model_choices_shown(status_form, "status", selectors.statuses_all())
+    model_choices_shown(category_form, "category", selectors.categories_all())
     return render(request, "persons/person_detail.html", {
         "person": person, "full": shown.level == FULL, "can_edit": can_edit,
         "doc": shown.doc_number, "phone": shown.phone,
@@ -160,7 +163,7 @@ def person_detail(request, pk: int):
         "accesses": (entries.filter(action__in=access_log.ACCESS_ACTIONS).order_by("-at")[:10]
                      if can_see_access_log else []),
         "can_see_access_log": can_see_access_log,
-        "category_form": CategoryAssignForm(), "status_form": status_form, "check_form": HealthCheckForm(),
+        "category_form": category_form, "status_form": status_form, "check_form": HealthCheckForm(),
     })
 
 
@@ -185,7 +188,7 @@ def person_access_log(request, pk: int):
 @login_required
 def person_create(request):
     access.require(request.user, PERSONS_EDIT)
-    custom_fields = list(CustomField.objects.filter(active=True))
+    custom_fields = selectors.custom_fields_active()
     grids = _grids_for(request.user)
     form = PersonForm(request.POST or None, grids=grids, custom_fields=custom_fields,
                       initial={"grid": grids[-1].code if len(grids) == 1 else None})
@@ -200,7 +203,7 @@ def person_create(request):
 @login_required
 def person_edit(request, pk: int):
     person = selectors.person_get_for_user(request.user, pk, perm=PERSONS_EDIT)
-    custom_fields = list(CustomField.objects.filter(active=True))
+    custom_fields = selectors.custom_fields_active()
     initial = {"name": person.name, "doc_type": person.doc_type, "doc_number": person.doc_number,
                "sex": person.sex, "birth_date": person.birth_date, "phone": person.phone, "address": person.address,
                "grid": person.grid.code, "household_relation": person.household_relation, "notes": person.notes,
