@@ -14,6 +14,7 @@ three letters or more that are neither data (user names, e-mail addresses, codes
 import csv
 import io
 import logging
+import re
 from collections import defaultdict
 
 import pytest
@@ -122,7 +123,7 @@ def walk(demo_city, django_db_blocker, tmp_path_factory):
 
     storages = {**settings.STORAGES,
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    found = {"missing": {}, "english": defaultdict(set), "answers": defaultdict(set)}
+    found = {"missing": {}, "english": defaultdict(set), "answers": defaultdict(set), "undescribed": defaultdict(set)}
     quiet = logging.getLogger("django.request")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # the walk's 403, 404 and 405 are expected
@@ -182,8 +183,13 @@ def _read(found, name, response, data, page):
     html = "text/html" in response.get("Content-Type", "")
     found["answers"][name].add(response.status_code if html or response.status_code != 200 else "file")
     if response.status_code == 200 and html:
-        for word in w.english_words(w.visible_text(response.content.decode()), data=data, allowed=ALLOWED):
+        content = response.content.decode()
+        for word in w.english_words(w.visible_text(content), data=data, allowed=ALLOWED):
             found["english"][word].add(page)
+        ids = set(re.findall(r'\bid="([^"]+)"', content))
+        for named in re.findall(r'aria-describedby="([^"]+)"', content):
+            for missing in set(named.split()) - ids:
+                found["undescribed"][missing].add(page)
 
 
 def _report(found: dict, *, limit: int = 3) -> str:
@@ -212,3 +218,9 @@ def test_no_english_word_on_a_chinese_page(walk, db):
     assert not english, ("English words on Chinese pages (translate the label, or show a code as code):\n"
                          + _report(english))
 
+
+
+def test_every_description_a_field_points_to_is_on_its_page(walk, db):
+    """A field's aria-describedby names its help text or error for screen readers: the element must be there."""
+    assert not walk["undescribed"], ("aria-describedby naming no element of the page:\n"
+                                     + _report(walk["undescribed"]))
