@@ -81,9 +81,10 @@ _UNIT_FIELDS = ("id", "code", "name", "kind", "parent_id", "path", "depth", "sou
 @cache
 def _memberships_sql() -> str:
     selected = plain_reads.columns(Membership, _MEMBERSHIP_FIELDS, "m") + plain_reads.columns(OrgUnit, _UNIT_FIELDS, "u")
+    user, unit = plain_reads.columns(Membership, ["user_id", "unit_id"], "m")
     return (f"SELECT {', '.join(selected)} FROM \"{Membership._meta.db_table}\" m"
-            f' LEFT JOIN "{OrgUnit._meta.db_table}" u ON u."id" = m."unit_id"'
-            f' WHERE m."user_id" = %s ORDER BY {plain_reads.ordering(Membership, "m")}')
+            f' LEFT JOIN "{OrgUnit._meta.db_table}" u ON {plain_reads.columns(OrgUnit, ["id"], "u")[0]} = {unit}'
+            f" WHERE {user} = %s ORDER BY {plain_reads.ordering(Membership, 'm')}")
 
 
 def _memberships_read(user_id: int) -> list[Membership]:
