@@ -44,7 +44,7 @@ STREET = "431302004"  # 长青街道
 ROOT = Path(__file__).resolve().parent.parent
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _CHALLENGE = re.compile(r'name="challenge" value="([^"]+)"')
-_QUESTION = re.compile(r'id="id_answer"[^>]*>\s*<span class="helptext">([^<]+)<')
+_QUESTION = re.compile(r'<span class="helptext" id="id_answer_helptext">([^<]+)<')
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
