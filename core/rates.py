@@ -29,16 +29,20 @@ _READ = f"SELECT period, hits, previous FROM {_TABLE} WHERE name = %s"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+ADDRESS_MAX = 64  # an IPv6 address with a port and a zone fits; a budget's name holds 200 characters
+
+
 def client_address(request) -> str:
     """The caller's address: the connection's, or the one the trusted proxies (settings.PROXY_COUNT) name. An
-    X-Forwarded-For header no trusted proxy wrote is the caller's own words, never their address."""
+    X-Forwarded-For header no trusted proxy wrote is the caller's own words, never their address. Cut to ADDRESS_MAX
+    characters: with more proxies counted than there are, a hop the caller wrote could be any length."""
     count = getattr(settings, "PROXY_COUNT", 0) or 0
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if count and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
-            return hops[-min(count, len(hops))]
-    return request.META.get("REMOTE_ADDR") or "?"
+            return hops[-min(count, len(hops))][:ADDRESS_MAX]
+    return (request.META.get("REMOTE_ADDR") or "?")[:ADDRESS_MAX]
 
 
 def rate_parse(rate: str) -> tuple[int, int]:

@@ -66,6 +66,8 @@ def test_an_address_is_the_connection_s_unless_a_trusted_proxy_names_it(db, clie
     _throttled(client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR="10.9.9.9"))
     settings.PROXY_COUNT = 1  # behind one trusted proxy, the address it appends is the caller's
     assert client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 200
+    settings.PROXY_COUNT = 3  # more proxies counted than there are: the caller's own hop, however long, is no error
+    assert client.get("/api/supplies/transparency", HTTP_X_FORWARDED_FOR="9" * 500).status_code == 200
 
 
 def test_unknown_credentials_stop_being_looked_up_from_that_address(cast, client):
