@@ -155,7 +155,8 @@ def outranks(manager, target) -> bool:
 
 def unit_get_for_user(user, code: str, *, perm: str) -> OrgUnit:
     """The unit with `code` if it lies in the user's scope for `perm`, else 404."""
-    unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
+    found = plain_reads.read(OrgUnit, where={"code": code}, related=("parent",))
+    unit = found[0] if found else None
     if unit is None or not scope_for(user, perm).covers(unit.path):
         raise Http404
     return unit

@@ -1,9 +1,11 @@
 """Navigation by role: each entry is shown only to users holding its permission somewhere."""
 
 from functools import lru_cache
-from typing import Any
 
 from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import has_perm
@@ -58,13 +60,26 @@ def _url(name: str, prefix: str) -> str:
 
 
 def navigation(request):
+    """`nav`: the menu of the user's roles, the current page's entry marked (templates/base.html)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items: list[dict[str, Any]] = [{"url": _url(name, get_script_prefix()), "label": label, "name": name}
-             for name, label, perm in NAVIGATION if perm is None or has_perm(user, perm)]
-    held = {item["name"] for item in items}
+        return {"nav": ""}
+    held = tuple(name for name, _label, perm in NAVIGATION if perm is None or has_perm(user, perm))
+    match = getattr(request, "resolver_match", None)
+    return {"nav": _menu(held, match.view_name if match else "", get_language(), get_script_prefix())}
+
+
+@lru_cache(maxsize=1024)
+def _menu(held: tuple[str, ...], active: str, language: str, prefix: str) -> SafeString:
+    """The menu's HTML for the entries `held` with `active` marked, in `language`: the same for every user of the
+    same roles on the same page, so written once per process rather than by the template on every page."""
+    labels = {name: label for name, label, _perm in NAVIGATION}
     primary = [name for name in PHONE_FIRST if name in held][:PHONE_PRIMARY]
-    for item in items:
-        item["primary"] = item["name"] in primary
-    return {"nav_items": items}
+    first = format_html_join("", '<a href="{}"{}>{}</a>', (
+        (_url(name, prefix), mark_safe(' class="active"') if name == active else "", labels[name])
+        for name in held if name in primary))
+    folded = format_html_join("", '<a class="folded{}" href="{}">{}</a>', (
+        (" active" if name == active else "", _url(name, prefix), labels[name])
+        for name in held if name not in primary))
+    return format_html('<nav class="main" aria-label="{}">\n    {}\n    <details class="more"><summary>{}</summary>'
+                       "</details>\n    {}\n  </nav>", _("Main navigation"), first, _("More"), folded)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import ForeignKey, Model
 
 
 def rows_as(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], alias: str) -> list:
@@ -70,3 +70,84 @@ def table_read(model: type[Model], **equal) -> list:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return rows_as(model, fields, rows, alias)
+
+
+def read(model: type[Model], *, where: dict, exclude: dict | None = None, related: Sequence[str] = (),
+         order: Sequence[str] = (), limit: int | None = None) -> list:
+    """`list(model.objects.filter(**where).exclude(**exclude).select_related(*related).order_by(*order)[:limit])` in
+    one statement written once per process for its shape: `where` and `exclude` name attnames, equal to a value or in
+    a list (`exclude` only of columns that hold no NULL); `related`, forward foreign keys, each related row read whole
+    (a LEFT JOIN: a NULL key reads None) and kept on the instance as select_related keeps it; `order`, attnames,
+    "-" for descending (none: the model's ordering), then the key (one order whatever the ties; descending after a
+    descending first name: the latest first)."""
+    def many(value) -> bool:
+        return isinstance(value, list | tuple | set | frozenset)
+
+    if any(many(value) and not value for value in where.values()):
+        return []  # in nothing: as the ORM, no statement
+    exclude = {name: value for name, value in (exclude or {}).items() if not (many(value) and not value)}
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    shape = tuple((name, len(value) if many(value) else None)
+                  for conditions in (where, exclude) for name, value in conditions.items())
+    sql, reads = _read_sql(model, shape, len(where), tuple(related), tuple(order), limit)
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    params = []
+    for conditions in (where, exclude):
+        for name, value in conditions.items():
+            values = list(value) if many(value) else [value]
+            params += [by_attname[name].get_db_prep_value(v, connection) for v in values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    (_, fields, start), *joined = reads
+    instances = rows_as(model, fields, [row[start:start + len(fields)] for row in rows], alias)
+    for name, fields, start in joined:
+        forward = _forward(model, name)
+        target = forward.related_model
+        key = start + fields.index(target._meta.pk.attname)
+        found = iter(rows_as(target, fields,
+                             [row[start:start + len(fields)] for row in rows if row[key] is not None], alias))
+        for instance, row in zip(instances, rows, strict=True):
+            forward.set_cached_value(instance, next(found) if row[key] is not None else None)
+    return instances
+
+
+def _forward(model: type[Model], name: str) -> ForeignKey:
+    forward = model._meta.get_field(name)
+    if not isinstance(forward, ForeignKey) or forward.name != name:
+        raise ValueError(f"{name} is no foreign key of {model.__name__}")
+    return forward
+
+
+@cache
+def _read_sql(model: type[Model], shape: tuple, n_where: int, related: tuple[str, ...], order: tuple[str, ...],
+              limit: int | None) -> tuple[str, list[tuple[str, tuple[str, ...], int]]]:
+    """The statement of `read` and where each model's fields lie in its rows: (related name, attnames, first column)."""
+    table = model._meta.db_table
+    fields = tuple(f.attname for f in model._meta.concrete_fields)
+    selected, reads, joins = columns(model, fields, "t"), [("", fields, 0)], []
+    for i, name in enumerate(related):
+        forward = _forward(model, name)
+        target = forward.related_model
+        target_fields = tuple(f.attname for f in target._meta.concrete_fields)
+        reads.append((name, target_fields, len(selected)))
+        selected += columns(target, target_fields, f"r{i}")
+        joins.append(f' LEFT JOIN "{target._meta.db_table}" r{i} ON r{i}."{forward.target_field.column}"'
+                     f' = {columns(model, [forward.attname], "t")[0]}')
+    conditions = []
+    for n, (name, count) in enumerate(shape):
+        column = columns(model, [name], "t")[0]
+        condition = f"{column} = %s" if count is None else f"{column} IN ({', '.join(['%s'] * count)})"
+        conditions.append(condition if n < n_where else f"NOT ({condition})")
+    if order:
+        pk = model._meta.pk.attname
+        names = [*order, *([] if pk in {o.lstrip("-") for o in order} else [f"-{pk}" if order[0][0] == "-" else pk])]
+        order_by = ", ".join(f"{columns(model, [o.lstrip('-')], 't')[0]}{' DESC' if o.startswith('-') else ''}"
+                             for o in names)
+    else:
+        order_by = ordering(model, "t")
+    sql = (f'SELECT {", ".join(selected)} FROM "{table}" t{"".join(joins)}'
+           f'{" WHERE " + " AND ".join(conditions) if conditions else ""} ORDER BY {order_by}'
+           f'{f" LIMIT {int(limit)}" if limit is not None else ""}')
+    return sql, reads

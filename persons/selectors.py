@@ -4,15 +4,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_VIEW
+from core import plain_reads
 from core.clock import day_bounds
 from core.fields import SEPARATOR
-from core.plain_reads import table_read
 from orgunits.models import OrgUnit, Site
 from persons.identity import mask_doc, mask_phone
 from persons.models import (
@@ -27,11 +28,18 @@ from persons.models import (
 
 
 def person_get_for_user(user, pk: int, *, perm: str = PERSONS_VIEW) -> Person:
-    """The person `pk` if it lies in the user's scope for `perm`, else 404."""
-    person = Person.objects.filter(pk=pk).select_related("grid").first()
+    """The person `pk` with their grid if they lie in the user's scope for `perm`, else 404."""
+    person = person_with_grid(pk)
     if person is None or not scope_for(user, perm).covers(person.unit_path):
         raise Http404
     return person
+
+
+def person_with_grid(pk: int) -> Person | None:
+    """`Person.objects.select_related("grid").filter(pk=pk).first()` as a plain statement (every person's page,
+    check and change reads it)."""
+    found = plain_reads.read(Person, where={"id": pk}, related=("grid",))
+    return found[0] if found else None
 
 
 QUARANTINE_KINDS = (Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL)
@@ -155,11 +163,9 @@ def with_current_state(people: list[Person], *, categories: Iterable[Category] =
     held: dict[int, list[int]] = {}
     under: dict[int, int] = {}
     if ids:
-        for person_id, category_id in (CategoryEpisode.objects.filter(open_at(now), person_id__in=ids)
-                                       .order_by("start", "id").values_list("person_id", "category_id")):
+        for person_id, category_id in _open_pairs(CategoryEpisode, "category_id", ids, now):
             held.setdefault(person_id, []).append(category_id)
-        under = dict(StatusEpisode.objects.filter(open_at(now), person_id__in=ids).order_by("start", "id")
-                     .values_list("person_id", "status_id"))  # one open at a time; else the latest begun
+        under = dict(_open_pairs(StatusEpisode, "status_id", ids, now))  # one open at a time; else the latest begun
     category_of = _named(Category, categories, {i for ids_held in held.values() for i in ids_held})
     status_of = _named(ManagementStatus, statuses, set(under.values()))
     for p in people:
@@ -167,6 +173,21 @@ def with_current_state(people: list[Person], *, categories: Iterable[Category] =
         p.current_status = status_of[under[p.pk]] if p.pk in under else None
         p.doc_masked, p.phone_masked = mask_doc(p.doc_number), mask_phone(p.phone)
     return people
+
+
+def _open_pairs(model, held: str, ids: list[int], at: dt.datetime) -> list[tuple[int, int]]:
+    """(person, `held`) of `model`'s episodes of the people `ids` open at `at` (selectors.open_at), oldest first:
+    `model.objects.filter(open_at(at), person_id__in=ids).order_by("start", "id").values_list("person_id", held)`
+    as a plain statement (core.plain_reads), as the list reads it for every page."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    person, other, start, end, pk = plain_reads.columns(model, ["person_id", held, "start", "end", "id"])
+    moment = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT {person}, {other} FROM "{model._meta.db_table}" WHERE {start} <= %s'
+                       f" AND ({end} IS NULL OR {end} > %s) AND {person} IN ({', '.join(['%s'] * len(ids))})"
+                       f" ORDER BY {start}, {pk}", [moment, moment, *ids])
+        return cursor.fetchall()
 
 
 def _named(model, known: Iterable, wanted: set[int]) -> dict:
@@ -192,11 +213,15 @@ def categories_as_of(person: Person, at: dt.datetime | None = None) -> list[Cate
 
 
 def person_history(person: Person) -> dict:
-    """Everything about a person, oldest first: category and status episodes, health checks."""
+    """Everything about a person: category and status episodes, oldest first; the latest 200 health checks, newest
+    first (plain statements: the person's page reads them on every view)."""
     return {
-        "categories": list(person.category_episodes.select_related("category").order_by("start", "id")),
-        "statuses": list(person.status_episodes.select_related("status", "site").order_by("start", "id")),
-        "checks": list(person.health_checks.select_related("recorded_by").order_by("-checked_at")[:200]),
+        "categories": plain_reads.read(CategoryEpisode, where={"person_id": person.pk}, related=("category",),
+                                       order=("start", "id")),
+        "statuses": plain_reads.read(StatusEpisode, where={"person_id": person.pk}, related=("status", "site"),
+                                     order=("start", "id")),
+        "checks": plain_reads.read(HealthCheck, where={"person_id": person.pk}, related=("recorded_by",),
+                                   order=("-checked_at",), limit=200),
     }
 
 
@@ -244,15 +269,15 @@ def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthC
 
 def categories_all() -> list[Category]:
     """The active categories: `list(Category.objects.filter(active=True))`."""
-    return table_read(Category, active=True)
+    return plain_reads.table_read(Category, active=True)
 
 
 def statuses_all() -> list[ManagementStatus]:
-    return table_read(ManagementStatus)
+    return plain_reads.table_read(ManagementStatus)
 
 
 def custom_fields_active() -> list[CustomField]:
-    return table_read(CustomField, active=True)
+    return plain_reads.table_read(CustomField, active=True)
 
 
 def person_managed_since(person: Person) -> dt.datetime:

@@ -20,6 +20,7 @@ from accounts.roles import (
     PERSONS_MERGE,
     PERSONS_VIEW,
 )
+from core import plain_reads
 from core.forms import model_choices_shown
 from core.models import AuditEntry
 from core.pages import page_call, page_day, page_form_post
@@ -139,7 +140,7 @@ def person_detail(request, pk: int):
     disclosure = Disclosure(request.user)
     shown = disclosure.subject(person)
     can_see_access_log = access.scope_for(request.user, AUDIT_VIEW).covers(person.unit_path)
-    entries = AuditEntry.objects.filter(object_type="persons.person", object_id=str(person.pk))
+    entries = {"object_type": "persons.person", "object_id": str(person.pk)}
     can_edit = (person.anonymised_at is None
                 and access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path))
     history = selectors.person_history(person)
@@ -154,14 +155,16 @@ def person_detail(request, pk: int):
     return render(request, "persons/person_detail.html", {
         "person": person, "full": shown.level == FULL, "can_edit": can_edit,
         "doc": shown.doc_number, "phone": shown.phone,
-        "household_head": disclosure.show(person.household_head) if person.household_head_id else None,
+        "household_head": (disclosure.show(selectors.person_with_grid(person.household_head_id))
+                           if person.household_head_id else None),
         "custom_values": [(f.display_label, person.custom.get(f.key)) for f in custom_fields],
         "status_now": statuses_now[-1] if statuses_now else None,  # the latest begun of those open
         "categories_now": _open_now(history["categories"], now),
         "history": history,
-        "audit": entries.exclude(action__in=access_log.ACCESS_ACTIONS).order_by("-at")[:50],
-        "accesses": (entries.filter(action__in=access_log.ACCESS_ACTIONS).order_by("-at")[:10]
-                     if can_see_access_log else []),
+        "audit": plain_reads.read(AuditEntry, where=entries, exclude={"action": access_log.ACCESS_ACTIONS},
+                                  order=("-at",), limit=50),
+        "accesses": (plain_reads.read(AuditEntry, where={**entries, "action": access_log.ACCESS_ACTIONS},
+                                      order=("-at",), limit=10) if can_see_access_log else []),
         "can_see_access_log": can_see_access_log,
         "category_form": category_form, "status_form": status_form, "check_form": HealthCheckForm(),
     })
