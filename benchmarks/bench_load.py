@@ -23,8 +23,8 @@ what the figures are for.
 
 Today's code beside the new, in the same run: BENCH_LOAD_BASELINE names a commit (default bda8026, the code before
 the page-throughput work; empty: not measured). Its tree is extracted under var/bench/ (benchmarks/baseline.py,
-catalogs compiled, the same virtualenv), served by a gunicorn of its own on the same database beside this checkout's. The users sign in once (the sessions are
-the database's). The servers take the same load in turn, in BENCH_LOAD_ROUNDS rounds (default 2) of
+catalogs compiled, the same virtualenv), served by a gunicorn of its own on the same database beside this checkout's. The users sign in on each server (a
+session names the code's own authentication backend, which the other code may not list). The servers take the same load in turn, in BENCH_LOAD_ROUNDS rounds (default 2) of
 BENCH_LOAD_SECONDS / rounds each, the baseline first in one round and last in the next, so that whatever else the
 machine does weighs on both alike. For each server, the reference first: one street officer and one community worker alone, back to back for 15 s
 (BENCH_LOAD_REFERENCE_SECONDS), which gives each kind of request's time without queueing; then the load. Printed:
@@ -188,8 +188,16 @@ class Session:
         self.base, self.worker, self.forms, self.categories = base, worker, forms, categories
         self.rng = random.Random(SEED + index)
         self.index, self.registered = index, 0
-        self.http = requests.Session()
-        self.http.trust_env = False  # loopback: never through a proxy
+        self._browsers: dict[str, requests.Session] = {}
+
+    @property
+    def http(self) -> requests.Session:
+        """The cookies of the server at `base`: the user signs in on each (a session names the code's own
+        authentication backend, which the other server's code may not list)."""
+        if self.base not in self._browsers:
+            self._browsers[self.base] = requests.Session()
+            self._browsers[self.base].trust_env = False  # loopback: never through a proxy
+        return self._browsers[self.base]
 
     def login(self) -> None:
         url = self.base + "/accounts/login/"
@@ -343,7 +351,7 @@ class Server:
 
     def run(self, sessions: list["Session"], seconds: float, think: float, *, reference: bool = False) -> None:
         """`sessions` at work against this server for `seconds`, their figures added to the server's."""
-        for session in sessions:  # signed in once: the sessions are the database's, which both servers share
+        for session in sessions:  # signed in on this server before (main)
             session.base = self.base
         results, took = _phase(sessions, seconds, think)
         into = self.reference if reference else self.results
@@ -421,6 +429,9 @@ def main():
         before, said = _baseline()
         if before is not None:
             servers.insert(0, before)
+            for session in sessions:
+                session.base = before.base
+                session.login()
         print(f"   {len(sessions)} users signed in ({time.perf_counter() - started:.0f} s); gunicorn with {WORKERS} "
               f"workers on {connection.vendor} for {' and for '.join(s.label for s in servers)}; "
               f"{'the same load on each in turn, ' + str(ROUNDS) + ' rounds' if before else 'baseline: ' + said}",
