@@ -105,8 +105,23 @@ def scope_for(user, perm: str) -> Scope:
     """The subtrees over which `user` holds `perm`."""
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
         return Scope(None)
+    memberships = memberships_of(user)
+    if not memberships:
+        return Scope(())
+    # A page asks for the same scopes many times (the menu, the checks, the forms): kept with the memberships
+    # they were worked out from, for as long as those are kept (the request's user object).
+    kept = getattr(user, "_fk_scopes", None)
+    if kept is None or kept[0] is not memberships:
+        kept = user._fk_scopes = (memberships, {})
+    scope = kept[1].get(perm)
+    if scope is None:
+        scope = kept[1][perm] = _scope_of(memberships, perm)
+    return scope
+
+
+def _scope_of(memberships: list[Membership], perm: str) -> Scope:
     paths = []
-    for m in memberships_of(user):
+    for m in memberships:
         if role_grants(m.role, perm):
             if m.unit_id is None:
                 return Scope(None)
