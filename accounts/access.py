@@ -110,13 +110,13 @@ def scope_for(user, perm: str) -> Scope:
         return Scope(())
     # A page asks for the same scopes many times (the menu, the checks, the forms): kept with the memberships
     # they were worked out from, for as long as those are kept (the request's user object).
-    kept = getattr(user, "_fk_scopes", None)
+    kept: tuple[list[Membership], dict[str, Scope]] | None = getattr(user, "_fk_scopes", None)
     if kept is None or kept[0] is not memberships:
         kept = user._fk_scopes = (memberships, {})
-    scope = kept[1].get(perm)
-    if scope is None:
-        scope = kept[1][perm] = _scope_of(memberships, perm)
-    return scope
+    scopes = kept[1]
+    if perm not in scopes:
+        scopes[perm] = _scope_of(memberships, perm)
+    return scopes[perm]
 
 
 def _scope_of(memberships: list[Membership], perm: str) -> Scope:

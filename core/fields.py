@@ -45,21 +45,20 @@ class Under(Lookup):
     lookup_name = "under"
     prepare_rhs = False
 
-    def _parts(self, compiler, connection):
+    def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return lhs, lhs_params, str(self.rhs)
+        sql, params = under_condition(lhs, str(self.rhs), connection.vendor)
+        return sql, [*lhs_params, *params]
 
-    def as_sqlite(self, compiler, connection):
-        lhs, lhs_params, prefix = self._parts(compiler, connection)
-        return f"{lhs} GLOB %s", [*lhs_params, glob_escape(prefix) + "*"]
 
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params, prefix = self._parts(compiler, connection)
-        return f"{lhs} LIKE %s", [*lhs_params, like_escape(prefix) + "%"]
-
-    def as_sql(self, compiler, connection):  # other backends: portable but unindexed
-        lhs, lhs_params, prefix = self._parts(compiler, connection)
-        return f"SUBSTR({lhs}, 1, %s) = %s", [*lhs_params, len(prefix), prefix]
+def under_condition(column: str, prefix: str, vendor: str) -> tuple[str, list]:
+    """`column` (SQL) starts with `prefix`, as `path__under` writes it for the backend `vendor`: the SQL and its
+    parameters (for statements written by hand, core.plain_reads)."""
+    if vendor == "sqlite":
+        return f"{column} GLOB %s", [glob_escape(prefix) + "*"]
+    if vendor == "postgresql":
+        return f"{column} LIKE %s", [like_escape(prefix) + "%"]
+    return f"SUBSTR({column}, 1, %s) = %s", [len(prefix), prefix]  # other backends: portable but unindexed
 
 
 def path_ancestors(path: str) -> list[str]:

@@ -60,7 +60,7 @@ def _edit_scope(by) -> Scope:
 
 def quarantine_sites_for(user) -> list[Site]:
     """The quarantine hotels and hospitals the arrival form offers."""
-    return list(selectors.quarantine_sites(scope_for(user, PERSONS_EDIT)).order_by("unit_path", "name")[:200])
+    return selectors.quarantine_sites_list(scope_for(user, PERSONS_EDIT))
 
 
 def quarantine_site_chosen(user, value) -> Site:

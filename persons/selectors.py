@@ -13,7 +13,7 @@ from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_VIEW
 from core import plain_reads
 from core.clock import day_bounds
-from core.fields import SEPARATOR
+from core.fields import SEPARATOR, under_condition
 from orgunits.models import OrgUnit, Site
 from persons.identity import mask_doc, mask_phone
 from persons.models import (
@@ -53,11 +53,43 @@ def quarantine_sites(scope: Scope) -> QuerySet[Site]:
     sites = Site.objects.filter(kind__in=QUARANTINE_KINDS)
     if scope.paths is None:
         return sites
+    return sites.filter(scope.q() | Q(unit_path__in=_above(scope.paths)))
+
+
+def _above(paths: Iterable[str]) -> list[str]:
+    """The paths of the units above those of `paths` (not theirs)."""
     above = set()
-    for path in scope.paths:
+    for path in paths:
         parts = [p for p in path.split(SEPARATOR) if p]
         above.update(SEPARATOR.join(parts[:i]) + SEPARATOR for i in range(1, len(parts)))
-    return sites.filter(scope.q() | Q(unit_path__in=above))
+    return sorted(above)
+
+
+def quarantine_sites_list(scope: Scope, *, limit: int = 200) -> list[Site]:
+    """`list(quarantine_sites(scope).order_by("unit_path", "name", "id")[:limit])` as a plain statement
+    (core.plain_reads): a person's page offers them on every view."""
+    if scope.paths == ():
+        return []
+    alias = router.db_for_read(Site)
+    vendor = connections[alias].vendor
+    fields = [f.attname for f in Site._meta.concrete_fields]
+    path, kind, name, pk = plain_reads.columns(Site, ["unit_path", "kind", "name", "id"])
+    conditions, params = [f"{kind} IN ({', '.join(['%s'] * len(QUARANTINE_KINDS))})"], [str(k) for k in QUARANTINE_KINDS]
+    if scope.paths is not None:
+        reach = []
+        for prefix in scope.paths:
+            sql, prefix_params = under_condition(path, prefix, vendor)
+            reach.append(sql)
+            params += prefix_params
+        above = _above(scope.paths)
+        if above:
+            reach.append(f"{path} IN ({', '.join(['%s'] * len(above))})")
+            params += above
+        conditions.append(f"({' OR '.join(reach)})")
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f'SELECT {", ".join(plain_reads.columns(Site, fields))} FROM "{Site._meta.db_table}"'
+                       f' WHERE {" AND ".join(conditions)} ORDER BY {path}, {name}, {pk} LIMIT {int(limit)}', params)
+        return plain_reads.rows_as(Site, fields, cursor.fetchall(), alias)
 
 
 def quarantine_site_get(scope: Scope, value) -> Site | None:

@@ -200,3 +200,31 @@ def test_the_person_page_offers_and_accepts_the_same_quarantine_sites_as_the_arr
     client.post(f"/persons/{person.pk}/status/", {
         "status": "central_quarantine", "start": "2020-05-21T10:00", "site": hotel.pk})
     assert StatusEpisode.objects.get(person=person, end__isnull=True).site == hotel
+
+
+def test_the_sites_offered_are_those_of_the_queryset_read_in_one_statement(cast):
+    """selectors.quarantine_sites_list (a plain statement) against selectors.quarantine_sites (the ORM's): every
+    scope gets the same sites in the same order, a path with the characters a LIKE or GLOB reads as wildcards
+    included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.access import Scope
+    from persons.selectors import quarantine_sites, quarantine_sites_list
+
+    for unit, name in ((cast.city, "市级医院"), (cast.street, "长青隔离酒店"), (cast.street, "长青第二隔离点"),
+                       (cast.community_a, "三元隔离点"), (cast.community_b, "月塘隔离点"), (cast.other_street, "乐坪酒店")):
+        Site.objects.create(unit=unit, unit_path=unit.path, kind=Site.Kind.QUARANTINE_HOTEL, name=name)
+    Site.objects.create(unit=cast.street, unit_path=cast.street.path, kind=Site.Kind.CHECKPOINT, name="卡点")
+    wild = cast.street.path + "a_b%c*d/"
+    Site.objects.create(unit=cast.street, unit_path=wild, kind=Site.Kind.HOSPITAL, name="通配")
+    Site.objects.create(unit=cast.street, unit_path=cast.street.path + "aXbYcZd/", kind=Site.Kind.HOSPITAL, name="不该")
+    for scope in (Scope(None), Scope(()), Scope((cast.grid_a.path,)), Scope((cast.community_a.path, cast.other_street.path)),
+                  Scope((cast.street.path,)), Scope((wild,))):
+        with CaptureQueriesContext(connection) as queries:
+            read = quarantine_sites_list(scope)
+        assert len(queries) == (0 if scope.paths == () else 1)
+        assert [(s.pk, s.name, s.unit_path, s.kind) for s in read] == [
+            (s.pk, s.name, s.unit_path, s.kind) for s in quarantine_sites(scope).order_by("unit_path", "name", "id")]
+    assert {s.name for s in quarantine_sites_list(Scope((wild,)))} == {"市级医院", "长青隔离酒店", "长青第二隔离点", "通配"}
+    assert len(quarantine_sites_list(Scope(None), limit=2)) == 2
