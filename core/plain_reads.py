@@ -17,14 +17,19 @@ def rows_as(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence],
     """`rows` (the values of `fields`, attnames, in that order) as instances of `model` read from `alias`, converted
     as the ORM converts what it reads; the model's other fields are deferred (read when asked for)."""
     connection = connections[alias]
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    converters = []
-    for i, name in enumerate(fields):
-        field = by_attname[name]
-        column = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if found:
-            converters.append((i, column, found))
+    # The converters of these fields on this connection, found once (kept on the connection: its backend's own).
+    known = connection.__dict__.setdefault("_fk_converters", {})
+    converters = known.get((model, tuple(fields)))
+    if converters is None:
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        converters = []
+        for i, name in enumerate(fields):
+            field = by_attname[name]
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if found:
+                converters.append((i, column, found))
+        known[(model, tuple(fields))] = converters
     instances = []
     for row in rows:
         values = list(row)
