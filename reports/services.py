@@ -249,6 +249,8 @@ def _submission_compute(*, form: Form, unit: OrgUnit, day: dt.date, by: Actor, m
                if replica_aliases() and not in_transaction() else None)
     with transaction.atomic():
         submission = Submission.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
+        if submission is not None:
+            submission.form, submission.unit = form, unit  # read already: its name (the audit's) and the answer's
         if submission is not None and submission.state in (Submission.State.SUBMITTED, Submission.State.APPROVED):
             raise DomainError("locked", _("This report is %(state)s; it can no longer be recomputed.")
                               % {"state": submission.get_state_display()}, status=409)
