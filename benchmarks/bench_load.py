@@ -52,6 +52,7 @@ import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 from django.db import connection
+from requests.cookies import RequestsCookieJar
 from stdnum.cn import ric
 
 from accounts.models import Membership, User
@@ -188,16 +189,18 @@ class Session:
         self.base, self.worker, self.forms, self.categories = base, worker, forms, categories
         self.rng = random.Random(SEED + index)
         self.index, self.registered = index, 0
-        self._browsers: dict[str, requests.Session] = {}
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback: never through a proxy
+        self._cookies: dict[str, RequestsCookieJar] = {}
 
-    @property
-    def http(self) -> requests.Session:
-        """The cookies of the server at `base`: the user signs in on each (a session names the code's own
-        authentication backend, which the other server's code may not list)."""
-        if self.base not in self._browsers:
-            self._browsers[self.base] = requests.Session()
-            self._browsers[self.base].trust_env = False  # loopback: never through a proxy
-        return self._browsers[self.base]
+    def use(self, base: str) -> None:
+        """Send to the server at `base` from now on, with the cookies of the user's sign-in there: the user signs in
+        on each server, as a session names the code's own authentication backend, which the other code may not
+        list."""
+        if base != self.base:
+            self._cookies[self.base] = self.http.cookies
+            self.http.cookies = self._cookies.get(base) or RequestsCookieJar()
+            self.base = base
 
     def login(self) -> None:
         url = self.base + "/accounts/login/"
@@ -352,7 +355,7 @@ class Server:
     def run(self, sessions: list["Session"], seconds: float, think: float, *, reference: bool = False) -> None:
         """`sessions` at work against this server for `seconds`, their figures added to the server's."""
         for session in sessions:  # signed in on this server before (main)
-            session.base = self.base
+            session.use(self.base)
         results, took = _phase(sessions, seconds, think)
         into = self.reference if reference else self.results
         for kind, values in results.timings.items():
@@ -424,13 +427,13 @@ def main():
         servers.append(now)
         started = time.perf_counter()
         for session in sessions:  # before the clock: each password is checked (and its hash upgraded) once
-            session.base = now.base
+            session.use(now.base)
             session.login()
         before, said = _baseline()
         if before is not None:
             servers.insert(0, before)
             for session in sessions:
-                session.base = before.base
+                session.use(before.base)
                 session.login()
         print(f"   {len(sessions)} users signed in ({time.perf_counter() - started:.0f} s); gunicorn with {WORKERS} "
               f"workers on {connection.vendor} for {' and for '.join(s.label for s in servers)}; "
