@@ -92,13 +92,52 @@ def _memberships_read(user_id: int) -> list[Membership]:
     with connections[alias].cursor() as cursor:
         cursor.execute(_memberships_sql(), [user_id])
         rows = cursor.fetchall()
+    return _memberships_from(rows, alias)
+
+
+def _memberships_from(rows, alias: str) -> list[Membership]:
+    """The memberships (with their units) in `rows`, each row a membership's fields and then its unit's; a row whose
+    membership key is NULL (a user with none, read by an outer join) is none."""
     split = len(_MEMBERSHIP_FIELDS)
+    rows = [row for row in rows if row[0] is not None]
     memberships = plain_reads.rows_as(Membership, _MEMBERSHIP_FIELDS, [row[:split] for row in rows], alias)
     units = plain_reads.rows_as(OrgUnit, _UNIT_FIELDS, [row[split:] for row in rows if row[split] is not None], alias)
     by_id = {unit.pk: unit for unit in units}
     for membership in memberships:
         Membership.unit.field.set_cached_value(membership, by_id.get(membership.unit_id))
     return memberships
+
+
+@cache
+def _user_sql() -> tuple[tuple[str, ...], str]:
+    """The user's fields, and the statement reading the user with their memberships (one row per membership, one
+    with NULLs for none), in the order _memberships_sql reads them."""
+    fields = tuple(f.attname for f in User._meta.concrete_fields)
+    selected = (plain_reads.columns(User, fields, "s") + plain_reads.columns(Membership, _MEMBERSHIP_FIELDS, "m")
+                + plain_reads.columns(OrgUnit, _UNIT_FIELDS, "u"))
+    user, unit = plain_reads.columns(Membership, ["user_id", "unit_id"], "m")
+    key = plain_reads.columns(User, ["id"], "s")[0]
+    return fields, (f"SELECT {', '.join(selected)} FROM \"{User._meta.db_table}\" s"
+                    f' LEFT JOIN "{Membership._meta.db_table}" m ON {user} = {key}'
+                    f' LEFT JOIN "{OrgUnit._meta.db_table}" u ON {plain_reads.columns(OrgUnit, ["id"], "u")[0]} = {unit}'
+                    f" WHERE {key} = %s ORDER BY {plain_reads.ordering(Membership, 'm')}")
+
+
+def user_with_memberships(user_id: int) -> User | None:
+    """The user `user_id` (every field, as `User.objects.get` reads it) with their memberships kept for memberships_of,
+    in one statement: every signed-in request reads both (accounts.backends.UserBackend). None if there is no such
+    user."""
+    alias = router.db_for_read(User)
+    fields, sql = _user_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [User._meta.pk.get_db_prep_value(int(user_id), connections[alias])])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    split = len(fields)
+    user = plain_reads.rows_as(User, fields, [rows[0][:split]], alias)[0]
+    user._fk_memberships = _memberships_from([row[split:] for row in rows], alias)
+    return user
 
 
 def scope_for(user, perm: str) -> Scope:

@@ -159,6 +159,33 @@ def tables_analyze(*tables: str, vacuum: bool = False, conn: BaseDatabaseWrapper
             cursor.execute(statement)
 
 
+def index_drop_operation(table: str, indexes: Sequence[tuple[str, str, bool]]):
+    """A migration's operation dropping single-column indexes of `table` that a composite index starting with the
+    same column makes redundant: (name, column, text) for each, `text` if PostgreSQL also has its `_like` twin (the
+    pattern index Django adds to an indexed text column). Reversed, they are made again. Only the indexes change:
+    Django's own AlterField for `db_index=False` would also drop and re-add (and so re-check over every row) the
+    foreign key."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        db = schema_editor.connection
+        for name, _column, text in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {db.ops.quote_name(name)}")
+            if text and is_postgresql(db):
+                schema_editor.execute(f"DROP INDEX IF EXISTS {db.ops.quote_name(name + '_like')}")
+
+    def backwards(apps, schema_editor):
+        db = schema_editor.connection
+        quote = db.ops.quote_name
+        for name, column, text in indexes:
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {quote(table)} ({quote(column)})")
+            if text and is_postgresql(db):
+                schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_like')} ON {quote(table)} "
+                                      f"({quote(column)} varchar_pattern_ops)")
+
+    return migrations.RunPython(forwards, backwards)
+
+
 def transaction_work_mem(size: str, conn: BaseDatabaseWrapper | None = None) -> None:
     """More memory for the sorts and hash tables of the current transaction (PostgreSQL's work_mem, e.g. "64MB";
     at the default 4 MB large groupings spill to disk). Nothing on SQLite. Call it inside transaction.atomic."""

@@ -247,7 +247,9 @@ class HealthCheck(models.Model):
         MISSED = "missed", _("missed")
         UNREACHABLE = "unreachable", _("unreachable")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="health_checks")
+    # person: no index of its own, the first column of health_check_person_day_idx; recorded_by: none (users are
+    # deactivated, not deleted), as the readings' (checkpoints.Reading)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="health_checks", db_index=False)
     checked_at = models.DateTimeField(_("time"))
     check_date = models.DateField(_("date"), help_text="local date of checked_at")
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True)
@@ -257,7 +259,7 @@ class HealthCheck(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     unit_path = PathField(_("unit path"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
