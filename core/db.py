@@ -101,6 +101,14 @@ def numbered_series(count: str = "%s", conn: BaseDatabaseWrapper | None = None) 
 
 # -- writing many rows ------------------------------------------------------------------------------------
 
+def statements_together(conn: BaseDatabaseWrapper | None = None) -> bool:
+    """Whether one query may carry several statements, each one's rows read in turn (cursor.nextset()): PostgreSQL
+    with the client binding the parameters (psycopg's simple query protocol; Django's default). SQLite's driver runs
+    one statement a call."""
+    db = _conn(conn)
+    return is_postgresql(db) and db.settings_dict["OPTIONS"].get("server_side_binding") is not True
+
+
 def copy_available(conn: BaseDatabaseWrapper | None = None) -> bool:
     """Whether rows can be streamed in with COPY … FROM STDIN (PostgreSQL through psycopg 3)."""
     return is_postgresql(conn)

@@ -4,13 +4,19 @@ Building a queryset's SQL costs more than running it when the rows are few: a pa
 statuses, additional fields) and the user's memberships are read on nearly every request. These helpers read them
 as the ORM would — the same columns, order and database (the router's), each value converted as the ORM converts
 it (SQLite's booleans, JSON, aware times) — from statements built from the models once per process.
+
+A page's independent reads can go together (`at_once`): on PostgreSQL one round trip for all of them instead of one
+each. Each helper has both forms: `read(...)` answers, `reading(...)` is the statement for `at_once`.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import connections, router
 from django.db.models import ForeignKey, Model
+
+from core.db import statements_together
 
 
 def rows_as(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], alias: str) -> list:
@@ -63,18 +69,70 @@ def _table_sql(model: type[Model], where: tuple[str, ...]) -> tuple[tuple[str, .
                     f'{" WHERE " + condition if condition else ""} ORDER BY {ordering(model)}')
 
 
+# -- reads that go together ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Statement:
+    """A read ready to run: the database it reads (the router's), its SQL and parameters, and `answer`, which makes
+    its rows (tuples) into what the read returns."""
+
+    alias: str
+    sql: str
+    params: list
+    answer: Callable[[list[tuple]], list]
+
+
+def at_once(*statements: Statement | None) -> list[list]:
+    """Each statement's answer, in their order; None (a read of nothing, e.g. `IN` an empty list) answers []. On
+    PostgreSQL the statements of one database go in one round trip — one query of several statements, each one's rows
+    read in turn — rather than one each: a page's reads are small, and the trip, and what the driver and the server
+    spend on each statement, cost more than reading. Each statement sees what it would alone (the same isolation).
+    On SQLite, whose database is in the process, one after the other."""
+    out: list[list] = [[] for _statement in statements]
+    by_alias: dict[str, list[int]] = {}
+    for i, statement in enumerate(statements):
+        if statement is not None:
+            by_alias.setdefault(statement.alias, []).append(i)
+    for alias, positions in by_alias.items():
+        connection = connections[alias]
+        together = len(positions) > 1 and statements_together(connection)
+        with connection.cursor() as cursor:
+            if together:  # the client binds the parameters: one simple query, several results
+                cursor.execute("; ".join(statements[i].sql for i in positions),
+                               [param for i in positions for param in statements[i].params])
+                for n, i in enumerate(positions):
+                    if n:
+                        cursor.nextset()
+                    out[i] = statements[i].answer(cursor.fetchall())
+            else:
+                for i in positions:
+                    cursor.execute(statements[i].sql, statements[i].params)
+                    out[i] = statements[i].answer(cursor.fetchall())
+    return out
+
+
+def rows_reading(model: type[Model], sql: str, params: Sequence) -> Statement:
+    """A statement written by hand over `model`'s table, on the database the router reads `model` from; its rows as
+    they come (tuples)."""
+    return Statement(router.db_for_read(model), sql, list(params), list)
+
+
+# -- the reads ---------------------------------------------------------------------------------------------------
+
 def table_read(model: type[Model], **equal) -> list:
     """The rows of a small table whose fields equal `equal` (attnames; none: all), every field read, in the model's
     order: `list(model.objects.filter(**equal))`."""
+    return at_once(table_reading(model, **equal))[0]
+
+
+def table_reading(model: type[Model], **equal) -> Statement:
+    """table_read's statement, for at_once."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     fields, sql = _table_sql(model, tuple(equal))
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     params = [by_attname[name].get_db_prep_value(value, connection) for name, value in equal.items()]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return rows_as(model, fields, rows, alias)
+    return Statement(alias, sql, params, lambda rows: rows_as(model, fields, rows, alias))
 
 
 def read(model: type[Model], *, where: dict, exclude: dict | None = None, related: Sequence[str] = (),
@@ -85,11 +143,17 @@ def read(model: type[Model], *, where: dict, exclude: dict | None = None, relate
     (a LEFT JOIN: a NULL key reads None) and kept on the instance as select_related keeps it; `order`, attnames,
     "-" for descending (none: the model's ordering), then the key (one order whatever the ties; descending after a
     descending first name: the latest first)."""
+    return at_once(reading(model, where=where, exclude=exclude, related=related, order=order, limit=limit))[0]
+
+
+def reading(model: type[Model], *, where: dict, exclude: dict | None = None, related: Sequence[str] = (),
+            order: Sequence[str] = (), limit: int | None = None) -> Statement | None:
+    """read's statement, for at_once; None when it reads nothing (`IN` an empty list: as the ORM, no statement)."""
     def many(value) -> bool:
         return isinstance(value, list | tuple | set | frozenset)
 
     if any(many(value) and not value for value in where.values()):
-        return []  # in nothing: as the ORM, no statement
+        return None
     exclude = {name: value for name, value in (exclude or {}).items() if not (many(value) and not value)}
     alias = router.db_for_read(model)
     connection = connections[alias]
@@ -102,20 +166,21 @@ def read(model: type[Model], *, where: dict, exclude: dict | None = None, relate
         for name, value in conditions.items():
             values = list(value) if many(value) else [value]
             params += [by_attname[name].get_db_prep_value(v, connection) for v in values]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    (_, fields, start), *joined = reads
-    instances = rows_as(model, fields, [row[start:start + len(fields)] for row in rows], alias)
-    for name, fields, start in joined:
-        forward = _forward(model, name)
-        target = forward.related_model
-        key = start + fields.index(target._meta.pk.attname)
-        found = iter(rows_as(target, fields,
-                             [row[start:start + len(fields)] for row in rows if row[key] is not None], alias))
-        for instance, row in zip(instances, rows, strict=True):
-            forward.set_cached_value(instance, next(found) if row[key] is not None else None)
-    return instances
+
+    def answer(rows: list[tuple]) -> list:
+        (_, fields, start), *joined = reads
+        instances = rows_as(model, fields, [row[start:start + len(fields)] for row in rows], alias)
+        for name, fields, start in joined:
+            forward = _forward(model, name)
+            target = forward.related_model
+            key = start + fields.index(target._meta.pk.attname)
+            found = iter(rows_as(target, fields,
+                                 [row[start:start + len(fields)] for row in rows if row[key] is not None], alias))
+            for instance, row in zip(instances, rows, strict=True):
+                forward.set_cached_value(instance, next(found) if row[key] is not None else None)
+        return instances
+
+    return Statement(alias, sql, params, answer)
 
 
 def _forward(model: type[Model], name: str) -> ForeignKey:

@@ -63,6 +63,11 @@ def quarantine_sites_for(user) -> list[Site]:
     return selectors.quarantine_sites_list(scope_for(user, PERSONS_EDIT))
 
 
+def quarantine_sites_reading_for(user):
+    """quarantine_sites_for's statement, for core.plain_reads.at_once (a person's page reads them with the rest)."""
+    return selectors.quarantine_sites_reading(scope_for(user, PERSONS_EDIT))
+
+
 def quarantine_site_chosen(user, value) -> Site:
     """The quarantine site `value` (an id) for a status change by `user`; any other id, in or out of their reach,
     is refused alike."""

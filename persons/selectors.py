@@ -68,8 +68,13 @@ def _above(paths: Iterable[str]) -> list[str]:
 def quarantine_sites_list(scope: Scope, *, limit: int = 200) -> list[Site]:
     """`list(quarantine_sites(scope).order_by("unit_path", "name", "id")[:limit])` as a plain statement
     (core.plain_reads): a person's page offers them on every view."""
+    return plain_reads.at_once(quarantine_sites_reading(scope, limit=limit))[0]
+
+
+def quarantine_sites_reading(scope: Scope, *, limit: int = 200) -> plain_reads.Statement | None:
+    """quarantine_sites_list's statement, for plain_reads.at_once (None: a scope of nothing reads nothing)."""
     if scope.paths == ():
-        return []
+        return None
     alias = router.db_for_read(Site)
     vendor = connections[alias].vendor
     fields = [f.attname for f in Site._meta.concrete_fields]
@@ -86,10 +91,10 @@ def quarantine_sites_list(scope: Scope, *, limit: int = 200) -> list[Site]:
             reach.append(f"{path} IN ({', '.join(['%s'] * len(above))})")
             params += above
         conditions.append(f"({' OR '.join(reach)})")
-    with connections[alias].cursor() as cursor:
-        cursor.execute(f'SELECT {", ".join(plain_reads.columns(Site, fields))} FROM "{Site._meta.db_table}"'
-                       f' WHERE {" AND ".join(conditions)} ORDER BY {path}, {name}, {pk} LIMIT {int(limit)}', params)
-        return plain_reads.rows_as(Site, fields, cursor.fetchall(), alias)
+    return plain_reads.Statement(
+        alias, f'SELECT {", ".join(plain_reads.columns(Site, fields))} FROM "{Site._meta.db_table}"'
+               f' WHERE {" AND ".join(conditions)} ORDER BY {path}, {name}, {pk} LIMIT {int(limit)}', params,
+        lambda rows: plain_reads.rows_as(Site, fields, rows, alias))
 
 
 def quarantine_site_get(scope: Scope, value) -> Site | None:
@@ -195,9 +200,11 @@ def with_current_state(people: list[Person], *, categories: Iterable[Category] =
     held: dict[int, list[int]] = {}
     under: dict[int, int] = {}
     if ids:
-        for person_id, category_id in _open_pairs(CategoryEpisode, "category_id", ids, now):
+        categories_open, statuses_open = plain_reads.at_once(_open_pairs(CategoryEpisode, "category_id", ids, now),
+                                                             _open_pairs(StatusEpisode, "status_id", ids, now))
+        for person_id, category_id in categories_open:
             held.setdefault(person_id, []).append(category_id)
-        under = dict(_open_pairs(StatusEpisode, "status_id", ids, now))  # one open at a time; else the latest begun
+        under = dict(statuses_open)  # one open at a time; else the latest begun
     category_of = _named(Category, categories, {i for ids_held in held.values() for i in ids_held})
     status_of = _named(ManagementStatus, statuses, set(under.values()))
     for p in people:
@@ -207,19 +214,16 @@ def with_current_state(people: list[Person], *, categories: Iterable[Category] =
     return people
 
 
-def _open_pairs(model, held: str, ids: list[int], at: dt.datetime) -> list[tuple[int, int]]:
-    """(person, `held`) of `model`'s episodes of the people `ids` open at `at` (selectors.open_at), oldest first:
-    `model.objects.filter(open_at(at), person_id__in=ids).order_by("start", "id").values_list("person_id", held)`
-    as a plain statement (core.plain_reads), as the list reads it for every page."""
-    alias = router.db_for_read(model)
-    connection = connections[alias]
+def _open_pairs(model, held: str, ids: list[int], at: dt.datetime) -> plain_reads.Statement:
+    """The statement of (person, `held`) of `model`'s episodes of the people `ids` open at `at` (selectors.open_at),
+    oldest first: `model.objects.filter(open_at(at), person_id__in=ids).order_by("start", "id").values_list(
+    "person_id", held)` as a plain statement (core.plain_reads), as the list reads it for every page."""
     person, other, start, end, pk = plain_reads.columns(model, ["person_id", held, "start", "end", "id"])
-    moment = connection.ops.adapt_datetimefield_value(at)
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT {person}, {other} FROM "{model._meta.db_table}" WHERE {start} <= %s'
-                       f" AND ({end} IS NULL OR {end} > %s) AND {person} IN ({', '.join(['%s'] * len(ids))})"
-                       f" ORDER BY {start}, {pk}", [moment, moment, *ids])
-        return cursor.fetchall()
+    moment = connections[router.db_for_read(model)].ops.adapt_datetimefield_value(at)
+    return plain_reads.rows_reading(
+        model, f'SELECT {person}, {other} FROM "{model._meta.db_table}" WHERE {start} <= %s'
+               f" AND ({end} IS NULL OR {end} > %s) AND {person} IN ({', '.join(['%s'] * len(ids))})"
+               f" ORDER BY {start}, {pk}", [moment, moment, *ids])
 
 
 def _named(model, known: Iterable, wanted: set[int]) -> dict:
@@ -247,14 +251,18 @@ def categories_as_of(person: Person, at: dt.datetime | None = None) -> list[Cate
 def person_history(person: Person) -> dict:
     """Everything about a person: category and status episodes, oldest first; the latest 200 health checks, newest
     first (plain statements: the person's page reads them on every view)."""
-    return {
-        "categories": plain_reads.read(CategoryEpisode, where={"person_id": person.pk}, related=("category",),
-                                       order=("start", "id")),
-        "statuses": plain_reads.read(StatusEpisode, where={"person_id": person.pk}, related=("status", "site"),
-                                     order=("start", "id")),
-        "checks": plain_reads.read(HealthCheck, where={"person_id": person.pk}, related=("recorded_by",),
-                                   order=("-checked_at",), limit=200),
-    }
+    return dict(zip(("categories", "statuses", "checks"), plain_reads.at_once(*person_history_readings(person)),
+                    strict=True))
+
+
+def person_history_readings(person: Person) -> list[plain_reads.Statement | None]:
+    """person_history's statements (categories, statuses, checks), for plain_reads.at_once."""
+    return [plain_reads.reading(CategoryEpisode, where={"person_id": person.pk}, related=("category",),
+                                order=("start", "id")),
+            plain_reads.reading(StatusEpisode, where={"person_id": person.pk}, related=("status", "site"),
+                                order=("start", "id")),
+            plain_reads.reading(HealthCheck, where={"person_id": person.pk}, related=("recorded_by",),
+                                order=("-checked_at",), limit=200)]
 
 
 def releases_overdue(scope, *, now: dt.datetime | None = None) -> QuerySet[StatusEpisode]:
@@ -297,19 +305,32 @@ def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthC
     return qs.select_related("person").order_by("-checked_at", "-id")
 
 
-# The small tables the list, a person's page and their forms read on every request (core.plain_reads).
+# The small tables the list, a person's page and their forms read on every request (core.plain_reads); each with its
+# statement, for the pages that read them with their other reads at once.
 
 def categories_all() -> list[Category]:
     """The active categories: `list(Category.objects.filter(active=True))`."""
     return plain_reads.table_read(Category, active=True)
 
 
+def categories_reading() -> plain_reads.Statement:
+    return plain_reads.table_reading(Category, active=True)
+
+
 def statuses_all() -> list[ManagementStatus]:
     return plain_reads.table_read(ManagementStatus)
 
 
+def statuses_reading() -> plain_reads.Statement:
+    return plain_reads.table_reading(ManagementStatus)
+
+
 def custom_fields_active() -> list[CustomField]:
     return plain_reads.table_read(CustomField, active=True)
+
+
+def custom_fields_reading() -> plain_reads.Statement:
+    return plain_reads.table_reading(CustomField, active=True)
 
 
 def person_managed_since(person: Person) -> dt.datetime:

@@ -29,7 +29,7 @@ from core.pagination import keyset_page
 from core.replicas import heavy_reads
 from orgunits.models import OrgUnit
 from persons import access_log, selectors, services
-from persons.arrivals import quarantine_site_chosen, quarantine_sites_for
+from persons.arrivals import quarantine_site_chosen, quarantine_sites_reading_for
 from persons.disclosure import FULL, Disclosure
 from persons.duplicates import duplicates_for_review
 from persons.exporting import persons_export
@@ -52,9 +52,9 @@ def _grids_for(user) -> list[OrgUnit]:
 
 
 def _filter_from(request) -> tuple[PersonFilterForm, selectors.PersonFilter, dict]:
-    custom_fields = selectors.custom_fields_active()
-    form = PersonFilterForm(request.GET or None, categories=selectors.categories_all(),
-                            statuses=selectors.statuses_all(), custom_fields=custom_fields)
+    custom_fields, categories, statuses = plain_reads.at_once(
+        selectors.custom_fields_reading(), selectors.categories_reading(), selectors.statuses_reading())
+    form = PersonFilterForm(request.GET or None, categories=categories, statuses=statuses, custom_fields=custom_fields)
     f = selectors.PersonFilter()
     used = {}
     if form.is_valid():
@@ -148,15 +148,23 @@ def person_detail(request, pk: int):
     entries = {"object_type": "persons.person", "object_id": str(person.pk)}
     can_edit = (person.anonymised_at is None
                 and access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path))
-    history = selectors.person_history(person)
+    # The page's reads, in one round trip (core.plain_reads.at_once).
+    categories, statuses, checks, changes, accesses, custom_fields, statuses_all, categories_all, sites = (
+        plain_reads.at_once(
+            *selectors.person_history_readings(person),
+            plain_reads.reading(AuditEntry, where=entries, exclude={"action": access_log.ACCESS_ACTIONS},
+                                order=("-at",), limit=50),
+            (plain_reads.reading(AuditEntry, where={**entries, "action": access_log.ACCESS_ACTIONS}, order=("-at",),
+                                 limit=10) if can_see_access_log else None),
+            selectors.custom_fields_reading(), selectors.statuses_reading(), selectors.categories_reading(),
+            quarantine_sites_reading_for(request.user)))
+    history = {"categories": categories, "statuses": statuses, "checks": checks}
     now = timezone.now()
-    statuses_now = _open_now(history["statuses"], now)
-    custom_fields = selectors.custom_fields_active()
+    statuses_now = _open_now(statuses, now)
     status_form, category_form = StatusForm(), CategoryAssignForm()
-    status_form.fields["site"].widget.choices = [("", "—")] + [
-        (s.pk, s.name) for s in quarantine_sites_for(request.user)]
-    model_choices_shown(status_form, "status", selectors.statuses_all())
-    model_choices_shown(category_form, "category", selectors.categories_all())
+    status_form.fields["site"].widget.choices = [("", "—")] + [(s.pk, s.name) for s in sites]
+    model_choices_shown(status_form, "status", statuses_all)
+    model_choices_shown(category_form, "category", categories_all)
     return render(request, "persons/person_detail.html", {
         "person": person, "full": shown.level == FULL, "can_edit": can_edit,
         "doc": shown.doc_number, "phone": shown.phone,
@@ -164,12 +172,10 @@ def person_detail(request, pk: int):
                            if person.household_head_id else None),
         "custom_values": [(f.display_label, person.custom.get(f.key)) for f in custom_fields],
         "status_now": statuses_now[-1] if statuses_now else None,  # the latest begun of those open
-        "categories_now": _open_now(history["categories"], now),
+        "categories_now": _open_now(categories, now),
         "history": history,
-        "audit": plain_reads.read(AuditEntry, where=entries, exclude={"action": access_log.ACCESS_ACTIONS},
-                                  order=("-at",), limit=50),
-        "accesses": (plain_reads.read(AuditEntry, where={**entries, "action": access_log.ACCESS_ACTIONS},
-                                      order=("-at",), limit=10) if can_see_access_log else []),
+        "audit": changes,
+        "accesses": accesses,
         "can_see_access_log": can_see_access_log,
         "category_form": category_form, "status_form": status_form, "check_form": HealthCheckForm(),
     })

@@ -1,7 +1,8 @@
 """core.plain_reads: the small tables and the memberships read by plain statements are what the ORM reads — every
 field, of the same type (SQLite's booleans as booleans, JSON as lists, times aware), in the same order — and a model
 choice field shown with rows read already shows what its queryset would; a read with joins, conditions, an order and
-a limit (`read`) gives what the ORM's select_related gives."""
+a limit (`read`) gives what the ORM's select_related gives; reads sent together (`at_once`) answer as each alone, in one
+round trip on PostgreSQL."""
 
 import datetime as dt
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from core.audit import audit_record
 from core.forms import model_choices_shown
 from core.models import AuditEntry
-from core.plain_reads import read, table_read
+from core.plain_reads import at_once, read, reading, rows_reading, table_read, table_reading
 from orgunits.models import OrgUnit, Site
 from persons import services
 from persons.forms import CategoryAssignForm, StatusForm
@@ -136,3 +137,27 @@ def test_a_read_keeps_the_orm_s_conditions_in_and_not_in_and_reads_nothing_for_a
     assert len(read(AuditEntry, where=entries, exclude={"action": []})) == AuditEntry.objects.filter(**entries).count()
     with pytest.raises(ValueError):
         read(HealthCheck, where={"person_id": history.pk}, related=("note",))
+
+
+def test_reads_sent_together_answer_as_each_alone_in_one_round_trip_on_postgresql(history, tables):
+    entries = {"object_type": "persons.person", "object_id": str(history.pk)}
+    access = [AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT]
+    alone = [read(HealthCheck, where={"person_id": history.pk}, related=("recorded_by",), order=("-checked_at",)),
+             read(AuditEntry, where=entries, exclude={"action": access}, order=("-at",), limit=50),
+             table_read(CustomField, active=True), table_read(ManagementStatus)]
+    with CaptureQueriesContext(connection) as queries:
+        together = at_once(
+            reading(HealthCheck, where={"person_id": history.pk}, related=("recorded_by",), order=("-checked_at",)),
+            None,  # a read of nothing
+            reading(AuditEntry, where=entries, exclude={"action": access}, order=("-at",), limit=50),
+            reading(AuditEntry, where={"action": []}),  # IN nothing: no statement
+            table_reading(CustomField, active=True),
+            rows_reading(Person, 'SELECT COUNT(*) FROM "persons_person" WHERE "id" = %s', [history.pk]),
+            table_reading(ManagementStatus))
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 5)
+    assert together[1] == [] and together[3] == [] and together[5] == [(1,)]
+    assert [_values(rows) for rows in [together[0], together[2], together[4], together[6]]] == [
+        _values(rows) for rows in alone]
+    assert [r.recorded_by_id and r.recorded_by.username for r in together[0]] == [
+        r.recorded_by_id and r.recorded_by.username for r in alone[0]]
+    assert at_once() == [] and at_once(None) == [[]]
