@@ -89,25 +89,24 @@ def at_once(*statements: Statement | None) -> list[list]:
     spend on each statement, cost more than reading. Each statement sees what it would alone (the same isolation).
     On SQLite, whose database is in the process, one after the other."""
     out: list[list] = [[] for _statement in statements]
-    by_alias: dict[str, list[int]] = {}
+    by_alias: dict[str, list[tuple[int, Statement]]] = {}
     for i, statement in enumerate(statements):
         if statement is not None:
-            by_alias.setdefault(statement.alias, []).append(i)
-    for alias, positions in by_alias.items():
+            by_alias.setdefault(statement.alias, []).append((i, statement))
+    for alias, group in by_alias.items():
         connection = connections[alias]
-        together = len(positions) > 1 and statements_together(connection)
         with connection.cursor() as cursor:
-            if together:  # the client binds the parameters: one simple query, several results
-                cursor.execute("; ".join(statements[i].sql for i in positions),
-                               [param for i in positions for param in statements[i].params])
-                for n, i in enumerate(positions):
+            if len(group) > 1 and statements_together(connection):  # one simple query, several results
+                cursor.execute("; ".join(statement.sql for _i, statement in group),
+                               [param for _i, statement in group for param in statement.params])
+                for n, (i, statement) in enumerate(group):
                     if n:
                         cursor.nextset()
-                    out[i] = statements[i].answer(cursor.fetchall())
+                    out[i] = statement.answer(cursor.fetchall())
             else:
-                for i in positions:
-                    cursor.execute(statements[i].sql, statements[i].params)
-                    out[i] = statements[i].answer(cursor.fetchall())
+                for i, statement in group:
+                    cursor.execute(statement.sql, statement.params)
+                    out[i] = statement.answer(cursor.fetchall())
     return out
 
 
