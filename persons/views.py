@@ -149,7 +149,7 @@ def person_detail(request, pk: int):
     can_edit = (person.anonymised_at is None
                 and access.scope_for(request.user, PERSONS_EDIT).covers(person.unit_path))
     # The page's reads, in one round trip (core.plain_reads.at_once).
-    categories, statuses, checks, changes, accesses, custom_fields, statuses_all, categories_all, sites = (
+    categories, statuses, checks, changes, accesses, custom_fields, statuses_all, categories_all, sites, head = (
         plain_reads.at_once(
             *selectors.person_history_readings(person),
             plain_reads.reading(AuditEntry, where=entries, exclude={"action": access_log.ACCESS_ACTIONS},
@@ -157,7 +157,9 @@ def person_detail(request, pk: int):
             (plain_reads.reading(AuditEntry, where={**entries, "action": access_log.ACCESS_ACTIONS}, order=("-at",),
                                  limit=10) if can_see_access_log else None),
             selectors.custom_fields_reading(), selectors.statuses_reading(), selectors.categories_reading(),
-            quarantine_sites_reading_for(request.user)))
+            quarantine_sites_reading_for(request.user),
+            (plain_reads.reading(Person, where={"id": person.household_head_id}, related=("grid",))
+             if person.household_head_id else None)))
     history = {"categories": categories, "statuses": statuses, "checks": checks}
     now = timezone.now()
     statuses_now = _open_now(statuses, now)
@@ -168,8 +170,7 @@ def person_detail(request, pk: int):
     return render(request, "persons/person_detail.html", {
         "person": person, "full": shown.level == FULL, "can_edit": can_edit,
         "doc": shown.doc_number, "phone": shown.phone,
-        "household_head": (disclosure.show(selectors.person_with_grid(person.household_head_id))
-                           if person.household_head_id else None),
+        "household_head": disclosure.show(head[0]) if head else None,
         "custom_values": [(f.display_label, person.custom.get(f.key)) for f in custom_fields],
         "status_now": statuses_now[-1] if statuses_now else None,  # the latest begun of those open
         "categories_now": _open_now(categories, now),
