@@ -99,8 +99,6 @@ def numbered_series(count: str = "%s", conn: BaseDatabaseWrapper | None = None) 
     return f"generate_series(0::bigint, {count}::bigint - 1) AS g(i)"
 
 
-# -- writing many rows ------------------------------------------------------------------------------------
-
 def statements_together(conn: BaseDatabaseWrapper | None = None) -> bool:
     """Whether one query may carry several statements, each one's rows read in turn (cursor.nextset()): PostgreSQL
     with the client binding the parameters (psycopg's simple query protocol; Django's default). SQLite's driver runs
@@ -108,6 +106,8 @@ def statements_together(conn: BaseDatabaseWrapper | None = None) -> bool:
     db = _conn(conn)
     return is_postgresql(db) and db.settings_dict["OPTIONS"].get("server_side_binding") is not True
 
+
+# -- writing many rows ------------------------------------------------------------------------------------
 
 def copy_available(conn: BaseDatabaseWrapper | None = None) -> bool:
     """Whether rows can be streamed in with COPY … FROM STDIN (PostgreSQL through psycopg 3)."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Scope, scope_for
 from accounts.roles import PERSONS_EDIT
+from core import plain_reads
 from core.clock import aware, today
 from core.errors import DomainError
 from core.timebounds import out_of_range
@@ -60,10 +61,10 @@ def _edit_scope(by) -> Scope:
 
 def quarantine_sites_for(user) -> list[Site]:
     """The quarantine hotels and hospitals the arrival form offers."""
-    return selectors.quarantine_sites_list(scope_for(user, PERSONS_EDIT))
+    return plain_reads.at_once(quarantine_sites_reading_for(user))[0]
 
 
-def quarantine_sites_reading_for(user):
+def quarantine_sites_reading_for(user) -> plain_reads.Statement | None:
     """quarantine_sites_for's statement, for core.plain_reads.at_once (a person's page reads them with the rest)."""
     return selectors.quarantine_sites_reading(scope_for(user, PERSONS_EDIT))
 

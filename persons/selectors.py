@@ -38,8 +38,13 @@ def person_get_for_user(user, pk: int, *, perm: str = PERSONS_VIEW) -> Person:
 def person_with_grid(pk: int) -> Person | None:
     """`Person.objects.select_related("grid").filter(pk=pk).first()` as a plain statement (every person's page,
     check and change reads it)."""
-    found = plain_reads.read(Person, where={"id": pk}, related=("grid",))
+    found = plain_reads.at_once(person_with_grid_reading(pk))[0]
     return found[0] if found else None
+
+
+def person_with_grid_reading(pk: int) -> plain_reads.Statement | None:
+    """person_with_grid's statement, for plain_reads.at_once (its answer a list of the person or none)."""
+    return plain_reads.reading(Person, where={"id": pk}, related=("grid",))
 
 
 QUARANTINE_KINDS = (Site.Kind.QUARANTINE_HOTEL, Site.Kind.HOSPITAL)
@@ -310,7 +315,7 @@ def fevers(scope, *, day: dt.date, under: str | None = None) -> QuerySet[HealthC
 
 def categories_all() -> list[Category]:
     """The active categories: `list(Category.objects.filter(active=True))`."""
-    return plain_reads.table_read(Category, active=True)
+    return plain_reads.at_once(categories_reading())[0]
 
 
 def categories_reading() -> plain_reads.Statement:
@@ -318,7 +323,7 @@ def categories_reading() -> plain_reads.Statement:
 
 
 def statuses_all() -> list[ManagementStatus]:
-    return plain_reads.table_read(ManagementStatus)
+    return plain_reads.at_once(statuses_reading())[0]
 
 
 def statuses_reading() -> plain_reads.Statement:
@@ -326,7 +331,7 @@ def statuses_reading() -> plain_reads.Statement:
 
 
 def custom_fields_active() -> list[CustomField]:
-    return plain_reads.table_read(CustomField, active=True)
+    return plain_reads.at_once(custom_fields_reading())[0]
 
 
 def custom_fields_reading() -> plain_reads.Statement:

@@ -158,8 +158,7 @@ def person_detail(request, pk: int):
                                  limit=10) if can_see_access_log else None),
             selectors.custom_fields_reading(), selectors.statuses_reading(), selectors.categories_reading(),
             quarantine_sites_reading_for(request.user),
-            (plain_reads.reading(Person, where={"id": person.household_head_id}, related=("grid",))
-             if person.household_head_id else None)))
+            selectors.person_with_grid_reading(person.household_head_id) if person.household_head_id else None))
     history = {"categories": categories, "statuses": statuses, "checks": checks}
     now = timezone.now()
     statuses_now = _open_now(statuses, now)
